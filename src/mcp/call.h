@@ -1,0 +1,50 @@
+/* call: what a method, tool, resource or prompt handler may do while it serves one request —
+ * notice cancellation, sleep or wait cancellably, report progress, log to the client, and send
+ * requests to the client (elicitation, sampling) and wait for their answers. */
+#ifndef MCP_CALL_H
+#define MCP_CALL_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "log.h"
+
+struct mcp_call;
+struct mcp_server;
+
+/* A JSON-RPC error a method handler returns instead of a result. */
+struct rpc_err {
+    int code;
+    char message[512];
+    json_t *data; /* owned, may be NULL */
+};
+void rpc_err_set(struct rpc_err *e, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* True once the client sent notifications/cancelled for this request or the session ended. */
+bool mcp_call_cancelled(struct mcp_call *c);
+/* Sleep up to `ms` milliseconds. Returns 0, or -1 as soon as the call is cancelled. */
+int mcp_call_sleep_ms(struct mcp_call *c, unsigned ms);
+
+/* notifications/progress when the request carried _meta.progressToken; `total` < 0 means
+ * unknown, `message` may be NULL. Values that do not increase are dropped (progress MUST
+ * increase, basic/utilities/progress.mdx). */
+void mcp_call_progress(struct mcp_call *c, double progress, double total, const char *message);
+
+/* notifications/message when `level` is at or above the session's logging/setLevel level.
+ * `data` (stolen) is redacted of secrets before it is sent. */
+void mcp_call_log(struct mcp_call *c, enum log_level level, const char *logger, json_t *data);
+
+/* Whether the client declared capability `name` ("elicitation", "sampling", ...) at initialize. */
+bool mcp_call_client_supports(struct mcp_call *c, const char *name);
+
+/* Send a request to the client on this call's stream and wait for its answer. `params` is
+ * stolen. Returns the result (new reference), or NULL with a sentence in err: the client's
+ * error, a time-out after `timeout_ms`, or cancellation. */
+json_t *mcp_call_client_request(struct mcp_call *c, const char *method, json_t *params,
+                                unsigned timeout_ms, char *err, size_t errlen);
+
+/* The server this call runs in (registries, settings). */
+struct mcp_server *mcp_call_server(struct mcp_call *c);
+
+#endif

@@ -1,0 +1,75 @@
+/* internal: the session and call structures shared by the dispatcher (session.c) and the
+ * method handlers (methods.c). Nothing outside src/mcp includes this. */
+#ifndef MCP_INTERNAL_H
+#define MCP_INTERNAL_H
+
+#include <pthread.h>
+
+#include "mcp/call.h"
+#include "mcp/server.h"
+#include "mcp/workers.h"
+
+struct mcp_server {
+    const struct settings *settings;
+    struct registry reg;
+    struct workers *pool;
+    pthread_mutex_t lock;
+    struct mcp_session *sessions;
+};
+
+struct pending; /* a request we sent to the client, awaiting its answer */
+
+struct mcp_session {
+    struct mcp_server *srv;
+    struct mcp_out *notify;
+    pthread_mutex_t lock;
+    pthread_cond_t idle;        /* signalled whenever a request finishes */
+    int refs;                   /* the transport's, plus one per request in flight */
+    bool initialized, closed;
+    char version[16];           /* negotiated protocol revision */
+    json_t *client_caps;        /* ClientCapabilities from initialize */
+    enum log_level log_level;   /* logging/setLevel */
+    json_t *subscriptions;      /* URIs, as the keys of an object */
+    struct mcp_call *inflight;
+    struct pending *pending;
+    unsigned long next_out_id;
+    struct mcp_session *next;
+};
+
+#define M_BEFORE_INIT (1u << 0) /* allowed before initialize (initialize, ping) */
+#define M_WORKER      (1u << 1) /* may block: run on a worker thread */
+
+struct mcp_method {
+    const char *name;
+    json_t *(*fn)(struct mcp_call *c, json_t *params, struct rpc_err *e);
+    unsigned flags;
+};
+
+struct mcp_notification {
+    const char *name;
+    void (*fn)(struct mcp_session *s, json_t *params);
+};
+
+struct mcp_call {
+    struct mcp_session *sess;
+    json_t *root;               /* the request message, owned */
+    json_t *id;                 /* borrowed from root */
+    json_t *params;             /* borrowed; an empty object when absent */
+    json_t *progress_token;     /* borrowed; NULL when the request did not ask */
+    double last_progress;
+    bool any_progress;
+    bool cancelled;             /* under sess->lock */
+    pthread_cond_t cv;          /* wakes sleeps and waits for the client */
+    struct mcp_out *out;
+    const struct mcp_method *method;
+    struct mcp_call *next;
+};
+
+const struct mcp_method *mcp_method_find(const char *name);
+const struct mcp_notification *mcp_notification_find(const char *name);
+/* Mark the in-flight request with this id cancelled (notifications/cancelled). */
+void mcp_session_cancel(struct mcp_session *s, const json_t *id);
+/* Send a message on a channel (not final). Takes ownership of msg. */
+void mcp_send(struct mcp_out *out, json_t *msg);
+
+#endif

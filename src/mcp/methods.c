@@ -1,0 +1,422 @@
+/* methods: the MCP methods and notifications this server answers, as a table, and their
+ * handlers (lifecycle, listing, tools/call, resources, prompts, completion, logging). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonrpc.h"
+#include "log.h"
+#include "mcp/content.h"
+#include "mcp/internal.h"
+#include "mcp/schema.h"
+#include "version.h"
+
+/* Revisions we speak, newest first; anything else is answered with the first
+ * (basic/lifecycle.mdx, "Version Negotiation"). */
+static const char *const protocol_versions[] = {"2025-11-25", "2025-06-18", "2025-03-26",
+                                                "2024-11-05"};
+
+static const char instructions[] =
+    "This server operates OpenSIPS SIP servers through their Management Interface (MI). "
+    "Read before you write: list and inspect first (dialogs, registrations, gateways, "
+    "statistics), then change state only when the user asked for it. Tools that change state "
+    "are marked readOnlyHint=false; destructive ones ask for confirmation (an elicitation, or "
+    "pass confirm=true after the user agreed). Listing tools page their results: pass limit and "
+    "offset and read the total instead of asking for everything. Every tool takes an optional "
+    "node naming which OpenSIPS to talk to; the default node is used otherwise. When a tool "
+    "returns isError, its text says what went wrong and what to try next.";
+
+static json_t *str_param(json_t *params, const char *key, struct rpc_err *e)
+{
+    json_t *v = json_object_get(params, key);
+
+    if (!json_is_string(v)) {
+        rpc_err_set(e, JSONRPC_INVALID_PARAMS, "Invalid params: '%s' must be a string", key);
+        return NULL;
+    }
+    return v;
+}
+
+static json_t *m_initialize(struct mcp_call *c, json_t *params, struct rpc_err *e)
+{
+    struct mcp_session *s = c->sess;
+    json_t *pv = str_param(params, "protocolVersion", e), *caps;
+    const char *version = protocol_versions[0];
+
+    if (!pv)
+        return NULL;
+    caps = json_object_get(params, "capabilities");
+    if (caps && !json_is_object(caps)) {
+        rpc_err_set(e, JSONRPC_INVALID_PARAMS, "Invalid params: 'capabilities' must be an object");
+        return NULL;
+    }
+    for (size_t i = 0; i < sizeof(protocol_versions) / sizeof(protocol_versions[0]); i++)
+        if (!strcmp(json_string_value(pv), protocol_versions[i]))
+            version = protocol_versions[i];
+
+    pthread_mutex_lock(&s->lock);
+    if (s->initialized) {
+        pthread_mutex_unlock(&s->lock);
+        rpc_err_set(e, JSONRPC_INVALID_REQUEST,
+                    "Invalid Request: the session is already initialized");
+        return NULL;
+    }
+    s->initialized = true;
+    snprintf(s->version, sizeof(s->version), "%s", version);
+    s->client_caps = caps ? json_incref(caps) : json_object();
+    pthread_mutex_unlock(&s->lock);
+
+    return json_pack("{s:s, s:{s:{s:b}, s:{s:b, s:b}, s:{s:b}, s:{}, s:{}}, s:{s:s, s:s, s:s}, s:s}",
+                     "protocolVersion", version,
+                     "capabilities",
+                     "tools", "listChanged", 1,
+                     "resources", "subscribe", 1, "listChanged", 1,
+                     "prompts", "listChanged", 1,
+                     "logging", "completions",
+                     "serverInfo", "name", OPENSIPS_MCP_NAME, "title", OPENSIPS_MCP_TITLE,
+                     "version", OPENSIPS_MCP_VERSION,
+                     "instructions", instructions);
+}
+
+static json_t *m_ping(struct mcp_call *c, json_t *params, struct rpc_err *e)
+{
+    (void)c, (void)params, (void)e;
+    return json_object();
+}
+
+static json_t *list(struct mcp_call *c, json_t *params, struct rpc_err *e, enum registry_kind kind)
+{
+    struct mcp_server *srv = c->sess->srv;
+    return registry_list(&srv->reg, kind, params, srv->settings->page_size, e);
+}
+
+static json_t *m_tools_list(struct mcp_call *c, json_t *params, struct rpc_err *e)
+{
+    return list(c, params, e, REG_TOOLS);
+}
+
+static json_t *m_resources_list(struct mcp_call *c, json_t *params, struct rpc_err *e)
+{
+    return list(c, params, e, REG_RESOURCES);
+}
+
+static json_t *m_templates_list(struct mcp_call *c, json_t *params, struct rpc_err *e)
+{
+    return list(c, params, e, REG_TEMPLATES);
+}
+
+static json_t *m_prompts_list(struct mcp_call *c, json_t *params, struct rpc_err *e)
+{
+    return list(c, params, e, REG_PROMPTS);
+}
+
+/* A result with structuredContent also carries it as compact JSON text (server/tools.mdx,
+ * "Structured Content": SHOULD, for clients that read only content). */
+static json_t *finish_tool_result(const struct mcp_tool *t, const json_t *out_schema, json_t *r)
+{
+    json_t *sc = json_object_get(r, "structuredContent");
+
+    if (sc && !json_object_get(r, "content")) {
+        char *text = json_dumps(sc, JSON_COMPACT | JSON_ENCODE_ANY);
+        json_object_set_new(r, "content", json_pack("[o]", content_text(text)));
+        free(text);
+    }
+    if (out_schema && !json_is_true(json_object_get(r, "isError"))) {
+        char why[512];
+        if (!sc || schema_validate(out_schema, sc, why, sizeof(why)) < 0) {
+            log_msg(LOG_ERROR, "tool '%s' returned a result that breaks its outputSchema: %s",
+                    t->name, sc ? why : "no structuredContent");
+            json_decref(r);
+            return content_error_result("internal error: tool '%s' produced a result that does "
+                                        "not match its output schema; please report this",
+                                        t->name);
+        }
+    }
+    return r;
+}
+
+static json_t *m_tools_call(struct mcp_call *c, json_t *params, struct rpc_err *e)
+{
+    struct registry *reg = &c->sess->srv->reg;
+    json_t *name = str_param(params, "name", e), *args, *result;
+    const struct mcp_tool *t;
+    size_t index;
+    char why[512];
+
+    if (!name)
+        return NULL;
+    t = registry_tool(reg, json_string_value(name), &index);
+    if (!t) {
+        rpc_err_set(e, JSONRPC_INVALID_PARAMS, "Unknown tool: %.200s", json_string_value(name));
+        return NULL;
+    }
+    args = json_object_get(params, "arguments");
+    if (!args || json_is_null(args)) {
+        args = json_object();
+        json_object_set_new(params, "arguments", args); /* params keeps it alive */
+    }
+    if (!json_is_object(args))
+        return content_error_result("Invalid arguments for tool '%s': arguments must be an object "
+                                    "of named values",
+                                    t->name);
+    if (schema_validate(registry_input_schema(reg, index), args, why, sizeof(why)) < 0)
+        return content_error_result("Invalid arguments for tool '%s': %s. Fix the arguments and "
+                                    "call again; the tool's inputSchema describes them.",
+                                    t->name, why);
+    if (log_threshold() == LOG_DEBUG) {
+        json_t *red = log_redact(args);
+        char *text = json_dumps(red, JSON_COMPACT);
+        log_msg(LOG_DEBUG, "tools/call %s %s", t->name, text ? text : "");
+        free(text);
+        json_decref(red);
+    }
+    result = t->handler(c, t, args);
+    if (!result)
+        return content_error_result("Tool '%s' failed: out of memory", t->name);
+    return finish_tool_result(t, registry_output_schema(reg, index), result);
+}
+
+static const struct mcp_resource *find_resource(struct mcp_call *c, json_t *params,
+                                                struct rpc_err *e, const char **uri, json_t **vars)
+{
+    json_t *juri = str_param(params, "uri", e);
+    const struct mcp_resource *r;
+
+    *vars = NULL;
+    if (!juri)
+        return NULL;
+    *uri = json_string_value(juri);
+    r = registry_resource(&c->sess->srv->reg, *uri, vars);
+    if (!r) {
+        rpc_err_set(e, MCP_RESOURCE_NOT_FOUND, "Resource not found: %.300s", *uri);
+        e->data = json_pack("{s:s}", "uri", *uri);
+    }
+    return r;
+}
+
+static json_t *m_resources_read(struct mcp_call *c, json_t *params, struct rpc_err *e)
+{
+    const char *uri = NULL;
+    json_t *vars, *contents;
+    const struct mcp_resource *r = find_resource(c, params, e, &uri, &vars);
+
+    if (!r)
+        return NULL;
+    contents = r->read(c, r, uri, vars, e);
+    json_decref(vars);
+    return contents ? json_pack("{s:o}", "contents", contents) : NULL;
+}
+
+static json_t *subscription(struct mcp_call *c, json_t *params, struct rpc_err *e, bool on)
+{
+    const char *uri = NULL;
+    json_t *vars;
+
+    if (!find_resource(c, params, e, &uri, &vars))
+        return NULL;
+    json_decref(vars);
+    pthread_mutex_lock(&c->sess->lock);
+    if (on)
+        json_object_set_new(c->sess->subscriptions, uri, json_true());
+    else
+        json_object_del(c->sess->subscriptions, uri);
+    pthread_mutex_unlock(&c->sess->lock);
+    return json_object();
+}
+
+static json_t *m_subscribe(struct mcp_call *c, json_t *params, struct rpc_err *e)
+{
+    return subscription(c, params, e, true);
+}
+
+static json_t *m_unsubscribe(struct mcp_call *c, json_t *params, struct rpc_err *e)
+{
+    return subscription(c, params, e, false);
+}
+
+static const struct mcp_prompt *find_prompt(struct mcp_call *c, json_t *name, struct rpc_err *e)
+{
+    const struct mcp_prompt *p;
+
+    if (!json_is_string(name)) {
+        rpc_err_set(e, JSONRPC_INVALID_PARAMS, "Invalid params: the prompt name must be a string");
+        return NULL;
+    }
+    p = registry_prompt(&c->sess->srv->reg, json_string_value(name));
+    if (!p)
+        rpc_err_set(e, JSONRPC_INVALID_PARAMS, "Invalid params: unknown prompt '%.200s'",
+                    json_string_value(name));
+    return p;
+}
+
+static json_t *m_prompts_get(struct mcp_call *c, json_t *params, struct rpc_err *e)
+{
+    const struct mcp_prompt *p = find_prompt(c, json_object_get(params, "name"), e);
+    json_t *args = json_object_get(params, "arguments"), *v;
+    const char *key;
+
+    if (!p)
+        return NULL;
+    if (args && !json_is_object(args)) {
+        rpc_err_set(e, JSONRPC_INVALID_PARAMS, "Invalid params: 'arguments' must be an object");
+        return NULL;
+    }
+    for (const struct mcp_prompt_arg *a = p->args; a && a->name; a++) {
+        if (a->required && !json_object_get(args, a->name)) {
+            rpc_err_set(e, JSONRPC_INVALID_PARAMS,
+                        "Invalid params: prompt '%s' needs the argument '%s'", p->name, a->name);
+            return NULL;
+        }
+    }
+    json_object_foreach(args, key, v) {
+        const struct mcp_prompt_arg *a = p->args;
+        while (a && a->name && strcmp(a->name, key))
+            a++;
+        if (!a || !a->name) {
+            rpc_err_set(e, JSONRPC_INVALID_PARAMS,
+                        "Invalid params: prompt '%s' has no argument '%.64s'", p->name, key);
+            return NULL;
+        }
+        if (!json_is_string(v)) {
+            rpc_err_set(e, JSONRPC_INVALID_PARAMS,
+                        "Invalid params: prompt argument '%s' must be a string", key);
+            return NULL;
+        }
+    }
+    if (!args) {
+        args = json_object();
+        json_object_set_new(params, "arguments", args); /* params keeps it alive */
+    }
+    return p->get(c, p, args, e);
+}
+
+#define COMPLETION_MAX 100
+
+static json_t *m_complete(struct mcp_call *c, json_t *params, struct rpc_err *e)
+{
+    json_t *ref = json_object_get(params, "ref"), *arg = json_object_get(params, "argument");
+    const char *type = json_string_value(json_object_get(ref, "type"));
+    const char *argname = json_string_value(json_object_get(arg, "name"));
+    const char *value = json_string_value(json_object_get(arg, "value"));
+    const struct mcp_completion *table = NULL;
+    bool known_arg = false;
+    json_t *values;
+    size_t total = 0;
+
+    if (!type || !argname || !value) {
+        rpc_err_set(e, JSONRPC_INVALID_PARAMS,
+                    "Invalid params: completion/complete needs ref.type, argument.name and "
+                    "argument.value as strings");
+        return NULL;
+    }
+    if (!strcmp(type, "ref/prompt")) {
+        const struct mcp_prompt *p = find_prompt(c, json_object_get(ref, "name"), e);
+        if (!p)
+            return NULL;
+        for (const struct mcp_prompt_arg *a = p->args; a && a->name; a++)
+            known_arg |= !strcmp(a->name, argname);
+        table = p->completions;
+    } else if (!strcmp(type, "ref/resource")) {
+        const char *uri = json_string_value(json_object_get(ref, "uri"));
+        const struct mcp_resource *r = uri ? registry_template(&c->sess->srv->reg, uri) : NULL;
+        char needle[80];
+        if (!r) {
+            rpc_err_set(e, JSONRPC_INVALID_PARAMS,
+                        "Invalid params: no resource template '%.200s'", uri ? uri : "");
+            return NULL;
+        }
+        snprintf(needle, sizeof(needle), "{%s}", argname);
+        known_arg = strstr(r->uri, needle) != NULL;
+        table = r->completions;
+    } else {
+        rpc_err_set(e, JSONRPC_INVALID_PARAMS,
+                    "Invalid params: ref.type must be ref/prompt or ref/resource");
+        return NULL;
+    }
+    if (!known_arg) {
+        rpc_err_set(e, JSONRPC_INVALID_PARAMS, "Invalid params: no argument '%.64s' to complete",
+                    argname);
+        return NULL;
+    }
+    values = json_array();
+    for (; table && table->argument; table++) {
+        if (strcmp(table->argument, argname))
+            continue;
+        for (const char *const *v = table->values; *v; v++) {
+            if (strncmp(*v, value, strlen(value)))
+                continue;
+            if (total++ < COMPLETION_MAX)
+                json_array_append_new(values, json_string(*v));
+        }
+    }
+    return json_pack("{s:{s:o, s:I, s:b}}", "completion", "values", values, "total",
+                     (json_int_t)total, "hasMore", total > COMPLETION_MAX);
+}
+
+static json_t *m_set_level(struct mcp_call *c, json_t *params, struct rpc_err *e)
+{
+    json_t *level = json_object_get(params, "level");
+    int l = log_level_parse(json_string_value(level));
+
+    if (l < 0) {
+        rpc_err_set(e, JSONRPC_INVALID_PARAMS,
+                    "Invalid params: unknown log level '%.32s'; use one of %s",
+                    json_is_string(level) ? json_string_value(level) : "", log_level_names());
+        return NULL;
+    }
+    pthread_mutex_lock(&c->sess->lock);
+    c->sess->log_level = (enum log_level)l;
+    pthread_mutex_unlock(&c->sess->lock);
+    return json_object();
+}
+
+static const struct mcp_method methods[] = {
+    {"initialize", m_initialize, M_BEFORE_INIT},
+    {"ping", m_ping, M_BEFORE_INIT},
+    {"tools/list", m_tools_list, 0},
+    {"tools/call", m_tools_call, M_WORKER},
+    {"resources/list", m_resources_list, 0},
+    {"resources/templates/list", m_templates_list, 0},
+    {"resources/read", m_resources_read, M_WORKER},
+    {"resources/subscribe", m_subscribe, 0},
+    {"resources/unsubscribe", m_unsubscribe, 0},
+    {"prompts/list", m_prompts_list, 0},
+    {"prompts/get", m_prompts_get, M_WORKER},
+    {"completion/complete", m_complete, 0},
+    {"logging/setLevel", m_set_level, 0},
+};
+
+const struct mcp_method *mcp_method_find(const char *name)
+{
+    for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+        if (!strcmp(methods[i].name, name))
+            return &methods[i];
+    return NULL;
+}
+
+static void n_initialized(struct mcp_session *s, json_t *params)
+{
+    (void)s, (void)params;
+    log_msg(LOG_DEBUG, "client initialized");
+}
+
+static void n_cancelled(struct mcp_session *s, json_t *params)
+{
+    json_t *id = json_object_get(params, "requestId");
+
+    if (json_is_string(id) || json_is_integer(id))
+        mcp_session_cancel(s, id);
+}
+
+static const struct mcp_notification notifications[] = {
+    {"notifications/initialized", n_initialized},
+    {"notifications/cancelled", n_cancelled},
+};
+
+const struct mcp_notification *mcp_notification_find(const char *name)
+{
+    for (size_t i = 0; i < sizeof(notifications) / sizeof(notifications[0]); i++)
+        if (!strcmp(notifications[i].name, name))
+            return &notifications[i];
+    return NULL;
+}

@@ -1,0 +1,120 @@
+/* registry: tools, resources, resource templates and prompts as rows of static tables, gathered
+ * into one registry per server. Listing is paginated with opaque cursors in a fixed order. */
+#ifndef MCP_REGISTRY_H
+#define MCP_REGISTRY_H
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "mcp/call.h"
+
+/* Tool flags: MCP annotations (server/tools.mdx, ToolAnnotations) stated explicitly. */
+#define TOOL_F_READONLY    (1u << 0)
+#define TOOL_F_DESTRUCTIVE (1u << 1)
+#define TOOL_F_IDEMPOTENT  (1u << 2)
+#define TOOL_F_OPENWORLD   (1u << 3)
+
+struct mcp_tool;
+/* Returns a CallToolResult (new reference). `args` is valid against the input schema. */
+typedef json_t *(*mcp_tool_fn)(struct mcp_call *c, const struct mcp_tool *tool, json_t *args);
+
+struct mcp_tool {
+    const char *name;          /* [A-Za-z0-9_.-]{1,128}, unique */
+    const char *title;
+    const char *description;
+    const char *input_schema;  /* JSON text; NULL: takes no arguments */
+    const char *output_schema; /* JSON text; NULL: unstructured result */
+    unsigned flags;            /* TOOL_F_* */
+    mcp_tool_fn handler;
+};
+
+struct mcp_resource;
+/* Returns ReadResourceResult.contents (a new array), or NULL with e set. `vars` holds the
+ * template's variables (NULL for a fixed resource). */
+typedef json_t *(*mcp_resource_fn)(struct mcp_call *c, const struct mcp_resource *r,
+                                   const char *uri, json_t *vars, struct rpc_err *e);
+
+struct mcp_completion {
+    const char *argument;       /* prompt argument or template variable */
+    const char *const *values;  /* NULL-terminated candidates */
+};
+
+struct mcp_resource {
+    const char *uri;            /* a fixed URI, or an RFC 6570 level-1 template when templated */
+    bool templated;
+    const char *name;
+    const char *title;
+    const char *description;
+    const char *mime_type;
+    mcp_resource_fn read;
+    const struct mcp_completion *completions; /* for template variables; NULL-terminated by argument */
+};
+
+struct mcp_prompt_arg {
+    const char *name;
+    const char *description;
+    bool required;
+};
+
+struct mcp_prompt;
+/* Returns a GetPromptResult (new reference), or NULL with e set. */
+typedef json_t *(*mcp_prompt_fn)(struct mcp_call *c, const struct mcp_prompt *p, json_t *args,
+                                 struct rpc_err *e);
+
+struct mcp_prompt {
+    const char *name;
+    const char *title;
+    const char *description;
+    const struct mcp_prompt_arg *args;        /* terminated by a row with name NULL */
+    mcp_prompt_fn get;
+    const struct mcp_completion *completions; /* terminated by a row with argument NULL */
+};
+
+enum registry_kind { REG_TOOLS, REG_RESOURCES, REG_TEMPLATES, REG_PROMPTS, REG_KIND_COUNT };
+
+struct registry {
+    const struct mcp_tool **tools;
+    size_t ntools;
+    const struct mcp_resource **resources; /* fixed and templated together */
+    size_t nresources;
+    const struct mcp_prompt **prompts;
+    size_t nprompts;
+
+    /* Built once on first use: the listing of each kind, and parsed tool schemas. */
+    pthread_mutex_t lock;
+    bool built;
+    json_t *listing[REG_KIND_COUNT];
+    json_t **input_schemas;
+    json_t **output_schemas;
+    int build_error;
+};
+
+void registry_init(struct registry *r);
+void registry_release(struct registry *r);
+/* Add rows from a table of n entries. Returns 0 or -1 (out of memory, or a duplicate name). */
+int registry_add_tools(struct registry *r, const struct mcp_tool *rows, size_t n);
+int registry_add_resources(struct registry *r, const struct mcp_resource *rows, size_t n);
+int registry_add_prompts(struct registry *r, const struct mcp_prompt *rows, size_t n);
+/* Parse and check every schema now; returns 0 or -1 with the offending tool in err. */
+int registry_build(struct registry *r, char *err, size_t errlen);
+
+/* One page of a listing: {"<key>":[...], "nextCursor"?}. NULL with e set for a bad cursor. */
+json_t *registry_list(struct registry *r, enum registry_kind kind, const json_t *params,
+                      size_t page_size, struct rpc_err *e);
+
+const struct mcp_tool *registry_tool(struct registry *r, const char *name, size_t *index);
+const json_t *registry_input_schema(struct registry *r, size_t index);
+const json_t *registry_output_schema(struct registry *r, size_t index);
+/* The resource that serves `uri` (fixed first, then templates); vars receives template
+ * variables as a new object (NULL for fixed ones). */
+const struct mcp_resource *registry_resource(struct registry *r, const char *uri, json_t **vars);
+const struct mcp_resource *registry_template(struct registry *r, const char *uri_template);
+const struct mcp_prompt *registry_prompt(struct registry *r, const char *name);
+
+/* Match `uri` against an RFC 6570 level-1 template ("test://template/{id}/data"): each {var}
+ * matches one or more characters other than '/'. Returns a new object of variables or NULL. */
+json_t *uri_template_match(const char *tmpl, const char *uri);
+
+#endif

@@ -1,0 +1,57 @@
+/* server: the MCP side of the program — sessions, the method table, dispatch of JSON-RPC
+ * messages, and in-flight requests. Transports feed it bytes and give it somewhere to write;
+ * it knows nothing of how the bytes travel. */
+#ifndef MCP_SERVER_H
+#define MCP_SERVER_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "mcp/registry.h"
+#include "settings.h"
+
+struct mcp_server;
+struct mcp_session;
+
+/* Where messages go. send() gets one compact JSON message (no newline). `final` marks the end
+ * of a request: its reply, or — when the reply is suppressed by cancellation — line == NULL.
+ * A transport may free the channel after the final send; the session never touches it again. */
+struct mcp_out {
+    void (*send)(struct mcp_out *out, const char *line, size_t len, bool final);
+    void *ctx;
+};
+
+/* A server over the given settings (borrowed; must outlive it). NULL with err on failure. */
+struct mcp_server *mcp_server_new(const struct settings *settings, char *err, size_t errlen);
+/* Cancel what still runs, wait for the workers, free. */
+void mcp_server_free(struct mcp_server *srv);
+struct registry *mcp_server_registry(struct mcp_server *srv);
+const struct settings *mcp_server_settings(struct mcp_server *srv);
+
+/* A session: one MCP connection (stdio) or one Mcp-Session-Id (HTTP). `notify` (borrowed, may
+ * be NULL) carries messages that belong to no request, such as resource updates. */
+struct mcp_session *mcp_session_new(struct mcp_server *srv, struct mcp_out *notify);
+/* Cancel the session's requests and drop the transport's reference. Requests still running
+ * keep the session alive until they finish; their replies are suppressed. */
+void mcp_session_close(struct mcp_session *s);
+
+enum mcp_handled {
+    MCP_NO_REPLY, /* a notification or a response: nothing will be sent on `out` */
+    MCP_REPLY,    /* a reply (or a final NULL) is or will be sent on `out` */
+};
+
+/* Handle one message of `len` bytes. Replies and the messages related to a request (progress,
+ * logs, requests to the client) go to `out`, possibly later from a worker thread. */
+enum mcp_handled mcp_session_handle(struct mcp_session *s, const char *buf, size_t len,
+                                    struct mcp_out *out);
+/* Answer a message that was refused before parsing (too large): -32600 with id null. */
+void mcp_session_reject(struct mcp_session *s, struct mcp_out *out, int code, const char *message);
+
+/* Wait up to `grace_ms` for running requests, then cancel the rest and wait for them. */
+void mcp_session_drain(struct mcp_session *s, unsigned grace_ms);
+
+/* Tell every session subscribed to `uri` that it changed (notifications/resources/updated). */
+void mcp_server_resource_updated(struct mcp_server *srv, const char *uri);
+
+#endif

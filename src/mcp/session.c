@@ -1,0 +1,551 @@
+/* session: dispatch of JSON-RPC messages to methods, requests in flight, cancellation,
+ * progress, logging and requests to the client. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "jsonrpc.h"
+#include "log.h"
+#include "mcp/internal.h"
+#include "register.h"
+
+struct pending {
+    char id[32];
+    struct mcp_call *call;
+    json_t *result, *error; /* owned once answered */
+    bool done;
+    struct pending *next;
+};
+
+void rpc_err_set(struct rpc_err *e, int code, const char *fmt, ...)
+{
+    va_list ap;
+
+    e->code = code;
+    va_start(ap, fmt);
+    vsnprintf(e->message, sizeof(e->message), fmt, ap);
+    va_end(ap);
+}
+
+static void cond_init_monotonic(pthread_cond_t *cv)
+{
+    pthread_condattr_t attr;
+
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(cv, &attr);
+    pthread_condattr_destroy(&attr);
+}
+
+static struct timespec deadline_after(unsigned ms)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    ts.tv_sec += ms / 1000;
+    ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    return ts;
+}
+
+void mcp_send(struct mcp_out *out, json_t *msg)
+{
+    char *line;
+
+    if (!msg)
+        return;
+    line = jsonrpc_dump(msg);
+    json_decref(msg);
+    if (line && out)
+        out->send(out, line, strlen(line), false);
+    free(line);
+}
+
+/* ---- server ---- */
+
+struct mcp_server *mcp_server_new(const struct settings *settings, char *err, size_t errlen)
+{
+    struct mcp_server *srv = calloc(1, sizeof(*srv));
+
+    if (!srv) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    srv->settings = settings;
+    pthread_mutex_init(&srv->lock, NULL);
+    registry_init(&srv->reg);
+    if (mcp_register_all(&srv->reg, settings) < 0) {
+        snprintf(err, errlen, "duplicate or unregistrable tool, resource or prompt");
+        goto fail;
+    }
+    srv->pool = workers_new(settings->workers, settings->max_queue);
+    if (!srv->pool) {
+        snprintf(err, errlen, "cannot create the worker pool");
+        goto fail;
+    }
+    return srv;
+fail:
+    registry_release(&srv->reg);
+    free(srv);
+    return NULL;
+}
+
+void mcp_server_free(struct mcp_server *srv)
+{
+    if (!srv)
+        return;
+    workers_free(srv->pool);
+    registry_release(&srv->reg);
+    pthread_mutex_destroy(&srv->lock);
+    free(srv);
+}
+
+struct registry *mcp_server_registry(struct mcp_server *srv)
+{
+    return &srv->reg;
+}
+
+const struct settings *mcp_server_settings(struct mcp_server *srv)
+{
+    return srv->settings;
+}
+
+/* ---- sessions ---- */
+
+struct mcp_session *mcp_session_new(struct mcp_server *srv, struct mcp_out *notify)
+{
+    struct mcp_session *s = calloc(1, sizeof(*s));
+
+    if (!s)
+        return NULL;
+    s->srv = srv;
+    s->notify = notify;
+    s->refs = 1;
+    s->log_level = LOG_INFO;
+    s->subscriptions = json_object();
+    pthread_mutex_init(&s->lock, NULL);
+    cond_init_monotonic(&s->idle);
+    pthread_mutex_lock(&srv->lock);
+    s->next = srv->sessions;
+    srv->sessions = s;
+    pthread_mutex_unlock(&srv->lock);
+    return s;
+}
+
+static void session_unref(struct mcp_session *s)
+{
+    bool last;
+
+    pthread_mutex_lock(&s->lock);
+    last = --s->refs == 0;
+    pthread_mutex_unlock(&s->lock);
+    if (!last)
+        return;
+    json_decref(s->client_caps);
+    json_decref(s->subscriptions);
+    pthread_cond_destroy(&s->idle);
+    pthread_mutex_destroy(&s->lock);
+    free(s);
+}
+
+static void cancel_all_locked(struct mcp_session *s)
+{
+    for (struct mcp_call *c = s->inflight; c; c = c->next) {
+        c->cancelled = true;
+        pthread_cond_broadcast(&c->cv);
+    }
+}
+
+void mcp_session_close(struct mcp_session *s)
+{
+    struct mcp_server *srv = s->srv;
+
+    pthread_mutex_lock(&srv->lock);
+    for (struct mcp_session **pp = &srv->sessions; *pp; pp = &(*pp)->next) {
+        if (*pp == s) {
+            *pp = s->next;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&srv->lock);
+    pthread_mutex_lock(&s->lock);
+    s->closed = true;
+    s->notify = NULL;
+    cancel_all_locked(s);
+    pthread_mutex_unlock(&s->lock);
+    session_unref(s);
+}
+
+void mcp_session_drain(struct mcp_session *s, unsigned grace_ms)
+{
+    struct timespec deadline = deadline_after(grace_ms);
+
+    pthread_mutex_lock(&s->lock);
+    while (s->inflight) {
+        if (pthread_cond_timedwait(&s->idle, &s->lock, &deadline) == ETIMEDOUT) {
+            cancel_all_locked(s);
+            while (s->inflight)
+                pthread_cond_wait(&s->idle, &s->lock);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&s->lock);
+}
+
+void mcp_session_cancel(struct mcp_session *s, const json_t *id)
+{
+    pthread_mutex_lock(&s->lock);
+    for (struct mcp_call *c = s->inflight; c; c = c->next) {
+        if (json_equal(c->id, (json_t *)id)) {
+            c->cancelled = true;
+            pthread_cond_broadcast(&c->cv);
+            log_msg(LOG_DEBUG, "request cancelled by the client");
+        }
+    }
+    pthread_mutex_unlock(&s->lock);
+}
+
+void mcp_server_resource_updated(struct mcp_server *srv, const char *uri)
+{
+    pthread_mutex_lock(&srv->lock);
+    for (struct mcp_session *s = srv->sessions; s; s = s->next) {
+        pthread_mutex_lock(&s->lock);
+        bool subscribed = s->notify && json_object_get(s->subscriptions, uri);
+        struct mcp_out *out = s->notify;
+        pthread_mutex_unlock(&s->lock);
+        if (subscribed)
+            mcp_send(out, jsonrpc_notification_new("notifications/resources/updated",
+                                                   json_pack("{s:s}", "uri", uri)));
+    }
+    pthread_mutex_unlock(&srv->lock);
+}
+
+/* ---- requests ---- */
+
+static void send_final(struct mcp_out *out, json_t *msg)
+{
+    char *line = msg ? jsonrpc_dump(msg) : NULL;
+
+    json_decref(msg);
+    out->send(out, line, line ? strlen(line) : 0, true);
+    free(line);
+}
+
+static void reply_error(struct mcp_out *out, json_t *id, int code, const char *message, json_t *data)
+{
+    send_final(out, jsonrpc_error_new(id, code, message, data));
+}
+
+void mcp_session_reject(struct mcp_session *s, struct mcp_out *out, int code, const char *message)
+{
+    (void)s;
+    reply_error(out, NULL, code, message, NULL);
+}
+
+static void call_free(struct mcp_call *c)
+{
+    pthread_cond_destroy(&c->cv);
+    json_decref(c->root);
+    free(c);
+}
+
+static void call_run(void *arg)
+{
+    struct mcp_call *c = arg;
+    struct mcp_session *s = c->sess;
+    struct rpc_err e = {0};
+    json_t *result = NULL, *reply;
+    bool cancelled;
+
+    pthread_mutex_lock(&s->lock);
+    cancelled = c->cancelled;
+    pthread_mutex_unlock(&s->lock);
+    if (!cancelled) {
+        result = c->method->fn(c, c->params, &e);
+        if (!result && !e.code)
+            rpc_err_set(&e, JSONRPC_INTERNAL_ERROR, "Internal error: out of memory");
+    }
+    reply = result ? jsonrpc_result_new(c->id, result)
+                   : jsonrpc_error_new(c->id, e.code, e.message, e.data);
+
+    pthread_mutex_lock(&s->lock);
+    cancelled = c->cancelled;
+    pthread_mutex_unlock(&s->lock);
+
+    /* A cancelled request gets no reply (basic/utilities/cancellation.mdx); the transport
+     * still hears that the request is over. A cancellation that arrives from here on is too
+     * late and ignored. The call stays in flight until its channel is done with, so that a
+     * draining transport does not free the channel under it. */
+    if (cancelled) {
+        json_decref(reply);
+        reply = NULL;
+    }
+    send_final(c->out, reply);
+
+    pthread_mutex_lock(&s->lock);
+    for (struct mcp_call **pp = &s->inflight; *pp; pp = &(*pp)->next) {
+        if (*pp == c) {
+            *pp = c->next;
+            break;
+        }
+    }
+    pthread_cond_broadcast(&s->idle);
+    pthread_mutex_unlock(&s->lock);
+    call_free(c);
+    session_unref(s);
+}
+
+static void handle_request(struct mcp_session *s, struct jsonrpc_msg *msg, struct mcp_out *out)
+{
+    const struct mcp_method *m = mcp_method_find(msg->method);
+    struct mcp_call *c;
+    json_t *meta;
+    char text[320];
+
+    if (!m) {
+        snprintf(text, sizeof(text), "Method not found: %.200s", msg->method);
+        return reply_error(out, msg->id, JSONRPC_METHOD_NOT_FOUND, text, NULL);
+    }
+    if (msg->params && !json_is_object(msg->params))
+        return reply_error(out, msg->id, JSONRPC_INVALID_PARAMS,
+                           "Invalid params: params must be an object", NULL);
+
+    pthread_mutex_lock(&s->lock);
+    if (!s->initialized && !(m->flags & M_BEFORE_INIT)) {
+        pthread_mutex_unlock(&s->lock);
+        return reply_error(out, msg->id, JSONRPC_INVALID_REQUEST,
+                           "Invalid Request: the session is not initialized; send initialize first",
+                           NULL);
+    }
+    for (struct mcp_call *o = s->inflight; o; o = o->next) {
+        if (json_equal(o->id, msg->id)) {
+            pthread_mutex_unlock(&s->lock);
+            return reply_error(out, msg->id, JSONRPC_INVALID_REQUEST,
+                               "Invalid Request: this id is already used by a request in progress",
+                               NULL);
+        }
+    }
+    c = calloc(1, sizeof(*c));
+    if (!c) {
+        pthread_mutex_unlock(&s->lock);
+        return reply_error(out, msg->id, JSONRPC_INTERNAL_ERROR, "Internal error: out of memory",
+                           NULL);
+    }
+    c->sess = s;
+    c->root = json_incref(msg->root);
+    c->id = msg->id;
+    c->params = msg->params;
+    if (!c->params) {
+        c->params = json_object();
+        json_object_set_new(c->root, "params", c->params);
+    }
+    meta = json_object_get(c->params, "_meta");
+    c->progress_token = json_object_get(meta, "progressToken");
+    if (c->progress_token && !json_is_string(c->progress_token) &&
+        !json_is_integer(c->progress_token))
+        c->progress_token = NULL;
+    c->out = out;
+    c->method = m;
+    cond_init_monotonic(&c->cv);
+    c->next = s->inflight;
+    s->inflight = c;
+    s->refs++;
+    pthread_mutex_unlock(&s->lock);
+
+    if ((m->flags & M_WORKER) && workers_submit(s->srv->pool, call_run, c) == 0)
+        return;
+    if (m->flags & M_WORKER) {
+        /* The queue is full: refuse rather than block the reader. */
+        pthread_mutex_lock(&s->lock);
+        for (struct mcp_call **pp = &s->inflight; *pp; pp = &(*pp)->next)
+            if (*pp == c) {
+                *pp = c->next;
+                break;
+            }
+        pthread_mutex_unlock(&s->lock);
+        reply_error(out, c->id, JSONRPC_INTERNAL_ERROR,
+                    "Internal error: the server is busy (every worker and queue slot is taken); "
+                    "retry shortly",
+                    NULL);
+        call_free(c);
+        session_unref(s);
+        return;
+    }
+    call_run(c);
+}
+
+static void handle_response(struct mcp_session *s, struct jsonrpc_msg *msg)
+{
+    const char *id = json_string_value(msg->id);
+
+    pthread_mutex_lock(&s->lock);
+    for (struct pending *p = s->pending; id && p; p = p->next) {
+        if (!strcmp(p->id, id) && !p->done) {
+            p->result = json_incref(msg->result);
+            p->error = json_incref(msg->error);
+            p->done = true;
+            pthread_cond_broadcast(&p->call->cv);
+            pthread_mutex_unlock(&s->lock);
+            return;
+        }
+    }
+    pthread_mutex_unlock(&s->lock);
+    log_msg(LOG_WARNING, "ignored a response to no request of ours");
+}
+
+enum mcp_handled mcp_session_handle(struct mcp_session *s, const char *buf, size_t len,
+                                    struct mcp_out *out)
+{
+    struct jsonrpc_msg msg;
+    enum mcp_handled handled = MCP_NO_REPLY;
+    const struct mcp_notification *n;
+
+    switch (jsonrpc_parse(buf, len, &msg)) {
+    case JSONRPC_INVALID:
+        log_msg(LOG_DEBUG, "refused a message: %s", msg.message);
+        reply_error(out, msg.id, msg.code, msg.message, NULL);
+        handled = MCP_REPLY;
+        break;
+    case JSONRPC_RESPONSE:
+        handle_response(s, &msg);
+        break;
+    case JSONRPC_NOTIFICATION:
+        /* Never answered, known or not (JSON-RPC 2.0 §4.1). */
+        if ((n = mcp_notification_find(msg.method)))
+            n->fn(s, msg.params);
+        break;
+    case JSONRPC_REQUEST:
+        handle_request(s, &msg, out);
+        handled = MCP_REPLY;
+        break;
+    }
+    jsonrpc_msg_release(&msg);
+    return handled;
+}
+
+/* ---- the handler-facing call API (call.h) ---- */
+
+bool mcp_call_cancelled(struct mcp_call *c)
+{
+    bool v;
+
+    pthread_mutex_lock(&c->sess->lock);
+    v = c->cancelled;
+    pthread_mutex_unlock(&c->sess->lock);
+    return v;
+}
+
+int mcp_call_sleep_ms(struct mcp_call *c, unsigned ms)
+{
+    struct timespec deadline = deadline_after(ms);
+    int rc = 0;
+
+    pthread_mutex_lock(&c->sess->lock);
+    while (!c->cancelled && rc != ETIMEDOUT)
+        rc = pthread_cond_timedwait(&c->cv, &c->sess->lock, &deadline);
+    rc = c->cancelled ? -1 : 0;
+    pthread_mutex_unlock(&c->sess->lock);
+    return rc;
+}
+
+void mcp_call_progress(struct mcp_call *c, double progress, double total, const char *message)
+{
+    json_t *params;
+
+    if (!c->progress_token || (c->any_progress && progress <= c->last_progress))
+        return;
+    c->any_progress = true;
+    c->last_progress = progress;
+    params = json_pack("{s:O, s:f}", "progressToken", c->progress_token, "progress", progress);
+    if (total >= 0)
+        json_object_set_new(params, "total", json_real(total));
+    if (message)
+        json_object_set_new(params, "message", json_string(message));
+    mcp_send(c->out, jsonrpc_notification_new("notifications/progress", params));
+}
+
+void mcp_call_log(struct mcp_call *c, enum log_level level, const char *logger, json_t *data)
+{
+    json_t *params;
+    bool wanted;
+
+    pthread_mutex_lock(&c->sess->lock);
+    wanted = level >= c->sess->log_level;
+    pthread_mutex_unlock(&c->sess->lock);
+    if (!wanted) {
+        json_decref(data);
+        return;
+    }
+    params = json_pack("{s:s, s:o}", "level", log_level_name(level), "data", log_redact(data));
+    json_decref(data);
+    if (logger)
+        json_object_set_new(params, "logger", json_string(logger));
+    mcp_send(c->out, jsonrpc_notification_new("notifications/message", params));
+}
+
+bool mcp_call_client_supports(struct mcp_call *c, const char *name)
+{
+    bool v;
+
+    pthread_mutex_lock(&c->sess->lock);
+    v = json_is_object(json_object_get(c->sess->client_caps, name));
+    pthread_mutex_unlock(&c->sess->lock);
+    return v;
+}
+
+struct mcp_server *mcp_call_server(struct mcp_call *c)
+{
+    return c->sess->srv;
+}
+
+json_t *mcp_call_client_request(struct mcp_call *c, const char *method, json_t *params,
+                                unsigned timeout_ms, char *err, size_t errlen)
+{
+    struct mcp_session *s = c->sess;
+    struct pending p = {.call = c};
+    struct timespec deadline = deadline_after(timeout_ms);
+    json_t *result = NULL;
+    int rc = 0;
+
+    pthread_mutex_lock(&s->lock);
+    snprintf(p.id, sizeof(p.id), "srv-%lu", ++s->next_out_id);
+    p.next = s->pending;
+    s->pending = &p;
+    pthread_mutex_unlock(&s->lock);
+
+    mcp_send(c->out, jsonrpc_request_new(json_string(p.id), method, params));
+
+    pthread_mutex_lock(&s->lock);
+    while (!p.done && !c->cancelled && rc != ETIMEDOUT)
+        rc = pthread_cond_timedwait(&c->cv, &s->lock, &deadline);
+    for (struct pending **pp = &s->pending; *pp; pp = &(*pp)->next) {
+        if (*pp == &p) {
+            *pp = p.next;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&s->lock);
+
+    if (p.done && json_is_object(p.result)) {
+        result = p.result;
+        p.result = NULL;
+    } else if (p.done) {
+        json_t *msg = json_object_get(p.error, "message");
+        snprintf(err, errlen, "the client answered %s with an error: %s (%lld)", method,
+                 json_is_string(msg) ? json_string_value(msg) : "no message",
+                 json_integer_value(json_object_get(p.error, "code")));
+    } else if (c->cancelled) {
+        snprintf(err, errlen, "the request was cancelled while waiting for the client");
+    } else {
+        snprintf(err, errlen, "the client did not answer %s within %u ms", method, timeout_ms);
+    }
+    json_decref(p.result);
+    json_decref(p.error);
+    return result;
+}

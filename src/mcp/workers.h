@@ -1,0 +1,18 @@
+/* workers: a small pool of threads that run slow requests (tools/call, resources/read) so that
+ * the reading thread keeps answering ping and cancellations. Threads start on demand. */
+#ifndef MCP_WORKERS_H
+#define MCP_WORKERS_H
+
+#include <stddef.h>
+
+struct workers;
+
+/* A pool of at most `max_threads` threads and at most `max_queue` jobs waiting. NULL on failure. */
+struct workers *workers_new(unsigned max_threads, unsigned max_queue);
+/* Queue fn(arg). Returns 0, or -1 when the queue is full or the pool is stopping (the caller
+ * then answers "server busy" and frees arg itself). */
+int workers_submit(struct workers *w, void (*fn)(void *arg), void *arg);
+/* Run every queued job, wait for all of them, stop the threads and free the pool. */
+void workers_free(struct workers *w);
+
+#endif

@@ -1,0 +1,255 @@
+/* settings: one table of rows drives flags, environment, config file, defaults and --help. */
+#include "settings.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "strparse.h"
+#include "version.h"
+
+enum setting_type { SET_STR, SET_UINT, SET_SIZE, SET_BOOL, SET_LEVEL };
+
+struct setting {
+    const char *name; /* flag --name, env OPENSIPS_MCP_NAME (dashes as underscores), config key name_ */
+    enum setting_type type;
+    size_t offset;
+    const char *def;
+    uint64_t min, max;
+    const char *help;
+};
+
+#define OFF(field) offsetof(struct settings, field)
+
+static const struct setting rows[] = {
+    {"config", SET_STR, OFF(config), NULL, 0, 0,
+     "JSON config file whose keys are these settings' names with underscores"},
+    {"transport", SET_STR, OFF(transport), "stdio", 0, 0, "how MCP clients connect: stdio"},
+    {"log-level", SET_LEVEL, OFF(log_level), "info", 0, 0,
+     "stderr threshold: debug, info, notice, warning, error, critical, alert, emergency"},
+    {"max-message-size", SET_SIZE, OFF(max_message_size), "4194304", 1024, 1u << 30,
+     "largest JSON-RPC message accepted, in bytes"},
+    {"page-size", SET_UINT, OFF(page_size), "100", 1, 10000,
+     "items per page of tools/list, resources/list, prompts/list"},
+    {"workers", SET_UINT, OFF(workers), "8", 1, 256, "threads serving slow requests concurrently"},
+    {"max-queue", SET_UINT, OFF(max_queue), "256", 1, 100000,
+     "requests that may wait for a worker before the server answers busy"},
+    {"client-timeout-ms", SET_UINT, OFF(client_timeout_ms), "120000", 100, 3600000,
+     "how long a tool waits for the client to answer an elicitation or sampling request"},
+    {"shutdown-grace-ms", SET_UINT, OFF(shutdown_grace_ms), "1000", 0, 60000,
+     "on end of input, how long running requests may still finish"},
+    {"conformance-fixtures", SET_BOOL, OFF(conformance_fixtures), "false", 0, 0,
+     "expose the MCP conformance suite's test tools, resources and prompts (tests only)"},
+};
+
+static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+static int apply(struct settings *s, const struct setting *row, const char *value,
+                 const char *origin, char *err, size_t errlen)
+{
+    char *field = (char *)s + row->offset;
+    uint64_t v;
+    bool b;
+    int level;
+
+    switch (row->type) {
+    case SET_STR:
+        free(*(char **)field);
+        *(char **)field = value ? strdup(value) : NULL;
+        return 0;
+    case SET_UINT:
+    case SET_SIZE:
+        if (parse_uint(value, row->max, &v) < 0 || v < row->min)
+            return fail(err, errlen, "%s: '%s' needs a whole number from %llu to %llu, not '%s'",
+                        origin, row->name, (unsigned long long)row->min,
+                        (unsigned long long)row->max, value);
+        if (row->type == SET_UINT)
+            *(unsigned *)field = (unsigned)v;
+        else
+            *(size_t *)field = (size_t)v;
+        return 0;
+    case SET_BOOL:
+        if (parse_bool(value, &b) < 0)
+            return fail(err, errlen, "%s: '%s' needs true or false, not '%s'", origin, row->name,
+                        value);
+        *(bool *)field = b;
+        return 0;
+    case SET_LEVEL:
+        if ((level = log_level_parse(value)) < 0)
+            return fail(err, errlen, "%s: '%s' needs one of %s, not '%s'", origin, row->name,
+                        log_level_names(), value);
+        *(enum log_level *)field = (enum log_level)level;
+        return 0;
+    }
+    return -1;
+}
+
+static const struct setting *find(const char *name, size_t n, char sep)
+{
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        const char *r = rows[i].name;
+        size_t j;
+        for (j = 0; j < n && r[j]; j++)
+            if (r[j] != name[j] && !(r[j] == '-' && name[j] == sep))
+                break;
+        if (j == n && !r[j])
+            return &rows[i];
+    }
+    return NULL;
+}
+
+static void usage(void)
+{
+    printf("usage: %s [options]\n\n"
+           "An MCP server for OpenSIPS. Each option may also come from the environment\n"
+           "(OPENSIPS_MCP_<NAME>, e.g. OPENSIPS_MCP_LOG_LEVEL) or the config file; flags win.\n\n",
+           OPENSIPS_MCP_NAME);
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+        printf("  --%-22s %s%s%s%s\n", rows[i].name, rows[i].help, rows[i].def ? " (default " : "",
+               rows[i].def ? rows[i].def : "", rows[i].def ? ")" : "");
+    printf("  --%-22s %s\n  --%-22s %s\n", "help", "show this text", "version", "show the version");
+}
+
+static int load_config(struct settings *s, const char *path, char *err, size_t errlen)
+{
+    json_error_t je;
+    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je), *v;
+    const char *key;
+    int rc = 0;
+
+    if (!root)
+        return fail(err, errlen, "config file '%s': %s (line %d)", path, je.text, je.line);
+    if (!json_is_object(root)) {
+        json_decref(root);
+        return fail(err, errlen, "config file '%s': the top level must be a JSON object", path);
+    }
+    json_object_foreach(root, key, v) {
+        const struct setting *row = find(key, strlen(key), '_');
+        char buf[64], origin[512];
+        const char *text = buf;
+
+        snprintf(origin, sizeof(origin), "config file '%s'", path);
+        if (!row || !strcmp(row->name, "config")) {
+            rc = fail(err, errlen, "%s: unknown setting '%s'; see --help", origin, key);
+            break;
+        }
+        if (json_is_string(v))
+            text = json_string_value(v);
+        else if (json_is_integer(v) && json_integer_value(v) >= 0)
+            snprintf(buf, sizeof(buf), "%lld", json_integer_value(v));
+        else if (json_is_boolean(v))
+            text = json_is_true(v) ? "true" : "false";
+        else {
+            rc = fail(err, errlen, "%s: '%s' has a value of the wrong type", origin, key);
+            break;
+        }
+        if ((rc = apply(s, row, text, origin, err, errlen)) < 0)
+            break;
+    }
+    json_decref(root);
+    return rc;
+}
+
+/* The environment name of a row: OPENSIPS_MCP_ + upper case, dashes as underscores. */
+static void env_name(const struct setting *row, char *buf, size_t n)
+{
+    size_t i = (size_t)snprintf(buf, n, "OPENSIPS_MCP_");
+    for (const char *p = row->name; *p && i + 1 < n; p++)
+        buf[i++] = *p == '-' ? '_' : (char)toupper((unsigned char)*p);
+    buf[i] = '\0';
+}
+
+enum settings_outcome settings_load(struct settings *s, int argc, char **argv, char *err,
+                                    size_t errlen)
+{
+    const char *config = NULL;
+    const size_t nrows = sizeof(rows) / sizeof(rows[0]);
+
+    memset(s, 0, sizeof(*s));
+    for (size_t i = 0; i < nrows; i++)
+        if (rows[i].def && apply(s, &rows[i], rows[i].def, "default", err, errlen) < 0)
+            return SETTINGS_ERROR;
+
+    /* The config file's path itself comes from a flag or the environment. */
+    config = getenv("OPENSIPS_MCP_CONFIG");
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--config") && i + 1 < argc)
+            config = argv[i + 1];
+        else if (!strncmp(argv[i], "--config=", 9))
+            config = argv[i] + 9;
+    }
+    if (config && *config) {
+        if (apply(s, &rows[0], config, "config", err, errlen) < 0 ||
+            load_config(s, config, err, errlen) < 0)
+            return SETTINGS_ERROR;
+    }
+
+    for (size_t i = 0; i < nrows; i++) {
+        char name[64];
+        const char *v;
+        env_name(&rows[i], name, sizeof(name));
+        if ((v = getenv(name)) && *v) {
+            char origin[80];
+            snprintf(origin, sizeof(origin), "environment %s", name);
+            if (apply(s, &rows[i], v, origin, err, errlen) < 0)
+                return SETTINGS_ERROR;
+        }
+    }
+
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i], *eq, *value;
+        const struct setting *row;
+
+        if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
+            usage();
+            return SETTINGS_EXIT_OK;
+        }
+        if (!strcmp(arg, "--version")) {
+            printf("%s %s\n", OPENSIPS_MCP_NAME, OPENSIPS_MCP_VERSION);
+            return SETTINGS_EXIT_OK;
+        }
+        if (strncmp(arg, "--", 2))
+            return fail(err, errlen, "unexpected argument '%s'; see --help", arg), SETTINGS_ERROR;
+        eq = strchr(arg + 2, '=');
+        row = find(arg + 2, eq ? (size_t)(eq - arg - 2) : strlen(arg + 2), '-');
+        if (!row)
+            return fail(err, errlen, "unknown option '%s'; see --help", arg), SETTINGS_ERROR;
+        if (eq)
+            value = eq + 1;
+        else if (row->type == SET_BOOL)
+            value = "true";
+        else if (i + 1 < argc)
+            value = argv[++i];
+        else
+            return fail(err, errlen, "option '%s' needs a value", arg), SETTINGS_ERROR;
+        if (row->offset == OFF(config))
+            continue; /* already read above */
+        if (apply(s, row, value, "command line", err, errlen) < 0)
+            return SETTINGS_ERROR;
+    }
+    if (strcmp(s->transport, "stdio"))
+        return fail(err, errlen, "transport '%s' is not available; use stdio", s->transport),
+               SETTINGS_ERROR;
+    return SETTINGS_OK;
+}
+
+void settings_release(struct settings *s)
+{
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+        if (rows[i].type == SET_STR)
+            free(*(char **)((char *)s + rows[i].offset));
+    memset(s, 0, sizeof(*s));
+}

@@ -1,0 +1,33 @@
+/* settings: every run-time setting, resolved as flags > environment (OPENSIPS_MCP_*) > config
+ * file (JSON) > defaults, from one table of rows that also writes --help. */
+#ifndef SETTINGS_H
+#define SETTINGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "log.h"
+
+struct settings {
+    char *config;                 /* path of the JSON config file, or NULL */
+    char *transport;              /* "stdio" */
+    enum log_level log_level;     /* stderr threshold */
+    size_t max_message_size;      /* bytes in one JSON-RPC message */
+    unsigned page_size;           /* items per page of tools/list and friends */
+    unsigned workers;             /* threads for slow requests */
+    unsigned max_queue;           /* requests waiting for a worker */
+    unsigned client_timeout_ms;   /* wait for a client's answer to elicitation/sampling */
+    unsigned shutdown_grace_ms;   /* on stdin EOF, time left to running requests */
+    bool conformance_fixtures;    /* expose the conformance suite's fixtures */
+};
+
+enum settings_outcome { SETTINGS_OK, SETTINGS_EXIT_OK, SETTINGS_ERROR };
+
+/* Fill *s from defaults, the config file, the environment and argv, in rising precedence.
+ * SETTINGS_EXIT_OK after --help or --version (already printed); SETTINGS_ERROR with a
+ * sentence in err for anything wrong, naming where it came from. */
+enum settings_outcome settings_load(struct settings *s, int argc, char **argv, char *err,
+                                    size_t errlen);
+void settings_release(struct settings *s);
+
+#endif

@@ -1,0 +1,105 @@
+/* Unit tests for jsonrpc: classification of every kind of message and the error for each bad one. */
+#include "check.h"
+#include "jsonrpc.h"
+
+static enum jsonrpc_kind parse(const char *text, struct jsonrpc_msg *m)
+{
+    return jsonrpc_parse(text, strlen(text), m);
+}
+
+static void expect_invalid(const char *text, int code, const char *prefix, int id_is_null)
+{
+    struct jsonrpc_msg m;
+
+    CHECK(parse(text, &m) == JSONRPC_INVALID);
+    CHECK(m.code == code);
+    CHECK_PREFIX(m.message, prefix);
+    if (id_is_null)
+        CHECK(m.id == NULL);
+    else
+        CHECK(m.id != NULL);
+    jsonrpc_msg_release(&m);
+}
+
+int main(void)
+{
+    struct jsonrpc_msg m;
+
+    CHECK(parse("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}", &m) == JSONRPC_REQUEST);
+    CHECK_STR(m.method, "ping");
+    CHECK(json_integer_value(m.id) == 1);
+    CHECK(m.params == NULL);
+    jsonrpc_msg_release(&m);
+
+    CHECK(parse("{\"jsonrpc\":\"2.0\",\"id\":\"a\",\"method\":\"x\",\"params\":{\"k\":1}}", &m) ==
+          JSONRPC_REQUEST);
+    CHECK(json_is_object(m.params));
+    jsonrpc_msg_release(&m);
+
+    CHECK(parse("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}", &m) ==
+          JSONRPC_NOTIFICATION);
+    jsonrpc_msg_release(&m);
+
+    CHECK(parse("{\"jsonrpc\":\"2.0\",\"id\":\"srv-1\",\"result\":{}}", &m) == JSONRPC_RESPONSE);
+    CHECK_STR(json_string_value(m.id), "srv-1");
+    jsonrpc_msg_release(&m);
+
+    /* An error reply with id null is a response: never answered, never bounced. */
+    CHECK(parse("{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32700,\"message\":\"x\"}}",
+                &m) == JSONRPC_RESPONSE);
+    CHECK(m.id == NULL);
+    jsonrpc_msg_release(&m);
+
+    expect_invalid("garbage", JSONRPC_PARSE_ERROR, "Parse error", 1);
+    expect_invalid("{\"jsonrpc\":\"2.0\",\"id\":1", JSONRPC_PARSE_ERROR, "Parse error", 1);
+    expect_invalid("", JSONRPC_PARSE_ERROR, "Parse error", 1);
+    expect_invalid("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"p\"} trailing", JSONRPC_PARSE_ERROR,
+                   "Parse error", 1);
+    expect_invalid("[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}]", JSONRPC_INVALID_REQUEST,
+                   "Invalid Request: batch", 1);
+    expect_invalid("42", JSONRPC_PARSE_ERROR, "Parse error", 1); /* jansson refuses bare scalars */
+    expect_invalid("{\"jsonrpc\":\"2.0\",\"id\":null,\"method\":\"ping\"}", JSONRPC_INVALID_REQUEST,
+                   "Invalid Request: id must be a string or an integer, not null", 1);
+    expect_invalid("{\"jsonrpc\":\"2.0\",\"id\":{},\"method\":\"ping\"}", JSONRPC_INVALID_REQUEST,
+                   "Invalid Request: id must be a string or an integer, not an object", 1);
+    expect_invalid("{\"jsonrpc\":\"2.0\",\"id\":1.5,\"method\":\"ping\"}", JSONRPC_INVALID_REQUEST,
+                   "Invalid Request: id must be", 1);
+    expect_invalid("{\"jsonrpc\":\"2.0\",\"id\":true,\"method\":\"ping\"}", JSONRPC_INVALID_REQUEST,
+                   "Invalid Request: id must be", 1);
+    expect_invalid("{\"id\":1,\"method\":\"ping\"}", JSONRPC_INVALID_REQUEST,
+                   "Invalid Request: member \"jsonrpc\"", 0);
+    expect_invalid("{\"jsonrpc\":\"1.0\",\"id\":1,\"method\":\"ping\"}", JSONRPC_INVALID_REQUEST,
+                   "Invalid Request: member \"jsonrpc\"", 0);
+    expect_invalid("{\"jsonrpc\":\"2.0\",\"id\":1}", JSONRPC_INVALID_REQUEST,
+                   "Invalid Request: member \"method\" is missing", 0);
+    expect_invalid("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":7}", JSONRPC_INVALID_REQUEST,
+                   "Invalid Request: member \"method\" must be a string", 0);
+    expect_invalid("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"x\",\"params\":3}",
+                   JSONRPC_INVALID_REQUEST, "Invalid Request: member \"params\"", 0);
+    /* Invalid UTF-8 is unparsable. */
+    expect_invalid("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"\xff\"}", JSONRPC_PARSE_ERROR,
+                   "Parse error", 1);
+
+    {
+        json_t *id = json_integer(7);
+        json_t *e = jsonrpc_error_new(id, -32601, "Method not found: x", NULL);
+        char *s = jsonrpc_dump(e);
+        CHECK_STR(s, "{\"jsonrpc\":\"2.0\",\"id\":7,\"error\":{\"code\":-32601,\"message\":"
+                     "\"Method not found: x\"}}");
+        free(s);
+        json_decref(e);
+        e = jsonrpc_result_new(NULL, NULL);
+        s = jsonrpc_dump(e);
+        CHECK_STR(s, "{\"jsonrpc\":\"2.0\",\"id\":null,\"result\":{}}");
+        free(s);
+        json_decref(e);
+        /* A newline inside a string never reaches the wire raw (stdio framing). */
+        e = jsonrpc_result_new(id, json_pack("{s:s}", "t", "a\nb"));
+        s = jsonrpc_dump(e);
+        CHECK(strchr(s, '\n') == NULL);
+        free(s);
+        json_decref(e);
+        json_decref(id);
+    }
+    return check_done("jsonrpc");
+}

@@ -1,0 +1,98 @@
+/* Unit tests for settings: defaults, config file, environment and flags in rising precedence,
+ * and a clear refusal of every bad value. */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "settings.h"
+#include "strparse.h"
+
+static enum settings_outcome load(struct settings *s, char **argv, char *err)
+{
+    int argc = 0;
+    while (argv[argc])
+        argc++;
+    return settings_load(s, argc, argv, err, 512);
+}
+
+int main(void)
+{
+    struct settings s;
+    char err[512];
+    uint64_t v;
+    char cfg[] = "/tmp/opensips-mcp-test-XXXXXX";
+    int fd;
+
+    CHECK(parse_uint("0", 10, &v) == 0 && v == 0);
+    CHECK(parse_uint("18446744073709551615", UINT64_MAX, &v) == 0 && v == UINT64_MAX);
+    CHECK(parse_uint("18446744073709551616", UINT64_MAX, &v) == -1);
+    CHECK(parse_uint("11", 10, &v) == -1);
+    CHECK(parse_uint("-1", 10, &v) == -1);
+    CHECK(parse_uint("1x", 10, &v) == -1);
+    CHECK(parse_uint("", 10, &v) == -1);
+
+    unsetenv("OPENSIPS_MCP_PAGE_SIZE");
+    CHECK(load(&s, (char *[]){"x", NULL}, err) == SETTINGS_OK);
+    CHECK(s.max_message_size == 4194304);
+    CHECK(s.page_size == 100);
+    CHECK(!s.conformance_fixtures);
+    settings_release(&s);
+
+    fd = mkstemp(cfg);
+    CHECK(fd >= 0);
+    CHECK(write(fd, "{\"page_size\": 7, \"workers\": \"3\", \"conformance_fixtures\": true}", 62) == 62);
+    close(fd);
+    setenv("OPENSIPS_MCP_CONFIG", cfg, 1);
+    CHECK(load(&s, (char *[]){"x", NULL}, err) == SETTINGS_OK);
+    CHECK(s.page_size == 7 && s.workers == 3 && s.conformance_fixtures);
+    settings_release(&s);
+    setenv("OPENSIPS_MCP_PAGE_SIZE", "8", 1);
+    CHECK(load(&s, (char *[]){"x", NULL}, err) == SETTINGS_OK);
+    CHECK(s.page_size == 8); /* environment beats the file */
+    settings_release(&s);
+    CHECK(load(&s, (char *[]){"x", "--page-size", "9", NULL}, err) == SETTINGS_OK);
+    CHECK(s.page_size == 9); /* flags beat the environment */
+    settings_release(&s);
+    CHECK(load(&s, (char *[]){"x", "--page-size=10", "--conformance-fixtures=false", NULL}, err) == SETTINGS_OK);
+    CHECK(s.page_size == 10 && !s.conformance_fixtures);
+    settings_release(&s);
+    unsetenv("OPENSIPS_MCP_PAGE_SIZE");
+
+    CHECK(load(&s, (char *[]){"x", "--page-size", "0", NULL}, err) == SETTINGS_ERROR);
+    CHECK_CONTAINS(err, "'page-size' needs a whole number from 1 to 10000, not '0'");
+    settings_release(&s);
+    CHECK(load(&s, (char *[]){"x", "--nope", NULL}, err) == SETTINGS_ERROR);
+    CHECK_CONTAINS(err, "unknown option '--nope'");
+    settings_release(&s);
+    CHECK(load(&s, (char *[]){"x", "--log-level", "loud", NULL}, err) == SETTINGS_ERROR);
+    CHECK_CONTAINS(err, "needs one of debug");
+    settings_release(&s);
+    CHECK(load(&s, (char *[]){"x", "--page-size", NULL}, err) == SETTINGS_ERROR);
+    CHECK_CONTAINS(err, "needs a value");
+    settings_release(&s);
+    setenv("OPENSIPS_MCP_WORKERS", "many", 1);
+    CHECK(load(&s, (char *[]){"x", NULL}, err) == SETTINGS_ERROR);
+    CHECK_CONTAINS(err, "environment OPENSIPS_MCP_WORKERS");
+    settings_release(&s);
+    unsetenv("OPENSIPS_MCP_WORKERS");
+
+    fd = open(cfg, O_WRONLY | O_TRUNC);
+    CHECK(write(fd, "{\"bogus\": 1}", 12) == 12);
+    close(fd);
+    CHECK(load(&s, (char *[]){"x", NULL}, err) == SETTINGS_ERROR);
+    CHECK_CONTAINS(err, "unknown setting 'bogus'");
+    settings_release(&s);
+    fd = open(cfg, O_WRONLY | O_TRUNC);
+    CHECK(write(fd, "{oops", 5) == 5);
+    close(fd);
+    CHECK(load(&s, (char *[]){"x", NULL}, err) == SETTINGS_ERROR);
+    CHECK_CONTAINS(err, "config file");
+    settings_release(&s);
+    unlink(cfg);
+    unsetenv("OPENSIPS_MCP_CONFIG");
+    CHECK(load(&s, (char *[]){"x", "--config", "/nonexistent/file.json", NULL}, err) == SETTINGS_ERROR);
+    CHECK_CONTAINS(err, "/nonexistent/file.json");
+    settings_release(&s);
+    return check_done("settings");
+}
