@@ -519,7 +519,11 @@ json_t *mcp_call_client_request(struct mcp_call *c, const char *method, json_t *
     s->pending = &p;
     pthread_mutex_unlock(&s->lock);
 
-    mcp_send(c->out, jsonrpc_request_new(json_string(p.id), method, params));
+    {
+        json_t *id = json_string(p.id);
+        mcp_send(c->out, jsonrpc_request_new(id, method, params));
+        json_decref(id);
+    }
 
     pthread_mutex_lock(&s->lock);
     while (!p.done && !c->cancelled && rc != ETIMEDOUT)

@@ -1,0 +1,32 @@
+# Fuzz targets (libFuzzer, clang) for every parser of outside bytes; `make fuzz` builds and runs
+# each for FUZZ_SECONDS from the seed corpus in fuzz/corpus/<target>/.
+FUZZ_CC      := clang
+FUZZ_SECONDS ?= 20
+FUZZ_BUILD   := build/fuzz
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_CFLAGS  := -std=c11 -g -O1 -Wall -Wextra -Werror -D_GNU_SOURCE -pthread -Isrc \
+                $(shell pkg-config --cflags jansson) $(FUZZ_SAN) -fsanitize=fuzzer-no-link
+FUZZ_LIBS    := $(shell pkg-config --libs jansson) -pthread
+FUZZ_SRC     := $(sort $(shell find src -name '*.c' ! -name main.c))
+FUZZ_OBJ     := $(FUZZ_SRC:%.c=$(FUZZ_BUILD)/%.o)
+TARGETS      := $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz_*.c))
+
+.PHONY: run
+run: $(TARGETS:%=$(FUZZ_BUILD)/%)
+	@set -e; for t in $(TARGETS); do \
+	    name=$${t#fuzz_}; run=$(FUZZ_BUILD)/corpus-$$name; mkdir -p $$run; \
+	    echo "== $$t for $(FUZZ_SECONDS) s"; \
+	    $(FUZZ_BUILD)/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 -artifact_prefix=$(FUZZ_BUILD)/ \
+	        -print_final_stats=1 $$run fuzz/corpus/$$name 2>&1 | \
+	        grep -E '^(stat::number_of_executed_units|#[0-9]+ *DONE|==[0-9]+==|SUMMARY|.*ERROR)' || true; \
+	    test $${PIPESTATUS[0]} -eq 0 || { echo "fuzz: $$t found a crash"; exit 1; }; \
+	done
+	@echo "fuzz: no findings"
+
+$(FUZZ_BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(FUZZ_BUILD)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_OBJ)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(FUZZ_LIBS)
+.SECONDARY:
