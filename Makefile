@@ -55,7 +55,7 @@ unit: $(UNIT_BINS) $(ALL_BINS)
 	@set -e; for t in $(UNIT_RUNS); do echo "== $$t"; $$t; done
 
 e2e: $(ALL_BINS)
-	OPENSIPS_MCP_BIN=$(abspath $(MCP_BIN)) $(NODE) --test --test-concurrency=2 tests/e2e/
+	OPENSIPS_MCP_BIN=$(abspath $(MCP_BIN)) $(NODE) --test --test-concurrency=2 tests/e2e/*.test.mjs
 
 conformance: $(ALL_BINS)
 	OPENSIPS_MCP_BIN=$(abspath $(MCP_BIN)) NODE=$(abspath $(NODE)) tests/conformance/run-stdio.sh
@@ -73,7 +73,7 @@ asan:
 
 FUZZ_SECONDS ?= 20
 fuzz:
-	$(MAKE) -f fuzz/fuzz.mk FUZZ_SECONDS=$(FUZZ_SECONDS)
+	$(MAKE) -f fuzz/fuzz.mk SHELL=/bin/bash FUZZ_SECONDS=$(FUZZ_SECONDS)
 
 bench: all
 	bench/run.sh

@@ -31,7 +31,7 @@ enum jsonrpc_kind jsonrpc_parse(const char *buf, size_t len, struct jsonrpc_msg 
     json_t *root, *version, *method, *id;
 
     memset(msg, 0, sizeof(*msg));
-    root = json_loadb(buf, len, 0, &jerr);
+    root = json_loadb(buf, len, JSON_DECODE_ANY, &jerr);
     if (!root)
         return invalid(msg, JSONRPC_PARSE_ERROR, "Parse error: %s (at byte %d)", jerr.text,
                        jerr.position);

@@ -83,9 +83,11 @@ static json_t *t_error(struct mcp_call *c, const struct mcp_tool *t, json_t *arg
 static json_t *t_progress(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
 {
     (void)t, (void)args;
+    /* A pause after the last step too: the TypeScript SDK client runs progress handlers a
+     * microtask late, so a notification read together with the result would be dropped. */
     for (int step = 0; step <= 100; step += 50) {
         mcp_call_progress(c, step, 100, NULL);
-        if (step < 100 && mcp_call_sleep_ms(c, 50) < 0)
+        if (mcp_call_sleep_ms(c, 50) < 0)
             break;
     }
     return content_text_result("Tool with progress executed successfully");

@@ -53,6 +53,8 @@ static void stdout_send(struct mcp_out *out, const char *line, size_t len, bool 
 
 /* The line buffer never holds more than the message limit plus one read. A longer line is
  * skipped up to its newline and answered with one error; the session goes on. */
+#define READ_CHUNK (64 * 1024)
+
 struct reader {
     char *buf;
     size_t len, cap, limit;
@@ -128,7 +130,7 @@ int stdio_serve(struct mcp_server *srv, const struct settings *settings)
     sigaddset(&sigs, SIGTERM);
     sigaddset(&sigs, SIGINT);
     sfd = signalfd(-1, &sigs, SFD_CLOEXEC);
-    r.cap = 64 * 1024;
+    r.cap = 4 * READ_CHUNK;
     r.buf = malloc(r.cap);
     s = mcp_session_new(srv, &ch.out);
     if (sfd < 0 || !r.buf || !s) {
@@ -155,15 +157,23 @@ int stdio_serve(struct mcp_server *srv, const struct settings *settings)
         }
         if (!(fds[0].revents & (POLLIN | POLLHUP | POLLERR)))
             continue;
-        if (r.cap - r.len < 16 * 1024) {
-            size_t ncap = r.cap * 2;
-            char *nb = ncap <= r.limit + 128 * 1024 ? realloc(r.buf, ncap) : NULL;
+        /* Grow up to the limit plus one read's worth; consume() keeps len <= limit, so there
+         * is always room and read() never gets a zero length (which would look like EOF). */
+        if (r.cap - r.len < READ_CHUNK && r.cap < r.limit + 2 * READ_CHUNK) {
+            size_t ncap = r.cap * 2 < r.limit + 2 * READ_CHUNK ? r.cap * 2 : r.limit + 2 * READ_CHUNK;
+            char *nb = realloc(r.buf, ncap);
             if (nb) {
                 r.buf = nb;
                 r.cap = ncap;
             }
         }
-        ssize_t n = read(STDIN_FILENO, r.buf + r.len, r.cap - r.len);
+        size_t room = r.cap - r.len < READ_CHUNK ? r.cap - r.len : READ_CHUNK;
+        if (!room) { /* could not grow: treat the line as too long rather than stall */
+            r.skipping = 1;
+            r.len = 0;
+            continue;
+        }
+        ssize_t n = read(STDIN_FILENO, r.buf + r.len, room);
         if (n < 0 && (errno == EINTR || errno == EAGAIN))
             continue;
         if (n <= 0) {

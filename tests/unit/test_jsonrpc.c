@@ -57,7 +57,9 @@ int main(void)
                    "Parse error", 1);
     expect_invalid("[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}]", JSONRPC_INVALID_REQUEST,
                    "Invalid Request: batch", 1);
-    expect_invalid("42", JSONRPC_PARSE_ERROR, "Parse error", 1); /* jansson refuses bare scalars */
+    expect_invalid("42", JSONRPC_INVALID_REQUEST, "Invalid Request: a message must be a JSON object", 1);
+    expect_invalid("\"ping\"", JSONRPC_INVALID_REQUEST, "Invalid Request: a message must", 1);
+    expect_invalid("null", JSONRPC_INVALID_REQUEST, "Invalid Request: a message must", 1);
     expect_invalid("{\"jsonrpc\":\"2.0\",\"id\":null,\"method\":\"ping\"}", JSONRPC_INVALID_REQUEST,
                    "Invalid Request: id must be a string or an integer, not null", 1);
     expect_invalid("{\"jsonrpc\":\"2.0\",\"id\":{},\"method\":\"ping\"}", JSONRPC_INVALID_REQUEST,
