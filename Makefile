@@ -1,6 +1,6 @@
 # opensips-mcp: an MCP server for OpenSIPS. `make` builds; `make check` installs test deps and runs everything.
 CC      ?= cc
-PKGS    := jansson
+PKGS    := jansson libcurl
 OPT     ?= -O2 -g
 SAN     ?=
 BUILD   ?= build/release
