@@ -1,6 +1,6 @@
 # opensips-mcp: an MCP server for OpenSIPS. `make` builds; `make check` installs test deps and runs everything.
 CC      ?= cc
-PKGS    := jansson libcurl
+PKGS    := jansson libcurl libmicrohttpd
 OPT     ?= -O2 -g
 SAN     ?=
 BUILD   ?= build/release
@@ -59,6 +59,7 @@ e2e: $(ALL_BINS)
 
 conformance: $(ALL_BINS)
 	OPENSIPS_MCP_BIN=$(abspath $(MCP_BIN)) NODE=$(abspath $(NODE)) tests/conformance/run-stdio.sh
+	OPENSIPS_MCP_BIN=$(abspath $(MCP_BIN)) NODE=$(abspath $(NODE)) tests/conformance/run-http.sh
 
 # The unit and end-to-end suites again, built with AddressSanitizer and UBSan; any report fails the run.
 asan:

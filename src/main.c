@@ -5,7 +5,9 @@
 #include "log.h"
 #include "mcp/server.h"
 #include "settings.h"
+#include "transport/http.h"
 #include "transport/stdio.h"
+#include <string.h>
 
 int main(int argc, char **argv)
 {
@@ -42,7 +44,8 @@ int main(int argc, char **argv)
         settings_release(&settings);
         return 1;
     }
-    rc = stdio_serve(srv, &settings);
+    rc = strcmp(settings.transport, "http") ? stdio_serve(srv, &settings)
+                                              : http_serve(srv, &settings);
     mcp_server_free(srv);
     settings_release(&settings);
     return rc;

@@ -29,7 +29,16 @@ struct setting {
 static const struct setting rows[] = {
     {"config", SET_STR, OFF(config), NULL, 0, 0,
      "JSON config file whose keys are these settings' names with underscores"},
-    {"transport", SET_STR, OFF(transport), "stdio", 0, 0, "how MCP clients connect: stdio"},
+    {"transport", SET_STR, OFF(transport), "stdio", 0, 0, "how MCP clients connect: stdio or http"},
+    {"listen", SET_STR, OFF(listen), "127.0.0.1:3111", 0, 0,
+     "http: address and port of the /mcp endpoint (loopback unless tokens are configured)"},
+    {"allowed-origins", SET_STR, OFF(allowed_origins), "", 0, 0,
+     "http: comma-separated Origin values accepted besides loopback ones"},
+    {"max-sessions", SET_UINT, OFF(max_sessions), "64", 1, 100000, "http: live sessions at once"},
+    {"session-idle-s", SET_UINT, OFF(session_idle_s), "1800", 1, 604800,
+     "http: a session unused for this many seconds is ended"},
+    {"max-connections", SET_UINT, OFF(max_connections), "256", 1, 10000,
+     "http: open connections at once"},
     {"log-level", SET_LEVEL, OFF(log_level), "info", 0, 0,
      "stderr threshold: debug, info, notice, warning, error, critical, alert, emergency"},
     {"max-message-size", SET_SIZE, OFF(max_message_size), "4194304", 1024, 1u << 30,
@@ -240,8 +249,9 @@ enum settings_outcome settings_load(struct settings *s, int argc, char **argv, c
         if (apply(s, row, value, "command line", err, errlen) < 0)
             return SETTINGS_ERROR;
     }
-    if (strcmp(s->transport, "stdio"))
-        return fail(err, errlen, "transport '%s' is not available; use stdio", s->transport),
+    if (strcmp(s->transport, "stdio") && strcmp(s->transport, "http"))
+        return fail(err, errlen, "transport '%s' is not available; use stdio or http",
+                    s->transport),
                SETTINGS_ERROR;
     return SETTINGS_OK;
 }

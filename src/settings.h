@@ -10,7 +10,12 @@
 
 struct settings {
     char *config;                 /* path of the JSON config file, or NULL */
-    char *transport;              /* "stdio" */
+    char *transport;              /* "stdio" or "http" */
+    char *listen;                 /* http: ADDR:PORT */
+    char *allowed_origins;        /* http: comma-separated Origin values allowed besides loopback */
+    unsigned max_sessions;        /* http: live sessions at once */
+    unsigned session_idle_s;      /* http: a session unused this long is ended */
+    unsigned max_connections;     /* http: open connections at once */
     enum log_level log_level;     /* stderr threshold */
     size_t max_message_size;      /* bytes in one JSON-RPC message */
     unsigned page_size;           /* items per page of tools/list and friends */
