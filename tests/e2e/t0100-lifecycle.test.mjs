@@ -2,8 +2,9 @@
 // exit on stdin EOF and SIGTERM, and fixtures only behind --conformance-fixtures.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import {
-  RawServer, withServer, closeClean, listAll, FIXTURES, FIXTURE_TOOLS, FIXTURE_RESOURCES,
+  BIN, RawServer, withServer, closeClean, listAll, FIXTURES, FIXTURE_TOOLS, FIXTURE_RESOURCES,
   FIXTURE_TEMPLATES, FIXTURE_PROMPTS, TEST_TIMEOUT, EXIT_WAIT, ms, sleep,
 } from "./lib/raw.mjs";
 
@@ -156,4 +157,31 @@ test("fixtures are absent without --conformance-fixtures", T, async () => {
     const p = await s.request("prompts/get", { name: "test_simple_prompt" });
     assert.equal(p.error?.code, -32602, JSON.stringify(p));
   });
+});
+
+test("a bad command-line value is refused at start: exit 2, stderr names it, stdout stays empty", T, () => {
+  for (const [args, name] of [
+    [["--page-size", "0"], "page-size"],
+    [["--page-size", "abc"], "page-size"],
+    [["--max-message-size", "-5"], "max-message-size"],
+    [["--log-level", "loud"], "log-level"],
+    [["--no-such-flag"], "--no-such-flag"],
+  ]) {
+    const r = spawnSync(BIN, args, { input: "", timeout: EXIT_WAIT, encoding: "utf8" });
+    assert.equal(r.status, 2, `${args.join(" ")}: status ${r.status} signal ${r.signal}; ${r.stderr}`);
+    assert.ok(r.stderr.includes(name), `${args.join(" ")}: stderr does not name '${name}': ${r.stderr}`);
+    assert.equal(r.stdout, "", `${args.join(" ")} wrote to stdout`);
+  }
+});
+
+test("OPENSIPS_MCP_PAGE_SIZE sets the page size and --page-size wins over it", T, async () => {
+  const firstPage = async (args) => {
+    let n;
+    await withServer(args, async (s) => {
+      n = (await s.call("tools/list", {})).tools.length;
+    }, { env: { OPENSIPS_MCP_PAGE_SIZE: "3" } });
+    return n;
+  };
+  assert.equal(await firstPage(FIXTURES), 3);
+  assert.equal(await firstPage([...FIXTURES, "--page-size", "5"]), 5);
 });
