@@ -9,7 +9,7 @@ CFLAGS  := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -D_GNU_SO
 LDLIBS  := $(shell pkg-config --libs $(PKGS)) -pthread
 LDFLAGS := $(SAN)
 
-MCP_SRC   := $(sort $(shell find src -name '*.c' ! -name main.c))
+MCP_SRC   := $(sort $(shell find src -name '*.c' ! -name main.c $(if $(NO_MI),! -path 'src/mi/*')))
 MCP_OBJ   := $(MCP_SRC:%.c=$(BUILD)/%.o)
 MCP_BIN   := $(BUILD)/opensips-mcp
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
