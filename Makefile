@@ -1,6 +1,6 @@
 # opensips-mcp: an MCP server for OpenSIPS. `make` builds; `make check` installs test deps and runs everything.
 CC      ?= cc
-PKGS    := jansson libcurl libmicrohttpd
+PKGS    := jansson libcurl libmicrohttpd libcrypto
 OPT     ?= -O2 -g
 SAN     ?=
 BUILD   ?= build/release
@@ -41,6 +41,11 @@ $(BUILD)/tests/%: tests/unit/%.c $(MCP_OBJ)
 	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# The MI catalogues are embedded in the binary with .incbin (src/mi/catalogue_data.c).
+MI_CATALOGUES := data/catalogue/opensips-mi-catalogue-4.0.1.json data/catalogue/opensips-mi-catalogue-3.6.8.json
+$(BUILD)/src/mi/catalogue_data.o: $(MI_CATALOGUES)
+$(BUILD)/src/mi/catalogue_data.o: CFLAGS += -DMI_CATALOGUE_DIR='"$(abspath data/catalogue)"'
 
 deps:
 	scripts/install-deps.sh test

@@ -52,6 +52,11 @@ static const struct setting rows[] = {
      "how long a tool waits for the client to answer an elicitation or sampling request"},
     {"shutdown-grace-ms", SET_UINT, OFF(shutdown_grace_ms), "1000", 0, 60000,
      "on end of input, how long running requests may still finish"},
+    {"role", SET_STR, OFF(role), "viewer", 0, 0,
+     "role of stdio clients and of loopback HTTP without tokens: viewer, operator, admin or a "
+     "custom role"},
+    {"read-only", SET_BOOL, OFF(read_only), "false", 0, 0,
+     "hide and refuse every tool that changes state"},
     {"conformance-fixtures", SET_BOOL, OFF(conformance_fixtures), "false", 0, 0,
      "expose the MCP conformance suite's test tools, resources and prompts (tests only)"},
 };
@@ -132,6 +137,9 @@ static void usage(void)
     printf("  --%-22s %s\n  --%-22s %s\n", "help", "show this text", "version", "show the version");
 }
 
+/* Config sections that are not settings rows: other modules read them from config_doc. */
+static const char *const sections[] = {"tokens", "roles", "nodes"};
+
 static int load_config(struct settings *s, const char *path, char *err, size_t errlen)
 {
     json_error_t je;
@@ -151,6 +159,11 @@ static int load_config(struct settings *s, const char *path, char *err, size_t e
         const char *text = buf;
 
         snprintf(origin, sizeof(origin), "config file '%s'", path);
+        bool section = false;
+        for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
+            section |= !strcmp(key, sections[i]);
+        if (section)
+            continue;
         if (!row || !strcmp(row->name, "config")) {
             rc = fail(err, errlen, "%s: unknown setting '%s'; see --help", origin, key);
             break;
@@ -168,7 +181,10 @@ static int load_config(struct settings *s, const char *path, char *err, size_t e
         if ((rc = apply(s, row, text, origin, err, errlen)) < 0)
             break;
     }
-    json_decref(root);
+    if (rc == 0)
+        s->config_doc = root;
+    else
+        json_decref(root);
     return rc;
 }
 
@@ -261,5 +277,6 @@ void settings_release(struct settings *s)
     for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
         if (rows[i].type == SET_STR)
             free(*(char **)((char *)s + rows[i].offset));
+    json_decref(s->config_doc);
     memset(s, 0, sizeof(*s));
 }

@@ -3,6 +3,7 @@
 #ifndef SETTINGS_H
 #define SETTINGS_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -24,7 +25,10 @@ struct settings {
     unsigned client_timeout_ms;   /* wait for a client's answer to elicitation/sampling */
     unsigned shutdown_grace_ms;   /* on stdin EOF, time left to running requests */
     bool conformance_fixtures;    /* expose the conformance suite's fixtures */
-};
+    char *role;                   /* role of stdio clients and of token-less loopback HTTP */
+    bool read_only;               /* hide and refuse every tool that changes state */
+    json_t *config_doc;           /* the config file, for sections other modules read
+                                     ("tokens", "roles", "nodes"); NULL without a file */};
 
 enum settings_outcome { SETTINGS_OK, SETTINGS_EXIT_OK, SETTINGS_ERROR };
 

@@ -5,6 +5,8 @@
 
 #include <pthread.h>
 
+#include "auth/roles.h"
+#include "auth/tokens.h"
 #include "mcp/call.h"
 #include "mcp/server.h"
 #include "mcp/workers.h"
@@ -13,6 +15,9 @@ struct mcp_server {
     const struct settings *settings;
     struct registry reg;
     struct workers *pool;
+    struct roles roles;
+    struct tokens tokens;
+    const struct role *default_role; /* stdio, and HTTP on loopback without tokens */
     pthread_mutex_t lock;
     struct mcp_session *sessions;
 };
@@ -29,6 +34,8 @@ struct mcp_session {
     char version[16];           /* negotiated protocol revision */
     json_t *client_caps;        /* ClientCapabilities from initialize */
     enum log_level log_level;   /* logging/setLevel */
+    char principal[64];         /* who: a token's name, or "local" */
+    const struct role *role;    /* what they may do */
     json_t *subscriptions;      /* URIs, as the keys of an object */
     struct mcp_call *inflight;
     struct pending *pending;

@@ -87,12 +87,38 @@ static json_t *m_ping(struct mcp_call *c, json_t *params, struct rpc_err *e)
 static json_t *list(struct mcp_call *c, json_t *params, struct rpc_err *e, enum registry_kind kind)
 {
     struct mcp_server *srv = c->sess->srv;
-    return registry_list(&srv->reg, kind, params, srv->settings->page_size, e);
+    return registry_list(&srv->reg, kind, params, srv->settings->page_size, NULL, NULL, e);
 }
 
+/* Why this session may not call tool t (a sentence), or NULL when it may. */
+static const char *refusal(const struct mcp_session *s, const struct mcp_tool *t, char *buf,
+                           size_t n)
+{
+    if (s->srv->settings->read_only && !(t->flags & TOOL_F_READONLY)) {
+        snprintf(buf, n, "tool '%s' changes state, and this server runs in read-only mode", t->name);
+        return buf;
+    }
+    if (t->scope && !(s->role->scopes & t->scope)) {
+        snprintf(buf, n, "permission denied: tool '%s' needs the scope '%s', which role '%s' "
+                 "does not have; ask an administrator for a role with it", t->name,
+                 scope_bit_name(t->scope), s->role->name);
+        return buf;
+    }
+    return NULL;
+}
+
+static bool tool_visible(const struct mcp_tool *t, const void *ctx)
+{
+    char buf[512];
+    return refusal(ctx, t, buf, sizeof(buf)) == NULL;
+}
+
+/* Each role sees only the tools it may call: less for the model to read, nothing to misuse. */
 static json_t *m_tools_list(struct mcp_call *c, json_t *params, struct rpc_err *e)
 {
-    return list(c, params, e, REG_TOOLS);
+    struct mcp_server *srv = c->sess->srv;
+    return registry_list(&srv->reg, REG_TOOLS, params, srv->settings->page_size, tool_visible,
+                         c->sess, e);
 }
 
 static json_t *m_resources_list(struct mcp_call *c, json_t *params, struct rpc_err *e)
@@ -149,6 +175,14 @@ static json_t *m_tools_call(struct mcp_call *c, json_t *params, struct rpc_err *
     if (!t) {
         rpc_err_set(e, JSONRPC_INVALID_PARAMS, "Unknown tool: %.200s", json_string_value(name));
         return NULL;
+    }
+    {
+        char denied[512];
+        if (refusal(c->sess, t, denied, sizeof(denied))) {
+            log_msg(LOG_NOTICE, "refused tools/call %s for %s (role %s)", t->name,
+                    c->sess->principal, c->sess->role->name);
+            return content_error_result("%s", denied);
+        }
     }
     args = json_object_get(params, "arguments");
     if (!args || json_is_null(args)) {

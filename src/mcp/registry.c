@@ -217,7 +217,8 @@ static int cursor_decode(enum registry_kind kind, const char *s, size_t *offset)
 }
 
 json_t *registry_list(struct registry *r, enum registry_kind kind, const json_t *params,
-                      size_t page_size, struct rpc_err *e)
+                      size_t page_size, registry_visible_fn visible, const void *ctx,
+                      struct rpc_err *e)
 {
     static const char *const keys[REG_KIND_COUNT] = {"tools", "resources", "resourceTemplates",
                                                      "prompts"};
@@ -229,13 +230,24 @@ json_t *registry_list(struct registry *r, enum registry_kind kind, const json_t 
         rpc_err_set(e, JSONRPC_INTERNAL_ERROR, "Internal error: the %s table is broken", keys[kind]);
         return NULL;
     }
-    total = json_array_size(r->listing[kind]);
+    /* Positions in the visible list; `map` holds the listing index of each. */
+    size_t all = json_array_size(r->listing[kind]);
+    size_t *map = malloc((all ? all : 1) * sizeof(*map));
+    if (!map) {
+        rpc_err_set(e, JSONRPC_INTERNAL_ERROR, "Internal error: out of memory");
+        return NULL;
+    }
+    total = 0;
+    for (size_t i = 0; i < all; i++)
+        if (kind != REG_TOOLS || !visible || visible(r->tools[i], ctx))
+            map[total++] = i;
     if (cursor && !json_is_null(cursor)) {
         if (!json_is_string(cursor) || cursor_decode(kind, json_string_value(cursor), &offset) < 0 ||
             offset >= total) {
             rpc_err_set(e, JSONRPC_INVALID_PARAMS,
                         "Invalid params: invalid cursor; pass the nextCursor of the previous page, "
                         "or no cursor for the first page");
+            free(map);
             return NULL;
         }
     }
@@ -244,7 +256,8 @@ json_t *registry_list(struct registry *r, enum registry_kind kind, const json_t 
     end = offset + page_size < total ? offset + page_size : total;
     page = json_array();
     for (size_t i = offset; i < end; i++)
-        json_array_append(page, json_array_get(r->listing[kind], i));
+        json_array_append(page, json_array_get(r->listing[kind], map[i]));
+    free(map);
     result = json_object();
     json_object_set_new(result, keys[kind], page);
     if (end < total) {

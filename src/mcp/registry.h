@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "auth/roles.h"
 #include "mcp/call.h"
 
 /* Tool flags: MCP annotations (server/tools.mdx, ToolAnnotations) stated explicitly. */
@@ -28,6 +29,7 @@ struct mcp_tool {
     const char *output_schema; /* JSON text; NULL: unstructured result */
     unsigned flags;            /* TOOL_F_* */
     mcp_tool_fn handler;
+    scopes_t scope;            /* SCOPE_BIT(x) the caller's role needs; 0 for none */
 };
 
 struct mcp_resource;
@@ -100,9 +102,14 @@ int registry_add_prompts(struct registry *r, const struct mcp_prompt *rows, size
 /* Parse and check every schema now; returns 0 or -1 with the offending tool in err. */
 int registry_build(struct registry *r, char *err, size_t errlen);
 
-/* One page of a listing: {"<key>":[...], "nextCursor"?}. NULL with e set for a bad cursor. */
+/* Which tools a caller sees; NULL shows all. */
+typedef bool (*registry_visible_fn)(const struct mcp_tool *t, const void *ctx);
+
+/* One page of a listing: {"<key>":[...], "nextCursor"?}. NULL with e set for a bad cursor.
+ * For REG_TOOLS, `visible` (may be NULL) filters the list before paging. */
 json_t *registry_list(struct registry *r, enum registry_kind kind, const json_t *params,
-                      size_t page_size, struct rpc_err *e);
+                      size_t page_size, registry_visible_fn visible, const void *ctx,
+                      struct rpc_err *e);
 
 const struct mcp_tool *registry_tool(struct registry *r, const char *name, size_t *index);
 const json_t *registry_input_schema(struct registry *r, size_t index);

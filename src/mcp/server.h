@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "auth/tokens.h"
 #include "mcp/registry.h"
 #include "settings.h"
 
@@ -32,6 +33,11 @@ const struct settings *mcp_server_settings(struct mcp_server *srv);
 /* A session: one MCP connection (stdio) or one Mcp-Session-Id (HTTP). `notify` (borrowed, may
  * be NULL) carries messages that belong to no request, such as resource updates. */
 struct mcp_session *mcp_session_new(struct mcp_server *srv, struct mcp_out *notify);
+/* Who is behind the session and what their role allows (default: "local", the `role` setting). */
+void mcp_session_set_principal(struct mcp_session *s, const char *principal, const struct role *role);
+const char *mcp_session_principal(struct mcp_session *s);
+const struct tokens *mcp_server_tokens(struct mcp_server *srv);
+
 /* Cancel the session's requests and drop the transport's reference. Requests still running
  * keep the session alive until they finish; their replies are suppressed. */
 void mcp_session_close(struct mcp_session *s);

@@ -84,6 +84,16 @@ struct mcp_server *mcp_server_new(const struct settings *settings, char *err, si
         snprintf(err, errlen, "duplicate or unregistrable tool, resource or prompt");
         goto fail;
     }
+    if (roles_load(&srv->roles, json_object_get(settings->config_doc, "roles"), err, errlen) < 0 ||
+        tokens_load(&srv->tokens, json_object_get(settings->config_doc, "tokens"), &srv->roles,
+                    err, errlen) < 0)
+        goto fail;
+    srv->default_role = roles_find(&srv->roles, settings->role);
+    if (!srv->default_role) {
+        snprintf(err, errlen, "role '%s' is not defined; use viewer, operator, admin or a role "
+                 "from the config file", settings->role);
+        goto fail;
+    }
     srv->pool = workers_new(settings->workers, settings->max_queue);
     if (!srv->pool) {
         snprintf(err, errlen, "cannot create the worker pool");
@@ -128,6 +138,8 @@ struct mcp_session *mcp_session_new(struct mcp_server *srv, struct mcp_out *noti
     s->notify = notify;
     s->refs = 1;
     s->log_level = LOG_INFO;
+    snprintf(s->principal, sizeof(s->principal), "local");
+    s->role = srv->default_role;
     s->subscriptions = json_object();
     pthread_mutex_init(&s->lock, NULL);
     cond_init_monotonic(&s->idle);
@@ -136,6 +148,24 @@ struct mcp_session *mcp_session_new(struct mcp_server *srv, struct mcp_out *noti
     srv->sessions = s;
     pthread_mutex_unlock(&srv->lock);
     return s;
+}
+
+void mcp_session_set_principal(struct mcp_session *s, const char *principal, const struct role *role)
+{
+    pthread_mutex_lock(&s->lock);
+    snprintf(s->principal, sizeof(s->principal), "%s", principal);
+    s->role = role;
+    pthread_mutex_unlock(&s->lock);
+}
+
+const char *mcp_session_principal(struct mcp_session *s)
+{
+    return s->principal;
+}
+
+const struct tokens *mcp_server_tokens(struct mcp_server *srv)
+{
+    return &srv->tokens;
 }
 
 static void session_unref(struct mcp_session *s)

@@ -196,6 +196,7 @@ static void stream_response_done(void *cls)
 
 struct http_session {
     char id[33];
+    char principal[64];        /* the session belongs to whoever created it */
     struct mcp_session *mcp;
     struct mcp_out notify;     /* forwards to get_stream */
     pthread_mutex_t lock;
@@ -352,10 +353,11 @@ struct request {
     char *body;
     size_t len, cap;
     bool too_big;
+    const struct token *token; /* NULL when no tokens are configured */
 };
 
-static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status, const char *ctype,
-                             const char *body, const char *session_id)
+static enum MHD_Result reply_with(struct MHD_Connection *conn, unsigned status, const char *ctype,
+                                  const char *body, const char *session_id, const char *authn)
 {
     struct MHD_Response *r = MHD_create_response_from_buffer(body ? strlen(body) : 0,
                                                              (void *)(body ? body : ""),
@@ -370,14 +372,22 @@ static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status, const
         MHD_add_response_header(r, "Mcp-Session-Id", session_id);
     if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
         MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, POST, DELETE");
+    if (authn)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, authn);
     rc = MHD_queue_response(conn, status, r);
     MHD_destroy_response(r);
     return rc;
 }
 
+static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status, const char *ctype,
+                             const char *body, const char *session_id)
+{
+    return reply_with(conn, status, ctype, body, session_id, NULL);
+}
+
 /* An HTTP-level refusal with a JSON-RPC error body, as the SDKs send. */
-static enum MHD_Result refuse(struct MHD_Connection *conn, unsigned status, int code,
-                              const char *message)
+static enum MHD_Result refuse_with(struct MHD_Connection *conn, unsigned status, int code,
+                                   const char *message, const char *authn)
 {
     json_t *e = jsonrpc_error_new(NULL, code, message, NULL);
     char *body = jsonrpc_dump(e);
@@ -385,9 +395,55 @@ static enum MHD_Result refuse(struct MHD_Connection *conn, unsigned status, int 
 
     json_decref(e);
     log_msg(LOG_DEBUG, "http %u: %s", status, message);
-    rc = reply(conn, status, "application/json", body, NULL);
+    rc = reply_with(conn, status, "application/json", body, NULL, authn);
     free(body);
     return rc;
+}
+
+static enum MHD_Result refuse(struct MHD_Connection *conn, unsigned status, int code,
+                              const char *message)
+{
+    return refuse_with(conn, status, code, message, NULL);
+}
+
+/* Authenticate the request when tokens are configured: 401 (with WWW-Authenticate: Bearer) for
+ * a missing or wrong token, 403 for a role that may do nothing at all. Returns true when the
+ * request may go on; otherwise a refusal is queued and *rc says how that went. */
+static bool authenticate(struct http_server *hsrv, struct MHD_Connection *conn,
+                         struct request *req, enum MHD_Result *rc)
+{
+    const struct tokens *tokens = mcp_server_tokens(hsrv->mcp);
+    const char *h;
+
+    if (tokens->count == 0)
+        return true;
+    h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+    if (!h || strncasecmp(h, "Bearer ", 7) || !h[7]) {
+        *rc = refuse_with(conn, MHD_HTTP_UNAUTHORIZED, -32000,
+                          "Unauthorized: send Authorization: Bearer <token>",
+                          "Bearer realm=\"opensips-mcp\"");
+        return false;
+    }
+    req->token = tokens_check(tokens, h + 7, strlen(h + 7));
+    if (!req->token) {
+        log_msg(LOG_NOTICE, "refused a request with an unknown bearer token");
+        *rc = refuse_with(conn, MHD_HTTP_UNAUTHORIZED, -32000, "Unauthorized: unknown token",
+                          "Bearer realm=\"opensips-mcp\", error=\"invalid_token\"");
+        return false;
+    }
+    if (req->token->role->scopes == 0) {
+        log_msg(LOG_NOTICE, "refused %s: role %s has no scopes", req->token->name,
+                req->token->role->name);
+        *rc = refuse(conn, MHD_HTTP_FORBIDDEN, -32000,
+                     "Forbidden: this token's role has no permissions on this server");
+        return false;
+    }
+    return true;
+}
+
+static const char *principal_of(const struct request *req)
+{
+    return req->token ? req->token->name : "local";
 }
 
 static bool is_loopback_host(const char *host, size_t n)
@@ -478,6 +534,11 @@ static enum MHD_Result handle_post(struct http_server *hsrv, struct MHD_Connecti
         if (!hs)
             return refuse(conn, MHD_HTTP_NOT_FOUND, -32001,
                           "Session not found: initialize a new session");
+        if (strcmp(hs->principal, principal_of(req))) {
+            session_unref(hs);
+            return refuse(conn, MHD_HTTP_FORBIDDEN, -32000,
+                          "Forbidden: this session belongs to another principal");
+        }
     } else if (is_init) {
         expire_idle(hsrv);
         if (hsrv->nsessions >= hsrv->settings->max_sessions)
@@ -487,6 +548,9 @@ static enum MHD_Result handle_post(struct http_server *hsrv, struct MHD_Connecti
         if (!hs)
             return refuse(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, JSONRPC_INTERNAL_ERROR,
                           "Internal error: cannot create a session");
+        snprintf(hs->principal, sizeof(hs->principal), "%s", principal_of(req));
+        if (req->token)
+            mcp_session_set_principal(hs->mcp, req->token->name, req->token->role);
     } else {
         return refuse(conn, MHD_HTTP_BAD_REQUEST, -32000,
                       "Bad Request: the Mcp-Session-Id header is required");
@@ -523,7 +587,7 @@ static enum MHD_Result handle_post(struct http_server *hsrv, struct MHD_Connecti
 }
 
 static enum MHD_Result handle_get(struct http_server *hsrv, struct MHD_Connection *conn,
-                                  const char *sid)
+                                  const struct request *req, const char *sid)
 {
     struct http_session *hs;
     struct stream *st;
@@ -536,6 +600,11 @@ static enum MHD_Result handle_get(struct http_server *hsrv, struct MHD_Connectio
                       "Bad Request: the Mcp-Session-Id header is required");
     if (!(hs = session_find(hsrv, sid, false)))
         return refuse(conn, MHD_HTTP_NOT_FOUND, -32001, "Session not found: initialize a new session");
+    if (strcmp(hs->principal, principal_of(req))) {
+        session_unref(hs);
+        return refuse(conn, MHD_HTTP_FORBIDDEN, -32000,
+                      "Forbidden: this session belongs to another principal");
+    }
     st = stream_new(true);
     pthread_mutex_lock(&hs->lock);
     if (!st || hs->get_stream) {
@@ -578,6 +647,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (origin && !origin_allowed(hsrv, origin))
             return refuse(conn, MHD_HTTP_FORBIDDEN, -32000,
                           "Forbidden: Origin is not allowed (allowed-origins)");
+        enum MHD_Result rc;
+        if (!authenticate(hsrv, conn, req, &rc))
+            return rc;
         pv = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "MCP-Protocol-Version");
         if (pv) {
             bool ok = false;
@@ -630,15 +702,22 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (!strcmp(method, "POST"))
         return handle_post(hsrv, conn, req, sid);
     if (!strcmp(method, "GET"))
-        return handle_get(hsrv, conn, sid);
+        return handle_get(hsrv, conn, req, sid);
     if (!strcmp(method, "DELETE")) {
         struct http_session *hs;
         if (!sid)
             return refuse(conn, MHD_HTTP_BAD_REQUEST, -32000,
                           "Bad Request: the Mcp-Session-Id header is required");
-        if (!(hs = session_find(hsrv, sid, true)))
+        if (!(hs = session_find(hsrv, sid, false)))
             return refuse(conn, MHD_HTTP_NOT_FOUND, -32001, "Session not found");
-        session_end(hs);
+        if (strcmp(hs->principal, principal_of(req))) {
+            session_unref(hs);
+            return refuse(conn, MHD_HTTP_FORBIDDEN, -32000,
+                          "Forbidden: this session belongs to another principal");
+        }
+        session_unref(hs);
+        if ((hs = session_find(hsrv, sid, true)))
+            session_end(hs);
         return reply(conn, MHD_HTTP_OK, NULL, NULL, NULL);
     }
     return refuse(conn, MHD_HTTP_METHOD_NOT_ALLOWED, -32000,
@@ -708,9 +787,10 @@ int http_serve(struct mcp_server *srv, const struct settings *settings)
                 settings->listen);
         return 1;
     }
-    if (!hsrv.loopback) {
+    if (!hsrv.loopback && mcp_server_tokens(srv)->count == 0) {
         log_msg(LOG_CRITICAL, "refusing to listen on %s: beyond loopback the server needs "
-                "authentication, and no bearer tokens are configured", settings->listen);
+                "authentication; configure bearer tokens (\"tokens\" in the config file)",
+                settings->listen);
         return 1;
     }
     pthread_mutex_init(&hsrv.lock, NULL);
