@@ -1,18 +1,20 @@
 # opensips-mcp: an MCP server for OpenSIPS. `make` builds; `make check` installs test deps and runs everything.
 CC      ?= cc
-PKGS    := jansson libcurl libmicrohttpd libcrypto
+# Linked: what every mode uses. Bound on first use (src/dl/): what only one mode needs.
+PKGS    := jansson nettle
+PKGS_DL := libcurl libmicrohttpd
 OPT     ?= -O2 -g
 SAN     ?=
 BUILD   ?= build/release
 CFLAGS  := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -D_GNU_SOURCE -pthread \
-           -Isrc $(shell pkg-config --cflags $(PKGS)) $(OPT) $(SAN) $(EXTRA_CFLAGS)
+           -Isrc $(shell pkg-config --cflags $(PKGS) $(PKGS_DL)) $(OPT) $(SAN) $(EXTRA_CFLAGS)
 LDLIBS  := $(shell pkg-config --libs $(PKGS)) -pthread
 LDFLAGS := $(SAN)
 
 MCP_SRC   := $(sort $(shell find src -name '*.c' ! -name main.c $(if $(NO_MI),! -path 'src/mi/*')))
 MCP_OBJ   := $(MCP_SRC:%.c=$(BUILD)/%.o)
 MCP_BIN   := $(BUILD)/opensips-mcp
-UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_SRC  := $(sort $(filter-out $(if $(NO_MI),tests/unit/test_mi_%),$(wildcard tests/unit/test_*.c)))
 UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 ALL_BINS  := $(MCP_BIN)
 UNIT_RUNS := $(UNIT_BINS)

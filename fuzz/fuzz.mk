@@ -5,8 +5,8 @@ FUZZ_SECONDS ?= 20
 FUZZ_BUILD   := build/fuzz
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_CFLAGS  := -std=c11 -g -O1 -Wall -Wextra -Werror -D_GNU_SOURCE -pthread -Isrc \
-                $(shell pkg-config --cflags jansson) $(FUZZ_SAN) -fsanitize=fuzzer-no-link
-FUZZ_LIBS    := $(shell pkg-config --libs jansson libmicrohttpd libcrypto libcurl) -pthread
+                $(shell pkg-config --cflags jansson nettle libmicrohttpd libcurl) $(FUZZ_SAN) -fsanitize=fuzzer-no-link
+FUZZ_LIBS    := $(shell pkg-config --libs jansson nettle) -pthread
 FUZZ_SRC     := $(sort $(shell find src -name '*.c' ! -name main.c))
 FUZZ_OBJ     := $(FUZZ_SRC:%.c=$(FUZZ_BUILD)/%.o)
 TARGETS      := $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz_*.c))

@@ -5,7 +5,7 @@ set -euo pipefail
 what=${1:-test}
 top=$(cd "$(dirname "$0")/.." && pwd)
 
-build_pkgs=(gcc make pkg-config libjansson-dev libcurl4-openssl-dev libmicrohttpd-dev libssl-dev)
+build_pkgs=(gcc make pkg-config libjansson-dev libcurl4-openssl-dev libmicrohttpd-dev nettle-dev)
 test_pkgs=(clang libclang-rt-14-dev nodejs curl procps)
 
 missing=()

@@ -30,7 +30,7 @@ int tokens_load(struct tokens *t, const json_t *config, const struct roles *role
  * constant time, whatever matches. */
 const struct token *tokens_check(const struct tokens *t, const char *presented, size_t len);
 
-/* SHA-256 of data into out[32] (OpenSSL's libcrypto). */
+/* SHA-256 of data into out[32] (nettle). */
 void tokens_sha256(const void *data, size_t len, unsigned char out[32]);
 
 #endif

@@ -3,7 +3,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
@@ -15,6 +14,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "dl/mhd.h"
 #include "jsonrpc.h"
 #include "log.h"
 #include "strparse.h"
@@ -792,6 +792,13 @@ int http_serve(struct mcp_server *srv, const struct settings *settings)
                 "authentication; configure bearer tokens (\"tokens\" in the config file)",
                 settings->listen);
         return 1;
+    }
+    {
+        char why[320];
+        if (dl_mhd_load(why, sizeof(why)) < 0) {
+            log_msg(LOG_CRITICAL, "cannot serve HTTP: %s", why);
+            return 1;
+        }
     }
     pthread_mutex_init(&hsrv.lock, NULL);
     d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
