@@ -1,0 +1,25 @@
+/* curl: the libcurl functions the MI client uses, bound with dlopen. */
+#define DL_CURL_IMPL
+#include "dl/curl.h"
+
+#include <stdio.h>
+
+#include "dl/dynlib.h"
+
+struct dl_curl dl_curl;
+
+#define SYM(f) {"curl_" #f, (void **)&dl_curl.f}
+static const struct dynlib_sym syms[] = {
+    SYM(global_init), SYM(global_cleanup), SYM(easy_init), SYM(easy_setopt), SYM(easy_perform),
+    SYM(easy_cleanup), SYM(easy_getinfo), SYM(easy_strerror), SYM(slist_append),
+    SYM(slist_free_all), {NULL, NULL},
+};
+static struct dynlib lib = DYNLIB_INIT("libcurl.so.4", syms);
+
+int dl_curl_load(char *err, size_t errlen)
+{
+    if (dynlib_load(&lib) == 0)
+        return 0;
+    snprintf(err, errlen, "%s (install the libcurl4 package)", lib.error);
+    return -1;
+}
