@@ -54,9 +54,9 @@ deps:
 deps-build:
 	scripts/install-deps.sh build
 
-# Run the server over stdio (the README's run command).
-run: deps-build all
-	./opensips-mcp
+# The README's run command: the simulator and the server over HTTP on loopback.
+run:
+	scripts/run.sh
 
 unit: $(UNIT_BINS) $(ALL_BINS)
 	@set -e; for t in $(UNIT_RUNS); do echo "== $$t"; $$t; done
