@@ -2,6 +2,7 @@
  * the reply goes to the FIFO reply_dir/reply_name that the client made. One thread, in order, as
  * OpenSIPS's MI FIFO process. Framing quirks: recordings/fifo/edge_cases.json. */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
@@ -34,17 +35,33 @@ static int fifo_open(void)
         sim_log("'%s' exists and is not a FIFO", fifo_path);
         return -1;
     }
-    if (stat(fifo_path, &st) < 0) {
-        if (mkfifo(fifo_path, 0666) < 0) {
-            sim_log("cannot create FIFO '%s': %s", fifo_path, strerror(errno));
-            return -1;
-        }
-        chmod(fifo_path, 0666);
+    if (stat(fifo_path, &st) == 0) {
+        /* read-write: the FIFO never reports EOF when a writer goes */
+        fifo_fd = open(fifo_path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+        fifo_created = fifo_fd >= 0;
+        return fifo_fd < 0 ? -1 : 0;
+    }
+    /* Make it under a private name, open it, then rename it into place: the moment the path
+     * exists a reader is there, so a client never meets ENXIO in between. */
+    char tmp[PATH_MAX];
+    snprintf(tmp, sizeof tmp, "%s.%d.tmp", fifo_path, (int)getpid());
+    unlink(tmp);
+    if (mkfifo(tmp, 0666) < 0) {
+        sim_log("cannot create FIFO '%s': %s", tmp, strerror(errno));
+        return -1;
+    }
+    chmod(tmp, 0666);
+    fifo_fd = open(tmp, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+    if (fifo_fd < 0 || rename(tmp, fifo_path) < 0) {
+        sim_log("cannot create FIFO '%s': %s", fifo_path, strerror(errno));
+        if (fifo_fd >= 0)
+            close(fifo_fd);
+        fifo_fd = -1;
+        unlink(tmp);
+        return -1;
     }
     fifo_created = true;
-    /* read-write: the FIFO never reports EOF when a writer goes */
-    fifo_fd = open(fifo_path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
-    return fifo_fd < 0 ? -1 : 0;
+    return 0;
 }
 
 static void fifo_close(void)
