@@ -818,8 +818,14 @@ int http_serve(struct mcp_server *srv, const struct settings *settings)
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGTERM);
     sigaddset(&sigs, SIGINT);
-    while (sigwait(&sigs, &sig) != 0)
-        ;
+    /* Wait for a termination signal, ending idle sessions every few seconds meanwhile. */
+    for (;;) {
+        struct timespec tick = {5, 0};
+        sig = sigtimedwait(&sigs, NULL, &tick);
+        if (sig > 0)
+            break;
+        expire_idle(&hsrv);
+    }
     log_msg(LOG_INFO, "signal %d: shutting down", sig);
 
     atomic_store(&stopping, true);
