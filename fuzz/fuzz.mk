@@ -10,6 +10,10 @@ FUZZ_LIBS    := $(shell pkg-config --libs jansson nettle) -pthread
 FUZZ_SRC     := $(sort $(shell find src -name '*.c' ! -name main.c))
 FUZZ_OBJ     := $(FUZZ_SRC:%.c=$(FUZZ_BUILD)/%.o)
 TARGETS      := $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz_*.c))
+# The simulator's target links sim/ instead of src/; its main() is renamed out of libFuzzer's way.
+SIM_FUZZ_SRC := $(sort $(wildcard sim/*.c))
+SIM_FUZZ_OBJ := $(SIM_FUZZ_SRC:%.c=$(FUZZ_BUILD)/%.o)
+$(SIM_FUZZ_OBJ): FUZZ_CFLAGS += -Isim -DSIM_DATA_DIR='"$(abspath data)"' -Dmain=sim_program_main
 
 .PHONY: run
 run: $(TARGETS:%=$(FUZZ_BUILD)/%)
@@ -26,6 +30,9 @@ run: $(TARGETS:%=$(FUZZ_BUILD)/%)
 $(FUZZ_BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(FUZZ_BUILD)/fuzz_sim_request: fuzz/fuzz_sim_request.c $(SIM_FUZZ_OBJ)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Isim -DSIM_DATA_DIR='"$(abspath data)"' -fsanitize=fuzzer -o $@ $^ $(FUZZ_LIBS)
 
 $(FUZZ_BUILD)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_OBJ)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(FUZZ_LIBS)

@@ -134,11 +134,19 @@ static void usage(void)
     for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
         printf("  --%-22s %s%s%s%s\n", rows[i].name, rows[i].help, rows[i].def ? " (default " : "",
                rows[i].def ? rows[i].def : "", rows[i].def ? ")" : "");
+    printf("  --%-22s %s\n", "mi-node NAME=ADDRESS",
+           "an OpenSIPS MI endpoint: http://host:8888/mi, fifo:/path, udp:host:port, unix:/path");
+    printf("  --%-22s %s\n", "mi-url ADDRESS", "the default node's address (as OPENSIPS_MI_URL)");
+    printf("  --%-22s %s\n", "mi-default NAME", "which node tools use when they name none");
+    printf("  --%-22s %s\n", "mi-timeout-ms N", "deadline of one MI call (default 5000)");
+    printf("  --%-22s %s\n", "mi-max-reply N", "largest MI reply in bytes (default 16 MiB)");
+    printf("  --%-22s %s\n", "mi-fifo-reply-dir DIR", "where reply FIFOs are made (fifo nodes)");
+    printf("  --%-22s %s\n", "mi-cli-config PATH", "read nodes from an opensips-cli config file");
     printf("  --%-22s %s\n  --%-22s %s\n", "help", "show this text", "version", "show the version");
 }
 
 /* Config sections that are not settings rows: other modules read them from config_doc. */
-static const char *const sections[] = {"tokens", "roles", "nodes"};
+static const char *const sections[] = {"tokens", "roles", "mi"};
 
 static int load_config(struct settings *s, const char *path, char *err, size_t errlen)
 {
@@ -204,6 +212,7 @@ enum settings_outcome settings_load(struct settings *s, int argc, char **argv, c
     const size_t nrows = sizeof(rows) / sizeof(rows[0]);
 
     memset(s, 0, sizeof(*s));
+    s->mi_flags = json_array();
     for (size_t i = 0; i < nrows; i++)
         if (rows[i].def && apply(s, &rows[i], rows[i].def, "default", err, errlen) < 0)
             return SETTINGS_ERROR;
@@ -248,6 +257,16 @@ enum settings_outcome settings_load(struct settings *s, int argc, char **argv, c
         }
         if (strncmp(arg, "--", 2))
             return fail(err, errlen, "unexpected argument '%s'; see --help", arg), SETTINGS_ERROR;
+        if (!strncmp(arg, "--mi-", 5)) {
+            /* The MI client parses its own options (mi/config.h): keep them for it. */
+            const char *mi_eq = strchr(arg, '=');
+            if (!mi_eq && i + 1 >= argc)
+                return fail(err, errlen, "option '%s' needs a value", arg), SETTINGS_ERROR;
+            json_array_append_new(s->mi_flags,
+                                  mi_eq ? json_pack("[s%, s]", arg, (size_t)(mi_eq - arg), mi_eq + 1)
+                                        : json_pack("[s, s]", arg, argv[++i]));
+            continue;
+        }
         eq = strchr(arg + 2, '=');
         row = find(arg + 2, eq ? (size_t)(eq - arg - 2) : strlen(arg + 2), '-');
         if (!row)
@@ -278,5 +297,6 @@ void settings_release(struct settings *s)
         if (rows[i].type == SET_STR)
             free(*(char **)((char *)s + rows[i].offset));
     json_decref(s->config_doc);
+    json_decref(s->mi_flags);
     memset(s, 0, sizeof(*s));
 }

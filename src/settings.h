@@ -28,7 +28,9 @@ struct settings {
     char *role;                   /* role of stdio clients and of token-less loopback HTTP */
     bool read_only;               /* hide and refuse every tool that changes state */
     json_t *config_doc;           /* the config file, for sections other modules read
-                                     ("tokens", "roles", "nodes"); NULL without a file */};
+                                     ("tokens", "roles", "mi"); NULL without a file */
+    json_t *mi_flags;             /* the --mi-* options, [[flag, value], ...], for the MI
+                                     client's own parser (mi/config.h) */};
 
 enum settings_outcome { SETTINGS_OK, SETTINGS_EXIT_OK, SETTINGS_ERROR };
 

@@ -1,0 +1,413 @@
+/* mi/client: nodes, naming (learned per node from version and which), parameter checks against
+ * the catalogue, JSON-RPC framing and reply parsing, and the retry policy. */
+#include "mi/client.h"
+
+#include <ctype.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define MI_NAMES_MAX 8
+#define MI_BACKOFF_CAP_MS 1000
+
+struct mi_node {
+    char name[MI_NODE_NAME_MAX];
+    struct mi_addr addr;
+    const struct mi_transport *tp;
+    pthread_mutex_t lock;  /* guards the learned state below */
+    bool learned;
+    int major;             /* 3 or 4; 0 until learned */
+    char version[128];     /* "OpenSIPS (4.0.1 (x86_64/linux))" */
+    json_t *commands;      /* {name: true} from which; NULL when which failed */
+};
+
+struct mi_client {
+    struct mi_node *nodes;
+    size_t n;
+    size_t def;
+    struct mi_config cfg;
+};
+
+static atomic_uint_fast64_t mi_next_id = 1;
+static _Thread_local unsigned mi_attempts;
+
+unsigned mi_client_last_attempts(void)
+{
+    return mi_attempts;
+}
+
+uint64_t mi_deadline_after(unsigned ms)
+{
+    return mi_now_ms() + ms;
+}
+
+struct mi_client *mi_client_new(const struct mi_config *cfg, struct mi_error *e)
+{
+    struct mi_client *c = calloc(1, sizeof *c);
+    if (!c || (cfg->n && !(c->nodes = calloc(cfg->n, sizeof *c->nodes)))) {
+        free(c);
+        mi_error_set(e, MI_ERR_SYSTEM, 0, "out of memory creating the MI client");
+        return NULL;
+    }
+    c->cfg = *cfg;
+    for (size_t i = 0; i < cfg->n; i++) {
+        struct mi_node *nd = &c->nodes[i];
+        const struct mi_node_cfg *nc = &cfg->nodes[i];
+        if (mi_addr_parse(nc->address, nc->fifo_reply_dir, &nd->addr, e) != MI_OK) {
+            char why[sizeof e->message];
+            snprintf(why, sizeof why, "%s", e->message);
+            mi_error_set(e, MI_ERR_BAD_ADDRESS, 0, "node '%s' (%s): %s", nc->name,
+                         nc->source[0] ? nc->source : "config", why);
+            mi_client_free(c);
+            return NULL;
+        }
+        snprintf(nd->name, sizeof nd->name, "%s", nc->name);
+        nd->tp = mi_transport_for(nd->addr.kind);
+        pthread_mutex_init(&nd->lock, NULL);
+        c->n = i + 1;
+    }
+    c->def = 0;
+    const char *want = cfg->default_node[0] ? cfg->default_node : NULL;
+    for (size_t i = 0; i < c->n; i++)
+        if (want ? !strcmp(c->nodes[i].name, want) : !strcmp(c->nodes[i].name, "default"))
+            c->def = i;
+    if (want && strcmp(c->nodes[c->def].name, want) != 0) {
+        mi_error_set(e, MI_ERR_UNKNOWN_NODE, 0, "default node '%s' is not configured", want);
+        mi_client_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+void mi_client_free(struct mi_client *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->n; i++) {
+        json_decref(c->nodes[i].commands);
+        pthread_mutex_destroy(&c->nodes[i].lock);
+    }
+    free(c->nodes);
+    free(c);
+}
+
+size_t mi_client_node_count(const struct mi_client *c)
+{
+    return c->n;
+}
+
+const char *mi_client_node_name(const struct mi_client *c, size_t i)
+{
+    return i < c->n ? c->nodes[i].name : NULL;
+}
+
+static struct mi_node *node_find(struct mi_client *c, const char *name, struct mi_error *e)
+{
+    if (!c->n) {
+        mi_error_set(e, MI_ERR_UNKNOWN_NODE, 0,
+                     "no OpenSIPS node is configured; set OPENSIPS_MI_URL or --mi-node "
+                     "NAME=ADDRESS");
+        return NULL;
+    }
+    if (!name || !*name)
+        return &c->nodes[c->def];
+    for (size_t i = 0; i < c->n; i++)
+        if (!strcmp(c->nodes[i].name, name))
+            return &c->nodes[i];
+    char names[300];
+    size_t len = 0;
+    for (size_t i = 0; i < c->n && len < sizeof names; i++)
+        len += (size_t)snprintf(names + len, sizeof names - len, "%s'%s'", i ? ", " : "",
+                                c->nodes[i].name);
+    mi_error_set(e, MI_ERR_UNKNOWN_NODE, 0, "no node '%.64s'; configured: %s", name, names);
+    return NULL;
+}
+
+/* "500 Internal error" and friends: a plain-text status instead of JSON (mi_datagram, mi_fifo). */
+static bool plain_status(const char *s, size_t len, int *code, const char **text)
+{
+    if (len < 4 || !isdigit((unsigned char)s[0]) || !isdigit((unsigned char)s[1]) ||
+        !isdigit((unsigned char)s[2]) || s[3] != ' ')
+        return false;
+    *code = (s[0] - '0') * 100 + (s[1] - '0') * 10 + (s[2] - '0');
+    *text = s + 4;
+    return true;
+}
+
+static enum mi_err parse_reply(const struct mi_node *nd, const char *method, uint64_t id,
+                               const struct mi_buf *b, json_t **result, struct mi_error *e)
+{
+    int code;
+    const char *text;
+    if (!b->len)
+        return mi_error_set(e, MI_ERR_GARBAGE, 0, "'%s' sent an empty reply to '%s'",
+                            nd->addr.text, method);
+    if (plain_status(b->data, b->len, &code, &text)) {
+        if (code == 500 && (nd->addr.kind == MI_ADDR_UDP || nd->addr.kind == MI_ADDR_UNIX))
+            return mi_error_set(e, MI_ERR_TOO_LARGE, 500,
+                                "the reply to '%s' did not fit one datagram (node answered "
+                                "\"%.60s\"); narrow the request or use http or fifo",
+                                method, b->data);
+        if (code >= 500)
+            return mi_error_set(e, MI_ERR_SERVER, code, "'%s' answered \"%.100s\" to '%s'",
+                                nd->addr.text, b->data, method);
+        return mi_error_set(e, MI_ERR_GARBAGE, code, "'%s' refused the request '%s': \"%.100s\"",
+                            nd->addr.text, method, b->data);
+    }
+    json_error_t je;
+    json_t *r = json_loadb(b->data, b->len, 0, &je);
+    enum mi_err rc = MI_OK;
+    if (!r) {
+        char head[41];
+        size_t n = b->len < 40 ? b->len : 40;
+        for (size_t i = 0; i < n; i++)
+            head[i] = isprint((unsigned char)b->data[i]) ? b->data[i] : '.';
+        head[n] = '\0';
+        rc = mi_error_set(e, MI_ERR_GARBAGE, 0,
+                          "reply from '%s' to '%s' is not JSON (%s at byte %d; starts \"%s\")",
+                          nd->addr.text, method, je.text, je.position, head);
+        goto out;
+    }
+    json_t *jid = json_object_get(r, "id"), *err = json_object_get(r, "error");
+    if (!json_is_object(r) || !json_is_integer(jid) || (uint64_t)json_integer_value(jid) != id) {
+        rc = mi_error_set(e, MI_ERR_GARBAGE, 0,
+                          "reply from '%s' to '%s' is not a JSON-RPC response to request %llu",
+                          nd->addr.text, method, (unsigned long long)id);
+        goto out;
+    }
+    if (json_is_object(err)) {
+        json_t *jc = json_object_get(err, "code");
+        const char *msg = json_string_value(json_object_get(err, "message"));
+        if (!json_is_integer(jc)) {
+            rc = mi_error_set(e, MI_ERR_GARBAGE, 0, "error reply from '%s' without a code",
+                              nd->addr.text);
+            goto out;
+        }
+        rc = mi_error_set(e, MI_ERR_MI, (int)json_integer_value(jc), "%s", msg ? msg : "");
+        if (e)
+            snprintf(e->text, sizeof e->text, "MI command '%s' failed on node '%s': %s (%d)",
+                     method, nd->name, msg ? msg : "no message", e->code);
+        goto out;
+    }
+    json_t *res = json_object_get(r, "result");
+    if (!res) {
+        rc = mi_error_set(e, MI_ERR_GARBAGE, 0, "reply from '%s' has neither result nor error",
+                          nd->addr.text);
+        goto out;
+    }
+    *result = json_incref(res);
+out:
+    json_decref(r);
+    return rc;
+}
+
+/* One request, one attempt. */
+static enum mi_err call_once(struct mi_client *c, struct mi_node *nd, const char *method,
+                             const json_t *params, uint64_t deadline, json_t **result,
+                             struct mi_error *e)
+{
+    uint64_t id = atomic_fetch_add(&mi_next_id, 1);
+    struct mi_buf b;
+    mi_buf_init(&b, c->cfg.max_reply);
+    enum mi_err rc;
+    char *req = NULL;
+    json_t *msg = json_pack("{s:s, s:s, s:I}", "jsonrpc", "2.0", "method", method, "id",
+                            (json_int_t)id);
+    if (msg && params && json_object_size(params) &&
+        json_object_set_new(msg, "params", json_deep_copy(params)) < 0) {
+        json_decref(msg);
+        msg = NULL;
+    }
+    if (!msg || !(req = json_dumps(msg, JSON_COMPACT))) {
+        rc = mi_error_set(e, MI_ERR_SYSTEM, 0, "out of memory building request '%s'", method);
+        goto out;
+    }
+    if ((rc = nd->tp->call(&nd->addr, req, strlen(req), deadline, &b, e)) != MI_OK)
+        goto out;
+    rc = parse_reply(nd, method, id, &b, result, e);
+out:
+    json_decref(msg);
+    free(req);
+    mi_buf_release(&b);
+    return rc;
+}
+
+/* version and which, then install the result under the node's lock. */
+static enum mi_err learn(struct mi_client *c, struct mi_node *nd, uint64_t deadline,
+                         struct mi_error *e)
+{
+    json_t *ver = NULL, *which = NULL, *set = NULL;
+    enum mi_err rc = call_once(c, nd, "version", NULL, deadline, &ver, e);
+    if (rc != MI_OK)
+        return rc;
+    const char *server = json_string_value(json_object_get(ver, "Server"));
+    int major = 0;
+    const char *p = server ? strstr(server, "OpenSIPS (") : NULL;
+    if (p && isdigit((unsigned char)p[10]))
+        major = p[10] - '0';
+    struct mi_error we;
+    if (call_once(c, nd, "which", NULL, deadline, &which, &we) == MI_OK &&
+        json_is_array(which) && (set = json_object())) {
+        size_t i;
+        json_t *v;
+        bool colon = false;
+        json_array_foreach(which, i, v) {
+            const char *s = json_string_value(v);
+            if (s) {
+                json_object_set_new(set, s, json_true());
+                colon |= strchr(s, ':') != NULL;
+            }
+        }
+        if (!major)
+            major = colon ? 4 : 3;
+    }
+    if (major != 3)
+        major = 4; /* 4.x naming for 4.x and anything newer */
+    pthread_mutex_lock(&nd->lock);
+    json_decref(nd->commands);
+    nd->commands = set;
+    nd->major = major;
+    snprintf(nd->version, sizeof nd->version, "%s", server ? server : "");
+    nd->learned = true;
+    pthread_mutex_unlock(&nd->lock);
+    json_decref(ver);
+    json_decref(which);
+    return MI_OK;
+}
+
+/* The name to send: the first of the command's names for this node's major that the node
+ * listed in which (every name when which could not be read). */
+static bool pick_name(struct mi_node *nd, const struct mi_cmd *cmd, char *out, size_t n,
+                      int *major)
+{
+    const char *names[MI_NAMES_MAX];
+    bool found = false;
+    pthread_mutex_lock(&nd->lock);
+    *major = nd->major;
+    size_t k = mi_cmd_names(cmd, nd->major, names, MI_NAMES_MAX);
+    for (size_t i = 0; i < k && !found; i++) {
+        if (!nd->commands || json_object_get(nd->commands, names[i])) {
+            snprintf(out, n, "%s", names[i]);
+            found = true;
+        }
+    }
+    pthread_mutex_unlock(&nd->lock);
+    return found;
+}
+
+static void sleep_ms(uint64_t ms)
+{
+    struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0)
+        ;
+}
+
+enum mi_err mi_client_call(struct mi_client *c, const char *node, const char *command,
+                           const json_t *params, uint64_t deadline, json_t **result,
+                           struct mi_error *e)
+{
+    struct mi_error local;
+    if (!e)
+        e = &local;
+    *result = NULL;
+    mi_error_clear(e);
+    mi_attempts = 0;
+    if (!deadline)
+        deadline = mi_deadline_after(c->cfg.timeout_ms);
+    struct mi_node *nd = node_find(c, node, e);
+    if (!nd)
+        return e->err;
+    const struct mi_cmd *cmd = mi_catalogue_find(command, e);
+    if (!cmd)
+        return e->err;
+    enum mi_class cls = mi_cmd_class(cmd, params);
+    bool relearned = false;
+    unsigned backoff = c->cfg.backoff_ms;
+    enum mi_err rc;
+    for (;;) {
+        pthread_mutex_lock(&nd->lock);
+        bool learned = nd->learned;
+        pthread_mutex_unlock(&nd->lock);
+        mi_attempts++;
+        rc = learned ? MI_OK : learn(c, nd, deadline, e);
+        char name[128];
+        int major = 4;
+        if (rc == MI_OK) {
+            if (!pick_name(nd, cmd, name, sizeof name, &major)) {
+                if (!relearned) { /* a module may have been loaded since: look again */
+                    relearned = true;
+                    rc = learn(c, nd, deadline, e);
+                    if (rc == MI_OK && pick_name(nd, cmd, name, sizeof name, &major))
+                        goto named;
+                    if (rc != MI_OK)
+                        goto failed;
+                }
+                return mi_error_set(e, MI_ERR_UNKNOWN_COMMAND, 0,
+                                    "node '%s' (%s) does not offer '%s'; is its module loaded?",
+                                    nd->name, nd->version[0] ? nd->version : "OpenSIPS",
+                                    cmd->key);
+            }
+named:
+            if ((rc = mi_cmd_check_params(cmd, major, params, e)) != MI_OK)
+                return rc;
+            rc = call_once(c, nd, name, params, deadline, result, e);
+            if (rc == MI_ERR_MI && e->code == -32601 && !relearned) {
+                /* the node no longer knows that name (restarted with other modules): relearn;
+                 * nothing ran, so even a write may go again */
+                relearned = true;
+                pthread_mutex_lock(&nd->lock);
+                nd->learned = false;
+                pthread_mutex_unlock(&nd->lock);
+                continue;
+            }
+            if (rc == MI_OK || rc == MI_ERR_MI)
+                return rc;
+        }
+failed:
+        if (cls != MI_CLASS_READ || !mi_err_retryable(rc, e->code) ||
+            mi_attempts >= c->cfg.retry_max)
+            return rc;
+        uint64_t now = mi_now_ms();
+        if (now + backoff + 5 >= deadline)
+            return rc;
+        sleep_ms(backoff);
+        backoff = backoff * 2 > MI_BACKOFF_CAP_MS ? MI_BACKOFF_CAP_MS : backoff * 2;
+    }
+}
+
+enum mi_err mi_client_call_raw(struct mi_client *c, const char *node, const char *method,
+                               const json_t *params, uint64_t deadline, json_t **result,
+                               struct mi_error *e)
+{
+    struct mi_error local;
+    if (!e)
+        e = &local;
+    *result = NULL;
+    mi_error_clear(e);
+    if (!deadline)
+        deadline = mi_deadline_after(c->cfg.timeout_ms);
+    struct mi_node *nd = node_find(c, node, e);
+    if (!nd)
+        return e->err;
+    if (params && !json_is_object(params))
+        return mi_error_set(e, MI_ERR_BAD_PARAMS, 0, "parameters must be a JSON object");
+    return call_once(c, nd, method, params, deadline, result, e);
+}
+
+json_t *mi_client_node_info(struct mi_client *c, const char *node)
+{
+    struct mi_node *nd = node_find(c, node, NULL);
+    if (!nd)
+        return NULL;
+    pthread_mutex_lock(&nd->lock);
+    json_t *o = json_pack("{s:s, s:s, s:s, s:b, s:b, s:s, s:i, s:i}", "name", nd->name,
+                          "address", nd->addr.text, "transport", nd->tp->name, "default",
+                          nd == &c->nodes[c->def], "learned", nd->learned, "version",
+                          nd->version, "major", nd->major, "commands",
+                          (int)json_object_size(nd->commands));
+    pthread_mutex_unlock(&nd->lock);
+    return o;
+}

@@ -1,0 +1,365 @@
+/* mi/config: MI nodes and limits from flags, environment, the JSON config and opensips-cli's
+ * INI file (opensips-cli/config.py keys: communication_type, url, fifo_file, fifo_reply_dir,
+ * datagram_ip, datagram_port). */
+#include "mi/config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "strparse.h"
+
+#define MI_MAX_REPLY_LIMIT (1024ull * 1024 * 1024)
+
+void mi_config_init(struct mi_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->timeout_ms = 5000;
+    cfg->max_reply = 16u * 1024 * 1024;
+    cfg->retry_max = 3;
+    cfg->backoff_ms = 50;
+}
+
+static bool name_ok(const char *s)
+{
+    if (!*s || strlen(s) >= MI_NODE_NAME_MAX)
+        return false;
+    for (; *s; s++)
+        if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-' && *s != '.')
+            return false;
+    return true;
+}
+
+enum mi_err mi_config_set_node(struct mi_config *cfg, const char *name, const char *address,
+                               const char *fifo_reply_dir, const char *source,
+                               struct mi_error *e)
+{
+    if (!name_ok(name))
+        return mi_error_set(e, MI_ERR_CONFIG, 0,
+                            "%s: bad node name '%.80s'; use letters, digits, '_', '-', '.' (at "
+                            "most 63)",
+                            source, name);
+    if (!address || strlen(address) >= sizeof cfg->nodes[0].address)
+        return mi_error_set(e, MI_ERR_CONFIG, 0, "%s: node '%s' has no or a too long address",
+                            source, name);
+    if (fifo_reply_dir && strlen(fifo_reply_dir) >= sizeof cfg->nodes[0].fifo_reply_dir)
+        return mi_error_set(e, MI_ERR_CONFIG, 0, "%s: fifo_reply_dir of node '%s' too long",
+                            source, name);
+    size_t i;
+    for (i = 0; i < cfg->n; i++)
+        if (!strcmp(cfg->nodes[i].name, name))
+            break;
+    if (i == MI_NODES_MAX)
+        return mi_error_set(e, MI_ERR_CONFIG, 0, "%s: more than %d MI nodes", source,
+                            MI_NODES_MAX);
+    struct mi_node_cfg *n = &cfg->nodes[i];
+    memset(n, 0, sizeof *n);
+    snprintf(n->name, sizeof n->name, "%s", name);
+    snprintf(n->address, sizeof n->address, "%s", address);
+    snprintf(n->fifo_reply_dir, sizeof n->fifo_reply_dir, "%s",
+             fifo_reply_dir ? fifo_reply_dir : "");
+    snprintf(n->source, sizeof n->source, "%s", source);
+    if (i == cfg->n)
+        cfg->n++;
+    return MI_OK;
+}
+
+/* ---- opensips-cli INI ---- */
+
+struct cli_section {
+    char name[MI_NODE_NAME_MAX];
+    char type[16], url[512], fifo_file[256], reply_dir[96], dg_ip[128], dg_port[16], dg_unix[256];
+};
+
+static char *trim(char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    char *end = s + strlen(s);
+    while (end > s && isspace((unsigned char)end[-1]))
+        *--end = '\0';
+    return s;
+}
+
+static void cli_set(struct cli_section *s, const char *k, const char *v)
+{
+#define CLI_KEY(key, field)                                                                  \
+    if (!strcmp(k, key)) {                                                                   \
+        snprintf(s->field, sizeof s->field, "%s", v);                                        \
+        return;                                                                              \
+    }
+    CLI_KEY("communication_type", type)
+    CLI_KEY("url", url)
+    CLI_KEY("fifo_file", fifo_file)
+    CLI_KEY("fifo_reply_dir", reply_dir)
+    CLI_KEY("datagram_ip", dg_ip)
+    CLI_KEY("datagram_port", dg_port)
+    CLI_KEY("datagram_unix_socket", dg_unix)
+#undef CLI_KEY
+}
+
+static enum mi_err cli_node(struct mi_config *cfg, const struct cli_section *s,
+                            const struct cli_section *defs, const char *path, struct mi_error *e)
+{
+#define PICK(f) (s->f[0] ? s->f : defs->f)
+    const char *type = PICK(type);
+    char addr[600], src[64];
+    snprintf(src, sizeof src, "%.40s [%.16s]", path, s->name);
+    if (!type[0] && !PICK(url)[0] && !PICK(fifo_file)[0] && !PICK(dg_ip)[0])
+        return MI_OK; /* a section with nothing about MI */
+    if (!type[0] || !strcmp(type, "fifo")) {
+        /* opensips-cli's default: fifo /tmp/opensips_fifo */
+        snprintf(addr, sizeof addr, "fifo:%s", PICK(fifo_file)[0] ? PICK(fifo_file)
+                                                                   : "/tmp/opensips_fifo");
+    } else if (!strcmp(type, "http")) {
+        snprintf(addr, sizeof addr, "%s", PICK(url)[0] ? PICK(url) : "http://127.0.0.1:8888/mi");
+    } else if (!strcmp(type, "datagram")) {
+        if (PICK(dg_unix)[0])
+            snprintf(addr, sizeof addr, "unix:%s", PICK(dg_unix));
+        else
+            snprintf(addr, sizeof addr, "udp:%s%s%s:%s",
+                     strchr(PICK(dg_ip), ':') ? "[" : "",
+                     PICK(dg_ip)[0] ? PICK(dg_ip) : "127.0.0.1",
+                     strchr(PICK(dg_ip), ':') ? "]" : "",
+                     PICK(dg_port)[0] ? PICK(dg_port) : "8080");
+    } else {
+        return mi_error_set(e, MI_ERR_CONFIG, 0,
+                            "%s: communication_type '%.20s' unknown; use fifo, http or datagram",
+                            src, type);
+    }
+    const char *rd = PICK(reply_dir)[0] ? PICK(reply_dir) : NULL;
+#undef PICK
+    return mi_config_set_node(cfg, s->name, addr, rd, src, e);
+}
+
+enum mi_err mi_config_load_cli(struct mi_config *cfg, const char *path, struct mi_error *e)
+{
+    char home_path[512];
+    FILE *f = NULL;
+    if (path) {
+        if (!(f = fopen(path, "re")))
+            return mi_error_set(e, MI_ERR_CONFIG, 0, "cannot read opensips-cli config '%s': %s",
+                                path, strerror(errno));
+    } else {
+        const char *home = getenv("HOME");
+        if (home && snprintf(home_path, sizeof home_path, "%s/.opensips-cli.cfg", home) <
+                        (int)sizeof home_path &&
+            (f = fopen(home_path, "re")))
+            path = home_path;
+        else if ((f = fopen("/etc/opensips-cli.cfg", "re")))
+            path = "/etc/opensips-cli.cfg";
+        else
+            return MI_OK;
+    }
+    struct cli_section defs = {.name = "DEFAULT"}, cur = {0};
+    bool in_section = false;
+    enum mi_err rc = MI_OK;
+    char line[1024];
+    unsigned lineno = 0;
+    struct cli_section *secs = calloc(MI_NODES_MAX, sizeof *secs);
+    size_t nsecs = 0;
+    if (!secs) {
+        fclose(f);
+        return mi_error_set(e, MI_ERR_SYSTEM, 0, "out of memory reading '%s'", path);
+    }
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        char *s = trim(line);
+        if (!*s || *s == '#' || *s == ';')
+            continue;
+        if (*s == '[') {
+            char *close = strchr(s, ']');
+            if (!close) {
+                rc = mi_error_set(e, MI_ERR_CONFIG, 0, "%s:%u: unclosed section header", path,
+                                  lineno);
+                goto out;
+            }
+            *close = '\0';
+            if (in_section && nsecs < MI_NODES_MAX)
+                secs[nsecs++] = cur;
+            memset(&cur, 0, sizeof cur);
+            in_section = strcmp(trim(s + 1), "DEFAULT") != 0;
+            snprintf(cur.name, sizeof cur.name, "%s", trim(s + 1));
+            continue;
+        }
+        char *eq = strpbrk(s, "=:");
+        if (!eq) {
+            rc = mi_error_set(e, MI_ERR_CONFIG, 0, "%s:%u: expected 'key: value'", path, lineno);
+            goto out;
+        }
+        *eq = '\0';
+        cli_set(in_section ? &cur : &defs, trim(s), trim(eq + 1));
+    }
+    if (in_section && nsecs < MI_NODES_MAX)
+        secs[nsecs++] = cur;
+    for (size_t i = 0; i < nsecs && rc == MI_OK; i++)
+        rc = cli_node(cfg, &secs[i], &defs, path, e);
+out:
+    free(secs);
+    fclose(f);
+    return rc;
+}
+
+/* ---- JSON config, environment, flags ---- */
+
+static enum mi_err set_uint(const char *src, const char *v, uint64_t max, uint64_t min,
+                            uint64_t *out, struct mi_error *e)
+{
+    if (parse_uint(v, max, out) < 0 || *out < min)
+        return mi_error_set(e, MI_ERR_CONFIG, 0, "%s: '%.40s' is not a number from %llu to %llu",
+                            src, v, (unsigned long long)min, (unsigned long long)max);
+    return MI_OK;
+}
+
+static enum mi_err json_uint(const json_t *mi, const char *key, uint64_t min, uint64_t max,
+                             uint64_t *out, bool *given, struct mi_error *e)
+{
+    json_t *v = json_object_get(mi, key);
+    *given = v != NULL;
+    if (!v)
+        return MI_OK;
+    if (!json_is_integer(v) || json_integer_value(v) < (json_int_t)min ||
+        (uint64_t)json_integer_value(v) > max)
+        return mi_error_set(e, MI_ERR_CONFIG, 0,
+                            "config file: mi.%s must be an integer from %llu to %llu", key,
+                            (unsigned long long)min, (unsigned long long)max);
+    *out = (uint64_t)json_integer_value(v);
+    return MI_OK;
+}
+
+enum mi_err mi_config_load_json(struct mi_config *cfg, const json_t *mi, struct mi_error *e)
+{
+    if (!mi)
+        return MI_OK;
+    if (!json_is_object(mi))
+        return mi_error_set(e, MI_ERR_CONFIG, 0, "config file: 'mi' must be an object");
+    enum mi_err rc;
+    const char *cli = json_string_value(json_object_get(mi, "opensips_cli_config"));
+    if (cli && (rc = mi_config_load_cli(cfg, cli, e)) != MI_OK)
+        return rc;
+    json_t *nodes = json_object_get(mi, "nodes");
+    if (nodes && !json_is_object(nodes))
+        return mi_error_set(e, MI_ERR_CONFIG, 0, "config file: mi.nodes must be an object");
+    const char *k;
+    json_t *v;
+    json_object_foreach(nodes, k, v) {
+        const char *addr = json_is_string(v) ? json_string_value(v)
+                                              : json_string_value(json_object_get(v, "address"));
+        const char *rd = json_string_value(json_object_get(v, "fifo_reply_dir"));
+        if (!addr)
+            return mi_error_set(e, MI_ERR_CONFIG, 0,
+                                "config file: mi.nodes.%.60s needs an address string", k);
+        if ((rc = mi_config_set_node(cfg, k, addr, rd, "config file", e)) != MI_OK)
+            return rc;
+    }
+    const char *def = json_string_value(json_object_get(mi, "default"));
+    if (def)
+        snprintf(cfg->default_node, sizeof cfg->default_node, "%s", def);
+    uint64_t u;
+    bool given;
+    if ((rc = json_uint(mi, "timeout_ms", 1, 3600000, &u, &given, e)) != MI_OK)
+        return rc;
+    if (given)
+        cfg->timeout_ms = (unsigned)u;
+    if ((rc = json_uint(mi, "max_reply_bytes", 1024, MI_MAX_REPLY_LIMIT, &u, &given, e)) != MI_OK)
+        return rc;
+    if (given)
+        cfg->max_reply = (size_t)u;
+    if ((rc = json_uint(mi, "retry_max", 1, 10, &u, &given, e)) != MI_OK)
+        return rc;
+    if (given)
+        cfg->retry_max = (unsigned)u;
+    return MI_OK;
+}
+
+/* "name=ADDRESS;name=ADDRESS" */
+static enum mi_err node_list(struct mi_config *cfg, const char *list, const char *src,
+                             const char *reply_dir, struct mi_error *e)
+{
+    char buf[4096];
+    if (strlen(list) >= sizeof buf)
+        return mi_error_set(e, MI_ERR_CONFIG, 0, "%s: too long", src);
+    snprintf(buf, sizeof buf, "%s", list);
+    char *save = NULL;
+    for (char *item = strtok_r(buf, ";", &save); item; item = strtok_r(NULL, ";", &save)) {
+        char *eq = strchr(item, '=');
+        if (!eq)
+            return mi_error_set(e, MI_ERR_CONFIG, 0, "%s: '%.80s' is not NAME=ADDRESS", src,
+                                item);
+        *eq = '\0';
+        enum mi_err rc = mi_config_set_node(cfg, trim(item), trim(eq + 1), reply_dir, src, e);
+        if (rc != MI_OK)
+            return rc;
+    }
+    return MI_OK;
+}
+
+enum mi_err mi_config_load_env(struct mi_config *cfg, struct mi_error *e)
+{
+    enum mi_err rc;
+    uint64_t u;
+    const char *rd = getenv("OPENSIPS_MCP_MI_FIFO_REPLY_DIR");
+    const char *v = getenv("OPENSIPS_MI_URL");
+    if (v && *v && (rc = mi_config_set_node(cfg, "default", v, rd, "OPENSIPS_MI_URL", e)) != MI_OK)
+        return rc;
+    if ((v = getenv("OPENSIPS_MCP_MI_NODES")) && *v &&
+        (rc = node_list(cfg, v, "OPENSIPS_MCP_MI_NODES", rd, e)) != MI_OK)
+        return rc;
+    if ((v = getenv("OPENSIPS_MCP_MI_DEFAULT")) && *v)
+        snprintf(cfg->default_node, sizeof cfg->default_node, "%s", v);
+    if ((v = getenv("OPENSIPS_MCP_MI_TIMEOUT_MS")) && *v) {
+        if ((rc = set_uint("OPENSIPS_MCP_MI_TIMEOUT_MS", v, 3600000, 1, &u, e)) != MI_OK)
+            return rc;
+        cfg->timeout_ms = (unsigned)u;
+    }
+    if ((v = getenv("OPENSIPS_MCP_MI_MAX_REPLY")) && *v) {
+        if ((rc = set_uint("OPENSIPS_MCP_MI_MAX_REPLY", v, MI_MAX_REPLY_LIMIT, 1024, &u, e)) !=
+            MI_OK)
+            return rc;
+        cfg->max_reply = (size_t)u;
+    }
+    return MI_OK;
+}
+
+int mi_config_flag(struct mi_config *cfg, const char *flag, const char *value,
+                   struct mi_error *e)
+{
+    uint64_t u;
+    char src[64];
+    snprintf(src, sizeof src, "%.60s", flag);
+    if (!strcmp(flag, "--mi-node"))
+        return node_list(cfg, value, src, NULL, e) == MI_OK ? 1 : -1;
+    if (!strcmp(flag, "--mi-url"))
+        return mi_config_set_node(cfg, "default", value, NULL, src, e) == MI_OK ? 1 : -1;
+    if (!strcmp(flag, "--mi-default")) {
+        snprintf(cfg->default_node, sizeof cfg->default_node, "%s", value);
+        return 1;
+    }
+    if (!strcmp(flag, "--mi-timeout-ms")) {
+        if (set_uint(src, value, 3600000, 1, &u, e) != MI_OK)
+            return -1;
+        cfg->timeout_ms = (unsigned)u;
+        return 1;
+    }
+    if (!strcmp(flag, "--mi-max-reply")) {
+        if (set_uint(src, value, MI_MAX_REPLY_LIMIT, 1024, &u, e) != MI_OK)
+            return -1;
+        cfg->max_reply = (size_t)u;
+        return 1;
+    }
+    if (!strcmp(flag, "--mi-fifo-reply-dir")) {
+        if (strlen(value) >= sizeof cfg->nodes[0].fifo_reply_dir) {
+            mi_error_set(e, MI_ERR_CONFIG, 0, "%s: directory too long", src);
+            return -1;
+        }
+        for (size_t i = 0; i < cfg->n; i++)
+            snprintf(cfg->nodes[i].fifo_reply_dir, sizeof cfg->nodes[i].fifo_reply_dir, "%s",
+                     value);
+        return 1;
+    }
+    if (!strcmp(flag, "--mi-cli-config"))
+        return mi_config_load_cli(cfg, value, e) == MI_OK ? 1 : -1;
+    return 0;
+}

@@ -1,0 +1,63 @@
+/* mi/config: MI nodes and limits from flags, environment, the JSON config file and
+ * opensips-cli's own INI config file. Plain data that mi_client_new() consumes. */
+#ifndef MI_CONFIG_H
+#define MI_CONFIG_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "mi/error.h"
+
+#define MI_NODE_NAME_MAX 64
+#define MI_NODES_MAX 64
+
+struct mi_node_cfg {
+    char name[MI_NODE_NAME_MAX];
+    char address[512];         /* http://..., fifo:/..., udp:H:P, unix:/... */
+    char fifo_reply_dir[96];   /* fifo only; "" = /tmp/ (OpenSIPS's default) */
+    char source[64];           /* where it came from, for messages ("--mi-node", ...) */
+};
+
+struct mi_config {
+    struct mi_node_cfg nodes[MI_NODES_MAX];
+    size_t n;
+    char default_node[MI_NODE_NAME_MAX]; /* "" = the node named "default", else the first */
+    unsigned timeout_ms;       /* default deadline per call (5000) */
+    size_t max_reply;          /* bytes in one reply (16 MiB) */
+    unsigned retry_max;        /* attempts for a read-only command (3) */
+    unsigned backoff_ms;       /* first pause between attempts, doubled each time (50) */
+};
+
+/* Defaults, no nodes. */
+void mi_config_init(struct mi_config *cfg);
+
+/* Add or replace node `name`. MI_OK or MI_ERR_CONFIG (bad name, table full). */
+enum mi_err mi_config_set_node(struct mi_config *cfg, const char *name, const char *address,
+                               const char *fifo_reply_dir, const char *source,
+                               struct mi_error *e);
+
+/* Read opensips-cli's INI file (path, or NULL for ~/.opensips-cli.cfg then
+ * /etc/opensips-cli.cfg; a missing default file is not an error). Each section becomes a node
+ * named after it, from communication_type (fifo|http|datagram), url, fifo_file,
+ * fifo_reply_dir, datagram_ip, datagram_port (datagram_unix_socket too); keys of [DEFAULT]
+ * apply to every section. */
+enum mi_err mi_config_load_cli(struct mi_config *cfg, const char *path, struct mi_error *e);
+
+/* The "mi" object of the JSON config file:
+ * {"nodes":{"name":"ADDRESS" | {"address":..., "fifo_reply_dir":...}}, "default":"name",
+ *  "timeout_ms":N, "max_reply_bytes":N, "retry_max":N, "opensips_cli_config":"path"} */
+enum mi_err mi_config_load_json(struct mi_config *cfg, const json_t *mi, struct mi_error *e);
+
+/* The environment: OPENSIPS_MI_URL (node "default", any address form),
+ * OPENSIPS_MCP_MI_NODES ("name=ADDRESS;name=ADDRESS"), OPENSIPS_MCP_MI_DEFAULT,
+ * OPENSIPS_MCP_MI_TIMEOUT_MS, OPENSIPS_MCP_MI_MAX_REPLY, OPENSIPS_MCP_MI_FIFO_REPLY_DIR. */
+enum mi_err mi_config_load_env(struct mi_config *cfg, struct mi_error *e);
+
+/* One command-line flag with its value: --mi-node NAME=ADDRESS, --mi-url ADDRESS, --mi-default
+ * NAME, --mi-timeout-ms N, --mi-max-reply N, --mi-fifo-reply-dir DIR, --mi-cli-config PATH.
+ * Returns 1 when the flag is ours (and applied), 0 when not ours, or -1 with e filled. */
+int mi_config_flag(struct mi_config *cfg, const char *flag, const char *value,
+                   struct mi_error *e);
+
+#endif

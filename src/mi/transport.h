@@ -1,0 +1,72 @@
+/* mi/transport: MI addresses, and the const vtable each transport (http, fifo, datagram) fills. */
+#ifndef MI_TRANSPORT_H
+#define MI_TRANSPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "mi/error.h"
+
+enum mi_addr_kind { MI_ADDR_HTTP, MI_ADDR_FIFO, MI_ADDR_UDP, MI_ADDR_UNIX, MI_ADDR_KIND_COUNT };
+
+#define MI_PATH_MAX 108      /* sun_path; FIFO paths share the bound */
+#define MI_REPLY_DIR_MAX 96  /* OpenSIPS refuses reply_dir + name of 128 bytes or more */
+#define MI_FIFO_REQUEST_MAX 4096 /* mi_fifo's read buffer (edge_cases.json max_request_bytes) */
+#define MI_DATAGRAM_MAX 65457    /* the largest UDP payload; mi_datagram replies fit one datagram */
+
+/* One parsed MI address. Plain data: copy it freely. */
+struct mi_addr {
+    enum mi_addr_kind kind;
+    char text[512];                /* as written, for messages */
+    char url[512];                 /* http: the URL given to libcurl */
+    char path[MI_PATH_MAX];        /* fifo: the server FIFO; unix: the server socket */
+    char reply_dir[MI_REPLY_DIR_MAX]; /* fifo: OpenSIPS's mi_fifo reply_dir, ends in '/' */
+    struct sockaddr_storage sa;    /* udp, unix: where requests go */
+    socklen_t salen;
+};
+
+/* Parse "http://host:port/mi" (or https), "fifo:/path", "udp:host:port" (host may be [v6]),
+ * "unix:/path". fifo_reply_dir may be NULL ("/tmp/", OpenSIPS's default). Returns MI_OK or
+ * MI_ERR_BAD_ADDRESS with the reason in e. Resolves udp host names (getaddrinfo). */
+enum mi_err mi_addr_parse(const char *s, const char *fifo_reply_dir, struct mi_addr *a,
+                          struct mi_error *e);
+/* "http", "fifo", "udp", "unix". */
+const char *mi_addr_kind_name(enum mi_addr_kind k);
+
+/* A reply buffer bounded by `max` bytes (curl's dynbuf with toobig). Always NUL-terminated. */
+struct mi_buf {
+    char *data;
+    size_t len, cap, max;
+};
+void mi_buf_init(struct mi_buf *b, size_t max);
+/* Append; -1 when the total would pass max (nothing appended) or on out of memory (-2). */
+int mi_buf_add(struct mi_buf *b, const void *p, size_t n);
+void mi_buf_release(struct mi_buf *b);
+
+/* Milliseconds on the monotonic clock. */
+uint64_t mi_now_ms(void);
+
+/* One transport. call() sends one request and fills reply with the raw reply bytes, all within
+ * deadline (mi_now_ms() scale); it never waits past it and leaves no fd, FIFO or memory behind.
+ * Returns MI_OK or an error with e filled. The reply may still be garbage: the caller parses. */
+struct mi_transport {
+    const char *name;
+    enum mi_err (*call)(const struct mi_addr *a, const char *req, size_t len, uint64_t deadline,
+                        struct mi_buf *reply, struct mi_error *e);
+};
+
+extern const struct mi_transport mi_transport_http;
+extern const struct mi_transport mi_transport_fifo;
+extern const struct mi_transport mi_transport_datagram;
+
+/* The transport serving an address kind. */
+const struct mi_transport *mi_transport_for(enum mi_addr_kind k);
+
+/* Call once at start, before any thread runs an MI call: binds libcurl and runs
+ * curl_global_init. -1 when libcurl is missing (fifo and datagram still work; http calls then
+ * fail with MI_ERR_SYSTEM naming the package). Calls without it initialise on first use. */
+int mi_transport_global_init(void);
+void mi_transport_global_cleanup(void);
+
+#endif

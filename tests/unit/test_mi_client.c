@@ -1,0 +1,457 @@
+/* Integration tests for mi/client against opensips-mi-sim over http, fifo, udp and unix
+ * datagram: calls, MI errors, parameter checks without a round trip, naming (4.0 and 3.6
+ * profiles), every simulator fault -> the right typed error within the deadline + 10 %, no
+ * write ever sent twice (the simulator's request counters), concurrency, and nothing left
+ * behind (fds, reply FIFOs). Writes docs/mi-faults.md, the fault matrix. Skips (exit 0, says
+ * so) only when the simulator was not built (make NO_SIM=1). */
+#include <dirent.h>
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "mi/client.h"
+
+#define DEADLINE_MS 1000u
+#define SLACK_MS (DEADLINE_MS / 10)
+
+static char sim_bin[PATH_MAX];
+static char dir[] = "/tmp/mi-client-test-XXXXXX";
+static char reply_dir[128];
+static pid_t sims[4];
+static int nsims;
+
+static int count_fds(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    int n = 0;
+    struct dirent *de;
+    while ((de = readdir(d)))
+        n += de->d_name[0] != '.';
+    closedir(d);
+    return n - 1; /* the DIR's own fd */
+}
+
+static int count_entries(const char *path)
+{
+    DIR *d = opendir(path);
+    int n = 0;
+    struct dirent *de;
+    if (!d)
+        return -1;
+    while ((de = readdir(d)))
+        n += de->d_name[0] != '.';
+    closedir(d);
+    return n;
+}
+
+static void sleep_ms(unsigned ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+static pid_t sim_start(const char *const *args)
+{
+    char logpath[256];
+    snprintf(logpath, sizeof logpath, "%s/sim%d.log", dir, nsims);
+    pid_t pid = fork();
+    if (pid == 0) {
+        const char *argv[32] = {sim_bin, "--timing", "none"};
+        int n = 3;
+        for (int i = 0; args[i] && n < 30; i++)
+            argv[n++] = args[i];
+        argv[n] = NULL;
+        FILE *f = freopen(logpath, "w", stderr);
+        (void)f;
+        execv(sim_bin, (char **)argv);
+        _exit(127);
+    }
+    sims[nsims++] = pid;
+    return pid;
+}
+
+static void sims_stop(void)
+{
+    for (int i = 0; i < nsims; i++) {
+        kill(sims[i], SIGTERM);
+        waitpid(sims[i], NULL, 0);
+    }
+    nsims = 0;
+}
+
+static int wait_ready(struct mi_client *c, const char *node)
+{
+    for (int i = 0; i < 300; i++) { /* up to 15 s: a loaded machine starts slowly */
+        json_t *r;
+        if (mi_client_call_raw(c, node, "version", NULL, mi_deadline_after(200), &r, NULL) ==
+            MI_OK) {
+            json_decref(r);
+            return 0;
+        }
+        sleep_ms(50);
+    }
+    return -1;
+}
+
+static enum mi_err raw(struct mi_client *c, const char *node, const char *method,
+                       const char *params)
+{
+    json_t *p = params ? json_loads(params, 0, NULL) : NULL, *r = NULL;
+    struct mi_error e;
+    enum mi_err rc = mi_client_call_raw(c, node, method, p, mi_deadline_after(2000), &r, &e);
+    if (rc != MI_OK)
+        fprintf(stderr, "raw %s on %s: %s\n", method, node, e.text);
+    json_decref(p);
+    json_decref(r);
+    return rc;
+}
+
+/* requests the simulator counted for `key` (a resolved command) or method */
+static long sim_count(struct mi_client *c, const char *node, const char *group, const char *key)
+{
+    json_t *r = NULL;
+    if (mi_client_call_raw(c, node, "sim:requests", NULL, mi_deadline_after(2000), &r, NULL) !=
+        MI_OK)
+        return -1;
+    long n = (long)json_integer_value(json_object_get(json_object_get(r, group), key));
+    json_decref(r);
+    return n;
+}
+
+static enum mi_err call(struct mi_client *c, const char *node, const char *cmd,
+                        const char *params, unsigned ms, struct mi_error *e, json_t **out)
+{
+    json_t *p = params ? json_loads(params, 0, NULL) : NULL, *r = NULL;
+    enum mi_err rc = mi_client_call(c, node, cmd, p, mi_deadline_after(ms), &r, e);
+    json_decref(p);
+    if (out)
+        *out = r;
+    else
+        json_decref(r);
+    return rc;
+}
+
+/* ---- the fault matrix ---- */
+
+static const char *const transports[] = {"http", "fifo", "udp", "unix"};
+#define NT 4
+static const struct fault_case {
+    const char *kind, *spec, *what;
+    enum mi_err want[NT]; /* http, fifo, udp, unix */
+} faults[] = {
+    {"none", NULL, "no fault", {MI_OK, MI_OK, MI_OK, MI_OK}},
+    {"delay", "\"ms\":3000", "answer after 3 s",
+     {MI_ERR_TIMEOUT, MI_ERR_TIMEOUT, MI_ERR_TIMEOUT, MI_ERR_TIMEOUT}},
+    {"drop", NULL, "run the command, never answer",
+     {MI_ERR_TIMEOUT, MI_ERR_TIMEOUT, MI_ERR_TIMEOUT, MI_ERR_TIMEOUT}},
+    {"http500", NULL, "HTTP 500 / plain \"500 Internal error\"",
+     {MI_ERR_HTTP_STATUS, MI_ERR_SERVER, MI_ERR_TOO_LARGE, MI_ERR_TOO_LARGE}},
+    {"garbage", NULL, "bytes that are not JSON",
+     {MI_ERR_GARBAGE, MI_ERR_GARBAGE, MI_ERR_GARBAGE, MI_ERR_GARBAGE}},
+    {"truncate", NULL, "first half of the reply",
+     {MI_ERR_GARBAGE, MI_ERR_GARBAGE, MI_ERR_GARBAGE, MI_ERR_GARBAGE}},
+    {"huge", "\"bytes\":300000", "reply padded to 300 000 bytes (limit 65 536)",
+     {MI_ERR_TOO_LARGE, MI_ERR_TOO_LARGE, MI_ERR_TOO_LARGE, MI_ERR_TOO_LARGE}},
+    {"chunked", NULL, "HTTP 200, chunked body that never ends",
+     {MI_ERR_TIMEOUT, MI_ERR_TIMEOUT, MI_ERR_TIMEOUT, MI_ERR_TIMEOUT}},
+    {"refuse", "\"ms\":1500", "endpoint stops listening for 1.5 s",
+     {MI_ERR_UNREACHABLE, MI_ERR_UNREACHABLE, MI_ERR_UNREACHABLE, MI_ERR_UNREACHABLE}},
+};
+#define NF (sizeof faults / sizeof faults[0])
+
+struct cell {
+    enum mi_err got;
+    unsigned attempts;
+    uint64_t ms;
+};
+
+static void run_matrix(struct mi_client *c, struct cell out[NF][NT])
+{
+    for (size_t f = 0; f < NF; f++) {
+        for (int t = 0; t < NT; t++) {
+            const char *node = transports[t];
+            char spec[256];
+            raw(c, node, "sim:clear_faults", NULL);
+            if (f) {
+                bool refuse = !strcmp(faults[f].kind, "refuse");
+                snprintf(spec, sizeof spec, "{\"kind\":\"%s\"%s%s%s}", faults[f].kind,
+                         refuse ? "" : ",\"command\":\"core:uptime\"", faults[f].spec ? "," : "",
+                         faults[f].spec ? faults[f].spec : "");
+                CHECK(raw(c, node, "sim:fault", spec) == MI_OK);
+                if (refuse)
+                    sleep_ms(200); /* the simulator closes its listeners on its next turn */
+            }
+            struct mi_error e;
+            uint64_t t0 = mi_now_ms();
+            enum mi_err rc = call(c, node, "core:uptime", NULL, DEADLINE_MS, &e, NULL);
+            struct cell *cl = &out[f][t];
+            cl->got = rc;
+            cl->ms = mi_now_ms() - t0;
+            cl->attempts = mi_client_last_attempts();
+            if (rc != faults[f].want[t] || cl->ms > DEADLINE_MS + SLACK_MS) {
+                check_failed++;
+                fprintf(stderr, "matrix: %s x %s: got %s in %llu ms (%s), want %s\n", node,
+                        faults[f].kind, mi_err_name(rc), (unsigned long long)cl->ms, e.text,
+                        mi_err_name(faults[f].want[t]));
+            } else {
+                check_passed++;
+            }
+            if (!strcmp(faults[f].kind, "refuse"))
+                sleep_ms(1700); /* let the endpoints come back */
+            else
+                raw(c, node, "sim:clear_faults", NULL);
+        }
+    }
+}
+
+static void write_matrix(struct cell m[NF][NT])
+{
+    FILE *f = fopen("docs/mi-faults.md", "w");
+    if (!f)
+        return;
+    fprintf(f, "<!-- generated by tests/unit/test_mi_client.c (make unit), do not edit -->\n"
+               "# MI client fault matrix\n\n"
+               "Each cell: the typed error `mi_client_call()` returned for the read-only command "
+               "`core:uptime` with a %u ms deadline while opensips-mi-sim injected the fault, "
+               "and the attempts made (reads are retried on connect failure, time-out and 5xx). "
+               "Every call ended within the deadline + 10 %% (checked), left no fd or reply FIFO "
+               "behind (checked), and no write was sent twice (checked separately with the "
+               "simulator's request counters).\n\n"
+               "| fault | what the simulator does | http | fifo | udp | unix |\n"
+               "|---|---|---|---|---|---|\n",
+            DEADLINE_MS);
+    for (size_t i = 0; i < NF; i++) {
+        fprintf(f, "| %s | %s |", faults[i].kind, faults[i].what);
+        for (int t = 0; t < NT; t++)
+            fprintf(f, " `%s` (%u) |", mi_err_name(m[i][t].got), m[i][t].attempts);
+        fprintf(f, "\n");
+    }
+    fprintf(f, "\nOn mi_datagram a plain `500 Internal error` is what OpenSIPS sends when a "
+               "reply does not fit one datagram (recordings/datagram/"
+               "err_response_too_large_ul_dump.txt), so the client reports `mi_too_large`; the "
+               "simulator's `http500` fault sends the same bytes. `chunked` acts like `drop` "
+               "outside HTTP.\n");
+    fclose(f);
+}
+
+/* ---- concurrency ---- */
+
+struct worker {
+    struct mi_client *c;
+    const char *node;
+    int ok;
+};
+
+static void *worker_run(void *arg)
+{
+    struct worker *w = arg;
+    for (int i = 0; i < 25; i++) {
+        json_t *r = NULL;
+        if (mi_client_call(w->c, w->node, "dialog:list", NULL, mi_deadline_after(3000), &r,
+                           NULL) == MI_OK && json_is_object(r))
+            w->ok++;
+        json_decref(r);
+    }
+    return NULL;
+}
+
+int main(void)
+{
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0)
+        return 1;
+    self[n] = '\0';
+    const char *env = getenv("MI_SIM_BIN");
+    snprintf(sim_bin, sizeof sim_bin, "%s/opensips-mi-sim", dirname(dirname(self)));
+    if (env)
+        snprintf(sim_bin, sizeof sim_bin, "%s", env);
+    if (access(sim_bin, X_OK) != 0) {
+        printf("test_mi_client: SKIPPED, no simulator at %s (built without it: NO_SIM=1)\n",
+               sim_bin);
+        return 0;
+    }
+    signal(SIGPIPE, SIG_IGN);
+    CHECK(mi_transport_global_init() == 0);
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(reply_dir, sizeof reply_dir, "%s/replies/", dir);
+    mkdir(reply_dir, 0700);
+
+    int port = 40000 + (int)(getpid() % 20000);
+    char http[64], udp[64], fifo[128], unx[160], http36[64], ports[4][200];
+    snprintf(http, sizeof http, "127.0.0.1:%d", port);
+    snprintf(udp, sizeof udp, "udp:127.0.0.1:%d", port + 1);
+    snprintf(http36, sizeof http36, "127.0.0.1:%d", port + 2);
+    snprintf(fifo, sizeof fifo, "%s/opensips_fifo", dir);
+    snprintf(unx, sizeof unx, "unix:%s/mi.sock", dir);
+    sim_start((const char *[]){"--http", http, "--fifo", fifo, "--fifo-reply-dir", reply_dir,
+                               "--datagram", udp, NULL});
+    sim_start((const char *[]){"--datagram", unx, NULL});
+    sim_start((const char *[]){"--opensips", "3.6", "--http", http36, NULL});
+
+    struct mi_config cfg;
+    struct mi_error e;
+    mi_config_init(&cfg);
+    cfg.max_reply = 65536;
+    snprintf(ports[0], sizeof ports[0], "http://%s/mi", http);
+    snprintf(ports[1], sizeof ports[1], "fifo:%s", fifo);
+    snprintf(ports[2], sizeof ports[2], "http://%s/mi", http36);
+    mi_config_set_node(&cfg, "http", ports[0], NULL, "test", &e);
+    mi_config_set_node(&cfg, "fifo", ports[1], reply_dir, "test", &e);
+    mi_config_set_node(&cfg, "udp", udp, NULL, "test", &e);
+    mi_config_set_node(&cfg, "unix", unx, NULL, "test", &e);
+    mi_config_set_node(&cfg, "v36", ports[2], NULL, "test", &e);
+    mi_config_set_node(&cfg, "dead_http", "http://127.0.0.1:1/mi", NULL, "test", &e);
+    snprintf(ports[3], sizeof ports[3], "fifo:%s/no_fifo", dir);
+    mi_config_set_node(&cfg, "dead_fifo", ports[3], reply_dir, "test", &e);
+    mi_config_set_node(&cfg, "dead_udp", "udp:127.0.0.1:1", NULL, "test", &e);
+    mi_config_set_node(&cfg, "dead_unix", "unix:/nonexistent/mi.sock", NULL, "test", &e);
+    struct mi_client *c = mi_client_new(&cfg, &e);
+    CHECK(c != NULL);
+    if (!c) {
+        fprintf(stderr, "%s\n", e.text);
+        sims_stop();
+        return 1;
+    }
+    const char *live[] = {"http", "fifo", "udp", "unix", "v36"};
+    for (int i = 0; i < 5; i++) {
+        if (wait_ready(c, live[i]) == 0)
+            continue;
+        check_failed++;
+        fprintf(stderr, "simulator for node '%s' not ready; its logs:\n", live[i]);
+        char cmd[256];
+        snprintf(cmd, sizeof cmd, "cat '%s'/sim*.log >&2", dir);
+        if (system(cmd) != 0)
+            fprintf(stderr, "(no logs)\n");
+        sims_stop();
+        return check_done("test_mi_client");
+    }
+    int fds0 = count_fds();
+
+    /* a successful call on every transport, names learned on first contact */
+    for (int t = 0; t < NT; t++) {
+        json_t *r = NULL;
+        CHECK(call(c, transports[t], "dialog:list", NULL, 3000, &e, &r) == MI_OK);
+        CHECK(json_is_array(json_object_get(r, "Dialogs")));
+        json_decref(r);
+        CHECK(call(c, transports[t], "uptime", NULL, 3000, &e, NULL) == MI_OK);
+        json_t *info = mi_client_node_info(c, transports[t]);
+        CHECK(json_integer_value(json_object_get(info, "major")) == 4);
+        CHECK(json_integer_value(json_object_get(info, "commands")) > 100);
+        json_decref(info);
+    }
+    CHECK(sim_count(c, "http", "methods", "dialog:list") >= 1);
+    CHECK(sim_count(c, "http", "methods", "dlg_list") == 0);
+
+    /* 3.6 profile: the same key goes out under its 3.x name */
+    json_t *r = NULL;
+    CHECK(call(c, "v36", "dialog:list", NULL, 3000, &e, &r) == MI_OK);
+    CHECK(json_is_array(json_object_get(r, "Dialogs")));
+    json_decref(r);
+    CHECK(sim_count(c, "v36", "methods", "dlg_list") == 1);
+    CHECK(sim_count(c, "v36", "methods", "dialog:list") == 0);
+    json_t *info = mi_client_node_info(c, "v36");
+    CHECK(json_integer_value(json_object_get(info, "major")) == 3);
+    CHECK_CONTAINS(json_string_value(json_object_get(info, "version")), "3.6");
+    json_decref(info);
+    CHECK(call(c, "v36", "core:profiling_proc", NULL, 3000, &e, NULL) == MI_ERR_UNKNOWN_COMMAND);
+    CHECK_CONTAINS(e.text, "does not offer 'core:profiling_proc'");
+    CHECK(call(c, "v36", "callops:hold", "{\"callid\":\"a\",\"leg\":\"caller\"}", 3000, &e,
+               NULL) != MI_OK);
+
+    /* MI errors come back typed, with code and message */
+    CHECK(call(c, "http", "dialog:end_dlg", "{\"dialog_id\":\"123.456\"}", 3000, &e, NULL) ==
+          MI_ERR_MI);
+    CHECK(e.code == 404 && check_str(e.message, "Requested Dialog not found"));
+    CHECK_CONTAINS(e.text, "MI command 'dialog:end_dlg' failed on node 'http': Requested Dialog "
+                           "not found (404)");
+    CHECK(call(c, "fifo", "dlg_end_dlg", "{\"dialog_id\":\"123.456\"}", 3000, &e, NULL) ==
+          MI_ERR_MI && e.code == 404);
+
+    /* bad parameters: refused before anything is sent */
+    raw(c, "udp", "sim:reset_requests", NULL);
+    CHECK(call(c, "udp", "dialog:end_dlg", "{\"h_entry\":1,\"h_id\":2}", 3000, &e, NULL) ==
+          MI_ERR_BAD_PARAMS);
+    CHECK_CONTAINS(e.text, "accepted sets: {dialog_id} or {dialog_id, extra_hdrs}");
+    CHECK(sim_count(c, "udp", "methods", "dialog:end_dlg") == 0);
+    CHECK(sim_count(c, "udp", "total", "") >= 0);
+
+    /* a write is never sent twice; a read is retried */
+    for (int t = 0; t < NT; t++) {
+        const char *node = transports[t];
+        raw(c, node, "sim:reset_requests", NULL);
+        CHECK(raw(c, node, "sim:fault", "{\"kind\":\"http500\",\"command\":\"dialog:end_dlg\"}") ==
+              MI_OK);
+        CHECK(call(c, node, "dialog:end_dlg", "{\"dialog_id\":\"1.2\"}", DEADLINE_MS, &e, NULL) !=
+              MI_OK);
+        CHECK(mi_client_last_attempts() == 1);
+        CHECK(sim_count(c, node, "commands", "dialog:end_dlg") == 1);
+        raw(c, node, "sim:clear_faults", NULL);
+        CHECK(raw(c, node, "sim:fault", "{\"kind\":\"drop\",\"command\":\"dialog:end_dlg\"}") ==
+              MI_OK);
+        CHECK(call(c, node, "dialog:end_dlg", "{\"dialog_id\":\"1.2\"}", 300, &e, NULL) ==
+              MI_ERR_TIMEOUT);
+        CHECK(sim_count(c, node, "commands", "dialog:end_dlg") == 2);
+        raw(c, node, "sim:clear_faults", NULL);
+    }
+    raw(c, "http", "sim:reset_requests", NULL);
+    CHECK(raw(c, "http", "sim:fault", "{\"kind\":\"http500\",\"command\":\"dialog:list\"}") ==
+          MI_OK);
+    CHECK(call(c, "http", "dialog:list", NULL, DEADLINE_MS, &e, NULL) == MI_ERR_HTTP_STATUS);
+    CHECK(e.code == 500 && mi_client_last_attempts() == 3);
+    CHECK(sim_count(c, "http", "commands", "dialog:list") == 3);
+    /* a read that fails once, then succeeds */
+    raw(c, "http", "sim:clear_faults", NULL);
+    CHECK(raw(c, "http", "sim:fault",
+              "{\"kind\":\"http500\",\"command\":\"dialog:list\",\"count\":1}") == MI_OK);
+    CHECK(call(c, "http", "dialog:list", NULL, DEADLINE_MS, &e, NULL) == MI_OK);
+    CHECK(mi_client_last_attempts() == 2);
+    raw(c, "http", "sim:clear_faults", NULL);
+
+    /* nothing listens: unreachable, fast */
+    const char *dead[] = {"dead_http", "dead_fifo", "dead_udp", "dead_unix"};
+    for (int i = 0; i < 4; i++) {
+        uint64_t t0 = mi_now_ms();
+        CHECK(call(c, dead[i], "dialog:end_dlg", "{\"dialog_id\":\"1\"}", DEADLINE_MS, &e,
+                   NULL) == MI_ERR_UNREACHABLE);
+        CHECK(mi_now_ms() - t0 < 200);
+    }
+
+    /* the fault matrix */
+    static struct cell matrix[NF][NT];
+    run_matrix(c, matrix);
+    write_matrix(matrix);
+
+    /* concurrency: 4 threads x 25 calls per transport at once */
+    struct worker w[NT * 4];
+    pthread_t th[NT * 4];
+    for (int i = 0; i < NT * 4; i++) {
+        w[i] = (struct worker){.c = c, .node = transports[i % NT]};
+        pthread_create(&th[i], NULL, worker_run, &w[i]);
+    }
+    int ok = 0;
+    for (int i = 0; i < NT * 4; i++) {
+        pthread_join(th[i], NULL);
+        ok += w[i].ok;
+    }
+    CHECK(ok == NT * 4 * 25);
+
+    /* nothing left behind */
+    CHECK(count_fds() == fds0);
+    CHECK(count_entries(reply_dir) == 0);
+
+    mi_client_free(c);
+    sims_stop();
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    CHECK(system(cmd) == 0);
+    mi_transport_global_cleanup();
+    return check_done("test_mi_client");
+}
