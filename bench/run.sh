@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Benchmarks opensips-mcp side by side with the TypeScript SDK peer (../shared/peers/ts-sdk-server).
-# usage: bench/run.sh [BENCH...]        BENCH: startup (default; the only one so far)
+# usage: bench/run.sh [BENCH...]        BENCH: startup, mi (MI client overhead per transport), throughput
+#                                       (HTTP tools/call calls/s and p50/p99); default: startup throughput
 #   BENCH_RUNS=N   runs per server (default 21, at least 1), interleaved ours, peer, ours, peer, ...
+#   throughput: BENCH_TP_RUNS (3), BENCH_TP_SECONDS (2 counted per measurement), BENCH_TP_CLIENTS ("1 8 64"),
+#     BENCH_MI ("sim stub": the MI backends the peer forwards to), BENCH_OURS_TOOL/BENCH_OURS_ARGS
+#     (test_simple_text {}), BENCH_OURS_FLAGS (extra server flags; {MI_URL} there = a backend's URL)
 #   BENCH_OURS="cmd args"  measure this command as ours instead of `make`'s build/release/opensips-mcp
 #   PEER_SRC=dir   the peer's sources (default: ../shared/peers/ts-sdk-server beside the repository)
 # Not a test: it reports figures and fails only when a server cannot be run. See bench/README.md.
@@ -9,7 +13,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 out="$top/build/bench"
 runs=${BENCH_RUNS:-21}
-benches=("${@:-startup}")
+if [ $# -gt 0 ]; then benches=("$@"); else benches=(startup throughput); fi
 mkdir -p "$out"
 
 die() { echo "bench: $*" >&2; exit 1; }
@@ -43,7 +47,7 @@ peer=("$node" "$peer_dir/server.mjs")
 build_harness() {
     local name=$1
     if [ ! -x "$out/$name" ] || [ "$top/bench/$name.c" -nt "$out/$name" ]; then
-        ${CC:-cc} -std=c11 -O2 -Wall -Wextra -Werror -o "$out/$name" "$top/bench/$name.c"
+        ${CC:-cc} -std=c11 -O2 -Wall -Wextra -Werror -pthread -o "$out/$name" "$top/bench/$name.c"
     fi
 }
 
@@ -77,7 +81,155 @@ bench_startup() {
     echo "  raw runs: $o, $p"
 }
 
+# MI client overhead: bare transport vs mi_client_call_raw vs mi_client_call, per transport, against
+# the simulator (bench/mi_overhead.c, linked with the release build's objects).
+bench_mi() {
+    make -C "$top" --no-print-directory -s all >&2
+    local objs d p1 p2 port=$(( 30000 + RANDOM % 20000 ))
+    objs=$(find "$top/build/release/src" -name '*.o' ! -name main.o | sort)
+    # shellcheck disable=SC2086
+    ${CC:-cc} -std=c11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -pthread -I"$top/src" \
+        $(pkg-config --cflags jansson libcurl) -o "$out/mi_overhead" "$top/bench/mi_overhead.c" \
+        $objs $(pkg-config --libs jansson nettle) -pthread -ldl
+    d=$(mktemp -d /tmp/mi-bench.XXXXXX); mkdir "$d/r"
+    "$top/build/release/opensips-mi-sim" --timing none --http "127.0.0.1:$port" --fifo "$d/fifo" \
+        --fifo-reply-dir "$d/r/" --datagram "udp:127.0.0.1:$((port + 1))" 2>/dev/null & p1=$!
+    "$top/build/release/opensips-mi-sim" --timing none --datagram "unix:$d/mi.sock" 2>/dev/null & p2=$!
+    sleep 0.7
+    "$out/mi_overhead" "http://127.0.0.1:$port/mi" "fifo:$d/fifo" "$d/r/" "udp:127.0.0.1:$((port + 1))" \
+        "unix:$d/mi.sock" "$((runs < 101 ? 501 : runs))" || { kill "$p1" "$p2"; rm -rf "$d"; die "mi: harness failed"; }
+    kill "$p1" "$p2"; wait "$p1" "$p2" 2>/dev/null || true
+    rm -rf "$d"
+}
+
+# A free TCP port on 127.0.0.1 (the kernel's pick, released at once).
+free_port() {
+    "$node" -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
+}
+
+# Background servers of the throughput benchmark: start_bg NAME CMD... (stderr to $out/NAME.log);
+# stop_bg ends them all (SIGTERM, 10 s bound, then SIGKILL) and fails if ours did not exit 0.
+bg_pids=(); bg_names=()
+start_bg() {
+    local name=$1; shift
+    "$@" 2>"$out/$name.log" >/dev/null &
+    bg_pids+=($!); bg_names+=("$name")
+}
+stop_bg() {
+    local i pid rc=0 t st
+    for i in "${!bg_pids[@]}"; do
+        pid=${bg_pids[$i]}
+        kill -TERM "$pid" 2>/dev/null || continue
+        for ((t = 0; t < 100; t++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid"; echo "bench: ${bg_names[$i]} ignored SIGTERM" >&2; rc=1; fi
+        st=0; wait "$pid" || st=$?
+        # Ours must exit 0 on SIGTERM; Node's default SIGTERM death (143) is the peer's normal stop.
+        if [[ ${bg_names[$i]} == ours* && $st -ne 0 ]]; then echo "bench: ${bg_names[$i]} exited $st on SIGTERM" >&2; rc=1; fi
+    done
+    bg_pids=(); bg_names=()
+    return $rc
+}
+
+# Throughput and latency of tools/call over Streamable HTTP at 1, 8 and 64 clients (bench/throughput.c),
+# ours and the peer in HTTP mode (PEER_HTTP), interleaved. See bench/README.md for what each measures.
+bench_throughput() {
+    build_harness throughput
+    build_harness mi-stub
+    trap 'stop_bg >/dev/null 2>&1 || true' EXIT # this runs in a subshell (| tee): its own trap
+    local secs=${BENCH_TP_SECONDS:-2} tpruns=${BENCH_TP_RUNS:-3} run c b s port
+    local -a levels backends f
+    read -r -a levels <<<"${BENCH_TP_CLIENTS:-1 8 64}"
+    read -r -a backends <<<"${BENCH_MI:-sim stub}"
+    local tool=${BENCH_OURS_TOOL:-test_simple_text} args=${BENCH_OURS_ARGS:-"{}"} flags=${BENCH_OURS_FLAGS:-}
+    local sim=${BENCH_SIM:-$top/build/release/opensips-mi-sim}
+    local peer_tool=mi_execute peer_args='{"command":"uptime"}'
+    [[ $tpruns =~ ^[1-9][0-9]*$ ]] || die "BENCH_TP_RUNS must be a positive integer"
+    [ ${#levels[@]} -gt 0 ] && [ ${#backends[@]} -gt 0 ] || die "BENCH_TP_CLIENTS and BENCH_MI must not be empty"
+
+    # MI backends and a peer per backend; ours once, or once per backend when its flags name {MI_URL}.
+    local -A url addr
+    local -a series=() ours_series=(ours)
+    for b in "${backends[@]}"; do
+        port=$(free_port)
+        case $b in
+            sim) [ -x "$sim" ] || die "no simulator at $sim (make, or set BENCH_SIM)"
+                 start_bg mi-sim "$sim" --http "127.0.0.1:$port" ;;
+            stub) start_bg mi-stub "$out/mi-stub" "127.0.0.1:$port" ;;
+            *) die "BENCH_MI: unknown backend '$b' (have: sim stub)" ;;
+        esac
+        url[$b]="http://127.0.0.1:$port/mi"
+        "$out/throughput" --wait "127.0.0.1:$port" || die "throughput: the $b MI backend did not start"
+        port=$(free_port)
+        OPENSIPS_MI_URL=${url[$b]} PEER_HTTP="127.0.0.1:$port" start_bg "peer-$b" "${peer[@]}"
+        addr[peer-$b]="127.0.0.1:$port"
+    done
+    [[ $flags == *"{MI_URL}"* ]] && ours_series=("${backends[@]/#/ours-}")
+    for s in "${ours_series[@]}"; do
+        port=$(free_port)
+        local mi_url=""
+        [ "$s" = ours ] || mi_url=${url[${s#ours-}]}
+        read -r -a f <<<"${flags//\{MI_URL\}/$mi_url}"
+        start_bg "$s" "${ours[@]}" --transport http --listen "127.0.0.1:$port" --conformance-fixtures \
+            --max-sessions 256 --log-level warning "${f[@]}"
+        addr[$s]="127.0.0.1:$port"
+        series+=("$s")
+    done
+    for b in "${backends[@]}"; do series+=("peer-$b"); done
+    for s in "${series[@]}"; do
+        "$out/throughput" --wait "${addr[$s]}" || die "throughput: $s did not start (see $out/$s.log)"
+        for c in "${levels[@]}"; do : >"$out/tp-$s-$c.txt"; done
+    done
+
+    # call SERIES CLIENTS SECONDS: one measurement of that server with its tool.
+    call() {
+        if [[ $1 == peer-* ]]; then "$out/throughput" "${addr[$1]}" "$2" "$3" "$peer_tool" "$peer_args"
+        else "$out/throughput" "${addr[$1]}" "$2" "$3" "$tool" "$args"; fi
+    }
+    # One short uncounted warm-up per server (JIT, page cache), then the interleaved runs.
+    for s in "${series[@]}"; do call "$s" 8 0.5 >/dev/null || die "throughput: warm-up of $s failed (see $out/$s.log)"; done
+    for ((run = 0; run < tpruns; run++)); do
+        for c in "${levels[@]}"; do
+            for s in "${series[@]}"; do
+                call "$s" "$c" "$secs" >>"$out/tp-$s-$c.txt" ||
+                    die "throughput: $s at $c clients failed on run $run (see $out/$s.log)"
+            done
+        done
+    done
+    stop_bg || die "throughput: a server did not stop cleanly"
+
+    echo "throughput: tools/call over Streamable HTTP; per client one session, one keep-alive connection, one call"
+    echo "  in flight; ${secs} s counted after 0.5 s warm-up; median of $tpruns interleaved runs; peer on Node $("$node" --version)"
+    for s in "${series[@]}"; do
+        case $s in
+            ours) echo "  ours:      $tool $args on opensips-mcp --conformance-fixtures${flags:+ $flags}" ;;
+            ours-*) echo "  $s: $tool $args on opensips-mcp $flags, MI backend ${s#ours-}" ;;
+            peer-sim) echo "  peer-sim:  $peer_tool $peer_args on the TS SDK peer, one mi_http round trip per call to opensips-mi-sim" ;;
+            peer-stub) echo "  peer-stub: $peer_tool $peer_args on the TS SDK peer, one mi_http round trip per call to bench/mi-stub" ;;
+        esac
+    done
+    if [[ ${ours_series[0]} == ours && $tool == test_simple_text ]]; then
+        echo "  NOTE: not the same work: ours answers a fixture in-process, the peer forwards each call to MI."
+    fi
+    local base o p orps prps o50 p50 o99 p99
+    for s in "${series[@]}"; do
+        [[ $s == peer-* ]] || continue
+        base=ours; [ "${ours_series[0]}" = ours ] || base=ours-${s#peer-}
+        echo "  $base vs $s:"
+        printf '  %7s %9s %7s %6s %8s %7s %6s %8s %7s %6s\n' "" "calls/s" "" "" "p50 ms" "" "" "p99 ms" "" "" \
+            clients ours peer "(x)" ours peer "(x)" ours peer "(x)"
+        for c in "${levels[@]}"; do
+            o="$out/tp-$base-$c.txt"; p="$out/tp-$s-$c.txt"
+            orps=$(median "$o" 3); prps=$(median "$p" 3)
+            o50=$(median "$o" 4); p50=$(median "$p" 4); o99=$(median "$o" 5); p99=$(median "$p" 5)
+            printf '  %7s %9.0f %7.0f %5sx %8.3f %7.2f %5sx %8.3f %7.2f %5sx\n' "$c" \
+                "$orps" "$prps" "$(ratio "$orps" "$prps")" "$o50" "$p50" "$(ratio "$p50" "$o50")" \
+                "$o99" "$p99" "$(ratio "$p99" "$o99")"
+        done
+    done
+    echo "  (x) = ours/peer for calls/s, peer/ours for latency. Raw runs (clients calls calls/s p50 p99 max ms): $out/tp-*.txt"
+}
+
 for b in "${benches[@]}"; do
-    declare -F "bench_$b" >/dev/null || die "unknown benchmark '$b' (have: startup)"
+    declare -F "bench_$b" >/dev/null || die "unknown benchmark '$b' (have: startup, mi, throughput)"
     "bench_$b" | tee "$out/$b.txt"
 done

@@ -1,21 +1,56 @@
-/* main: read the settings, build the server, serve the chosen transport. */
+/* main: read the settings, build the MI client and the server, serve the chosen transport. */
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "log.h"
 #include "mcp/server.h"
+#include "mi/client.h"
+#include "mi/config.h"
 #include "settings.h"
 #include "transport/http.h"
 #include "transport/stdio.h"
-#include <string.h>
+
+/* MI nodes and limits, in rising precedence: opensips-cli's config, the config file's "mi"
+ * object, the environment, the --mi-* flags. */
+static struct mi_client *mi_from_settings(const struct settings *s, char *err, size_t errlen)
+{
+    struct mi_config cfg;
+    struct mi_error e;
+    struct mi_client *mi;
+    size_t i;
+    json_t *f;
+
+    mi_config_init(&cfg);
+    if (mi_config_load_cli(&cfg, NULL, &e) != MI_OK ||
+        mi_config_load_json(&cfg, json_object_get(s->config_doc, "mi"), &e) != MI_OK ||
+        mi_config_load_env(&cfg, &e) != MI_OK)
+        goto fail;
+    json_array_foreach(s->mi_flags, i, f) {
+        const char *flag = json_string_value(json_array_get(f, 0));
+        int rc = mi_config_flag(&cfg, flag, json_string_value(json_array_get(f, 1)), &e);
+        if (rc < 0)
+            goto fail;
+        if (rc == 0) {
+            snprintf(err, errlen, "unknown option '%s'; see --help", flag);
+            return NULL;
+        }
+    }
+    if ((mi = mi_client_new(&cfg, &e)))
+        return mi;
+fail:
+    snprintf(err, errlen, "%s", e.text);
+    return NULL;
+}
 
 int main(int argc, char **argv)
 {
     struct settings settings;
-    struct mcp_server *srv;
-    char err[512];
+    struct mcp_server *srv = NULL;
+    struct mi_client *mi = NULL;
+    char err[1024];
     sigset_t sigs;
-    int rc;
+    int rc = 1;
 
     switch (settings_load(&settings, argc, argv, err, sizeof(err))) {
     case SETTINGS_EXIT_OK:
@@ -38,15 +73,22 @@ int main(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    if (!(mi = mi_from_settings(&settings, err, sizeof(err)))) {
+        fprintf(stderr, "opensips-mcp: error: %s\n", err);
+        rc = 2;
+        goto out;
+    }
     srv = mcp_server_new(&settings, err, sizeof(err));
     if (!srv) {
         fprintf(stderr, "opensips-mcp: error: %s\n", err);
-        settings_release(&settings);
-        return 1;
+        goto out;
     }
+    mcp_server_set_mi(srv, mi);
     rc = strcmp(settings.transport, "http") ? stdio_serve(srv, &settings)
-                                              : http_serve(srv, &settings);
+                                            : http_serve(srv, &settings);
+out:
     mcp_server_free(srv);
+    mi_client_free(mi);
     settings_release(&settings);
     return rc;
 }

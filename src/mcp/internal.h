@@ -18,6 +18,7 @@ struct mcp_server {
     struct roles roles;
     struct tokens tokens;
     const struct role *default_role; /* stdio, and HTTP on loopback without tokens */
+    struct mi_client *mi;            /* the way to OpenSIPS, for tools; owned by main */
     pthread_mutex_t lock;
     struct mcp_session *sessions;
 };

@@ -428,6 +428,13 @@ const struct mcp_method *mcp_method_find(const char *name)
     return NULL;
 }
 
+/* The methods that run on a worker are the ones whose handlers may wait and talk meanwhile. */
+bool mcp_method_streams(const char *method)
+{
+    const struct mcp_method *m = method ? mcp_method_find(method) : NULL;
+    return m && (m->flags & M_WORKER);
+}
+
 static void n_initialized(struct mcp_session *s, json_t *params)
 {
     (void)s, (void)params;

@@ -14,6 +14,7 @@
 
 struct mcp_server;
 struct mcp_session;
+struct mi_client;
 
 /* Where messages go. send() gets one compact JSON message (no newline). `final` marks the end
  * of a request: its reply, or — when the reply is suppressed by cancellation — line == NULL.
@@ -37,6 +38,9 @@ struct mcp_session *mcp_session_new(struct mcp_server *srv, struct mcp_out *noti
 void mcp_session_set_principal(struct mcp_session *s, const char *principal, const struct role *role);
 const char *mcp_session_principal(struct mcp_session *s);
 const struct tokens *mcp_server_tokens(struct mcp_server *srv);
+/* The MI client tools use (borrowed; set once by main before serving). */
+void mcp_server_set_mi(struct mcp_server *srv, struct mi_client *mi);
+struct mi_client *mcp_server_mi(struct mcp_server *srv);
 
 /* Cancel the session's requests and drop the transport's reference. Requests still running
  * keep the session alive until they finish; their replies are suppressed. */
@@ -51,6 +55,10 @@ enum mcp_handled {
  * logs, requests to the client) go to `out`, possibly later from a worker thread. */
 enum mcp_handled mcp_session_handle(struct mcp_session *s, const char *buf, size_t len,
                                     struct mcp_out *out);
+/* Whether a request for `method` may emit messages before its reply (progress, logs, requests
+ * to the client): the HTTP transport answers those with an SSE stream, the rest with JSON. */
+bool mcp_method_streams(const char *method);
+
 /* Answer a message that was refused before parsing (too large): -32600 with id null. */
 void mcp_session_reject(struct mcp_session *s, struct mcp_out *out, int code, const char *message);
 

@@ -168,6 +168,16 @@ const struct tokens *mcp_server_tokens(struct mcp_server *srv)
     return &srv->tokens;
 }
 
+void mcp_server_set_mi(struct mcp_server *srv, struct mi_client *mi)
+{
+    srv->mi = mi;
+}
+
+struct mi_client *mcp_server_mi(struct mcp_server *srv)
+{
+    return srv->mi;
+}
+
 static void session_unref(struct mcp_session *s)
 {
     bool last;
@@ -532,6 +542,21 @@ bool mcp_call_client_supports(struct mcp_call *c, const char *name)
 struct mcp_server *mcp_call_server(struct mcp_call *c)
 {
     return c->sess->srv;
+}
+
+bool mcp_call_has_scopes(struct mcp_call *c, unsigned scopes)
+{
+    return (c->sess->role->scopes & scopes) == scopes;
+}
+
+const char *mcp_call_principal(struct mcp_call *c)
+{
+    return c->sess->principal;
+}
+
+const char *mcp_call_role(struct mcp_call *c)
+{
+    return c->sess->role->name;
 }
 
 json_t *mcp_call_client_request(struct mcp_call *c, const char *method, json_t *params,

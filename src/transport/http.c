@@ -527,6 +527,7 @@ static enum MHD_Result handle_post(struct http_server *hsrv, struct MHD_Connecti
         return rc;
     }
     is_init = msg.kind == JSONRPC_REQUEST && !strcmp(msg.method, "initialize");
+    bool streams = msg.kind == JSONRPC_REQUEST && mcp_method_streams(msg.method);
     jsonrpc_msg_release(&msg);
 
     if (sid) {
@@ -568,10 +569,11 @@ static enum MHD_Result handle_post(struct http_server *hsrv, struct MHD_Connecti
         session_unref(hs);
         return reply(conn, MHD_HTTP_ACCEPTED, NULL, NULL, NULL);
     }
-    /* A request whose reply is already there and alone goes back as plain JSON; anything that
-     * may still emit progress, logs or requests to the client goes as an SSE stream. */
+    /* A request that may emit progress, logs or requests to the client (tools/call,
+     * resources/read, prompts/get) is answered with an SSE stream, whatever its timing; the
+     * others run inline, so their reply is already queued and goes back as plain JSON. */
     pthread_mutex_lock(&st->lock);
-    bool simple = st->final && st->queued == 1;
+    bool simple = !streams && st->final && st->queued == 1;
     char *body = simple ? strndup(st->head->data, st->head->len) : NULL;
     pthread_mutex_unlock(&st->lock);
     if (simple && body) {

@@ -1,0 +1,83 @@
+/* tools/mi: the generic MI tools — run any command the node has (mi_execute), with that
+ * command's own read/write permission on top of mi.execute. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth/roles.h"
+#include "mcp/content.h"
+#include "mcp/registry.h"
+#include "mcp/server.h"
+#include "mi/catalogue.h"
+#include "tools/tool.h"
+
+/* What reaches the model from one reply (issue: the Python server sends everything). */
+#define MI_EXECUTE_CAP (50 * 1024)
+
+static json_t *t_mi_execute(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
+{
+    const char *command = json_string_value(json_object_get(args, "command"));
+    const json_t *params = json_object_get(args, "params");
+    const char *node = tool_node(args);
+    struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
+    const struct mi_cmd *cmd;
+    struct mi_error e;
+    json_t *result = NULL, *out;
+    char *note = NULL;
+
+    if (!(cmd = mi_catalogue_find(command, &e)))
+        return content_error_result("mi_execute: %s; list the node's commands with "
+                                    "mi_execute {\"command\":\"which\"}",
+                                    e.text);
+    if (mi_cmd_class(cmd, params) == MI_CLASS_WRITE) {
+        char what[300];
+        if (!mcp_call_has_scopes(c, SCOPE_BIT(SCOPE_MI_WRITE)))
+            return content_error_result(
+                "permission denied: '%s' changes state, so mi_execute needs the scope 'mi.write' "
+                "as well as 'mi.execute', and role '%s' does not have it", cmd->key,
+                mcp_call_role(c));
+        snprintf(what, sizeof(what), "run the MI command '%s' on node %s", cmd->key,
+                 node ? node : "(default)");
+        if (!tool_confirm(c, args, what, &out))
+            return out;
+    }
+    if (mi_client_call(mi, node, cmd->key, params, 0, &result, &e) != MI_OK)
+        return tool_mi_error(t->name, &e);
+    result = tool_cap(result, MI_EXECUTE_CAP, &note);
+    out = json_pack("{s:s, s:s, s:s, s:o}", "node", node ? node : "default", "command", cmd->key,
+                    "access", mi_class_name(mi_cmd_class(cmd, params)), "result", result);
+    if (note)
+        json_object_set_new(out, "note", json_string(note));
+    free(note);
+    return content_structured_result(out);
+}
+
+static const struct mcp_tool mi_tools[] = {
+    {"mi_execute", "Run an MI command",
+     "Run any OpenSIPS Management Interface command the node offers, with named parameters. "
+     "Read commands need the mi.execute scope; commands that change state also need mi.write "
+     "and the user's confirmation. Replies over 50 KB are cut, with a note saying how to get "
+     "the rest.",
+     "{\"type\":\"object\",\"properties\":{"
+     "\"command\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":128,"
+     "\"description\":\"The MI command: a 4.x name (dialog:list), a 3.x name (dlg_list) or an "
+     "alias; 'which' lists what the node offers\"},"
+     "\"params\":{\"type\":\"object\",\"description\":\"Named parameters of the command, e.g. "
+     "{\\\"dialog_id\\\":\\\"1234.5678\\\"}; 'which' with {\\\"command\\\":NAME} shows the accepted sets\"},"
+     "\"node\":{\"type\":\"string\",\"description\":\"Which OpenSIPS node to run it on; omit for "
+     "the default node\"},"
+     "\"confirm\":{\"type\":\"boolean\",\"description\":\"true once the user agreed to a command "
+     "that changes state; not needed when the client can ask the user itself\"}},"
+     "\"required\":[\"command\"],\"additionalProperties\":false}",
+     "{\"type\":\"object\",\"properties\":{\"node\":{\"type\":\"string\"},"
+     "\"command\":{\"type\":\"string\"},\"access\":{\"enum\":[\"read\",\"write\"]},"
+     "\"result\":{},\"note\":{\"type\":\"string\"}},\"required\":[\"node\",\"command\",\"result\"]}",
+     TOOL_F_DESTRUCTIVE, t_mi_execute, SCOPE_BIT(SCOPE_MI_EXECUTE)},
+};
+
+int tools_mi_register(struct registry *reg);
+
+int tools_mi_register(struct registry *reg)
+{
+    return registry_add_tools(reg, mi_tools, sizeof(mi_tools) / sizeof(mi_tools[0]));
+}

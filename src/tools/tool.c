@@ -1,0 +1,129 @@
+/* tool: helpers every OpenSIPS tool handler uses. */
+#include "tools/tool.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mcp/content.h"
+#include "mcp/server.h"
+
+const char *tool_node(const json_t *args)
+{
+    const char *node = json_string_value(json_object_get(args, "node"));
+    return node && *node ? node : NULL;
+}
+
+json_t *tool_mi_error(const char *tool, const struct mi_error *e)
+{
+    return content_error_result("%s failed (%s): %s", tool, mi_err_name(e->err), e->text);
+}
+
+bool tool_confirm(struct mcp_call *c, const json_t *args, const char *what, json_t **result)
+{
+    unsigned timeout = mcp_server_settings(mcp_call_server(c))->client_timeout_ms;
+    json_t *answer, *params;
+    char err[512];
+    bool yes;
+
+    if (json_is_true(json_object_get(args, "confirm")))
+        return true;
+    if (!mcp_call_client_supports(c, "elicitation")) {
+        *result = content_error_result(
+            "Not done: this would %s, which changes the running OpenSIPS. Nothing was changed. "
+            "Ask the user to confirm, then call again with confirm: true.",
+            what);
+        return false;
+    }
+    params = json_pack("{s:s++, s:{s:s, s:{s:{s:s, s:s, s:s}}, s:[s]}}", "message",
+                       "Confirm: ", what, "?", "requestedSchema", "type", "object", "properties",
+                       "confirm", "type", "boolean", "title", "Go ahead", "description",
+                       "Yes to make this change on the running OpenSIPS", "required", "confirm");
+    answer = mcp_call_client_request(c, "elicitation/create", params, timeout, err, sizeof(err));
+    const char *action = json_string_value(json_object_get(answer, "action"));
+    yes = action && !strcmp(action, "accept") &&
+          json_is_true(json_object_get(json_object_get(answer, "content"), "confirm"));
+    if (!yes)
+        *result = content_error_result(
+            "Not done: the user did not confirm that this server should %s (%s). Nothing was "
+            "changed.",
+            what, action ? action : answer ? "no answer" : err);
+    json_decref(answer);
+    return yes;
+}
+
+static size_t dumped_size(const json_t *v)
+{
+    return json_dumpb(v, NULL, 0, JSON_COMPACT | JSON_ENCODE_ANY);
+}
+
+/* The longest array anywhere in v (by element count), and its size. */
+static json_t *longest_array(json_t *v, size_t *len)
+{
+    json_t *best = NULL, *item, *sub;
+    const char *key;
+    size_t i, n;
+
+    *len = 0;
+    if (json_is_array(v) && json_array_size(v) > 1) {
+        best = v;
+        *len = json_array_size(v);
+    }
+    if (json_is_object(v)) {
+        json_object_foreach(v, key, item)
+            if ((sub = longest_array(item, &n)) && n > *len)
+                best = sub, *len = n;
+    } else if (json_is_array(v)) {
+        json_array_foreach(v, i, item)
+            if ((sub = longest_array(item, &n)) && n > *len)
+                best = sub, *len = n;
+    }
+    return best;
+}
+
+json_t *tool_cap(json_t *value, size_t cap, char **note)
+{
+    size_t total, kept;
+    json_t *arr;
+
+    *note = NULL;
+    if (dumped_size(value) <= cap)
+        return value;
+    arr = longest_array(value, &total);
+    if (!arr) {
+        char *text = json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY);
+        size_t full = text ? strlen(text) : 0;
+        json_decref(value);
+        if (text && full > cap)
+            text[cap] = '\0';
+        value = json_pack("{s:s, s:b}", "text_prefix", text ? text : "", "truncated", 1);
+        if (asprintf(note, "the reply was %zu bytes; only its first %zu are shown", full, cap) < 0)
+            *note = NULL;
+        free(text);
+        return value;
+    }
+    /* Halve, then grow back, until the largest prefix that fits is found. */
+    size_t lo = 0, hi = total;
+    while (lo < hi) {
+        size_t mid = (lo + hi + 1) / 2;
+        json_t *copy = json_deep_copy(value), *a;
+        size_t dummy;
+        a = longest_array(copy, &dummy);
+        while (json_array_size(a) > mid)
+            json_array_remove(a, json_array_size(a) - 1);
+        if (dumped_size(copy) <= cap)
+            lo = mid;
+        else
+            hi = mid - 1;
+        json_decref(copy);
+    }
+    kept = lo;
+    while (json_array_size(arr) > kept)
+        json_array_remove(arr, json_array_size(arr) - 1);
+    if (asprintf(note, "the reply was cut to stay under %zu bytes: %zu of %zu items of its longest "
+                 "list are shown; ask for fewer at a time (a listing tool's limit and offset, or "
+                 "the command's own paging parameters such as index and counter)",
+                 cap, kept, total) < 0)
+        *note = NULL;
+    return value;
+}

@@ -1,0 +1,30 @@
+/* tool: what OpenSIPS tool handlers share — the node an argument names, confirmation of
+ * destructive calls (elicitation, or confirm: true), MI failures as tool errors, and a cap on
+ * how much of a reply reaches the model. */
+#ifndef TOOLS_TOOL_H
+#define TOOLS_TOOL_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "mcp/call.h"
+#include "mi/client.h"
+
+/* The "node" argument, or NULL for the default node. */
+const char *tool_node(const json_t *args);
+
+/* An isError result for a failed MI call: the client's sentence and the error's stable name. */
+json_t *tool_mi_error(const char *tool, const struct mi_error *e);
+
+/* Ask for confirmation before a destructive call described by `what` ("end dialog 12.34 on
+ * node pbx1"): confirm: true in args, else an elicitation when the client supports it. Returns
+ * true to go on; false with *result set to a result that says nothing was changed and why. */
+bool tool_confirm(struct mcp_call *c, const json_t *args, const char *what, json_t **result);
+
+/* Keep `value` (stolen) within `cap` bytes of compact JSON by shortening its longest arrays;
+ * returns the value to send and sets *note (NULL when nothing was cut) to a sentence saying
+ * what was cut and how to get the rest. */
+json_t *tool_cap(json_t *value, size_t cap, char **note);
+
+#endif
