@@ -434,8 +434,9 @@ static bool authenticate(struct http_server *hsrv, struct MHD_Connection *conn,
     if (req->token->role->scopes == 0) {
         log_msg(LOG_NOTICE, "refused %s: role %s has no scopes", req->token->name,
                 req->token->role->name);
-        *rc = refuse(conn, MHD_HTTP_FORBIDDEN, -32000,
-                     "Forbidden: this token's role has no permissions on this server");
+        *rc = refuse_with(conn, MHD_HTTP_FORBIDDEN, -32000,
+                          "Forbidden: this token's role has no permissions on this server",
+                          "Bearer realm=\"opensips-mcp\", error=\"insufficient_scope\"");
         return false;
     }
     return true;
