@@ -11,10 +11,10 @@ CFLAGS  := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -D_GNU_SO
 LDLIBS  := $(shell pkg-config --libs $(PKGS)) -pthread
 LDFLAGS := $(SAN)
 
-MCP_SRC   := $(sort $(shell find src -name '*.c' ! -name main.c $(if $(NO_MI),! -path 'src/mi/*')))
+MCP_SRC   := $(sort $(shell find src -name '*.c' ! -name main.c))
 MCP_OBJ   := $(MCP_SRC:%.c=$(BUILD)/%.o)
 MCP_BIN   := $(BUILD)/opensips-mcp
-UNIT_SRC  := $(sort $(filter-out $(if $(NO_MI),tests/unit/test_mi_%),$(wildcard tests/unit/test_*.c)))
+UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 ALL_BINS  := $(MCP_BIN)
 UNIT_RUNS := $(UNIT_BINS)

@@ -26,6 +26,7 @@ struct settings {
     unsigned shutdown_grace_ms;   /* on stdin EOF, time left to running requests */
     bool conformance_fixtures;    /* expose the conformance suite's fixtures */
     char *role;                   /* role of stdio clients and of token-less loopback HTTP */
+    char *audit;                  /* audit trail: "off", "syslog" or an absolute file path */
     bool read_only;               /* hide and refuse every tool that changes state */
     json_t *config_doc;           /* the config file, for sections other modules read
                                      ("tokens", "roles", "mi"); NULL without a file */

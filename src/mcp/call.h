@@ -47,6 +47,10 @@ json_t *mcp_call_client_request(struct mcp_call *c, const char *method, json_t *
 /* The server this call runs in (registries, settings). */
 struct mcp_server *mcp_call_server(struct mcp_call *c);
 
+/* Say how the call ended, for the audit trail, when the result alone does not ("unconfirmed",
+ * "declined"). `outcome` must be a string literal. */
+void mcp_call_set_outcome(struct mcp_call *c, const char *outcome);
+
 /* Whether the caller's role holds every scope in `scopes` (SCOPE_BIT(...) | ...). */
 bool mcp_call_has_scopes(struct mcp_call *c, unsigned scopes);
 /* The caller's principal and role names (borrowed, valid during the call). */

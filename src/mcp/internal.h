@@ -5,6 +5,7 @@
 
 #include <pthread.h>
 
+#include "auth/audit.h"
 #include "auth/roles.h"
 #include "auth/tokens.h"
 #include "mcp/call.h"
@@ -19,6 +20,7 @@ struct mcp_server {
     struct tokens tokens;
     const struct role *default_role; /* stdio, and HTTP on loopback without tokens */
     struct mi_client *mi;            /* the way to OpenSIPS, for tools; owned by main */
+    struct audit *audit;             /* every tool call, allowed or refused */
     pthread_mutex_t lock;
     struct mcp_session *sessions;
 };
@@ -70,6 +72,7 @@ struct mcp_call {
     pthread_cond_t cv;          /* wakes sleeps and waits for the client */
     struct mcp_out *out;
     const struct mcp_method *method;
+    const char *outcome;        /* set by a handler for the audit trail ("unconfirmed", ...) */
     struct mcp_call *next;
 };
 

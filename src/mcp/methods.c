@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "jsonrpc.h"
 #include "log.h"
@@ -161,53 +162,93 @@ static json_t *finish_tool_result(const struct mcp_tool *t, const json_t *out_sc
     return r;
 }
 
+/* A refusal the model reads, recorded in the audit trail first. */
+static json_t *refuse_call(struct mcp_call *c, const struct audit_call *ac, const char *text)
+{
+    audit_refused(c->sess->srv->audit, ac, AUDIT_REFUSED, text);
+    log_msg(LOG_NOTICE, "refused tools/call %s for %s (role %s)", ac->tool, ac->principal, ac->role);
+    return content_error_result("%s", text);
+}
+
+static double elapsed_ms(const struct timespec *t0)
+{
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+/* The one place every tool call passes, like Redis's processCommand(): the tool exists, the role
+ * and read-only mode allow it, the arguments fit its schema, the audit trail has the call (flushed
+ * first for a write), then the handler runs and the trail gets the outcome. */
 static json_t *m_tools_call(struct mcp_call *c, json_t *params, struct rpc_err *e)
 {
     struct registry *reg = &c->sess->srv->reg;
+    struct audit *audit = c->sess->srv->audit;
     json_t *name = str_param(params, "name", e), *args, *result;
     const struct mcp_tool *t;
+    struct audit_call ac;
+    struct timespec t0;
+    uint64_t id;
     size_t index;
-    char why[512];
+    char why[512], text[1024];
 
     if (!name)
         return NULL;
-    t = registry_tool(reg, json_string_value(name), &index);
-    if (!t) {
-        rpc_err_set(e, JSONRPC_INVALID_PARAMS, "Unknown tool: %.200s", json_string_value(name));
-        return NULL;
-    }
-    {
-        char denied[512];
-        if (refusal(c->sess, t, denied, sizeof(denied))) {
-            log_msg(LOG_NOTICE, "refused tools/call %s for %s (role %s)", t->name,
-                    c->sess->principal, c->sess->role->name);
-            return content_error_result("%s", denied);
-        }
-    }
     args = json_object_get(params, "arguments");
     if (!args || json_is_null(args)) {
         args = json_object();
         json_object_set_new(params, "arguments", args); /* params keeps it alive */
     }
-    if (!json_is_object(args))
-        return content_error_result("Invalid arguments for tool '%s': arguments must be an object "
-                                    "of named values",
-                                    t->name);
-    if (schema_validate(registry_input_schema(reg, index), args, why, sizeof(why)) < 0)
-        return content_error_result("Invalid arguments for tool '%s': %s. Fix the arguments and "
-                                    "call again; the tool's inputSchema describes them.",
-                                    t->name, why);
+    ac = (struct audit_call){
+        .principal = c->sess->principal, .role = c->sess->role->name,
+        .tool = json_string_value(name), .args = args,
+        .node = json_string_value(json_object_get(args, "node")),
+    };
+    t = registry_tool(reg, json_string_value(name), &index);
+    if (!t) {
+        audit_refused(audit, &ac, AUDIT_REFUSED, "unknown tool");
+        rpc_err_set(e, JSONRPC_INVALID_PARAMS, "Unknown tool: %.200s", json_string_value(name));
+        return NULL;
+    }
+    ac.write = !(t->flags & TOOL_F_READONLY);
+    if (refusal(c->sess, t, why, sizeof(why)))
+        return refuse_call(c, &ac, why);
+    if (!json_is_object(args)) {
+        snprintf(text, sizeof(text), "Invalid arguments for tool '%s': arguments must be an object "
+                 "of named values", t->name);
+        return refuse_call(c, &ac, text);
+    }
+    if (schema_validate(registry_input_schema(reg, index), args, why, sizeof(why)) < 0) {
+        snprintf(text, sizeof(text), "Invalid arguments for tool '%s': %s. Fix the arguments and "
+                 "call again; the tool's inputSchema describes them.", t->name, why);
+        return refuse_call(c, &ac, text);
+    }
     if (log_threshold() == LOG_DEBUG) {
         json_t *red = log_redact(args);
-        char *text = json_dumps(red, JSON_COMPACT);
-        log_msg(LOG_DEBUG, "tools/call %s %s", t->name, text ? text : "");
-        free(text);
+        char *dump = json_dumps(red, JSON_COMPACT);
+        log_msg(LOG_DEBUG, "tools/call %s %s", t->name, dump ? dump : "");
+        free(dump);
         json_decref(red);
     }
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    if (audit_begin(audit, &ac, &id) < 0 && ac.write)
+        return content_error_result("Not done: tool '%s' changes state and the audit trail cannot "
+                                    "be written; nothing was sent. Check the audit destination "
+                                    "(--audit) and the disk.", t->name);
     result = t->handler(c, t, args);
     if (!result)
-        return content_error_result("Tool '%s' failed: out of memory", t->name);
-    return finish_tool_result(t, registry_output_schema(reg, index), result);
+        result = content_error_result("Tool '%s' failed: out of memory", t->name);
+    result = finish_tool_result(t, registry_output_schema(reg, index), result);
+    {
+        bool failed = json_is_true(json_object_get(result, "isError"));
+        const char *err_text = failed ? json_string_value(json_object_get(
+                                            json_array_get(json_object_get(result, "content"), 0),
+                                            "text"))
+                                      : NULL;
+        audit_end(audit, id, &ac, c->outcome ? c->outcome : failed ? "error" : NULL, err_text,
+                  elapsed_ms(&t0));
+    }
+    return result;
 }
 
 static const struct mcp_resource *find_resource(struct mcp_call *c, json_t *params,

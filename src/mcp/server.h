@@ -38,6 +38,9 @@ struct mcp_session *mcp_session_new(struct mcp_server *srv, struct mcp_out *noti
 void mcp_session_set_principal(struct mcp_session *s, const char *principal, const struct role *role);
 const char *mcp_session_principal(struct mcp_session *s);
 const struct tokens *mcp_server_tokens(struct mcp_server *srv);
+/* Reopen the audit file (SIGHUP, after logrotate moved it). */
+void mcp_server_reopen_logs(struct mcp_server *srv);
+
 /* The MI client tools use (borrowed; set once by main before serving). */
 void mcp_server_set_mi(struct mcp_server *srv, struct mi_client *mi);
 struct mi_client *mcp_server_mi(struct mcp_server *srv);

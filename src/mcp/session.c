@@ -94,6 +94,8 @@ struct mcp_server *mcp_server_new(const struct settings *settings, char *err, si
                  "from the config file", settings->role);
         goto fail;
     }
+    if (!(srv->audit = audit_open(settings->audit, err, errlen)))
+        goto fail;
     srv->pool = workers_new(settings->workers, settings->max_queue);
     if (!srv->pool) {
         snprintf(err, errlen, "cannot create the worker pool");
@@ -101,6 +103,7 @@ struct mcp_server *mcp_server_new(const struct settings *settings, char *err, si
     }
     return srv;
 fail:
+    audit_close(srv->audit);
     registry_release(&srv->reg);
     free(srv);
     return NULL;
@@ -111,6 +114,7 @@ void mcp_server_free(struct mcp_server *srv)
     if (!srv)
         return;
     workers_free(srv->pool);
+    audit_close(srv->audit);
     registry_release(&srv->reg);
     pthread_mutex_destroy(&srv->lock);
     free(srv);
@@ -166,6 +170,17 @@ const char *mcp_session_principal(struct mcp_session *s)
 const struct tokens *mcp_server_tokens(struct mcp_server *srv)
 {
     return &srv->tokens;
+}
+
+void mcp_server_reopen_logs(struct mcp_server *srv)
+{
+    if (audit_reopen(srv->audit) == 0)
+        log_msg(LOG_INFO, "audit trail reopened");
+}
+
+void mcp_call_set_outcome(struct mcp_call *c, const char *outcome)
+{
+    c->outcome = outcome;
 }
 
 void mcp_server_set_mi(struct mcp_server *srv, struct mi_client *mi)

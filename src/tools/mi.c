@@ -29,6 +29,11 @@ static json_t *t_mi_execute(struct mcp_call *c, const struct mcp_tool *t, json_t
         return content_error_result("mi_execute: %s; list the node's commands with "
                                     "mi_execute {\"command\":\"which\"}",
                                     e.text);
+    if (mi_cmd_class(cmd, params) == MI_CLASS_READ &&
+        !mcp_call_has_scopes(c, SCOPE_BIT(SCOPE_MI_READ)))
+        return content_error_result(
+            "permission denied: mi_execute of '%s' needs the scope 'mi.read' as well as "
+            "'mi.execute', and role '%s' does not have it", cmd->key, mcp_call_role(c));
     if (mi_cmd_class(cmd, params) == MI_CLASS_WRITE) {
         char what[300];
         if (!mcp_call_has_scopes(c, SCOPE_BIT(SCOPE_MI_WRITE)))
@@ -42,7 +47,7 @@ static json_t *t_mi_execute(struct mcp_call *c, const struct mcp_tool *t, json_t
             return out;
     }
     if (mi_client_call(mi, node, cmd->key, params, 0, &result, &e) != MI_OK)
-        return tool_mi_error(t->name, &e);
+        return tool_mi_error(c, t->name, &e);
     result = tool_cap(result, MI_EXECUTE_CAP, &note);
     out = json_pack("{s:s, s:s, s:s, s:o}", "node", node ? node : "default", "command", cmd->key,
                     "access", mi_class_name(mi_cmd_class(cmd, params)), "result", result);
@@ -55,7 +60,7 @@ static json_t *t_mi_execute(struct mcp_call *c, const struct mcp_tool *t, json_t
 static const struct mcp_tool mi_tools[] = {
     {"mi_execute", "Run an MI command",
      "Run any OpenSIPS Management Interface command the node offers, with named parameters. "
-     "Read commands need the mi.execute scope; commands that change state also need mi.write "
+     "Besides mi.execute, read commands need mi.read; commands that change state need mi.write "
      "and the user's confirmation. Replies over 50 KB are cut, with a note saying how to get "
      "the rest.",
      "{\"type\":\"object\",\"properties\":{"

@@ -14,8 +14,9 @@ const char *tool_node(const json_t *args)
     return node && *node ? node : NULL;
 }
 
-json_t *tool_mi_error(const char *tool, const struct mi_error *e)
+json_t *tool_mi_error(struct mcp_call *c, const char *tool, const struct mi_error *e)
 {
+    mcp_call_set_outcome(c, mi_err_name(e->err));
     return content_error_result("%s failed (%s): %s", tool, mi_err_name(e->err), e->text);
 }
 
@@ -29,6 +30,7 @@ bool tool_confirm(struct mcp_call *c, const json_t *args, const char *what, json
     if (json_is_true(json_object_get(args, "confirm")))
         return true;
     if (!mcp_call_client_supports(c, "elicitation")) {
+        mcp_call_set_outcome(c, "unconfirmed");
         *result = content_error_result(
             "Not done: this would %s, which changes the running OpenSIPS. Nothing was changed. "
             "Ask the user to confirm, then call again with confirm: true.",
@@ -43,6 +45,8 @@ bool tool_confirm(struct mcp_call *c, const json_t *args, const char *what, json
     const char *action = json_string_value(json_object_get(answer, "action"));
     yes = action && !strcmp(action, "accept") &&
           json_is_true(json_object_get(json_object_get(answer, "content"), "confirm"));
+    if (!yes)
+        mcp_call_set_outcome(c, "declined");
     if (!yes)
         *result = content_error_result(
             "Not done: the user did not confirm that this server should %s (%s). Nothing was "

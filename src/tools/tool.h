@@ -14,8 +14,9 @@
 /* The "node" argument, or NULL for the default node. */
 const char *tool_node(const json_t *args);
 
-/* An isError result for a failed MI call: the client's sentence and the error's stable name. */
-json_t *tool_mi_error(const char *tool, const struct mi_error *e);
+/* An isError result for a failed MI call: the client's sentence and the error's stable name,
+ * which is also the call's outcome in the audit trail. */
+json_t *tool_mi_error(struct mcp_call *c, const char *tool, const struct mi_error *e);
 
 /* Ask for confirmation before a destructive call described by `what` ("end dialog 12.34 on
  * node pbx1"): confirm: true in args, else an elicitation when the client supports it. Returns

@@ -821,10 +821,16 @@ int http_serve(struct mcp_server *srv, const struct settings *settings)
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGTERM);
     sigaddset(&sigs, SIGINT);
-    /* Wait for a termination signal, ending idle sessions every few seconds meanwhile. */
+    sigaddset(&sigs, SIGHUP);
+    /* Wait for a termination signal, ending idle sessions every few seconds meanwhile; SIGHUP
+     * reopens the audit file. */
     for (;;) {
         struct timespec tick = {5, 0};
         sig = sigtimedwait(&sigs, NULL, &tick);
+        if (sig == SIGHUP) {
+            mcp_server_reopen_logs(srv);
+            continue;
+        }
         if (sig > 0)
             break;
         expire_idle(&hsrv);

@@ -129,6 +129,7 @@ int stdio_serve(struct mcp_server *srv, const struct settings *settings)
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGTERM);
     sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGHUP);
     sfd = signalfd(-1, &sigs, SFD_CLOEXEC);
     r.cap = 4 * READ_CHUNK;
     r.buf = malloc(r.cap);
@@ -150,8 +151,13 @@ int stdio_serve(struct mcp_server *srv, const struct settings *settings)
         }
         if (fds[1].revents & POLLIN) {
             struct signalfd_siginfo si;
-            if (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
-                log_msg(LOG_INFO, "signal %u: shutting down", si.ssi_signo);
+            if (read(sfd, &si, sizeof(si)) != (ssize_t)sizeof(si))
+                continue;
+            if (si.ssi_signo == SIGHUP) {
+                mcp_server_reopen_logs(srv);
+                continue;
+            }
+            log_msg(LOG_INFO, "signal %u: shutting down", si.ssi_signo);
             mcp_session_drain(s, 0);
             break;
         }
