@@ -32,7 +32,8 @@ cat <<MSG
 
 opensips-mcp: MCP over Streamable HTTP at http://127.0.0.1:$port/mcp
              OpenSIPS side: $mi_note
-             (the OpenSIPS tools that use it are being built; until then tools/list is empty)
+             role: admin, for this demo on loopback (the default role is the read-only viewer)
+             tools: mi_execute runs any MI command; the rest of the OpenSIPS tools are being built
 
 Connect a client, for example:
   Claude Code:   claude mcp add --transport http opensips http://127.0.0.1:$port/mcp
@@ -41,6 +42,6 @@ Connect a client, for example:
 
 Ctrl-C stops it.
 MSG
-./opensips-mcp --transport http --listen "127.0.0.1:$port" &
+./opensips-mcp --transport http --listen "127.0.0.1:$port" --role admin &
 server=$!
 wait "$server"
