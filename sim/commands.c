@@ -26,6 +26,21 @@ static const struct cmd_row commands_tab[] = {
     {"dispatcher:list", "ds_list", ds_list},
     {"dispatcher:set_state", "ds_set_state", ds_set_state},
     {"dispatcher:reload", "ds_reload", ds_reload},
+    {"dialog:profile_get_size", "profile_get_size", profile_get_size},
+    {"dialog:profile_list_dlgs", "profile_list_dlgs", profile_list_dlgs},
+    {"dialog:profile_get_values", "profile_get_values", profile_get_values},
+    {"dialog:list_all_profiles", "list_all_profiles", list_all_profiles},
+    {"dialog:profile_end_dlgs", "profile_end_dlgs", profile_end_dlgs},
+    {"drouting:gw_status", "dr_gw_status", dr_gw_status},
+    {"drouting:carrier_status", "dr_carrier_status", dr_carrier_status},
+    {"drouting:number_routing", "dr_number_routing", dr_number_routing},
+    {"drouting:reload", "dr_reload", dr_reload},
+    {"load_balancer:list", "lb_list", lb_list},
+    {"load_balancer:status", "lb_status", lb_status},
+    {"load_balancer:resize", "lb_resize", lb_resize},
+    {"load_balancer:reload", "lb_reload", lb_reload},
+    {"dialplan:translate", "dp_translate", dp_translate},
+    {"dialplan:reload", "dp_reload", dp_reload},
     {"statistics:get", "get_statistics", stats_get},
     {"statistics:list", "list_statistics", stats_list},
     {"statistics:reset", "reset_statistics", stats_reset},
@@ -119,7 +134,7 @@ int cmd_result(struct cmd_call *call, json_t *result)
 int commands_init_state(void)
 {
     if (dialog_state_init() < 0 || usrloc_state_init() < 0 || dispatcher_state_init() < 0 ||
-        stats_state_init() < 0)
+        profile_state_init() < 0 || routing_state_init() < 0 || stats_state_init() < 0)
         return -1;
     if (sim.gen_dialogs && dialog_generate(sim.gen_dialogs) < 0)
         return -1;
@@ -133,6 +148,7 @@ void commands_reset_state(void)
     dialog_state_reset();
     usrloc_state_reset();
     dispatcher_state_reset();
+    routing_state_reset();
     stats_state_reset();
     recorded_rewind(&sim.rec);
     if (sim.gen_dialogs)

@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -52,24 +53,59 @@ static void http_date(char *out, size_t n)
     strftime(out, n, "%a, %d %b %Y %H:%M:%S GMT", &tm);
 }
 
-/* Headers as libmicrohttpd sends them for OpenSIPS: Date first, then the ones httpd adds. */
-static int http_send_head(int fd, const char *status, const char *extra)
+/* Write every iovec, with as few write calls as the socket allows (one, normally). */
+static int http_writev_all(int fd, struct iovec *iov, int n)
+{
+    while (n > 0) {
+        ssize_t k = writev(fd, iov, n);
+        if (k < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        while (n > 0 && (size_t)k >= iov->iov_len) {
+            k -= (ssize_t)iov->iov_len;
+            iov++;
+            n--;
+        }
+        if (n > 0) {
+            iov->iov_base = (char *)iov->iov_base + k;
+            iov->iov_len -= (size_t)k;
+        }
+    }
+    return 0;
+}
+
+/* Status line, headers as libmicrohttpd sends them for OpenSIPS (Date first, then the ones httpd
+ * adds) and the body parts, all in one write: a head and body in two segments would leave a
+ * keep-alive client waiting for the delayed ACK. */
+static int http_send(int fd, const char *status, const char *extra, const struct iovec *body,
+                     int nbody)
 {
     char date[64], head[512];
     http_date(date, sizeof date);
     int n = snprintf(head, sizeof head, "HTTP/1.1 %s\r\nDate: %s\r\n%s\r\n", status, date, extra);
-    if (n < 0 || (size_t)n >= sizeof head)
+    if (n < 0 || (size_t)n >= sizeof head || nbody > 4)
         return -1;
-    return transport_write_all(fd, head, (size_t)n);
+    struct iovec iov[5] = {{head, (size_t)n}};
+    int k = 1;
+    for (int i = 0; i < nbody; i++)
+        if (body[i].iov_len)
+            iov[k++] = body[i];
+    return http_writev_all(fd, iov, k);
+}
+
+static int http_send_head(int fd, const char *status, const char *extra)
+{
+    return http_send(fd, status, extra, NULL, 0);
 }
 
 static int http_send_json(int fd, const char *body, size_t len)
 {
     char extra[128];
     snprintf(extra, sizeof extra, "Content-Type: application/json\r\nContent-Length: %zu\r\n", len);
-    if (http_send_head(fd, "200 OK", extra) < 0)
-        return -1;
-    return transport_write_all(fd, body, len);
+    struct iovec b = {(void *)body, len};
+    return http_send(fd, "200 OK", extra, &b, 1);
 }
 
 /* Hold the connection open, sending nothing more, until the client goes or we stop. */
@@ -109,7 +145,8 @@ static int http_send_huge(int fd, unsigned long bytes)
     char extra[128];
     snprintf(extra, sizeof extra, "Content-Type: application/json\r\nContent-Length: %lu\r\n",
              pad + sizeof pre + sizeof post - 2);
-    if (http_send_head(fd, "200 OK", extra) < 0 || transport_write_all(fd, pre, sizeof pre - 1) < 0)
+    struct iovec b = {(void *)pre, sizeof pre - 1};
+    if (http_send(fd, "200 OK", extra, &b, 1) < 0)
         return -1;
     char blk[8192];
     memset(blk, 'x', sizeof blk);
@@ -136,8 +173,8 @@ static bool http_reply(int fd, struct rpc_result *res)
         char extra[128];
         snprintf(extra, sizeof extra, "Content-Type: text/plain\r\nContent-Length: %zu\r\n",
                  sizeof b - 1);
-        return http_send_head(fd, "500 Internal Server Error", extra) == 0 &&
-               transport_write_all(fd, b, sizeof b - 1) == 0;
+        struct iovec v = {(void *)b, sizeof b - 1};
+        return http_send(fd, "500 Internal Server Error", extra, &v, 1) == 0;
     }
     case FAULT_GARBAGE: {
         char g[64];
@@ -148,22 +185,20 @@ static bool http_reply(int fd, struct rpc_result *res)
         char extra[128];
         snprintf(extra, sizeof extra, "Content-Type: application/json\r\nContent-Length: %zu\r\n",
                  res->len);
-        if (http_send_head(fd, "200 OK", extra) == 0)
-            transport_write_all(fd, res->body, res->len / 2);
+        struct iovec v = {res->body, res->len / 2};
+        http_send(fd, "200 OK", extra, &v, 1);
         return false;
     }
     case FAULT_HUGE:
         return http_send_huge(fd, res->fault.bytes) == 0;
     case FAULT_CHUNKED: {
-        if (http_send_head(fd, "200 OK",
-                           "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n") < 0)
-            return false;
         char sz[32];
         size_t half = res->len / 2;
         int n = snprintf(sz, sizeof sz, "%zx\r\n", half);
-        if (half && transport_write_all(fd, sz, (size_t)n) == 0 &&
-            transport_write_all(fd, res->body, half) == 0)
-            transport_write_all(fd, "\r\n", 2);
+        struct iovec v[3] = {{sz, half ? (size_t)n : 0}, {res->body, half}, {(void *)"\r\n", half ? 2 : 0}};
+        if (http_send(fd, "200 OK", "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n",
+                      v, 3) < 0)
+            return false;
         http_hang(fd);
         return false;
     }

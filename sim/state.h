@@ -10,6 +10,13 @@ void dialog_state_reset(void);
 int dlg_list(struct cmd_call *c);
 int dlg_end_dlg(struct cmd_call *c);
 int dlg_push_var(struct cmd_call *c);
+/* dialog profiles (inbound, caller = $fU, lbX*), following the dialogs */
+int profile_state_init(void);
+int profile_get_size(struct cmd_call *c);
+int profile_list_dlgs(struct cmd_call *c);
+int profile_get_values(struct cmd_call *c);
+int list_all_profiles(struct cmd_call *c);
+int profile_end_dlgs(struct cmd_call *c);
 /* counts for the dialog statistics */
 void dialog_counts(long long *active, long long *early, long long *processed);
 
@@ -27,6 +34,19 @@ void dispatcher_state_reset(void);
 int ds_list(struct cmd_call *c);
 int ds_set_state(struct cmd_call *c);
 int ds_reload(struct cmd_call *c);
+
+int routing_state_init(void);
+void routing_state_reset(void);
+int dr_gw_status(struct cmd_call *c);
+int dr_carrier_status(struct cmd_call *c);
+int dr_number_routing(struct cmd_call *c);
+int dr_reload(struct cmd_call *c);
+int lb_list(struct cmd_call *c);
+int lb_status(struct cmd_call *c);
+int lb_resize(struct cmd_call *c);
+int lb_reload(struct cmd_call *c);
+int dp_translate(struct cmd_call *c);
+int dp_reload(struct cmd_call *c);
 
 int stats_state_init(void);
 void stats_state_reset(void);

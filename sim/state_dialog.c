@@ -117,6 +117,16 @@ int dlg_list(struct cmd_call *c)
     return cmd_result(c, json_pack("{s:o}", "Dialogs", out));
 }
 
+/* recordings: right after the BYE the dialog is listed in state 5 with timeout 0 */
+static void dlg_mark_ended(json_t *d)
+{
+    json_object_set_new(d, "state", json_integer(5));
+    json_object_set_new(d, "timeout", json_integer(0));
+    if (sim.version == SIM_V36)
+        json_object_del(d, "dateout"); /* 3.6.8 lists an ended dialog without it */
+    json_object_set_new(d, DLG_ENDED_KEY, json_integer((json_int_t)sim_now_ms()));
+}
+
 int dlg_end_dlg(struct cmd_call *c)
 {
     dlg_prune();
@@ -126,12 +136,7 @@ int dlg_end_dlg(struct cmd_call *c)
     json_t *d = id ? dlg_find(id, false) : NULL;
     if (!d || json_object_get(d, DLG_ENDED_KEY))
         return cmd_error(c, 404, "Requested Dialog not found", NULL);
-    /* recordings: right after the BYE the dialog is listed in state 5 with timeout 0 */
-    json_object_set_new(d, "state", json_integer(5));
-    json_object_set_new(d, "timeout", json_integer(0));
-    if (sim.version == SIM_V36)
-        json_object_del(d, "dateout"); /* 3.6.8 lists an ended dialog without it */
-    json_object_set_new(d, DLG_ENDED_KEY, json_integer((json_int_t)sim_now_ms()));
+    dlg_mark_ended(d);
     return cmd_result(c, json_string("OK"));
 }
 
@@ -217,4 +222,165 @@ int dialog_generate(unsigned long n)
         dlg_processed++;
     }
     return 0;
+}
+
+/* Dialog profiles, as defined by the recorded list_all_profiles: "inbound" (no value) holds
+ * every dialog, "caller" the dialogs by From user ($fU), the lbX<resource> profiles of the
+ * load_balancer hold none of the recorded calls. An ended dialog leaves its profiles. */
+static json_t *prof_defs; /* [{"name":..,"has value":..}] as recorded */
+
+int profile_state_init(void)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/http/list_all_profiles.json", sim.rec_dir);
+    json_t *doc = json_load_file(path, 0, NULL);
+    json_t *p = json_object_get(json_object_get(doc, "result"), "Profiles");
+    if (!json_is_array(p)) {
+        json_decref(doc);
+        sim_log("no dialog profiles in '%s'", path);
+        return -1;
+    }
+    prof_defs = json_incref(p);
+    json_decref(doc);
+    return 0;
+}
+
+static json_t *prof_find(const char *name)
+{
+    size_t i;
+    json_t *p;
+    json_array_foreach(prof_defs, i, p) {
+        const char *n = json_string_value(json_object_get(p, "name"));
+        if (n && name && strcmp(n, name) == 0)
+            return p;
+    }
+    return NULL;
+}
+
+/* The value dialog d holds in profile name into out (NULL when d is not in it). */
+static const char *prof_value(const char *name, json_t *d, char *out, size_t n)
+{
+    if (json_object_get(d, DLG_ENDED_KEY))
+        return NULL;
+    if (strcmp(name, "inbound") == 0)
+        return "";
+    if (strcmp(name, "caller") == 0) {
+        const char *u = json_string_value(json_object_get(d, "from_uri"));
+        if (!u)
+            return NULL;
+        if (strncmp(u, "sip:", 4) == 0 || strncmp(u, "sips:", 5) == 0)
+            u = strchr(u, ':') + 1;
+        size_t l = strcspn(u, "@;:>");
+        if (!u[l] || u[l] != '@' || l >= n)
+            return NULL;
+        memcpy(out, u, l);
+        out[l] = '\0';
+        return out;
+    }
+    return NULL;
+}
+
+/* Common start: the profile (404 when unknown) and the optional value. NULL after an error. */
+static json_t *prof_args(struct cmd_call *c, const char **name, const char **value)
+{
+    *value = NULL;
+    *name = NULL;
+    if (cmd_param_str(c, "profile", name) < 0 || cmd_param_str(c, "value", value) < 0)
+        return NULL;
+    json_t *p = prof_find(*name);
+    if (!p) {
+        cmd_error(c, 404, "Profile not found", NULL);
+        return NULL;
+    }
+    if (!json_is_true(json_object_get(p, "has value")))
+        *value = NULL; /* a profile without values ignores the value */
+    return p;
+}
+
+static bool prof_match(const char *name, const char *value, json_t *d)
+{
+    char buf[256];
+    const char *v = prof_value(name, d, buf, sizeof buf);
+    return v && (!value || strcmp(v, value) == 0);
+}
+
+int profile_get_size(struct cmd_call *c)
+{
+    dlg_prune();
+    const char *name, *value;
+    if (!prof_args(c, &name, &value))
+        return CMD_DONE;
+    long long n = 0;
+    size_t i;
+    json_t *d;
+    json_array_foreach(dlg_all, i, d) n += prof_match(name, value, d);
+    return cmd_result(c, json_pack("{s:{s:s,s:o,s:I,s:s,s:s}}", "Profile", "name", name, "value",
+                                   value ? json_string(value) : json_null(), "count", (json_int_t)n,
+                                   "shared", "no", "replicated", "no"));
+}
+
+int profile_list_dlgs(struct cmd_call *c)
+{
+    dlg_prune();
+    const char *name, *value;
+    if (!prof_args(c, &name, &value))
+        return CMD_DONE;
+    json_t *out = json_array();
+    size_t i;
+    json_t *d;
+    json_array_foreach(dlg_all, i, d) {
+        if (out && prof_match(name, value, d))
+            json_array_append_new(out, dlg_public(d));
+    }
+    return cmd_result(c, out ? json_pack("{s:o}", "Dialogs", out) : NULL);
+}
+
+int profile_get_values(struct cmd_call *c)
+{
+    dlg_prune();
+    const char *name, *value;
+    json_t *p = prof_args(c, &name, &value);
+    if (!p)
+        return CMD_DONE;
+    bool has_value = json_is_true(json_object_get(p, "has value"));
+    json_t *out = json_array(), *counts = json_object();
+    size_t i;
+    json_t *d;
+    json_array_foreach(dlg_all, i, d) {
+        char buf[256];
+        const char *v = prof_value(name, d, buf, sizeof buf);
+        if (!v || !out || !counts)
+            continue;
+        json_t *e = json_object_get(counts, v);
+        if (!e) {
+            e = json_pack("{s:o,s:i}", "value", has_value ? json_string(v) : json_null(), "count", 0);
+            json_object_set_new(counts, v, json_incref(e));
+            json_array_append_new(out, e);
+        }
+        json_object_set_new(e, "count", json_integer(json_integer_value(json_object_get(e, "count")) + 1));
+    }
+    if (out && !has_value && json_array_size(out) == 0)
+        json_array_append_new(out, json_pack("{s:n,s:i}", "value", "count", 0));
+    json_decref(counts);
+    return cmd_result(c, out);
+}
+
+int list_all_profiles(struct cmd_call *c)
+{
+    return cmd_result(c, json_pack("{s:O}", "Profiles", prof_defs));
+}
+
+int profile_end_dlgs(struct cmd_call *c)
+{
+    dlg_prune();
+    const char *name, *value;
+    if (!prof_args(c, &name, &value))
+        return CMD_DONE;
+    size_t i;
+    json_t *d;
+    json_array_foreach(dlg_all, i, d) {
+        if (prof_match(name, value, d))
+            dlg_mark_ended(d);
+    }
+    return cmd_result(c, json_string("OK"));
 }

@@ -67,6 +67,14 @@ stop
 n=$(grep -c '"command":"dialog:end_dlg"' "$work/requests.jsonl")
 [ "$n" = 1 ] || { echo "FAIL: request log has $n dialog:end_dlg lines, want 1"; fail=1; }
 
+start state40
+run state "$SIM_DATA/recordings"
+stop
+
+start state36 --opensips 3.6
+run state "$SIM_DATA/recordings-3.6" "" 1
+stop
+
 start base --modules base
 run base "$SIM_DATA/recordings"
 stop
