@@ -1,15 +1,15 @@
-/* register: the one list of every table the server serves. A new area of tools adds a line. */
+/* register: the one list of every table the server serves. */
 #include "register.h"
 
 #include "mcp/fixtures.h"
-
-int tools_mi_register(struct registry *reg);
+#include "tools/row.h"
 
 int mcp_register_all(struct registry *reg, const struct settings *settings)
 {
     if (settings->conformance_fixtures && fixtures_register(reg) < 0)
         return -1;
-    if (tools_mi_register(reg) < 0)
-        return -1;
+    for (size_t i = 0; i < row_table_count; i++)
+        if (rows_register(reg, row_tables[i]->rows, row_tables[i]->n, settings->toolsets) < 0)
+            return -1;
     return 0;
 }

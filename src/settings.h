@@ -27,6 +27,7 @@ struct settings {
     bool conformance_fixtures;    /* expose the conformance suite's fixtures */
     char *role;                   /* role of stdio clients and of token-less loopback HTTP */
     char *audit;                  /* audit trail: "off", "syslog" or an absolute file path */
+    char *toolsets;               /* comma-separated toolsets to expose, or "all" */
     bool read_only;               /* hide and refuse every tool that changes state */
     json_t *config_doc;           /* the config file, for sections other modules read
                                      ("tokens", "roles", "mi"); NULL without a file */

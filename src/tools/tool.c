@@ -8,6 +8,12 @@
 #include "mcp/content.h"
 #include "mcp/server.h"
 
+const char *tool_str(const json_t *obj, const char *key, const char *def)
+{
+    const char *s = json_string_value(json_object_get(obj, key));
+    return s ? s : def;
+}
+
 const char *tool_node(const json_t *args)
 {
     const char *node = json_string_value(json_object_get(args, "node"));

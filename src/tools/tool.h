@@ -11,6 +11,9 @@
 #include "mcp/call.h"
 #include "mi/client.h"
 
+/* obj[key] when it is a string, else def. */
+const char *tool_str(const json_t *obj, const char *key, const char *def);
+
 /* The "node" argument, or NULL for the default node. */
 const char *tool_node(const json_t *args);
 

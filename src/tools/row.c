@@ -1,0 +1,347 @@
+/* row: turn tool rows into MCP tools, and run the ones that are a typed face over one MI command. */
+#include "tools/row.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "mcp/content.h"
+#include "mcp/server.h"
+#include "mi/client.h"
+#include "tools/tool.h"
+
+#define LIST_LIMIT_DEFAULT 50
+#define LIST_LIMIT_MAX 500
+#define RESULT_CAP (50 * 1024)
+
+struct row_tool {
+    struct mcp_tool tool;
+    const struct tool_def *def;
+    char *input_schema, *output_schema;
+};
+
+/* Every registered row tool, so that row_of() can tell ours from others by address. */
+static struct row_tool **entries;
+static size_t nentries;
+
+const struct tool_def *row_of(const struct mcp_tool *t)
+{
+    for (size_t i = 0; i < nentries; i++)
+        if (&entries[i]->tool == t)
+            return entries[i]->def;
+    return NULL;
+}
+
+static bool toolset_enabled(const char *toolsets, const char *name)
+{
+    size_t n = strlen(name);
+
+    for (const char *p = toolsets; p && *p;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        while (len && *p == ' ')
+            p++, len--;
+        while (len && p[len - 1] == ' ')
+            len--;
+        if ((len == 3 && !strncmp(p, "all", 3)) || (len == n && !strncmp(p, name, n)))
+            return true;
+        p = end ? end + 1 : NULL;
+    }
+    return false;
+}
+
+static json_t *arg_schema(const char *type, const char *description, const char *extra)
+{
+    json_t *s = NULL;
+
+    if (extra) {
+        char *text;
+        if (asprintf(&text, "{%s}", extra) >= 0) {
+            s = json_loads(text, 0, NULL);
+            free(text);
+        }
+        if (!s)
+            log_msg(LOG_CRITICAL, "tool table: bad schema members {%s}", extra);
+    }
+    if (!s)
+        s = json_object();
+    json_object_set_new(s, "type", json_string(type));
+    json_object_set_new(s, "description", json_string(description));
+    return s;
+}
+
+static json_t *input_schema(const struct tool_def *d)
+{
+    json_t *props = json_object(), *req = json_array();
+
+    for (const struct tool_arg *a = d->args; a && a->name; a++) {
+        json_object_set_new(props, a->name, arg_schema(a->type, a->description, a->extra));
+        if (a->flags & ARG_REQUIRED)
+            json_array_append_new(req, json_string(a->name));
+    }
+    if (d->flags & ROW_LIST) {
+        json_object_set_new(props, "limit",
+                            arg_schema("integer", "How many items to return (default 50, at most "
+                                       "500); the result says how many there are in all",
+                                       "\"minimum\":1,\"maximum\":500,\"default\":50"));
+        json_object_set_new(props, "offset",
+                            arg_schema("integer", "How many items to skip: pass the next_offset "
+                                       "of the previous page (default 0)",
+                                       "\"minimum\":0,\"default\":0"));
+        json_object_set_new(props, "fields",
+                            arg_schema("array", "Which fields of each item to return (default: "
+                                       "all); e.g. [\"ID\",\"callid\",\"state\"]",
+                                       "\"items\":{\"type\":\"string\"},\"maxItems\":32"));
+    }
+    json_object_set_new(props, "node",
+                        arg_schema("string", (d->flags & TOOL_F_READONLY)
+                                   ? "Which OpenSIPS node to ask, by its configured name; omit "
+                                     "for the default node, or \"*\" to ask every node at once"
+                                   : "Which OpenSIPS node to act on, by its configured name; "
+                                     "omit for the default node",
+                                   "\"minLength\":1,\"maxLength\":64"));
+    if (d->flags & TOOL_F_DESTRUCTIVE)
+        json_object_set_new(props, "confirm",
+                            arg_schema("boolean", "true once the user agreed to this change; not "
+                                       "needed when the client can ask the user itself", NULL));
+    return json_pack("{s:s, s:o, s:o, s:b}", "type", "object", "properties", props, "required",
+                     req, "additionalProperties", 0);
+}
+
+static json_t *output_schema(const struct tool_def *d)
+{
+    json_t *item = d->item_schema ? json_loads(d->item_schema, 0, NULL) : json_object();
+    json_t *props;
+
+    if (!item) {
+        log_msg(LOG_CRITICAL, "tool %s: its item schema is not JSON", d->name);
+        item = json_object();
+    }
+    if (d->flags & ROW_LIST)
+        props = json_pack("{s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}, s:{s:[{s:s},{s:s}]}, "
+                          "s:{s:s, s:o}, s:{s:s}}",
+                          "node", "type", "string", "total", "type", "integer", "offset", "type",
+                          "integer", "limit", "type", "integer", "next_offset", "anyOf", "type",
+                          "integer", "type", "null", "items", "type", "array", "items", item,
+                          "nodes", "type", "object");
+    else
+        props = json_pack("{s:{s:s}, s:o, s:{s:s}, s:{s:s}}", "node", "type", "string", "result",
+                          item, "note", "type", "string", "nodes", "type", "object");
+    return json_pack("{s:s, s:o}", "type", "object", "properties", props);
+}
+
+int rows_register(struct registry *reg, const struct tool_def *rows, size_t n, const char *toolsets)
+{
+    for (size_t i = 0; i < n; i++) {
+        const struct tool_def *d = &rows[i];
+        struct row_tool *rt, **grown;
+        json_t *in, *out;
+
+        if (!toolset_enabled(toolsets, d->toolset))
+            continue;
+        rt = calloc(1, sizeof(*rt));
+        grown = realloc(entries, (nentries + 1) * sizeof(*entries));
+        if (!rt || !grown) {
+            free(rt);
+            return -1;
+        }
+        entries = grown;
+        in = input_schema(d);
+        out = output_schema(d);
+        rt->input_schema = json_dumps(in, JSON_COMPACT);
+        rt->output_schema = json_dumps(out, JSON_COMPACT);
+        json_decref(in);
+        json_decref(out);
+        rt->def = d;
+        rt->tool = (struct mcp_tool){
+            .name = d->name, .title = d->title, .description = d->description,
+            .input_schema = rt->input_schema, .output_schema = rt->output_schema,
+            .flags = d->flags & (TOOL_F_READONLY | TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT),
+            .handler = d->handler ? d->handler : row_run, .scope = d->scope,
+        };
+        entries[nentries++] = rt;
+        if (registry_add_tools(reg, &rt->tool, 1) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+json_t *row_mi_params(const struct tool_def *def, const json_t *args)
+{
+    json_t *params = json_object();
+
+    for (const struct tool_arg *a = def->args; a && a->name; a++) {
+        json_t *v = json_object_get(args, a->name);
+        if (!a->mi || !v)
+            continue;
+        if ((a->flags & ARG_STRINGIFY) && json_is_number(v)) {
+            char buf[64];
+            if (json_is_integer(v))
+                snprintf(buf, sizeof(buf), "%lld", (long long)json_integer_value(v));
+            else
+                snprintf(buf, sizeof(buf), "%g", json_number_value(v));
+            json_object_set_new(params, a->mi, json_string(buf));
+        } else {
+            json_object_set(params, a->mi, v);
+        }
+    }
+    return params;
+}
+
+static json_t *pick_fields(json_t *item, const json_t *fields)
+{
+    json_t *out, *f;
+    size_t i;
+
+    if (!json_is_array(fields) || !json_array_size(fields) || !json_is_object(item))
+        return json_incref(item);
+    out = json_object();
+    json_array_foreach(fields, i, f) {
+        json_t *v = json_object_get(item, json_string_value(f));
+        if (v)
+            json_object_set(out, json_string_value(f), v);
+    }
+    return out;
+}
+
+json_t *row_page(json_t *items, const json_t *args, long long total, long long offset_done)
+{
+    json_int_t limit = json_integer_value(json_object_get(args, "limit"));
+    json_int_t offset = json_integer_value(json_object_get(args, "offset"));
+    const json_t *fields = json_object_get(args, "fields");
+    json_t *page = json_array(), *out;
+    size_t n = json_array_size(items);
+
+    if (limit <= 0)
+        limit = LIST_LIMIT_DEFAULT;
+    if (total < 0)
+        total = (long long)n;
+    /* offset_done: the items already start at offset (the MI command paged itself). */
+    for (size_t i = offset_done ? 0 : (size_t)offset; i < n && json_array_size(page) < (size_t)limit; i++)
+        json_array_append_new(page, pick_fields(json_array_get(items, i), fields));
+    json_decref(items);
+    long long next = offset + (long long)json_array_size(page);
+    out = json_pack("{s:I, s:I, s:I, s:o}", "total", (json_int_t)total, "offset", offset, "limit",
+                    limit, "items", page);
+    json_object_set_new(out, "next_offset", next < total ? json_integer(next) : json_null());
+    return out;
+}
+
+/* One node's answer, shaped: {node, ...} or NULL with *err set. */
+static json_t *run_one(struct mcp_call *c, const struct tool_def *d, const json_t *args,
+                       const char *node, struct mi_error *err)
+{
+    struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
+    json_t *params = row_mi_params(d, args), *result = NULL, *shaped;
+    long long total = -1, done = 0;
+    char *note = NULL;
+
+    if ((d->flags & ROW_MI_PAGE) && json_object_size(params) == 0) {
+        json_int_t limit = json_integer_value(json_object_get(args, "limit"));
+        json_object_set_new(params, "index", json_integer(json_integer_value(json_object_get(args, "offset"))));
+        json_object_set_new(params, "counter", json_integer(limit > 0 ? limit : LIST_LIMIT_DEFAULT));
+        done = 1;
+    }
+    enum mi_err rc = mi_client_call(mi, node, d->mi, params, 0, &result, err);
+    json_decref(params);
+    if (rc != MI_OK)
+        return NULL;
+    if (d->flags & ROW_LIST) {
+        json_t *items = d->list ? json_object_get(result, d->list) : result;
+        if (done && json_is_integer(json_object_get(result, "count")))
+            total = json_integer_value(json_object_get(result, "count"));
+        shaped = row_page(json_is_array(items) ? json_incref(items) : json_array(), args, total, done);
+        json_decref(result);
+    } else {
+        result = tool_cap(result, RESULT_CAP, &note);
+        shaped = json_pack("{s:o}", "result", result);
+        if (note)
+            json_object_set_new(shaped, "note", json_string(note));
+        free(note);
+    }
+    json_object_set_new(shaped, "node", json_string(node ? node : "default"));
+    return shaped;
+}
+
+struct fan {
+    struct mcp_call *c;
+    const struct tool_def *d;
+    const json_t *args;
+    const char *node;
+    json_t *out;
+    pthread_t tid;
+};
+
+static void *fan_one(void *arg)
+{
+    struct fan *f = arg;
+    struct mi_error e;
+    json_t *r = run_one(f->c, f->d, f->args, f->node, &e);
+
+    if (r) {
+        json_object_set_new(r, "ok", json_true());
+        f->out = r;
+    } else {
+        f->out = json_pack("{s:b, s:s, s:s}", "ok", 0, "error", mi_err_name(e.err), "message", e.text);
+    }
+    return NULL;
+}
+
+/* Ask every configured node at once; a node that fails is reported beside the others. */
+static json_t *fan_out(struct mcp_call *c, const struct tool_def *d, const json_t *args)
+{
+    struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
+    size_t n = mi_client_node_count(mi);
+    struct fan *fans = calloc(n ? n : 1, sizeof(*fans));
+    json_t *nodes = json_object();
+    size_t ok = 0;
+
+    if (!fans)
+        return content_error_result("%s: out of memory", d->name);
+    for (size_t i = 0; i < n; i++) {
+        fans[i] = (struct fan){.c = c, .d = d, .args = args, .node = mi_client_node_name(mi, i)};
+        if (pthread_create(&fans[i].tid, NULL, fan_one, &fans[i]) != 0)
+            fan_one(&fans[i]), fans[i].tid = 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (fans[i].tid)
+            pthread_join(fans[i].tid, NULL);
+        ok += json_is_true(json_object_get(fans[i].out, "ok"));
+        json_object_set_new(nodes, fans[i].node, fans[i].out);
+    }
+    free(fans);
+    return content_structured_result(json_pack("{s:o, s:I, s:I}", "nodes", nodes, "answered",
+                                               (json_int_t)ok, "asked", (json_int_t)n));
+}
+
+json_t *row_run(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
+{
+    const struct tool_def *d = row_of(t);
+    const char *node = tool_node(args);
+    struct mi_error e;
+    json_t *r;
+
+    if (!d || !d->mi)
+        return content_error_result("%s: this tool has no MI command (a bug in its row)", t->name);
+    if (node && !strcmp(node, "*")) {
+        if (!(d->flags & TOOL_F_READONLY))
+            return content_error_result("%s changes state, so it runs on one node at a time; "
+                                        "name the node", d->name);
+        return fan_out(c, d, args);
+    }
+    if (d->flags & TOOL_F_DESTRUCTIVE) {
+        json_t *params = row_mi_params(d, args);
+        char *p = json_dumps(params, JSON_COMPACT), what[512];
+        snprintf(what, sizeof(what), "run %s %s on node %s", d->mi, p ? p : "{}",
+                 node ? node : "default");
+        free(p);
+        json_decref(params);
+        if (!tool_confirm(c, args, what, &r))
+            return r;
+    }
+    if (!(r = run_one(c, d, args, node, &e)))
+        return tool_mi_error(c, d->name, &e);
+    return content_structured_result(r);
+}
