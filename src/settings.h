@@ -29,6 +29,7 @@ struct settings {
     char *audit;                  /* audit trail: "off", "syslog" or an absolute file path */
     char *toolsets;               /* comma-separated toolsets to expose, or "all" */
     bool read_only;               /* hide and refuse every tool that changes state */
+    bool tools_markdown;          /* print the tool reference and exit */
     json_t *config_doc;           /* the config file, for sections other modules read
                                      ("tokens", "roles", "mi"); NULL without a file */
     json_t *mi_flags;             /* the --mi-* options, [[flag, value], ...], for the MI

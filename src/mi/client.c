@@ -1,6 +1,7 @@
 /* mi/client: nodes, naming (learned per node from version and which), parameter checks against
- * the catalogue, JSON-RPC framing and reply parsing, and the retry policy. */
+ * the catalogue, JSON-RPC framing, and the retry policy. Replies are parsed by mi/reply. */
 #include "mi/client.h"
+#include "mi/reply.h"
 
 #include <ctype.h>
 #include <pthread.h>
@@ -126,84 +127,6 @@ static struct mi_node *node_find(struct mi_client *c, const char *name, struct m
     return NULL;
 }
 
-/* "500 Internal error" and friends: a plain-text status instead of JSON (mi_datagram, mi_fifo). */
-static bool plain_status(const char *s, size_t len, int *code, const char **text)
-{
-    if (len < 4 || !isdigit((unsigned char)s[0]) || !isdigit((unsigned char)s[1]) ||
-        !isdigit((unsigned char)s[2]) || s[3] != ' ')
-        return false;
-    *code = (s[0] - '0') * 100 + (s[1] - '0') * 10 + (s[2] - '0');
-    *text = s + 4;
-    return true;
-}
-
-static enum mi_err parse_reply(const struct mi_node *nd, const char *method, uint64_t id,
-                               const struct mi_buf *b, json_t **result, struct mi_error *e)
-{
-    int code;
-    const char *text;
-    if (!b->len)
-        return mi_error_set(e, MI_ERR_GARBAGE, 0, "'%s' sent an empty reply to '%s'",
-                            nd->addr.text, method);
-    if (plain_status(b->data, b->len, &code, &text)) {
-        if (code == 500 && (nd->addr.kind == MI_ADDR_UDP || nd->addr.kind == MI_ADDR_UNIX))
-            return mi_error_set(e, MI_ERR_TOO_LARGE, 500,
-                                "the reply to '%s' did not fit one datagram (node answered "
-                                "\"%.60s\"); narrow the request or use http or fifo",
-                                method, b->data);
-        if (code >= 500)
-            return mi_error_set(e, MI_ERR_SERVER, code, "'%s' answered \"%.100s\" to '%s'",
-                                nd->addr.text, b->data, method);
-        return mi_error_set(e, MI_ERR_GARBAGE, code, "'%s' refused the request '%s': \"%.100s\"",
-                            nd->addr.text, method, b->data);
-    }
-    json_error_t je;
-    json_t *r = json_loadb(b->data, b->len, 0, &je);
-    enum mi_err rc = MI_OK;
-    if (!r) {
-        char head[41];
-        size_t n = b->len < 40 ? b->len : 40;
-        for (size_t i = 0; i < n; i++)
-            head[i] = isprint((unsigned char)b->data[i]) ? b->data[i] : '.';
-        head[n] = '\0';
-        rc = mi_error_set(e, MI_ERR_GARBAGE, 0,
-                          "reply from '%s' to '%s' is not JSON (%s at byte %d; starts \"%s\")",
-                          nd->addr.text, method, je.text, je.position, head);
-        goto out;
-    }
-    json_t *jid = json_object_get(r, "id"), *err = json_object_get(r, "error");
-    if (!json_is_object(r) || !json_is_integer(jid) || (uint64_t)json_integer_value(jid) != id) {
-        rc = mi_error_set(e, MI_ERR_GARBAGE, 0,
-                          "reply from '%s' to '%s' is not a JSON-RPC response to request %llu",
-                          nd->addr.text, method, (unsigned long long)id);
-        goto out;
-    }
-    if (json_is_object(err)) {
-        json_t *jc = json_object_get(err, "code");
-        const char *msg = json_string_value(json_object_get(err, "message"));
-        if (!json_is_integer(jc)) {
-            rc = mi_error_set(e, MI_ERR_GARBAGE, 0, "error reply from '%s' without a code",
-                              nd->addr.text);
-            goto out;
-        }
-        rc = mi_error_set(e, MI_ERR_MI, (int)json_integer_value(jc), "%s", msg ? msg : "");
-        if (e)
-            snprintf(e->text, sizeof e->text, "MI command '%s' failed on node '%s': %s (%d)",
-                     method, nd->name, msg ? msg : "no message", e->code);
-        goto out;
-    }
-    json_t *res = json_object_get(r, "result");
-    if (!res) {
-        rc = mi_error_set(e, MI_ERR_GARBAGE, 0, "reply from '%s' has neither result nor error",
-                          nd->addr.text);
-        goto out;
-    }
-    *result = json_incref(res);
-out:
-    json_decref(r);
-    return rc;
-}
-
 /* One request, one attempt. */
 static enum mi_err call_once(struct mi_client *c, struct mi_node *nd, const char *method,
                              const json_t *params, uint64_t deadline, json_t **result,
@@ -227,7 +150,10 @@ static enum mi_err call_once(struct mi_client *c, struct mi_node *nd, const char
     }
     if ((rc = nd->tp->call(&nd->addr, req, strlen(req), deadline, &b, e)) != MI_OK)
         goto out;
-    rc = parse_reply(nd, method, id, &b, result, e);
+    const struct mi_reply_from from = {nd->name, nd->addr.text, method,
+                                       nd->addr.kind == MI_ADDR_UDP ||
+                                           nd->addr.kind == MI_ADDR_UNIX};
+    rc = mi_reply_parse(b.data, b.len, (json_int_t)id, &from, result, e);
 out:
     json_decref(msg);
     free(req);

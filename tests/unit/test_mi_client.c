@@ -1,7 +1,8 @@
 /* Integration tests for mi/client against opensips-mi-sim over http, fifo, udp and unix
  * datagram: calls, MI errors, parameter checks without a round trip, naming (4.0 and 3.6
  * profiles), every simulator fault -> the right typed error within the deadline + 10 %, no
- * write ever sent twice (the simulator's request counters), concurrency, and nothing left
+ * write ever sent twice (the simulator's request counters), relearning the command list when
+ * a node restarted as another version answers -32601, concurrency, and nothing left
  * behind (fds, reply FIFOs). Writes docs/mi-faults.md, the fault matrix. Skips (exit 0, says
  * so) only when the simulator was not built (make NO_SIM=1). */
 #include <dirent.h>
@@ -24,7 +25,7 @@
 static char sim_bin[PATH_MAX];
 static char dir[] = "/tmp/mi-client-test-XXXXXX";
 static char reply_dir[128];
-static pid_t sims[4];
+static pid_t sims[8];
 static int nsims;
 
 static int count_fds(void)
@@ -75,6 +76,19 @@ static pid_t sim_start(const char *const *args)
     }
     sims[nsims++] = pid;
     return pid;
+}
+
+/* stop one simulator and forget it */
+static void sim_stop(pid_t pid)
+{
+    for (int i = 0; i < nsims; i++) {
+        if (sims[i] != pid)
+            continue;
+        kill(pid, SIGTERM);
+        waitpid(pid, NULL, 0);
+        sims[i] = sims[--nsims];
+        return;
+    }
 }
 
 static void sims_stop(void)
@@ -241,6 +255,93 @@ static void write_matrix(struct cell m[NF][NT])
     fclose(f);
 }
 
+/* ---- relearning: the node restarts as another version on the same address ---- */
+
+/* The methods the simulator logged, in order, as one string "a b c". */
+static void logged_methods(const char *path, char *out, size_t n)
+{
+    FILE *f = fopen(path, "r");
+    char line[4096];
+    size_t len = 0;
+    out[0] = '\0';
+    if (!f)
+        return;
+    while (fgets(line, sizeof line, f)) {
+        json_t *j = json_loads(line, 0, NULL);
+        const char *m = json_string_value(json_object_get(j, "method"));
+        if (m && len < n)
+            len += (size_t)snprintf(out + len, n - len, "%s%s", len ? " " : "", m);
+        json_decref(j);
+    }
+    fclose(f);
+}
+
+static void relearn_after_restart(int port)
+{
+    char addr[64], url[128], log36[PATH_MAX], methods[1024];
+    snprintf(addr, sizeof addr, "127.0.0.1:%d", port);
+    snprintf(url, sizeof url, "http://%s/mi", addr);
+    snprintf(log36, sizeof log36, "%s/relearn-3.6.log", dir);
+    struct mi_config cfg;
+    struct mi_error e;
+    mi_config_init(&cfg);
+    mi_config_set_node(&cfg, "edge", url, NULL, "test", &e);
+    struct mi_client *c = mi_client_new(&cfg, &e);
+    CHECK(c != NULL);
+    if (!c)
+        return;
+
+    /* first contact: a 4.0 node, the 4.x name */
+    pid_t p40 = sim_start((const char *[]){"--http", addr, NULL});
+    CHECK(wait_ready(c, "edge") == 0);
+    CHECK(call(c, "edge", "dialog:list", NULL, 3000, &e, NULL) == MI_OK);
+    CHECK(sim_count(c, "edge", "methods", "which") == 1);
+    CHECK(sim_count(c, "edge", "methods", "dialog:list") == 1);
+    json_t *info = mi_client_node_info(c, "edge");
+    CHECK(json_integer_value(json_object_get(info, "major")) == 4);
+    json_decref(info);
+
+    /* the node comes back as 3.6 on the same address; the client still holds the 4.0 list */
+    sim_stop(p40);
+    pid_t p36 = sim_start(
+        (const char *[]){"--opensips", "3.6", "--http", addr, "--request-log", log36, NULL});
+    CHECK(wait_ready(c, "edge") == 0);
+    CHECK(raw(c, "edge", "sim:reset_requests", NULL) == MI_OK);
+    info = mi_client_node_info(c, "edge");
+    CHECK(json_integer_value(json_object_get(info, "major")) == 4);
+    json_decref(info);
+
+    /* dialog:list -> -32601, relearn once (version, which), then dlg_list */
+    json_t *r = NULL;
+    CHECK(call(c, "edge", "dialog:list", NULL, 3000, &e, &r) == MI_OK);
+    CHECK(json_is_array(json_object_get(r, "Dialogs")));
+    json_decref(r);
+    CHECK(sim_count(c, "edge", "methods", "dialog:list") == 1);
+    CHECK(sim_count(c, "edge", "methods", "version") == 1);
+    CHECK(sim_count(c, "edge", "methods", "which") == 1);
+    CHECK(sim_count(c, "edge", "methods", "dlg_list") == 1);
+    info = mi_client_node_info(c, "edge");
+    CHECK(json_integer_value(json_object_get(info, "major")) == 3);
+    CHECK_CONTAINS(json_string_value(json_object_get(info, "version")), "3.6");
+    json_decref(info);
+    logged_methods(log36, methods, sizeof methods);
+    CHECK(check_contains(methods, "dialog:list version which dlg_list"));
+    if (!check_contains(methods, "dialog:list version which dlg_list"))
+        fprintf(stderr, "relearn: the simulator saw: %s\n", methods);
+
+    /* learned: the next calls go straight out under the 3.x name, no more which */
+    CHECK(call(c, "edge", "dialog:list", NULL, 3000, &e, NULL) == MI_OK);
+    CHECK(call(c, "edge", "dialog:end_dlg", "{\"dialog_id\":\"123.456\"}", 3000, &e, NULL) ==
+          MI_ERR_MI && e.code == 404);
+    CHECK(sim_count(c, "edge", "methods", "dlg_list") == 2);
+    CHECK(sim_count(c, "edge", "methods", "dlg_end_dlg") == 1);
+    CHECK(sim_count(c, "edge", "methods", "which") == 1);
+    CHECK(sim_count(c, "edge", "methods", "dialog:list") == 1);
+
+    sim_stop(p36);
+    mi_client_free(c);
+}
+
 /* ---- concurrency ---- */
 
 struct worker {
@@ -330,7 +431,11 @@ int main(void)
         snprintf(cmd, sizeof cmd, "cat '%s'/sim*.log >&2", dir);
         if (system(cmd) != 0)
             fprintf(stderr, "(no logs)\n");
+        mi_client_free(c);
         sims_stop();
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+        if (system(cmd) != 0)
+            fprintf(stderr, "could not remove %s\n", dir);
         return check_done("test_mi_client");
     }
     int fds0 = count_fds();
@@ -442,6 +547,9 @@ int main(void)
         ok += w[i].ok;
     }
     CHECK(ok == NT * 4 * 25);
+
+    /* relearning after the node restarted as 3.6 */
+    relearn_after_restart(port + 3);
 
     /* nothing left behind */
     CHECK(count_fds() == fds0);

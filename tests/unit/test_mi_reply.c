@@ -1,0 +1,87 @@
+/* Unit tests for mi/reply: the recorded reply shapes (result, JSON-RPC error, plain-text
+ * "500 Internal error" on a stream and on a datagram, "400 Parse_error", empty), and what a
+ * broken node can send (not JSON, another id, no result, a code outside int), with bytes that
+ * are not NUL-terminated. */
+#include "check.h"
+#include "mi/reply.h"
+
+static const struct mi_reply_from stream = {"edge", "fifo:/tmp/opensips_fifo", "dlg_list", false};
+static const struct mi_reply_from dgram = {"edge", "udp:127.0.0.1:8080", "ul_dump", true};
+
+/* Parse s as the reply to request 1, from a heap copy without a terminating NUL. */
+static enum mi_err parse(const char *s, const struct mi_reply_from *from, json_t **result,
+                         struct mi_error *e)
+{
+    size_t len = strlen(s);
+    char *copy = malloc(len ? len : 1);
+    memcpy(copy, s, len);
+    *result = NULL;
+    mi_error_clear(e);
+    enum mi_err rc = mi_reply_parse(copy, len, 1, from, result, e);
+    free(copy);
+    return rc;
+}
+
+int main(void)
+{
+    struct mi_error e;
+    json_t *r;
+
+    CHECK(parse("{\"jsonrpc\":\"2.0\",\"result\":{\"Dialogs\":[]},\"id\":1}", &stream, &r, &e) ==
+          MI_OK);
+    CHECK(json_is_array(json_object_get(r, "Dialogs")) && e.err == MI_OK);
+    json_decref(r);
+    CHECK(parse("{\"jsonrpc\":\"2.0\",\"result\":null,\"id\":1}\n", &stream, &r, &e) == MI_OK);
+    CHECK(json_is_null(r));
+    json_decref(r);
+
+    CHECK(parse("{\"jsonrpc\":\"2.0\",\"error\":{\"code\":404,\"message\":\"Requested Dialog not "
+                "found\"},\"id\":1}", &stream, &r, &e) == MI_ERR_MI);
+    CHECK(r == NULL && e.code == 404);
+    CHECK_STR(e.message, "Requested Dialog not found");
+    CHECK_STR(e.text, "MI command 'dlg_list' failed on node 'edge': Requested Dialog not found "
+                      "(404)");
+    CHECK(parse("{\"jsonrpc\":\"2.0\",\"error\":{\"code\":-32601},\"id\":1}", &stream, &r, &e) ==
+          MI_ERR_MI && e.code == -32601);
+    CHECK_CONTAINS(e.text, "no message");
+    /* 2^32 - 32601 would become -32601 if cut to int */
+    CHECK(parse("{\"jsonrpc\":\"2.0\",\"error\":{\"code\":4294934695,\"message\":\"x\"},\"id\":1}",
+                &stream, &r, &e) == MI_ERR_GARBAGE && e.code == 0);
+    CHECK(parse("{\"jsonrpc\":\"2.0\",\"error\":{\"code\":\"404\"},\"id\":1}", &stream, &r, &e) ==
+          MI_ERR_GARBAGE);
+
+    CHECK(parse("500 Internal error", &stream, &r, &e) == MI_ERR_SERVER && e.code == 500);
+    CHECK_CONTAINS(e.text, "answered \"500 Internal error\" to 'dlg_list'");
+    CHECK(parse("500 Internal error\n", &dgram, &r, &e) == MI_ERR_TOO_LARGE && e.code == 500);
+    CHECK_CONTAINS(e.text, "did not fit one datagram (node answered \"500 Internal error\")");
+    CHECK(parse("400 Parse_error", &dgram, &r, &e) == MI_ERR_GARBAGE && e.code == 400);
+    CHECK_CONTAINS(e.text, "refused the request 'ul_dump': \"400 Parse_error\"");
+    CHECK(parse("503 \x01\xff\n", &stream, &r, &e) == MI_ERR_SERVER);
+    CHECK_CONTAINS(e.text, "\"503 ..\"");
+
+    CHECK(parse("", &stream, &r, &e) == MI_ERR_GARBAGE);
+    CHECK_CONTAINS(e.text, "empty reply");
+    CHECK(parse("\x01<html>garbage\xff\xfe not json", &stream, &r, &e) == MI_ERR_GARBAGE);
+    CHECK_CONTAINS(e.text, "is not JSON");
+    CHECK_CONTAINS(e.text, "starts \".<html>garbage.. not json\"");
+    CHECK(parse("{\"jsonrpc\":\"2.0\",\"result\":{\"Dialo", &stream, &r, &e) == MI_ERR_GARBAGE);
+    CHECK(parse("{\"jsonrpc\":\"2.0\",\"result\":\"OK\",\"id\":2}", &stream, &r, &e) ==
+          MI_ERR_GARBAGE);
+    CHECK_CONTAINS(e.text, "not a JSON-RPC response to request 1");
+    CHECK(parse("{\"jsonrpc\":\"2.0\",\"result\":\"OK\",\"id\":\"1\"}", &stream, &r, &e) ==
+          MI_ERR_GARBAGE);
+    CHECK(parse("[{\"jsonrpc\":\"2.0\",\"result\":\"OK\",\"id\":1}]", &stream, &r, &e) ==
+          MI_ERR_GARBAGE);
+    CHECK(parse("{\"jsonrpc\":\"2.0\",\"id\":1}", &stream, &r, &e) == MI_ERR_GARBAGE);
+    CHECK_CONTAINS(e.text, "neither result nor error");
+    CHECK(parse("{\"result\":1,\"id\":1}{\"result\":2,\"id\":2}", &stream, &r, &e) ==
+          MI_ERR_GARBAGE);
+
+    /* no error record, no sender */
+    r = NULL;
+    CHECK(mi_reply_parse("500 x", 5, 1, NULL, &r, NULL) == MI_ERR_SERVER && r == NULL);
+    CHECK(mi_reply_parse("{\"result\":1,\"id\":7}", 19, 7, NULL, &r, NULL) == MI_OK);
+    CHECK(json_integer_value(r) == 1);
+    json_decref(r);
+    return check_done("test_mi_reply");
+}
