@@ -15,7 +15,7 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 # a free port base per run, so parallel runs do not collide
-base=$(( 20000 + ($$ % 20000) ))
+base=$(( 10000 + ($$ % 20000) ))  # below the ephemeral range (32768+)
 
 # start NAME ARGS...: the simulator on http :P, fifo, udp :P+1; sets HTTP FIFO DGRAM RDIR
 start() {

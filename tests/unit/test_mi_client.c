@@ -5,12 +5,15 @@
  * a node restarted as another version answers -32601, concurrency, and nothing left
  * behind (fds, reply FIFOs). Writes docs/mi-faults.md, the fault matrix. Skips (exit 0, says
  * so) only when the simulator was not built (make NO_SIM=1). */
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
 #include <pthread.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -363,6 +366,29 @@ static void *worker_run(void *arg)
     return NULL;
 }
 
+/* A base port whose next n ports are free for TCP and UDP on loopback, below the kernel's
+ * ephemeral range (32768+) so that outgoing connections never take them meanwhile. */
+static int free_port_block(int n)
+{
+    for (int tries = 0; tries < 200; tries++) {
+        int base = 10000 + (int)((getpid() * 7919u + (unsigned)tries * 104729u) % 20000u);
+        int ok = 1;
+        for (int k = 0; k < n && ok; k++) {
+            for (int type = 0; type < 2 && ok; type++) {
+                int fd = socket(AF_INET, type ? SOCK_DGRAM : SOCK_STREAM, 0);
+                struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)(base + k))};
+                a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+                ok = fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0;
+                if (fd >= 0)
+                    close(fd);
+            }
+        }
+        if (ok)
+            return base;
+    }
+    return 10000 + (int)(getpid() % 20000);
+}
+
 int main(void)
 {
     char self[PATH_MAX];
@@ -385,7 +411,7 @@ int main(void)
     snprintf(reply_dir, sizeof reply_dir, "%s/replies/", dir);
     mkdir(reply_dir, 0700);
 
-    int port = 40000 + (int)(getpid() % 20000);
+    int port = free_port_block(4);
     char http[64], udp[64], fifo[128], unx[160], http36[64], ports[4][200];
     snprintf(http, sizeof http, "127.0.0.1:%d", port);
     snprintf(udp, sizeof udp, "udp:127.0.0.1:%d", port + 1);
