@@ -84,8 +84,8 @@ static json_t *tool_json(const struct mcp_tool *t, json_t *in, json_t *out)
     json_object_set(o, "inputSchema", in);
     if (out)
         json_object_set(o, "outputSchema", out);
-    /* Every hint is explicit: the defaults (destructive, open world) are the wrong guesses here. */
-    set_str(ann, "title", t->title);
+    /* Every hint is explicit: the defaults (destructive, open world) are the wrong guesses here.
+     * The title is the tool's own, not repeated in the annotations. */
     json_object_set_new(ann, "readOnlyHint", json_boolean(t->flags & TOOL_F_READONLY));
     if (!(t->flags & TOOL_F_READONLY)) {
         json_object_set_new(ann, "destructiveHint", json_boolean(t->flags & TOOL_F_DESTRUCTIVE));

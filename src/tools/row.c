@@ -82,32 +82,28 @@ static json_t *input_schema(const struct tool_def *d)
             json_array_append_new(req, json_string(a->name));
     }
     if (d->flags & ROW_LIST) {
-        json_object_set_new(props, "limit",
-                            arg_schema("integer", "How many items to return (default 50, at most "
-                                       "500); the result says how many there are in all",
-                                       "\"minimum\":1,\"maximum\":500,\"default\":50"));
-        json_object_set_new(props, "offset",
-                            arg_schema("integer", "How many items to skip: pass the next_offset "
-                                       "of the previous page (default 0)",
-                                       "\"minimum\":0,\"default\":0"));
-        json_object_set_new(props, "fields",
-                            arg_schema("array", "Which fields of each item to return (default: "
-                                       "all); e.g. [\"ID\",\"callid\",\"state\"]",
-                                       "\"items\":{\"type\":\"string\"},\"maxItems\":32"));
+        /* Short texts: these three repeat on every listing tool in the model's context. */
+        json_object_set_new(props, "limit", arg_schema("integer", "Items per page (default 50)",
+                                                       "\"minimum\":1,\"maximum\":500"));
+        json_object_set_new(props, "offset", arg_schema("integer", "Items to skip: the previous "
+                                                        "page's next_offset", "\"minimum\":0"));
+        json_object_set_new(props, "fields", arg_schema("array", "Item fields to return (default "
+                                                        "all)", "\"items\":{\"type\":\"string\"}"));
     }
     json_object_set_new(props, "node",
                         arg_schema("string", (d->flags & TOOL_F_READONLY)
-                                   ? "Which OpenSIPS node to ask, by its configured name; omit "
-                                     "for the default node, or \"*\" to ask every node at once"
-                                   : "Which OpenSIPS node to act on, by its configured name; "
-                                     "omit for the default node",
-                                   "\"minLength\":1,\"maxLength\":64"));
+                                   ? "OpenSIPS node name (default node if omitted; \"*\": all)"
+                                   : "OpenSIPS node name (default node if omitted)",
+                                   "\"maxLength\":64"));
     if (d->flags & TOOL_F_DESTRUCTIVE)
         json_object_set_new(props, "confirm",
-                            arg_schema("boolean", "true once the user agreed to this change; not "
-                                       "needed when the client can ask the user itself", NULL));
-    return json_pack("{s:s, s:o, s:o, s:b}", "type", "object", "properties", props, "required",
-                     req, "additionalProperties", 0);
+                            arg_schema("boolean", "true once the user agreed to this change", NULL));
+    json_t *schema = json_pack("{s:s, s:o}", "type", "object", "properties", props);
+    if (json_array_size(req))
+        json_object_set(schema, "required", req);
+    json_decref(req);
+    json_object_set_new(schema, "additionalProperties", json_false());
+    return schema;
 }
 
 static json_t *output_schema(const struct tool_def *d)
@@ -120,15 +116,13 @@ static json_t *output_schema(const struct tool_def *d)
         item = json_object();
     }
     if (d->flags & ROW_LIST)
-        props = json_pack("{s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}, s:{s:[{s:s},{s:s}]}, "
-                          "s:{s:s, s:o}, s:{s:s}}",
-                          "node", "type", "string", "total", "type", "integer", "offset", "type",
-                          "integer", "limit", "type", "integer", "next_offset", "anyOf", "type",
-                          "integer", "type", "null", "items", "type", "array", "items", item,
-                          "nodes", "type", "object");
+        props = json_pack("{s:{s:s}, s:{s:s}, s:{s:[{s:s},{s:s}]}, s:{s:s, s:o}}", "total",
+                          "type", "integer", "offset", "type", "integer", "next_offset", "anyOf",
+                          "type", "integer", "type", "null", "items", "type", "array", "items",
+                          item);
     else
-        props = json_pack("{s:{s:s}, s:o, s:{s:s}, s:{s:s}}", "node", "type", "string", "result",
-                          item, "note", "type", "string", "nodes", "type", "object");
+        props = json_pack("{s:o}", "result", item);
+    /* Open to other members: node, note, and {nodes, answered, asked} for node "*". */
     return json_pack("{s:s, s:o}", "type", "object", "properties", props);
 }
 
