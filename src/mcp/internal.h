@@ -4,6 +4,7 @@
 #define MCP_INTERNAL_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "auth/audit.h"
 #include "auth/roles.h"
@@ -72,7 +73,8 @@ struct mcp_call {
     pthread_cond_t cv;          /* wakes sleeps and waits for the client */
     struct mcp_out *out;
     const struct mcp_method *method;
-    const char *outcome;        /* set by a handler for the audit trail ("unconfirmed", ...) */
+    _Atomic(const char *) outcome; /* set by a handler for the audit trail ("unconfirmed", ...);
+                                   atomic: fan-out runs a handler on several threads */
     struct mcp_call *next;
 };
 

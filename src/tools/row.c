@@ -22,6 +22,8 @@ struct row_tool {
     char *input_schema, *output_schema;
 };
 
+static json_t *row_entry(struct mcp_call *c, const struct mcp_tool *t, json_t *args);
+
 /* Every registered row tool, so that row_of() can tell ours from others by address. */
 static struct row_tool **entries;
 static size_t nentries;
@@ -153,7 +155,7 @@ int rows_register(struct registry *reg, const struct tool_def *rows, size_t n, c
             .name = d->name, .title = d->title, .description = d->description,
             .input_schema = rt->input_schema, .output_schema = rt->output_schema,
             .flags = d->flags & (TOOL_F_READONLY | TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT),
-            .handler = d->handler ? d->handler : row_run, .scope = d->scope,
+            .handler = row_entry, .scope = d->scope,
         };
         entries[nentries++] = rt;
         if (registry_add_tools(reg, &rt->tool, 1) < 0)
@@ -259,10 +261,20 @@ static json_t *run_one(struct mcp_call *c, const struct tool_def *d, const json_
     return shaped;
 }
 
+/* One node's answer from the row's handler or the generic path: a CallToolResult. */
+static json_t *run_single(struct mcp_call *c, const struct mcp_tool *t, const struct tool_def *d,
+                          json_t *args)
+{
+    if (d->handler)
+        return d->handler(c, t, args);
+    return row_run(c, t, args);
+}
+
 struct fan {
     struct mcp_call *c;
+    const struct mcp_tool *t;
     const struct tool_def *d;
-    const json_t *args;
+    json_t *args;      /* a copy naming this node */
     const char *node;
     json_t *out;
     pthread_t tid;
@@ -271,20 +283,26 @@ struct fan {
 static void *fan_one(void *arg)
 {
     struct fan *f = arg;
-    struct mi_error e;
-    json_t *r = run_one(f->c, f->d, f->args, f->node, &e);
+    json_t *r = run_single(f->c, f->t, f->d, f->args);
+    json_t *sc = json_object_get(r, "structuredContent");
 
-    if (r) {
-        json_object_set_new(r, "ok", json_true());
-        f->out = r;
+    if (r && !json_is_true(json_object_get(r, "isError")) && json_is_object(sc)) {
+        f->out = json_deep_copy(sc);
+        json_object_set_new(f->out, "ok", json_true());
     } else {
-        f->out = json_pack("{s:b, s:s, s:s}", "ok", 0, "error", mi_err_name(e.err), "message", e.text);
+        const char *text = json_string_value(
+            json_object_get(json_array_get(json_object_get(r, "content"), 0), "text"));
+        const char *kind = text && strstr(text, "(mi_") ? strstr(text, "(mi_") + 1 : NULL;
+        f->out = json_pack("{s:b, s:s%, s:s}", "ok", 0, "error", kind ? kind : "error",
+                           kind ? strcspn(kind, ")") : 5, "message", text ? text : "no answer");
     }
+    json_decref(r);
     return NULL;
 }
 
 /* Ask every configured node at once; a node that fails is reported beside the others. */
-static json_t *fan_out(struct mcp_call *c, const struct tool_def *d, const json_t *args)
+static json_t *fan_out(struct mcp_call *c, const struct mcp_tool *t, const struct tool_def *d,
+                       const json_t *args)
 {
     struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
     size_t n = mi_client_node_count(mi);
@@ -292,22 +310,47 @@ static json_t *fan_out(struct mcp_call *c, const struct tool_def *d, const json_
     json_t *nodes = json_object();
     size_t ok = 0;
 
-    if (!fans)
+    if (!fans) {
+        json_decref(nodes);
         return content_error_result("%s: out of memory", d->name);
+    }
     for (size_t i = 0; i < n; i++) {
-        fans[i] = (struct fan){.c = c, .d = d, .args = args, .node = mi_client_node_name(mi, i)};
-        if (pthread_create(&fans[i].tid, NULL, fan_one, &fans[i]) != 0)
-            fan_one(&fans[i]), fans[i].tid = 0;
+        fans[i] = (struct fan){.c = c, .t = t, .d = d, .node = mi_client_node_name(mi, i)};
+        fans[i].args = json_deep_copy(args);
+        json_object_set_new(fans[i].args, "node", json_string(fans[i].node));
+        if (pthread_create(&fans[i].tid, NULL, fan_one, &fans[i]) != 0) {
+            fan_one(&fans[i]);
+            fans[i].tid = 0;
+        }
     }
     for (size_t i = 0; i < n; i++) {
         if (fans[i].tid)
             pthread_join(fans[i].tid, NULL);
         ok += json_is_true(json_object_get(fans[i].out, "ok"));
         json_object_set_new(nodes, fans[i].node, fans[i].out);
+        json_decref(fans[i].args);
     }
     free(fans);
     return content_structured_result(json_pack("{s:o, s:I, s:I}", "nodes", nodes, "answered",
                                                (json_int_t)ok, "asked", (json_int_t)n));
+}
+
+/* Every row tool enters here: node "*" fans out (read tools) or is refused (writes); otherwise
+ * the row's handler, or the generic path, serves the one node. */
+static json_t *row_entry(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
+{
+    const struct tool_def *d = row_of(t);
+    const char *node = tool_node(args);
+
+    if (!d)
+        return content_error_result("%s: no row behind this tool (a bug)", t->name);
+    if (node && !strcmp(node, "*")) {
+        if (!(d->flags & TOOL_F_READONLY))
+            return content_error_result("%s changes state, so it runs on one node at a time; "
+                                        "name the node", d->name);
+        return fan_out(c, t, d, args);
+    }
+    return run_single(c, t, d, args);
 }
 
 json_t *row_run(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
@@ -319,12 +362,6 @@ json_t *row_run(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
 
     if (!d || !d->mi)
         return content_error_result("%s: this tool has no MI command (a bug in its row)", t->name);
-    if (node && !strcmp(node, "*")) {
-        if (!(d->flags & TOOL_F_READONLY))
-            return content_error_result("%s changes state, so it runs on one node at a time; "
-                                        "name the node", d->name);
-        return fan_out(c, d, args);
-    }
     if (d->flags & TOOL_F_DESTRUCTIVE) {
         json_t *params = row_mi_params(d, args);
         char *p = json_dumps(params, JSON_COMPACT), what[512];

@@ -1,0 +1,74 @@
+// Fleet: one server, three OpenSIPS nodes (simulators), one of them down. A read tool with node "*"
+// asks all three at once and answers per node, the dead one reported beside the others; a write
+// tool refuses "*"; naming a node picks it; an unknown node is a clear error.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join, dirname } from "node:path";
+import { withClient, REQ } from "./lib/sdk.mjs";
+import { BIN, sleep, TEST_TIMEOUT, ms } from "./lib/raw.mjs";
+import { freePort } from "./lib/http.mjs";
+
+const SIM = process.env.OPENSIPS_MI_SIM_BIN || join(dirname(BIN), "opensips-mi-sim");
+const sims = [];
+let ports;
+
+async function startSim(port, extra) {
+  const p = spawn(SIM, ["--http", `127.0.0.1:${port}`, "--timing", "none", ...extra], { stdio: ["ignore", "ignore", "pipe"] });
+  let err = "";
+  p.stderr.on("data", (c) => (err += c));
+  for (let i = 0; i < 100 && !/ready/.test(err); i++) await sleep(50);
+  assert.match(err, /ready/, `simulator did not start: ${err}`);
+  sims.push(p);
+}
+
+before(async () => {
+  assert.ok(existsSync(SIM), `no simulator at ${SIM}`);
+  ports = [await freePort(), await freePort(), await freePort()];
+  await startSim(ports[0], []);
+  await startSim(ports[1], ["--opensips", "3.6", "--dialogs", "20"]);
+  // ports[2]: nothing listens there — the node that is down.
+});
+
+after(async () => {
+  for (const p of sims) p.kill("SIGTERM");
+  await Promise.all(sims.map((p) => new Promise((r) => (p.exitCode !== null ? r() : p.once("exit", r)))));
+});
+
+const args = () => ["--role", "admin", "--mi-node", `pbx1=http://127.0.0.1:${ports[0]}/mi`,
+  "--mi-node", `pbx2=http://127.0.0.1:${ports[1]}/mi`, "--mi-node", `pbx3=http://127.0.0.1:${ports[2]}/mi`,
+  "--mi-default", "pbx1"];
+
+test('node "*" asks every node at once; the node that is down is reported beside the others', { timeout: TEST_TIMEOUT }, async () => {
+  await withClient(args(), async (client) => {
+    const t0 = Date.now();
+    const r = await client.callTool({ name: "dlg_list", arguments: { node: "*", limit: 5, fields: ["ID", "state"] } }, undefined, REQ);
+    assert.equal(r.isError, undefined, JSON.stringify(r));
+    const s = r.structuredContent;
+    assert.equal(s.asked, 3);
+    assert.equal(s.answered, 2);
+    assert.equal(s.nodes.pbx1.ok, true);
+    assert.equal(s.nodes.pbx2.ok, true);
+    assert.ok(s.nodes.pbx2.total >= 20, "the 3.6 node has its generated dialogs");
+    assert.ok(s.nodes.pbx1.items.length <= 5 && s.nodes.pbx1.items.every((d) => Object.keys(d).every((k) => ["ID", "state"].includes(k))));
+    assert.equal(s.nodes.pbx3.ok, false);
+    assert.equal(s.nodes.pbx3.error, "mi_unreachable");
+    assert.ok(Date.now() - t0 < ms(8000));
+  });
+});
+
+test("naming a node picks it; an unknown node is a clear error; a write refuses node \"*\"", { timeout: TEST_TIMEOUT }, async () => {
+  await withClient(args(), async (client) => {
+    const r2 = await client.callTool({ name: "dlg_list", arguments: { node: "pbx2", limit: 1 } }, undefined, REQ);
+    assert.equal(r2.structuredContent.node, "pbx2");
+    assert.ok(r2.structuredContent.total >= 20);
+    const def = await client.callTool({ name: "dlg_list", arguments: { limit: 1 } }, undefined, REQ);
+    assert.equal(def.structuredContent.node, "default");
+    const bad = await client.callTool({ name: "dlg_list", arguments: { node: "nope" } }, undefined, REQ);
+    assert.equal(bad.isError, true);
+    assert.match(bad.content[0].text, /nope.*pbx1/s);
+    const w = await client.callTool({ name: "dlg_end", arguments: { node: "*", callid: "x", from_tag: "a", to_tag: "b", confirm: true } }, undefined, REQ);
+    assert.equal(w.isError, true);
+  });
+});
