@@ -72,7 +72,7 @@ int main(int argc, char **argv)
             struct mi_buf b;
             mi_buf_init(&b, 1 << 20);
             double t0 = now_us();
-            tp->call(&a, req, strlen(req), mi_deadline_after(2000), &b, &e);
+            tp->call(&a, req, strlen(req), mi_deadline_after(2000), MI_CALL_REUSE, &b, &e);
             double t1 = now_us();
             mi_buf_release(&b);
             mi_client_call_raw(c, names[t], "core:uptime", NULL, 0, &r, &e);

@@ -7,6 +7,7 @@
 #include "mcp/server.h"
 #include "mi/client.h"
 #include "mi/config.h"
+#include "mi/transport.h"
 #include "settings.h"
 #include "tools/docs.h"
 #include "transport/http.h"
@@ -96,6 +97,7 @@ int main(int argc, char **argv)
 out:
     mcp_server_free(srv);
     mi_client_free(mi);
+    mi_transport_global_cleanup();
     settings_release(&settings);
     return rc;
 }

@@ -55,7 +55,7 @@ static const struct setting rows[] = {
     {"role", SET_STR, OFF(role), "viewer", 0, 0,
      "role of stdio clients and of loopback HTTP without tokens: viewer, operator, admin or a "
      "custom role"},
-    {"toolsets", SET_STR, OFF(toolsets), "dialog,registrations,dispatcher,routing,stats,status,mi",
+    {"toolsets", SET_STR, OFF(toolsets), "dialog,registrations,dispatcher,stats,status,mi",
      0, 0, "comma-separated toolsets to expose, or all"},
     {"audit", SET_STR, OFF(audit), "off", 0, 0,
      "audit trail of every tool call: off, syslog, or an absolute file path (JSON Lines)"},

@@ -11,7 +11,7 @@ struct dl_curl dl_curl;
 #define SYM(f) {"curl_" #f, (void **)&dl_curl.f}
 static const struct dynlib_sym syms[] = {
     SYM(global_init), SYM(global_cleanup), SYM(easy_init), SYM(easy_setopt), SYM(easy_perform),
-    SYM(easy_cleanup), SYM(easy_getinfo), SYM(easy_strerror), SYM(slist_append),
+    SYM(easy_cleanup), SYM(easy_reset), SYM(easy_getinfo), SYM(easy_strerror), SYM(slist_append),
     SYM(slist_free_all), {NULL, NULL},
 };
 static struct dynlib lib = DYNLIB_INIT("libcurl.so.4", syms);

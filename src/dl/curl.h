@@ -13,6 +13,7 @@ struct dl_curl {
     __typeof__(curl_easy_setopt) *easy_setopt;
     __typeof__(curl_easy_perform) *easy_perform;
     __typeof__(curl_easy_cleanup) *easy_cleanup;
+    __typeof__(curl_easy_reset) *easy_reset;
     __typeof__(curl_easy_getinfo) *easy_getinfo;
     __typeof__(curl_easy_strerror) *easy_strerror;
     __typeof__(curl_slist_append) *slist_append;
@@ -32,6 +33,7 @@ int dl_curl_load(char *err, size_t errlen);
 #define curl_easy_setopt (*dl_curl.easy_setopt)
 #define curl_easy_perform (*dl_curl.easy_perform)
 #define curl_easy_cleanup (*dl_curl.easy_cleanup)
+#define curl_easy_reset (*dl_curl.easy_reset)
 #define curl_easy_getinfo (*dl_curl.easy_getinfo)
 #define curl_easy_strerror (*dl_curl.easy_strerror)
 #define curl_slist_append (*dl_curl.slist_append)

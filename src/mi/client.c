@@ -129,8 +129,8 @@ static struct mi_node *node_find(struct mi_client *c, const char *name, struct m
 
 /* One request, one attempt. */
 static enum mi_err call_once(struct mi_client *c, struct mi_node *nd, const char *method,
-                             const json_t *params, uint64_t deadline, json_t **result,
-                             struct mi_error *e)
+                             const json_t *params, uint64_t deadline, unsigned flags,
+                             json_t **result, struct mi_error *e)
 {
     uint64_t id = atomic_fetch_add(&mi_next_id, 1);
     struct mi_buf b;
@@ -148,7 +148,7 @@ static enum mi_err call_once(struct mi_client *c, struct mi_node *nd, const char
         rc = mi_error_set(e, MI_ERR_SYSTEM, 0, "out of memory building request '%s'", method);
         goto out;
     }
-    if ((rc = nd->tp->call(&nd->addr, req, strlen(req), deadline, &b, e)) != MI_OK)
+    if ((rc = nd->tp->call(&nd->addr, req, strlen(req), deadline, flags, &b, e)) != MI_OK)
         goto out;
     const struct mi_reply_from from = {nd->name, nd->addr.text, method,
                                        nd->addr.kind == MI_ADDR_UDP ||
@@ -166,7 +166,7 @@ static enum mi_err learn(struct mi_client *c, struct mi_node *nd, uint64_t deadl
                          struct mi_error *e)
 {
     json_t *ver = NULL, *which = NULL, *set = NULL;
-    enum mi_err rc = call_once(c, nd, "version", NULL, deadline, &ver, e);
+    enum mi_err rc = call_once(c, nd, "version", NULL, deadline, MI_CALL_REUSE, &ver, e);
     if (rc != MI_OK)
         return rc;
     const char *server = json_string_value(json_object_get(ver, "Server"));
@@ -175,7 +175,7 @@ static enum mi_err learn(struct mi_client *c, struct mi_node *nd, uint64_t deadl
     if (p && isdigit((unsigned char)p[10]))
         major = p[10] - '0';
     struct mi_error we;
-    if (call_once(c, nd, "which", NULL, deadline, &which, &we) == MI_OK &&
+    if (call_once(c, nd, "which", NULL, deadline, MI_CALL_REUSE, &which, &we) == MI_OK &&
         json_is_array(which) && (set = json_object())) {
         size_t i;
         json_t *v;
@@ -279,7 +279,8 @@ enum mi_err mi_client_call(struct mi_client *c, const char *node, const char *co
 named:
             if ((rc = mi_cmd_check_params(cmd, major, params, e)) != MI_OK)
                 return rc;
-            rc = call_once(c, nd, name, params, deadline, result, e);
+            rc = call_once(c, nd, name, params, deadline,
+                           cls == MI_CLASS_READ ? MI_CALL_REUSE : 0, result, e);
             if (rc == MI_ERR_MI && e->code == -32601 && !relearned) {
                 /* the node no longer knows that name (restarted with other modules): relearn;
                  * nothing ran, so even a write may go again */
@@ -320,7 +321,7 @@ enum mi_err mi_client_call_raw(struct mi_client *c, const char *node, const char
         return e->err;
     if (params && !json_is_object(params))
         return mi_error_set(e, MI_ERR_BAD_PARAMS, 0, "parameters must be a JSON object");
-    return call_once(c, nd, method, params, deadline, result, e);
+    return call_once(c, nd, method, params, deadline, 0, result, e);
 }
 
 json_t *mi_client_node_info(struct mi_client *c, const char *node)

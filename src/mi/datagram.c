@@ -24,8 +24,10 @@ static enum mi_err dgram_errno(const struct mi_addr *a, const char *what, int er
 }
 
 static enum mi_err dgram_call(const struct mi_addr *a, const char *req, size_t len,
-                              uint64_t deadline, struct mi_buf *reply, struct mi_error *e)
+                              uint64_t deadline, unsigned flags, struct mi_buf *reply,
+                              struct mi_error *e)
 {
+    (void)flags; /* datagrams have no connection to keep */
     enum mi_err rc = MI_OK;
     char *buf = NULL;
     int fd = -1;

@@ -144,8 +144,10 @@ static enum mi_err fifo_receive(const struct mi_addr *a, int fd, uint64_t deadli
 }
 
 static enum mi_err fifo_call(const struct mi_addr *a, const char *req, size_t len,
-                             uint64_t deadline, struct mi_buf *reply, struct mi_error *e)
+                             uint64_t deadline, unsigned flags, struct mi_buf *reply,
+                             struct mi_error *e)
 {
+    (void)flags; /* a FIFO has no connection to keep */
     char path[256], name[96], *line = NULL;
     int rfd = -1;
     bool made = false;

@@ -54,9 +54,57 @@ static size_t http_on_body(char *p, size_t size, size_t n, void *arg)
     return rc == 0 ? size * n : 0;
 }
 
-static enum mi_err http_call(const struct mi_addr *a, const char *req, size_t len,
-                             uint64_t deadline, struct mi_buf *reply, struct mi_error *e)
+/* Each thread keeps one easy handle for requests that may reuse a connection: libcurl keeps the
+ * connection to the node alive in it, which saves a TCP handshake per read (keep-alive is what
+ * mi_http's libmicrohttpd offers). Writes always get a handle of their own and a fresh
+ * connection, so that libcurl never resends one on a connection that died under it. */
+static pthread_key_t handle_key;
+static pthread_once_t handle_once = PTHREAD_ONCE_INIT;
+
+static void handle_free(void *h)
 {
+    curl_easy_cleanup(h);
+}
+
+static void handle_key_init(void)
+{
+    pthread_key_create(&handle_key, handle_free);
+}
+
+void mi_transport_thread_release(void)
+{
+    CURL *c;
+
+    pthread_once(&handle_once, handle_key_init);
+    if ((c = pthread_getspecific(handle_key))) {
+        pthread_setspecific(handle_key, NULL);
+        curl_easy_cleanup(c);
+    }
+}
+
+static CURL *handle_get(unsigned flags, bool *owned)
+{
+    CURL *c;
+
+    *owned = true;
+    if (!(flags & MI_CALL_REUSE))
+        return curl_easy_init();
+    pthread_once(&handle_once, handle_key_init);
+    if ((c = pthread_getspecific(handle_key))) {
+        curl_easy_reset(c);
+        *owned = false;
+        return c;
+    }
+    if ((c = curl_easy_init()) && pthread_setspecific(handle_key, c) == 0)
+        *owned = false;
+    return c;
+}
+
+static enum mi_err http_call(const struct mi_addr *a, const char *req, size_t len,
+                             uint64_t deadline, unsigned flags, struct mi_buf *reply,
+                             struct mi_error *e)
+{
+    bool owned;
     if (mi_transport_global_init() < 0)
         return mi_error_set(e, MI_ERR_SYSTEM, 0, "cannot call '%s': %s", a->text, http_init_error);
     uint64_t now = mi_now_ms();
@@ -65,7 +113,7 @@ static enum mi_err http_call(const struct mi_addr *a, const char *req, size_t le
     struct http_call hc = {.reply = reply};
     struct curl_slist *hdrs = NULL, *h;
     enum mi_err rc = MI_OK;
-    CURL *c = curl_easy_init();
+    CURL *c = handle_get(flags, &owned);
     if (!c || !(h = curl_slist_append(NULL, "Content-Type: application/json")))
         goto nomem;
     hdrs = h;
@@ -133,7 +181,7 @@ nomem:
     rc = mi_error_set(e, MI_ERR_SYSTEM, 0, "out of memory calling '%s'", a->text);
 out:
     curl_slist_free_all(hdrs);
-    if (c)
+    if (c && owned)
         curl_easy_cleanup(c);
     return rc;
 }
@@ -159,6 +207,7 @@ int mi_transport_global_init(void)
 
 void mi_transport_global_cleanup(void)
 {
+    mi_transport_thread_release();
     if (http_ready)
         curl_global_cleanup();
 }

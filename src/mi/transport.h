@@ -50,10 +50,15 @@ uint64_t mi_now_ms(void);
 /* One transport. call() sends one request and fills reply with the raw reply bytes, all within
  * deadline (mi_now_ms() scale); it never waits past it and leaves no fd, FIFO or memory behind.
  * Returns MI_OK or an error with e filled. The reply may still be garbage: the caller parses. */
+#define MI_CALL_REUSE (1u << 0)
+
 struct mi_transport {
     const char *name;
+    /* flags: MI_CALL_REUSE lets a connection-oriented transport keep its connection for the
+     * next call (only for requests that may safely be sent twice: a reused connection that
+     * turns out dead is retried by libcurl itself). */
     enum mi_err (*call)(const struct mi_addr *a, const char *req, size_t len, uint64_t deadline,
-                        struct mi_buf *reply, struct mi_error *e);
+                        unsigned flags, struct mi_buf *reply, struct mi_error *e);
 };
 
 extern const struct mi_transport mi_transport_http;
@@ -68,5 +73,8 @@ const struct mi_transport *mi_transport_for(enum mi_addr_kind k);
  * fail with MI_ERR_SYSTEM naming the package). Calls without it initialise on first use. */
 int mi_transport_global_init(void);
 void mi_transport_global_cleanup(void);
+/* Close the connection this thread keeps to an http node (MI_CALL_REUSE), if any. Threads that
+ * end release theirs by themselves. */
+void mi_transport_thread_release(void);
 
 #endif

@@ -9,6 +9,7 @@
 #include "mcp/registry.h"
 #include "mcp/server.h"
 #include "mi/catalogue.h"
+#include "tools/guards.h"
 #include "tools/row.h"
 #include "tools/tool.h"
 
@@ -47,6 +48,9 @@ static json_t *t_mi_execute(struct mcp_call *c, const struct mcp_tool *t, json_t
         if (!tool_confirm(c, args, what, &out))
             return out;
     }
+    /* A command that crashes or cannot work on a real OpenSIPS is refused unless force: true. */
+    if (!guard_allows(c, args, node, cmd->key, &out))
+        return out;
     if (mi_client_call(mi, node, cmd->key, params, 0, &result, &e) != MI_OK)
         return tool_mi_error(c, t->name, &e);
     result = tool_cap(result, MI_EXECUTE_CAP, &note);
@@ -64,6 +68,8 @@ static const struct tool_arg mi_execute_args[] = {
      "\"minLength\":1,\"maxLength\":128", NULL},
     {"params", "object", "Named parameters of the command, e.g. {\"dialog_id\":\"1234.5678\"}; "
      "'which' with {\"command\":NAME} shows the accepted sets", 0, NULL, NULL},
+    {"force", "boolean", "true to run a command a known OpenSIPS defect makes dangerous (the "
+     "refusal says which and why)", 0, NULL, NULL},
     {NULL, NULL, NULL, 0, NULL, NULL},
 };
 

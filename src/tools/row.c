@@ -117,13 +117,23 @@ static json_t *output_schema(const struct tool_def *d)
         log_msg(LOG_CRITICAL, "tool %s: its item schema is not JSON", d->name);
         item = json_object();
     }
-    if (d->flags & ROW_LIST)
+    if ((d->flags & ROW_LIST) && !d->item_schema) {
+        json_decref(item);
+        props = json_pack("{s:{s:s}, s:{s:s}, s:{s:[{s:s},{s:s}]}, s:{s:s}}", "total", "type",
+                          "integer", "offset", "type", "integer", "next_offset", "anyOf", "type",
+                          "integer", "type", "null", "items", "type", "array");
+    } else if (d->flags & ROW_LIST)
         props = json_pack("{s:{s:s}, s:{s:s}, s:{s:[{s:s},{s:s}]}, s:{s:s, s:o}}", "total",
                           "type", "integer", "offset", "type", "integer", "next_offset", "anyOf",
                           "type", "integer", "type", "null", "items", "type", "array", "items",
                           item);
-    else
+    else if (d->item_schema)
         props = json_pack("{s:o}", "result", item);
+    else {
+        /* A result of no fixed shape: leave it out rather than state an empty schema. */
+        json_decref(item);
+        props = json_object();
+    }
     /* Open to other members: node, note, and {nodes, answered, asked} for node "*". */
     return json_pack("{s:s, s:o}", "type", "object", "properties", props);
 }

@@ -49,10 +49,11 @@ test("Inspector --strict tools/list exits 0 with no schema findings", T, async (
   assert.deepEqual(r.json.schemaFindings ?? [], [], "Inspector schema findings");
 });
 
-test("Inspector --strict tools/list exits 0 without fixtures", T, async () => {
-  const r = await inspect(["--strict", "--method", "tools/list"], []);
+test("Inspector --strict finds nothing in every OpenSIPS tool (all toolsets, admin role)", T, async () => {
+  const r = await inspect(["--strict", "--method", "tools/list"], ["--toolsets", "all", "--role", "admin"]);
   assert.equal(r.code, 0, `exit ${r.code}: ${r.stderr}`);
-  assert.ok(Array.isArray(r.json.result.tools));
+  assert.ok(r.json.result.tools.length >= 40, `only ${r.json.result.tools.length} tools`);
+  assert.deepEqual(r.json.schemaFindings ?? [], [], "Inspector schema findings");
 });
 
 test("Inspector tools/call returns the tool's result", T, async () => {

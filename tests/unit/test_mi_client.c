@@ -577,7 +577,8 @@ int main(void)
     /* relearning after the node restarted as 3.6 */
     relearn_after_restart(port + 3);
 
-    /* nothing left behind */
+    /* nothing left behind, once this thread's kept-alive http connection is closed */
+    mi_transport_thread_release();
     CHECK(count_fds() == fds0);
     CHECK(count_entries(reply_dir) == 0);
 

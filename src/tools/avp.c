@@ -1,0 +1,49 @@
+/* tools/avp: the Python server's avp_get and avp_delete. OpenSIPS has no MI command for AVPs:
+ * avpops exports none (3.x), 4.0 has no avpops at all, and AVPs live only while one SIP
+ * transaction is processed. The tools keep their interface and say so plainly. */
+#include <stdio.h>
+#include <string.h>
+
+#include "mcp/content.h"
+#include "tools/row.h"
+#include "tools/tool.h"
+
+#define AVP_INSTEAD "To keep a value MI can reach, store it in the script as a dialog variable " \
+    "($dlg_val: read it with dlg_list_ctx via mi_execute, set it with dlg_push_var) or in the " \
+    "local cache (cache_store(\"local\", ...): read with mi_execute cache_fetch {system: " \
+    "\"local\", attr}, delete with cache_remove); per-user AVPs loaded with avp_db_load live " \
+    "in the usr_preferences table"
+
+static json_t *t_avp(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
+{
+    (void)c;
+    return content_error_result(
+        "%s '%s': not possible: OpenSIPS has no MI command to %s AVPs (avpops exports none, "
+        "OpenSIPS 4.0 has no avpops module, and an AVP exists only while one SIP transaction "
+        "is processed; OpenSIPS answers -32601 'Method not found'). Nothing was sent. "
+        AVP_INSTEAD ".",
+        t->name, tool_str(args, "name", "?"), strcmp(t->name, "avp_get") ? "delete" : "read");
+}
+
+static const struct tool_arg avp_args[] = {
+    {"name", "string", "The AVP's bare name, without $avp()", ARG_REQUIRED,
+     "\"minLength\":1,\"maxLength\":128", NULL},
+    {NULL, NULL, NULL, 0, NULL, NULL},
+};
+
+static const struct tool_def avp_tools[] = {
+    {"avp_get", "Read an AVP (not possible)",
+     "OpenSIPS has no MI command to read AVPs: this tool explains where to keep such a value "
+     "instead (dialog variable, local cache, usr_preferences).",
+     "avpops", NULL, avp_args, SCOPE_BIT(SCOPE_MI_READ), TOOL_F_READONLY, NULL, NULL, t_avp,
+     "none: avpops exports no MI command (3.x) and 4.0 has no avpops; the Python server's "
+     "avp_get is answered -32601. Answers isError with the alternatives"},
+    {"avp_delete", "Delete an AVP (not possible)",
+     "OpenSIPS has no MI command to delete AVPs: this tool explains where to keep such a value "
+     "instead and how to delete it there.",
+     "avpops", NULL, avp_args, SCOPE_BIT(SCOPE_MI_WRITE),
+     TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT, NULL, NULL, t_avp,
+     "none: avpops exports no MI command (3.x) and 4.0 has no avpops; the Python server's "
+     "avp_delete is answered -32601. Answers isError with the alternatives, changing nothing"},
+};
+ROW_TABLE(avp, avp_tools);

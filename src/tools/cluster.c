@@ -1,0 +1,247 @@
+/* tools/cluster: the clusterer module — nodes, links, topology, and running an MI command on a
+ * peer node over the cluster's BIN links (clusterer:send_mi, fire-and-forget). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth/roles.h"
+#include "mcp/content.h"
+#include "mcp/server.h"
+#include "mi/catalogue.h"
+#include "mi/client.h"
+#include "tools/row.h"
+#include "tools/tool.h"
+
+/* A JSON value as the string OpenSIPS reads from cmd_params (strings as they are). */
+static json_t *param_string(const json_t *v)
+{
+    char buf[64];
+
+    if (json_is_string(v))
+        return json_string(json_string_value(v));
+    if (json_is_integer(v)) {
+        snprintf(buf, sizeof(buf), "%lld", (long long)json_integer_value(v));
+        return json_string(buf);
+    }
+    if (json_is_real(v)) {
+        snprintf(buf, sizeof(buf), "%g", json_real_value(v));
+        return json_string(buf);
+    }
+    return NULL;
+}
+
+/* cmd_params (an array of strings, positional) from the Python server's mi_params: a JSON
+ * array, or a JSON object whose names are put in the order of the command's recipe with the
+ * same names. NULL with *why set when it cannot be mapped. */
+static json_t *positional(const struct mi_cmd *cmd, const char *text, const char **why)
+{
+    json_t *in = json_loads(text, JSON_DECODE_ANY, NULL), *out = json_array(), *v, *recipe;
+    size_t i, k;
+
+    *why = NULL;
+    if (json_is_array(in)) {
+        json_array_foreach(in, i, v) {
+            json_t *s = param_string(v);
+            if (!s) {
+                *why = "mi_params items must be strings or numbers";
+                goto fail;
+            }
+            json_array_append_new(out, s);
+        }
+        json_decref(in);
+        return out;
+    }
+    if (!json_is_object(in)) {
+        *why = "mi_params must be a JSON array of the command's parameters in order "
+               "(e.g. [\"3\"]), or a JSON object of named parameters";
+        goto fail;
+    }
+    if (!json_object_size(in)) {
+        json_decref(in);
+        return out;
+    }
+    /* find the recipe with exactly these names; its order is the positional order */
+    json_array_foreach(cmd->recipes40, i, recipe) {
+        json_t *p;
+        if (json_array_size(recipe) != json_object_size(in))
+            continue;
+        bool all = true;
+        json_array_foreach(recipe, k, p)
+            all = all && json_object_get(in, json_string_value(p));
+        if (!all)
+            continue;
+        json_array_foreach(recipe, k, p) {
+            json_t *s = param_string(json_object_get(in, json_string_value(p)));
+            if (!s) {
+                *why = "mi_params values must be strings or numbers";
+                goto fail;
+            }
+            json_array_append_new(out, s);
+        }
+        json_decref(in);
+        return out;
+    }
+    *why = "these parameter names match none of the command's parameter sets";
+fail:
+    json_decref(in);
+    json_decref(out);
+    return NULL;
+}
+
+/* After a failed send: say what clusterer:list knows of the destination, so "Send error"
+ * (OpenSIPS's one reply for an unknown cluster, unknown node and down link) becomes a reason. */
+static void explain_destination(struct mi_client *mi, const char *node, long long cluster,
+                                long long dest, char *out, size_t n)
+{
+    json_t *result = NULL, *cl, *nd;
+    struct mi_error e;
+    size_t i, k;
+    bool seen_cluster = false;
+
+    *out = '\0';
+    if (mi_client_call(mi, node, "clusterer:list", NULL, 0, &result, &e) != MI_OK)
+        return;
+    json_array_foreach(json_object_get(result, "Clusters"), i, cl) {
+        if (json_integer_value(json_object_get(cl, "cluster_id")) != cluster)
+            continue;
+        seen_cluster = true;
+        json_array_foreach(json_object_get(cl, "Nodes"), k, nd) {
+            if (json_integer_value(json_object_get(nd, "node_id")) != dest)
+                continue;
+            snprintf(out, n, "; cluster_status shows node %lld with link_state '%s' and state "
+                     "'%s'", dest, tool_str(nd, "link_state", "?"), tool_str(nd, "state", "?"));
+            json_decref(result);
+            return;
+        }
+    }
+    if (seen_cluster)
+        snprintf(out, n, "; cluster %lld has no node %lld other than this one (see "
+                 "cluster_status)", cluster, dest);
+    else
+        snprintf(out, n, "; this node is in no cluster %lld (see cluster_status)", cluster);
+    json_decref(result);
+}
+
+static json_t *t_cluster_send_command(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
+{
+    struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
+    const char *node = tool_node(args);
+    const char *mi_cmd = tool_str(args, "mi_cmd", "");
+    const char *mi_params = tool_str(args, "mi_params", NULL), *why;
+    long long cluster = json_integer_value(json_object_get(args, "cluster_id"));
+    long long dest = json_integer_value(json_object_get(args, "node_id"));
+    const struct mi_cmd *cmd;
+    json_t *params = NULL, *cmd_params = NULL, *result = NULL, *out = NULL;
+    struct mi_error e;
+    char what[512], reason[256];
+
+    if (!(cmd = mi_catalogue_find(mi_cmd, &e)))
+        return content_error_result("%s: nothing was sent: %s; see mi_list_commands", t->name,
+                                    e.text);
+    if (mi_params && *mi_params && !(cmd_params = positional(cmd, mi_params, &why)))
+        return content_error_result("%s: nothing was sent: %s (OpenSIPS passes them to '%s' by "
+                                    "position)", t->name, why, cmd->key);
+    /* a read command that writes when given a parameter (log_level with a level) is a write */
+    bool write = mi_cmd_class(cmd, NULL) == MI_CLASS_WRITE ||
+                 (cmd->write_param && json_array_size(cmd_params));
+    if (write && !mcp_call_has_scopes(c, SCOPE_BIT(SCOPE_MI_WRITE))) {
+        out = content_error_result("permission denied: '%s' changes state, so relaying it needs "
+                                   "the scope 'mi.write', and role '%s' does not have it",
+                                   cmd->key, mcp_call_role(c));
+        goto out;
+    }
+    snprintf(what, sizeof(what), "run '%s' on node %lld of cluster %lld (relayed by node %s)",
+             cmd->key, dest, cluster, node ? node : "default");
+    if (write && !tool_confirm(c, args, what, &out))
+        goto out;
+    /* the peer runs the name as given: the one this node's version accepts (peers of a
+     * cluster run the same version) */
+    json_t *info = mi_client_node_info(mi, node);
+    if (!json_integer_value(json_object_get(info, "major"))) {
+        json_t *v = NULL; /* first contact: the call makes the client learn the node */
+        mi_client_call(mi, node, "core:version", NULL, 0, &v, NULL);
+        json_decref(v);
+        json_decref(info);
+        info = mi_client_node_info(mi, node);
+    }
+    int major = json_integer_value(json_object_get(info, "major")) == 3 ? 3 : 4;
+    json_decref(info);
+    const char *names[16], *cmd_name;
+    size_t n = mi_cmd_names(cmd, major, names, 16), k;
+    for (k = 0; k < n && strcmp(names[k], mi_cmd); k++)
+        ;
+    if (k < n || (cmd->name36 && !strcmp(mi_cmd, cmd->name36) && !strcmp(mi_cmd, cmd->local)))
+        cmd_name = mi_cmd; /* as given: that version accepts it (a plain core name: both do) */
+    else if (n)
+        cmd_name = names[0];
+    else {
+        out = content_error_result("%s: nothing was sent: OpenSIPS %d.x has no '%s'", t->name,
+                                   major, mi_cmd);
+        goto out;
+    }
+    params = json_pack("{s:I, s:I, s:s}", "cluster_id", (json_int_t)cluster, "destination",
+                       (json_int_t)dest, "cmd_name", cmd_name);
+    if (cmd_params && json_array_size(cmd_params))
+        json_object_set(params, "cmd_params", cmd_params);
+    if (mi_client_call(mi, node, "clusterer:send_mi", params, 0, &result, &e) != MI_OK) {
+        if (e.err == MI_ERR_MI) {
+            explain_destination(mi, node, cluster, dest, reason, sizeof(reason));
+            out = content_error_result("%s: not sent: %s%s", t->name, e.text, reason);
+            mcp_call_set_outcome(c, mi_err_name(e.err));
+        } else {
+            out = tool_mi_error(c, t->name, &e);
+        }
+        goto out;
+    }
+    out = content_structured_result(json_pack(
+        "{s:s, s:{s:I, s:I, s:s, s:O, s:s}}", "node", node ? node : "default", "result",
+        "cluster_id", (json_int_t)cluster, "node_id", (json_int_t)dest, "mi_cmd", cmd_name,
+        "cmd_params", cmd_params ? cmd_params : json_array(), "outcome",
+        "sent over the cluster link; OpenSIPS does not return the peer's reply (fire-and-forget): "
+        "check the effect with a read tool on that node"));
+out:
+    json_decref(params);
+    json_decref(cmd_params);
+    json_decref(result);
+    return out;
+}
+
+static const struct tool_arg send_args[] = {
+    {"cluster_id", "integer", "The cluster's id (cluster_id in cluster_status)", ARG_REQUIRED,
+     "\"minimum\":1", NULL},
+    {"node_id", "integer", "The peer node to run it on (node_id in cluster_status; not this "
+     "node)", ARG_REQUIRED, "\"minimum\":1", NULL},
+    {"mi_cmd", "string", "MI command to run there (e.g. log_level, dlg_list); see "
+     "mi_list_commands", ARG_REQUIRED, "\"minLength\":1,\"maxLength\":128", NULL},
+    {"mi_params", "string", "Its parameters as JSON text: an array in order ([\"3\"]) or an "
+     "object of named parameters ({\"level\":3})", 0, "\"maxLength\":4096", NULL},
+    {NULL, NULL, NULL, 0, NULL, NULL},
+};
+
+static const char clusters_schema[] =
+    "{\"type\":\"object\",\"properties\":{\"Clusters\":{\"type\":\"array\",\"items\":{\"type\":\"object\","
+    "\"properties\":{\"cluster_id\":{\"type\":\"integer\"},\"Nodes\":{\"type\":\"array\"}}}}}}";
+
+static const struct tool_def cluster_tools[] = {
+    {"cluster_status", "Cluster nodes and links",
+     "Lists this node's clusters and their other nodes: node_id, URL, link_state (Up, Down, "
+     "Probe), state (enabled/disabled), next hop.",
+     "cluster", "clusterer:list", NULL, SCOPE_BIT(SCOPE_MI_READ), TOOL_F_READONLY, NULL,
+     clusters_schema, NULL, "clusterer:list (3.x clusterer_list)"},
+    {"cluster_topology", "Cluster topology",
+     "Shows the cluster topology as this node sees it: each node and its neighbours.",
+     "cluster", "clusterer:list_topology", NULL, SCOPE_BIT(SCOPE_MI_READ), TOOL_F_READONLY,
+     NULL, clusters_schema, NULL, "clusterer:list_topology (3.x clusterer_list_topology)"},
+    {"cluster_send_command", "Run a command on a peer node",
+     "Runs an MI command on another node of a cluster, relayed over the cluster link. The "
+     "peer's reply is not returned. Commands that change state need mi.write and the user's "
+     "confirmation.",
+     "cluster", NULL, send_args, SCOPE_BIT(SCOPE_MI_WRITE),
+     TOOL_F_DESTRUCTIVE /* may relay any write; not idempotent */, NULL, NULL,
+     t_cluster_send_command,
+     "clusterer:send_mi {cluster_id, destination: node_id, cmd_name: mi_cmd, cmd_params: "
+     "[...]} (3.x cluster_send_mi). Fixed: the Python server's clusterer_send_mi and "
+     "{node_id, mi_cmd, mi_params} are rejected by OpenSIPS; mi_params becomes the positional "
+     "array OpenSIPS needs"},
+};
+ROW_TABLE(cluster, cluster_tools);

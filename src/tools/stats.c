@@ -1,0 +1,733 @@
+/* tools/stats: OpenSIPS statistics (statistics:get/list/reset) and the Python server's tools
+ * built on them: nathelper_stats, perf_memory_report, perf_sample_window (get_statistics over a
+ * window, with progress and cancellation) and snapshot_capture (a JSON file under an allowed
+ * root, written without following links). */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mcp/content.h"
+#include "mcp/server.h"
+#include "mi/client.h"
+#include "tools/row.h"
+#include "tools/tool.h"
+
+#define STATS_CAP (50 * 1024)
+#define SAMPLE_DURATION_MAX 600
+#define SAMPLE_COUNT_MAX 60
+#define SNAPSHOT_MAX_DEPTH 16
+#define SNAPSHOT_ROOT_ENV "OPENSIPS_MCP_OUT_DIR_ROOT"
+
+/* One node's part of a tool: {result, note?} or NULL with *e set. `lead` is true for the one
+ * node that reports progress. */
+typedef json_t *(*node_fn)(struct mcp_call *c, const json_t *args, const char *node, bool lead,
+                           struct mi_error *e);
+
+struct fan {
+    struct mcp_call *c;
+    const json_t *args;
+    const char *node;
+    node_fn fn;
+    bool lead;
+    json_t *out;
+    pthread_t tid;
+};
+
+static void *fan_one(void *arg)
+{
+    struct fan *f = arg;
+    struct mi_error e;
+    json_t *r = f->fn(f->c, f->args, f->node, f->lead, &e);
+
+    if (r)
+        json_object_set_new(r, "ok", json_true());
+    else
+        r = json_pack("{s:b, s:s, s:s}", "ok", 0, "error", mi_err_name(e.err), "message", e.text);
+    f->out = r;
+    return NULL;
+}
+
+/* Run fn on the node the arguments name, or on every node at once for node "*". */
+static json_t *run_nodes(struct mcp_call *c, const struct mcp_tool *t, const json_t *args,
+                         node_fn fn)
+{
+    struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
+    const char *node = tool_node(args);
+    struct mi_error e;
+    json_t *r;
+
+    if (node && !strcmp(node, "*")) {
+        size_t n = mi_client_node_count(mi), ok = 0;
+        struct fan *fans = calloc(n ? n : 1, sizeof(*fans));
+        json_t *nodes = json_object();
+        if (!fans) {
+            json_decref(nodes);
+            return content_error_result("%s: out of memory", t->name);
+        }
+        for (size_t i = 0; i < n; i++) {
+            fans[i] = (struct fan){.c = c, .args = args, .node = mi_client_node_name(mi, i),
+                                   .fn = fn, .lead = i == 0};
+            if (pthread_create(&fans[i].tid, NULL, fan_one, &fans[i]) != 0)
+                fan_one(&fans[i]), fans[i].tid = 0;
+        }
+        for (size_t i = 0; i < n; i++) {
+            if (fans[i].tid)
+                pthread_join(fans[i].tid, NULL);
+            ok += json_is_true(json_object_get(fans[i].out, "ok"));
+            json_object_set_new(nodes, fans[i].node, fans[i].out);
+        }
+        free(fans);
+        return content_structured_result(json_pack("{s:o, s:I, s:I}", "nodes", nodes, "answered",
+                                                   (json_int_t)ok, "asked", (json_int_t)n));
+    }
+    if (!(r = fn(c, args, node, true, &e)))
+        return e.err == MI_ERR_SYSTEM && !strcmp(e.message, "cancelled")
+                   ? content_error_result("%s: cancelled", t->name)
+                   : tool_mi_error(c, t->name, &e);
+    json_object_set_new(r, "node", json_string(node ? node : "default"));
+    return content_structured_result(r);
+}
+
+/* {result: value (capped), note?} */
+static json_t *shaped(json_t *value, const char *note)
+{
+    char *cut = NULL;
+    json_t *out;
+
+    value = tool_cap(value, STATS_CAP, &cut);
+    out = json_pack("{s:o}", "result", value);
+    if (cut || note)
+        json_object_set_new(out, "note", json_string(cut ? cut : note));
+    free(cut);
+    return out;
+}
+
+/* get_statistics for these names or "group:" prefixes (array, borrowed). */
+static enum mi_err get_stats(struct mcp_call *c, const char *node, const json_t *names,
+                             json_t **result, struct mi_error *e)
+{
+    struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
+    json_t *params = json_pack("{s:O}", "statistics", names);
+    enum mi_err rc = mi_client_call(mi, node, "statistics:get", params, 0, result, e);
+
+    json_decref(params);
+    if (rc == MI_OK && !json_is_object(*result)) {
+        json_decref(*result);
+        *result = json_object();
+    }
+    return rc;
+}
+
+/* ---- stats_get, stats_list, stats_reset: rows with their names fixed ---- */
+
+/* OpenSIPS looks a statistic up by its bare name ("rcv_requests"), while its replies print
+ * "group:name" ("core:rcv_requests"): passed back, that form matches nothing, silently (the
+ * recorded get_statistics ["dialog:","core:rcv_requests"] answers the dialog group alone).
+ * Statistic names are unique across groups, so the group is dropped; "group:" stays. */
+static json_t *stat_names(const json_t *given)
+{
+    json_t *out = json_array(), *g;
+    size_t i;
+
+    json_array_foreach(given, i, g) {
+        const char *s = json_string_value(g), *colon = s ? strchr(s, ':') : NULL;
+        json_array_append_new(out, colon && colon[1] ? json_string(colon + 1) : json_incref(g));
+    }
+    return out;
+}
+
+/* reset_statistics takes names only ("tm:" is 404 Statistics Not Found, statistics.c
+ * mi_reset_stats): a group becomes its incremental statistics, as list_statistics names them.
+ * NULL when a group cannot be listed. */
+static json_t *reset_names(struct mcp_call *c, const char *node, const json_t *names)
+{
+    struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
+    json_t *out = json_array(), *groups = json_array(), *g, *listed = NULL, *v, *params;
+    const char *key;
+    struct mi_error e;
+    size_t i;
+
+    json_array_foreach(names, i, g) {
+        const char *s = json_string_value(g);
+        size_t n = s ? strlen(s) : 0;
+        json_array_append(n > 1 && s[n - 1] == ':' ? groups : out, g);
+    }
+    if (!json_array_size(groups) || (node && !strcmp(node, "*"))) {
+        json_array_extend(out, groups);
+        json_decref(groups);
+        return out;
+    }
+    params = json_pack("{s:o}", "statistics", groups);
+    enum mi_err rc = mi_client_call(mi, node, "statistics:list", params, 0, &listed, &e);
+    json_decref(params);
+    if (rc != MI_OK) {
+        json_decref(out);
+        return NULL;
+    }
+    json_object_foreach(listed, key, v) {
+        const char *colon = strchr(key, ':');
+        if (!strcmp(json_string_value(v) ? json_string_value(v) : "", "incremental"))
+            json_array_append_new(out, json_string(colon ? colon + 1 : key));
+    }
+    json_decref(listed);
+    return out;
+}
+
+static json_t *t_stats_row(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
+{
+    const struct tool_def *d = row_of(t);
+    json_t *full = json_is_object(args) ? json_copy(args) : json_object(), *given, *r;
+
+    given = json_object_get(full, "statistics");
+    if (json_array_size(given))
+        json_object_set_new(full, "statistics", stat_names(given));
+    else if (d && d->mi && !strcmp(d->mi, "statistics:get"))
+        json_object_set_new(full, "statistics", json_pack("[s]", "all"));
+    if (d && d->mi && !strcmp(d->mi, "statistics:reset")) {
+        json_t *expanded = reset_names(c, tool_node(full), json_object_get(full, "statistics"));
+        if (!expanded) {
+            json_decref(full);
+            return content_error_result("%s: the groups given could not be listed "
+                                        "(stats_list shows what the node has); nothing was "
+                                        "reset", t->name);
+        }
+        json_object_set_new(full, "statistics", expanded);
+    }
+    r = row_run(c, t, full);
+    json_decref(full);
+    return r;
+}
+
+/* ---- nathelper_stats ---- */
+
+static json_t *nathelper_one(struct mcp_call *c, const json_t *args, const char *node, bool lead,
+                             struct mi_error *e)
+{
+    struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
+    json_t *names = json_pack("[s]", "nathelper:"), *stats = NULL, *ping = NULL, *out;
+    struct mi_error pe;
+    const char *note;
+
+    (void)args, (void)lead;
+    enum mi_err rc = get_stats(c, node, names, &stats, e);
+    json_decref(names);
+    if (rc != MI_OK)
+        return NULL;
+    out = json_pack("{s:o}", "statistics", stats);
+    if (mi_client_call(mi, node, "nathelper:enable_ping", NULL, 0, &ping, &pe) == MI_OK &&
+        json_is_integer(json_object_get(ping, "Status")))
+        json_object_set_new(out, "natping_enabled",
+                            json_boolean(json_integer_value(json_object_get(ping, "Status"))));
+    else
+        json_object_set_new(out, "natping_enabled", json_null());
+    json_decref(ping);
+    note = json_object_size(json_object_get(out, "statistics"))
+               ? NULL
+               : "nathelper registers no statistics in OpenSIPS (get_statistics nathelper: is "
+                 "empty), so there are no counters of keepalive pings or failures; "
+                 "natping_enabled says whether NAT pinging runs (null: nathelper not loaded)";
+    return shaped(out, note);
+}
+
+static json_t *t_nathelper_stats(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
+{
+    return run_nodes(c, t, args, nathelper_one);
+}
+
+/* ---- perf_memory_report ---- */
+
+static const char *const mem_fields[] = {"total_size", "used_size", "real_used_size",
+                                         "max_used_size", "free_size", "fragments"};
+
+/* The six memory values of `prefix` ("shmem:" or "pkmem:3-") from stats, plus used_pct. */
+static json_t *mem_block(const json_t *stats, const char *prefix)
+{
+    json_t *o = json_object();
+    char key[96];
+
+    for (size_t i = 0; i < sizeof(mem_fields) / sizeof(mem_fields[0]); i++) {
+        snprintf(key, sizeof(key), "%s%s", prefix, mem_fields[i]);
+        json_t *v = json_object_get(stats, key);
+        if (v)
+            json_object_set(o, mem_fields[i], v);
+    }
+    json_int_t total = json_integer_value(json_object_get(o, "total_size"));
+    json_int_t used = json_integer_value(json_object_get(o, "real_used_size"));
+    if (total > 0)
+        json_object_set_new(o, "used_pct", json_real((double)(used * 1000 / total) / 10.0));
+    return o;
+}
+
+static json_t *memory_one(struct mcp_call *c, const json_t *args, const char *node, bool lead,
+                          struct mi_error *e)
+{
+    struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
+    json_t *names = json_pack("[s,s]", "shmem:", "pkmem:"), *stats = NULL, *ps = NULL, *procs;
+    json_t *p, *out;
+    size_t i;
+
+    (void)args, (void)lead;
+    enum mi_err rc = get_stats(c, node, names, &stats, e);
+    json_decref(names);
+    if (rc != MI_OK)
+        return NULL;
+    if (mi_client_call(mi, node, "core:ps", NULL, 0, &ps, e) != MI_OK) {
+        json_decref(stats);
+        return NULL;
+    }
+    procs = json_array();
+    json_array_foreach(json_object_get(ps, "Processes"), i, p) {
+        char prefix[48];
+        json_t *pkg;
+        snprintf(prefix, sizeof(prefix), "pkmem:%lld-",
+                 (long long)json_integer_value(json_object_get(p, "ID")));
+        pkg = mem_block(stats, prefix);
+        json_object_set(pkg, "ID", json_object_get(p, "ID"));
+        json_object_set(pkg, "PID", json_object_get(p, "PID"));
+        json_object_set(pkg, "Type", json_object_get(p, "Type"));
+        json_array_append_new(procs, pkg);
+    }
+    out = json_pack("{s:o, s:o}", "shm", mem_block(stats, "shmem:"), "pkg", procs);
+    json_decref(stats);
+    json_decref(ps);
+    return shaped(out, "sizes in bytes; used_pct = real_used_size / total_size; pkg is each "
+                       "process's private memory (0 where a process reports none)");
+}
+
+static json_t *t_perf_memory_report(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
+{
+    return run_nodes(c, t, args, memory_one);
+}
+
+/* ---- perf_sample_window ---- */
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static json_int_t clamp(const json_t *v, json_int_t def, json_int_t lo, json_int_t hi)
+{
+    json_int_t x = json_is_integer(v) ? json_integer_value(v) : def;
+    return x < lo ? lo : x > hi ? hi : x;
+}
+
+/* Group prefixes as get_statistics wants them: "core" becomes "core:". */
+static json_t *stat_groups(const json_t *given, const char *const *defaults, size_t ndef)
+{
+    json_t *out = json_array(), *g;
+    size_t i;
+
+    if (!json_array_size(given)) {
+        for (i = 0; i < ndef; i++)
+            json_array_append_new(out, json_string(defaults[i]));
+        return out;
+    }
+    json_array_foreach(given, i, g) {
+        const char *s = json_string_value(g);
+        if (!s || !*s)
+            continue;
+        if (strchr(s, ':') || !strcmp(s, "all"))
+            json_array_append_new(out, json_string(s));
+        else
+            json_array_append_new(out, json_sprintf("%s:", s));
+    }
+    return out;
+}
+
+static const char *const sample_groups[] = {"core:", "shmem:", "tm:", "sl:",
+                                             "usrloc:", "dialog:", "net:"};
+
+static json_t *sample_one(struct mcp_call *c, const json_t *args, const char *node, bool lead,
+                          struct mi_error *e)
+{
+    json_int_t duration = clamp(json_object_get(args, "duration_sec"), 10, 1, SAMPLE_DURATION_MAX);
+    json_int_t count = clamp(json_object_get(args, "sample_count"), 5, 2, SAMPLE_COUNT_MAX);
+    json_t *groups = stat_groups(json_object_get(args, "groups"), sample_groups,
+                                 sizeof(sample_groups) / sizeof(sample_groups[0]));
+    json_t *raw = json_array(), *times = json_array(), *first, *constant, *samples, *s, *out;
+    long long start = now_ms(), step = duration * 1000 / (count - 1);
+    const char *key;
+    json_t *v;
+    size_t i;
+
+    for (json_int_t k = 0; k < count; k++) {
+        long long wait = start + k * step - now_ms();
+        json_t *stats = NULL;
+        char msg[64];
+        if (wait > 0 && mcp_call_sleep_ms(c, (unsigned)wait) < 0) {
+            mi_error_set(e, MI_ERR_SYSTEM, 0, "cancelled");
+            snprintf(e->message, sizeof(e->message), "cancelled");
+            goto fail;
+        }
+        if (get_stats(c, node, groups, &stats, e) != MI_OK)
+            goto fail;
+        json_array_append_new(raw, stats);
+        json_array_append_new(times, json_integer(now_ms() - start));
+        /* Not after the last sample: the result says that, and a notification sent just
+         * before the result can reach the client after it (an unknown token by then). */
+        if (lead && k + 1 < count) {
+            snprintf(msg, sizeof(msg), "sample %lld of %lld", (long long)k + 1, (long long)count);
+            mcp_call_progress(c, (double)(k + 1), (double)count, msg);
+        }
+    }
+    /* Values that never moved are given once; each sample carries only the ones that did. */
+    first = json_array_get(raw, 0);
+    constant = json_object();
+    json_object_foreach(first, key, v) {
+        bool same = true;
+        for (i = 1; i < json_array_size(raw) && same; i++)
+            same = json_equal(v, json_object_get(json_array_get(raw, i), key));
+        if (same)
+            json_object_set(constant, key, v);
+    }
+    samples = json_array();
+    json_array_foreach(raw, i, s) {
+        json_t *moved = json_object();
+        json_object_foreach(s, key, v)
+            if (!json_object_get(constant, key))
+                json_object_set(moved, key, v);
+        json_array_append_new(samples, json_pack("{s:O, s:o}", "t_ms", json_array_get(times, i),
+                                                 "values", moved));
+    }
+    out = json_pack("{s:I, s:I, s:I, s:o, s:o, s:o}", "duration_sec", duration, "sample_count",
+                    count, "interval_ms", (json_int_t)step, "groups", groups, "constant", constant,
+                    "samples", samples);
+    json_decref(raw);
+    json_decref(times);
+    return shaped(out, "constant: statistics that did not change during the window; each "
+                       "sample lists the values that did (rates are left to the caller)");
+fail:
+    json_decref(raw);
+    json_decref(times);
+    json_decref(groups);
+    return NULL;
+}
+
+static json_t *t_perf_sample_window(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
+{
+    return run_nodes(c, t, args, sample_one);
+}
+
+/* ---- snapshot_capture ---- */
+
+/* Open (creating as needed) the directory `rel` under the directory fd `dirfd`, one component
+ * at a time, never following a symbolic link and never leaving the root ("..").
+ * Returns a directory fd, or -1 with why set. */
+static int open_under(int dirfd, const char *rel, const char **why)
+{
+    char *copy = strdup(rel), *save = NULL, *comp;
+    int fd = dup(dirfd), depth = 0;
+
+    if (!copy || fd < 0) {
+        *why = "out of memory or file descriptors";
+        goto fail;
+    }
+    for (comp = strtok_r(copy, "/", &save); comp; comp = strtok_r(NULL, "/", &save)) {
+        int next;
+        if (!strcmp(comp, "."))
+            continue;
+        if (!strcmp(comp, "..") || ++depth > SNAPSHOT_MAX_DEPTH || strlen(comp) > 255) {
+            *why = "out_dir may not contain '..', nor more than 16 levels";
+            goto fail;
+        }
+        next = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (next < 0 && errno == ENOENT) {
+            if (mkdirat(fd, comp, 0750) < 0 && errno != EEXIST) {
+                *why = "a directory of out_dir could not be created";
+                goto fail;
+            }
+            next = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        }
+        if (next < 0) {
+            *why = errno == ELOOP || errno == ENOTDIR
+                       ? "a part of out_dir is a symbolic link or not a directory"
+                       : "a directory of out_dir could not be opened";
+            goto fail;
+        }
+        close(fd);
+        fd = next;
+    }
+    free(copy);
+    return fd;
+fail:
+    free(copy);
+    if (fd >= 0)
+        close(fd);
+    return -1;
+}
+
+/* out_dir relative to root: root itself, a path under it (as configured or as resolved), or a
+ * relative path taken under it. NULL when out_dir is outside. */
+static const char *under_root(const char *out_dir, const char *root, const char *real)
+{
+    const char *cands[2] = {root, real};
+
+    if (out_dir[0] != '/')
+        return out_dir;
+    for (int i = 0; i < 2; i++) {
+        size_t n = cands[i] ? strlen(cands[i]) : 0;
+        while (n > 1 && cands[i][n - 1] == '/')
+            n--;
+        if (n && !strncmp(out_dir, cands[i], n) && (out_dir[n] == '/' || !out_dir[n]))
+            return out_dir + n;
+    }
+    return NULL;
+}
+
+static json_t *t_snapshot_capture(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
+{
+    static const char *const base_groups[] = {"core:", "shmem:", "tm:", "sl:", "usrloc:",
+                                               "dialog:", "net:", "load:"};
+    struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
+    const char *root = getenv(SNAPSHOT_ROOT_ENV), *out_dir = tool_str(args, "out_dir", "");
+    const char *label = tool_str(args, "label", ""), *node = tool_node(args), *rel, *why = NULL;
+    json_t *groups = NULL, *snap = NULL, *v, *g, *extra = json_object_get(args, "extra_stat_groups");
+    char *real = NULL, *text = NULL, name[160], safe[65], stamp[32], iso[32], path[4200];
+    int rootfd = -1, dirfd = -1, fd = -1;
+    struct mi_error e;
+    json_t *out = NULL;
+    size_t i, n = 0;
+
+    if (!root || root[0] != '/')
+        return content_error_result(
+            "%s: not available: no directory is allowed for snapshots. The operator must set "
+            "%s to an absolute directory; files are written only under it. Nothing was written.",
+            t->name, SNAPSHOT_ROOT_ENV);
+    if (!mcp_call_has_scopes(c, SCOPE_BIT(SCOPE_STATS_READ)))
+        return content_error_result("permission denied: %s reads statistics, which needs the "
+                                    "scope 'stats.read'", t->name);
+    if (node && !strcmp(node, "*"))
+        return content_error_result("%s writes one file per call: name one node", t->name);
+    real = realpath(root, NULL);
+    if (!(rel = under_root(out_dir, root, real))) {
+        out = content_error_result("%s: out_dir '%s' is outside the allowed directory %s; pass "
+                                   "a path under it (or relative to it). Nothing was written.",
+                                   t->name, out_dir, root);
+        goto out;
+    }
+
+    /* What to capture: the state first, so that a failed MI call writes nothing. */
+    groups = json_array();
+    for (i = 0; i < sizeof(base_groups) / sizeof(base_groups[0]); i++)
+        json_array_append_new(groups, json_string(base_groups[i]));
+    json_array_foreach(extra, i, g)
+        if (json_string_length(g) && json_array_size(groups) < 40)
+            json_array_append_new(groups, strchr(json_string_value(g), ':')
+                                              ? json_incref(g)
+                                              : json_sprintf("%s:", json_string_value(g)));
+    snap = json_object();
+    if (get_stats(c, node, groups, &v, &e) != MI_OK) {
+        out = tool_mi_error(c, t->name, &e);
+        goto out;
+    }
+    json_object_set_new(snap, "statistics", v);
+    static const char *const cmds[][2] = {{"core:version", "version"}, {"core:uptime", "uptime"},
+                                          {"core:ps", "processes"}};
+    for (i = 0; i < 3; i++) {
+        if (mi_client_call(mi, node, cmds[i][0], NULL, 0, &v, &e) != MI_OK) {
+            out = tool_mi_error(c, t->name, &e);
+            goto out;
+        }
+        json_object_set_new(snap, cmds[i][1], v);
+    }
+    time_t now = time(NULL);
+    struct tm tmv;
+    gmtime_r(&now, &tmv);
+    strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tmv);
+    strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%SZ", &tmv);
+    for (const char *p = label; *p && n < sizeof(safe) - 1; p++) {
+        bool ok = strchr("-_.", *p) || (*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') ||
+                  (*p >= 'A' && *p <= 'Z');
+        safe[n] = ok && !(n == 0 && *p == '.') ? *p : '_';
+        n++;
+    }
+    safe[n] = '\0';
+    json_object_set_new(snap, "captured_at", json_string(iso));
+    json_object_set_new(snap, "node", json_string(node ? node : "default"));
+    json_object_set_new(snap, "label", json_string(label));
+    json_object_set(snap, "groups", groups);
+    if (!(text = json_dumps(snap, JSON_INDENT(1) | JSON_SORT_KEYS))) {
+        out = content_error_result("%s: out of memory", t->name);
+        goto out;
+    }
+
+    /* Write: the root by its fd, every directory below without following links, the file new. */
+    if ((rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+        out = content_error_result("%s: the allowed directory %s cannot be opened (%s). Nothing "
+                                   "was written.", t->name, root, strerror(errno));
+        goto out;
+    }
+    if ((dirfd = open_under(rootfd, rel, &why)) < 0) {
+        out = content_error_result("%s: %s ('%s'). Nothing was written.", t->name, why, out_dir);
+        goto out;
+    }
+    for (int attempt = 0; attempt < 100 && fd < 0; attempt++) {
+        snprintf(name, sizeof(name), attempt ? "snapshot%s%s-%s-%d.json" : "snapshot%s%s-%s.json",
+                 n ? "-" : "", safe, stamp, attempt);
+        fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
+        if (fd < 0 && errno != EEXIST)
+            break;
+    }
+    if (fd < 0) {
+        out = content_error_result("%s: the snapshot file could not be created in '%s' (%s). "
+                                   "Nothing was written.", t->name, out_dir, strerror(errno));
+        goto out;
+    }
+    size_t len = strlen(text), done = 0;
+    while (done < len) {
+        ssize_t w = write(fd, text + done, len - done);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            break;
+        done += (size_t)w;
+    }
+    if (done < len || close(fd) < 0) {
+        fd = -1;
+        unlinkat(dirfd, name, 0);
+        out = content_error_result("%s: writing the snapshot failed (%s); the partial file was "
+                                   "removed.", t->name, strerror(errno));
+        goto out;
+    }
+    fd = -1;
+    snprintf(path, sizeof(path), "%s/%s%s%s", real ? real : root, rel,
+             *rel && rel[strlen(rel) - 1] != '/' ? "/" : "", name);
+    {
+        /* Collapse the "//" a rel starting with "/" leaves. */
+        char *d = path;
+        for (const char *s = path; *s; s++)
+            if (!(*s == '/' && d > path && d[-1] == '/'))
+                *d++ = *s;
+        *d = '\0';
+    }
+    out = content_structured_result(json_pack(
+        "{s:s, s:{s:s, s:I, s:O, s:s, s:I}}", "node", node ? node : "default", "result", "path",
+        path, "bytes", (json_int_t)len, "groups", groups, "captured_at", iso, "statistics",
+        (json_int_t)json_object_size(json_object_get(snap, "statistics"))));
+out:
+    if (fd >= 0)
+        close(fd);
+    if (dirfd >= 0)
+        close(dirfd);
+    if (rootfd >= 0)
+        close(rootfd);
+    free(text);
+    free(real);
+    json_decref(snap);
+    json_decref(groups);
+    return out;
+}
+
+/* ---- rows ---- */
+
+static const struct tool_arg stats_get_args[] = {
+    {"statistics", "array", "Groups (\"dialog:\") or names (\"core:rcv_requests\"), as "
+     "stats_list shows them; default [\"all\"]", 0,
+     "\"items\":{\"type\":\"string\",\"minLength\":1},\"maxItems\":64,"
+     "\"default\":[\"all\"]", "statistics"},
+    {NULL, NULL, NULL, 0, NULL, NULL},
+};
+
+static const struct tool_arg stats_list_args[] = {
+    {"statistics", "array", "Only these groups (\"tm:\") or names; default all", 0, "\"items\":{\"type\":\"string\",\"minLength\":1},\"maxItems\":64",
+     "statistics"},
+    {NULL, NULL, NULL, 0, NULL, NULL},
+};
+
+static const struct tool_arg stats_reset_args[] = {
+    {"statistics", "array", "Names (\"core:rcv_requests\") or groups (\"tm:\": its incremental "
+     "ones) to set back to 0; stats_list tells counters from gauges", ARG_REQUIRED,
+     "\"items\":{\"type\":\"string\",\"minLength\":1},\"minItems\":1,\"maxItems\":64",
+     "statistics"},
+    {NULL, NULL, NULL, 0, NULL, NULL},
+};
+
+static const struct tool_arg perf_sample_window_args[] = {
+    {"duration_sec", "integer", "Length of the window in seconds, 1..600 (clamped; default 10)",
+     0, "\"default\":10", NULL},
+    {"sample_count", "integer", "Samples over the window, 2..60 (clamped; default 5)", 0,
+     "\"default\":5", NULL},
+    {"groups", "array", "Statistic groups to sample, e.g. [\"core\",\"tm\",\"dialog\"] (default "
+     "core, shmem, tm, sl, usrloc, dialog, net)", 0,
+     "\"items\":{\"type\":\"string\",\"minLength\":1},\"maxItems\":32", NULL},
+    {NULL, NULL, NULL, 0, NULL, NULL},
+};
+
+static const struct tool_arg snapshot_capture_args[] = {
+    {"out_dir", "string", "Directory for the snapshot file: under the directory the operator "
+     "allowed (OPENSIPS_MCP_OUT_DIR_ROOT), absolute or relative to it; created if missing",
+     ARG_REQUIRED, "\"minLength\":1,\"maxLength\":1024", NULL},
+    {"label", "string", "Tag for the file name, e.g. before-upgrade", 0, "\"maxLength\":64",
+     NULL},
+    {"extra_stat_groups", "array", "More statistic groups to include, e.g. [\"rtpengine:\"]", 0,
+     "\"items\":{\"type\":\"string\",\"minLength\":1},\"maxItems\":32", NULL},
+    {NULL, NULL, NULL, 0, NULL, NULL},
+};
+
+static const char stats_obj[] =
+    "{\"type\":\"object\",\"additionalProperties\":{\"anyOf\":[{\"type\":\"number\"},{\"type\":\"string\"}]}}";
+
+static const struct tool_def stats_tools[] = {
+    {"stats_get", "Get statistics",
+     "Reads OpenSIPS statistics by name or group, or all: name → value.",
+     "stats", "statistics:get", stats_get_args, SCOPE_BIT(SCOPE_STATS_READ), TOOL_F_READONLY,
+     NULL, stats_obj, t_stats_row,
+     "statistics:get {statistics: [...]} (3.x get_statistics); default [\"all\"]. Fixed: "
+     "\"core:rcv_requests\" (the form replies print) is sent as \"rcv_requests\", since "
+     "OpenSIPS finds statistics by bare name and silently skips the other form"},
+    {"stats_list", "List statistics",
+     "Lists the node's statistics: incremental (a counter stats_reset can zero) or not (a "
+     "gauge).",
+     "stats", "statistics:list", stats_list_args, SCOPE_BIT(SCOPE_STATS_READ), TOOL_F_READONLY,
+     NULL, stats_obj, t_stats_row,
+     "statistics:list (3.x list_statistics); group:name sent as the bare name"},
+    {"stats_reset", "Reset statistics",
+     "Sets counters back to 0 (gauges are left alone).",
+     "stats", "statistics:reset", stats_reset_args, SCOPE_BIT(SCOPE_MI_WRITE),
+     TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT, NULL, NULL, t_stats_row,
+     "statistics:reset {statistics: [...]} (3.x reset_statistics). Fixed: group:name sent as "
+     "the bare name, and a group (which reset_statistics rejects) expanded to its incremental "
+     "statistics via statistics:list"},
+    {"nathelper_stats", "NAT helper status",
+     "NAT keepalive status: whether nathelper pings are enabled, and nathelper statistics if "
+     "the node has any (OpenSIPS keeps none, which the result says).",
+     "perf", NULL, NULL, SCOPE_BIT(SCOPE_STATS_READ), TOOL_F_READONLY, NULL, NULL,
+     t_nathelper_stats,
+     "statistics:get [\"nathelper:\"] plus nathelper:enable_ping (3.x nh_enable_ping) without "
+     "status (a read). Fixed: the Python server returns the empty group as if it were data; "
+     "nathelper registers no statistics"},
+    {"perf_memory_report", "Memory report",
+     "Shared memory (shm) totals and each process's private (pkg) memory with used_pct, to spot "
+     "exhaustion or leaks.",
+     "perf", NULL, NULL, SCOPE_BIT(SCOPE_STATS_READ), TOOL_F_READONLY, NULL, NULL,
+     t_perf_memory_report,
+     "statistics:get [\"shmem:\",\"pkmem:\"] and core:ps (3.x get_statistics, ps), pkmem:<ID>-* "
+     "joined to ps by process ID"},
+    {"perf_sample_window", "Sample statistics over time",
+     "Reads statistic groups sample_count times over duration_sec and returns the series: "
+     "values that stayed constant once, then per sample the ones that moved. Reports progress; "
+     "can be cancelled.",
+     "perf", NULL, perf_sample_window_args, SCOPE_BIT(SCOPE_STATS_READ), TOOL_F_READONLY, NULL,
+     NULL, t_perf_sample_window,
+     "statistics:get (3.x get_statistics) repeated at even intervals; duration clamped to "
+     "1..600 s and samples to 2..60 as in the Python server"},
+    {"snapshot_capture", "Save a state snapshot",
+     "Writes a JSON snapshot (version, uptime, processes, statistics) to a new file under the "
+     "operator's allowed directory and returns its path. Unavailable unless that directory is "
+     "configured.",
+     "perf", NULL, snapshot_capture_args, SCOPE_BIT(SCOPE_CONFIG_WRITE), 0, NULL, NULL,
+     t_snapshot_capture,
+     "statistics:get, core:version, core:uptime, core:ps, then a new file (never overwritten, "
+     "links never followed) under $OPENSIPS_MCP_OUT_DIR_ROOT. Fixed: the Python server also "
+     "allows /tmp, /var/tmp and $HOME by default; ours allows only the configured root"},
+};
+ROW_TABLE(stats, stats_tools);

@@ -1,0 +1,228 @@
+/* tools/status: is the server up and well — version, uptime, processes, shared memory, and
+ * server_health, which combines them (and the core status_report where the node has it) into
+ * one verdict per node; node "*" asks the whole fleet at once. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mcp/content.h"
+#include "mcp/server.h"
+#include "mi/client.h"
+#include "tools/row.h"
+#include "tools/tool.h"
+
+#define SHM_WARN_PCT 90.0
+
+/* One node's answer {result, note?}, or NULL with *e set. */
+typedef json_t *(*node_fn)(struct mcp_call *c, const char *node, struct mi_error *e);
+
+struct fan {
+    struct mcp_call *c;
+    const char *node;
+    node_fn fn;
+    json_t *out;
+    pthread_t tid;
+};
+
+static void *fan_one(void *arg)
+{
+    struct fan *f = arg;
+    struct mi_error e;
+    json_t *r = f->fn(f->c, f->node, &e);
+
+    if (r)
+        json_object_set_new(r, "ok", json_true());
+    else
+        r = json_pack("{s:b, s:s, s:s}", "ok", 0, "error", mi_err_name(e.err), "message", e.text);
+    f->out = r;
+    return NULL;
+}
+
+static json_t *run_nodes(struct mcp_call *c, const struct mcp_tool *t, const json_t *args,
+                         node_fn fn)
+{
+    struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
+    const char *node = tool_node(args);
+    struct mi_error e;
+    json_t *r;
+
+    if (node && !strcmp(node, "*")) {
+        size_t n = mi_client_node_count(mi), ok = 0;
+        struct fan *fans = calloc(n ? n : 1, sizeof(*fans));
+        json_t *nodes = json_object();
+        if (!fans) {
+            json_decref(nodes);
+            return content_error_result("%s: out of memory", t->name);
+        }
+        for (size_t i = 0; i < n; i++) {
+            fans[i] = (struct fan){.c = c, .node = mi_client_node_name(mi, i), .fn = fn};
+            if (pthread_create(&fans[i].tid, NULL, fan_one, &fans[i]) != 0)
+                fan_one(&fans[i]), fans[i].tid = 0;
+        }
+        for (size_t i = 0; i < n; i++) {
+            if (fans[i].tid)
+                pthread_join(fans[i].tid, NULL);
+            ok += json_is_true(json_object_get(fans[i].out, "ok"));
+            json_object_set_new(nodes, fans[i].node, fans[i].out);
+        }
+        free(fans);
+        return content_structured_result(json_pack("{s:o, s:I, s:I}", "nodes", nodes, "answered",
+                                                   (json_int_t)ok, "asked", (json_int_t)n));
+    }
+    if (!(r = fn(c, node, &e)))
+        return tool_mi_error(c, t->name, &e);
+    json_object_set_new(r, "node", json_string(node ? node : "default"));
+    return content_structured_result(r);
+}
+
+/* Shared memory from get_statistics shmem:, with used_pct. NULL with *e on failure. */
+static json_t *shm_stats(struct mcp_call *c, const char *node, struct mi_error *e)
+{
+    struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
+    json_t *params = json_pack("{s:[s]}", "statistics", "shmem:"), *stats = NULL, *out, *v;
+    const char *key;
+
+    enum mi_err rc = mi_client_call(mi, node, "statistics:get", params, 0, &stats, e);
+    json_decref(params);
+    if (rc != MI_OK)
+        return NULL;
+    out = json_object();
+    json_object_foreach(stats, key, v)
+        if (!strncmp(key, "shmem:", 6))
+            json_object_set(out, key + 6, v);
+    json_decref(stats);
+    json_int_t total = json_integer_value(json_object_get(out, "total_size"));
+    json_int_t used = json_integer_value(json_object_get(out, "real_used_size"));
+    if (total > 0)
+        json_object_set_new(out, "used_pct", json_real((double)(used * 1000 / total) / 10.0));
+    return out;
+}
+
+static json_t *memory_one(struct mcp_call *c, const char *node, struct mi_error *e)
+{
+    json_t *shm = shm_stats(c, node, e);
+    return shm ? json_pack("{s:o, s:s}", "result", shm, "note",
+                           "shared memory in bytes; used_pct = real_used_size / total_size; "
+                           "per-process memory: perf_memory_report")
+               : NULL;
+}
+
+static json_t *t_server_memory(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
+{
+    return run_nodes(c, t, args, memory_one);
+}
+
+/* "7 [sec]" → 7; -1 when not that shape. */
+static long long uptime_seconds(const json_t *uptime)
+{
+    const char *s = json_string_value(json_object_get(uptime, "Up time"));
+    char *end;
+    long long v;
+
+    if (!s)
+        return -1;
+    v = strtoll(s, &end, 10);
+    return end != s && v >= 0 ? v : -1;
+}
+
+static json_t *health_one(struct mcp_call *c, const char *node, struct mi_error *e)
+{
+    struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
+    json_t *version = NULL, *uptime = NULL, *ps = NULL, *shm, *sr = NULL, *out, *problems;
+    json_t *params;
+    struct mi_error ignored;
+    const char *verdict = "ok";
+
+    /* The version answers first: a node that does not is down, and that is the error. */
+    if (mi_client_call(mi, node, "core:version", NULL, 0, &version, e) != MI_OK)
+        return NULL;
+    problems = json_array();
+    if (mi_client_call(mi, node, "core:uptime", NULL, 0, &uptime, &ignored) != MI_OK)
+        json_array_append_new(problems, json_sprintf("uptime failed: %s", ignored.text));
+    if (mi_client_call(mi, node, "core:ps", NULL, 0, &ps, &ignored) != MI_OK)
+        json_array_append_new(problems, json_sprintf("ps failed: %s", ignored.text));
+    if (!(shm = shm_stats(c, node, &ignored)))
+        json_array_append_new(problems, json_sprintf("shmem statistics failed: %s", ignored.text));
+    /* status_report's "core" group says whether OpenSIPS finished starting; older nodes or
+     * nodes without it are not held against the verdict. */
+    params = json_pack("{s:s}", "group", "core");
+    if (mi_client_call(mi, node, "status_report:get", params, 0, &sr, &ignored) != MI_OK ||
+        !json_is_object(sr)) {
+        json_decref(sr);
+        sr = json_null();
+    }
+    json_decref(params);
+
+    double pct = json_real_value(json_object_get(shm, "used_pct"));
+    if (pct >= SHM_WARN_PCT)
+        json_array_append_new(problems, json_sprintf("shared memory %.1f%% used", pct));
+    if (json_is_false(json_object_get(sr, "Readiness")))
+        json_array_append_new(problems, json_sprintf("core not ready: %s",
+                                                     tool_str(sr, "Details", "?")));
+    if (json_array_size(problems))
+        verdict = "degraded";
+
+    out = json_pack("{s:s, s:s?, s:I, s:s?, s:I, s:o, s:O, s:o}", "status", verdict, "version",
+                    tool_str(version, "Server", NULL), "uptime_sec",
+                    (json_int_t)uptime_seconds(uptime), "up_since",
+                    tool_str(uptime, "Up since", NULL), "processes",
+                    (json_int_t)json_array_size(json_object_get(ps, "Processes")), "shm",
+                    shm ? shm : json_null(), "core_status", sr, "problems", problems);
+    json_decref(version);
+    json_decref(uptime);
+    json_decref(ps);
+    json_decref(sr);
+    return json_pack("{s:o}", "result", out);
+}
+
+static json_t *t_server_health(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
+{
+    return run_nodes(c, t, args, health_one);
+}
+
+static const char version_schema[] =
+    "{\"type\":\"object\",\"properties\":{\"Server\":{\"type\":\"string\"}}}";
+static const char uptime_schema[] =
+    "{\"type\":\"object\",\"properties\":{\"Now\":{\"type\":\"string\"},\"Up since\":{\"type\":"
+    "\"string\"},\"Up time\":{\"type\":\"string\"}}}";
+static const char process_item[] =
+    "{\"type\":\"object\",\"properties\":{\"ID\":{\"type\":\"integer\"},\"PID\":{\"type\":"
+    "\"integer\"},\"Type\":{\"type\":\"string\"}}}";
+static const char shm_schema[] =
+    "{\"type\":\"object\",\"properties\":{\"total_size\":{\"type\":\"integer\"},\"used_pct\":{"
+    "\"type\":\"number\"}}}";
+static const char health_schema[] =
+    "{\"type\":\"object\",\"properties\":{\"status\":{\"enum\":[\"ok\",\"degraded\"]},"
+    "\"version\":{\"type\":\"string\"},\"uptime_sec\":{\"type\":\"integer\"},\"processes\":{"
+    "\"type\":\"integer\"},\"problems\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}}}";
+
+static const struct tool_def status_tools[] = {
+    {"server_version", "OpenSIPS version",
+     "The node's OpenSIPS version and build.",
+     "status", "core:version", NULL, SCOPE_BIT(SCOPE_MI_READ), TOOL_F_READONLY, NULL,
+     version_schema, NULL, "core:version (3.x version)"},
+    {"server_uptime", "OpenSIPS uptime",
+     "When the node started and how long it has been up.",
+     "status", "core:uptime", NULL, SCOPE_BIT(SCOPE_MI_READ), TOOL_F_READONLY, NULL,
+     uptime_schema, NULL, "core:uptime (3.x uptime)"},
+    {"server_processes", "OpenSIPS processes",
+     "The node's processes: ID, PID, role (SIP receiver, timer, MI, ...).",
+     "status", "core:ps", NULL, SCOPE_BIT(SCOPE_MI_READ), TOOL_F_READONLY | ROW_LIST,
+     "Processes", process_item, NULL, "core:ps (3.x ps), paged here"},
+    {"server_memory", "Shared memory",
+     "The node's shared memory in bytes, with used_pct.",
+     "status", NULL, NULL, SCOPE_BIT(SCOPE_STATS_READ), TOOL_F_READONLY, NULL, shm_schema,
+     t_server_memory,
+     "statistics:get [\"shmem:\"] (3.x get_statistics); the Python server's mem command "
+     "exists in no OpenSIPS version"},
+    {"server_health", "Health summary",
+     "One verdict per node (ok or degraded, with the problems found): version, uptime, "
+     "processes, shared memory use, core readiness. node \"*\": the whole fleet.",
+     "status", NULL, NULL, SCOPE_BIT(SCOPE_MI_READ), TOOL_F_READONLY, NULL, health_schema,
+     t_server_health,
+     "core:version, core:uptime, core:ps, statistics:get [\"shmem:\"], status_report:get "
+     "{group: core} (3.x version, uptime, ps, get_statistics, sr_get_status); degraded when "
+     "shm is 90% used, core is not ready or a part fails"},
+};
+ROW_TABLE(status, status_tools);

@@ -1,0 +1,138 @@
+/* tools/tracer: SIP tracing (OpenSIPS tracer). trace_control keeps the Python server's one tool
+ * with an action: status is tracer:trace, start a dynamic trace_start, stop trace_stop. OpenSIPS
+ * 4.0.1's trace_stop answers OK but removes nothing unless the id is the newest dynamic trace,
+ * so every stop is verified by listing the traces again. */
+#include <stdio.h>
+#include <string.h>
+
+#include "auth/roles.h"
+#include "mcp/content.h"
+#include "mcp/server.h"
+#include "mi/client.h"
+#include "tools/guards.h"
+#include "tools/row.h"
+#include "tools/tool.h"
+
+#define TRACE_ID_DEFAULT "mcp"
+
+/* Whether the trace destinations of a tracer:trace result list `id`; *names gets them all. */
+static bool trace_listed(const json_t *status, const char *id, char *names, size_t n)
+{
+    json_t *d;
+    size_t i, used = 0;
+    bool found = false;
+
+    *names = '\0';
+    json_array_foreach(json_object_get(status, "trace destinations"), i, d) {
+        const char *name = tool_str(d, "name", "?");
+        int w = snprintf(names + used, n - used, "%s%s (%s)", used ? ", " : "", name,
+                         tool_str(d, "state", "?"));
+        if (w > 0 && (size_t)w < n - used)
+            used += (size_t)w;
+        found |= !strcmp(name, id);
+    }
+    return found;
+}
+
+static json_t *t_trace_control(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
+{
+    struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
+    const char *node = tool_node(args), *nodename = node ? node : "default";
+    const char *action = tool_str(args, "action", "");
+    const char *uri = tool_str(args, "trace_uri", NULL);
+    const char *id = tool_str(args, "trace_id", TRACE_ID_DEFAULT);
+    json_t *params = NULL, *result = NULL, *status = NULL, *out = NULL;
+    struct mi_error e;
+    char what[512], names[512];
+
+    if (node && !strcmp(node, "*"))
+        return content_error_result("%s: name one node; node \"*\" is not supported here",
+                                    t->name);
+    if (!strcmp(action, "status")) {
+        if (mi_client_call(mi, node, "tracer:trace", NULL, 0, &result, &e) != MI_OK)
+            return tool_mi_error(c, t->name, &e);
+        return content_structured_result(json_pack("{s:s, s:o}", "node", nodename, "result",
+                                                   result));
+    }
+    if (!mcp_call_has_scopes(c, SCOPE_BIT(SCOPE_MI_WRITE)))
+        return content_error_result("permission denied: trace_control %s changes tracing, so it "
+                                    "needs the scope 'mi.write', and role '%s' does not have it",
+                                    action, mcp_call_role(c));
+    if (!strcmp(action, "start")) {
+        if (!uri)
+            return content_error_result("%s: start needs trace_uri: where to send the copies "
+                                        "(sip:HOST:PORT, or hep:HOST:PORT with proto_hep)",
+                                        t->name);
+        snprintf(what, sizeof(what), "start tracing all SIP traffic to %s (trace id '%s') on "
+                 "node %s", uri, id, nodename);
+        if (!tool_confirm(c, args, what, &out))
+            return out;
+        params = json_pack("{s:s, s:s}", "id", id, "uri", uri);
+        if (mi_client_call(mi, node, "tracer:start", params, 0, &result, &e) != MI_OK)
+            out = tool_mi_error(c, t->name, &e);
+        else
+            out = content_structured_result(json_pack(
+                "{s:s, s:{s:s, s:s, s:s, s:s}}", "node", nodename, "result", "action", "start",
+                "trace_id", id, "trace_uri", uri, "outcome",
+                "started: SIP traffic is copied there; stop it with action stop and this "
+                "trace_id"));
+        goto out;
+    }
+    /* stop: verify, since OpenSIPS 4.0.1 answers OK for an id that is not the newest dynamic
+     * trace and removes nothing (tracer.c stop loop matches only the list head) */
+    snprintf(what, sizeof(what), "stop the dynamic trace '%s' on node %s", id, nodename);
+    if (!tool_confirm(c, args, what, &out) || !guard_allows(c, args, node, "tracer:stop", &out))
+        return out;
+    params = json_pack("{s:s}", "id", id);
+    if (mi_client_call(mi, node, "tracer:stop", params, 0, &result, &e) != MI_OK) {
+        out = tool_mi_error(c, t->name, &e);
+        goto out;
+    }
+    if (mi_client_call(mi, node, "tracer:trace", NULL, 0, &status, &e) != MI_OK) {
+        out = content_error_result("%s: OpenSIPS answered OK to trace_stop '%s', but listing the "
+                                   "traces to verify failed (%s); check with action status",
+                                   t->name, id, e.text);
+        goto out;
+    }
+    if (trace_listed(status, id, names, sizeof(names))) {
+        mcp_call_set_outcome(c, "misleading_ok");
+        out = content_error_result(
+            "%s: NOT stopped: OpenSIPS answered OK to trace_stop '%s', but the trace is still "
+            "listed (%s). OpenSIPS 4.0.1 removes only the most recently started dynamic trace: "
+            "stop the traces started after '%s' first, then stop it again.", t->name, id,
+            names, id);
+        goto out;
+    }
+    out = content_structured_result(json_pack(
+        "{s:s, s:{s:s, s:s, s:s, s:O}}", "node", nodename, "result", "action", "stop",
+        "trace_id", id, "outcome", "stopped: no longer listed", "status", status));
+out:
+    json_decref(params);
+    json_decref(result);
+    json_decref(status);
+    return out;
+}
+
+static const struct tool_arg trace_args[] = {
+    {"action", "string", "status (list traces), start (a dynamic trace to trace_uri) or stop",
+     ARG_REQUIRED, "\"enum\":[\"start\",\"stop\",\"status\"]", NULL},
+    {"trace_uri", "string", "For start: where to send copies, sip:HOST:PORT or hep:HOST:PORT",
+     0, "\"minLength\":5,\"maxLength\":256", NULL},
+    {"trace_id", "string", "For start/stop: the dynamic trace's name (status lists them; "
+     "default \"mcp\")", 0, "\"minLength\":1,\"maxLength\":64,\"default\":\"mcp\"", NULL},
+    {NULL, NULL, NULL, 0, NULL, NULL},
+};
+
+static const struct tool_def tracer_tools[] = {
+    {"trace_control", "SIP tracing",
+     "Shows SIP tracing (status), starts a dynamic trace copying all SIP traffic to trace_uri "
+     "(start), or stops one (stop, verified: OpenSIPS may answer OK without stopping it). "
+     "start/stop need mi.write and the user's confirmation.",
+     "tracer", NULL, trace_args, SCOPE_BIT(SCOPE_MI_WRITE), TOOL_F_DESTRUCTIVE, NULL, NULL,
+     t_trace_control,
+     "status: tracer:trace (3.x trace); start: tracer:start {id, uri} (3.x trace_start); "
+     "stop: tracer:stop {id} (3.x trace_stop), then tracer:trace to verify (4.0.1 answers OK "
+     "without removing a trace that is not the newest). The Python server's mapping was not "
+     "shown; trace_id is new (OpenSIPS names every dynamic trace)"},
+};
+ROW_TABLE(tracer, tracer_tools);

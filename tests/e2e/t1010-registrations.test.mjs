@@ -1,0 +1,216 @@
+// Registrations (usrloc) end to end through the SDK client against the simulator: ul_dump flattened
+// and paged (bounded on 100 000 contacts), ul_show_contact, the three writes proven by reading the
+// simulator's state back in both naming profiles, and mid_registrar_dump saying plainly it has no MI.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join, dirname } from "node:path";
+import { withClient, REQ } from "./lib/sdk.mjs";
+import { BIN, sleep, TEST_TIMEOUT } from "./lib/raw.mjs";
+import { freePort } from "./lib/http.mjs";
+
+const SIM = process.env.OPENSIPS_MI_SIM_BIN || join(dirname(BIN), "opensips-mi-sim");
+const T = { timeout: TEST_TIMEOUT };
+const sims = {};
+
+async function startSim(name, extra) {
+  const port = await freePort();
+  const proc = spawn(SIM, ["--http", `127.0.0.1:${port}`, "--timing", "none", ...extra], { stdio: ["ignore", "ignore", "pipe"] });
+  let err = "";
+  proc.stderr.on("data", (c) => (err += c));
+  for (let i = 0; i < 200 && !/ready/.test(err); i++) await sleep(50);
+  assert.match(err, /ready/, `simulator ${name} did not start: ${err}`);
+  sims[name] = { proc, url: `http://127.0.0.1:${port}/mi` };
+}
+
+before(async () => {
+  assert.ok(existsSync(SIM), `no simulator at ${SIM}`);
+  await Promise.all([startSim("v40", []), startSim("v36", ["--opensips", "3.6"]), startSim("big", ["--contacts", "100000"])]);
+});
+
+after(async () => {
+  for (const s of Object.values(sims)) {
+    s.proc.kill("SIGTERM");
+    await new Promise((r) => s.proc.once("exit", r));
+  }
+});
+
+async function simControl(name, method) {
+  const r = await fetch(sims[name].url, { method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method }) });
+  return (await r.json()).result;
+}
+
+const args = (name) => ["--role", "admin", "--toolsets", "all", "--mi-url", sims[name].url];
+
+// Load every page of tools/list so that the SDK validates structuredContent against outputSchema.
+async function loadTools(client) {
+  const tools = [];
+  let cursor;
+  do {
+    const r = await client.listTools(cursor ? { cursor } : {}, REQ);
+    tools.push(...r.tools);
+    cursor = r.nextCursor;
+  } while (cursor);
+  client.cacheToolMetadata(tools);
+  return tools;
+}
+
+const call = (client, name, a = {}) => client.callTool({ name, arguments: a }, undefined, REQ);
+
+function ok(r) {
+  assert.equal(r.isError, undefined, JSON.stringify(r).slice(0, 2000));
+  return r.structuredContent;
+}
+
+test("the registration tools are listed with honest annotations and described inputs", T, async () => {
+  await withClient(args("v40"), async (client) => {
+    const tools = await loadTools(client);
+    const by = Object.fromEntries(tools.map((t) => [t.name, t]));
+    for (const n of ["ul_dump", "ul_show_contact", "mid_registrar_dump"]) assert.equal(by[n].annotations.readOnlyHint, true, n);
+    for (const n of ["ul_add", "ul_rm", "ul_rm_contact"]) {
+      assert.equal(by[n].annotations.readOnlyHint, false, n);
+      assert.equal(by[n].annotations.destructiveHint, true, n);
+      assert.equal(by[n].annotations.idempotentHint, true, n);
+    }
+    for (const n of Object.keys(by).filter((k) => /^(ul_|mid_registrar)/.test(k)))
+      for (const [p, s] of Object.entries(by[n].inputSchema.properties ?? {})) assert.ok(s.description?.length > 10, `${n}.${p}`);
+    assert.equal(by.ul_show_contact.inputSchema.properties.table_name.default, "location");
+  });
+});
+
+test("ul_dump lists AORs across usrloc tables, paged, with brief, fields and a filter", T, async () => {
+  await withClient(args("v40"), async (client) => {
+    await loadTools(client);
+    const all = ok(await call(client, "ul_dump"));
+    assert.ok(all.total >= 20, JSON.stringify(all).slice(0, 300));
+    assert.equal(all.items[0].domain, "location");
+    assert.ok(Array.isArray(all.items[0].Contacts) && all.items[0].Contacts[0].Contact.startsWith("sip:"));
+    assert.equal(all.brief, false);
+
+    const p1 = ok(await call(client, "ul_dump", { limit: 5 }));
+    assert.equal(p1.items.length, 5);
+    assert.equal(p1.next_offset, 5);
+    const p2 = ok(await call(client, "ul_dump", { limit: 5, offset: p1.next_offset }));
+    assert.equal(p2.offset, 5);
+    assert.deepEqual(p2.items.map((i) => i.AOR), all.items.slice(5, 10).map((i) => i.AOR));
+
+    const brief = ok(await call(client, "ul_dump", { brief: true, fields: ["AOR"] }));
+    assert.equal(brief.total, all.total);
+    assert.deepEqual(Object.keys(brief.items[0]), ["AOR"]);
+
+    const one = ok(await call(client, "ul_dump", { aor_contains: "user1@" }));
+    assert.equal(one.total, 1);
+    assert.equal(one.items[0].AOR, "user1@127.0.0.1");
+    const none = ok(await call(client, "ul_dump", { domain: "nosuch" }));
+    assert.equal(none.total, 0);
+    assert.equal(none.next_offset, null);
+  });
+});
+
+test("ul_dump on 100 000 contacts: a default page stays under 50 KB, says the total and pages on", T, async () => {
+  await withClient(args("big"), async (client) => {
+    await loadTools(client);
+    const r = await call(client, "ul_dump");
+    const page = ok(r);
+    const bytes = JSON.stringify(r).length;
+    assert.ok(bytes < 50 * 1024, `default page is ${bytes} bytes`);
+    assert.ok(page.total >= 100000 && page.total < 100100, `total ${page.total}`);
+    assert.equal(page.items.length, 50);
+    assert.equal(page.next_offset, 50);
+    // 30 MB of contacts is over the MI reply limit: the tool says it fell back to AOR names.
+    assert.equal(page.brief, true);
+    assert.match(page.note, /brief/);
+
+    const next = ok(await call(client, "ul_dump", { offset: page.next_offset, limit: 500 }));
+    assert.equal(next.offset, 50);
+    assert.equal(next.items.length, 500);
+    assert.ok(JSON.stringify(next).length < 50 * 1024);
+    assert.ok(!page.items.some((i) => next.items.some((j) => j.AOR === i.AOR)), "pages overlap");
+    const last = ok(await call(client, "ul_dump", { offset: page.total - 3, brief: true }));
+    assert.equal(last.items.length, 3);
+    assert.equal(last.next_offset, null);
+  });
+});
+
+test("ul_show_contact shows one AOR (table_name defaults to location); an unknown AOR is a tool error", T, async () => {
+  await withClient(args("v40"), async (client) => {
+    await loadTools(client);
+    const r = ok(await call(client, "ul_show_contact", { aor: "user1@127.0.0.1" }));
+    assert.equal(r.result.AOR, "user1@127.0.0.1");
+    assert.equal(r.result.Contacts[0].Contact, "sip:user1@127.0.0.1:5090");
+    const missing = await call(client, "ul_show_contact", { aor: "nobody@127.0.0.1" });
+    assert.equal(missing.isError, true);
+    assert.match(missing.content[0].text, /AOR not found/);
+    const table = await call(client, "ul_show_contact", { aor: "user1@127.0.0.1", table_name: "nosuch" });
+    assert.equal(table.isError, true);
+    assert.match(table.content[0].text, /Table not found/);
+  });
+});
+
+for (const profile of ["v40", "v36"]) {
+  test(`ul_add, ul_rm_contact and ul_rm change the registrations (${profile})`, T, async () => {
+    await simControl(profile, "sim:reset");
+    await withClient(args(profile), async (client) => {
+      await loadTools(client);
+      const aor = "mcptest@127.0.0.1";
+      const show = () => call(client, "ul_show_contact", { aor });
+      assert.equal((await show()).isError, true, "the AOR exists before the test");
+
+      // Unconfirmed: nothing is sent.
+      await simControl(profile, "sim:reset_requests");
+      const refused = await call(client, "ul_add", { aor, contact: "sip:mcptest@192.0.2.1:5060" });
+      assert.equal(refused.isError, true);
+      assert.match(refused.content[0].text, /Nothing was changed/);
+      const counters = await simControl(profile, "sim:requests");
+      assert.equal(Object.keys(counters.commands).filter((k) => /add/.test(k)).length, 0, JSON.stringify(counters));
+
+      ok(await call(client, "ul_add", { aor, contact: "sip:mcptest@192.0.2.1:5060", confirm: true }));
+      ok(await call(client, "ul_add", { aor, contact: "sip:mcptest@192.0.2.2:5060", expires: 120, q: 0.5, confirm: true }));
+      let r = ok(await show());
+      assert.deepEqual(r.result.Contacts.map((c) => c.Contact).sort(), ["sip:mcptest@192.0.2.1:5060", "sip:mcptest@192.0.2.2:5060"]);
+      const second = r.result.Contacts.find((c) => c.Contact.endsWith("2:5060"));
+      assert.ok(second.Expires <= 120 && second.Expires > 100, JSON.stringify(second));
+      assert.match(String(second.Q), /^0\.5/);
+
+      ok(await call(client, "ul_rm_contact", { aor, contact: "sip:mcptest@192.0.2.1:5060", confirm: true }));
+      r = ok(await show());
+      assert.deepEqual(r.result.Contacts.map((c) => c.Contact), ["sip:mcptest@192.0.2.2:5060"]);
+
+      ok(await call(client, "ul_rm", { aor, confirm: true }));
+      const gone = await show();
+      assert.equal(gone.isError, true);
+      assert.match(gone.content[0].text, /AOR not found/);
+      const again = await call(client, "ul_rm", { aor, confirm: true });
+      assert.equal(again.isError, true, "removing it twice answers 404");
+    });
+  });
+}
+
+test("ul_dump fans out with node \"*\"; a write refuses \"*\"", T, async () => {
+  await withClient(["--role", "admin", "--toolsets", "all", "--mi-node", `a=${sims.v40.url}`, "--mi-node", `b=${sims.v36.url}`], async (client) => {
+    await loadTools(client);
+    const r = ok(await call(client, "ul_dump", { node: "*", brief: true, limit: 2 }));
+    assert.equal(r.asked, 2);
+    assert.equal(r.answered, 2);
+    assert.equal(r.nodes.a.items.length, 2);
+    assert.ok(r.nodes.b.total > 0);
+    const s = ok(await call(client, "ul_show_contact", { node: "*", aor: "user1@127.0.0.1" }));
+    assert.equal(s.nodes.a.ok, true);
+    const w = await call(client, "ul_rm", { node: "*", aor: "user1@127.0.0.1", confirm: true });
+    assert.equal(w.isError, true);
+  });
+});
+
+test("mid_registrar_dump says plainly that OpenSIPS has no MI command for it", T, async () => {
+  await withClient(args("v40"), async (client) => {
+    await loadTools(client);
+    await simControl("v40", "sim:reset_requests");
+    const r = await call(client, "mid_registrar_dump");
+    assert.equal(r.isError, true);
+    assert.match(r.content[0].text, /no MI command/);
+    assert.match(r.content[0].text, /ul_dump/);
+    assert.equal((await simControl("v40", "sim:requests")).total, 0);
+  });
+});

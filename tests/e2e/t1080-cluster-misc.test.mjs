@@ -1,0 +1,273 @@
+// The cluster, uac, presence, tls, tracer, rtp, topology_hiding and avpops tools through the
+// official SDK client against the simulator (4.0.1 extended test bed; tls_connections also on
+// 3.6): reads validate against their output schemas; each write sends exactly one right MI
+// request (the simulator's request log) or, refused, none; misleading OKs are verified.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, dirname } from "node:path";
+import { withClient, REQ } from "./lib/sdk.mjs";
+import { BIN, sleep, TEST_TIMEOUT } from "./lib/raw.mjs";
+import { freePort } from "./lib/http.mjs";
+
+const SIM = process.env.OPENSIPS_MI_SIM_BIN || join(dirname(BIN), "opensips-mi-sim");
+const sims = {};
+let dir;
+
+async function startSim(profile) {
+  const port = await freePort();
+  const log = join(dir, `requests-${profile}.jsonl`);
+  const proc = spawn(SIM, ["--http", `127.0.0.1:${port}`, "--timing", "none", "--opensips", profile,
+    ...(profile === "4.0" ? ["--modules", "extended"] : []), "--request-log", log], { stdio: ["ignore", "ignore", "pipe"] });
+  let err = "";
+  proc.stderr.on("data", (c) => (err += c));
+  for (let i = 0; i < 100 && !/ready/.test(err); i++) await sleep(50);
+  assert.match(err, /ready/, `simulator did not start: ${err}`);
+  return { proc, port, log };
+}
+
+before(async () => {
+  assert.ok(existsSync(SIM), `no simulator at ${SIM}`);
+  dir = mkdtempSync(join(tmpdir(), "mcp-cluster-e2e-"));
+  sims["4.0"] = await startSim("4.0");
+  sims["3.6"] = await startSim("3.6");
+});
+
+after(async () => {
+  for (const s of Object.values(sims)) {
+    s.proc.kill("SIGTERM");
+    await new Promise((r) => s.proc.once("exit", r));
+  }
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const ARGS = (p = "4.0", role = "admin") => ["--role", role, "--toolsets", "all", "--mi-url", `http://127.0.0.1:${sims[p].port}/mi`];
+
+async function simControl(method, p = "4.0") {
+  const r = await fetch(`http://127.0.0.1:${sims[p].port}/mi`, {
+    method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method }),
+  });
+  return (await r.json()).result;
+}
+
+function sent(command, p = "4.0") {
+  const log = sims[p].log;
+  const lines = existsSync(log) ? readFileSync(log, "utf8").split("\n").filter(Boolean) : [];
+  return lines.map((l) => JSON.parse(l)).filter((r) => r.command === command || r.method === command);
+}
+const clearLog = (p = "4.0") => writeFileSync(sims[p].log, "");
+const all = (p = "4.0") => (existsSync(sims[p].log) ? readFileSync(sims[p].log, "utf8").split("\n").filter(Boolean) : []);
+
+const call = (client, name, args = {}) => client.callTool({ name, arguments: args }, undefined, REQ);
+const ok = (r) => assert.equal(r.isError, undefined, JSON.stringify(r).slice(0, 800));
+
+test("cluster_status and cluster_topology show clusters and nodes", { timeout: TEST_TIMEOUT }, async () => {
+  await simControl("sim:reset");
+  await withClient(ARGS(), async (client) => {
+    const s = await call(client, "cluster_status");
+    ok(s);
+    const c1 = s.structuredContent.result.Clusters.find((c) => c.cluster_id === 1);
+    assert.equal(c1.Nodes[0].node_id, 2);
+    const t = await call(client, "cluster_topology");
+    ok(t);
+    assert.ok(t.structuredContent.result.Clusters.length >= 1);
+  });
+});
+
+test("cluster_send_command relays with clusterer:send_mi, positional cmd_params, once; explains a Send error", { timeout: TEST_TIMEOUT }, async () => {
+  await simControl("sim:reset");
+  await withClient(ARGS(), async (client) => {
+    clearLog();
+    // log_level with a level changes state: confirmation first
+    const refused = await call(client, "cluster_send_command", { cluster_id: 1, node_id: 2, mi_cmd: "log_level", mi_params: "[\"3\"]" });
+    assert.equal(refused.isError, true);
+    assert.match(refused.content[0].text, /Nothing was changed/);
+    assert.equal(sent("clusterer:send_mi").length, 0);
+
+    const r = await call(client, "cluster_send_command", { cluster_id: 1, node_id: 2, mi_cmd: "log_level", mi_params: "{\"level\":3}", confirm: true });
+    ok(r);
+    assert.match(r.structuredContent.result.outcome, /not return the peer's reply/);
+    const reqs = sent("clusterer:send_mi");
+    assert.equal(reqs.length, 1);
+    assert.deepEqual(reqs[0].params, { cluster_id: 1, destination: 2, cmd_name: "log_level", cmd_params: ["3"] });
+    assert.equal(sent("clusterer_send_mi").length, 0);
+
+    // a read needs no confirmation; an unknown node: OpenSIPS's bare "Send error" gets a reason
+    const bad = await call(client, "cluster_send_command", { cluster_id: 1, node_id: 9, mi_cmd: "uptime" });
+    assert.equal(bad.isError, true);
+    assert.match(bad.content[0].text, /Send error.*cluster 1 has no node 9/s);
+
+    const badParams = await call(client, "cluster_send_command", { cluster_id: 1, node_id: 2, mi_cmd: "uptime", mi_params: "{\"nosuch\":1}" });
+    assert.equal(badParams.isError, true);
+    assert.match(badParams.content[0].text, /nothing was sent/);
+  });
+  // cluster_send_command may relay writes, so it needs mi.write: a viewer may not use it at all
+  await withClient(ARGS("4.0", "viewer"), async (client) => {
+    const w = await call(client, "cluster_send_command", { cluster_id: 1, node_id: 2, mi_cmd: "log_level", mi_params: "[\"3\"]", confirm: true });
+    assert.equal(w.isError, true);
+    assert.match(w.content[0].text, /permission denied/);
+  });
+});
+
+test("uac_reg_force_register finds contact and registrar of the AOR, refuses a disabled one", { timeout: TEST_TIMEOUT }, async () => {
+  await simControl("sim:reset");
+  await withClient(ARGS(), async (client) => {
+    clearLog();
+    const r = await call(client, "uac_reg_force_register", { aor: "sip:trunk1@127.0.0.1" });
+    ok(r);
+    const reqs = sent("uac_registrant:force_register");
+    assert.equal(reqs.length, 1);
+    assert.deepEqual(reqs[0].params, { aor: "sip:trunk1@127.0.0.1", contact: "sip:trunk1@127.0.0.1:5060", registrar: "sip:127.0.0.1:5060" });
+
+    const disabled = await call(client, "uac_reg_force_register", { aor: "sip:trunk3@127.0.0.1" });
+    assert.equal(disabled.isError, true);
+    assert.match(disabled.content[0].text, /disabled/);
+    const unknown = await call(client, "uac_reg_force_register", { aor: "sip:nobody@127.0.0.1" });
+    assert.equal(unknown.isError, true);
+    assert.equal(sent("uac_registrant:force_register").length, 1, "the refused ones sent nothing");
+
+    clearLog();
+    assert.equal((await call(client, "uac_reg_reload")).isError, true);
+    ok(await call(client, "uac_reg_reload", { confirm: true }));
+    assert.equal(sent("uac_registrant:reload").length, 1);
+  });
+});
+
+test("presence subscriptions and event subscribers (all events, one event, socket needs event)", { timeout: TEST_TIMEOUT }, async () => {
+  await simControl("sim:reset");
+  await withClient(ARGS(), async (client) => {
+    const p = await call(client, "presence_list_subscriptions");
+    ok(p);
+    assert.equal(typeof p.structuredContent.total, "number");
+
+    const all = await call(client, "event_list_subscribers");
+    ok(all);
+    assert.ok(Array.isArray(all.structuredContent.result.events));
+    const one = await call(client, "event_list_subscribers", { event: "E_UL_AOR_INSERT" });
+    ok(one);
+    assert.equal(one.structuredContent.result.events[0].name, "E_UL_AOR_INSERT");
+    const bad = await call(client, "event_list_subscribers", { socket: "udp:127.0.0.1:19999" });
+    assert.equal(bad.isError, true);
+    assert.match(bad.content[0].text, /pass event too/);
+  });
+});
+
+test("tls_connections: 4.x filters with tcp:list {proto: tls}; 3.x lists all and filters here", { timeout: TEST_TIMEOUT }, async () => {
+  await simControl("sim:reset");
+  await withClient(ARGS(), async (client) => {
+    clearLog();
+    const r = await call(client, "tls_connections");
+    ok(r);
+    assert.ok(r.structuredContent.items.every((c) => c.Type === "tls"));
+    assert.deepEqual(sent("tcp:list")[0].params, { proto: "tls" });
+  });
+  await simControl("sim:reset", "3.6");
+  await withClient(ARGS("3.6"), async (client) => {
+    clearLog("3.6");
+    const r = await call(client, "tls_connections");
+    ok(r);
+    assert.equal(r.structuredContent.total, 0);
+    const reqs = sent("list_tcp_conns", "3.6");
+    assert.equal(reqs.length, 1, all("3.6").join("\n"));
+  });
+});
+
+test("trace_control: status, start with an id, and a stop whose OK changed nothing is reported as such", { timeout: TEST_TIMEOUT }, async () => {
+  await simControl("sim:reset");
+  await withClient(ARGS(), async (client) => {
+    const s = await call(client, "trace_control", { action: "status" });
+    ok(s);
+    assert.equal(s.structuredContent.result.global, "on");
+
+    clearLog();
+    const noUri = await call(client, "trace_control", { action: "start", confirm: true });
+    assert.equal(noUri.isError, true);
+    assert.match(noUri.content[0].text, /trace_uri/);
+    const st = await call(client, "trace_control", { action: "start", trace_uri: "sip:127.0.0.1:5199", trace_id: "dyn1", confirm: true });
+    ok(st);
+    assert.deepEqual(sent("tracer:start").map((r) => r.params), [{ id: "dyn1", uri: "sip:127.0.0.1:5199" }]);
+
+    // the recorded state: dyn2 started after dyn1, so 4.0.1's trace_stop of dyn1 answers OK
+    // and removes nothing; the tool lists the traces again and says so
+    for (let i = 0; i < 4; i++) {
+      const now = await call(client, "trace_control", { action: "status" });
+      if (now.structuredContent.result["trace destinations"].some((d) => d.name === "dyn2")) break;
+    }
+    clearLog();
+    const stop = await call(client, "trace_control", { action: "stop", trace_id: "dyn1", confirm: true });
+    assert.equal(stop.isError, true);
+    assert.match(stop.content[0].text, /NOT stopped.*still listed/s);
+    assert.equal(sent("tracer:stop").length, 1);
+    assert.equal(sent("tracer:trace").length, 1, "verified by listing once");
+  });
+  // 3.6: the same start reaches trace_start with the same parameters
+  await simControl("sim:reset", "3.6");
+  await withClient(ARGS("3.6"), async (client) => {
+    clearLog("3.6");
+    ok(await call(client, "trace_control", { action: "start", trace_uri: "sip:127.0.0.1:5199", confirm: true }));
+    assert.deepEqual(sent("trace_start", "3.6").map((r) => r.params), [{ id: "mcp", uri: "sip:127.0.0.1:5199" }]);
+  });
+  // trace_control can change state, so it needs mi.write whatever the action: a viewer gets none
+  await withClient(ARGS("4.0", "viewer"), async (client) => {
+    const st = await call(client, "trace_control", { action: "status" });
+    assert.equal(st.isError, true);
+    assert.match(st.content[0].text, /permission denied/);
+    const w = await call(client, "trace_control", { action: "stop", trace_id: "dyn1", confirm: true });
+    assert.equal(w.isError, true);
+    assert.match(w.content[0].text, /permission denied/);
+  });
+});
+
+test("rtpengine_sessions lists rtp_relay sessions of rtpengine; terminate sends rtpengine:teardown once", { timeout: TEST_TIMEOUT }, async () => {
+  await simControl("sim:reset");
+  await withClient(ARGS(), async (client) => {
+    clearLog();
+    const s = await call(client, "rtpengine_sessions");
+    ok(s);
+    assert.equal(s.structuredContent.total, 0);
+    assert.deepEqual(sent("rtp_relay:list")[0].params, { engine: "rtpengine" });
+
+    assert.equal((await call(client, "rtpengine_terminate_call", { callid: "no-such-call" })).isError, true);
+    assert.equal(sent("rtpengine:teardown").length, 0);
+    const r = await call(client, "rtpengine_terminate_call", { callid: "no-such-call", confirm: true });
+    ok(r);
+    assert.equal(r.structuredContent.result.dialog_known, false);
+    assert.match(r.structuredContent.result.outcome, /answers OK for unknown calls/);
+    assert.deepEqual(sent("rtpengine:teardown").map((x) => x.params), [{ callid: "no-such-call" }]);
+    assert.equal(sent("rtpengine_terminate").length, 0);
+  });
+});
+
+test("topology_hiding_list lists the B2B 'top hiding' sessions and says what MI cannot show", { timeout: TEST_TIMEOUT }, async () => {
+  await simControl("sim:reset");
+  await withClient(ARGS(), async (client) => {
+    let r;
+    for (let i = 0; i < 3; i++) {
+      r = await call(client, "topology_hiding_list");
+      ok(r);
+      if (r.structuredContent.total > 0) break;
+    }
+    assert.ok(r.structuredContent.total >= 1);
+    assert.ok(r.structuredContent.items.every((t) => t.scenario === "top hiding"));
+    assert.match(r.structuredContent.note, /topology_hiding module/);
+  });
+});
+
+test("avp_get and avp_delete say plainly that OpenSIPS has no such MI command, and send nothing", { timeout: TEST_TIMEOUT }, async () => {
+  await withClient(ARGS(), async (client) => {
+    const { tools } = await client.listTools(undefined, REQ);
+    assert.equal(tools.find((t) => t.name === "avp_get").annotations.readOnlyHint, true);
+    assert.equal(tools.find((t) => t.name === "avp_delete").annotations.destructiveHint, true);
+    clearLog();
+    for (const name of ["avp_get", "avp_delete"]) {
+      const r = await call(client, name, { name: "foo", ...(name === "avp_delete" ? { confirm: true } : {}) });
+      assert.equal(r.isError, true);
+      assert.match(r.content[0].text, /no MI command/);
+      assert.match(r.content[0].text, /dlg_val|cache/);
+    }
+    assert.equal(all().length, 0, "nothing reached OpenSIPS");
+  });
+});
