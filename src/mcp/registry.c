@@ -141,10 +141,16 @@ static void build(struct registry *r)
     for (size_t i = 0; i < r->ntools; i++) {
         const struct mcp_tool *t = r->tools[i];
         json_error_t je;
-        r->input_schemas[i] = json_loads(t->input_schema ? t->input_schema : empty_schema, 0, &je);
-        if (t->output_schema)
-            r->output_schemas[i] = json_loads(t->output_schema, 0, &je);
-        if (!r->input_schemas[i] || (t->output_schema && !r->output_schemas[i])) {
+        bool want_out = t->output_schema || t->make_schema;
+        if (t->make_schema) {
+            r->input_schemas[i] = t->make_schema(t, false);
+            r->output_schemas[i] = t->make_schema(t, true);
+        } else {
+            r->input_schemas[i] = json_loads(t->input_schema ? t->input_schema : empty_schema, 0, &je);
+            if (t->output_schema)
+                r->output_schemas[i] = json_loads(t->output_schema, 0, &je);
+        }
+        if (!r->input_schemas[i] || (want_out && !r->output_schemas[i])) {
             r->build_error = (int)i + 1;
             return;
         }

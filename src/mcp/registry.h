@@ -30,6 +30,10 @@ struct mcp_tool {
     unsigned flags;            /* TOOL_F_* */
     mcp_tool_fn handler;
     scopes_t scope;            /* SCOPE_BIT(x) the caller's role needs; 0 for none */
+    /* Instead of the two texts above: build the input (output = false) or output schema on
+     * first use, so that registering many generated tools costs nothing at start-up. Returns a
+     * new reference, or NULL for "no output schema". */
+    json_t *(*make_schema)(const struct mcp_tool *t, bool output);
 };
 
 struct mcp_resource;
