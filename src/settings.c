@@ -59,6 +59,9 @@ static const struct setting rows[] = {
      0, 0, "comma-separated toolsets to expose, or all"},
     {"audit", SET_STR, OFF(audit), "off", 0, 0,
      "audit trail of every tool call: off, syslog, or an absolute file path (JSON Lines)"},
+    {"out-dir-root", SET_STR, OFF(out_dir_root), NULL, 0, 0,
+     "the one directory (absolute) under which tools may write files, e.g. snapshot_capture; "
+     "unset: no tool writes files"},
     {"read-only", SET_BOOL, OFF(read_only), "false", 0, 0,
      "hide and refuse every tool that changes state"},
     {"tools-markdown", SET_BOOL, OFF(tools_markdown), "false", 0, 0,

@@ -99,10 +99,25 @@ static const char *refusal(const struct mcp_session *s, const struct mcp_tool *t
         snprintf(buf, n, "tool '%s' changes state, and this server runs in read-only mode", t->name);
         return buf;
     }
-    if (t->scope && !(s->role->scopes & t->scope)) {
-        snprintf(buf, n, "permission denied: tool '%s' needs the scope '%s', which role '%s' "
-                 "does not have; ask an administrator for a role with it", t->name,
-                 scope_bit_name(t->scope), s->role->name);
+    /* A tool needs every scope of its row ((role & scope) == scope): name each one missing. */
+    scopes_t missing = t->scope & ~s->role->scopes;
+    if (missing) {
+        const char *names[SCOPE_COUNT];
+        char list[256] = "";
+        size_t k = 0, used = 0;
+        for (int sc = 0; sc < SCOPE_COUNT; sc++)
+            if (missing & SCOPE_BIT(sc))
+                names[k++] = scope_name((enum scope)sc);
+        for (size_t i = 0; i < k; i++) {
+            int w = snprintf(list + used, sizeof(list) - used, "%s'%s'",
+                             !i ? "" : i + 1 < k ? ", " : " and ", names[i]);
+            if (w < 0 || (size_t)w >= sizeof(list) - used)
+                break;
+            used += (size_t)w;
+        }
+        snprintf(buf, n, "permission denied: tool '%s' needs the scope%s %s, which role '%s' "
+                 "does not have; ask an administrator for a role with %s", t->name,
+                 k > 1 ? "s" : "", list, s->role->name, k > 1 ? "them" : "it");
         return buf;
     }
     return NULL;

@@ -192,6 +192,13 @@ const struct mi_cmd *mi_catalogue_at(size_t i)
     return i < mi_catalogue_count() ? &cat.cmds[i] : NULL;
 }
 
+/* v's text, or def when v is not a string. */
+static const char *str_or(const json_t *v, const char *def)
+{
+    const char *s = json_string_value(v);
+    return s ? s : def;
+}
+
 const struct mi_cmd *mi_catalogue_find(const char *name, struct mi_error *e)
 {
     if (mi_catalogue_load(e) != MI_OK)
@@ -210,7 +217,7 @@ const struct mi_cmd *mi_catalogue_find(const char *name, struct mi_error *e)
         size_t k;
         json_t *a;
         json_array_foreach(cat.cmds[i].aliases, k, a) {
-            if (!strcmp(json_string_value(a) ?: "", name))
+            if (!strcmp(str_or(a, ""), name))
                 return &cat.cmds[i];
         }
     }
@@ -244,7 +251,7 @@ static void recipes_text(const json_t *recipes, char *out, size_t n)
         len += (size_t)snprintf(out + len, len < n ? n - len : 0, "%s{", i ? " or " : "");
         json_array_foreach(r, k, p) {
             len += (size_t)snprintf(out + len, len < n ? n - len : 0, "%s%s", k ? ", " : "",
-                                    json_string_value(p) ?: "?");
+                                    str_or(p, "?"));
         }
         len += (size_t)snprintf(out + len, len < n ? n - len : 0, "}");
     }
@@ -257,7 +264,7 @@ static bool recipe_has(const json_t *r, const char *name)
     size_t k;
     json_t *p;
     json_array_foreach(r, k, p) {
-        if (!strcmp(json_string_value(p) ?: "", name))
+        if (!strcmp(str_or(p, ""), name))
             return true;
     }
     return false;

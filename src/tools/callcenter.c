@@ -1,7 +1,5 @@
 /* tools/callcenter: the call_center module — agents, queued calls, flows. cc_status gathers
  * the queue, the agents and the flows in one answer, as the Python server's does. */
-#include <stdio.h>
-#include <string.h>
 
 #include "mcp/content.h"
 #include "mcp/server.h"
@@ -9,7 +7,7 @@
 #include "tools/row.h"
 #include "tools/tool.h"
 
-/* One node's {queue, agents, flows}, or NULL with *e set. */
+/* One node's {result: {queue, agents, flows}}, or NULL with *e set. */
 static json_t *cc_status_one(struct mcp_call *c, const char *node, struct mi_error *e)
 {
     static const struct {
@@ -33,45 +31,15 @@ static json_t *cc_status_one(struct mcp_call *c, const char *node, struct mi_err
                                                                       : json_array());
         json_decref(result);
     }
-    return json_pack("{s:s, s:o}", "node", node ? node : "default", "result", status);
-}
-
-/* Every node in turn ("*"), each answer or failure beside the others, as row_run's fan-out. */
-static json_t *fan(struct mcp_call *c, json_t *(*one)(struct mcp_call *, const char *,
-                                                      struct mi_error *))
-{
-    struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
-    size_t n = mi_client_node_count(mi), ok = 0;
-    json_t *nodes = json_object();
-
-    for (size_t i = 0; i < n; i++) {
-        const char *name = mi_client_node_name(mi, i);
-        struct mi_error e;
-        json_t *r = one(c, name, &e);
-        if (r) {
-            json_object_set_new(r, "ok", json_true());
-            ok++;
-        } else {
-            r = json_pack("{s:b, s:s, s:s}", "ok", 0, "error", mi_err_name(e.err), "message",
-                          e.text);
-        }
-        json_object_set_new(nodes, name, r);
-    }
-    return content_structured_result(json_pack("{s:o, s:I, s:I}", "nodes", nodes, "answered",
-                                               (json_int_t)ok, "asked", (json_int_t)n));
+    return json_pack("{s:o}", "result", status);
 }
 
 static json_t *t_cc_status(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
 {
     const char *node = tool_node(args);
     struct mi_error e;
-    json_t *r;
 
-    if (node && !strcmp(node, "*"))
-        return fan(c, cc_status_one);
-    if (!(r = cc_status_one(c, node, &e)))
-        return tool_mi_error(c, t->name, &e);
-    return content_structured_result(r);
+    return tool_node_result(c, t->name, node, cc_status_one(c, node, &e), &e);
 }
 
 static const struct tool_arg cc_agent_login_args[] = {

@@ -25,17 +25,24 @@ static json_t *find_dialog(struct mcp_call *c, const char *node, const char *cal
     *why = NULL;
     enum mi_err rc = mi_client_call(mi, node, "dialog:list", params, 0, &result, e);
     json_decref(params);
+    if (rc == MI_ERR_MI && e->code == 404) {
+        /* OpenSIPS answers a Call-ID it does not know with 404 "Requested Dialog not found". */
+        *listed = json_array();
+        *why = "no dialog has this Call-ID";
+        return NULL;
+    }
     if (rc != MI_OK)
         return NULL;
-    *listed = json_incref(json_object_get(result, "Dialogs"));
+    *listed = tool_list_items(result, "Dialogs");
     json_array_foreach(*listed, i, d) {
         json_t *callee;
         size_t k;
         bool to_ok = !to_tag;
         if (strcmp(tool_str(d, "caller_tag", ""), from_tag))
             continue;
-        json_array_foreach(json_object_get(d, "CALLEES"), k, callee)
-            to_ok |= !strcmp(tool_str(callee, "callee_tag", ""), to_tag);
+        if (to_tag)
+            json_array_foreach(json_object_get(d, "CALLEES"), k, callee)
+                to_ok |= !strcmp(tool_str(callee, "callee_tag", ""), to_tag);
         if (to_ok) {
             found = json_incref(d);
             break;
@@ -146,7 +153,8 @@ static json_t *t_dlg_push_var(struct mcp_call *c, const struct mcp_tool *t, json
         json_t *dl, *values;
         size_t i;
         verified = "NOT applied: OpenSIPS answered OK but the dialog does not carry the value";
-        json_array_foreach(json_object_get(ctx, "Dialogs"), i, dl) {
+        json_t *ctx_dialogs = tool_list_items(ctx, "Dialogs");
+        json_array_foreach(ctx_dialogs, i, dl) {
             if (strcmp(tool_str(dl, "ID", ""), id))
                 continue;
             values = json_object_get(json_object_get(dl, "context"), "values");
@@ -158,6 +166,7 @@ static json_t *t_dlg_push_var(struct mcp_call *c, const struct mcp_tool *t, json
                     verified = "applied: read back with dlg_list_ctx";
             }
         }
+        json_decref(ctx_dialogs);
     }
     json_decref(params);
     json_decref(ctx);

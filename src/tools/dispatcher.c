@@ -1,9 +1,6 @@
 /* tools/dispatcher: destination sets (OpenSIPS dispatcher module) — listing every destination
  * of every set as one flat, paged list, setting a destination's state, reloading the table.
  * The Python server's dispatcher_add/update/remove write the DB table (another area). */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "mcp/content.h"
 #include "mcp/server.h"
@@ -51,47 +48,15 @@ static json_t *ds_list_one(struct mcp_call *c, const json_t *args, const char *n
     out = row_page(ds_flatten(result, json_is_integer(set) ? json_integer_value(set) : -1), args,
                    -1, 0);
     json_decref(result);
-    json_object_set_new(out, "node", json_string(node ? node : "default"));
     return out;
-}
-
-/* node "*": every node in turn, a failed node reported beside the others. */
-static json_t *ds_fan(struct mcp_call *c, const json_t *args,
-                      json_t *(*one)(struct mcp_call *, const json_t *, const char *,
-                                     struct mi_error *))
-{
-    struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
-    size_t n = mi_client_node_count(mi), ok = 0;
-    json_t *nodes = json_object();
-
-    for (size_t i = 0; i < n; i++) {
-        const char *name = mi_client_node_name(mi, i);
-        struct mi_error e;
-        json_t *r = one(c, args, name, &e);
-        if (r) {
-            json_object_set_new(r, "ok", json_true());
-            ok++;
-        } else {
-            r = json_pack("{s:b, s:s, s:s}", "ok", 0, "error", mi_err_name(e.err), "message",
-                          e.text);
-        }
-        json_object_set_new(nodes, name, r);
-    }
-    return content_structured_result(json_pack("{s:o, s:I, s:I}", "nodes", nodes, "answered",
-                                               (json_int_t)ok, "asked", (json_int_t)n));
 }
 
 static json_t *t_dispatcher_list(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
 {
     const char *node = tool_node(args);
     struct mi_error e;
-    json_t *r;
 
-    if (node && !strcmp(node, "*"))
-        return ds_fan(c, args, ds_list_one);
-    if (!(r = ds_list_one(c, args, node, &e)))
-        return tool_mi_error(c, t->name, &e);
-    return content_structured_result(r);
+    return tool_node_result(c, t->name, node, ds_list_one(c, args, node, &e), &e);
 }
 
 static const struct tool_arg dispatcher_list_args[] = {

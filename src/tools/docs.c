@@ -18,6 +18,24 @@ static const char *annotations(const struct tool_def *d, char *buf, size_t n)
     return buf;
 }
 
+/* Every scope a row needs, "stats.read + config.write"; "none" for none. */
+static const char *scopes_text(scopes_t scopes, char *buf, size_t n)
+{
+    size_t used = 0;
+
+    snprintf(buf, n, "none");
+    for (int sc = 0; sc < SCOPE_COUNT; sc++) {
+        if (!(scopes & SCOPE_BIT(sc)))
+            continue;
+        int w = snprintf(buf + used, n - used, "%s%s", used ? " + " : "",
+                         scope_name((enum scope)sc));
+        if (w < 0 || (size_t)w >= n - used)
+            break;
+        used += (size_t)w;
+    }
+    return buf;
+}
+
 /* Markdown table cells must not hold a raw pipe. */
 static void cell(FILE *out, const char *s)
 {
@@ -27,7 +45,7 @@ static void cell(FILE *out, const char *s)
 
 int tools_markdown(FILE *out)
 {
-    char buf[128];
+    char buf[128], scopes[128];
     struct mi_error e;
 
     fprintf(out, "# Tool reference\n\n"
@@ -46,7 +64,7 @@ int tools_markdown(FILE *out)
                 fprintf(out, "`%s` / `%s`", cmd->key, cmd->name36 ? cmd->name36 : "—");
             else
                 fprintf(out, "handler");
-            fprintf(out, " | %s | %s |\n", scope_bit_name(d->scope),
+            fprintf(out, " | %s | %s |\n", scopes_text(d->scope, scopes, sizeof(scopes)),
                     annotations(d, buf, sizeof(buf)));
         }
     }
@@ -54,7 +72,8 @@ int tools_markdown(FILE *out)
         for (size_t i = 0; i < row_tables[t]->n; i++) {
             const struct tool_def *d = &row_tables[t]->rows[i];
             fprintf(out, "\n## %s\n\n**%s** — %s\n\n", d->name, d->title, d->description);
-            fprintf(out, "- toolset `%s`, scope `%s`, %s\n", d->toolset, scope_bit_name(d->scope),
+            fprintf(out, "- toolset `%s`, scope `%s`, %s\n", d->toolset,
+                    scopes_text(d->scope, scopes, sizeof(scopes)),
                     annotations(d, buf, sizeof(buf)));
             if (d->mapping)
                 fprintf(out, "- MI: %s\n", d->mapping);

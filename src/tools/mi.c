@@ -13,9 +13,6 @@
 #include "tools/row.h"
 #include "tools/tool.h"
 
-/* What reaches the model from one reply (issue: the Python server sends everything). */
-#define MI_EXECUTE_CAP (50 * 1024)
-
 static json_t *t_mi_execute(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
 {
     const char *command = json_string_value(json_object_get(args, "command"));
@@ -53,7 +50,7 @@ static json_t *t_mi_execute(struct mcp_call *c, const struct mcp_tool *t, json_t
         return out;
     if (mi_client_call(mi, node, cmd->key, params, 0, &result, &e) != MI_OK)
         return tool_mi_error(c, t->name, &e);
-    result = tool_cap(result, MI_EXECUTE_CAP, &note);
+    result = tool_cap(result, TOOL_RESULT_CAP, &note);
     out = json_pack("{s:s, s:s, s:s, s:o}", "node", node ? node : "default", "command", cmd->key,
                     "access", mi_class_name(mi_cmd_class(cmd, params)), "result", result);
     if (note)

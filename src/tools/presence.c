@@ -1,7 +1,5 @@
 /* tools/presence: SIP presence subscriptions (presence module) and the Event Interface's
  * subscribers (core evi). */
-#include <stdio.h>
-#include <string.h>
 
 #include "mcp/content.h"
 #include "mcp/server.h"
@@ -31,42 +29,19 @@ static json_t *subscribers_one(struct mcp_call *c, const json_t *args, const cha
     else
         events = json_array();
     json_decref(result);
-    return json_pack("{s:s, s:{s:o}}", "node", node ? node : "default", "result", "events",
-                     events);
+    return json_pack("{s:{s:o}}", "result", "events", events);
 }
 
 static json_t *t_event_list_subscribers(struct mcp_call *c, const struct mcp_tool *t,
                                         json_t *args)
 {
     const char *node = tool_node(args);
-    struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
     struct mi_error e;
-    json_t *r;
 
     if (json_object_get(args, "socket") && !json_object_get(args, "event"))
         return content_error_result("%s: socket filters within one event: pass event too "
                                     "(e.g. E_UL_AOR_INSERT)", t->name);
-    if (node && !strcmp(node, "*")) {
-        size_t n = mi_client_node_count(mi), ok = 0;
-        json_t *nodes = json_object();
-        for (size_t i = 0; i < n; i++) {
-            const char *name = mi_client_node_name(mi, i);
-            if ((r = subscribers_one(c, args, name, &e))) {
-                json_object_set_new(r, "ok", json_true());
-                ok++;
-            } else {
-                r = json_pack("{s:b, s:s, s:s}", "ok", 0, "error", mi_err_name(e.err),
-                              "message", e.text);
-            }
-            json_object_set_new(nodes, name, r);
-        }
-        return content_structured_result(json_pack("{s:o, s:I, s:I}", "nodes", nodes,
-                                                   "answered", (json_int_t)ok, "asked",
-                                                   (json_int_t)n));
-    }
-    if (!(r = subscribers_one(c, args, node, &e)))
-        return tool_mi_error(c, t->name, &e);
-    return content_structured_result(r);
+    return tool_node_result(c, t->name, node, subscribers_one(c, args, node, &e), &e);
 }
 
 static const struct tool_arg subscribers_args[] = {

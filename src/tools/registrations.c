@@ -1,10 +1,8 @@
 /* tools/registrations: who is registered (OpenSIPS usrloc). ul_dump flattens usrloc's
- * Domains[].AORs[] into one list of AORs so that paging counts AORs, and keeps every page under
- * 50 KB; the other tools are rows over one usrloc command each. mid_registrar exports no MI
- * command, so mid_registrar_dump says so and points at ul_dump. */
-#include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
+ * Domains[].AORs[] into one list of AORs so that paging counts AORs (row_page keeps every page
+ * under 50 KB), and falls back to AOR names when the full dump is too large; the other tools
+ * are rows over one usrloc command each. mid_registrar exports no MI command, so
+ * mid_registrar_dump says so and points at ul_dump. */
 #include <string.h>
 
 #include "mcp/content.h"
@@ -13,68 +11,7 @@
 #include "tools/row.h"
 #include "tools/tool.h"
 
-#define UL_CAP (50 * 1024)
-
-/* Arguments the caller left out take the "default" of their schema members, so that what
- * tools/list advertises is what is sent (row_mi_params sends only what was given). */
-static json_t *with_defaults(const struct tool_def *d, const json_t *args)
-{
-    json_t *out = json_is_object(args) ? json_copy((json_t *)args) : json_object();
-
-    for (const struct tool_arg *a = d->args; a && a->name; a++) {
-        char *text;
-        json_t *s;
-        if (!a->extra || json_object_get(out, a->name) || asprintf(&text, "{%s}", a->extra) < 0)
-            continue;
-        s = json_loads(text, 0, NULL);
-        free(text);
-        if (json_object_get(s, "default"))
-            json_object_set(out, a->name, json_object_get(s, "default"));
-        json_decref(s);
-    }
-    return out;
-}
-
-/* A row run by row_run once its defaults are filled in. */
-static json_t *t_ul_row(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
-{
-    const struct tool_def *d = row_of(t);
-    json_t *full, *r;
-
-    if (!d)
-        return content_error_result("%s: no row behind this tool (a bug)", t->name);
-    full = with_defaults(d, args);
-    r = row_run(c, t, full);
-    json_decref(full);
-    return r;
-}
-
-/* Drop items from the end of a page until it fits `cap`; a single AOR too large on its own has
- * its Contacts cut. next_offset follows what is really returned. */
-static void page_fit(json_t *page, size_t cap)
-{
-    json_t *items = json_object_get(page, "items");
-    json_int_t offset = json_integer_value(json_object_get(page, "offset"));
-    json_int_t total = json_integer_value(json_object_get(page, "total"));
-    size_t before = json_array_size(items);
-    char *note = NULL;
-
-    while (json_array_size(items) > 1 && json_dumpb(page, NULL, 0, JSON_COMPACT) > cap)
-        json_array_remove(items, json_array_size(items) - 1);
-    if (json_array_size(items) == 1 && json_dumpb(page, NULL, 0, JSON_COMPACT) > cap) {
-        json_t *one = tool_cap(json_incref(json_array_get(items, 0)), cap - 1024, &note);
-        json_array_set_new(items, 0, one);
-    }
-    if (json_array_size(items) < before || note) {
-        json_int_t next = offset + (json_int_t)json_array_size(items);
-        json_object_set_new(page, "next_offset", next < total ? json_integer(next) : json_null());
-        json_object_set_new(page, "note", json_string(note ? note : "the page was shortened to "
-                                                      "stay under 50 KB; go on from next_offset"));
-    }
-    free(note);
-}
-
-/* One node's ul_dump, flattened and paged: {node, total, offset, limit, next_offset, items}. */
+/* One node's ul_dump, flattened and paged: {total, offset, limit, next_offset, items, brief}. */
 static json_t *ul_dump_one(struct mcp_call *c, const json_t *args, const char *node,
                            struct mi_error *e)
 {
@@ -124,69 +61,18 @@ static json_t *ul_dump_one(struct mcp_call *c, const json_t *args, const char *n
     }
     json_decref(result);
     page = row_page(items, args, total, 1);
-    page_fit(page, UL_CAP);
     json_object_set_new(page, "brief", json_boolean(brief));
     if (note)
         json_object_set_new(page, "note", json_string(note));
-    json_object_set_new(page, "node", json_string(node ? node : "default"));
     return page;
-}
-
-struct fan {
-    struct mcp_call *c;
-    const json_t *args;
-    const char *node;
-    json_t *out;
-    pthread_t tid;
-};
-
-static void *fan_one(void *arg)
-{
-    struct fan *f = arg;
-    struct mi_error e;
-    json_t *r = ul_dump_one(f->c, f->args, f->node, &e);
-
-    if (r)
-        json_object_set_new(r, "ok", json_true());
-    else
-        r = json_pack("{s:b, s:s, s:s}", "ok", 0, "error", mi_err_name(e.err), "message", e.text);
-    f->out = r;
-    return NULL;
 }
 
 static json_t *t_ul_dump(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
 {
     const char *node = tool_node(args);
     struct mi_error e;
-    json_t *r;
 
-    if (node && !strcmp(node, "*")) {
-        struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
-        size_t n = mi_client_node_count(mi), ok = 0;
-        struct fan *fans = calloc(n ? n : 1, sizeof(*fans));
-        json_t *nodes = json_object();
-        if (!fans) {
-            json_decref(nodes);
-            return content_error_result("%s: out of memory", t->name);
-        }
-        for (size_t i = 0; i < n; i++) {
-            fans[i] = (struct fan){.c = c, .args = args, .node = mi_client_node_name(mi, i)};
-            if (pthread_create(&fans[i].tid, NULL, fan_one, &fans[i]) != 0)
-                fan_one(&fans[i]), fans[i].tid = 0;
-        }
-        for (size_t i = 0; i < n; i++) {
-            if (fans[i].tid)
-                pthread_join(fans[i].tid, NULL);
-            ok += json_is_true(json_object_get(fans[i].out, "ok"));
-            json_object_set_new(nodes, fans[i].node, fans[i].out);
-        }
-        free(fans);
-        return content_structured_result(json_pack("{s:o, s:I, s:I}", "nodes", nodes, "answered",
-                                                   (json_int_t)ok, "asked", (json_int_t)n));
-    }
-    if (!(r = ul_dump_one(c, args, node, &e)))
-        return tool_mi_error(c, t->name, &e);
-    return content_structured_result(r);
+    return tool_node_result(c, t->name, node, ul_dump_one(c, args, node, &e), &e);
 }
 
 static json_t *t_mid_registrar_dump(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
@@ -273,24 +159,24 @@ static const struct tool_def registration_tools[] = {
     {"ul_show_contact", "Show one registration",
      "Shows one AOR's contacts: URI, Expires (seconds left), Q, Call-ID, User-agent, Socket.",
      "registrations", "usrloc:show_contact", ul_show_contact_args, SCOPE_BIT(SCOPE_MI_READ),
-     TOOL_F_READONLY, NULL, aor_result, t_ul_row,
+     TOOL_F_READONLY, NULL, aor_result, NULL,
      "usrloc:show_contact {table_name, aor} (3.x ul_show_contact); table_name defaults to "
      "location"},
     {"ul_add", "Add a contact",
      "Binds a contact to an AOR as a REGISTER would (same contact: replaced).",
      "registrations", "usrloc:add", ul_add_args, SCOPE_BIT(SCOPE_MI_WRITE),
-     TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT, NULL, NULL, t_ul_row,
+     TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT, NULL, NULL, NULL,
      "usrloc:add (3.x ul_add) with all 8 parameters its only recipe needs; the optional ones "
      "take the defaults shown (q sent as a string, as usrloc parses it)"},
     {"ul_rm", "Remove a registration",
      "Removes an AOR and all its contacts until it registers again.",
      "registrations", "usrloc:rm", ul_rm_args, SCOPE_BIT(SCOPE_MI_WRITE),
-     TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT, NULL, NULL, t_ul_row,
+     TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT, NULL, NULL, NULL,
      "usrloc:rm {table_name, aor} (3.x ul_rm)"},
     {"ul_rm_contact", "Remove one contact",
      "Removes one contact of an AOR.",
      "registrations", "usrloc:rm_contact", ul_rm_contact_args, SCOPE_BIT(SCOPE_MI_WRITE),
-     TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT, NULL, NULL, t_ul_row,
+     TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT, NULL, NULL, NULL,
      "usrloc:rm_contact {table_name, aor, contact} (3.x ul_rm_contact)"},
     {"mid_registrar_dump", "mid_registrar state (not available)",
      "Not available: OpenSIPS has no MI command for it; ul_dump shows what mid_registrar saved.",

@@ -17,48 +17,13 @@
 
 typedef json_t *(*node_fn)(struct mcp_call *, const json_t *, const char *, struct mi_error *);
 
-/* node "*": every node in turn, a failed node reported beside the others. */
-static json_t *fan(struct mcp_call *c, const json_t *args, node_fn one)
-{
-    struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
-    size_t n = mi_client_node_count(mi), ok = 0;
-    json_t *nodes = json_object();
-
-    for (size_t i = 0; i < n; i++) {
-        const char *name = mi_client_node_name(mi, i);
-        struct mi_error e;
-        json_t *r = one(c, args, name, &e);
-        if (r) {
-            json_object_set_new(r, "ok", json_true());
-            ok++;
-        } else {
-            r = json_pack("{s:b, s:s, s:s}", "ok", 0, "error", mi_err_name(e.err), "message",
-                          e.text);
-        }
-        json_object_set_new(nodes, name, r);
-    }
-    return content_structured_result(json_pack("{s:o, s:I, s:I}", "nodes", nodes, "answered",
-                                               (json_int_t)ok, "asked", (json_int_t)n));
-}
-
-/* One node, or every node for "*": the shaped answer as a tool result. */
+/* The node the arguments name: its shaped answer as a tool result. */
 static json_t *run(struct mcp_call *c, const struct mcp_tool *t, const json_t *args, node_fn one)
 {
     const char *node = tool_node(args);
     struct mi_error e;
-    json_t *r;
 
-    if (node && !strcmp(node, "*"))
-        return fan(c, args, one);
-    if (!(r = one(c, args, node, &e)))
-        return tool_mi_error(c, t->name, &e);
-    return content_structured_result(r);
-}
-
-static json_t *with_node(json_t *out, const char *node)
-{
-    json_object_set_new(out, "node", json_string(node ? node : "default"));
-    return out;
+    return tool_node_result(c, t->name, node, one(c, args, node, &e), &e);
 }
 
 /* ---- drouting: the full status list, filtered here (the one-id form drops the address) ---- */
@@ -79,7 +44,7 @@ static json_t *dr_list(struct mcp_call *c, const json_t *args, const char *node,
         if (!want || !strcmp(tool_str(x, "ID", ""), want))
             json_array_append(items, x);
     json_decref(result);
-    return with_node(row_page(items, args, -1, 0), node);
+    return row_page(items, args, -1, 0);
 }
 
 static json_t *gw_one(struct mcp_call *c, const json_t *args, const char *node, struct mi_error *e)
@@ -290,7 +255,7 @@ static json_t *cr_dump_one(struct mcp_call *c, const json_t *args, const char *n
         }
     }
     json_decref(result);
-    return with_node(row_page(items, args, -1, 0), node);
+    return row_page(items, args, -1, 0);
 }
 
 static json_t *t_carrierroute_dump(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
@@ -377,7 +342,7 @@ static json_t *tm_one(struct mcp_call *c, const json_t *args, const char *node,
                             "OpenSIPS's MI has no command that lists individual transactions; "
                             "these are t_hash's per-bucket counts, summed");
     json_decref(result);
-    return with_node(json_pack("{s:o}", "result", out), node);
+    return json_pack("{s:o}", "result", out);
 }
 
 static json_t *t_tm_transactions(struct mcp_call *c, const struct mcp_tool *t, json_t *args)

@@ -14,12 +14,11 @@
 
 #define LIST_LIMIT_DEFAULT 50
 #define LIST_LIMIT_MAX 500
-#define RESULT_CAP (50 * 1024)
 
 struct row_tool {
     struct mcp_tool tool;
     const struct tool_def *def;
-    char *input_schema, *output_schema;
+    json_t *defaults; /* {arg: its schema's "default"} for the args that declare one; or NULL */
 };
 
 static json_t *row_entry(struct mcp_call *c, const struct mcp_tool *t, json_t *args);
@@ -28,12 +27,61 @@ static json_t *row_entry(struct mcp_call *c, const struct mcp_tool *t, json_t *a
 static struct row_tool **entries;
 static size_t nentries;
 
-const struct tool_def *row_of(const struct mcp_tool *t)
+static const struct row_tool *entry_of(const struct mcp_tool *t)
 {
     for (size_t i = 0; i < nentries; i++)
         if (&entries[i]->tool == t)
-            return entries[i]->def;
+            return entries[i];
     return NULL;
+}
+
+const struct tool_def *row_of(const struct mcp_tool *t)
+{
+    const struct row_tool *rt = entry_of(t);
+    return rt ? rt->def : NULL;
+}
+
+/* The declared defaults of a row's arguments (borrowed), or NULL when it has none. */
+static const json_t *defaults_of(const struct tool_def *d)
+{
+    for (size_t i = 0; i < nentries; i++)
+        if (entries[i]->def == d)
+            return entries[i]->defaults;
+    return NULL;
+}
+
+/* The "default" members of a row's argument schemas, from its input schema: {arg: value}, or
+ * NULL when no argument declares one. */
+static json_t *arg_defaults(const struct tool_def *d, const json_t *in)
+{
+    const json_t *props = json_object_get(in, "properties");
+    json_t *defaults = NULL, *v;
+
+    for (const struct tool_arg *a = d->args; a && a->name; a++) {
+        if (!(v = json_object_get(json_object_get(props, a->name), "default")))
+            continue;
+        if (!defaults)
+            defaults = json_object();
+        json_object_set(defaults, a->name, v);
+    }
+    return defaults;
+}
+
+/* args (borrowed) with every absent argument that declares a default set to it: a new copy,
+ * or args itself with a new reference when nothing is missing. */
+static json_t *with_defaults(const json_t *defaults, json_t *args)
+{
+    json_t *full = NULL, *v;
+    const char *name;
+
+    json_object_foreach((json_t *)defaults, name, v) {
+        if (json_object_get(args, name))
+            continue;
+        if (!full)
+            full = json_is_object(args) ? json_copy(args) : json_object();
+        json_object_set(full, name, v);
+    }
+    return full ? full : json_incref(args);
 }
 
 static bool toolset_enabled(const char *toolsets, const char *name)
@@ -138,12 +186,27 @@ static json_t *output_schema(const struct tool_def *d)
     return json_pack("{s:s, s:o}", "type", "object", "properties", props);
 }
 
+/* Schemas are built on first use (the registry builds every listing once, under its lock, before
+ * any tools/call runs): registering dozens of rows then costs nothing at start-up. The argument
+ * defaults come out of the same input schema. */
+static json_t *row_make_schema(const struct mcp_tool *t, bool output)
+{
+    struct row_tool *rt = (struct row_tool *)t; /* the tool is the entry's first member */
+    json_t *in;
+
+    if (output)
+        return output_schema(rt->def);
+    in = input_schema(rt->def);
+    if (!rt->defaults)
+        rt->defaults = arg_defaults(rt->def, in);
+    return in;
+}
+
 int rows_register(struct registry *reg, const struct tool_def *rows, size_t n, const char *toolsets)
 {
     for (size_t i = 0; i < n; i++) {
         const struct tool_def *d = &rows[i];
         struct row_tool *rt, **grown;
-        json_t *in, *out;
 
         if (!toolset_enabled(toolsets, d->toolset))
             continue;
@@ -154,18 +217,11 @@ int rows_register(struct registry *reg, const struct tool_def *rows, size_t n, c
             return -1;
         }
         entries = grown;
-        in = input_schema(d);
-        out = output_schema(d);
-        rt->input_schema = json_dumps(in, JSON_COMPACT);
-        rt->output_schema = json_dumps(out, JSON_COMPACT);
-        json_decref(in);
-        json_decref(out);
         rt->def = d;
         rt->tool = (struct mcp_tool){
             .name = d->name, .title = d->title, .description = d->description,
-            .input_schema = rt->input_schema, .output_schema = rt->output_schema,
             .flags = d->flags & (TOOL_F_READONLY | TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT),
-            .handler = row_entry, .scope = d->scope,
+            .handler = row_entry, .scope = d->scope, .make_schema = row_make_schema,
         };
         entries[nentries++] = rt;
         if (registry_add_tools(reg, &rt->tool, 1) < 0)
@@ -176,10 +232,13 @@ int rows_register(struct registry *reg, const struct tool_def *rows, size_t n, c
 
 json_t *row_mi_params(const struct tool_def *def, const json_t *args)
 {
+    const json_t *defaults = defaults_of(def);
     json_t *params = json_object();
 
     for (const struct tool_arg *a = def->args; a && a->name; a++) {
         json_t *v = json_object_get(args, a->name);
+        if (!v)
+            v = json_object_get(defaults, a->name);
         if (!a->mi || !v)
             continue;
         if ((a->flags & ARG_STRINGIFY) && json_is_number(v)) {
@@ -212,6 +271,30 @@ static json_t *pick_fields(json_t *item, const json_t *fields)
     return out;
 }
 
+/* Keep a page within TOOL_RESULT_CAP: drop items from its end, and cut the one item left when
+ * that alone is too large. Returns the note saying so (allocated), or NULL when nothing was cut. */
+static char *page_fit(json_t *page)
+{
+    json_t *items = json_object_get(page, "items");
+    size_t n = json_array_size(items), size = json_dumpb(page, NULL, 0, JSON_COMPACT);
+    char *note = NULL;
+
+    if (size <= TOOL_RESULT_CAP)
+        return NULL;
+    /* Each item once: the page shrinks by the item and the comma before it. */
+    while (n > 1 && size > TOOL_RESULT_CAP) {
+        size -= json_dumpb(json_array_get(items, n - 1), NULL, 0, JSON_COMPACT) + 1;
+        json_array_remove(items, --n);
+    }
+    if (size > TOOL_RESULT_CAP && n == 1)
+        json_array_set_new(items, 0, tool_cap(json_deep_copy(json_array_get(items, 0)),
+                                              TOOL_RESULT_CAP - 1024, &note));
+    if (!note && asprintf(&note, "the page was shortened to stay under %d KB; go on from "
+                          "next_offset", TOOL_RESULT_CAP / 1024) < 0)
+        note = NULL;
+    return note;
+}
+
 json_t *row_page(json_t *items, const json_t *args, long long total, long long offset_done)
 {
     json_int_t limit = json_integer_value(json_object_get(args, "limit"));
@@ -219,6 +302,7 @@ json_t *row_page(json_t *items, const json_t *args, long long total, long long o
     const json_t *fields = json_object_get(args, "fields");
     json_t *page = json_array(), *out;
     size_t n = json_array_size(items);
+    char *note;
 
     if (limit <= 0)
         limit = LIST_LIMIT_DEFAULT;
@@ -228,9 +312,13 @@ json_t *row_page(json_t *items, const json_t *args, long long total, long long o
     for (size_t i = offset_done ? 0 : (size_t)offset; i < n && json_array_size(page) < (size_t)limit; i++)
         json_array_append_new(page, pick_fields(json_array_get(items, i), fields));
     json_decref(items);
-    long long next = offset + (long long)json_array_size(page);
     out = json_pack("{s:I, s:I, s:I, s:o}", "total", (json_int_t)total, "offset", offset, "limit",
                     limit, "items", page);
+    json_object_set_new(out, "next_offset", json_integer(total)); /* as wide as it can get */
+    if ((note = page_fit(out)))
+        json_object_set_new(out, "note", json_string(note));
+    free(note);
+    long long next = offset + (long long)json_array_size(page);
     json_object_set_new(out, "next_offset", next < total ? json_integer(next) : json_null());
     return out;
 }
@@ -255,13 +343,14 @@ static json_t *run_one(struct mcp_call *c, const struct tool_def *d, const json_
     if (rc != MI_OK)
         return NULL;
     if (d->flags & ROW_LIST) {
-        json_t *items = d->list ? json_object_get(result, d->list) : result;
+        json_t *items = d->list ? tool_list_items(result, d->list)
+                                : json_is_array(result) ? json_incref(result) : json_array();
         if (done && json_is_integer(json_object_get(result, "count")))
             total = json_integer_value(json_object_get(result, "count"));
-        shaped = row_page(json_is_array(items) ? json_incref(items) : json_array(), args, total, done);
+        shaped = row_page(items, args, total, done);
         json_decref(result);
     } else {
-        result = tool_cap(result, RESULT_CAP, &note);
+        result = tool_cap(result, TOOL_RESULT_CAP, &note);
         shaped = json_pack("{s:o}", "result", result);
         if (note)
             json_object_set_new(shaped, "note", json_string(note));
@@ -345,22 +434,28 @@ static json_t *fan_out(struct mcp_call *c, const struct mcp_tool *t, const struc
                                                (json_int_t)ok, "asked", (json_int_t)n));
 }
 
-/* Every row tool enters here: node "*" fans out (read tools) or is refused (writes); otherwise
- * the row's handler, or the generic path, serves the one node. */
+/* Every row tool enters here: absent arguments take their declared defaults; node "*" fans out
+ * (read tools) or is refused (writes); otherwise the row's handler, or the generic path, serves
+ * the one node. */
 static json_t *row_entry(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
 {
-    const struct tool_def *d = row_of(t);
+    const struct row_tool *rt = entry_of(t);
+    const struct tool_def *d = rt ? rt->def : NULL;
     const char *node = tool_node(args);
+    json_t *full, *r;
 
     if (!d)
         return content_error_result("%s: no row behind this tool (a bug)", t->name);
-    if (node && !strcmp(node, "*")) {
-        if (!(d->flags & TOOL_F_READONLY))
-            return content_error_result("%s changes state, so it runs on one node at a time; "
-                                        "name the node", d->name);
-        return fan_out(c, t, d, args);
-    }
-    return run_single(c, t, d, args);
+    if (node && !strcmp(node, "*") && !(d->flags & TOOL_F_READONLY))
+        return content_error_result("%s changes state, so it runs on one node at a time; "
+                                    "name the node", d->name);
+    full = with_defaults(rt->defaults, args);
+    if (node && !strcmp(node, "*"))
+        r = fan_out(c, t, d, full);
+    else
+        r = run_single(c, t, d, full);
+    json_decref(full);
+    return r;
 }
 
 json_t *row_run(struct mcp_call *c, const struct mcp_tool *t, json_t *args)

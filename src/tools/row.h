@@ -21,7 +21,9 @@ struct tool_arg {
     const char *type;        /* JSON type: string, integer, number, boolean, object, array */
     const char *description; /* what to pass and where to find it */
     unsigned flags;          /* ARG_* */
-    const char *extra;       /* more JSON Schema members, without braces ("\"minimum\":0"), or NULL */
+    const char *extra;       /* more JSON Schema members, without braces ("\"minimum\":0"), or NULL;
+                                a "default" here is what an absent argument takes, both in the
+                                MI parameters and in the args a handler gets */
     const char *mi;          /* the MI parameter it fills; NULL: not sent as such */
 };
 
@@ -49,7 +51,10 @@ struct tool_def {
 const struct tool_def *row_of(const struct mcp_tool *t);
 
 /* Register the rows of `rows` (n of them) whose toolset is enabled ("all" enables every one;
- * `toolsets` is a comma-separated list). Returns 0, or -1 (out of memory, duplicate name). */
+ * `toolsets` is a comma-separated list). Each registered tool calls its row's handler (or
+ * row_run) with the arguments' declared defaults filled in, and answers node "*" itself: a read
+ * tool is run on every node at once, a write refused. Returns 0, or -1 (out of memory,
+ * duplicate name). */
 int rows_register(struct registry *reg, const struct tool_def *rows, size_t n, const char *toolsets);
 
 /* The generic handler: map arguments onto the MI command's parameters, ask for confirmation when
@@ -57,11 +62,14 @@ int rows_register(struct registry *reg, const struct tool_def *rows, size_t n, c
  * reply (lists: total, offset, limit, next_offset, items with the chosen fields). */
 json_t *row_run(struct mcp_call *c, const struct mcp_tool *t, json_t *args);
 
-/* MI parameters from the arguments as the row maps them (new object). */
+/* MI parameters from the arguments as the row maps them (new object); an absent argument whose
+ * schema declares a "default" sends that default. */
 json_t *row_mi_params(const struct tool_def *def, const json_t *args);
 
-/* Page and trim a list of items (stolen): {total, offset, limit, next_offset, items}. `total` is
- * the full count when known from elsewhere (MI-side paging), else the array's size. */
+/* Page and trim a list of items (stolen): {total, offset, limit, items, next_offset, note?}.
+ * `total` is the full count when known from elsewhere (MI-side paging), else the array's size.
+ * A page over TOOL_RESULT_CAP bytes is shortened (a lone item too large is cut itself):
+ * next_offset then follows the last item returned and "note" says so. */
 json_t *row_page(json_t *items, const json_t *args, long long total, long long offset_done);
 
 /* Every row of every area, for docs and tests: the tables and their sizes. */

@@ -21,44 +21,21 @@ static json_t *sessions_one(struct mcp_call *c, const json_t *args, const char *
         return NULL;
     json_t *out = row_page(json_is_array(result) ? json_incref(result) : json_array(), args, -1, 0);
     json_decref(result);
-    json_object_set_new(out, "node", json_string(node ? node : "default"));
     return out;
 }
 
 static json_t *t_rtpengine_sessions(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
 {
-    struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
     const char *node = tool_node(args);
     struct mi_error e;
-    json_t *r;
+    json_t *r = sessions_one(c, args, node, &e);
 
-    if (node && !strcmp(node, "*")) {
-        size_t n = mi_client_node_count(mi), ok = 0;
-        json_t *nodes = json_object();
-        for (size_t i = 0; i < n; i++) {
-            const char *name = mi_client_node_name(mi, i);
-            if ((r = sessions_one(c, args, name, &e))) {
-                json_object_set_new(r, "ok", json_true());
-                ok++;
-            } else {
-                r = json_pack("{s:b, s:s, s:s}", "ok", 0, "error", mi_err_name(e.err),
-                              "message", e.text);
-            }
-            json_object_set_new(nodes, name, r);
-        }
-        return content_structured_result(json_pack("{s:o, s:I, s:I}", "nodes", nodes,
-                                                   "answered", (json_int_t)ok, "asked",
-                                                   (json_int_t)n));
-    }
-    if (!(r = sessions_one(c, args, node, &e))) {
-        if (e.err == MI_ERR_UNKNOWN_COMMAND)
-            return content_error_result("%s: this node has no rtp_relay module, and OpenSIPS "
-                                        "lists media sessions only through rtp_relay; ask "
-                                        "RTPEngine itself (rtpengine-ctl list sessions). (%s)",
-                                        t->name, e.text);
-        return tool_mi_error(c, t->name, &e);
-    }
-    return content_structured_result(r);
+    if (!r && e.err == MI_ERR_UNKNOWN_COMMAND)
+        return content_error_result("%s: this node has no rtp_relay module, and OpenSIPS "
+                                    "lists media sessions only through rtp_relay; ask "
+                                    "RTPEngine itself (rtpengine-ctl list sessions). (%s)",
+                                    t->name, e.text);
+    return tool_node_result(c, t->name, node, r, &e);
 }
 
 static json_t *t_rtpengine_terminate_call(struct mcp_call *c, const struct mcp_tool *t,

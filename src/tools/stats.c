@@ -4,7 +4,6 @@
  * root, written without following links). */
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,80 +17,25 @@
 #include "tools/row.h"
 #include "tools/tool.h"
 
-#define STATS_CAP (50 * 1024)
 #define SAMPLE_DURATION_MAX 600
 #define SAMPLE_COUNT_MAX 60
 #define SNAPSHOT_MAX_DEPTH 16
-#define SNAPSHOT_ROOT_ENV "OPENSIPS_MCP_OUT_DIR_ROOT"
 
-/* One node's part of a tool: {result, note?} or NULL with *e set. `lead` is true for the one
- * node that reports progress. */
-typedef json_t *(*node_fn)(struct mcp_call *c, const json_t *args, const char *node, bool lead,
+/* One node's part of a tool: {result, note?} or NULL with *e set. */
+typedef json_t *(*node_fn)(struct mcp_call *c, const json_t *args, const char *node,
                            struct mi_error *e);
 
-struct fan {
-    struct mcp_call *c;
-    const json_t *args;
-    const char *node;
-    node_fn fn;
-    bool lead;
-    json_t *out;
-    pthread_t tid;
-};
-
-static void *fan_one(void *arg)
+/* Run fn on the node the arguments name. */
+static json_t *run_node(struct mcp_call *c, const struct mcp_tool *t, const json_t *args,
+                        node_fn fn)
 {
-    struct fan *f = arg;
-    struct mi_error e;
-    json_t *r = f->fn(f->c, f->args, f->node, f->lead, &e);
-
-    if (r)
-        json_object_set_new(r, "ok", json_true());
-    else
-        r = json_pack("{s:b, s:s, s:s}", "ok", 0, "error", mi_err_name(e.err), "message", e.text);
-    f->out = r;
-    return NULL;
-}
-
-/* Run fn on the node the arguments name, or on every node at once for node "*". */
-static json_t *run_nodes(struct mcp_call *c, const struct mcp_tool *t, const json_t *args,
-                         node_fn fn)
-{
-    struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
     const char *node = tool_node(args);
     struct mi_error e;
-    json_t *r;
+    json_t *r = fn(c, args, node, &e);
 
-    if (node && !strcmp(node, "*")) {
-        size_t n = mi_client_node_count(mi), ok = 0;
-        struct fan *fans = calloc(n ? n : 1, sizeof(*fans));
-        json_t *nodes = json_object();
-        if (!fans) {
-            json_decref(nodes);
-            return content_error_result("%s: out of memory", t->name);
-        }
-        for (size_t i = 0; i < n; i++) {
-            fans[i] = (struct fan){.c = c, .args = args, .node = mi_client_node_name(mi, i),
-                                   .fn = fn, .lead = i == 0};
-            if (pthread_create(&fans[i].tid, NULL, fan_one, &fans[i]) != 0)
-                fan_one(&fans[i]), fans[i].tid = 0;
-        }
-        for (size_t i = 0; i < n; i++) {
-            if (fans[i].tid)
-                pthread_join(fans[i].tid, NULL);
-            ok += json_is_true(json_object_get(fans[i].out, "ok"));
-            json_object_set_new(nodes, fans[i].node, fans[i].out);
-        }
-        free(fans);
-        return content_structured_result(json_pack("{s:o, s:I, s:I}", "nodes", nodes, "answered",
-                                                   (json_int_t)ok, "asked", (json_int_t)n));
-    }
-    if (!(r = fn(c, args, node, true, &e)))
-        return e.err == MI_ERR_SYSTEM && !strcmp(e.message, "cancelled")
-                   ? content_error_result("%s: cancelled", t->name)
-                   : tool_mi_error(c, t->name, &e);
-    json_object_set_new(r, "node", json_string(node ? node : "default"));
-    return content_structured_result(r);
+    if (!r && e.err == MI_ERR_SYSTEM && !strcmp(e.message, "cancelled"))
+        return content_error_result("%s: cancelled", t->name);
+    return tool_node_result(c, t->name, node, r, &e);
 }
 
 /* {result: value (capped), note?} */
@@ -100,7 +44,7 @@ static json_t *shaped(json_t *value, const char *note)
     char *cut = NULL;
     json_t *out;
 
-    value = tool_cap(value, STATS_CAP, &cut);
+    value = tool_cap(value, TOOL_RESULT_CAP, &cut);
     out = json_pack("{s:o}", "result", value);
     if (cut || note)
         json_object_set_new(out, "note", json_string(cut ? cut : note));
@@ -158,7 +102,7 @@ static json_t *reset_names(struct mcp_call *c, const char *node, const json_t *n
         size_t n = s ? strlen(s) : 0;
         json_array_append(n > 1 && s[n - 1] == ':' ? groups : out, g);
     }
-    if (!json_array_size(groups) || (node && !strcmp(node, "*"))) {
+    if (!json_array_size(groups)) {
         json_array_extend(out, groups);
         json_decref(groups);
         return out;
@@ -184,6 +128,8 @@ static json_t *t_stats_row(struct mcp_call *c, const struct mcp_tool *t, json_t 
     const struct tool_def *d = row_of(t);
     json_t *full = json_is_object(args) ? json_copy(args) : json_object(), *given, *r;
 
+    /* An absent list took its declared default (["all"] for stats_get); an empty one reads
+     * all as well. */
     given = json_object_get(full, "statistics");
     if (json_array_size(given))
         json_object_set_new(full, "statistics", stat_names(given));
@@ -206,7 +152,7 @@ static json_t *t_stats_row(struct mcp_call *c, const struct mcp_tool *t, json_t 
 
 /* ---- nathelper_stats ---- */
 
-static json_t *nathelper_one(struct mcp_call *c, const json_t *args, const char *node, bool lead,
+static json_t *nathelper_one(struct mcp_call *c, const json_t *args, const char *node,
                              struct mi_error *e)
 {
     struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
@@ -214,7 +160,7 @@ static json_t *nathelper_one(struct mcp_call *c, const json_t *args, const char 
     struct mi_error pe;
     const char *note;
 
-    (void)args, (void)lead;
+    (void)args;
     enum mi_err rc = get_stats(c, node, names, &stats, e);
     json_decref(names);
     if (rc != MI_OK)
@@ -237,7 +183,7 @@ static json_t *nathelper_one(struct mcp_call *c, const json_t *args, const char 
 
 static json_t *t_nathelper_stats(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
 {
-    return run_nodes(c, t, args, nathelper_one);
+    return run_node(c, t, args, nathelper_one);
 }
 
 /* ---- perf_memory_report ---- */
@@ -264,7 +210,7 @@ static json_t *mem_block(const json_t *stats, const char *prefix)
     return o;
 }
 
-static json_t *memory_one(struct mcp_call *c, const json_t *args, const char *node, bool lead,
+static json_t *memory_one(struct mcp_call *c, const json_t *args, const char *node,
                           struct mi_error *e)
 {
     struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
@@ -272,7 +218,7 @@ static json_t *memory_one(struct mcp_call *c, const json_t *args, const char *no
     json_t *p, *out;
     size_t i;
 
-    (void)args, (void)lead;
+    (void)args;
     enum mi_err rc = get_stats(c, node, names, &stats, e);
     json_decref(names);
     if (rc != MI_OK)
@@ -302,7 +248,7 @@ static json_t *memory_one(struct mcp_call *c, const json_t *args, const char *no
 
 static json_t *t_perf_memory_report(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
 {
-    return run_nodes(c, t, args, memory_one);
+    return run_node(c, t, args, memory_one);
 }
 
 /* ---- perf_sample_window ---- */
@@ -346,7 +292,7 @@ static json_t *stat_groups(const json_t *given, const char *const *defaults, siz
 static const char *const sample_groups[] = {"core:", "shmem:", "tm:", "sl:",
                                              "usrloc:", "dialog:", "net:"};
 
-static json_t *sample_one(struct mcp_call *c, const json_t *args, const char *node, bool lead,
+static json_t *sample_one(struct mcp_call *c, const json_t *args, const char *node,
                           struct mi_error *e)
 {
     json_int_t duration = clamp(json_object_get(args, "duration_sec"), 10, 1, SAMPLE_DURATION_MAX);
@@ -374,7 +320,7 @@ static json_t *sample_one(struct mcp_call *c, const json_t *args, const char *no
         json_array_append_new(times, json_integer(now_ms() - start));
         /* Not after the last sample: the result says that, and a notification sent just
          * before the result can reach the client after it (an unknown token by then). */
-        if (lead && k + 1 < count) {
+        if (k + 1 < count) {
             snprintf(msg, sizeof(msg), "sample %lld of %lld", (long long)k + 1, (long long)count);
             mcp_call_progress(c, (double)(k + 1), (double)count, msg);
         }
@@ -414,7 +360,7 @@ fail:
 
 static json_t *t_perf_sample_window(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
 {
-    return run_nodes(c, t, args, sample_one);
+    return run_node(c, t, args, sample_one);
 }
 
 /* ---- snapshot_capture ---- */
@@ -488,7 +434,8 @@ static json_t *t_snapshot_capture(struct mcp_call *c, const struct mcp_tool *t, 
     static const char *const base_groups[] = {"core:", "shmem:", "tm:", "sl:", "usrloc:",
                                                "dialog:", "net:", "load:"};
     struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
-    const char *root = getenv(SNAPSHOT_ROOT_ENV), *out_dir = tool_str(args, "out_dir", "");
+    const char *root = mcp_server_settings(mcp_call_server(c))->out_dir_root;
+    const char *out_dir = tool_str(args, "out_dir", "");
     const char *label = tool_str(args, "label", ""), *node = tool_node(args), *rel, *why = NULL;
     json_t *groups = NULL, *snap = NULL, *v, *g, *extra = json_object_get(args, "extra_stat_groups");
     char *real = NULL, *text = NULL, name[160], safe[65], stamp[32], iso[32], path[4200];
@@ -500,13 +447,8 @@ static json_t *t_snapshot_capture(struct mcp_call *c, const struct mcp_tool *t, 
     if (!root || root[0] != '/')
         return content_error_result(
             "%s: not available: no directory is allowed for snapshots. The operator must set "
-            "%s to an absolute directory; files are written only under it. Nothing was written.",
-            t->name, SNAPSHOT_ROOT_ENV);
-    if (!mcp_call_has_scopes(c, SCOPE_BIT(SCOPE_STATS_READ)))
-        return content_error_result("permission denied: %s reads statistics, which needs the "
-                                    "scope 'stats.read'", t->name);
-    if (node && !strcmp(node, "*"))
-        return content_error_result("%s writes one file per call: name one node", t->name);
+            "OPENSIPS_MCP_OUT_DIR_ROOT (or --out-dir-root) to an absolute directory; files are "
+            "written only under it. Nothing was written.", t->name);
     real = realpath(root, NULL);
     if (!(rel = under_root(out_dir, root, real))) {
         out = content_error_result("%s: out_dir '%s' is outside the allowed directory %s; pass "
@@ -724,7 +666,8 @@ static const struct tool_def stats_tools[] = {
      "Writes a JSON snapshot (version, uptime, processes, statistics) to a new file under the "
      "operator's allowed directory and returns its path. Unavailable unless that directory is "
      "configured.",
-     "perf", NULL, snapshot_capture_args, SCOPE_BIT(SCOPE_CONFIG_WRITE), 0, NULL, NULL,
+     "perf", NULL, snapshot_capture_args,
+     SCOPE_BIT(SCOPE_STATS_READ) | SCOPE_BIT(SCOPE_CONFIG_WRITE), 0, NULL, NULL,
      t_snapshot_capture,
      "statistics:get, core:version, core:uptime, core:ps, then a new file (never overwritten, "
      "links never followed) under $OPENSIPS_MCP_OUT_DIR_ROOT. Fixed: the Python server also "

@@ -1,7 +1,6 @@
 /* tools/status: is the server up and well — version, uptime, processes, shared memory, and
  * server_health, which combines them (and the core status_report where the node has it) into
- * one verdict per node; node "*" asks the whole fleet at once. */
-#include <pthread.h>
+ * one verdict per node (node "*", as for every read tool, asks the whole fleet at once). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,63 +16,13 @@
 /* One node's answer {result, note?}, or NULL with *e set. */
 typedef json_t *(*node_fn)(struct mcp_call *c, const char *node, struct mi_error *e);
 
-struct fan {
-    struct mcp_call *c;
-    const char *node;
-    node_fn fn;
-    json_t *out;
-    pthread_t tid;
-};
-
-static void *fan_one(void *arg)
+static json_t *run_node(struct mcp_call *c, const struct mcp_tool *t, const json_t *args,
+                        node_fn fn)
 {
-    struct fan *f = arg;
-    struct mi_error e;
-    json_t *r = f->fn(f->c, f->node, &e);
-
-    if (r)
-        json_object_set_new(r, "ok", json_true());
-    else
-        r = json_pack("{s:b, s:s, s:s}", "ok", 0, "error", mi_err_name(e.err), "message", e.text);
-    f->out = r;
-    return NULL;
-}
-
-static json_t *run_nodes(struct mcp_call *c, const struct mcp_tool *t, const json_t *args,
-                         node_fn fn)
-{
-    struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
     const char *node = tool_node(args);
     struct mi_error e;
-    json_t *r;
 
-    if (node && !strcmp(node, "*")) {
-        size_t n = mi_client_node_count(mi), ok = 0;
-        struct fan *fans = calloc(n ? n : 1, sizeof(*fans));
-        json_t *nodes = json_object();
-        if (!fans) {
-            json_decref(nodes);
-            return content_error_result("%s: out of memory", t->name);
-        }
-        for (size_t i = 0; i < n; i++) {
-            fans[i] = (struct fan){.c = c, .node = mi_client_node_name(mi, i), .fn = fn};
-            if (pthread_create(&fans[i].tid, NULL, fan_one, &fans[i]) != 0)
-                fan_one(&fans[i]), fans[i].tid = 0;
-        }
-        for (size_t i = 0; i < n; i++) {
-            if (fans[i].tid)
-                pthread_join(fans[i].tid, NULL);
-            ok += json_is_true(json_object_get(fans[i].out, "ok"));
-            json_object_set_new(nodes, fans[i].node, fans[i].out);
-        }
-        free(fans);
-        return content_structured_result(json_pack("{s:o, s:I, s:I}", "nodes", nodes, "answered",
-                                                   (json_int_t)ok, "asked", (json_int_t)n));
-    }
-    if (!(r = fn(c, node, &e)))
-        return tool_mi_error(c, t->name, &e);
-    json_object_set_new(r, "node", json_string(node ? node : "default"));
-    return content_structured_result(r);
+    return tool_node_result(c, t->name, node, fn(c, node, &e), &e);
 }
 
 /* Shared memory from get_statistics shmem:, with used_pct. NULL with *e on failure. */
@@ -110,7 +59,7 @@ static json_t *memory_one(struct mcp_call *c, const char *node, struct mi_error 
 
 static json_t *t_server_memory(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
 {
-    return run_nodes(c, t, args, memory_one);
+    return run_node(c, t, args, memory_one);
 }
 
 /* "7 [sec]" → 7; -1 when not that shape. */
@@ -178,7 +127,7 @@ static json_t *health_one(struct mcp_call *c, const char *node, struct mi_error 
 
 static json_t *t_server_health(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
 {
-    return run_nodes(c, t, args, health_one);
+    return run_node(c, t, args, health_one);
 }
 
 static const char version_schema[] =

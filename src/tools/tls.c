@@ -1,6 +1,5 @@
 /* tools/tls: TLS connections. OpenSIPS 4.x filters its connection list by protocol itself;
  * 3.x lists every TCP-family connection and we keep the TLS ones. */
-#include <stdio.h>
 #include <string.h>
 
 #include "mcp/content.h"
@@ -27,39 +26,15 @@ static json_t *tls_one(struct mcp_call *c, const json_t *args, const char *node,
         if (!strcasecmp(tool_str(conn, "Type", ""), "tls"))
             json_array_append(items, conn);
     json_decref(result);
-    json_t *out = row_page(items, args, -1, 0);
-    json_object_set_new(out, "node", json_string(node ? node : "default"));
-    return out;
+    return row_page(items, args, -1, 0);
 }
 
 static json_t *t_tls_connections(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
 {
-    struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
     const char *node = tool_node(args);
     struct mi_error e;
-    json_t *r;
 
-    if (node && !strcmp(node, "*")) {
-        size_t n = mi_client_node_count(mi), ok = 0;
-        json_t *nodes = json_object();
-        for (size_t i = 0; i < n; i++) {
-            const char *name = mi_client_node_name(mi, i);
-            if ((r = tls_one(c, args, name, &e))) {
-                json_object_set_new(r, "ok", json_true());
-                ok++;
-            } else {
-                r = json_pack("{s:b, s:s, s:s}", "ok", 0, "error", mi_err_name(e.err),
-                              "message", e.text);
-            }
-            json_object_set_new(nodes, name, r);
-        }
-        return content_structured_result(json_pack("{s:o, s:I, s:I}", "nodes", nodes,
-                                                   "answered", (json_int_t)ok, "asked",
-                                                   (json_int_t)n));
-    }
-    if (!(r = tls_one(c, args, node, &e)))
-        return tool_mi_error(c, t->name, &e);
-    return content_structured_result(r);
+    return tool_node_result(c, t->name, node, tls_one(c, args, node, &e), &e);
 }
 
 static const char conn_item[] =

@@ -14,6 +14,23 @@ const char *tool_str(const json_t *obj, const char *key, const char *def)
     return s ? s : def;
 }
 
+json_t *tool_list_items(const json_t *result, const char *plural)
+{
+    json_t *v = json_object_get(result, plural);
+    char singular[64];
+    size_t n = strlen(plural);
+
+    if (json_is_array(v))
+        return json_incref(v);
+    if (n > 1 && n < sizeof(singular) && plural[n - 1] == 's') {
+        memcpy(singular, plural, n - 1);
+        singular[n - 1] = '\0';
+        if (json_is_object(v = json_object_get(result, singular)))
+            return json_pack("[O]", v);
+    }
+    return json_array();
+}
+
 const char *tool_node(const json_t *args)
 {
     const char *node = json_string_value(json_object_get(args, "node"));
@@ -24,6 +41,15 @@ json_t *tool_mi_error(struct mcp_call *c, const char *tool, const struct mi_erro
 {
     mcp_call_set_outcome(c, mi_err_name(e->err));
     return content_error_result("%s failed (%s): %s", tool, mi_err_name(e->err), e->text);
+}
+
+json_t *tool_node_result(struct mcp_call *c, const char *tool, const char *node, json_t *out,
+                         const struct mi_error *e)
+{
+    if (!out)
+        return tool_mi_error(c, tool, e);
+    json_object_set_new(out, "node", json_string(node ? node : "default"));
+    return content_structured_result(out);
 }
 
 bool tool_confirm(struct mcp_call *c, const json_t *args, const char *what, json_t **result)

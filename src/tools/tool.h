@@ -11,6 +11,16 @@
 #include "mcp/call.h"
 #include "mi/client.h"
 
+/* How much of one node's answer reaches the model: bytes of compact JSON (tool_cap, list pages).
+ * A tool result carries its structured content twice (structuredContent and the same as text,
+ * server/tools.mdx, the text copy escaped), so 22 KB keeps a whole result under 50 KB. */
+#define TOOL_RESULT_CAP (22 * 1024)
+
+/* The items of an MI listing as a new array: result[plural] when it is an array, or — as OpenSIPS
+ * answers a listing filtered to one item (dialog:list {callid} gives "Dialog", not "Dialogs") —
+ * the singular member wrapped in an array; an empty array otherwise. */
+json_t *tool_list_items(const json_t *result, const char *plural);
+
 /* obj[key] when it is a string, else def. */
 const char *tool_str(const json_t *obj, const char *key, const char *def);
 
@@ -20,6 +30,12 @@ const char *tool_node(const json_t *args);
 /* An isError result for a failed MI call: the client's sentence and the error's stable name,
  * which is also the call's outcome in the audit trail. */
 json_t *tool_mi_error(struct mcp_call *c, const char *tool, const struct mi_error *e);
+
+/* What a tool that asks one node answers: `out` (stolen; an object, or NULL when the MI call
+ * failed) as structuredContent with "node" set to the node's name ("default" for NULL), or, when
+ * out is NULL, the MI failure in e as tool_mi_error does. */
+json_t *tool_node_result(struct mcp_call *c, const char *tool, const char *node, json_t *out,
+                         const struct mi_error *e);
 
 /* Ask for confirmation before a destructive call described by `what` ("end dialog 12.34 on
  * node pbx1"): confirm: true in args, else an elicitation when the client supports it. Returns

@@ -1,7 +1,6 @@
 /* tools/topology: calls whose topology is hidden. OpenSIPS's topology_hiding module exports no
  * MI command and the dialog flag it sets is not printed by any dialog listing; what MI does
  * show is B2B topology hiding (b2b_logic sessions of the built-in "top hiding" scenario). */
-#include <stdio.h>
 #include <string.h>
 
 #include "mcp/content.h"
@@ -22,9 +21,6 @@ static json_t *t_topology_hiding_list(struct mcp_call *c, const struct mcp_tool 
     struct mi_error e;
     size_t i;
 
-    if (node && !strcmp(node, "*"))
-        return content_error_result("%s: name one node; node \"*\" is not supported here",
-                                    t->name);
     if (mi_client_call(mi, node, "b2b_logic:list", NULL, 0, &result, &e) != MI_OK) {
         if (e.err == MI_ERR_UNKNOWN_COMMAND)
             return content_error_result(
@@ -40,9 +36,8 @@ static json_t *t_topology_hiding_list(struct mcp_call *c, const struct mcp_tool 
             json_array_append(items, tuple);
     json_decref(result);
     out = row_page(items, args, -1, 0);
-    json_object_set_new(out, "node", json_string(node ? node : "default"));
     json_object_set_new(out, "note", json_string(TH_NOTE));
-    return content_structured_result(out);
+    return tool_node_result(c, t->name, node, out, &e);
 }
 
 static const char th_item[] =

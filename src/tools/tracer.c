@@ -45,9 +45,6 @@ static json_t *t_trace_control(struct mcp_call *c, const struct mcp_tool *t, jso
     struct mi_error e;
     char what[512], names[512];
 
-    if (node && !strcmp(node, "*"))
-        return content_error_result("%s: name one node; node \"*\" is not supported here",
-                                    t->name);
     if (!strcmp(action, "status")) {
         if (mi_client_call(mi, node, "tracer:trace", NULL, 0, &result, &e) != MI_OK)
             return tool_mi_error(c, t->name, &e);

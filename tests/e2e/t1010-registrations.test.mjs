@@ -125,7 +125,9 @@ test("ul_dump on 100 000 contacts: a default page stays under 50 KB, says the to
 
     const next = ok(await call(client, "ul_dump", { offset: page.next_offset, limit: 500 }));
     assert.equal(next.offset, 50);
-    assert.equal(next.items.length, 500);
+    // 500 AORs may pass the 22 KB page cap: then the page is shortened and next_offset follows it
+    assert.ok(next.items.length > 400 && next.items.length <= 500, `${next.items.length} items`);
+    assert.equal(next.next_offset, 50 + next.items.length);
     assert.ok(JSON.stringify(next).length < 50 * 1024);
     assert.ok(!page.items.some((i) => next.items.some((j) => j.AOR === i.AOR)), "pages overlap");
     const last = ok(await call(client, "ul_dump", { offset: page.total - 3, brief: true }));
