@@ -1,5 +1,6 @@
 /* tools/mi: the generic MI tools — run any command the node has (mi_execute), with that
  * command's own read/write permission on top of mi.execute. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +60,96 @@ static json_t *t_mi_execute(struct mcp_call *c, const struct mcp_tool *t, json_t
     return content_structured_result(out);
 }
 
+/* One command as the catalogue knows it: names per version, recipes, read or write. */
+static json_t *describe(const struct mi_cmd *cmd)
+{
+    const struct guard *g = guard_find(cmd->key);
+    json_t *o = json_pack("{s:s, s:s%, s:O, s:s, s:b}", "key", cmd->key, "module", cmd->key,
+                          strcspn(cmd->key, ":"), "aliases", cmd->aliases, "access",
+                          mi_class_name(cmd->cls), "async", cmd->async);
+
+    json_object_set_new(o, "name_3x", cmd->name36 ? json_string(cmd->name36) : json_null());
+    json_object_set_new(o, "recipes_4x", json_deep_copy(cmd->recipes40));
+    json_object_set_new(o, "recipes_3x", cmd->recipes36 ? json_deep_copy(cmd->recipes36) : json_null());
+    if (cmd->write_param)
+        json_object_set_new(o, "writes_when_given", json_string(cmd->write_param));
+    if (g)
+        json_object_set_new(o, "known_defect", json_string(g->tell));
+    return o;
+}
+
+static json_t *t_mi_list_commands(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
+{
+    const char *node = tool_node(args), *module = tool_str(args, "module", NULL);
+    const char *contains = tool_str(args, "contains", NULL);
+    struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
+    struct mi_error e;
+    json_t *names = NULL, *items = json_array(), *name, *page;
+    size_t i;
+
+    /* What the node itself offers (which), joined with what the catalogue knows of each. */
+    if (mi_client_call(mi, node, "core:which", NULL, 0, &names, &e) != MI_OK) {
+        json_decref(items);
+        return tool_mi_error(c, t->name, &e);
+    }
+    json_array_foreach(names, i, name) {
+        const char *n = json_string_value(name);
+        const struct mi_cmd *cmd = n ? mi_catalogue_find(n, NULL) : NULL;
+        if (!n || (contains && !strstr(n, contains)) ||
+            (module && (!cmd || strncmp(cmd->key, module, strlen(module)) ||
+                        cmd->key[strlen(module)] != ':')))
+            continue;
+        json_array_append_new(items, json_pack("{s:s, s:s, s:s}", "name", n, "key",
+                                               cmd ? cmd->key : n, "access",
+                                               cmd ? mi_class_name(cmd->cls) : "unknown"));
+    }
+    json_decref(names);
+    page = row_page(items, args, -1, 0);
+    json_object_set_new(page, "node", json_string(node ? node : "default"));
+    return content_structured_result(page);
+}
+
+static json_t *t_mi_describe_command(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
+{
+    const char *command = tool_str(args, "command", "");
+    const char *node = tool_node(args);
+    struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
+    const struct mi_cmd *cmd = mi_catalogue_find(command, NULL);
+    struct mi_error e;
+    json_t *out, *help = NULL, *params;
+
+    if (!cmd)
+        return content_error_result("%s: OpenSIPS 3.6 and 4.0 have no MI command '%s'; "
+                                    "mi_list_commands lists what the node offers", t->name, command);
+    out = describe(cmd);
+    /* The node's own help text, when it answers (the command's module may not be loaded). */
+    /* help takes the name this node accepts: 3.x knows only the bare names. */
+    json_t *info = mi_client_node_info(mi, node);
+    bool v3 = json_integer_value(json_object_get(info, "major")) == 3 && cmd->name36;
+    json_decref(info);
+    params = json_pack("{s:s}", "mi_cmd", v3 ? cmd->name36 : cmd->key);
+    if (mi_client_call(mi, node, "core:help", params, 0, &help, &e) == MI_OK)
+        json_object_set_new(out, "help", help);
+    else
+        json_object_set_new(out, "help_error", json_string(e.text));
+    json_decref(params);
+    return content_structured_result(json_pack("{s:s, s:o}", "node", node ? node : "default",
+                                               "result", out));
+}
+
+static const struct tool_arg mi_list_args[] = {
+    {"module", "string", "Only this module's commands (the part before ':' in 4.x names, "
+     "e.g. dialog)", 0, "\"maxLength\":64", NULL},
+    {"contains", "string", "Only names containing this text", 0, "\"maxLength\":64", NULL},
+    {NULL, NULL, NULL, 0, NULL, NULL},
+};
+
+static const struct tool_arg mi_describe_args[] = {
+    {"command", "string", "The MI command, any name or alias (from mi_list_commands)",
+     ARG_REQUIRED, "\"minLength\":1,\"maxLength\":128", NULL},
+    {NULL, NULL, NULL, 0, NULL, NULL},
+};
+
 static const struct tool_arg mi_execute_args[] = {
     {"command", "string", "The MI command: a 4.x name (dialog:list), a 3.x name (dlg_list) or an "
      "alias; 'which' lists what the node offers", ARG_REQUIRED,
@@ -81,5 +172,17 @@ static const struct tool_def mi_tools_rows[] = {
      "the command as given, checked against the catalogue's recipes; its read/write class "
      "(catalogue rule and overrides) decides the extra scope and the confirmation. Fixed: the "
      "Python server relies on a hand-kept allowlist, 38 of whose names OpenSIPS 4.0.1 rejects"},
+    {"mi_list_commands", "List MI commands",
+     "Lists the MI commands the node offers, each with its catalogue key and whether it reads "
+     "or writes; filter by module or text.",
+     "mi", "core:which", mi_list_args, SCOPE_BIT(SCOPE_MI_READ), TOOL_F_READONLY | ROW_LIST,
+     NULL, NULL, t_mi_list_commands,
+     "core:which (the node's own list), joined with the catalogue's read/write class"},
+    {"mi_describe_command", "Describe an MI command",
+     "Describes one MI command: module, names in 4.x and 3.x, accepted parameter sets, read or "
+     "write, known OpenSIPS defects, and the node's help text.",
+     "mi", "core:help", mi_describe_args, SCOPE_BIT(SCOPE_MI_READ), TOOL_F_READONLY, NULL, NULL,
+     t_mi_describe_command,
+     "the embedded catalogues (4.0.1 and 3.6.8), plus core:help {mi_cmd} from the node"},
 };
 ROW_TABLE(mi, mi_tools_rows);
