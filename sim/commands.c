@@ -16,6 +16,7 @@ static const struct cmd_row commands_tab[] = {
     {"core:help", "help", core_help},
     {"core:log_level", "log_level", core_log_level},
     {"dialog:list", "dlg_list", dlg_list},
+    {"dialog:list_ctx", "dlg_list_ctx", dlg_list_ctx},
     {"dialog:end_dlg", "dlg_end_dlg", dlg_end_dlg},
     {"dialog:push_var", "dlg_push_var", dlg_push_var},
     {"usrloc:dump", "ul_dump", ul_dump},

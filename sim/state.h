@@ -8,6 +8,7 @@
 int dialog_state_init(void);
 void dialog_state_reset(void);
 int dlg_list(struct cmd_call *c);
+int dlg_list_ctx(struct cmd_call *c); /* dlg_list plus each dialog's context */
 int dlg_end_dlg(struct cmd_call *c);
 int dlg_push_var(struct cmd_call *c);
 /* dialog profiles (inbound, caller = $fU, lbX*), following the dialogs */

@@ -1,5 +1,6 @@
-/* state_dialog: dialogs (dialog module): list with paging and Call-ID filter, end by dialog ID or
- * Call-ID (state 5, then gone after --dlg-linger-ms), push_var. Starts from http/dlg_list.json. */
+/* state_dialog: dialogs (dialog module): list (and list_ctx, with values and profiles) with paging
+ * and Call-ID filter, end by dialog ID or Call-ID (state 5, then gone after --dlg-linger-ms),
+ * push_var storing dialog values. Starts from http/dlg_list.json. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,7 +77,26 @@ static json_t *dlg_find(const char *key, bool by_callid_only)
     return NULL;
 }
 
-int dlg_list(struct cmd_call *c)
+static json_t *dlg_context(json_t *d);
+
+/* A dialog as dlg_list prints it; with_ctx adds its "context" as dlg_list_ctx does. */
+static json_t *dlg_print(json_t *d, bool with_ctx)
+{
+    json_t *pub = dlg_public(d);
+    if (!with_ctx || !pub)
+        return pub;
+    json_t *out = json_copy(pub), *ctx = dlg_context(d);
+    json_decref(pub);
+    if (!out || !ctx || json_object_set_new(out, "context", ctx) < 0) {
+        json_decref(out);
+        return NULL;
+    }
+    return out;
+}
+
+/* dlg_list and dlg_list_ctx (dialog.c mi_print_dlgs*, mi_match_print_dlg): the same listing,
+ * the _ctx one with each dialog's context. */
+static int dlg_list_common(struct cmd_call *c, bool with_ctx)
 {
     dlg_prune();
     const char *callid = NULL;
@@ -96,7 +116,7 @@ int dlg_list(struct cmd_call *c)
         }
         if (!d)
             return cmd_error(c, 404, "Requested Dialog not found", NULL);
-        json_t *pub = dlg_public(d);
+        json_t *pub = dlg_print(d, with_ctx);
         return cmd_result(c, pub ? json_pack("{s:o}", "Dialog", pub) : NULL);
     }
     if ((rc = cmd_param_int(c, "index", &index)) < 0 || cmd_param_int(c, "counter", &counter) < 0)
@@ -108,13 +128,28 @@ int dlg_list(struct cmd_call *c)
     size_t n = json_array_size(dlg_all);
     size_t from = paged ? (size_t)index : 0;
     size_t to = paged ? from + (size_t)counter : n;
-    for (size_t i = from; out && i < n && i < to; i++)
-        json_array_append_new(out, dlg_public(json_array_get(dlg_all, i)));
+    for (size_t i = from; out && i < n && i < to; i++) {
+        json_t *p = dlg_print(json_array_get(dlg_all, i), with_ctx);
+        if (!p || json_array_append_new(out, p) < 0) {
+            json_decref(out);
+            out = NULL;
+        }
+    }
     if (!out)
         return cmd_result(c, NULL);
     if (paged)
         return cmd_result(c, json_pack("{s:I,s:o}", "count", (json_int_t)n, "Dialogs", out));
     return cmd_result(c, json_pack("{s:o}", "Dialogs", out));
+}
+
+int dlg_list(struct cmd_call *c)
+{
+    return dlg_list_common(c, false);
+}
+
+int dlg_list_ctx(struct cmd_call *c)
+{
+    return dlg_list_common(c, true);
 }
 
 /* recordings: right after the BYE the dialog is listed in state 5 with timeout 0 */
@@ -140,8 +175,14 @@ int dlg_end_dlg(struct cmd_call *c)
     return cmd_result(c, json_string("OK"));
 }
 
+/* dialog.c mi_push_dlg_var: DID is an array of dialog IDs (h_entry.h_id) or Call-IDs; an unknown
+ * or ended dialog is skipped and the reply is still OK. The values are kept as dlg_vals.c keeps
+ * them: a new name goes to the front of the list, a known name is replaced in place. The 4.0.1
+ * 403 "Operation failed" (dialog_replication_cluster set, dialog without a sharing tag) is not
+ * modelled: the simulator has no clustering. */
 int dlg_push_var(struct cmd_call *c)
 {
+    dlg_prune();
     const char *name = NULL, *value = NULL;
     if (cmd_param_str(c, "dlg_val_name", &name) < 0 ||
         cmd_param_str(c, "dlg_val_value", &value) < 0)
@@ -157,15 +198,29 @@ int dlg_push_var(struct cmd_call *c)
         if (!json_is_string(k))
             return cmd_error(c, -32602, "Invalid params", "Bad type for parameter 'DID'");
         json_t *d = dlg_find(json_string_value(k), false);
-        if (!d)
+        if (!d || json_object_get(d, DLG_ENDED_KEY) || !name || !value)
             continue; /* recorded: an unknown dialog is not an error */
         json_t *vars = json_object_get(d, DLG_VARS_KEY);
         if (!vars) {
-            vars = json_object();
-            json_object_set_new(d, DLG_VARS_KEY, vars);
+            vars = json_array();
+            if (!vars || json_object_set_new(d, DLG_VARS_KEY, vars) < 0)
+                return cmd_result(c, NULL);
         }
-        if (vars && name && value)
-            json_object_set_new(vars, name, json_string(value));
+        json_t *item = json_pack("{s:s}", name, value);
+        if (!item)
+            return cmd_result(c, NULL);
+        size_t j;
+        json_t *v;
+        bool replaced = false;
+        json_array_foreach(vars, j, v) {
+            if (json_object_get(v, name)) {
+                json_array_set_new(vars, j, item);
+                replaced = true;
+                break;
+            }
+        }
+        if (!replaced && json_array_insert_new(vars, 0, item) < 0)
+            return cmd_result(c, NULL);
     }
     return cmd_result(c, json_string("OK"));
 }
@@ -277,6 +332,80 @@ static const char *prof_value(const char *name, json_t *d, char *out, size_t n)
         out[l] = '\0';
         return out;
     }
+    return NULL;
+}
+
+/* A dialog value as internal_mi_print_dlg prints it: bytes below 0x20 or from 0x7f escaped
+ * (\b \t \n \f \r, else \xHH). NULL when out of memory. */
+static json_t *dlg_val_printed(const char *v)
+{
+    size_t n = strlen(v);
+    char *p = malloc(4 * n + 1), *q = p;
+    if (!p)
+        return NULL;
+    for (const unsigned char *s = (const unsigned char *)v; *s; s++) {
+        if (*s >= 0x20 && *s < 0x7f) {
+            *q++ = (char)*s;
+            continue;
+        }
+        *q++ = '\\';
+        switch (*s) {
+        case 0x8: *q++ = 'b'; break;
+        case 0x9: *q++ = 't'; break;
+        case 0xa: *q++ = 'n'; break;
+        case 0xc: *q++ = 'f'; break;
+        case 0xd: *q++ = 'r'; break;
+        default: q += snprintf(q, 4, "x%02x", *s); break;
+        }
+    }
+    *q = '\0';
+    json_t *out = json_string(p);
+    free(p);
+    return out;
+}
+
+/* dlg_list_ctx's "context" of a dialog: "values" (newest name first, as dlg_vals.c keeps them)
+ * when it has any, "profiles" when it is in any: one {profile: value} each, "" for a profile
+ * without values, newest link first (the recorded script sets inbound, then caller). */
+static json_t *dlg_context(json_t *d)
+{
+    json_t *ctx = json_object(), *vars = json_object_get(d, DLG_VARS_KEY), *values = NULL,
+           *profiles = NULL;
+    if (!ctx)
+        return NULL;
+    if (json_array_size(vars) && !(values = json_array()))
+        goto oom;
+    size_t i;
+    json_t *v;
+    json_array_foreach(vars, i, v) {
+        const char *k;
+        json_t *val;
+        json_object_foreach(v, k, val) {
+            json_t *pv = dlg_val_printed(json_string_value(val));
+            if (!pv || json_array_append_new(values, json_pack("{s:o}", k, pv)) < 0)
+                goto oom;
+        }
+    }
+    if (values && json_object_set_new(ctx, "values", values) < 0) {
+        values = NULL;
+        goto oom;
+    }
+    values = NULL;
+    for (i = json_array_size(prof_defs); i-- > 0;) {
+        const char *name = json_string_value(json_object_get(json_array_get(prof_defs, i), "name"));
+        char buf[256];
+        const char *pv = name ? prof_value(name, d, buf, sizeof buf) : NULL;
+        if (!pv)
+            continue;
+        if (!profiles && (!(profiles = json_array()) || json_object_set_new(ctx, "profiles", profiles) < 0))
+            goto oom;
+        if (json_array_append_new(profiles, json_pack("{s:s}", name, pv)) < 0)
+            goto oom;
+    }
+    return ctx;
+oom:
+    json_decref(values);
+    json_decref(ctx);
     return NULL;
 }
 

@@ -369,7 +369,8 @@ static const char *const not_modelled[] = {
     "pres_phtable_list_alias", "b2b_logic_list_namespaced", "clusterer_list_namespaced",
     "uac_registrant_list_namespaced", "tls_mgm_list_namespaced", "dlg_list_topology_hiding_call",
     "dlg_list_after_failed_push_var", "err_dlg_push_var_no_sharing_tag", "dlg_list_after_push_var",
-    "reg_list_after_upsert", "tls_list_after_reload", "tls_reload_again", NULL};
+    "dlg_list_ctx_after_push_var", "reg_list_after_upsert", "tls_list_after_reload",
+    "tls_reload_again", NULL};
 
 /* 4.0: profile replies recorded on the extended test bed, whose dialogs (other calls, sharing
  * tags) are not the recorded dlg_list the simulator's profiles follow: compared by shape. */
@@ -925,7 +926,107 @@ static void keepalive_check(void)
     CHECK(ok == 20 && ms < 400, "keep-alive: %d of 20 answered, in %llu ms", ok, ms);
 }
 
-/* State that changes: drouting, load_balancer, dialplan, dialog profiles; then sim:reset. */
+/* dlg_push_var stores dialog values that dlg_list_ctx prints (newest name first, replaced in
+ * place, with the dialog's profiles) and plain dlg_list does not; unknown ids are skipped with
+ * OK; DID must be a non-empty array; sim:reset clears the values. Caller1's call of each bed. */
+static void dialog_values_check(void)
+{
+    const char *id = o_v36 ? "97d.b4aff7c6" : "d62.0512e7e4";
+    const char *cid = o_v36 ? "1-5356@127.0.0.1" : "1-2321@127.0.0.1";
+    char pbuf[512], ctx[512];
+    const char *p = pbuf; /* pointers: EXPECT tests params for NULL */
+    const char *bad_type = "error:{\"code\":-32602,\"message\":\"Invalid params\",\"data\":"
+                           "\"Bad type for parameter 'DID'\"}";
+    const char *profiles = "\"profiles\":[{\"caller\":\"caller1\"},{\"inbound\":\"\"}]";
+    char cbuf[128];
+    const char *by_cid = cbuf;
+    snprintf(cbuf, sizeof cbuf, "{\"callid\":\"%s\"}", cid);
+
+    sim_control("sim:reset", NULL);
+    snprintf(ctx, sizeof ctx, "\"callid\":\"%s\",", cid);
+    EXPECT_IN("dlg_list_ctx", by_cid, ctx);
+    snprintf(ctx, sizeof ctx, "\"context\":{%s}}}", profiles);
+    EXPECT_IN("dlg_list_ctx", by_cid, ctx);
+    /* by dialog ID, then by Call-ID: the newer name is listed first */
+    snprintf(pbuf, sizeof pbuf, "{\"dlg_val_name\":\"billing_tag\",\"dlg_val_value\":\"vip\",\"DID\":[\"%s\"]}", id);
+    EXPECT("dlg_push_var", p, "\"OK\"");
+    snprintf(pbuf, sizeof pbuf, "{\"dlg_val_name\":\"billing_tag2\",\"dlg_val_value\":\"gold\",\"DID\":[\"%s\"]}", cid);
+    EXPECT("dlg_push_var", p, "\"OK\"");
+    snprintf(ctx, sizeof ctx, "\"context\":{\"values\":[{\"billing_tag2\":\"gold\"},{\"billing_tag\":\"vip\"}],%s}}", profiles);
+    EXPECT_IN("dlg_list_ctx", by_cid, ctx);
+    /* the same name again: replaced where it is */
+    snprintf(pbuf, sizeof pbuf, "{\"dlg_val_name\":\"billing_tag\",\"dlg_val_value\":\"vip2\",\"DID\":[\"%s\"]}", id);
+    EXPECT("dlg_push_var", p, "\"OK\"");
+    snprintf(ctx, sizeof ctx, "\"context\":{\"values\":[{\"billing_tag2\":\"gold\"},{\"billing_tag\":\"vip2\"}],%s}}", profiles);
+    EXPECT_IN("dlg_list_ctx", by_cid, ctx);
+    char fbuf[160];
+    const char *from_tag = fbuf;
+    snprintf(fbuf, sizeof fbuf, "{\"callid\":\"%s\",\"from_tag\":\"%sSIPpTag01\"}", cid,
+             o_v36 ? "5356" : "2321");
+    EXPECT_IN("dlg_list_ctx", from_tag, "{\"billing_tag\":\"vip2\"}");
+    /* the whole list and a page: every dialog has a context, the values only on this one */
+    char *l = mi("dlg_list_ctx", NULL);
+    CHECK(count_of(l, "\"context\":{") == 5 && count_of(l, "\"billing_tag\"") == 1 &&
+              count_of(l, "\"values\"") == 1 && count_of(l, "{\"inbound\":\"\"}") == 5,
+          "dlg_list_ctx after push: %.400s", l);
+    free(l);
+    l = mi("dlg_list_ctx", "{\"index\":0,\"counter\":2}");
+    CHECK(strncmp(l, "{\"count\":5,\"Dialogs\":[", 22) == 0 && count_of(l, "\"context\":{") == 2,
+          "dlg_list_ctx paged: %.400s", l);
+    free(l);
+    /* plain dlg_list and the profile listings print no values */
+    l = mi("dlg_list", by_cid);
+    CHECK(strncmp(l, "{\"Dialog\":{", 11) == 0 && !strstr(l, "context") && !strstr(l, "billing_tag"),
+          "dlg_list after push: %.300s", l);
+    free(l);
+    l = mi("dlg_list", NULL);
+    CHECK(!strstr(l, "context") && !strstr(l, "billing_tag"), "dlg_list after push: %.300s", l);
+    free(l);
+    l = mi("profile_list_dlgs", "{\"profile\":\"inbound\"}");
+    CHECK(!strstr(l, "context") && !strstr(l, "billing_tag"), "profile_list_dlgs after push: %.300s", l);
+    free(l);
+    /* unknown ids: OK, nothing stored anywhere; a known id after them is still served */
+    EXPECT("dlg_push_var", "{\"dlg_val_name\":\"ghost\",\"dlg_val_value\":\"x\",\"DID\":[\"999.12345\"]}", "\"OK\"");
+    snprintf(pbuf, sizeof pbuf, "{\"dlg_val_name\":\"mixed\",\"dlg_val_value\":\"m\",\"DID\":[\"nosuch@call\",\"%s\"]}", id);
+    EXPECT("dlg_push_var", p, "\"OK\"");
+    l = mi("dlg_list_ctx", NULL);
+    CHECK(!strstr(l, "ghost") && count_of(l, "{\"mixed\":\"m\"}") == 1, "dlg_list_ctx after unknown DID: %.400s", l);
+    free(l);
+    /* DID: a scalar, an empty array, a non-string entry (recorded errors); nothing stored */
+    snprintf(pbuf, sizeof pbuf, "{\"dlg_val_name\":\"scalar\",\"dlg_val_value\":\"x\",\"DID\":\"%s\"}", id);
+    EXPECT("dlg_push_var", p, bad_type);
+    EXPECT("dlg_push_var", "{\"dlg_val_name\":\"x\",\"dlg_val_value\":\"y\",\"DID\":[]}",
+           "error:{\"code\":-32602,\"message\":\"Invalid params\",\"data\":\"Empty array in parameter 'DID'\"}");
+    EXPECT("dlg_push_var", "{\"dlg_val_name\":\"num\",\"dlg_val_value\":\"y\",\"DID\":[7]}", bad_type);
+    l = mi("dlg_list_ctx", by_cid);
+    CHECK(!strstr(l, "scalar") && !strstr(l, "\"num\""), "dlg_list_ctx after rejected push: %.300s", l);
+    free(l);
+    /* non-printable bytes are printed escaped, as internal_mi_print_dlg does */
+    snprintf(pbuf, sizeof pbuf, "{\"dlg_val_name\":\"raw\",\"dlg_val_value\":\"a\\tb\\u00e9\",\"DID\":[\"%s\"]}", id);
+    EXPECT("dlg_push_var", p, "\"OK\"");
+    EXPECT_IN("dlg_list_ctx", by_cid, "{\"raw\":\"a\\\\tb\\\\xc3\\\\xa9\"}");
+    /* the 4.0 name; 3.6 has flat names only */
+    EXPECT_IN("dialog:list_ctx", by_cid, o_v36 ? "error:{\"code\":-32601," : "{\"billing_tag\":\"vip2\"}");
+    /* an ended dialog keeps its values but leaves its profiles, and takes no new values */
+    snprintf(pbuf, sizeof pbuf, "{\"dialog_id\":\"%s\"}", id);
+    EXPECT("dlg_end_dlg", p, "\"OK\"");
+    snprintf(pbuf, sizeof pbuf, "{\"dlg_val_name\":\"late\",\"dlg_val_value\":\"x\",\"DID\":[\"%s\"]}", id);
+    EXPECT("dlg_push_var", p, "\"OK\"");
+    l = mi("dlg_list_ctx", by_cid);
+    CHECK(strstr(l, "\"state\":5,") && !strstr(l, "late") && strstr(l, "{\"billing_tag\":\"vip2\"}") &&
+              !strstr(l, "\"profiles\""), "dlg_list_ctx of an ended dialog: %.400s", l);
+    free(l);
+    /* sim:reset clears the values */
+    sim_control("sim:reset", NULL);
+    snprintf(ctx, sizeof ctx, "\"context\":{%s}}}", profiles);
+    EXPECT_IN("dlg_list_ctx", by_cid, ctx);
+    l = mi("dlg_list_ctx", NULL);
+    CHECK(!strstr(l, "\"values\""), "dlg_list_ctx after sim:reset: %.400s", l);
+    free(l);
+}
+
+/* State that changes: drouting, load_balancer, dialplan, dialog profiles, dialog values; then
+ * sim:reset. */
 static int run_state(void)
 {
     /* drouting gateways */
@@ -1009,6 +1110,7 @@ static int run_state(void)
     EXPECT("dr_gw_status", "{\"gw_id\":\"gw1\"}", "{\"State\":\"Active\"}");
     EXPECT("dr_carrier_status", "{\"carrier_id\":\"cr1\"}", "{\"Enabled\":\"yes\"}");
     EXPECT("lb_status", "{\"destination_id\":3}", "{\"enable\":\"yes\"}");
+    dialog_values_check();
     keepalive_check();
     printf("state: %d checks, %d failures\n", checks, failures);
     return failures ? 1 : 0;
