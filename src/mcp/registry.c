@@ -164,14 +164,17 @@ static void build(struct registry *r)
         json_array_append_new(r->listing[REG_PROMPTS], prompt_json(r->prompts[i]));
 }
 
+/* Every tools/call passes here up to three times: after the first build, no lock is taken. */
 static int ensure_built(struct registry *r)
 {
-    pthread_mutex_lock(&r->lock);
-    if (!r->built) {
-        build(r);
-        r->built = true;
+    if (!atomic_load_explicit(&r->built, memory_order_acquire)) {
+        pthread_mutex_lock(&r->lock);
+        if (!atomic_load_explicit(&r->built, memory_order_relaxed)) {
+            build(r);
+            atomic_store_explicit(&r->built, true, memory_order_release);
+        }
+        pthread_mutex_unlock(&r->lock);
     }
-    pthread_mutex_unlock(&r->lock);
     return r->build_error ? -1 : 0;
 }
 

@@ -5,6 +5,7 @@
 
 #include <jansson.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -90,7 +91,7 @@ struct registry {
 
     /* Built once on first use: the listing of each kind, and parsed tool schemas. */
     pthread_mutex_t lock;
-    bool built;
+    atomic_bool built;          /* set once build() has run: the fast path reads it unlocked */
     json_t *listing[REG_KIND_COUNT];
     json_t **input_schemas;
     json_t **output_schemas;
