@@ -3,33 +3,25 @@
 // and is sent exactly once (the simulator's request counters).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, existsSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, dirname } from "node:path";
+import { join } from "node:path";
 import { withClient, REQ } from "./lib/sdk.mjs";
-import { BIN, ms, sleep, TEST_TIMEOUT } from "./lib/raw.mjs";
+import { ms, TEST_TIMEOUT } from "./lib/raw.mjs";
 import { freePort } from "./lib/http.mjs";
+import { startSim, control, stopAll } from "./lib/sim.mjs";
 
-const SIM = process.env.OPENSIPS_MI_SIM_BIN || join(dirname(BIN), "opensips-mi-sim");
 let sim, dir, httpPort, udpPort;
 
 before(async () => {
-  assert.ok(existsSync(SIM), `no simulator at ${SIM}`);
   dir = mkdtempSync(join(tmpdir(), "mcp-mi-e2e-"));
-  httpPort = await freePort();
   udpPort = await freePort();
-  sim = spawn(SIM, ["--http", `127.0.0.1:${httpPort}`, "--fifo", join(dir, "mi.fifo"),
-    "--fifo-reply-dir", dir + "/", "--datagram", `udp:127.0.0.1:${udpPort}`, "--timing", "none"], { stdio: ["ignore", "ignore", "pipe"] });
-  let err = "";
-  sim.stderr.on("data", (c) => (err += c));
-  for (let i = 0; i < 100 && !/ready/.test(err); i++) await sleep(50);
-  assert.match(err, /ready/, `simulator did not start: ${err}`);
+  sim = await startSim({ extra: ["--fifo", join(dir, "mi.fifo"), "--fifo-reply-dir", dir + "/", "--datagram", `udp:127.0.0.1:${udpPort}`] });
+  httpPort = sim.port;
 });
 
 after(async () => {
-  sim.kill("SIGTERM");
-  await new Promise((r) => sim.once("exit", r));
+  await stopAll();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -40,13 +32,7 @@ const nodes = () => ({
 });
 
 // The simulator's own control methods, straight over its mi_http (not through the server).
-async function simControl(method) {
-  const r = await fetch(`http://127.0.0.1:${httpPort}/mi`, {
-    method: "POST", headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method }),
-  });
-  return (await r.json()).result;
-}
+const simControl = (method) => control(sim, method);
 
 for (const transport of ["http", "fifo", "udp"]) {
   test(`mi_execute reaches the simulator over ${transport}: read, refused write, confirmed write`, { timeout: TEST_TIMEOUT }, async () => {

@@ -3,31 +3,17 @@
 // 4.0 and a 3.6 node.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { join, dirname } from "node:path";
 import { withClient, REQ } from "./lib/sdk.mjs";
-import { BIN, sleep, TEST_TIMEOUT } from "./lib/raw.mjs";
-import { freePort } from "./lib/http.mjs";
+import { TEST_TIMEOUT } from "./lib/raw.mjs";
+import { startSim, stopAll } from "./lib/sim.mjs";
 
-const SIM = process.env.OPENSIPS_MI_SIM_BIN || join(dirname(BIN), "opensips-mi-sim");
 const sims = {};
 
 before(async () => {
-  for (const v of ["4.0", "3.6"]) {
-    const port = await freePort();
-    const p = spawn(SIM, ["--http", `127.0.0.1:${port}`, "--opensips", v, "--timing", "none"], { stdio: ["ignore", "ignore", "pipe"] });
-    let err = "";
-    p.stderr.on("data", (c) => (err += c));
-    for (let i = 0; i < 100 && !/ready/.test(err); i++) await sleep(50);
-    assert.match(err, /ready/);
-    sims[v] = { p, port };
-  }
+  for (const v of ["4.0", "3.6"]) sims[v] = await startSim({ extra: ["--opensips", v] });
 });
 
-after(async () => {
-  for (const { p } of Object.values(sims)) p.kill("SIGTERM");
-  await Promise.all(Object.values(sims).map(({ p }) => new Promise((r) => (p.exitCode !== null ? r() : p.once("exit", r)))));
-});
+after(() => stopAll());
 
 for (const v of ["4.0", "3.6"]) {
   test(`mi_list_commands and mi_describe_command on OpenSIPS ${v}`, { timeout: TEST_TIMEOUT }, async () => {

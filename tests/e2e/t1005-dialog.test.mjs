@@ -3,43 +3,23 @@
 // with the right tags ends exactly that dialog once; dlg_push_var stores and verifies the value.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
-import { join, dirname } from "node:path";
 import { withClient, REQ } from "./lib/sdk.mjs";
-import { BIN, sleep, TEST_TIMEOUT } from "./lib/raw.mjs";
-import { freePort } from "./lib/http.mjs";
+import { TEST_TIMEOUT } from "./lib/raw.mjs";
+import { startSim, control as simControl, stopAll } from "./lib/sim.mjs";
 
-const SIM = process.env.OPENSIPS_MI_SIM_BIN || join(dirname(BIN), "opensips-mi-sim");
 const sims = {};
-
-async function startSim(name, extra) {
-  const port = await freePort();
-  const p = spawn(SIM, ["--http", `127.0.0.1:${port}`, "--timing", "none", "--dlg-linger-ms", "60000", ...extra], { stdio: ["ignore", "ignore", "pipe"] });
-  let err = "";
-  p.stderr.on("data", (c) => (err += c));
-  for (let i = 0; i < 200 && !/ready/.test(err); i++) await sleep(50);
-  assert.match(err, /ready/, `simulator did not start: ${err}`);
-  sims[name] = { p, port };
-}
+const start = async (name, extra) => (sims[name] = await startSim({ name, extra: ["--dlg-linger-ms", "60000", ...extra] }));
 
 before(async () => {
-  assert.ok(existsSync(SIM), `no simulator at ${SIM}`);
-  await startSim("4.0", []);
-  await startSim("3.6", ["--opensips", "3.6"]);
-  await startSim("big", ["--dialogs", "100000"]);
+  await start("4.0", []);
+  await start("3.6", ["--opensips", "3.6"]);
+  await start("big", ["--dialogs", "100000"]);
 });
 
-after(async () => {
-  for (const { p } of Object.values(sims)) p.kill("SIGTERM");
-  await Promise.all(Object.values(sims).map(({ p }) => new Promise((r) => (p.exitCode !== null ? r() : p.once("exit", r)))));
-});
+after(() => stopAll());
 
 const args = (name) => ["--role", "operator", "--mi-url", `http://127.0.0.1:${sims[name].port}/mi`];
-async function control(name, method) {
-  const r = await fetch(`http://127.0.0.1:${sims[name].port}/mi`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method }) });
-  return (await r.json()).result;
-}
+const control = (name, method) => simControl(sims[name], method);
 const call = (client, name, a) => client.callTool({ name, arguments: a }, undefined, REQ);
 
 test("dlg_list on 100 000 dialogs: paged by OpenSIPS, total known, result small", { timeout: TEST_TIMEOUT }, async () => {

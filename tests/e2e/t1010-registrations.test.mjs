@@ -3,44 +3,21 @@
 // simulator's state back in both naming profiles, and mid_registrar_dump saying plainly it has no MI.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
-import { join, dirname } from "node:path";
 import { withClient, REQ } from "./lib/sdk.mjs";
-import { BIN, sleep, TEST_TIMEOUT } from "./lib/raw.mjs";
-import { freePort } from "./lib/http.mjs";
+import { TEST_TIMEOUT } from "./lib/raw.mjs";
+import { startSim, control, stopAll } from "./lib/sim.mjs";
 
-const SIM = process.env.OPENSIPS_MI_SIM_BIN || join(dirname(BIN), "opensips-mi-sim");
 const T = { timeout: TEST_TIMEOUT };
 const sims = {};
 
-async function startSim(name, extra) {
-  const port = await freePort();
-  const proc = spawn(SIM, ["--http", `127.0.0.1:${port}`, "--timing", "none", ...extra], { stdio: ["ignore", "ignore", "pipe"] });
-  let err = "";
-  proc.stderr.on("data", (c) => (err += c));
-  for (let i = 0; i < 200 && !/ready/.test(err); i++) await sleep(50);
-  assert.match(err, /ready/, `simulator ${name} did not start: ${err}`);
-  sims[name] = { proc, url: `http://127.0.0.1:${port}/mi` };
-}
-
 before(async () => {
-  assert.ok(existsSync(SIM), `no simulator at ${SIM}`);
-  await Promise.all([startSim("v40", []), startSim("v36", ["--opensips", "3.6"]), startSim("big", ["--contacts", "100000"])]);
+  [sims.v40, sims.v36, sims.big] = await Promise.all([startSim({ name: "v40" }),
+    startSim({ name: "v36", extra: ["--opensips", "3.6"] }), startSim({ name: "big", extra: ["--contacts", "100000"] })]);
 });
 
-after(async () => {
-  for (const s of Object.values(sims)) {
-    s.proc.kill("SIGTERM");
-    await new Promise((r) => s.proc.once("exit", r));
-  }
-});
+after(() => stopAll());
 
-async function simControl(name, method) {
-  const r = await fetch(sims[name].url, { method: "POST", headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method }) });
-  return (await r.json()).result;
-}
+const simControl = (name, method) => control(sims[name], method);
 
 const args = (name) => ["--role", "admin", "--toolsets", "all", "--mi-url", sims[name].url];
 

@@ -4,48 +4,29 @@
 // snapshot_capture writing only under the allowed root.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, mkdirSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, dirname } from "node:path";
+import { join } from "node:path";
 import { withClient, REQ } from "./lib/sdk.mjs";
-import { BIN, sleep, TEST_TIMEOUT } from "./lib/raw.mjs";
-import { freePort } from "./lib/http.mjs";
+import { sleep, TEST_TIMEOUT } from "./lib/raw.mjs";
+import { startSim, control, stopAll } from "./lib/sim.mjs";
 
-const SIM = process.env.OPENSIPS_MI_SIM_BIN || join(dirname(BIN), "opensips-mi-sim");
 const T = { timeout: TEST_TIMEOUT };
 const sims = {};
 let dir;
 
-async function startSim(name, extra) {
-  const port = await freePort();
-  const proc = spawn(SIM, ["--http", `127.0.0.1:${port}`, "--timing", "none", ...extra], { stdio: ["ignore", "ignore", "pipe"] });
-  let err = "";
-  proc.stderr.on("data", (c) => (err += c));
-  for (let i = 0; i < 200 && !/ready/.test(err); i++) await sleep(50);
-  assert.match(err, /ready/, `simulator ${name} did not start: ${err}`);
-  sims[name] = { proc, url: `http://127.0.0.1:${port}/mi` };
-}
-
 before(async () => {
-  assert.ok(existsSync(SIM), `no simulator at ${SIM}`);
   dir = mkdtempSync(join(tmpdir(), "mcp-stats-e2e-"));
-  await Promise.all([startSim("v40", []), startSim("v36", ["--opensips", "3.6"]), startSim("busy", ["--traffic", "200"])]);
+  [sims.v40, sims.v36, sims.busy] = await Promise.all([startSim({ name: "v40" }),
+    startSim({ name: "v36", extra: ["--opensips", "3.6"] }), startSim({ name: "busy", extra: ["--traffic", "200"] })]);
 });
 
 after(async () => {
-  for (const s of Object.values(sims)) {
-    s.proc.kill("SIGTERM");
-    await new Promise((r) => s.proc.once("exit", r));
-  }
+  await stopAll();
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function simControl(name, method) {
-  const r = await fetch(sims[name].url, { method: "POST", headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method }) });
-  return (await r.json()).result;
-}
+const simControl = (name, method) => control(sims[name], method);
 
 const args = (name) => ["--role", "admin", "--toolsets", "all", "--mi-url", sims[name].url];
 

@@ -4,49 +4,20 @@
 // sent exactly once; nothing is sent without confirmation.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
-import { join, dirname } from "node:path";
 import { withClient, REQ } from "./lib/sdk.mjs";
-import { BIN, sleep, TEST_TIMEOUT } from "./lib/raw.mjs";
-import { freePort } from "./lib/http.mjs";
+import { TEST_TIMEOUT } from "./lib/raw.mjs";
+import { startSim, control, counted as sent, stopAll } from "./lib/sim.mjs";
 
-const SIM = process.env.OPENSIPS_MI_SIM_BIN || join(dirname(BIN), "opensips-mi-sim");
 const sims = {};
 
-async function startSim(profile) {
-  const port = await freePort();
-  const child = spawn(SIM, ["--http", `127.0.0.1:${port}`, "--opensips", profile, "--timing", "none"],
-    { stdio: ["ignore", "ignore", "pipe"] });
-  let err = "";
-  child.stderr.on("data", (c) => (err += c));
-  for (let i = 0; i < 100 && !/ready/.test(err); i++) await sleep(50);
-  assert.match(err, /ready/, `simulator did not start: ${err}`);
-  return { child, url: `http://127.0.0.1:${port}/mi` };
-}
-
 before(async () => {
-  assert.ok(existsSync(SIM), `no simulator at ${SIM}`);
-  sims["4.0"] = await startSim("4.0");
-  sims["3.6"] = await startSim("3.6");
+  sims["4.0"] = await startSim({ extra: ["--opensips", "4.0"] });
+  sims["3.6"] = await startSim({ extra: ["--opensips", "3.6"] });
 });
 
-after(async () => {
-  for (const s of Object.values(sims)) {
-    s.child.kill("SIGTERM");
-    await new Promise((r) => s.child.once("exit", r));
-  }
-});
+after(() => stopAll());
 
-async function sim(profile, method, params) {
-  const r = await fetch(sims[profile].url, {
-    method: "POST", headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, ...(params ? { params } : {}) }),
-  });
-  return (await r.json()).result;
-}
-// How often the simulator ran a command, under either profile's name.
-const sent = (counters, ...names) => names.reduce((n, k) => n + (counters.commands[k] ?? 0), 0);
+const sim = (profile, method, params) => control(sims[profile], method, params);
 const args = (profile) => ["--role", "admin", "--toolsets", "all", "--mi-url", sims[profile].url];
 const call = (client, name, a) => client.callTool({ name, arguments: a }, undefined, REQ);
 

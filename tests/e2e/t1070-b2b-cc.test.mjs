@@ -5,52 +5,32 @@
 // commands and parameters.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, dirname } from "node:path";
+import { join } from "node:path";
 import { withClient, REQ } from "./lib/sdk.mjs";
-import { BIN, sleep, TEST_TIMEOUT } from "./lib/raw.mjs";
-import { freePort } from "./lib/http.mjs";
+import { TEST_TIMEOUT } from "./lib/raw.mjs";
+import { startSim, control, requests, clearRequests, stopAll } from "./lib/sim.mjs";
 
-const SIM = process.env.OPENSIPS_MI_SIM_BIN || join(dirname(BIN), "opensips-mi-sim");
-let sim, dir, port, log;
+let sim, dir, port;
 
 before(async () => {
-  assert.ok(existsSync(SIM), `no simulator at ${SIM}`);
   dir = mkdtempSync(join(tmpdir(), "mcp-b2b-e2e-"));
-  port = await freePort();
-  log = join(dir, "requests.jsonl");
-  sim = spawn(SIM, ["--http", `127.0.0.1:${port}`, "--timing", "none", "--modules", "extended",
-    "--request-log", log], { stdio: ["ignore", "ignore", "pipe"] });
-  let err = "";
-  sim.stderr.on("data", (c) => (err += c));
-  for (let i = 0; i < 100 && !/ready/.test(err); i++) await sleep(50);
-  assert.match(err, /ready/, `simulator did not start: ${err}`);
+  sim = await startSim({ extra: ["--modules", "extended"], log: join(dir, "requests.jsonl") });
+  port = sim.port;
 });
 
 after(async () => {
-  sim.kill("SIGTERM");
-  await new Promise((r) => sim.once("exit", r));
+  await stopAll();
   rmSync(dir, { recursive: true, force: true });
 });
 
-const ARGS = () => ["--role", "admin", "--toolsets", "all", "--mi-url", `http://127.0.0.1:${port}/mi`];
+const ARGS = () => ["--role", "admin", "--toolsets", "all", "--mi-url", sim.url];
 
-async function simControl(method) {
-  const r = await fetch(`http://127.0.0.1:${port}/mi`, {
-    method: "POST", headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method }),
-  });
-  return (await r.json()).result;
-}
-
+const simControl = (method) => control(sim, method);
 // The requests the simulator saw for `command` since the log was cleared.
-function sent(command) {
-  const lines = existsSync(log) ? readFileSync(log, "utf8").split("\n").filter(Boolean) : [];
-  return lines.map((l) => JSON.parse(l)).filter((r) => r.command === command || r.method === command);
-}
-const clearLog = () => writeFileSync(log, "");
+const sent = (command) => requests(sim, command);
+const clearLog = () => clearRequests(sim);
 
 const call = (client, name, args = {}) => client.callTool({ name, arguments: args }, undefined, REQ);
 const ok = (r) => assert.equal(r.isError, undefined, JSON.stringify(r).slice(0, 800));

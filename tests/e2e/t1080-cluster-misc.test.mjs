@@ -4,62 +4,36 @@
 // request (the simulator's request log) or, refused, none; misleading OKs are verified.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, dirname } from "node:path";
+import { join } from "node:path";
 import { withClient, REQ } from "./lib/sdk.mjs";
-import { BIN, sleep, TEST_TIMEOUT } from "./lib/raw.mjs";
-import { freePort } from "./lib/http.mjs";
+import { TEST_TIMEOUT } from "./lib/raw.mjs";
+import { startSim, control, requests, requestLines, clearRequests, stopAll } from "./lib/sim.mjs";
 
-const SIM = process.env.OPENSIPS_MI_SIM_BIN || join(dirname(BIN), "opensips-mi-sim");
 const sims = {};
 let dir;
 
-async function startSim(profile) {
-  const port = await freePort();
-  const log = join(dir, `requests-${profile}.jsonl`);
-  const proc = spawn(SIM, ["--http", `127.0.0.1:${port}`, "--timing", "none", "--opensips", profile,
-    ...(profile === "4.0" ? ["--modules", "extended"] : []), "--request-log", log], { stdio: ["ignore", "ignore", "pipe"] });
-  let err = "";
-  proc.stderr.on("data", (c) => (err += c));
-  for (let i = 0; i < 100 && !/ready/.test(err); i++) await sleep(50);
-  assert.match(err, /ready/, `simulator did not start: ${err}`);
-  return { proc, port, log };
-}
+const start = (profile) => startSim({ extra: ["--opensips", profile, ...(profile === "4.0" ? ["--modules", "extended"] : [])],
+  log: join(dir, `requests-${profile}.jsonl`) });
 
 before(async () => {
-  assert.ok(existsSync(SIM), `no simulator at ${SIM}`);
   dir = mkdtempSync(join(tmpdir(), "mcp-cluster-e2e-"));
-  sims["4.0"] = await startSim("4.0");
-  sims["3.6"] = await startSim("3.6");
+  sims["4.0"] = await start("4.0");
+  sims["3.6"] = await start("3.6");
 });
 
 after(async () => {
-  for (const s of Object.values(sims)) {
-    s.proc.kill("SIGTERM");
-    await new Promise((r) => s.proc.once("exit", r));
-  }
+  await stopAll();
   rmSync(dir, { recursive: true, force: true });
 });
 
 const ARGS = (p = "4.0", role = "admin") => ["--role", role, "--toolsets", "all", "--mi-url", `http://127.0.0.1:${sims[p].port}/mi`];
 
-async function simControl(method, p = "4.0") {
-  const r = await fetch(`http://127.0.0.1:${sims[p].port}/mi`, {
-    method: "POST", headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method }),
-  });
-  return (await r.json()).result;
-}
-
-function sent(command, p = "4.0") {
-  const log = sims[p].log;
-  const lines = existsSync(log) ? readFileSync(log, "utf8").split("\n").filter(Boolean) : [];
-  return lines.map((l) => JSON.parse(l)).filter((r) => r.command === command || r.method === command);
-}
-const clearLog = (p = "4.0") => writeFileSync(sims[p].log, "");
-const all = (p = "4.0") => (existsSync(sims[p].log) ? readFileSync(sims[p].log, "utf8").split("\n").filter(Boolean) : []);
+const simControl = (method, p = "4.0") => control(sims[p], method);
+const sent = (command, p = "4.0") => requests(sims[p], command);
+const clearLog = (p = "4.0") => clearRequests(sims[p]);
+const all = (p = "4.0") => requestLines(sims[p]);
 
 const call = (client, name, args = {}) => client.callTool({ name, arguments: args }, undefined, REQ);
 const ok = (r) => assert.equal(r.isError, undefined, JSON.stringify(r).slice(0, 800));

@@ -3,54 +3,28 @@
 // profile, and end them — confirmed, sent once, and verified by counting again.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, dirname } from "node:path";
+import { join } from "node:path";
 import { withClient, REQ } from "./lib/sdk.mjs";
-import { BIN, sleep, TEST_TIMEOUT } from "./lib/raw.mjs";
-import { freePort } from "./lib/http.mjs";
+import { TEST_TIMEOUT } from "./lib/raw.mjs";
+import { startSim, control, requests, clearRequests, stopAll } from "./lib/sim.mjs";
 
-const SIM = process.env.OPENSIPS_MI_SIM_BIN || join(dirname(BIN), "opensips-mi-sim");
 const sims = {};
 let dir;
 
 before(async () => {
-  assert.ok(existsSync(SIM), `no simulator at ${SIM}`);
   dir = mkdtempSync(join(tmpdir(), "mcp-profiles-e2e-"));
-  for (const p of ["4.0", "3.6"]) {
-    const port = await freePort();
-    const log = join(dir, `requests-${p}.jsonl`);
-    const proc = spawn(SIM, ["--http", `127.0.0.1:${port}`, "--timing", "none", "--opensips", p,
-      "--request-log", log], { stdio: ["ignore", "ignore", "pipe"] });
-    let err = "";
-    proc.stderr.on("data", (c) => (err += c));
-    for (let i = 0; i < 100 && !/ready/.test(err); i++) await sleep(50);
-    assert.match(err, /ready/, `simulator did not start: ${err}`);
-    sims[p] = { proc, port, log };
-  }
+  for (const p of ["4.0", "3.6"]) sims[p] = await startSim({ extra: ["--opensips", p], log: join(dir, `requests-${p}.jsonl`) });
 });
 
 after(async () => {
-  for (const s of Object.values(sims)) {
-    s.proc.kill("SIGTERM");
-    await new Promise((r) => s.proc.once("exit", r));
-  }
+  await stopAll();
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function simControl(p, method) {
-  const r = await fetch(`http://127.0.0.1:${sims[p].port}/mi`, {
-    method: "POST", headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method }),
-  });
-  return (await r.json()).result;
-}
-function sent(p, method) {
-  const log = sims[p].log;
-  const lines = existsSync(log) ? readFileSync(log, "utf8").split("\n").filter(Boolean) : [];
-  return lines.map((l) => JSON.parse(l)).filter((r) => r.method === method || r.command === method);
-}
+const simControl = (p, method) => control(sims[p], method);
+const sent = (p, method) => requests(sims[p], method);
 
 const call = (client, name, args = {}) => client.callTool({ name, arguments: args }, undefined, REQ);
 const ok = (r) => assert.equal(r.isError, undefined, JSON.stringify(r).slice(0, 800));
@@ -97,7 +71,7 @@ for (const p of ["4.0", "3.6"]) {
       const before = (await call(client, "dlg_profile_get_size", { profile: "caller", value: user })).structuredContent.result.Profile.count;
       assert.ok(before >= 1);
 
-      writeFileSync(sims[p].log, "");
+      clearRequests(sims[p]);
       const refused = await call(client, "dlg_profile_end_dlgs", { profile: "caller", value: user });
       assert.equal(refused.isError, true);
       assert.match(refused.content[0].text, /Nothing was changed/);
@@ -119,7 +93,7 @@ for (const p of ["4.0", "3.6"]) {
       assert.equal(inboundAfter.structuredContent.result.Profile.count, inbound.structuredContent.total - before);
 
       // nothing to end: nothing is sent
-      writeFileSync(sims[p].log, "");
+      clearRequests(sims[p]);
       const empty = await call(client, "dlg_profile_end_dlgs", { profile: "caller", value: "nobody", confirm: true });
       ok(empty);
       assert.match(empty.structuredContent.result.outcome, /nothing to end/);

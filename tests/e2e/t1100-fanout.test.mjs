@@ -3,38 +3,21 @@
 // tool refuses "*"; naming a node picks it; an unknown node is a clear error.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
-import { join, dirname } from "node:path";
 import { withClient, REQ } from "./lib/sdk.mjs";
-import { BIN, sleep, TEST_TIMEOUT, ms } from "./lib/raw.mjs";
+import { TEST_TIMEOUT, ms } from "./lib/raw.mjs";
 import { freePort } from "./lib/http.mjs";
+import { startSim, stopAll } from "./lib/sim.mjs";
 
-const SIM = process.env.OPENSIPS_MI_SIM_BIN || join(dirname(BIN), "opensips-mi-sim");
-const sims = [];
 let ports;
 
-async function startSim(port, extra) {
-  const p = spawn(SIM, ["--http", `127.0.0.1:${port}`, "--timing", "none", ...extra], { stdio: ["ignore", "ignore", "pipe"] });
-  let err = "";
-  p.stderr.on("data", (c) => (err += c));
-  for (let i = 0; i < 100 && !/ready/.test(err); i++) await sleep(50);
-  assert.match(err, /ready/, `simulator did not start: ${err}`);
-  sims.push(p);
-}
-
 before(async () => {
-  assert.ok(existsSync(SIM), `no simulator at ${SIM}`);
   ports = [await freePort(), await freePort(), await freePort()];
-  await startSim(ports[0], []);
-  await startSim(ports[1], ["--opensips", "3.6", "--dialogs", "20"]);
+  await startSim({ port: ports[0] });
+  await startSim({ port: ports[1], extra: ["--opensips", "3.6", "--dialogs", "20"] });
   // ports[2]: nothing listens there — the node that is down.
 });
 
-after(async () => {
-  for (const p of sims) p.kill("SIGTERM");
-  await Promise.all(sims.map((p) => new Promise((r) => (p.exitCode !== null ? r() : p.once("exit", r)))));
-});
+after(() => stopAll());
 
 const args = () => ["--role", "admin", "--mi-node", `pbx1=http://127.0.0.1:${ports[0]}/mi`,
   "--mi-node", `pbx2=http://127.0.0.1:${ports[1]}/mi`, "--mi-node", `pbx3=http://127.0.0.1:${ports[2]}/mi`,
