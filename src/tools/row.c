@@ -23,31 +23,20 @@ struct row_tool {
 
 static json_t *row_entry(struct mcp_call *c, const struct mcp_tool *t, json_t *args);
 
-/* Every registered row tool, so that row_of() can tell ours from others by address. */
+/* Every registered row tool: they live as long as the process, owned from here. */
 static struct row_tool **entries;
 static size_t nentries;
 
+/* Only row tools enter through row_entry, and their tool is the entry's first member. */
 static const struct row_tool *entry_of(const struct mcp_tool *t)
 {
-    for (size_t i = 0; i < nentries; i++)
-        if (&entries[i]->tool == t)
-            return entries[i];
-    return NULL;
+    return t->handler == row_entry ? (const struct row_tool *)t : NULL;
 }
 
 const struct tool_def *row_of(const struct mcp_tool *t)
 {
     const struct row_tool *rt = entry_of(t);
     return rt ? rt->def : NULL;
-}
-
-/* The declared defaults of a row's arguments (borrowed), or NULL when it has none. */
-static const json_t *defaults_of(const struct tool_def *d)
-{
-    for (size_t i = 0; i < nentries; i++)
-        if (entries[i]->def == d)
-            return entries[i]->defaults;
-    return NULL;
 }
 
 /* The "default" members of a row's argument schemas, from its input schema: {arg: value}, or
@@ -232,13 +221,10 @@ int rows_register(struct registry *reg, const struct tool_def *rows, size_t n, c
 
 json_t *row_mi_params(const struct tool_def *def, const json_t *args)
 {
-    const json_t *defaults = defaults_of(def);
     json_t *params = json_object();
 
     for (const struct tool_arg *a = def->args; a && a->name; a++) {
         json_t *v = json_object_get(args, a->name);
-        if (!v)
-            v = json_object_get(defaults, a->name);
         if (!a->mi || !v)
             continue;
         if ((a->flags & ARG_STRINGIFY) && json_is_number(v)) {

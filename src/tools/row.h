@@ -62,8 +62,8 @@ int rows_register(struct registry *reg, const struct tool_def *rows, size_t n, c
  * reply (lists: total, offset, limit, next_offset, items with the chosen fields). */
 json_t *row_run(struct mcp_call *c, const struct mcp_tool *t, json_t *args);
 
-/* MI parameters from the arguments as the row maps them (new object); an absent argument whose
- * schema declares a "default" sends that default. */
+/* MI parameters from the arguments as the row maps them (new object). `args` are the ones
+ * handlers receive, declared defaults already filled in by the row's entry point. */
 json_t *row_mi_params(const struct tool_def *def, const json_t *args);
 
 /* Page and trim a list of items (stolen): {total, offset, limit, items, next_offset, note?}.

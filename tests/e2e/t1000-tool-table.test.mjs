@@ -77,3 +77,27 @@ test("read-only mode hides and refuses every tool that changes state, whatever t
     }
   });
 });
+
+test("a tool that needs two scopes needs both, and the refusal names each one missing", { timeout: TEST_TIMEOUT }, async () => {
+  const { mkdtempSync, writeFileSync, rmSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const dir = mkdtempSync(join(tmpdir(), "mcp-scopes-"));
+  const cfg = join(dir, "config.json");
+  writeFileSync(cfg, JSON.stringify({ roles: { stats_only: ["stats.read"], nothing_much: ["mi.read"] } }));
+  try {
+    // snapshot_capture needs stats.read and config.write: one of the two is not enough
+    await withClient(["--config", cfg, "--role", "stats_only", "--toolsets", "all"], async (client) => {
+      assert.ok(!(await allTools(client)).some((t) => t.name === "snapshot_capture"), "listed with one of two scopes");
+      const r = await client.callTool({ name: "snapshot_capture", arguments: {} }, undefined, REQ);
+      assert.equal(r.isError, true);
+      assert.match(r.content[0].text, /needs the scope 'config\.write', which role 'stats_only'/);
+    });
+    await withClient(["--config", cfg, "--role", "nothing_much", "--toolsets", "all"], async (client) => {
+      const r = await client.callTool({ name: "snapshot_capture", arguments: {} }, undefined, REQ);
+      assert.match(r.content[0].text, /needs the scopes 'stats\.read' and 'config\.write', which role 'nothing_much'/);
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
