@@ -5,21 +5,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
-import { withClient, REQ } from "./lib/sdk.mjs";
+import { withClient, REQ, allTools } from "./lib/sdk.mjs";
 import { BIN, TEST_TIMEOUT, ms } from "./lib/raw.mjs";
 
 const docs = new URL("../../docs/tools.md", import.meta.url);
-
-async function allTools(client) {
-  const tools = [];
-  let cursor;
-  do {
-    const page = await client.listTools(cursor ? { cursor } : undefined, REQ);
-    tools.push(...page.tools);
-    cursor = page.nextCursor;
-  } while (cursor);
-  return tools;
-}
 
 test("docs/tools.md is what --tools-markdown writes from the rows (run `make docs`)", () => {
   const r = spawnSync(BIN, ["--tools-markdown"], { encoding: "utf8", timeout: ms(10_000) });

@@ -3,7 +3,7 @@
 // with the right tags ends exactly that dialog once; dlg_push_var stores and verifies the value.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { withClient, REQ } from "./lib/sdk.mjs";
+import { withClient, REQ, callTool as call } from "./lib/sdk.mjs";
 import { TEST_TIMEOUT } from "./lib/raw.mjs";
 import { startSim, control as simControl, stopAll } from "./lib/sim.mjs";
 
@@ -20,7 +20,6 @@ after(() => stopAll());
 
 const args = (name) => ["--role", "operator", "--mi-url", `http://127.0.0.1:${sims[name].port}/mi`];
 const control = (name, method) => simControl(sims[name], method);
-const call = (client, name, a) => client.callTool({ name, arguments: a }, undefined, REQ);
 
 test("dlg_list on 100 000 dialogs: paged by OpenSIPS, total known, result small", { timeout: TEST_TIMEOUT }, async () => {
   await withClient(args("big"), async (client) => {

@@ -3,7 +3,7 @@
 // simulator's state back in both naming profiles, and mid_registrar_dump saying plainly it has no MI.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { withClient, REQ } from "./lib/sdk.mjs";
+import { withClient, REQ, allTools as loadTools, structured as ok, callTool as call } from "./lib/sdk.mjs";
 import { TEST_TIMEOUT } from "./lib/raw.mjs";
 import { startSim, control, stopAll } from "./lib/sim.mjs";
 
@@ -20,26 +20,6 @@ after(() => stopAll());
 const simControl = (name, method) => control(sims[name], method);
 
 const args = (name) => ["--role", "admin", "--toolsets", "all", "--mi-url", sims[name].url];
-
-// Load every page of tools/list so that the SDK validates structuredContent against outputSchema.
-async function loadTools(client) {
-  const tools = [];
-  let cursor;
-  do {
-    const r = await client.listTools(cursor ? { cursor } : {}, REQ);
-    tools.push(...r.tools);
-    cursor = r.nextCursor;
-  } while (cursor);
-  client.cacheToolMetadata(tools);
-  return tools;
-}
-
-const call = (client, name, a = {}) => client.callTool({ name, arguments: a }, undefined, REQ);
-
-function ok(r) {
-  assert.equal(r.isError, undefined, JSON.stringify(r).slice(0, 2000));
-  return r.structuredContent;
-}
 
 test("the registration tools are listed with honest annotations and described inputs", T, async () => {
   await withClient(args("v40"), async (client) => {

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { withClient, REQ } from "./lib/sdk.mjs";
+import { withClient, REQ, allTools as loadTools, structured as ok, callTool as call } from "./lib/sdk.mjs";
 import { sleep, TEST_TIMEOUT } from "./lib/raw.mjs";
 import { startSim, control, stopAll } from "./lib/sim.mjs";
 
@@ -29,25 +29,6 @@ after(async () => {
 const simControl = (name, method) => control(sims[name], method);
 
 const args = (name) => ["--role", "admin", "--toolsets", "all", "--mi-url", sims[name].url];
-
-async function loadTools(client) {
-  const tools = [];
-  let cursor;
-  do {
-    const r = await client.listTools(cursor ? { cursor } : {}, REQ);
-    tools.push(...r.tools);
-    cursor = r.nextCursor;
-  } while (cursor);
-  client.cacheToolMetadata(tools);
-  return tools;
-}
-
-const call = (client, name, a = {}, opts = REQ) => client.callTool({ name, arguments: a }, undefined, opts);
-
-function ok(r) {
-  assert.equal(r.isError, undefined, JSON.stringify(r).slice(0, 2000));
-  return r.structuredContent;
-}
 
 test("the stats tools are listed: reads need stats.read, stats_reset is a confirmed write", T, async () => {
   await withClient(args("v40"), async (client) => {

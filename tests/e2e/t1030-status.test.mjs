@@ -3,7 +3,7 @@
 // one node down (node "*").
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { withClient, REQ } from "./lib/sdk.mjs";
+import { withClient, REQ, allTools as loadTools, structured as ok, callTool as call } from "./lib/sdk.mjs";
 import { ms, TEST_TIMEOUT } from "./lib/raw.mjs";
 import { freePort } from "./lib/http.mjs";
 import { startSim, control, stopAll } from "./lib/sim.mjs";
@@ -20,25 +20,6 @@ after(() => stopAll());
 const simControl = (name, method, params) => control(sims[name], method, params);
 
 const args = (name) => ["--role", "viewer", "--toolsets", "all", "--mi-url", sims[name].url];
-
-async function loadTools(client) {
-  const tools = [];
-  let cursor;
-  do {
-    const r = await client.listTools(cursor ? { cursor } : {}, REQ);
-    tools.push(...r.tools);
-    cursor = r.nextCursor;
-  } while (cursor);
-  client.cacheToolMetadata(tools);
-  return tools;
-}
-
-const call = (client, name, a = {}) => client.callTool({ name, arguments: a }, undefined, REQ);
-
-function ok(r) {
-  assert.equal(r.isError, undefined, JSON.stringify(r).slice(0, 2000));
-  return r.structuredContent;
-}
 
 test("the status tools are read-only, open to a viewer, and describe their inputs", T, async () => {
   await withClient(args("v40"), async (client) => {

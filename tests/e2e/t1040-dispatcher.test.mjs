@@ -4,7 +4,7 @@
 // sent exactly once; nothing is sent without confirmation.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { withClient, REQ } from "./lib/sdk.mjs";
+import { withClient, REQ, callTool as call } from "./lib/sdk.mjs";
 import { TEST_TIMEOUT } from "./lib/raw.mjs";
 import { startSim, control, counted as sent, stopAll } from "./lib/sim.mjs";
 
@@ -19,7 +19,6 @@ after(() => stopAll());
 
 const sim = (profile, method, params) => control(sims[profile], method, params);
 const args = (profile) => ["--role", "admin", "--toolsets", "all", "--mi-url", sims[profile].url];
-const call = (client, name, a) => client.callTool({ name, arguments: a }, undefined, REQ);
 
 test("dispatcher_list flattens every set into one paged list, with full details on request", { timeout: TEST_TIMEOUT }, async () => {
   await sim("4.0", "sim:reset");

@@ -6,7 +6,7 @@
 // sent) and sent once with it.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { withClient, REQ } from "./lib/sdk.mjs";
+import { withClient, REQ, callTool as call } from "./lib/sdk.mjs";
 import { TEST_TIMEOUT } from "./lib/raw.mjs";
 import { startSim, control, counted as sent, stopAll } from "./lib/sim.mjs";
 
@@ -21,7 +21,6 @@ after(() => stopAll());
 
 const sim = (profile, method, params) => control(sims[profile], method, params);
 const args = (profile) => ["--role", "admin", "--toolsets", "all", "--mi-url", sims[profile].url];
-const call = (client, name, a) => client.callTool({ name, arguments: a }, undefined, REQ);
 const ok = (r) => assert.equal(r.isError, undefined, JSON.stringify(r));
 
 for (const profile of ["4.0", "3.6"]) {

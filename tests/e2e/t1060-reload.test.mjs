@@ -5,7 +5,7 @@
 // once with it.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { withClient, REQ } from "./lib/sdk.mjs";
+import { withClient, REQ, callTool as call } from "./lib/sdk.mjs";
 import { sleep, TEST_TIMEOUT } from "./lib/raw.mjs";
 import { startSim, control, counted as sent, stopAll } from "./lib/sim.mjs";
 
@@ -20,7 +20,6 @@ after(() => stopAll());
 
 const sim = (profile, method, params) => control(sims[profile], method, params);
 const args = (profile) => ["--role", "admin", "--toolsets", "all", "--mi-url", sims[profile].url];
-const call = (client, name, a, opts = REQ) => client.callTool({ name, arguments: a }, undefined, opts);
 const ok = (r) => assert.equal(r.isError, undefined, JSON.stringify(r));
 const RELOADS = ["domain:reload", "permissions:address_reload", "dialplan:reload", "dispatcher:reload",
   "drouting:reload", "load_balancer:reload", "carrierroute:reload_routes", "fraud_detection:reload"];

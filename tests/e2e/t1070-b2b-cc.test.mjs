@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { withClient, REQ } from "./lib/sdk.mjs";
+import { withClient, REQ, callTool as call } from "./lib/sdk.mjs";
 import { TEST_TIMEOUT } from "./lib/raw.mjs";
 import { startSim, control, requests, clearRequests, stopAll } from "./lib/sim.mjs";
 
@@ -32,7 +32,6 @@ const simControl = (method) => control(sim, method);
 const sent = (command) => requests(sim, command);
 const clearLog = () => clearRequests(sim);
 
-const call = (client, name, args = {}) => client.callTool({ name, arguments: args }, undefined, REQ);
 const ok = (r) => assert.equal(r.isError, undefined, JSON.stringify(r).slice(0, 800));
 
 test("b2b read tools list sessions, entities and SCA appearances with totals", { timeout: TEST_TIMEOUT }, async () => {

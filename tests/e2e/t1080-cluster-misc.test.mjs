@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { withClient, REQ } from "./lib/sdk.mjs";
+import { withClient, REQ, callTool as call } from "./lib/sdk.mjs";
 import { TEST_TIMEOUT } from "./lib/raw.mjs";
 import { startSim, control, requests, requestLines, clearRequests, stopAll } from "./lib/sim.mjs";
 
@@ -35,7 +35,6 @@ const sent = (command, p = "4.0") => requests(sims[p], command);
 const clearLog = (p = "4.0") => clearRequests(sims[p]);
 const all = (p = "4.0") => requestLines(sims[p]);
 
-const call = (client, name, args = {}) => client.callTool({ name, arguments: args }, undefined, REQ);
 const ok = (r) => assert.equal(r.isError, undefined, JSON.stringify(r).slice(0, 800));
 
 test("cluster_status and cluster_topology show clusters and nodes", { timeout: TEST_TIMEOUT }, async () => {

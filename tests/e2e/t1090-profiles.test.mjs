@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { withClient, REQ } from "./lib/sdk.mjs";
+import { withClient, REQ, callTool as call } from "./lib/sdk.mjs";
 import { TEST_TIMEOUT } from "./lib/raw.mjs";
 import { startSim, control, requests, clearRequests, stopAll } from "./lib/sim.mjs";
 
@@ -26,7 +26,6 @@ after(async () => {
 const simControl = (p, method) => control(sims[p], method);
 const sent = (p, method) => requests(sims[p], method);
 
-const call = (client, name, args = {}) => client.callTool({ name, arguments: args }, undefined, REQ);
 const ok = (r) => assert.equal(r.isError, undefined, JSON.stringify(r).slice(0, 800));
 const userOf = (uri) => /^sips?:([^@]+)@/.exec(uri)[1];
 

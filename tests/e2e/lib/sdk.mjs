@@ -68,3 +68,26 @@ export async function withClient(args, fn, opts) {
     else await ctx.close().catch(() => {});
   }
 }
+
+// Every page of tools/list; the SDK caches the output schemas and then validates each call's
+// structuredContent against them.
+export async function allTools(client) {
+  const tools = [];
+  let cursor;
+  do {
+    const r = await client.listTools(cursor ? { cursor } : {}, REQ);
+    tools.push(...r.tools);
+    cursor = r.nextCursor;
+  } while (cursor);
+  client.cacheToolMetadata(tools);
+  return tools;
+}
+
+// tools/call with the per-request bound.
+export const callTool = (client, name, args = {}, opts = REQ) => client.callTool({ name, arguments: args }, undefined, opts);
+
+// The structuredContent of a successful result; fails the test on isError.
+export function structured(r) {
+  assert.equal(r.isError, undefined, JSON.stringify(r).slice(0, 2000));
+  return r.structuredContent;
+}
