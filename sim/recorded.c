@@ -1,5 +1,6 @@
 /* recorded: the replies OpenSIPS gave in the recordings, served for commands without a model. */
 #include "recorded.h"
+#include "sim.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -220,4 +221,21 @@ const struct recorded_reply *recorded_any(const struct recorded *rec, const char
 void recorded_rewind(struct recorded *rec)
 {
     memset(rec->cursor, 0, (rec->n ? rec->n : 1) * sizeof *rec->cursor);
+}
+
+json_t *recorded_result(const char *file, const char *key)
+{
+    char path[4096];
+    json_t *doc, *r;
+
+    snprintf(path, sizeof path, "%s/http/%s", sim.rec_dir, file);
+    doc = json_load_file(path, 0, NULL);
+    r = json_object_get(doc, "result");
+    if (key)
+        r = json_object_get(r, key);
+    r = r ? json_deep_copy(r) : NULL;
+    json_decref(doc);
+    if (!r)
+        sim_log("no '%s' in '%s'", key ? key : "result", path);
+    return r;
 }

@@ -40,4 +40,9 @@ const struct recorded_reply *recorded_any(const struct recorded *rec, const char
 /* Rewind every sequence to its first reply. */
 void recorded_rewind(struct recorded *rec);
 
+/* The "result" of the recorded mi_http reply in FILE (under the recordings' http/), or its member
+ * `key` when key is not NULL: a new deep copy, or NULL, logged, when either is missing. State that
+ * starts from the recordings loads it this way. */
+json_t *recorded_result(const char *file, const char *key);
+
 #endif

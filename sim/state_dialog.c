@@ -42,17 +42,9 @@ static void dlg_prune(void)
 
 int dialog_state_init(void)
 {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/http/dlg_list.json", sim.rec_dir);
-    json_t *doc = json_load_file(path, 0, NULL);
-    json_t *list = json_object_get(json_object_get(doc, "result"), "Dialogs");
-    if (!json_is_array(list)) {
-        json_decref(doc);
-        sim_log("no dialogs in '%s'", path);
+    dlg_initial = recorded_result("dlg_list.json", "Dialogs");
+    if (!json_is_array(dlg_initial))
         return -1;
-    }
-    dlg_initial = json_deep_copy(list);
-    json_decref(doc);
     dialog_state_reset();
     return dlg_initial && dlg_all ? 0 : -1;
 }
@@ -286,18 +278,8 @@ static json_t *prof_defs; /* [{"name":..,"has value":..}] as recorded */
 
 int profile_state_init(void)
 {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/http/list_all_profiles.json", sim.rec_dir);
-    json_t *doc = json_load_file(path, 0, NULL);
-    json_t *p = json_object_get(json_object_get(doc, "result"), "Profiles");
-    if (!json_is_array(p)) {
-        json_decref(doc);
-        sim_log("no dialog profiles in '%s'", path);
-        return -1;
-    }
-    prof_defs = json_incref(p);
-    json_decref(doc);
-    return 0;
+    prof_defs = recorded_result("list_all_profiles.json", "Profiles");
+    return json_is_array(prof_defs) ? 0 : -1;
 }
 
 static json_t *prof_find(const char *name)

@@ -12,21 +12,12 @@ static json_t *ds_parts;
 
 int dispatcher_state_init(void)
 {
-    char path[4096];
-    json_t *doc = NULL;
-    const char *names[] = {"ds_list_full.json", "ds_list.json"};
-    for (size_t i = 0; i < 2 && !doc; i++) {
-        snprintf(path, sizeof path, "%s/http/%s", sim.rec_dir, names[i]);
-        doc = json_load_file(path, 0, NULL);
-    }
-    json_t *p = json_object_get(json_object_get(doc, "result"), "PARTITIONS");
-    if (!json_is_array(p)) {
-        json_decref(doc);
-        sim_log("no dispatcher partitions in the recordings");
+    /* The full form when it was recorded, else the plain one. */
+    ds_initial = recorded_result("ds_list_full.json", "PARTITIONS");
+    if (!ds_initial)
+        ds_initial = recorded_result("ds_list.json", "PARTITIONS");
+    if (!json_is_array(ds_initial))
         return -1;
-    }
-    ds_initial = json_deep_copy(p);
-    json_decref(doc);
     dispatcher_state_reset();
     return ds_parts ? 0 : -1;
 }

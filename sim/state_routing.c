@@ -18,14 +18,11 @@ static json_t *dp_parts; /* partition names (dp_show_partition) */
 
 static json_t *rec_result(const char *file, const char *key)
 {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/http/%s", sim.rec_dir, file);
-    json_t *doc = json_load_file(path, 0, NULL);
-    json_t *r = json_object_get(json_object_get(doc, "result"), key);
-    r = json_is_array(r) ? json_deep_copy(r) : NULL;
-    json_decref(doc);
-    if (!r)
-        sim_log("no '%s' in '%s'", key, path);
+    json_t *r = recorded_result(file, key);
+    if (r && !json_is_array(r)) {
+        json_decref(r);
+        r = NULL;
+    }
     return r;
 }
 

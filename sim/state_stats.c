@@ -15,14 +15,10 @@ static unsigned long long st_traffic_base;
 
 static json_t *st_load(const char *file)
 {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/http/%s", sim.rec_dir, file);
-    json_t *doc = json_load_file(path, 0, NULL);
-    json_t *r = json_incref(json_object_get(doc, "result"));
-    json_decref(doc);
-    if (!json_is_object(r)) {
+    json_t *r = recorded_result(file, NULL);
+    if (r && !json_is_object(r)) {
         json_decref(r);
-        return NULL;
+        r = NULL;
     }
     return r;
 }

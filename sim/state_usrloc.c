@@ -31,17 +31,9 @@ static void ul_anchor(json_t *domains, time_t now)
 
 int usrloc_state_init(void)
 {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/http/ul_dump.json", sim.rec_dir);
-    json_t *doc = json_load_file(path, 0, NULL);
-    json_t *d = json_object_get(json_object_get(doc, "result"), "Domains");
-    if (!json_is_array(d) || json_array_size(d) == 0) {
-        json_decref(doc);
-        sim_log("no usrloc domains in '%s'", path);
+    ul_initial = recorded_result("ul_dump.json", "Domains");
+    if (json_array_size(ul_initial) == 0)
         return -1;
-    }
-    ul_initial = json_deep_copy(d);
-    json_decref(doc);
     usrloc_state_reset();
     return ul_domains ? 0 : -1;
 }
