@@ -1,15 +1,23 @@
 /* register: the one list of every table the server serves. */
 #include "register.h"
 
+#include <stdio.h>
+
 #include "mcp/fixtures.h"
 #include "tools/row.h"
 
-int mcp_register_all(struct registry *reg, const struct settings *settings)
+int mcp_register_all(struct registry *reg, const struct settings *settings, char *err,
+                     size_t errlen)
 {
-    if (settings->conformance_fixtures && fixtures_register(reg) < 0)
+    if (rows_check_toolsets(settings->toolsets, err, errlen) < 0)
         return -1;
+    if ((settings->conformance_fixtures && fixtures_register(reg) < 0))
+        goto dup;
     for (size_t i = 0; i < row_table_count; i++)
         if (rows_register(reg, row_tables[i]->rows, row_tables[i]->n, settings->toolsets) < 0)
-            return -1;
+            goto dup;
     return 0;
+dup:
+    snprintf(err, errlen, "duplicate or unregistrable tool, resource or prompt");
+    return -1;
 }

@@ -80,10 +80,8 @@ struct mcp_server *mcp_server_new(const struct settings *settings, char *err, si
     srv->settings = settings;
     pthread_mutex_init(&srv->lock, NULL);
     registry_init(&srv->reg);
-    if (mcp_register_all(&srv->reg, settings) < 0) {
-        snprintf(err, errlen, "duplicate or unregistrable tool, resource or prompt");
+    if (mcp_register_all(&srv->reg, settings, err, errlen) < 0)
         goto fail;
-    }
     if (roles_load(&srv->roles, json_object_get(settings->config_doc, "roles"), err, errlen) < 0 ||
         tokens_load(&srv->tokens, json_object_get(settings->config_doc, "tokens"), &srv->roles,
                     err, errlen) < 0)

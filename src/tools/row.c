@@ -91,6 +91,48 @@ static bool toolset_enabled(const char *toolsets, const char *name)
     return false;
 }
 
+static bool toolset_exists(const char *name, size_t len)
+{
+    for (size_t t = 0; t < row_table_count; t++)
+        for (size_t i = 0; i < row_tables[t]->n; i++)
+            if (strlen(row_tables[t]->rows[i].toolset) == len &&
+                !strncmp(row_tables[t]->rows[i].toolset, name, len))
+                return true;
+    return false;
+}
+
+int rows_check_toolsets(const char *toolsets, char *err, size_t errlen)
+{
+    for (const char *p = toolsets; p && *p;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        while (len && *p == ' ')
+            p++, len--;
+        while (len && p[len - 1] == ' ')
+            len--;
+        if (len && !(len == 3 && !strncmp(p, "all", 3)) && !toolset_exists(p, len)) {
+            /* ",a,b," so that a name is found whole, then shown without the commas. */
+            char known[1024] = ",";
+            size_t used = 1;
+            for (size_t t = 0; t < row_table_count; t++) {
+                for (size_t i = 0; i < row_tables[t]->n; i++) {
+                    char item[80];
+                    snprintf(item, sizeof(item), ",%s,", row_tables[t]->rows[i].toolset);
+                    if (!strstr(known, item) && used + strlen(item) < sizeof(known))
+                        used += (size_t)snprintf(known + used, sizeof(known) - used, "%s,",
+                                                 row_tables[t]->rows[i].toolset);
+                }
+            }
+            known[used - 1] = '\0';
+            snprintf(err, errlen, "unknown toolset '%.*s' in --toolsets; use all, or any of: %s",
+                     (int)(len > 64 ? 64 : len), p, known + 1);
+            return -1;
+        }
+        p = end ? end + 1 : NULL;
+    }
+    return 0;
+}
+
 static json_t *arg_schema(const char *type, const char *description, const char *extra)
 {
     json_t *s = NULL;

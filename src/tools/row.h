@@ -57,6 +57,10 @@ const struct tool_def *row_of(const struct mcp_tool *t);
  * duplicate name). */
 int rows_register(struct registry *reg, const struct tool_def *rows, size_t n, const char *toolsets);
 
+/* 0 when every name in `toolsets` (comma-separated; "all" allowed) is the toolset of some row,
+ * else -1 with a sentence in err naming the unknown one and the toolsets there are. */
+int rows_check_toolsets(const char *toolsets, char *err, size_t errlen);
+
 /* The generic handler: map arguments onto the MI command's parameters, ask for confirmation when
  * the row is destructive, call the node (or every node for node "*" on read tools), shape the
  * reply (lists: total, offset, limit, next_offset, items with the chosen fields). */
