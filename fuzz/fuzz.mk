@@ -6,7 +6,7 @@ FUZZ_BUILD   := build/fuzz
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_CFLAGS  := -std=c11 -g -O1 -Wall -Wextra -Werror -D_GNU_SOURCE -pthread -Isrc \
                 $(shell pkg-config --cflags jansson nettle libmicrohttpd libcurl) $(FUZZ_SAN) -fsanitize=fuzzer-no-link
-FUZZ_LIBS    := $(shell pkg-config --libs jansson nettle) -pthread
+FUZZ_LIBS    := $(shell pkg-config --libs jansson nettle) -lm -pthread
 FUZZ_SRC     := $(sort $(shell find src -name '*.c' ! -name main.c))
 FUZZ_OBJ     := $(FUZZ_SRC:%.c=$(FUZZ_BUILD)/%.o)
 TARGETS      := $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz_*.c))
