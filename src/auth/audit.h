@@ -28,7 +28,8 @@
  * follow it: "args_bytes" (their length) and "args_head" (their first AUDIT_ARGS_HEAD bytes, as a
  * string, already redacted). Every other string is cut at AUDIT_FIELD_MAX bytes (error and reason
  * at AUDIT_TEXT_MAX), on a UTF-8 boundary, ending in "..."; bytes that are not UTF-8 become '?'.
- * So a line stays under AUDIT_LINE_MAX bytes.
+ * So a line stays under AUDIT_LINE_MAX bytes. U+0085, U+2028 and U+2029 are written as \u
+ * escapes, so that no reader that splits lines on them sees a record cut in two.
  *
  * Limits of redaction: a secret under an innocent key, or by position in a command the catalogue
  * does not know, is written as given.

@@ -682,6 +682,29 @@ static void test_redaction(void)
           !log_key_is_secretn("ab\0token", 2) && !log_key_is_secret("callid"));
 }
 
+/* U+2028, U+2029 and U+0085 are written as \u escapes: readers that split lines on them (JavaScript
+ * before ES2019, Python's splitlines) see one record, not a forged second one (item 11). */
+static void test_separators(void)
+{
+    char *t = record_of("sep.jsonl", "{\"note\":\"a\\u2028{\\\"event\\\":\\\"forged\\\"}\\u2029b"
+                                     "\\u0085c\\u2027\"}");
+    int bad;
+    char p[256];
+    json_t *recs;
+
+    CHECK(!strstr(t, "\xe2\x80\xa8") && !strstr(t, "\xe2\x80\xa9") && !strstr(t, "\xc2\x85"));
+    CHECK_CONTAINS(t, "a\\u2028{\\\"event\\\":\\\"forged\\\"}\\u2029b\\u0085c\xe2\x80\xa7");
+    CHECK(count_occurrences(t, "\n") == 1);
+    free(t);
+    path_in(p, sizeof(p), "sep.jsonl");
+    recs = read_records(p, &bad, NULL);
+    CHECK(bad == 0 && json_array_size(recs) == 1);
+    CHECK_STR(json_string_value(json_object_get(json_object_get(json_array_get(recs, 0), "args"),
+                                                "note")),
+              "a\xe2\x80\xa8{\"event\":\"forged\"}\xe2\x80\xa9" "b\xc2\x85" "c\xe2\x80\xa7");
+    json_decref(recs);
+}
+
 /* Arguments nested far past the limit (built, not parsed: nothing outside can send them) are
  * written cut at JSONLOAD_DEPTH_MAX, on a stack as small as a worker's (item 1). */
 static void *deep_begin(void *arg)
@@ -751,6 +774,7 @@ int main(void)
     test_write_failure();
     test_off_and_syslog();
     test_redaction();
+    test_separators();
     test_deep_args();
     remove_tree(dir);
     return check_done("audit");
