@@ -722,14 +722,15 @@ static void *deep_begin(void *arg)
     uint64_t id;
     CHECK(audit_refused(a, &c, AUDIT_REFUSED, "unknown argument") == 0);
     CHECK(audit_begin(a, &c, &id) == 0);
-    /* json_decref is recursive too: unwind it shallow first */
-    while (json_is_array(v) && json_array_size(v)) {
-        json_t *in = json_incref(json_array_get(v, 0));
-        json_array_clear(v);
-        v = in;
-        json_decref(v);
-    }
+    /* json_decref is recursive too: free the chain from the top, one level at a time */
+    json_incref(v);
     json_decref(args);
+    while (json_is_array(v)) {
+        json_t *in = json_incref(json_array_get(v, 0));
+        json_decref(v); /* frees v alone: `in` is still held */
+        v = in;
+    }
+    json_decref(v);
     return NULL;
 }
 
