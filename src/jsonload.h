@@ -29,7 +29,7 @@ size_t jsonload_too_deep_at(const char *buf, size_t len, size_t limit);
 json_t *jsonload_bytes(const char *buf, size_t len, size_t flags, json_error_t *je);
 /* The same for a NUL-terminated string. */
 json_t *jsonload_string(const char *s, size_t flags, json_error_t *je);
-/* The same for a file, read whole (json_load_file's errors: text, line). */
+/* The same for a file, scanned as jansson reads it (json_load_file's errors: text, line). */
 json_t *jsonload_file(const char *path, size_t flags, json_error_t *je);
 
 /* A copy of buf[0..len) in which every array or object that would open level `limit` + 1 is
