@@ -41,7 +41,7 @@ static enum jsonrpc_kind too_deep(const char *buf, size_t len, struct jsonrpc_ms
     char *flat = jsonload_flatten(buf, len, JSONLOAD_DEPTH_MAX, &flen);
     json_t *root = flat ? json_loadb(flat, flen, JSON_DECODE_ANY, NULL) : NULL;
     json_t *id = json_object_get(root, "id"), *method = json_object_get(root, "method");
-    bool id_ok = json_is_string(id) || json_is_integer(id);
+    bool id_ok = id_is_valid(id);
     char text[96];
 
     free(flat);
