@@ -10,6 +10,8 @@
 #include <string.h>
 
 #define FAULTS_MAX 64
+#define FAULT_DEPTH_DEFAULT 2040
+#define FAULT_DEPTH_MAX (1u << 20)
 
 static struct fault faults_tab[FAULTS_MAX];
 static size_t faults_n;
@@ -20,6 +22,7 @@ static const char *const fault_names[FAULT_KIND_COUNT] = {
     [FAULT_NONE] = "none",         [FAULT_DELAY] = "delay",       [FAULT_DROP] = "drop",
     [FAULT_HTTP500] = "http500",   [FAULT_GARBAGE] = "garbage",   [FAULT_TRUNCATE] = "truncate",
     [FAULT_HUGE] = "huge",         [FAULT_CHUNKED] = "chunked",   [FAULT_REFUSE] = "refuse",
+    [FAULT_DEEP] = "deep",
 };
 _Static_assert(sizeof fault_names / sizeof fault_names[0] == FAULT_KIND_COUNT, "fault names");
 
@@ -43,6 +46,7 @@ static void fault_defaults(struct fault *f)
     f->rate = 1.0;
     f->ms = 1000;
     f->bytes = 16ul << 20;
+    f->depth = FAULT_DEPTH_DEFAULT;
     f->count = -1;
 }
 
@@ -108,6 +112,8 @@ int fault_parse_spec(const char *spec, struct fault *out, const char **why)
             out->ms = (unsigned)v;
         } else if (strcmp(tok, "bytes") == 0 && parse_ulong(eq, 1ul << 30, &v) == 0) {
             out->bytes = v;
+        } else if (strcmp(tok, "depth") == 0 && parse_ulong(eq, FAULT_DEPTH_MAX, &v) == 0) {
+            out->depth = (unsigned)v;
         } else if (strcmp(tok, "count") == 0 && parse_ulong(eq, 1ul << 30, &v) == 0) {
             out->count = (long)v;
         } else {
@@ -144,6 +150,9 @@ int fault_parse_json(json_t *obj, struct fault *out, const char **why)
         } else if (strcmp(key, "bytes") == 0 && json_is_integer(v) &&
                    json_integer_value(v) >= 0 && json_integer_value(v) <= (1 << 30)) {
             out->bytes = (unsigned long)json_integer_value(v);
+        } else if (strcmp(key, "depth") == 0 && json_is_integer(v) && json_integer_value(v) >= 0 &&
+                   json_integer_value(v) <= FAULT_DEPTH_MAX) {
+            out->depth = (unsigned)json_integer_value(v);
         } else if (strcmp(key, "count") == 0 && json_is_integer(v) &&
                    json_integer_value(v) >= -1 && json_integer_value(v) <= (1 << 30)) {
             out->count = (long)json_integer_value(v);
@@ -232,10 +241,11 @@ json_t *faults_to_json(void)
     pthread_mutex_lock(&faults_lock);
     for (size_t i = 0; a && i < faults_n; i++) {
         const struct fault *f = &faults_tab[i];
-        json_array_append_new(a, json_pack("{s:s,s:s,s:f,s:I,s:I,s:I}", "kind",
+        json_array_append_new(a, json_pack("{s:s,s:s,s:f,s:I,s:I,s:I,s:I}", "kind",
                                            fault_names[f->kind], "command", f->command, "rate",
                                            f->rate, "ms", (json_int_t)f->ms, "bytes",
-                                           (json_int_t)f->bytes, "count", (json_int_t)f->count));
+                                           (json_int_t)f->bytes, "depth", (json_int_t)f->depth,
+                                           "count", (json_int_t)f->count));
     }
     pthread_mutex_unlock(&faults_lock);
     return a;

@@ -15,6 +15,7 @@ enum fault_kind {
     FAULT_HUGE,     /* a valid reply padded to `bytes` bytes */
     FAULT_CHUNKED,  /* http: 200, chunked, the body never ends; elsewhere: like drop */
     FAULT_REFUSE,   /* every endpoint stops listening for ms milliseconds (not per command) */
+    FAULT_DEEP,     /* a reply whose result is `depth` arrays nested in one another */
     FAULT_KIND_COUNT
 };
 
@@ -24,6 +25,7 @@ struct fault {
     double rate;          /* 0 < rate <= 1: probability per matching request */
     unsigned ms;          /* delay */
     unsigned long bytes;  /* huge */
+    unsigned depth;       /* deep: levels of nesting (default 2040, under jansson's 2048) */
     long count;           /* remaining hits, -1 without limit */
     unsigned long long until_ms; /* refuse: set by faults_add to now + ms */
 };
@@ -32,9 +34,9 @@ struct fault {
 enum fault_kind fault_kind_parse(const char *s);
 const char *fault_kind_name(enum fault_kind k);
 
-/* Parse "kind=delay,cmd=dialog:list,rate=0.5,ms=2000,count=3,bytes=N" (the --fault flag). */
+/* Parse "kind=delay,cmd=dialog:list,rate=0.5,ms=2000,count=3,bytes=N,depth=N" (the --fault flag). */
 int fault_parse_spec(const char *spec, struct fault *out, const char **why);
-/* Same from a JSON object {"kind":...,"command":...,"rate":...,"ms":...,"count":...,"bytes":...}. */
+/* Same from a JSON object {"kind":...,"command":...,"rate":...,"ms":...,"count":...,"bytes":...,"depth":...}. */
 int fault_parse_json(json_t *obj, struct fault *out, const char **why);
 
 /* Add a fault; -1 when the table (64 rows) is full. Thread-safe. */

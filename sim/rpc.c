@@ -77,6 +77,31 @@ static void rpc_reply_result(struct rpc_result *res, json_t *result, const char 
     buf_release(&m);
 }
 
+/* The deep fault: the reply replaced by one whose result is `depth` nested arrays, a shape no
+ * OpenSIPS sends, for the client's nesting limit. Built as text: never parsed here. */
+static void rpc_reply_deep(struct rpc_result *res, unsigned depth, const char *id)
+{
+    struct buf m;
+    int rc;
+
+    free(res->body);
+    res->body = NULL;
+    res->len = 0;
+    buf_init(&m, RPC_MAX_REPLY);
+    rc = buf_adds(&m, "\"result\":");
+    for (unsigned i = 0; i < depth && rc == 0; i++)
+        rc = buf_add(&m, "[", 1);
+    for (unsigned i = 0; i < depth && rc == 0; i++)
+        rc = buf_add(&m, "]", 1);
+    if (rc == 0 && depth == 0)
+        rc = buf_adds(&m, "0");
+    if (rc == 0)
+        rpc_reply_member(res, m.data, m.len, id);
+    else
+        res->outcome = RPC_BAD_ID;
+    buf_release(&m);
+}
+
 /* The id echoed as OpenSIPS prints it: a float is cut to an integer. NULL for an invalid id. */
 static char *rpc_id_text(json_t *id)
 {
@@ -229,6 +254,8 @@ void rpc_handle(const char *req, size_t len, const char *transport, struct rpc_r
                 rpc_reply_error(res, -32602, "Invalid params", catalogue_check_text(rc), id);
         } else {
             rpc_run(cmd, params, recipe, notification ? "null" : id, res);
+            if (res->has_fault && res->fault.kind == FAULT_DEEP && res->outcome == RPC_REPLY)
+                rpc_reply_deep(res, res->fault.depth, notification ? "null" : id);
             if (res->outcome == RPC_CRASH)
                 outcome = "crash";
         }

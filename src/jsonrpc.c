@@ -1,9 +1,13 @@
 /* jsonrpc: parse, validate and build JSON-RPC 2.0 messages (jsonrpc.org/specification §4, §5). */
 #include "jsonrpc.h"
 
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "jsonload.h"
 
 static enum jsonrpc_kind invalid(struct jsonrpc_msg *msg, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -25,12 +29,57 @@ static int id_is_valid(const json_t *id)
     return json_is_string(id) || json_is_integer(id);
 }
 
+/*
+ * A message nested deeper than JSONLOAD_DEPTH_MAX is never parsed as it is. Its shallow members
+ * are read from a copy with the deep values cut off, so that a request is answered with its own
+ * id (-32602: what is too deep is the data it carries, its envelope is readable), a response
+ * reaches the call that waits for it as an error, and anything else gets -32600 with id null.
+ */
+static enum jsonrpc_kind too_deep(const char *buf, size_t len, struct jsonrpc_msg *msg)
+{
+    size_t flen;
+    char *flat = jsonload_flatten(buf, len, JSONLOAD_DEPTH_MAX, &flen);
+    json_t *root = flat ? json_loadb(flat, flen, JSON_DECODE_ANY, NULL) : NULL;
+    json_t *id = json_object_get(root, "id"), *method = json_object_get(root, "method");
+    bool id_ok = id_is_valid(id);
+    char text[96];
+
+    free(flat);
+    if (json_is_object(root) && !method &&
+        (json_object_get(root, "result") || json_object_get(root, "error"))) {
+        json_object_del(root, "result");
+        snprintf(text, sizeof(text), "response nested deeper than %d levels of arrays and "
+                 "objects", JSONLOAD_DEPTH_MAX);
+        json_object_set_new(root, "error", json_pack("{s:i, s:s}", "code",
+                                                     JSONRPC_INVALID_REQUEST, "message", text));
+        msg->root = root;
+        msg->kind = JSONRPC_RESPONSE;
+        msg->id = id_ok ? id : NULL;
+        msg->error = json_object_get(root, "error");
+        return msg->kind;
+    }
+    if (json_is_object(root) && id_ok && json_is_string(method)) {
+        msg->root = root;
+        msg->id = id;
+        msg->method = json_string_value(method);
+        return invalid(msg, JSONRPC_INVALID_PARAMS,
+                       "Invalid params: the message is nested deeper than %d levels of arrays "
+                       "and objects; send flatter arguments", JSONLOAD_DEPTH_MAX);
+    }
+    json_decref(root);
+    return invalid(msg, JSONRPC_INVALID_REQUEST,
+                   "Invalid Request: the message is nested deeper than %d levels of arrays and "
+                   "objects", JSONLOAD_DEPTH_MAX);
+}
+
 enum jsonrpc_kind jsonrpc_parse(const char *buf, size_t len, struct jsonrpc_msg *msg)
 {
     json_error_t jerr;
     json_t *root, *version, *method, *id;
 
     memset(msg, 0, sizeof(*msg));
+    if (jsonload_too_deep_at(buf, len, JSONLOAD_DEPTH_MAX) < len)
+        return too_deep(buf, len, msg);
     root = json_loadb(buf, len, JSON_DECODE_ANY, &jerr);
     if (!root)
         return invalid(msg, JSONRPC_PARSE_ERROR, "Parse error: %s (at byte %d)", jerr.text,

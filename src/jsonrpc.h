@@ -35,7 +35,10 @@ struct jsonrpc_msg {
 };
 
 /* Parse and classify one message of `len` bytes. Always fills *msg; release it with
- * jsonrpc_msg_release(). Batches (JSON arrays) are refused: MCP 2025-06-18 removed them. */
+ * jsonrpc_msg_release(). Batches (JSON arrays) are refused: MCP 2025-06-18 removed them.
+ * A message nested deeper than JSONLOAD_DEPTH_MAX (jsonload.h) is never parsed whole: a request
+ * is JSONRPC_INVALID with -32602 and its id (and method), a response becomes one carrying an
+ * error (code -32600) in place of its result, anything else is -32600 with id null. */
 enum jsonrpc_kind jsonrpc_parse(const char *buf, size_t len, struct jsonrpc_msg *msg);
 void jsonrpc_msg_release(struct jsonrpc_msg *msg);
 

@@ -5,6 +5,7 @@
 
 #include "log.h"
 #include "mcp/server.h"
+#include "mi/catalogue.h"
 #include "mi/client.h"
 #include "mi/config.h"
 #include "mi/transport.h"
@@ -66,6 +67,8 @@ int main(int argc, char **argv)
         break;
     }
     log_set_threshold(settings.log_level);
+    /* mi_params given by position are redacted by the names the catalogue gives them */
+    log_redact_set_positional(mi_catalogue_param_is_secret);
     if (settings.tools_markdown) {
         rc = tools_markdown(stdout) == 0 ? 0 : 1;
         settings_release(&settings);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonload.h"
 #include "strparse.h"
 #include "version.h"
 
@@ -160,7 +161,7 @@ static const char *const sections[] = {"tokens", "roles", "mi"};
 static int load_config(struct settings *s, const char *path, char *err, size_t errlen)
 {
     json_error_t je;
-    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je), *v;
+    json_t *root = jsonload_file(path, JSON_REJECT_DUPLICATES, &je), *v;
     const char *key;
     int rc = 0;
 

@@ -245,11 +245,47 @@ static int write_line(int fd, const char *buf, size_t len, bool *torn)
     return 0;
 }
 
+/* Characters some readers take for the end of a line although JSON lets them stand in a
+ * string: U+0085 (NEL), U+2028 and U+2029 (JavaScript before ES2019, Python's splitlines()).
+ * Each is written as its \u escape, so a record stays one line for every reader. */
+static size_t separator_len(const char *p, size_t left)
+{
+    const unsigned char *u = (const unsigned char *)p;
+
+    if (left >= 2 && u[0] == 0xC2 && u[1] == 0x85)
+        return 2;
+    if (left >= 3 && u[0] == 0xE2 && u[1] == 0x80 && (u[2] == 0xA8 || u[2] == 0xA9))
+        return 3;
+    return 0;
+}
+
+/* Copy src[0..len) to dst with the separators escaped; returns the bytes written. With dst
+ * NULL only counts them. jansson's output is UTF-8, so 0xC2 and 0xE2 are always lead bytes. */
+static size_t escape_separators(char *dst, const char *src, size_t len)
+{
+    size_t o = 0, n;
+
+    for (size_t i = 0; i < len; i += n ? n : 1) {
+        n = separator_len(src + i, len - i);
+        if (!n) {
+            if (dst)
+                dst[o] = src[i];
+            o++;
+            continue;
+        }
+        if (dst)
+            memcpy(dst + o, n == 2 ? "\\u0085" : src[i + 2] == (char)0xA8 ? "\\u2028" : "\\u2029",
+                   6);
+        o += 6;
+    }
+    return o;
+}
+
 /* Serialise `rec` (stolen) as one line and send it; `durable` flushes a file to disk. */
 static int emit(struct audit *a, json_t *rec, bool durable, int prio)
 {
-    char *buf = NULL;
-    size_t size, off;
+    char *buf = NULL, *raw = NULL;
+    size_t size, raw_size, off;
     bool torn, was_torn;
     int rc = -1, err;
 
@@ -258,22 +294,36 @@ static int emit(struct audit *a, json_t *rec, bool durable, int prio)
         return -1;
     }
     /* JSON_REAL_PRECISION: duration_ms as 12.345, not 12.345000000000001. */
-    size = json_dumpb(rec, NULL, 0, JSON_COMPACT | JSON_REAL_PRECISION(12));
-    if (size == 0 || size + 2 > AUDIT_LINE_MAX) {
+    raw_size = json_dumpb(rec, NULL, 0, JSON_COMPACT | JSON_REAL_PRECISION(12));
+    if (raw_size == 0 || raw_size + 2 > AUDIT_LINE_MAX) {
         json_decref(rec);
-        note_failure(a, size ? "record longer than the line limit" : "cannot encode record");
+        note_failure(a, raw_size ? "record longer than the line limit" : "cannot encode record");
+        return -1;
+    }
+    raw = malloc(raw_size);
+    if (!raw) {
+        json_decref(rec);
+        note_failure(a, "out of memory");
+        return -1;
+    }
+    json_dumpb(rec, raw, raw_size, JSON_COMPACT | JSON_REAL_PRECISION(12));
+    json_decref(rec);
+    size = escape_separators(NULL, raw, raw_size);
+    if (size + 2 > AUDIT_LINE_MAX) {
+        free(raw);
+        note_failure(a, "record longer than the line limit");
         return -1;
     }
     buf = malloc(size + 3);
     if (!buf) {
-        json_decref(rec);
+        free(raw);
         note_failure(a, "out of memory");
         return -1;
     }
     /* buf = '\n' record '\n' NUL; the leading newline is sent only after a torn line. */
     buf[0] = '\n';
-    json_dumpb(rec, buf + 1, size, JSON_COMPACT | JSON_REAL_PRECISION(12));
-    json_decref(rec);
+    escape_separators(buf + 1, raw, raw_size);
+    free(raw);
     buf[size + 1] = '\n';
     buf[size + 2] = '\0';
 

@@ -21,15 +21,18 @@
  * ts is UTC ISO 8601 with milliseconds ("2026-11-23T16:45:55.123Z"); id is unique within the
  * process and increases (begin and its end share it; pid tells processes and restarts apart);
  * node, args, error are null when absent. args is a copy of the call's arguments passed through
- * log_redact(): the value of every key log_key_is_secret() names is "***". When the redacted
+ * log_redact(): the value of every key log_key_is_secret() names is "***", at any depth, and so
+ * is a parameter given by position whose name is a secret, and a secret inside JSON text (see
+ * log.h). When the redacted
  * arguments are longer than AUDIT_ARGS_MAX bytes of compact JSON, args is null and two fields
  * follow it: "args_bytes" (their length) and "args_head" (their first AUDIT_ARGS_HEAD bytes, as a
  * string, already redacted). Every other string is cut at AUDIT_FIELD_MAX bytes (error and reason
  * at AUDIT_TEXT_MAX), on a UTF-8 boundary, ending in "..."; bytes that are not UTF-8 become '?'.
- * So a line stays under AUDIT_LINE_MAX bytes.
+ * So a line stays under AUDIT_LINE_MAX bytes. U+0085, U+2028 and U+2029 are written as \u
+ * escapes, so that no reader that splits lines on them sees a record cut in two.
  *
- * Limits of redaction: only keys are recognised. A secret passed positionally (an array of
- * strings, e.g. mi_execute's params) or under an innocent key is written as given.
+ * Limits of redaction: a secret under an innocent key, or by position in a command the catalogue
+ * does not know, is written as given.
  */
 
 #define AUDIT_ARGS_MAX 8192

@@ -21,8 +21,10 @@ struct workers {
     pthread_t *tids;
 };
 
-/* Slow MI calls block in poll() and jansson recursion is bounded by its depth limit, so a
- * modest stack is plenty and keeps the footprint of a busy pool small. */
+/* Slow MI calls block in poll(), and every JSON a job walks recursively (parse, redaction,
+ * dumps, json_decref) was read through jsonload (at most JSONLOAD_DEPTH_MAX = 64 levels), so a
+ * modest stack is plenty and keeps the footprint of a busy pool small. jansson's own limit
+ * (2 048) is not enough: its dump of that depth overruns this stack. */
 #define WORKER_STACK (512 * 1024)
 
 static void *worker_main(void *arg)

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
+
 /* The classification rule: split the 4.x local name into words ("profile_get_size",
  * "getVendorPrice" -> get, vendor, price). A command reads when some word is a read verb and no
  * word is a write verb; anything else writes, so an unknown verb is never retried. */
@@ -359,4 +361,24 @@ size_t mi_cmd_names(const struct mi_cmd *c, int major, const char **out, size_t 
             out[k++] = json_string_value(a);
     }
     return k;
+}
+
+bool mi_catalogue_param_is_secret(const char *command, size_t index)
+{
+    const struct mi_cmd *c = mi_catalogue_find(command, NULL);
+    const json_t *sets[2];
+    json_t *recipe;
+    size_t i;
+
+    if (!c)
+        return false;
+    sets[0] = c->recipes40;
+    sets[1] = c->recipes36;
+    for (int k = 0; k < 2; k++)
+        json_array_foreach(sets[k], i, recipe) {
+            const char *name = json_string_value(json_array_get(recipe, index));
+            if (name && log_key_is_secret(name))
+                return true;
+        }
+    return false;
 }

@@ -56,4 +56,10 @@ enum mi_err mi_cmd_check_params(const struct mi_cmd *c, int major, const json_t 
 /* The names to try on a node of `major`, best first, into out[] (at most n); returns how many. */
 size_t mi_cmd_names(const struct mi_cmd *c, int major, const char **out, size_t n);
 
+/* Whether parameter `index` (from 0) of the command `command` (any name mi_catalogue_find
+ * takes), given by position, is a secret: some 4.x or 3.x recipe names that position with a
+ * name log_key_is_secret() matches (uac_registrant:upsert's "password"). False for an unknown
+ * command. For log_redact_set_positional(). */
+bool mi_catalogue_param_is_secret(const char *command, size_t index);
+
 #endif

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "jsonload.h"
+
 /* At most max bytes of s[0..len) for a message: trailing whitespace dropped, anything not
  * printable (control bytes, NUL, non-ASCII) shown as '.'. out holds max + 1 bytes. */
 static const char *excerpt(const char *s, size_t len, size_t max, char *out)
@@ -56,8 +58,14 @@ enum mi_err mi_reply_parse(const char *buf, size_t len, json_int_t expected_id,
                             f->address, f->method, head);
     }
     json_error_t je;
-    json_t *r = json_loadb(buf, len, 0, &je);
+    json_t *r = jsonload_bytes(buf, len, 0, &je);
     enum mi_err rc = MI_OK;
+    if (!r && json_error_code(&je) == json_error_stack_overflow)
+        return mi_error_set(e, MI_ERR_GARBAGE, 0,
+                            "reply from '%s' to '%s' is nested deeper than %d levels of arrays "
+                            "and objects (at byte %d); the node is not answering as OpenSIPS "
+                            "does",
+                            f->address, f->method, JSONLOAD_DEPTH_MAX, je.position);
     if (!r)
         return mi_error_set(e, MI_ERR_GARBAGE, 0,
                             "reply from '%s' to '%s' is not JSON (%s at byte %d; starts \"%s\")",

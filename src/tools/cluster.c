@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "auth/roles.h"
+#include "jsonload.h"
 #include "mcp/content.h"
 #include "mcp/server.h"
 #include "mi/catalogue.h"
@@ -35,10 +36,16 @@ static json_t *param_string(const json_t *v)
  * same names. NULL with *why set when it cannot be mapped. */
 static json_t *positional(const struct mi_cmd *cmd, const char *text, const char **why)
 {
-    json_t *in = json_loads(text, JSON_DECODE_ANY, NULL), *out = json_array(), *v, *recipe;
+    json_error_t je;
+    json_t *in = jsonload_string(text, JSON_DECODE_ANY, &je), *out = json_array(), *v, *recipe;
     size_t i, k;
 
     *why = NULL;
+    if (!in && json_error_code(&je) == json_error_stack_overflow) {
+        *why = "mi_params is nested deeper than " JSONLOAD_DEPTH_MAX_TEXT " levels of arrays "
+               "and objects";
+        goto fail;
+    }
     if (json_is_array(in)) {
         json_array_foreach(in, i, v) {
             json_t *s = param_string(v);

@@ -386,10 +386,10 @@ static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status, const
 }
 
 /* An HTTP-level refusal with a JSON-RPC error body, as the SDKs send. */
-static enum MHD_Result refuse_with(struct MHD_Connection *conn, unsigned status, int code,
-                                   const char *message, const char *authn)
+static enum MHD_Result refuse_id(struct MHD_Connection *conn, unsigned status, json_t *id,
+                                 int code, const char *message, const char *authn)
 {
-    json_t *e = jsonrpc_error_new(NULL, code, message, NULL);
+    json_t *e = jsonrpc_error_new(id, code, message, NULL);
     char *body = jsonrpc_dump(e);
     enum MHD_Result rc;
 
@@ -398,6 +398,12 @@ static enum MHD_Result refuse_with(struct MHD_Connection *conn, unsigned status,
     rc = reply_with(conn, status, "application/json", body, NULL, authn);
     free(body);
     return rc;
+}
+
+static enum MHD_Result refuse_with(struct MHD_Connection *conn, unsigned status, int code,
+                                   const char *message, const char *authn)
+{
+    return refuse_id(conn, status, NULL, code, message, authn);
 }
 
 static enum MHD_Result refuse(struct MHD_Connection *conn, unsigned status, int code,
@@ -523,7 +529,8 @@ static enum MHD_Result handle_post(struct http_server *hsrv, struct MHD_Connecti
                       "Invalid Request: body exceeds max-message-size");
     jsonrpc_parse(req->body ? req->body : "", req->len, &msg);
     if (msg.kind == JSONRPC_INVALID) {
-        rc = refuse(conn, MHD_HTTP_BAD_REQUEST, msg.code, msg.message);
+        /* the id when it could be read (a request too deeply nested), else null */
+        rc = refuse_id(conn, MHD_HTTP_BAD_REQUEST, msg.id, msg.code, msg.message, NULL);
         jsonrpc_msg_release(&msg);
         return rc;
     }

@@ -13,6 +13,9 @@
 
 #include "auth/audit.h"
 #include "check.h"
+#include "jsonload.h"
+#include "log.h"
+#include "mi/catalogue.h"
 
 static char dir[] = "/tmp/opensips-mcp-audit-XXXXXX";
 
@@ -600,6 +603,164 @@ static void remove_tree(const char *path)
     rmdir(path);
 }
 
+/* Write one begin record of `args` (a JSON text) to a fresh file; returns the file's text. */
+static char *record_of(const char *name, const char *args_text)
+{
+    char err[512], p[256];
+    struct audit *a;
+    json_t *args = json_loads(args_text, 0, NULL);
+    struct audit_call c = {.principal = "stdio", .role = "admin", .tool = "mi_execute",
+                           .args = args};
+    uint64_t id;
+    char *text;
+
+    CHECK(args != NULL);
+    path_in(p, sizeof(p), name);
+    a = audit_open(p, err, sizeof(err));
+    CHECK(a != NULL);
+    CHECK(audit_begin(a, &c, &id) == 0);
+    audit_close(a);
+    json_decref(args);
+    text = slurp(p);
+    CHECK(text != NULL);
+    return text ? text : strdup("");
+}
+
+/* Secrets are found at any depth, under keys of any length, by position in an MI command's
+ * parameter array, and inside mi_params given as JSON text (issue 9 item 10). */
+static void test_redaction(void)
+{
+    char *t, key[200];
+
+    log_redact_set_positional(mi_catalogue_param_is_secret);
+    /* uac_registrant:upsert by position: its 7th parameter is "password" */
+    t = record_of("pos.jsonl", "{\"command\":\"uac_registrant:upsert\",\"params\":[\"sip:a@b\","
+                               "\"sip:c@d\",\"sip:r\",\"\",\"\",\"alice\",\"s3cret-POS1\"]}");
+    CHECK(!strstr(t, "s3cret-POS1"));
+    CHECK_CONTAINS(t, "\"params\":[\"sip:a@b\",\"sip:c@d\",\"sip:r\",\"\",\"\",\"alice\",\"***\"]");
+    free(t);
+    /* the same as JSON text (cluster_send_command's mi_params), by position and by name */
+    t = record_of("text.jsonl", "{\"mi_cmd\":\"reg_upsert\",\"mi_params\":\"[\\\"sip:a\\\",\\\"c\\\","
+                                "\\\"r\\\",\\\"\\\",\\\"\\\",\\\"u\\\",\\\"s3cret-POS2\\\"]\"}");
+    CHECK(!strstr(t, "s3cret-POS2"));
+    CHECK_CONTAINS(t, "\\\"u\\\",\\\"***\\\"]");
+    free(t);
+    t = record_of("named.jsonl", "{\"mi_cmd\":\"x\",\"mi_params\":\"{\\\"aor\\\":\\\"sip:a\\\","
+                                 "\\\"password\\\":\\\"s3cret-TXT\\\"}\"}");
+    CHECK(!strstr(t, "s3cret-TXT"));
+    CHECK_CONTAINS(t, "\\\"aor\\\":\\\"sip:a\\\"");
+    free(t);
+    /* JSON text in any string, nested objects and arrays */
+    t = record_of("nested.jsonl", "{\"params\":{\"a\":[{\"b\":{\"Auth_Password\":\"s3cret-N1\"}}],"
+                                  "\"note\":\" {\\\"token\\\":\\\"s3cret-N2\\\"}\","
+                                  "\"plain\":\"[not json s3cret-OK\"}}");
+    CHECK(!strstr(t, "s3cret-N1") && !strstr(t, "s3cret-N2"));
+    CHECK_CONTAINS(t, "[not json s3cret-OK"); /* not JSON, no secret key: kept */
+    free(t);
+    /* a key longer than 63 bytes (log.c used to cut it before testing) */
+    memset(key, 'x', 120);
+    strcpy(key + 120, "_password");
+    char args[400];
+    snprintf(args, sizeof(args), "{\"%s\":\"s3cret-LONG\"}", key);
+    t = record_of("long.jsonl", args);
+    CHECK(!strstr(t, "s3cret-LONG"));
+    free(t);
+    /* a key holding a NUL before the secret word (built: jansson parses no such key) */
+    json_t *o = json_object(), *red;
+    json_object_setn_new(o, "a\0password", 10, json_string("s3cret-NUL"));
+    red = log_redact(o);
+    CHECK_STR(json_string_value(json_object_getn(red, "a\0password", 10)), "***");
+    json_decref(red);
+    json_decref(o);
+    /* no hook, unknown command: positions cannot be named, values stay */
+    log_redact_set_positional(NULL);
+    t = record_of("nohook.jsonl", "{\"command\":\"uac_registrant:upsert\",\"params\":[\"a\",\"b\","
+                                  "\"c\",\"d\",\"e\",\"f\",\"g\"]}");
+    CHECK_CONTAINS(t, "\"g\"]");
+    free(t);
+    CHECK(log_key_is_secret("MI_PASSWORD") && log_key_is_secretn("ab\0token", 8) &&
+          !log_key_is_secretn("ab\0token", 2) && !log_key_is_secret("callid"));
+}
+
+/* U+2028, U+2029 and U+0085 are written as \u escapes: readers that split lines on them (JavaScript
+ * before ES2019, Python's splitlines) see one record, not a forged second one (item 11). */
+static void test_separators(void)
+{
+    char *t = record_of("sep.jsonl", "{\"note\":\"a\\u2028{\\\"event\\\":\\\"forged\\\"}\\u2029b"
+                                     "\\u0085c\\u2027\"}");
+    int bad;
+    char p[256];
+    json_t *recs;
+
+    CHECK(!strstr(t, "\xe2\x80\xa8") && !strstr(t, "\xe2\x80\xa9") && !strstr(t, "\xc2\x85"));
+    CHECK_CONTAINS(t, "a\\u2028{\\\"event\\\":\\\"forged\\\"}\\u2029b\\u0085c\xe2\x80\xa7");
+    CHECK(count_occurrences(t, "\n") == 1);
+    free(t);
+    path_in(p, sizeof(p), "sep.jsonl");
+    recs = read_records(p, &bad, NULL);
+    CHECK(bad == 0 && json_array_size(recs) == 1);
+    CHECK_STR(json_string_value(json_object_get(json_object_get(json_array_get(recs, 0), "args"),
+                                                "note")),
+              "a\xe2\x80\xa8{\"event\":\"forged\"}\xe2\x80\xa9" "b\xc2\x85" "c\xe2\x80\xa7");
+    json_decref(recs);
+}
+
+/* Arguments nested far past the limit (built, not parsed: nothing outside can send them) are
+ * written cut at JSONLOAD_DEPTH_MAX, on a stack as small as a worker's (item 1). */
+static void *deep_begin(void *arg)
+{
+    struct audit *a = arg;
+    json_t *v = json_string("bottom");
+    for (int i = 0; i < 2040; i++) {
+        json_t *o = json_array();
+        json_array_append_new(o, v);
+        v = o;
+    }
+    json_t *args = json_pack("{s:o}", "x", v);
+    struct audit_call c = {.principal = "stdio", .role = "viewer", .tool = "server_version",
+                           .args = args};
+    uint64_t id;
+    CHECK(audit_refused(a, &c, AUDIT_REFUSED, "unknown argument") == 0);
+    CHECK(audit_begin(a, &c, &id) == 0);
+    /* json_decref is recursive too: free the chain from the top, one level at a time */
+    json_incref(v);
+    json_decref(args);
+    while (json_is_array(v)) {
+        json_t *in = json_incref(json_array_get(v, 0));
+        json_decref(v); /* frees v alone: `in` is still held */
+        v = in;
+    }
+    json_decref(v);
+    return NULL;
+}
+
+static void test_deep_args(void)
+{
+    char err[512], p[256];
+    pthread_attr_t attr;
+    pthread_t t;
+    struct audit *a;
+    json_t *recs, *v;
+    int bad, depth = 0;
+
+    path_in(p, sizeof(p), "deep.jsonl");
+    a = audit_open(p, err, sizeof(err));
+    CHECK(a != NULL);
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, 512 * 1024);
+    CHECK(pthread_create(&t, &attr, deep_begin, a) == 0);
+    pthread_join(t, NULL);
+    pthread_attr_destroy(&attr);
+    audit_close(a);
+    recs = read_records(p, &bad, NULL);
+    CHECK(bad == 0 && json_array_size(recs) == 2);
+    for (v = json_object_get(json_object_get(json_array_get(recs, 1), "args"), "x");
+         json_is_array(v); v = json_array_get(v, 0))
+        depth++;
+    CHECK(depth == JSONLOAD_DEPTH_MAX - 1 && json_is_string(v));
+    json_decref(recs);
+}
+
 int main(void)
 {
     if (!mkdtemp(dir)) {
@@ -613,6 +774,9 @@ int main(void)
     test_reopen();
     test_write_failure();
     test_off_and_syslog();
+    test_redaction();
+    test_separators();
+    test_deep_args();
     remove_tree(dir);
     return check_done("audit");
 }

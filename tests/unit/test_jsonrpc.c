@@ -1,5 +1,6 @@
 /* Unit tests for jsonrpc: classification of every kind of message and the error for each bad one. */
 #include "check.h"
+#include "jsonload.h"
 #include "jsonrpc.h"
 
 static enum jsonrpc_kind parse(const char *text, struct jsonrpc_msg *m)
@@ -19,6 +20,70 @@ static void expect_invalid(const char *text, int code, const char *prefix, int i
     else
         CHECK(m.id != NULL);
     jsonrpc_msg_release(&m);
+}
+
+/* A request whose params hold `depth` levels in all (the envelope is level 1). */
+static char *deep_request(size_t depth, const char *head, const char *tail)
+{
+    size_t n = depth - 2, lh = strlen(head), lt = strlen(tail);
+    char *s = malloc(lh + 2 * n + lt + 1);
+
+    memcpy(s, head, lh);
+    memset(s + lh, '[', n);
+    memset(s + lh + n, ']', n);
+    memcpy(s + lh + 2 * n, tail, lt + 1);
+    return s;
+}
+
+/* One nesting limit for every message: at the limit parsed, beyond it refused with the id when
+ * it can be read, and never handed to jansson as it is. */
+static void test_depth(void)
+{
+    const char *head = "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\",\"params\":{\"a\":";
+    struct jsonrpc_msg m;
+    char *s;
+
+    s = deep_request(JSONLOAD_DEPTH_MAX, head, "}}");
+    CHECK(parse(s, &m) == JSONRPC_REQUEST);
+    jsonrpc_msg_release(&m);
+    free(s);
+    for (size_t depth = JSONLOAD_DEPTH_MAX + 1; depth < 200000; depth *= 7) {
+        s = deep_request(depth, head, "}}");
+        CHECK(parse(s, &m) == JSONRPC_INVALID);
+        CHECK(m.code == JSONRPC_INVALID_PARAMS);
+        CHECK(json_integer_value(m.id) == 5);
+        CHECK_STR(m.method, "tools/call");
+        CHECK_CONTAINS(m.message, "nested deeper than 64 levels");
+        jsonrpc_msg_release(&m);
+        free(s);
+    }
+    /* a notification, or anything without a readable id: -32600, id null */
+    s = deep_request(3000, "{\"jsonrpc\":\"2.0\",\"method\":\"x\",\"params\":{\"a\":", "}}");
+    expect_invalid(s, JSONRPC_INVALID_REQUEST, "Invalid Request: the message is nested deeper", 1);
+    free(s);
+    s = deep_request(3000, "{\"jsonrpc\":\"2.0\",\"id\":{\"a\":", "},\"method\":\"x\"}");
+    expect_invalid(s, JSONRPC_INVALID_REQUEST, "Invalid Request: the message is nested deeper", 1);
+    free(s);
+    /* cut short: still the depth, not a parse error at some later byte */
+    s = deep_request(3000, head, "}}");
+    s[strlen(s) / 2] = '\0';
+    expect_invalid(s, JSONRPC_INVALID_REQUEST, "Invalid Request: the message is nested deeper", 1);
+    free(s);
+    /* a response too deep reaches the waiting call as an error, and is never answered */
+    s = deep_request(3000, "{\"jsonrpc\":\"2.0\",\"id\":\"srv-2\",\"result\":{\"a\":", "}}");
+    CHECK(parse(s, &m) == JSONRPC_RESPONSE);
+    CHECK_STR(json_string_value(m.id), "srv-2");
+    CHECK(m.result == NULL);
+    CHECK(json_integer_value(json_object_get(m.error, "code")) == JSONRPC_INVALID_REQUEST);
+    CHECK_CONTAINS(json_string_value(json_object_get(m.error, "message")), "nested deeper");
+    jsonrpc_msg_release(&m);
+    free(s);
+    /* brackets inside strings are text, not nesting */
+    s = deep_request(3, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"x\",\"params\":{\"a\":"
+                        "\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\",\"b\":", "}}");
+    CHECK(parse(s, &m) == JSONRPC_REQUEST);
+    jsonrpc_msg_release(&m);
+    free(s);
 }
 
 int main(void)
@@ -103,5 +168,6 @@ int main(void)
         json_decref(e);
         json_decref(id);
     }
+    test_depth();
     return check_done("jsonrpc");
 }

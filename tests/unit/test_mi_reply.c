@@ -2,7 +2,10 @@
  * "500 Internal error" on a stream and on a datagram, "400 Parse_error", empty), and what a
  * broken node can send (not JSON, another id, no result, a code outside int), with bytes that
  * are not NUL-terminated. */
+#include <pthread.h>
+
 #include "check.h"
+#include "jsonload.h"
 #include "mi/reply.h"
 
 static const struct mi_reply_from stream = {"edge", "fifo:/tmp/opensips_fifo", "dlg_list", false};
@@ -20,6 +23,62 @@ static enum mi_err parse(const char *s, const struct mi_reply_from *from, json_t
     enum mi_err rc = mi_reply_parse(copy, len, 1, from, result, e);
     free(copy);
     return rc;
+}
+
+/* A reply whose result is `depth` nested arrays, answering request 1. */
+static char *deep_reply(size_t depth)
+{
+    static const char head[] = "{\"jsonrpc\":\"2.0\",\"result\":", tail[] = ",\"id\":1}";
+    char *s = malloc(sizeof head + 2 * depth + sizeof tail);
+
+    memcpy(s, head, sizeof head - 1);
+    memset(s + sizeof head - 1, '[', depth);
+    memset(s + sizeof head - 1 + depth, ']', depth);
+    memcpy(s + sizeof head - 1 + 2 * depth, tail, sizeof tail);
+    return s;
+}
+
+struct deep_case {
+    size_t depth;
+    enum mi_err rc;
+    json_t *result;
+    struct mi_error e;
+};
+
+static void *parse_deep(void *arg)
+{
+    struct deep_case *c = arg;
+    char *s = deep_reply(c->depth);
+
+    c->result = NULL;
+    c->rc = mi_reply_parse(s, strlen(s), 1, &stream, &c->result, &c->e);
+    free(s);
+    return NULL;
+}
+
+/* A hostile node's reply nested 2 040 deep (under jansson's own limit) is a typed error, on a
+ * stack as small as a worker's (src/mcp/workers.c), never a crash. */
+static void test_deep(void)
+{
+    pthread_attr_t attr;
+    pthread_t t;
+    size_t depths[] = {JSONLOAD_DEPTH_MAX - 2, JSONLOAD_DEPTH_MAX, 2040, 100000};
+
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, 512 * 1024);
+    for (size_t i = 0; i < sizeof depths / sizeof depths[0]; i++) {
+        struct deep_case c = {.depth = depths[i]};
+        CHECK(pthread_create(&t, &attr, parse_deep, &c) == 0);
+        pthread_join(t, NULL);
+        if (c.depth <= JSONLOAD_DEPTH_MAX - 1) { /* the envelope is one level */
+            CHECK(c.rc == MI_OK && json_is_array(c.result));
+        } else {
+            CHECK(c.rc == MI_ERR_GARBAGE && c.result == NULL);
+            CHECK_CONTAINS(c.e.text, "to 'dlg_list' is nested deeper than 64 levels");
+        }
+        json_decref(c.result);
+    }
+    pthread_attr_destroy(&attr);
 }
 
 int main(void)
@@ -83,5 +142,6 @@ int main(void)
     CHECK(mi_reply_parse("{\"result\":1,\"id\":7}", 19, 7, NULL, &r, NULL) == MI_OK);
     CHECK(json_integer_value(r) == 1);
     json_decref(r);
+    test_deep();
     return check_done("test_mi_reply");
 }

@@ -89,6 +89,15 @@ int main(void)
     CHECK(load(&s, (char *[]){"x", NULL}, err) == SETTINGS_ERROR);
     CHECK_CONTAINS(err, "config file");
     settings_release(&s);
+    /* nested past the one limit (jsonload.h): refused at the line where it goes too deep */
+    fd = open(cfg, O_WRONLY | O_TRUNC);
+    char deep[2040];
+    memset(deep, '[', sizeof(deep));
+    CHECK(write(fd, "{\"roles\":\n", 10) == 10 && write(fd, deep, sizeof(deep)) == 2040);
+    close(fd);
+    CHECK(load(&s, (char *[]){"x", NULL}, err) == SETTINGS_ERROR);
+    CHECK_CONTAINS(err, "nested deeper than 64 levels of arrays and objects (line 2)");
+    settings_release(&s);
     unlink(cfg);
     unsetenv("OPENSIPS_MCP_CONFIG");
     CHECK(load(&s, (char *[]){"x", "--config", "/nonexistent/file.json", NULL}, err) == SETTINGS_ERROR);
