@@ -147,6 +147,21 @@ for (const profile of ["v40", "v36"]) {
   });
 }
 
+test("ul_add sends cflags as the integer usrloc reads; a node's reason for a refusal reaches the caller", T, async () => {
+  await simControl("v40", "sim:reset");
+  await withClient(args("v40"), async (client) => {
+    const tools = await loadTools(client);
+    assert.equal(tools.find((t) => t.name === "ul_add").inputSchema.properties.cflags.type, "integer");
+    // with every optional argument at its default, as 4.0.1 and 3.6.8 accept it
+    ok(await call(client, "ul_add", { aor: "flags@127.0.0.1", contact: "sip:flags@192.0.2.9", confirm: true }));
+    // usrloc:add answers "Invalid params" with the reason in "data": the caller reads both
+    const bad = await call(client, "mi_execute", { command: "ul_add", confirm: true,
+      params: { table_name: "location", aor: "x@127.0.0.1", contact: "sip:x@192.0.2.9", expires: 60, q: "1", flags: 0, cflags: "", methods: 1 } });
+    assert.equal(bad.isError, true);
+    assert.match(bad.content[0].text, /Invalid params: Bad type for parameter 'cflags'/);
+  });
+});
+
 test("ul_dump fans out with node \"*\"; a write refuses \"*\"", T, async () => {
   await withClient(["--role", "admin", "--toolsets", "all", "--mi-node", `a=${sims.v40.url}`, "--mi-node", `b=${sims.v36.url}`], async (client) => {
     await loadTools(client);
