@@ -383,7 +383,7 @@ static const struct tool_arg number_routing_args[] = {
     {"number", "string", "The dialled number to route, as the script would see it", ARG_REQUIRED,
      "\"minLength\":1,\"maxLength\":64", "number"},
     {"group_id", "integer", "The routing group to use (groupid of dr_rules; default 0)", 0,
-     "\"minimum\":0", "group_id"},
+     "\"minimum\":0,\"default\":0", "group_id"},
     {NULL, NULL, NULL, 0, NULL, NULL},
 };
 

@@ -50,9 +50,14 @@ for (const profile of ["4.0", "3.6"]) {
       const cr = await call(client, "drouting_carrier_status", { carrier_id: "cr1" });
       assert.equal(cr.structuredContent.items[0].Enabled.trim(), "no");
 
+      // group_id defaults to 0, as its schema says: OpenSIPS alone would look in group -1
       const route = await call(client, "drouting_number_routing", { number: "1555" });
       ok(route);
-      assert.equal(route.structuredContent.result, "No match");
+      assert.deepEqual(route.structuredContent.result, { "Matched Prefix": "1", "GW List": [{ GATEWAY: "gw1" }, { GATEWAY: "gw2" }] });
+      const carrier = await call(client, "drouting_number_routing", { number: "2000", group_id: 0 });
+      assert.deepEqual(carrier.structuredContent.result["GW List"], [{ CARRIER: "cr1" }]);
+      const none = await call(client, "drouting_number_routing", { number: "1555", group_id: 7 });
+      assert.equal(none.structuredContent.result, "No match");
 
       await sim(profile, "sim:reset_requests");
       ok(await call(client, "drouting_reload", { confirm: true }));
