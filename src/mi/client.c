@@ -241,14 +241,15 @@ enum mi_err mi_client_call(struct mi_client *c, const char *node, const char *co
     *result = NULL;
     mi_error_clear(e);
     mi_attempts = 0;
-    if (!deadline)
-        deadline = mi_deadline_after(c->cfg.timeout_ms);
     struct mi_node *nd = node_find(c, node, e);
     if (!nd)
         return e->err;
     const struct mi_cmd *cmd = mi_catalogue_find(command, e);
     if (!cmd)
         return e->err;
+    if (!deadline)
+        deadline = mi_deadline_after(c->cfg.timeout_ms > cmd->min_timeout_ms
+                                         ? c->cfg.timeout_ms : cmd->min_timeout_ms);
     enum mi_class cls = mi_cmd_class(cmd, params);
     bool relearned = false;
     unsigned backoff = c->cfg.backoff_ms;

@@ -29,7 +29,7 @@ uint64_t mi_deadline_after(unsigned ms);
 
 /* Run `command` (catalogue key, 3.x name or 4.x alias) on `node` (NULL: the default node) with
  * `params` (borrowed JSON object, NULL for none), finishing by `deadline` (0: the configured
- * default time-out from now). On MI_OK *result is the reply's "result" (new reference). On
+ * time-out from now, or the command's own longer one, mi_cmd.min_timeout_ms). On MI_OK *result is the reply's "result" (new reference). On
  * failure *result is NULL and e (may be NULL) says why; e->text is a sentence for a person. */
 enum mi_err mi_client_call(struct mi_client *c, const char *node, const char *command,
                            const json_t *params, uint64_t deadline, json_t **result,
