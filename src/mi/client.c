@@ -306,6 +306,38 @@ failed:
     }
 }
 
+enum mi_err mi_client_offers(struct mi_client *c, const char *node, const char *command,
+                             struct mi_error *e)
+{
+    struct mi_error local;
+    if (!e)
+        e = &local;
+    mi_error_clear(e);
+    struct mi_node *nd = node_find(c, node, e);
+    if (!nd)
+        return e->err;
+    const struct mi_cmd *cmd = mi_catalogue_find(command, e);
+    if (!cmd)
+        return e->err;
+    uint64_t deadline = mi_deadline_after(c->cfg.timeout_ms);
+    char name[128];
+    int major;
+    pthread_mutex_lock(&nd->lock);
+    bool learned = nd->learned;
+    pthread_mutex_unlock(&nd->lock);
+    enum mi_err rc = learned ? MI_OK : learn(c, nd, deadline, e);
+    if (rc == MI_OK && !pick_name(nd, cmd, name, sizeof name, &major) && learned &&
+        (rc = learn(c, nd, deadline, e)) == MI_OK) /* loaded since we last looked? */
+        learned = false;
+    if (rc != MI_OK)
+        return rc;
+    if (pick_name(nd, cmd, name, sizeof name, &major))
+        return MI_OK;
+    return mi_error_set(e, MI_ERR_UNKNOWN_COMMAND, 0,
+                        "node '%s' (%s) does not offer '%s'; is its module loaded?", nd->name,
+                        nd->version[0] ? nd->version : "OpenSIPS", cmd->key);
+}
+
 enum mi_err mi_client_call_raw(struct mi_client *c, const char *node, const char *method,
                                const json_t *params, uint64_t deadline, json_t **result,
                                struct mi_error *e)

@@ -93,7 +93,8 @@ static const struct tool_def rtp_tools[] = {
      "rtp", NULL, NULL, SCOPE_BIT(SCOPE_MI_READ), TOOL_F_READONLY | ROW_LIST, NULL, NULL,
      t_rtpengine_sessions,
      "rtp_relay:list {engine: rtpengine} (3.x rtp_relay_list); the Python server's mapping "
-     "was not shown"},
+     "was not shown",
+     "rtp_relay:list"},
     {"rtpengine_terminate_call", "Drop a call's media",
      "Makes RTPEngine drop the media of one call, by Call-ID, e.g. media left after signalling "
      "ended. OpenSIPS's OK does not prove a session existed; the result says what is known. "
@@ -101,6 +102,7 @@ static const struct tool_def rtp_tools[] = {
      "rtp", NULL, terminate_args, SCOPE_BIT(SCOPE_MI_WRITE),
      TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT, NULL, terminate_schema, t_rtpengine_terminate_call,
      "dialog:list {callid} (what OpenSIPS knows), then rtpengine:teardown {callid} (3.x "
-     "teardown). Fixed: the Python server's rtpengine_terminate does not exist (-32601)"},
+     "teardown). Fixed: the Python server's rtpengine_terminate does not exist (-32601)",
+     "rtpengine:teardown"},
 };
 ROW_TABLE(rtp, rtp_tools);

@@ -8,7 +8,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { withClient, REQ, callTool as call } from "./lib/sdk.mjs";
 import { TEST_TIMEOUT } from "./lib/raw.mjs";
-import { startSim, control, counted as sent, stopAll } from "./lib/sim.mjs";
+import { startSim, control, counted as sent, sentBeyondLearning, stopAll } from "./lib/sim.mjs";
 
 const sims = {};
 
@@ -145,6 +145,23 @@ test("carrierroute_dump parses the preformatted rule lines", { timeout: TEST_TIM
   });
 });
 
+test("a tool whose module the node lacks says so first: no guard refusal, no empty success", { timeout: TEST_TIMEOUT }, async () => {
+  // the 4.0.1 base module set: no carrierroute, no nathelper
+  const base = await startSim({ name: "base", extra: ["--modules", "base"] });
+  await withClient(["--role", "admin", "--toolsets", "all", "--mi-url", base.url], async (client) => {
+    const a = { carrier: "default", domain: "proxy", prefix: "49", host: "127.0.0.1:5084", new_host: "127.0.0.1:5085", confirm: true };
+    for (const [tool, args, key] of [["carrierroute_replace_host", a, "carrierroute:replace_host"],
+      ["carrierroute_dump", {}, "carrierroute:dump_routes"], ["nathelper_stats", {}, "nathelper:enable_ping"]]) {
+      const r = await call(client, tool, args);
+      assert.equal(r.isError, true, `${tool}: ${JSON.stringify(r)}`);
+      assert.match(r.content[0].text, new RegExp(`does not offer '${key}'; is its module loaded\\?`), tool);
+      assert.doesNotMatch(r.content[0].text, /known OpenSIPS defect/, tool);
+    }
+    assert.deepEqual(sentBeyondLearning(await control(base, "sim:requests")), []);
+  });
+  base.proc.kill();
+});
+
 test("carrierroute_replace_host is refused without force (nothing sent) and sent once with it", { timeout: TEST_TIMEOUT }, async () => {
   await sim("4.0", "sim:reset");
   await withClient(args("4.0"), async (client) => {
@@ -152,7 +169,8 @@ test("carrierroute_replace_host is refused without force (nothing sent) and sent
     const refused = await call(client, "carrierroute_replace_host", a);
     assert.equal(refused.isError, true);
     assert.match(refused.content[0].text, /Not sent: .*known OpenSIPS defect.*heap is corrupted.*force: true/);
-    assert.equal((await sim("4.0", "sim:requests")).total, 0, "nothing at all reached the node");
+    // the node is asked only whether carrierroute is loaded (version, which)
+    assert.deepEqual(sentBeyondLearning(await sim("4.0", "sim:requests")), [], "nothing else reached the node");
 
     // Forced: the request goes out once, as carrierroute's option string. The simulator replays the
     // recorded crash first (connection closed, no reply): the tool says so and names the defect.
