@@ -3,12 +3,14 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "sim.h"
 #include "state.h"
 
 static json_t *ds_initial; /* PARTITIONS as recorded (full form when available) */
 static json_t *ds_parts;
+static json_t *ds_fails;  /* {destination: failed probes counted}, see ds_apply */
 
 int dispatcher_state_init(void)
 {
@@ -24,6 +26,8 @@ int dispatcher_state_init(void)
 
 void dispatcher_state_reset(void)
 {
+    json_decref(ds_fails);
+    ds_fails = NULL;
     json_decref(ds_parts);
     ds_parts = json_deep_copy(ds_initial);
 }
@@ -77,6 +81,36 @@ int ds_list(struct cmd_call *c)
     return cmd_result(c, out ? json_pack("{s:o}", "PARTITIONS", out) : NULL);
 }
 
+/* modules/dispatcher: an MI "p" counts as one failed probe (ds_mi_set, _ds_set_state), and the
+ * destination turns Probing only once ds_probing_threshold failures (default 3) are counted; "p"
+ * on an Inactive destination is ignored for probing and then clears Inactive, so it turns
+ * Active. "a" and "i" set the state at once and leave the count as it is. The count lives beside
+ * the listing, in ds_fails, keyed by the destination object. */
+#define DS_PROBING_THRESHOLD 3
+
+static void ds_apply(json_t *d, int want)
+{
+    const char *now = json_string_value(json_object_get(d, "state"));
+    char key[32];
+    snprintf(key, sizeof key, "%p", (void *)d);
+    if (!ds_fails)
+        ds_fails = json_object();
+    if (want == 'a') {
+        json_object_set_new(d, "state", json_string("Active"));
+    } else if (want == 'i') {
+        json_object_set_new(d, "state", json_string("Inactive"));
+    } else if (now && strcmp(now, "Inactive") == 0) {
+        json_object_set_new(d, "state", json_string("Active"));
+    } else {
+        json_int_t n = json_integer_value(json_object_get(ds_fails, key)) + 1;
+        if (n >= DS_PROBING_THRESHOLD) {
+            n = DS_PROBING_THRESHOLD;
+            json_object_set_new(d, "state", json_string("Probing"));
+        }
+        json_object_set_new(ds_fails, key, json_integer(n));
+    }
+}
+
 int ds_set_state(struct cmd_call *c)
 {
     const char *state = NULL, *address = NULL, *part = "default";
@@ -84,23 +118,15 @@ int ds_set_state(struct cmd_call *c)
     if (cmd_param_str(c, "state", &state) < 0 || cmd_param_int(c, "group", &group) < 0 ||
         cmd_param_str(c, "address", &address) < 0 || cmd_param_str(c, "partition", &part) < 0)
         return CMD_DONE;
-    const char *text = NULL;
-    switch (state && state[0] ? tolower((unsigned char)state[0]) : 0) {
-    case 'a':
-    case '1':
-        text = "Active";
-        break;
-    case 'i':
-    case '0':
-        text = "Inactive";
-        break;
-    case 'p':
-    case '2':
-        text = "Probing";
-        break;
-    default:
+    int want = state && state[0] ? tolower((unsigned char)state[0]) : 0;
+    if (want == '1')
+        want = 'a';
+    else if (want == '0')
+        want = 'i';
+    else if (want == '2')
+        want = 'p';
+    if (want != 'a' && want != 'i' && want != 'p')
         return cmd_error(c, 500, "Bad state value", NULL);
-    }
     json_t *p = ds_partition(part);
     size_t j, k;
     json_t *set, *d;
@@ -109,13 +135,13 @@ int ds_set_state(struct cmd_call *c)
             continue;
         json_array_foreach(json_object_get(set, "Destinations"), k, d) {
             const char *uri = json_string_value(json_object_get(d, "URI"));
-            if (uri && address && strcmp(uri, address) == 0) {
-                json_object_set_new(d, "state", json_string(text));
+            if (uri && address && strcasecmp(uri, address) == 0) {
+                ds_apply(d, want);
                 return cmd_result(c, json_string("OK"));
             }
         }
     }
-    return cmd_error(c, 404, "Destination not found", NULL);
+    return cmd_error(c, 404, "destination not found", NULL);
 }
 
 int ds_reload(struct cmd_call *c)

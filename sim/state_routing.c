@@ -185,11 +185,27 @@ int dr_number_routing(struct cmd_call *c)
 {
     if (dr_partitioned(c))
         return CMD_RECORDED;
+    /* The dr_rules of the test bed the recordings came from: group 0, prefix 1 to gw1 and gw2,
+     * prefix 2 to carrier cr1. */
+    static const struct { long long group; const char *prefix, *kind, *targets[2]; } rules[] = {
+        {0, "1", "GATEWAY", {"gw1", "gw2"}},
+        {0, "2", "CARRIER", {"cr1", NULL}},
+    };
     const char *number = NULL;
-    long long group = 0;
+    long long group = -1;
     if (cmd_param_str(c, "number", &number) < 0 || cmd_param_int(c, "group_id", &group) < 0)
         return CMD_DONE;
-    /* the recordings hold no rule that matches: every number answers as 1555 did */
+    /* Without group_id OpenSIPS looks the number up in group -1, where no rule is: "No match"
+     * (the recorded answer for 1555). */
+    for (size_t i = 0; number && i < sizeof rules / sizeof rules[0]; i++) {
+        size_t n = strlen(rules[i].prefix);
+        if (rules[i].group != group || strncmp(number, rules[i].prefix, n) != 0)
+            continue;
+        json_t *gws = json_array();
+        for (size_t k = 0; k < 2 && rules[i].targets[k]; k++)
+            json_array_append_new(gws, json_pack("{s:s}", rules[i].kind, rules[i].targets[k]));
+        return cmd_result(c, json_pack("{s:s%,s:o}", "Matched Prefix", number, n, "GW List", gws));
+    }
     return cmd_result(c, json_string("No match"));
 }
 

@@ -174,16 +174,17 @@ int ul_show_contact(struct cmd_call *c)
 int ul_add(struct cmd_call *c)
 {
     json_t *dom;
-    const char *aor, *contact = NULL, *cflags = "";
+    const char *aor, *contact = NULL;
     long idx;
-    long long expires = 0, flags = 0, methods = 0;
+    long long expires = 0, flags = 0, cflags = 0, methods = 0;
+    /* usrloc:add reads cflags as an integer bitmask (modules/usrloc/ul_mi.c): "" is a bad type */
     if (ul_locate(c, &dom, &aor, &idx) < 0 || cmd_param_str(c, "contact", &contact) < 0 ||
         cmd_param_int(c, "expires", &expires) < 0 || cmd_param_int(c, "flags", &flags) < 0 ||
-        cmd_param_int(c, "methods", &methods) < 0)
+        cmd_param_int(c, "cflags", &cflags) < 0 || cmd_param_int(c, "methods", &methods) < 0)
         return CMD_DONE;
-    json_t *cf = cmd_param(c, "cflags");
-    if (json_is_string(cf))
-        cflags = json_string_value(cf);
+    char cfs[24] = "";
+    if (cflags)
+        snprintf(cfs, sizeof cfs, "%lld", cflags);
     json_t *q = cmd_param(c, "q");
     char qs[32] = "";
     if (json_is_number(q))
@@ -215,7 +216,7 @@ int ul_add(struct cmd_call *c)
     json_t *n = json_pack("{s:s,s:s,s:I,s:s,s:s,s:i,s:s,s:s,s:s,s:s,s:s,s:I}", "Contact",
                           contact, "ContactID", cid, "Expires", (json_int_t)expires, "Q", qs,
                           "Callid", "mi-ul_add", "Cseq", 1, "User-agent", "", "State", "CS_NEW",
-                          "Flags", "", "Cflags", cflags, "Socket", "", "Methods",
+                          "Flags", "", "Cflags", cfs, "Socket", "", "Methods",
                           (json_int_t)methods);
     if (n) {
         /* Flags is a number in the dumps */

@@ -453,7 +453,7 @@ static void register_400(void)
         snprintf(body, sizeof body,
                  "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ul_add\",\"params\":{\"table_name\":"
                  "\"location\",\"aor\":\"user%d%s\",\"contact\":\"sip:user%d@127.0.0.1:5090\","
-                 "\"expires\":3600,\"q\":\"\",\"flags\":0,\"cflags\":\"\",\"methods\":4294967295}}",
+                 "\"expires\":3600,\"q\":\"1\",\"flags\":0,\"cflags\":0,\"methods\":4294967295}}",
                  i, o_v36 ? "" : "@127.0.0.1", i);
         struct reply r;
         http_call("POST", "application/json", body, 2000, &r);

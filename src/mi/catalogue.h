@@ -28,6 +28,8 @@ struct mi_cmd {
     enum mi_class cls;      /* READ or WRITE, by rule or override (see mi_catalogue_classify) */
     const char *write_param;/* a READ command that writes when given this parameter, or NULL */
     bool overridden;        /* cls came from the override table */
+    unsigned min_timeout_ms;/* the least time-out the command needs (0: the configured one does);
+                               a call's default deadline is the longer of the two */
 };
 
 /* Parse the embedded catalogues once (thread-safe). MI_OK, or MI_ERR_SYSTEM with detail. */

@@ -241,14 +241,15 @@ enum mi_err mi_client_call(struct mi_client *c, const char *node, const char *co
     *result = NULL;
     mi_error_clear(e);
     mi_attempts = 0;
-    if (!deadline)
-        deadline = mi_deadline_after(c->cfg.timeout_ms);
     struct mi_node *nd = node_find(c, node, e);
     if (!nd)
         return e->err;
     const struct mi_cmd *cmd = mi_catalogue_find(command, e);
     if (!cmd)
         return e->err;
+    if (!deadline)
+        deadline = mi_deadline_after(c->cfg.timeout_ms > cmd->min_timeout_ms
+                                         ? c->cfg.timeout_ms : cmd->min_timeout_ms);
     enum mi_class cls = mi_cmd_class(cmd, params);
     bool relearned = false;
     unsigned backoff = c->cfg.backoff_ms;
@@ -303,6 +304,38 @@ failed:
         sleep_ms(backoff);
         backoff = backoff * 2 > MI_BACKOFF_CAP_MS ? MI_BACKOFF_CAP_MS : backoff * 2;
     }
+}
+
+enum mi_err mi_client_offers(struct mi_client *c, const char *node, const char *command,
+                             struct mi_error *e)
+{
+    struct mi_error local;
+    if (!e)
+        e = &local;
+    mi_error_clear(e);
+    struct mi_node *nd = node_find(c, node, e);
+    if (!nd)
+        return e->err;
+    const struct mi_cmd *cmd = mi_catalogue_find(command, e);
+    if (!cmd)
+        return e->err;
+    uint64_t deadline = mi_deadline_after(c->cfg.timeout_ms);
+    char name[128];
+    int major;
+    pthread_mutex_lock(&nd->lock);
+    bool learned = nd->learned;
+    pthread_mutex_unlock(&nd->lock);
+    enum mi_err rc = learned ? MI_OK : learn(c, nd, deadline, e);
+    if (rc == MI_OK && !pick_name(nd, cmd, name, sizeof name, &major) && learned &&
+        (rc = learn(c, nd, deadline, e)) == MI_OK) /* loaded since we last looked? */
+        learned = false;
+    if (rc != MI_OK)
+        return rc;
+    if (pick_name(nd, cmd, name, sizeof name, &major))
+        return MI_OK;
+    return mi_error_set(e, MI_ERR_UNKNOWN_COMMAND, 0,
+                        "node '%s' (%s) does not offer '%s'; is its module loaded?", nd->name,
+                        nd->version[0] ? nd->version : "OpenSIPS", cmd->key);
 }
 
 enum mi_err mi_client_call_raw(struct mi_client *c, const char *node, const char *method,

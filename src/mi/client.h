@@ -29,11 +29,19 @@ uint64_t mi_deadline_after(unsigned ms);
 
 /* Run `command` (catalogue key, 3.x name or 4.x alias) on `node` (NULL: the default node) with
  * `params` (borrowed JSON object, NULL for none), finishing by `deadline` (0: the configured
- * default time-out from now). On MI_OK *result is the reply's "result" (new reference). On
+ * time-out from now, or the command's own longer one, mi_cmd.min_timeout_ms). On MI_OK *result is the reply's "result" (new reference). On
  * failure *result is NULL and e (may be NULL) says why; e->text is a sentence for a person. */
 enum mi_err mi_client_call(struct mi_client *c, const char *node, const char *command,
                            const json_t *params, uint64_t deadline, json_t **result,
                            struct mi_error *e);
+
+/* Whether `node` offers `command` (catalogue key, 3.x name or 4.x alias) under some name of its
+ * version, as learned from `which` (learning first if needed, and once more when the command is
+ * missing: a module may have been loaded since). MI_OK when it does; MI_ERR_UNKNOWN_COMMAND with
+ * a sentence naming the command and asking whether its module is loaded when it does not; any
+ * other error when the node could not be asked. Nothing but version and which is sent. */
+enum mi_err mi_client_offers(struct mi_client *c, const char *node, const char *command,
+                             struct mi_error *e);
 
 /* Send `method` exactly as given (no catalogue, no naming, no parameter check, no retry), one
  * attempt. For diagnostics, benchmarks and the simulator's sim:* control methods. */

@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "jsonload.h"
@@ -21,6 +22,23 @@ static const char *excerpt(const char *s, size_t len, size_t max, char *out)
         out[i] = isprint((unsigned char)s[i]) ? s[i] : '.';
     out[n] = '\0';
     return out;
+}
+
+/* An error's "data" member as bounded printable text: a string as it is, anything else as
+ * compact JSON; empty when absent or null. */
+static void error_data(const json_t *data, char *out, size_t size)
+{
+    out[0] = '\0';
+    if (!data || json_is_null(data))
+        return;
+    if (json_is_string(data)) {
+        excerpt(json_string_value(data), json_string_length(data), size - 1, out);
+        return;
+    }
+    char *s = json_dumps(data, JSON_COMPACT);
+    if (s)
+        excerpt(s, strlen(s), size - 1, out);
+    free(s);
 }
 
 /* "500 Internal error" and friends: a plain-text status instead of JSON (mi_datagram, mi_fifo). */
@@ -88,10 +106,16 @@ enum mi_err mi_reply_parse(const char *buf, size_t len, json_int_t expected_id,
                               f->address);
             goto out;
         }
-        rc = mi_error_set(e, MI_ERR_MI, (int)json_integer_value(jc), "%s", msg ? msg : "");
+        /* OpenSIPS puts the reason in "data" ("Bad type for parameter 'cflags'"), and the
+         * message alone ("Invalid params") does not say what to change. */
+        char data[200] = "";
+        error_data(json_object_get(err, "data"), data, sizeof data);
+        rc = mi_error_set(e, MI_ERR_MI, (int)json_integer_value(jc), "%s%s%s", msg ? msg : "",
+                          *data ? ": " : "", data);
         if (e)
-            snprintf(e->text, sizeof e->text, "MI command '%s' failed on node '%s': %s (%d)",
-                     f->method, f->node, msg ? msg : "no message", e->code);
+            snprintf(e->text, sizeof e->text, "MI command '%s' failed on node '%s': %s%s%s (%d)",
+                     f->method, f->node, msg ? msg : "no message", *data ? ": " : "", data,
+                     e->code);
         goto out;
     }
     json_t *res = json_object_get(r, "result");

@@ -234,11 +234,11 @@ static const struct tool_def cluster_tools[] = {
      "Lists this node's clusters and their other nodes: node_id, URL, link_state (Up, Down, "
      "Probe), state (enabled/disabled), next hop.",
      "cluster", "clusterer:list", NULL, SCOPE_BIT(SCOPE_MI_READ), TOOL_F_READONLY, NULL,
-     clusters_schema, NULL, "clusterer:list (3.x clusterer_list)"},
+     clusters_schema, NULL, "clusterer:list (3.x clusterer_list)", NULL},
     {"cluster_topology", "Cluster topology",
      "Shows the cluster topology as this node sees it: each node and its neighbours.",
      "cluster", "clusterer:list_topology", NULL, SCOPE_BIT(SCOPE_MI_READ), TOOL_F_READONLY,
-     NULL, clusters_schema, NULL, "clusterer:list_topology (3.x clusterer_list_topology)"},
+     NULL, clusters_schema, NULL, "clusterer:list_topology (3.x clusterer_list_topology)", NULL},
     {"cluster_send_command", "Run a command on a peer node",
      "Runs an MI command on another node of a cluster, relayed over the cluster link. The "
      "peer's reply is not returned. Commands that change state need mi.write and the user's "
@@ -249,6 +249,6 @@ static const struct tool_def cluster_tools[] = {
      "clusterer:send_mi {cluster_id, destination: node_id, cmd_name: mi_cmd, cmd_params: "
      "[...]} (3.x cluster_send_mi). Fixed: the Python server's clusterer_send_mi and "
      "{node_id, mi_cmd, mi_params} are rejected by OpenSIPS; mi_params becomes the positional "
-     "array OpenSIPS needs"},
+     "array OpenSIPS needs", NULL},
 };
 ROW_TABLE(cluster, cluster_tools);

@@ -218,7 +218,7 @@ static const struct tool_def dialog_tools[] = {
      "and offset; narrow to one call with callid (and from_tag).",
      "dialog", "dialog:list", dlg_list_args, SCOPE_BIT(SCOPE_MI_READ),
      TOOL_F_READONLY | ROW_LIST | ROW_MI_PAGE, "Dialogs", dialog_item, NULL,
-     "dialog:list (3.x dlg_list); paging pushed down to MI with index/counter"},
+     "dialog:list (3.x dlg_list); paging pushed down to MI with index/counter", NULL},
     {"dlg_end", "End a call",
      "Ends one call in progress: OpenSIPS sends BYE to both sides. Identify the call by its "
      "Call-ID and both tags, as dlg_list shows them; nothing is ended when no dialog matches all "
@@ -227,7 +227,8 @@ static const struct tool_def dialog_tools[] = {
      NULL, NULL, t_dlg_end,
      "dialog:list {callid} to find the dialog and check both tags, then dialog:end_dlg "
      "{dialog_id: ID} (3.x dlg_end_dlg). Fixed: the Python server sends "
-     "dialog_id=\"callid:from_tag:to_tag\", which OpenSIPS never matches"},
+     "dialog_id=\"callid:from_tag:to_tag\", which OpenSIPS never matches",
+     "dialog:end_dlg"},
     {"dlg_push_var", "Set a dialog variable",
      "Stores a named value on a call in progress ($dlg_val in the routing script), found by "
      "Call-ID and caller tag, then reads it back to prove it was stored. Asks the user to confirm.",
@@ -235,6 +236,7 @@ static const struct tool_def dialog_tools[] = {
      TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT, NULL, NULL, t_dlg_push_var,
      "dialog:list {callid} to find the dialog, dialog:push_var {dlg_val_name, dlg_val_value, "
      "DID: [ID]} (DID must be an array; unknown ids are skipped with an OK), then "
-     "dialog:list_ctx to verify. Fixed: the Python server's parameter names are not OpenSIPS's"},
+     "dialog:list_ctx to verify. Fixed: the Python server's parameter names are not OpenSIPS's",
+     "dialog:push_var"},
 };
 ROW_TABLE(dialog, dialog_tools);

@@ -2,6 +2,10 @@
  * of every set as one flat, paged list, setting a destination's state, reloading the table.
  * The Python server's dispatcher_add/update/remove write the DB table (another area). */
 
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
 #include "mcp/content.h"
 #include "mcp/server.h"
 #include "mi/client.h"
@@ -59,6 +63,110 @@ static json_t *t_dispatcher_list(struct mcp_call *c, const struct mcp_tool *t, j
     return tool_node_result(c, t->name, node, ds_list_one(c, args, node, &e), &e);
 }
 
+/* The destination (group, URI) of a dispatcher:list result (borrowed), or NULL. OpenSIPS
+ * matches the URI without regard to case (ds_set_state, modules/dispatcher/dispatch.c). */
+static const json_t *ds_find(const json_t *list, json_int_t group, const char *uri)
+{
+    json_t *p, *set, *d;
+    size_t i, j, k;
+
+    json_array_foreach(json_object_get(list, "PARTITIONS"), i, p) {
+        json_array_foreach(json_object_get(p, "SETS"), j, set) {
+            if (json_integer_value(json_object_get(set, "id")) != group)
+                continue;
+            json_array_foreach(json_object_get(set, "Destinations"), k, d)
+                if (!strcasecmp(tool_str(d, "URI", ""), uri))
+                    return d;
+        }
+    }
+    return NULL;
+}
+
+/* The destination's state now ("Active", "Inactive", "Probing"), as a new string in *state;
+ * MI_OK, or the list call's failure. A destination that is not listed gives state NULL. */
+static enum mi_err ds_state_now(struct mi_client *mi, const char *node, json_int_t group,
+                                const char *uri, char **state, struct mi_error *e)
+{
+    json_t *list = NULL;
+    enum mi_err rc = mi_client_call(mi, node, "dispatcher:list", NULL, 0, &list, e);
+
+    *state = NULL;
+    if (rc == MI_OK) {
+        const json_t *d = ds_find(list, group, uri);
+        const char *s = d ? tool_str(d, "state", NULL) : NULL;
+        *state = s ? strdup(s) : NULL;
+    }
+    json_decref(list);
+    return rc;
+}
+
+/* An MI "p" does not set probing: OpenSIPS counts it as one failed probe and marks the
+ * destination Probing only once ds_probing_threshold (default 3) are counted, and on an
+ * Inactive destination the first "p" makes it Active (ds_mi_set, _ds_set_state). So probing
+ * is sent until dispatcher:list shows it, at most this many times. */
+#define DS_PROBE_SENDS 10
+
+static json_t *t_dispatcher_set_state(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
+{
+    struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
+    const char *node = tool_node(args), *uri = tool_str(args, "address", "");
+    json_int_t group = json_integer_value(json_object_get(args, "group"));
+    const char letter = tool_str(args, "state", "a")[0];
+    const char *want = letter == 'a' ? "Active" : letter == 'i' ? "Inactive" : "Probing";
+    char *before = NULL, *now = NULL, what[512];
+    json_t *out = NULL;
+    struct mi_error e;
+    int sends = 0;
+
+    if (ds_state_now(mi, node, group, uri, &before, &e) != MI_OK)
+        return tool_mi_error(c, t->name, &e);
+    if (!before)
+        return content_error_result("%s: nothing was changed: set %lld has no destination '%s'; "
+                                    "see dispatcher_list for sets and URIs", t->name,
+                                    (long long)group, uri);
+    snprintf(what, sizeof what, "set dispatcher destination %s (set %lld) from %s to %s on node %s",
+             uri, (long long)group, before, want, node ? node : "default");
+    if (!tool_confirm(c, args, what, &out))
+        goto out;
+    const char state[2] = {letter, '\0'};
+    json_t *params = json_pack("{s:s, s:I, s:s}", "state", state, "group", group, "address", uri);
+    for (;;) {
+        json_t *result = NULL;
+        enum mi_err rc = mi_client_call(mi, node, "dispatcher:set_state", params, 0, &result, &e);
+        json_decref(result);
+        free(now);
+        now = NULL;
+        if (rc == MI_OK)
+            sends++;
+        if (rc != MI_OK || ds_state_now(mi, node, group, uri, &now, &e) != MI_OK) {
+            out = tool_mi_error(c, t->name, &e);
+            break;
+        }
+        if (letter != 'p' || (now && !strcmp(now, want)) || sends >= DS_PROBE_SENDS ||
+            mcp_call_cancelled(c))
+            break;
+    }
+    json_decref(params);
+    if (out)
+        goto out;
+    if (!now || strcmp(now, want)) {
+        out = content_error_result("%s: %s is %s, not %s, after %d set_state request%s%s", t->name,
+                                   uri, now ? now : "no longer listed", want, sends,
+                                   sends == 1 ? "" : "s",
+                                   letter == 'p' ? " (OpenSIPS counts each as one failed probe "
+                                                   "and marks it Probing at "
+                                                   "ds_probing_threshold)" : "");
+        goto out;
+    }
+    out = content_structured_result(json_pack(
+        "{s:{s:s, s:I, s:s, s:s, s:s, s:i}}", "result", "node", node ? node : "default", "group",
+        group, "address", uri, "before", before, "state", now, "requests", sends));
+out:
+    free(before);
+    free(now);
+    return out;
+}
+
 static const struct tool_arg dispatcher_list_args[] = {
     {"full", "boolean", "true to add each destination's weight, priority and description", 0,
      NULL, NULL},
@@ -92,19 +200,22 @@ static const struct tool_def dispatcher_tools[] = {
      "dispatcher", NULL, dispatcher_list_args, SCOPE_BIT(SCOPE_MI_READ),
      TOOL_F_READONLY | ROW_LIST, NULL, dispatcher_item, t_dispatcher_list,
      "dispatcher:list {full, partition} (3.x ds_list); the nested PARTITIONS/SETS/Destinations "
-     "reply is flattened into one paged list. New: the Python server has no listing tool"},
+     "reply is flattened into one paged list. New: the Python server has no listing tool",
+     "dispatcher:list"},
     {"dispatcher_set_state", "Set a dispatcher destination's state",
      "Marks one destination of a dispatcher set active, inactive or probing, at once and "
      "without a reload; inactive destinations get no calls. Asks the user to confirm.",
      "dispatcher", "dispatcher:set_state", dispatcher_set_state_args, SCOPE_BIT(SCOPE_MI_WRITE),
-     TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT, NULL, NULL, NULL,
-     "dispatcher:set_state {state, group, address} (3.x ds_set_state); OpenSIPS reads the "
-     "state's first letter (a, i, p). New: the Python server has no such tool"},
+     TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT, NULL, NULL, t_dispatcher_set_state,
+     "dispatcher:set_state {state, group, address} (3.x ds_set_state) with the state's first "
+     "letter, then dispatcher:list to verify; probing is sent until the list shows it (up to 10 "
+     "times: OpenSIPS counts each as one failed probe, ds_probing_threshold). New: the Python "
+     "server has no such tool", NULL},
     {"dispatcher_reload", "Reload dispatcher destinations",
      "Makes OpenSIPS re-read the dispatcher table from its database (after editing it); "
      "destination states are kept. Asks the user to confirm.",
      "dispatcher", "dispatcher:reload", NULL, SCOPE_BIT(SCOPE_MI_WRITE),
      TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT, NULL, NULL, NULL,
-     "dispatcher:reload (3.x ds_reload), as the Python server's dispatcher_* tools fire it"},
+     "dispatcher:reload (3.x ds_reload), as the Python server's dispatcher_* tools fire it", NULL},
 };
 ROW_TABLE(dispatcher, dispatcher_tools);

@@ -171,18 +171,18 @@ static const struct tool_def mi_tools_rows[] = {
      t_mi_execute,
      "the command as given, checked against the catalogue's recipes; its read/write class "
      "(catalogue rule and overrides) decides the extra scope and the confirmation. Fixed: the "
-     "Python server relies on a hand-kept allowlist, 38 of whose names OpenSIPS 4.0.1 rejects"},
+     "Python server relies on a hand-kept allowlist, 38 of whose names OpenSIPS 4.0.1 rejects", NULL},
     {"mi_list_commands", "List MI commands",
      "Lists the MI commands the node offers, each with its catalogue key and whether it reads "
      "or writes; filter by module or text.",
      "mi", "core:which", mi_list_args, SCOPE_BIT(SCOPE_MI_READ), TOOL_F_READONLY | ROW_LIST,
      NULL, NULL, t_mi_list_commands,
-     "core:which (the node's own list), joined with the catalogue's read/write class"},
+     "core:which (the node's own list), joined with the catalogue's read/write class", NULL},
     {"mi_describe_command", "Describe an MI command",
      "Describes one MI command: module, names in 4.x and 3.x, accepted parameter sets, read or "
      "write, known OpenSIPS defects, and the node's help text.",
      "mi", "core:help", mi_describe_args, SCOPE_BIT(SCOPE_MI_READ), TOOL_F_READONLY, NULL, NULL,
      t_mi_describe_command,
-     "the embedded catalogues (4.0.1 and 3.6.8), plus core:help {mi_cmd} from the node"},
+     "the embedded catalogues (4.0.1 and 3.6.8), plus core:help {mi_cmd} from the node", NULL},
 };
 ROW_TABLE(mi, mi_tools_rows);

@@ -1,50 +1,151 @@
 /* tools/registrations: who is registered (OpenSIPS usrloc). ul_dump flattens usrloc's
  * Domains[].AORs[] into one list of AORs so that paging counts AORs (row_page keeps every page
- * under 50 KB), and falls back to AOR names when the full dump is too large; the other tools
+ * under 50 KB), pages from one snapshot of the dump (taken by the first page), and falls back to
+ * AOR names when the full dump is too large; the other tools
  * are rows over one usrloc command each. mid_registrar exports no MI command, so
  * mid_registrar_dump says so and points at ul_dump. */
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "mcp/content.h"
 #include "mcp/server.h"
 #include "mi/client.h"
+#include "mi/transport.h"
 #include "tools/row.h"
 #include "tools/tool.h"
+
+/* usrloc:dump does not page: each page of ul_dump would fetch the whole dump again (220-290 ms
+ * a page at 10 000 AORs on a real 4.0.1), and registrations that come and go between pages
+ * would shift the offsets, so pages could repeat or skip AORs. A page after the first reads the
+ * snapshot its first page took, while it is younger than UL_SNAPSHOT_TTL_MS; a first page
+ * (offset 0) always takes a new one. A few snapshots are kept, one per node and form. */
+#define UL_SNAPSHOT_TTL_MS 60000
+#define UL_SNAPSHOTS 4
+
+struct ul_snapshot {
+    char node[64];
+    bool brief_asked;   /* the form asked for */
+    bool brief;         /* the form it holds (brief when the full dump was too large) */
+    const char *note;   /* why it is brief, or NULL */
+    uint64_t taken;     /* mi_now_ms() */
+    json_t *domains;    /* the reply's Domains (shared, read-only once stored) */
+};
+
+static struct {
+    pthread_mutex_t lock;
+    struct ul_snapshot s[UL_SNAPSHOTS];
+} ul_snaps = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+/* The stored snapshot for (node, brief) younger than the TTL: its Domains (new reference) with
+ * *brief and *note as it was taken; NULL when there is none. */
+static json_t *ul_snapshot_get(const char *node, bool brief_asked, bool *brief, const char **note,
+                               uint64_t *age_ms)
+{
+    json_t *out = NULL;
+    uint64_t now = mi_now_ms();
+
+    pthread_mutex_lock(&ul_snaps.lock);
+    for (size_t i = 0; i < UL_SNAPSHOTS; i++) {
+        struct ul_snapshot *s = &ul_snaps.s[i];
+        if (s->domains && s->brief_asked == brief_asked && !strcmp(s->node, node) &&
+            now - s->taken < UL_SNAPSHOT_TTL_MS) {
+            out = json_incref(s->domains);
+            *brief = s->brief;
+            *note = s->note;
+            *age_ms = now - s->taken;
+        }
+    }
+    pthread_mutex_unlock(&ul_snaps.lock);
+    return out;
+}
+
+/* Keep domains (borrowed; a reference is taken) as the snapshot for (node, brief), in place of
+ * the one it replaces or else the oldest. */
+static void ul_snapshot_put(const char *node, bool brief_asked, bool brief, const char *note,
+                            json_t *domains)
+{
+    pthread_mutex_lock(&ul_snaps.lock);
+    struct ul_snapshot *slot = &ul_snaps.s[0];
+    for (size_t i = 0; i < UL_SNAPSHOTS; i++) {
+        struct ul_snapshot *s = &ul_snaps.s[i];
+        if (!s->domains || (s->brief_asked == brief_asked && !strcmp(s->node, node))) {
+            slot = s;
+            break;
+        }
+        if (s->taken < slot->taken)
+            slot = s;
+    }
+    json_decref(slot->domains);
+    snprintf(slot->node, sizeof slot->node, "%s", node);
+    slot->brief_asked = brief_asked;
+    slot->brief = brief;
+    slot->note = note;
+    slot->taken = mi_now_ms();
+    slot->domains = json_incref(domains);
+    pthread_mutex_unlock(&ul_snaps.lock);
+}
+
+/* A new dump of node: its Domains (new reference), in the full form unless brief (or when the
+ * full one does not fit, then brief, with *note saying why). NULL with e filled on failure. */
+static json_t *ul_fetch(struct mi_client *mi, const char *node, bool *brief, const char **note,
+                        struct mi_error *e)
+{
+    json_t *params = *brief ? json_pack("{s:i}", "brief", 1) : NULL, *result = NULL;
+    enum mi_err rc = mi_client_call(mi, node, "usrloc:dump", params, 0, &result, e);
+
+    json_decref(params);
+    if (rc == MI_ERR_TOO_LARGE && !*brief) {
+        /* 100 000 contacts dump to ~30 MB, over the MI reply limit; AORs alone are ~3 MB; a
+         * datagram holds 64 KB (the reply parser marks that case with code 500) */
+        *note = e->code == 500
+                    ? "the full dump does not fit one datagram, so only AORs are listed (brief); "
+                      "use an http or fifo node for contacts, or ul_show_contact for one AOR"
+                    : "the full dump is larger than the MI reply limit, so only AORs are listed "
+                      "(brief); see one AOR's contacts with ul_show_contact";
+        *brief = true;
+        params = json_pack("{s:i}", "brief", 1);
+        rc = mi_client_call(mi, node, "usrloc:dump", params, 0, &result, e);
+        json_decref(params);
+    }
+    if (rc != MI_OK)
+        return NULL;
+    json_t *domains = json_incref(json_object_get(result, "Domains"));
+    json_decref(result);
+    return domains ? domains : json_array();
+}
 
 /* One node's ul_dump, flattened and paged: {total, offset, limit, next_offset, items, brief}. */
 static json_t *ul_dump_one(struct mcp_call *c, const json_t *args, const char *node,
                            struct mi_error *e)
 {
     struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
-    bool brief = json_is_true(json_object_get(args, "brief"));
+    const bool brief_asked = json_is_true(json_object_get(args, "brief"));
+    bool brief = brief_asked;
     const char *domain = tool_str(args, "domain", NULL);
     const char *match = tool_str(args, "aor_contains", NULL);
+    const char *name_of = node ? node : "";
     json_int_t limit = json_integer_value(json_object_get(args, "limit"));
     json_int_t offset = json_integer_value(json_object_get(args, "offset"));
-    json_t *params = brief ? json_pack("{s:i}", "brief", 1) : NULL, *result = NULL;
-    json_t *items = json_array(), *dom, *aor, *page;
+    json_t *items = json_array(), *dom, *aor, *page, *domains = NULL;
     const char *note = NULL;
     long long total = 0;
+    uint64_t age = 0;
     size_t i, k;
 
-    enum mi_err rc = mi_client_call(mi, node, "usrloc:dump", params, 0, &result, e);
-    json_decref(params);
-    if (rc == MI_ERR_TOO_LARGE && !brief) {
-        /* 100 000 contacts dump to ~30 MB, over the MI reply limit; AORs alone are ~3 MB. */
-        params = json_pack("{s:i}", "brief", 1);
-        rc = mi_client_call(mi, node, "usrloc:dump", params, 0, &result, e);
-        json_decref(params);
-        brief = true;
-        note = "the full dump is larger than the MI reply limit, so only AORs are listed "
-               "(brief); see one AOR's contacts with ul_show_contact";
-    }
-    if (rc != MI_OK) {
-        json_decref(items);
-        return NULL;
+    if (offset > 0)
+        domains = ul_snapshot_get(name_of, brief_asked, &brief, &note, &age);
+    if (!domains) {
+        if (!(domains = ul_fetch(mi, node, &brief, &note, e))) {
+            json_decref(items);
+            return NULL;
+        }
+        ul_snapshot_put(name_of, brief_asked, brief, note, domains);
     }
     if (limit <= 0)
         limit = 50;
-    json_array_foreach(json_object_get(result, "Domains"), i, dom) {
+    json_array_foreach(domains, i, dom) {
         const char *name = tool_str(dom, "name", "");
         if (domain && strcmp(domain, name))
             continue;
@@ -59,9 +160,10 @@ static json_t *ul_dump_one(struct mcp_call *c, const json_t *args, const char *n
             total++;
         }
     }
-    json_decref(result);
+    json_decref(domains);
     page = row_page(items, args, total, 1);
     json_object_set_new(page, "brief", json_boolean(brief));
+    json_object_set_new(page, "snapshot_age_s", json_integer((json_int_t)(age / 1000)));
     if (note)
         json_object_set_new(page, "note", json_string(note));
     return page;
@@ -119,8 +221,8 @@ static const struct tool_arg ul_add_args[] = {
      "\"minimum\":0,\"maximum\":1,\"default\":1", "q"},
     {"flags", "integer", "Flags as in ul_dump (default 0)", 0,
      "\"minimum\":0,\"default\":0", "flags"},
-    {"cflags", "string", "Branch flag names, comma-separated (default none)", 0,
-     "\"default\":\"\"", "cflags"},
+    {"cflags", "integer", "Branch flags bitmask (default 0)", 0,
+     "\"minimum\":0,\"default\":0", "cflags"},
     {"methods", "integer", "Methods bitmask as in ul_dump (default all)", 0, "\"minimum\":0,\"maximum\":4294967295,\"default\":4294967295",
      "methods"},
     {NULL, NULL, NULL, 0, NULL, NULL},
@@ -154,35 +256,36 @@ static const struct tool_def registration_tools[] = {
      "registrations", "usrloc:dump", ul_dump_args, SCOPE_BIT(SCOPE_MI_READ),
      TOOL_F_READONLY | ROW_LIST, "items", aor_item, t_ul_dump,
      "usrloc:dump (3.x ul_dump), {brief:1} when brief; Domains[].AORs[] flattened into one AOR "
-     "list with 'domain' added, paged and kept under 50 KB here (MI does not page it). When the "
-     "full dump is over the MI reply limit, falls back to brief and says so"},
+     "list with 'domain' added, paged and kept under 50 KB here (MI does not page it: pages "
+     "after the first read the first page's snapshot, up to 60 s old). When the full dump is "
+     "over the MI reply limit or one datagram, falls back to brief and says so", NULL},
     {"ul_show_contact", "Show one registration",
      "Shows one AOR's contacts: URI, Expires (seconds left), Q, Call-ID, User-agent, Socket.",
      "registrations", "usrloc:show_contact", ul_show_contact_args, SCOPE_BIT(SCOPE_MI_READ),
      TOOL_F_READONLY, NULL, aor_result, NULL,
      "usrloc:show_contact {table_name, aor} (3.x ul_show_contact); table_name defaults to "
-     "location"},
+     "location", NULL},
     {"ul_add", "Add a contact",
      "Binds a contact to an AOR as a REGISTER would (same contact: replaced).",
      "registrations", "usrloc:add", ul_add_args, SCOPE_BIT(SCOPE_MI_WRITE),
      TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT, NULL, NULL, NULL,
      "usrloc:add (3.x ul_add) with all 8 parameters its only recipe needs; the optional ones "
-     "take the defaults shown (q sent as a string, as usrloc parses it)"},
+     "take the defaults shown (q sent as a string, as usrloc parses it)", NULL},
     {"ul_rm", "Remove a registration",
      "Removes an AOR and all its contacts until it registers again.",
      "registrations", "usrloc:rm", ul_rm_args, SCOPE_BIT(SCOPE_MI_WRITE),
      TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT, NULL, NULL, NULL,
-     "usrloc:rm {table_name, aor} (3.x ul_rm)"},
+     "usrloc:rm {table_name, aor} (3.x ul_rm)", NULL},
     {"ul_rm_contact", "Remove one contact",
      "Removes one contact of an AOR.",
      "registrations", "usrloc:rm_contact", ul_rm_contact_args, SCOPE_BIT(SCOPE_MI_WRITE),
      TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT, NULL, NULL, NULL,
-     "usrloc:rm_contact {table_name, aor, contact} (3.x ul_rm_contact)"},
+     "usrloc:rm_contact {table_name, aor, contact} (3.x ul_rm_contact)", NULL},
     {"mid_registrar_dump", "mid_registrar state (not available)",
      "Not available: OpenSIPS has no MI command for it; ul_dump shows what mid_registrar saved.",
      "registrations", NULL, NULL, SCOPE_BIT(SCOPE_MI_READ), TOOL_F_READONLY, NULL, NULL,
      t_mid_registrar_dump,
      "none: OpenSIPS 3.6.8 and 4.0.1 export no mid_registrar MI command (the Python server's "
-     "registry names mid_reg_dump, which neither accepts); answers isError saying so"},
+     "registry names mid_reg_dump, which neither accepts); answers isError saying so", NULL},
 };
 ROW_TABLE(registrations, registration_tools);

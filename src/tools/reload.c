@@ -208,21 +208,22 @@ static const struct tool_def reload_tools[] = {
      "each target's reload in order (domain:reload, permissions:address_reload, "
      "dialplan:reload, dispatcher:reload, drouting:reload, load_balancer:reload, "
      "carrierroute:reload_routes, fraud_detection:reload, tls_mgm:reload); a module the node "
-     "lacks is skipped, tls_mgm skipped when guarded. New: progress, cancellation"},
+     "lacks is skipped, tls_mgm skipped when guarded. New: progress, cancellation", NULL},
     {"domain_reload", "Reload domains",
      "Makes OpenSIPS re-read the domain table. Asks the user to confirm.",
      "reload", "domain:reload", NULL, SCOPE_BIT(SCOPE_MI_WRITE), WRITE, NULL, NULL, NULL,
-     "domain:reload (3.x domain_reload; 4.0 dropped that name)"},
+     "domain:reload (3.x domain_reload; 4.0 dropped that name)", NULL},
     {"fraud_reload", "Reload fraud rules",
      "Makes OpenSIPS re-read the fraud_detection profiles and rules. Asks the user to confirm.",
      "reload", "fraud_detection:reload", NULL, SCOPE_BIT(SCOPE_MI_WRITE), WRITE, NULL, NULL,
-     NULL, "fraud_detection:reload (3.x fraud_reload)"},
+     NULL, "fraud_detection:reload (3.x fraud_reload)", NULL},
     {"tls_reload", "Reload TLS domains",
      "Reloads TLS domains and certificates. Refused unless force: true where it crashes "
      "OpenSIPS (4.0 with proto_tls loaded). Asks the user to confirm.",
      "reload", NULL, tls_reload_args, SCOPE_BIT(SCOPE_MI_WRITE), WRITE, NULL, NULL,
      t_tls_reload,
      "tls_mgm:reload (3.x tls_reload), guarded (src/tools/guards.c): `which` tells whether "
-     "proto_tls is loaded. Fixed: errors are isError results, not {reloaded:false}"},
+     "proto_tls is loaded. Fixed: errors are isError results, not {reloaded:false}",
+     "tls_mgm:reload"},
 };
 ROW_TABLE(reload, reload_tools);

@@ -392,6 +392,13 @@ static json_t *run_one(struct mcp_call *c, const struct tool_def *d, const json_
 static json_t *run_single(struct mcp_call *c, const struct mcp_tool *t, const struct tool_def *d,
                           json_t *args)
 {
+    const char *needs = d->mi ? d->mi : d->needs;
+    struct mi_error e;
+
+    /* the module first: without it a guard would refuse, or a handler answer an empty success */
+    if (needs && mi_client_offers(mcp_server_mi(mcp_call_server(c)), tool_node(args), needs, &e) !=
+                     MI_OK)
+        return tool_mi_error(c, d->name, &e);
     if (d->handler)
         return d->handler(c, t, args);
     return row_run(c, t, args);

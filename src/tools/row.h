@@ -45,6 +45,9 @@ struct tool_def {
     mcp_tool_fn handler;        /* NULL: row_run, the generic MI handler */
     const char *mapping;        /* for docs: how it maps onto MI, and what differs from the Python
                                    server's mapping */
+    const char *needs;          /* a handler row's main command (catalogue key), or NULL: the node
+                                   must offer it (or `mi`) before anything runs, so a missing module
+                                   is said first, not a guard's refusal or an empty answer */
 };
 
 /* The row behind a registered tool, or NULL for a tool that did not come from a row. */

@@ -1,6 +1,7 @@
 /* tools/rtp: media sessions relayed through RTPEngine. OpenSIPS lists them through rtp_relay
  * and tears a call's media down with rtpengine:teardown; there is no "rtpengine_terminate". */
 #include <stdio.h>
+#include <time.h>
 #include <string.h>
 
 #include "mcp/content.h"
@@ -38,6 +39,34 @@ static json_t *t_rtpengine_sessions(struct mcp_call *c, const struct mcp_tool *t
     return tool_node_result(c, t->name, node, r, &e);
 }
 
+/* Whether rtp_relay lists a media session of this Call-ID (its rtp_relay.callid, or the
+ * context's): 1 yes, 0 no, -1 cannot tell (no rtp_relay on the node, or the call failed). */
+static int relay_lists(struct mi_client *mi, const char *node, const char *callid)
+{
+    json_t *params = json_pack("{s:s}", "engine", "rtpengine"), *list = NULL, *item;
+    size_t i;
+    int found = -1;
+
+    if (mi_client_call(mi, node, "rtp_relay:list", params, 0, &list, NULL) == MI_OK &&
+        json_is_array(list)) {
+        found = 0;
+        json_array_foreach(list, i, item) {
+            const json_t *r = json_object_get(item, "rtp_relay");
+            if (!strcmp(tool_str(r, "callid", ""), callid) ||
+                !strcmp(tool_str(json_object_get(r, "ctx"), "callid", ""), callid))
+                found = 1;
+        }
+    }
+    json_decref(params);
+    json_decref(list);
+    return found;
+}
+
+/* How long to watch rtp_relay for the session to go after the teardown: the dialog's BYEs
+ * go out first, and rtp_relay deletes the media when the dialog ends. */
+#define TEARDOWN_WATCH_MS 3000
+#define TEARDOWN_POLL_MS 200
+
 static json_t *t_rtpengine_terminate_call(struct mcp_call *c, const struct mcp_tool *t,
                                           json_t *args)
 {
@@ -45,32 +74,55 @@ static json_t *t_rtpengine_terminate_call(struct mcp_call *c, const struct mcp_t
     const char *node = tool_node(args);
     const char *callid = tool_str(args, "callid", "");
     json_t *params = json_pack("{s:s}", "callid", callid), *result = NULL, *out = NULL;
+    json_t *ended = json_null();
     struct mi_error e;
+    const char *outcome;
     char what[512];
 
-    /* OpenSIPS answers OK whether or not any media session exists for the Call-ID (recorded
-     * for an unknown Call-ID and with no RTPEngine at all), so the reply proves nothing: say
-     * what is known instead, whether OpenSIPS still has a dialog for the call. */
+    /* rtpengine:teardown ends the call's dialog (modules/rtpengine, mi_teardown_call): the media
+     * goes with it only when rtp_relay manages the call; rtpengine itself registers no dialog
+     * callback, so media set up by rtpengine_offer/answer in the script stays on RTPEngine.
+     * And OpenSIPS answers OK for a Call-ID it does not know. So look before and after. */
     bool has_dialog = mi_client_call(mi, node, "dialog:list", params, 0, &result, &e) == MI_OK;
     json_decref(result);
     result = NULL;
-    snprintf(what, sizeof(what), "tear down the RTPEngine media of call %s on node %s", callid,
-             node ? node : "default");
+    int before = relay_lists(mi, node, callid);
+    snprintf(what, sizeof(what), "tear down call %s (its dialog and RTPEngine media) on node %s",
+             callid, node ? node : "default");
     if (!tool_confirm(c, args, what, &out))
         goto out;
     if (mi_client_call(mi, node, "rtpengine:teardown", params, 0, &result, &e) != MI_OK) {
         out = tool_mi_error(c, t->name, &e);
         goto out;
     }
+    int after = before;
+    for (unsigned waited = 0; before == 1 && after == 1 && waited < TEARDOWN_WATCH_MS &&
+                              !mcp_call_cancelled(c);
+         waited += TEARDOWN_POLL_MS) {
+        struct timespec ts = {0, TEARDOWN_POLL_MS * 1000000L};
+        nanosleep(&ts, NULL);
+        after = relay_lists(mi, node, callid);
+    }
+    if (before == 1) {
+        ended = json_boolean(after == 0);
+        outcome = after == 0 ? "media ended: rtp_relay no longer lists the call"
+                             : "teardown sent, but rtp_relay still lists the call's media; "
+                               "check rtpengine_sessions, or delete it on RTPEngine "
+                               "(rtpengine-ctl terminate <callid>)";
+    } else if (has_dialog) {
+        outcome = "the call's dialog was ended (BYE sent), but OpenSIPS does not manage its media "
+                  "(rtp_relay has no session for it) and deletes nothing on RTPEngine when a "
+                  "dialog ends over MI: delete it there (rtpengine-ctl terminate <callid>)";
+    } else {
+        outcome = "OpenSIPS answered OK, but it has no dialog with this Call-ID and answers OK "
+                  "for unknown calls too: media may still be held; check rtpengine_sessions "
+                  "or delete it on RTPEngine (rtpengine-ctl terminate <callid>)";
+    }
     out = content_structured_result(json_pack(
-        "{s:s, s:{s:s, s:b, s:s}}", "node", node ? node : "default", "result", "callid", callid,
-        "dialog_known", has_dialog, "outcome",
-        has_dialog ? "teardown sent; OpenSIPS answers OK even when RTPEngine had no session for "
-                     "this call, so check rtpengine_sessions"
-                   : "OpenSIPS answered OK, but it has no dialog with this Call-ID and answers OK "
-                     "for unknown calls too: media may still be held; check rtpengine_sessions "
-                     "or delete it on RTPEngine (rtpengine-ctl terminate <callid>)"));
+        "{s:s, s:{s:s, s:b, s:O, s:s}}", "node", node ? node : "default", "result", "callid",
+        callid, "dialog_known", has_dialog, "media_ended", ended, "outcome", outcome));
 out:
+    json_decref(ended);
     json_decref(params);
     json_decref(result);
     return out;
@@ -84,7 +136,8 @@ static const struct tool_arg terminate_args[] = {
 
 static const char terminate_schema[] =
     "{\"type\":\"object\",\"properties\":{\"callid\":{\"type\":\"string\"},\"dialog_known\":"
-    "{\"type\":\"boolean\"},\"outcome\":{\"type\":\"string\"}}}";
+    "{\"type\":\"boolean\"},\"media_ended\":{\"type\":[\"boolean\",\"null\"]},"
+    "\"outcome\":{\"type\":\"string\"}}}";
 
 static const struct tool_def rtp_tools[] = {
     {"rtpengine_sessions", "List RTPEngine sessions",
@@ -93,14 +146,17 @@ static const struct tool_def rtp_tools[] = {
      "rtp", NULL, NULL, SCOPE_BIT(SCOPE_MI_READ), TOOL_F_READONLY | ROW_LIST, NULL, NULL,
      t_rtpengine_sessions,
      "rtp_relay:list {engine: rtpengine} (3.x rtp_relay_list); the Python server's mapping "
-     "was not shown"},
+     "was not shown",
+     "rtp_relay:list"},
     {"rtpengine_terminate_call", "Drop a call's media",
-     "Makes RTPEngine drop the media of one call, by Call-ID, e.g. media left after signalling "
-     "ended. OpenSIPS's OK does not prove a session existed; the result says what is known. "
-     "Asks the user to confirm.",
+     "Ends one call by Call-ID (rtpengine:teardown: OpenSIPS ends its dialog, BYE to both "
+     "sides); its media goes too where rtp_relay manages it. The result says whether the media "
+     "really ended. Asks the user to confirm.",
      "rtp", NULL, terminate_args, SCOPE_BIT(SCOPE_MI_WRITE),
      TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT, NULL, terminate_schema, t_rtpengine_terminate_call,
-     "dialog:list {callid} (what OpenSIPS knows), then rtpengine:teardown {callid} (3.x "
-     "teardown). Fixed: the Python server's rtpengine_terminate does not exist (-32601)"},
+     "dialog:list {callid} and rtp_relay:list (what OpenSIPS knows), rtpengine:teardown "
+     "{callid} (3.x teardown), then rtp_relay:list again (up to 3 s) to see the media go. "
+     "Fixed: the Python server's rtpengine_terminate does not exist (-32601)",
+     "rtpengine:teardown"},
 };
 ROW_TABLE(rtp, rtp_tools);

@@ -130,6 +130,7 @@ static const struct tool_def tracer_tools[] = {
      "status: tracer:trace (3.x trace); start: tracer:start {id, uri} (3.x trace_start); "
      "stop: tracer:stop {id} (3.x trace_stop), then tracer:trace to verify (4.0.1 answers OK "
      "without removing a trace that is not the newest). The Python server's mapping was not "
-     "shown; trace_id is new (OpenSIPS names every dynamic trace)"},
+     "shown; trace_id is new (OpenSIPS names every dynamic trace)",
+     "tracer:trace"},
 };
 ROW_TABLE(tracer, tracer_tools);

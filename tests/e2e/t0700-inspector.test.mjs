@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { BIN, TEST_TIMEOUT, ms, echoed } from "./lib/raw.mjs";
+import { startSim, stopAll } from "./lib/sim.mjs";
 
 const T = { timeout: TEST_TIMEOUT };
 const nodeDir = fileURLToPath(new URL("../node/node_modules/", import.meta.url));
@@ -82,4 +83,21 @@ test("Inspector reads a resource and gets a prompt", T, async () => {
     "--prompt-args", "arg1=hello", "arg2=world"]);
   assert.equal(p.code, 0, p.stderr);
   assert.equal(p.json.result.messages[0].content.text, "Prompt with arguments: arg1='hello', arg2='world'");
+});
+
+// The README's snippet: the Inspector passes the server no environment of its own, so the MI
+// address goes with -e (or as --mi-url after the server command).
+test("the README's Inspector snippet reaches an MI node: -e OPENSIPS_MI_URL, or --mi-url", T, async () => {
+  const sim = await startSim({ name: "inspector-node" });
+  try {
+    const call = ["--method", "tools/call", "--tool-name", "dlg_list", "--tool-args-json", '{"limit":1}'];
+    const byEnv = await inspect(["-e", `OPENSIPS_MI_URL=${sim.url}`, ...call], []);
+    assert.equal(byEnv.code, 0, `exit ${byEnv.code}: ${byEnv.stderr}`);
+    assert.notEqual(byEnv.json.result.isError, true, JSON.stringify(byEnv.json).slice(0, 400));
+    assert.equal(typeof byEnv.json.result.structuredContent.total, "number");
+    const byFlag = await inspect(call, ["--mi-url", sim.url]);
+    assert.notEqual(byFlag.json.result.isError, true, JSON.stringify(byFlag.json).slice(0, 400));
+  } finally {
+    await stopAll();
+  }
 });

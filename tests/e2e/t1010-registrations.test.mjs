@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { withClient, REQ, allTools as loadTools, structured as ok, callTool as call } from "./lib/sdk.mjs";
 import { TEST_TIMEOUT } from "./lib/raw.mjs";
 import { startSim, control, stopAll } from "./lib/sim.mjs";
+import { freePort } from "./lib/http.mjs";
 
 const T = { timeout: TEST_TIMEOUT };
 const sims = {};
@@ -146,6 +147,64 @@ for (const profile of ["v40", "v36"]) {
     });
   });
 }
+
+test("ul_add sends cflags as the integer usrloc reads; a node's reason for a refusal reaches the caller", T, async () => {
+  await simControl("v40", "sim:reset");
+  await withClient(args("v40"), async (client) => {
+    const tools = await loadTools(client);
+    assert.equal(tools.find((t) => t.name === "ul_add").inputSchema.properties.cflags.type, "integer");
+    // with every optional argument at its default, as 4.0.1 and 3.6.8 accept it
+    ok(await call(client, "ul_add", { aor: "flags@127.0.0.1", contact: "sip:flags@192.0.2.9", confirm: true }));
+    // usrloc:add answers "Invalid params" with the reason in "data": the caller reads both
+    const bad = await call(client, "mi_execute", { command: "ul_add", confirm: true,
+      params: { table_name: "location", aor: "x@127.0.0.1", contact: "sip:x@192.0.2.9", expires: 60, q: "1", flags: 0, cflags: "", methods: 1 } });
+    assert.equal(bad.isError, true);
+    assert.match(bad.content[0].text, /Invalid params: Bad type for parameter 'cflags'/);
+  });
+});
+
+test("ul_dump pages one snapshot: one dump for every page, no AOR repeated or skipped while registrations change", T, async () => {
+  await simControl("v40", "sim:reset");
+  await withClient(args("v40"), async (client) => {
+    await loadTools(client);
+    const whole = ok(await call(client, "ul_dump", { brief: true, limit: 500 }));
+    await simControl("v40", "sim:reset_requests");
+    const seen = [];
+    let page = ok(await call(client, "ul_dump", { brief: true, limit: 7 }));
+    seen.push(...page.items.map((i) => i.AOR));
+    // registrations change between pages: one comes, one goes
+    ok(await call(client, "ul_add", { aor: "aaa-new@127.0.0.1", contact: "sip:new@192.0.2.7", confirm: true }));
+    const gone = whole.items.at(-1).AOR;
+    ok(await call(client, "ul_rm", { aor: gone, confirm: true }));
+    while (page.next_offset !== undefined && page.next_offset !== null) {
+      page = ok(await call(client, "ul_dump", { brief: true, limit: 7, offset: page.next_offset }));
+      assert.equal(typeof page.snapshot_age_s, "number");
+      seen.push(...page.items.map((i) => i.AOR));
+    }
+    assert.deepEqual(seen, whole.items.map((i) => i.AOR), "the pages are the first page's snapshot");
+    const dumps = Object.entries((await simControl("v40", "sim:requests")).commands).filter(([k]) => k === "usrloc:dump");
+    assert.deepEqual(dumps, [["usrloc:dump", 1]], "one dump for all the pages");
+    // a first page takes a new snapshot: the change shows
+    const fresh = ok(await call(client, "ul_dump", { brief: true, limit: 500 }));
+    assert.ok(fresh.items.some((i) => i.AOR === "aaa-new@127.0.0.1"));
+    assert.ok(!fresh.items.some((i) => i.AOR === gone));
+    await simControl("v40", "sim:reset");
+  });
+});
+
+test("ul_dump over datagram falls back to AORs when the full dump does not fit one datagram, and says to use http or fifo", T, async () => {
+  const port = await freePort();
+  // 500 generated contacts: ~150 KB in full, ~15 KB as AORs; a datagram holds 64 KB
+  const udp = await startSim({ name: "udp", extra: ["--contacts", "500", "--datagram", `udp:127.0.0.1:${port}`] });
+  await withClient(["--role", "admin", "--toolsets", "all", "--mi-url", `udp:127.0.0.1:${port}`], async (client) => {
+    await loadTools(client);
+    const r = ok(await call(client, "ul_dump", { limit: 5 }));
+    assert.equal(r.brief, true);
+    assert.ok(r.total >= 500, JSON.stringify(r).slice(0, 200));
+    assert.match(r.note, /does not fit one datagram.*http or fifo/);
+  });
+  udp.proc.kill();
+});
 
 test("ul_dump fans out with node \"*\"; a write refuses \"*\"", T, async () => {
   await withClient(["--role", "admin", "--toolsets", "all", "--mi-node", `a=${sims.v40.url}`, "--mi-node", `b=${sims.v36.url}`], async (client) => {

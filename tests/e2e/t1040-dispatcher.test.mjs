@@ -50,7 +50,7 @@ test("dispatcher_list flattens every set into one paged list, with full details 
 });
 
 for (const profile of ["4.0", "3.6"]) {
-  test(`dispatcher_set_state changes the destination's state, sent once, only when confirmed (${profile})`, { timeout: TEST_TIMEOUT }, async () => {
+  test(`dispatcher_set_state reaches the state it was asked for, read back, only when confirmed (${profile})`, { timeout: TEST_TIMEOUT }, async () => {
     await sim(profile, "sim:reset");
     await withClient(args(profile), async (client) => {
       const target = { group: 2, address: "sip:127.0.0.1:5080", state: "inactive" };
@@ -67,14 +67,26 @@ for (const profile of ["4.0", "3.6"]) {
       const states = Object.fromEntries(list.structuredContent.items.map((d) => [d.URI, d.state]));
       assert.deepEqual(states, { "sip:127.0.0.1:5080": "Inactive", "sip:127.0.0.1:5081": "Active" });
 
+      // OpenSIPS counts an MI "p" as one failed probe (Probing at ds_probing_threshold, 3 by
+      // default), and on an Inactive destination the first "p" makes it Active: 1 + 3 requests
+      await sim(profile, "sim:reset_requests");
       const probing = await call(client, "dispatcher_set_state", { ...target, state: "p", confirm: true });
-      assert.equal(probing.isError, undefined);
+      assert.equal(probing.isError, undefined, JSON.stringify(probing));
+      assert.deepEqual({ ...probing.structuredContent.result, node: undefined },
+        { node: undefined, group: 2, address: target.address, before: "Inactive", state: "Probing", requests: 4 });
+      assert.equal(sent(await sim(profile, "sim:requests"), "dispatcher:set_state", "ds_set_state"), 4);
       const again = await call(client, "dispatcher_list", { setid: 2, fields: ["URI", "state"] });
       assert.equal(again.structuredContent.items.find((d) => d.URI === target.address).state, "Probing");
+      // from Active: the threshold's 3
+      const other = await call(client, "dispatcher_set_state", { group: 2, address: "sip:127.0.0.1:5081", state: "probing", confirm: true });
+      assert.equal(other.structuredContent.result.requests, 3);
+      assert.equal(other.structuredContent.result.state, "Probing");
 
+      await sim(profile, "sim:reset_requests");
       const unknown = await call(client, "dispatcher_set_state", { ...target, address: "sip:10.9.9.9", confirm: true });
       assert.equal(unknown.isError, true);
-      assert.match(unknown.content[0].text, /not found/i);
+      assert.match(unknown.content[0].text, /nothing was changed: set 2 has no destination 'sip:10\.9\.9\.9'/);
+      assert.equal(sent(await sim(profile, "sim:requests"), "dispatcher:set_state", "ds_set_state"), 0);
     });
   });
 

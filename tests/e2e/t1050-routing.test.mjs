@@ -8,7 +8,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { withClient, REQ, callTool as call } from "./lib/sdk.mjs";
 import { TEST_TIMEOUT } from "./lib/raw.mjs";
-import { startSim, control, counted as sent, stopAll } from "./lib/sim.mjs";
+import { startSim, control, counted as sent, sentBeyondLearning, stopAll } from "./lib/sim.mjs";
 
 const sims = {};
 
@@ -50,9 +50,14 @@ for (const profile of ["4.0", "3.6"]) {
       const cr = await call(client, "drouting_carrier_status", { carrier_id: "cr1" });
       assert.equal(cr.structuredContent.items[0].Enabled.trim(), "no");
 
+      // group_id defaults to 0, as its schema says: OpenSIPS alone would look in group -1
       const route = await call(client, "drouting_number_routing", { number: "1555" });
       ok(route);
-      assert.equal(route.structuredContent.result, "No match");
+      assert.deepEqual(route.structuredContent.result, { "Matched Prefix": "1", "GW List": [{ GATEWAY: "gw1" }, { GATEWAY: "gw2" }] });
+      const carrier = await call(client, "drouting_number_routing", { number: "2000", group_id: 0 });
+      assert.deepEqual(carrier.structuredContent.result["GW List"], [{ CARRIER: "cr1" }]);
+      const none = await call(client, "drouting_number_routing", { number: "1555", group_id: 7 });
+      assert.equal(none.structuredContent.result, "No match");
 
       await sim(profile, "sim:reset_requests");
       ok(await call(client, "drouting_reload", { confirm: true }));
@@ -140,6 +145,23 @@ test("carrierroute_dump parses the preformatted rule lines", { timeout: TEST_TIM
   });
 });
 
+test("a tool whose module the node lacks says so first: no guard refusal, no empty success", { timeout: TEST_TIMEOUT }, async () => {
+  // the 4.0.1 base module set: no carrierroute, no nathelper
+  const base = await startSim({ name: "base", extra: ["--modules", "base"] });
+  await withClient(["--role", "admin", "--toolsets", "all", "--mi-url", base.url], async (client) => {
+    const a = { carrier: "default", domain: "proxy", prefix: "49", host: "127.0.0.1:5084", new_host: "127.0.0.1:5085", confirm: true };
+    for (const [tool, args, key] of [["carrierroute_replace_host", a, "carrierroute:replace_host"],
+      ["carrierroute_dump", {}, "carrierroute:dump_routes"], ["nathelper_stats", {}, "nathelper:enable_ping"]]) {
+      const r = await call(client, tool, args);
+      assert.equal(r.isError, true, `${tool}: ${JSON.stringify(r)}`);
+      assert.match(r.content[0].text, new RegExp(`does not offer '${key}'; is its module loaded\\?`), tool);
+      assert.doesNotMatch(r.content[0].text, /known OpenSIPS defect/, tool);
+    }
+    assert.deepEqual(sentBeyondLearning(await control(base, "sim:requests")), []);
+  });
+  base.proc.kill();
+});
+
 test("carrierroute_replace_host is refused without force (nothing sent) and sent once with it", { timeout: TEST_TIMEOUT }, async () => {
   await sim("4.0", "sim:reset");
   await withClient(args("4.0"), async (client) => {
@@ -147,7 +169,8 @@ test("carrierroute_replace_host is refused without force (nothing sent) and sent
     const refused = await call(client, "carrierroute_replace_host", a);
     assert.equal(refused.isError, true);
     assert.match(refused.content[0].text, /Not sent: .*known OpenSIPS defect.*heap is corrupted.*force: true/);
-    assert.equal((await sim("4.0", "sim:requests")).total, 0, "nothing at all reached the node");
+    // the node is asked only whether carrierroute is loaded (version, which)
+    assert.deepEqual(sentBeyondLearning(await sim("4.0", "sim:requests")), [], "nothing else reached the node");
 
     // Forced: the request goes out once, as carrierroute's option string. The simulator replays the
     // recorded crash first (connection closed, no reply): the tool says so and names the defect.

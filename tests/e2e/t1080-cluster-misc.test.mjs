@@ -210,7 +210,17 @@ test("rtpengine_sessions lists rtp_relay sessions of rtpengine; terminate sends 
     assert.equal(r.structuredContent.result.dialog_known, false);
     assert.match(r.structuredContent.result.outcome, /answers OK for unknown calls/);
     assert.deepEqual(sent("rtpengine:teardown").map((x) => x.params), [{ callid: "no-such-call" }]);
+    assert.equal(r.structuredContent.result.media_ended, null);
     assert.equal(sent("rtpengine_terminate").length, 0);
+
+    // a call OpenSIPS knows whose media rtp_relay does not manage: the dialog ends, the media
+    // is not OpenSIPS's to end, and the result says where to delete it
+    const dlg = (await call(client, "dlg_list", { limit: 1 })).structuredContent.items[0];
+    const known = await call(client, "rtpengine_terminate_call", { callid: dlg.callid, confirm: true });
+    ok(known);
+    assert.equal(known.structuredContent.result.dialog_known, true);
+    assert.equal(known.structuredContent.result.media_ended, null);
+    assert.match(known.structuredContent.result.outcome, /does not manage its media.*rtpengine-ctl terminate/);
   });
 });
 

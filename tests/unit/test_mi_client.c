@@ -508,6 +508,30 @@ int main(void)
     CHECK(call(c, "fifo", "dlg_end_dlg", "{\"dialog_id\":\"123.456\"}", 3000, &e, NULL) ==
           MI_ERR_MI && e.code == 404);
 
+    /* a command's own longer time-out: with 300 ms configured, dialog:list (15 s, the
+     * catalogue's mi_slow) waits out a 1 s answer, and core:uptime times out */
+    {
+        struct mi_config sc;
+        mi_config_init(&sc);
+        sc.timeout_ms = 300;
+        sc.retry_max = 1;
+        mi_config_set_node(&sc, "http", ports[0], NULL, "test", &e);
+        struct mi_client *slow = mi_client_new(&sc, &e);
+        CHECK(slow != NULL);
+        CHECK(mi_catalogue_find("dialog:list", NULL)->min_timeout_ms == 15000);
+        CHECK(mi_catalogue_find("tm:uac_dlg", NULL)->min_timeout_ms >= 30000); /* async */
+        CHECK(mi_catalogue_find("core:uptime", NULL)->min_timeout_ms == 0);
+        json_t *sr = NULL;
+        raw(c, "http", "sim:fault", "{\"kind\":\"delay\",\"command\":\"dialog:list\",\"ms\":1000}");
+        CHECK(slow && mi_client_call(slow, "http", "dialog:list", NULL, 0, &sr, &e) == MI_OK);
+        json_decref(sr);
+        raw(c, "http", "sim:clear_faults", NULL);
+        raw(c, "http", "sim:fault", "{\"kind\":\"delay\",\"command\":\"core:uptime\",\"ms\":1000}");
+        CHECK(slow && mi_client_call(slow, "http", "core:uptime", NULL, 0, &sr, &e) == MI_ERR_TIMEOUT);
+        raw(c, "http", "sim:clear_faults", NULL);
+        mi_client_free(slow);
+    }
+
     /* bad parameters: refused before anything is sent */
     raw(c, "udp", "sim:reset_requests", NULL);
     CHECK(call(c, "udp", "dialog:end_dlg", "{\"h_entry\":1,\"h_id\":2}", 3000, &e, NULL) ==

@@ -100,6 +100,19 @@ int main(void)
     CHECK_STR(e.message, "Requested Dialog not found");
     CHECK_STR(e.text, "MI command 'dlg_list' failed on node 'edge': Requested Dialog not found "
                       "(404)");
+    /* the reason OpenSIPS gives in "data" reaches the caller (4.0.1 usrloc:add, recorded) */
+    CHECK(parse("{\"jsonrpc\":\"2.0\",\"error\":{\"code\":-32602,\"message\":\"Invalid params\","
+                "\"data\":\"Bad type for parameter 'cflags'\"},\"id\":1}", &stream, &r, &e) ==
+          MI_ERR_MI && e.code == -32602);
+    CHECK_STR(e.message, "Invalid params: Bad type for parameter 'cflags'");
+    CHECK_STR(e.text, "MI command 'dlg_list' failed on node 'edge': Invalid params: Bad type for "
+                      "parameter 'cflags' (-32602)");
+    CHECK(parse("{\"jsonrpc\":\"2.0\",\"error\":{\"code\":500,\"message\":\"x\",\"data\":{\"a\":[1]}},"
+                "\"id\":1}", &stream, &r, &e) == MI_ERR_MI);
+    CHECK_STR(e.message, "x: {\"a\":[1]}");
+    CHECK(parse("{\"jsonrpc\":\"2.0\",\"error\":{\"code\":500,\"message\":\"x\",\"data\":null},"
+                "\"id\":1}", &stream, &r, &e) == MI_ERR_MI);
+    CHECK_STR(e.message, "x");
     CHECK(parse("{\"jsonrpc\":\"2.0\",\"error\":{\"code\":-32601},\"id\":1}", &stream, &r, &e) ==
           MI_ERR_MI && e.code == -32601);
     CHECK_CONTAINS(e.text, "no message");

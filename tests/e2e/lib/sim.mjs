@@ -63,6 +63,10 @@ export const clearRequests = (sim) => writeFileSync(sim.log, "");
 // How often the simulator ran a command (sim:requests counters), under any of the given names.
 export const counted = (counters, ...names) => names.reduce((n, k) => n + (counters.commands[k] ?? 0), 0);
 
+// The commands the simulator ran other than learning the node (version, which): what a tool sent.
+export const sentBeyondLearning = (counters) =>
+  Object.entries(counters.commands).filter(([k, n]) => n > 0 && !/^(core:)?(version|which)$/.test(k)).map(([k]) => k);
+
 // SIGTERM every simulator started here and wait (bounded) for each to exit; SIGKILL a straggler.
 export async function stopAll() {
   const procs = [...running];
