@@ -118,9 +118,13 @@ static json_t *t_rtpengine_terminate_call(struct mcp_call *c, const struct mcp_t
                   "for unknown calls too: media may still be held; check rtpengine_sessions "
                   "or delete it on RTPEngine (rtpengine-ctl terminate <callid>)";
     }
-    out = content_structured_result(json_pack(
-        "{s:s, s:{s:s, s:b, s:O, s:s}}", "node", node ? node : "default", "result", "callid",
-        callid, "dialog_known", has_dialog, "media_ended", ended, "outcome", outcome));
+    /* media_ended only when rtp_relay could tell */
+    json_t *res = json_pack("{s:s, s:b, s:s}", "callid", callid, "dialog_known", has_dialog,
+                            "outcome", outcome);
+    if (json_is_boolean(ended))
+        json_object_set(res, "media_ended", ended);
+    out = content_structured_result(
+        json_pack("{s:s, s:o}", "node", node ? node : "default", "result", res));
 out:
     json_decref(ended);
     json_decref(params);
@@ -136,7 +140,7 @@ static const struct tool_arg terminate_args[] = {
 
 static const char terminate_schema[] =
     "{\"type\":\"object\",\"properties\":{\"callid\":{\"type\":\"string\"},\"dialog_known\":"
-    "{\"type\":\"boolean\"},\"media_ended\":{\"type\":[\"boolean\",\"null\"]},"
+    "{\"type\":\"boolean\"},\"media_ended\":{\"type\":\"boolean\"},"
     "\"outcome\":{\"type\":\"string\"}}}";
 
 static const struct tool_def rtp_tools[] = {
