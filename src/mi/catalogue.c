@@ -49,6 +49,7 @@ static const struct mi_override {
     {"cachedb_redis:redis_cluster_info", MI_CLASS_READ, NULL},
     {"mqueue:fetch", MI_CLASS_WRITE, NULL}, /* pops messages off the queue */
     {"dialog:list_all_profiles", MI_CLASS_READ, NULL},
+    {"tracer:trace", MI_CLASS_READ, "mode"}, /* lists traces; with mode turns tracing on/off */
 };
 
 /* 3.x names that 4.0 no longer accepts (catalogue names_from_3_6_not_accepted_by_4_0), mapped to

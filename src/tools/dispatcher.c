@@ -92,19 +92,19 @@ static const struct tool_def dispatcher_tools[] = {
      "dispatcher", NULL, dispatcher_list_args, SCOPE_BIT(SCOPE_MI_READ),
      TOOL_F_READONLY | ROW_LIST, NULL, dispatcher_item, t_dispatcher_list,
      "dispatcher:list {full, partition} (3.x ds_list); the nested PARTITIONS/SETS/Destinations "
-     "reply is flattened into one paged list. New: the Python server has no listing tool"},
+     "reply is flattened into one paged list. New: the Python server has no listing tool", NULL},
     {"dispatcher_set_state", "Set a dispatcher destination's state",
      "Marks one destination of a dispatcher set active, inactive or probing, at once and "
      "without a reload; inactive destinations get no calls. Asks the user to confirm.",
      "dispatcher", "dispatcher:set_state", dispatcher_set_state_args, SCOPE_BIT(SCOPE_MI_WRITE),
      TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT, NULL, NULL, NULL,
      "dispatcher:set_state {state, group, address} (3.x ds_set_state); OpenSIPS reads the "
-     "state's first letter (a, i, p). New: the Python server has no such tool"},
+     "state's first letter (a, i, p). New: the Python server has no such tool", NULL},
     {"dispatcher_reload", "Reload dispatcher destinations",
      "Makes OpenSIPS re-read the dispatcher table from its database (after editing it); "
      "destination states are kept. Asks the user to confirm.",
      "dispatcher", "dispatcher:reload", NULL, SCOPE_BIT(SCOPE_MI_WRITE),
      TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT, NULL, NULL, NULL,
-     "dispatcher:reload (3.x ds_reload), as the Python server's dispatcher_* tools fire it"},
+     "dispatcher:reload (3.x ds_reload), as the Python server's dispatcher_* tools fire it", NULL},
 };
 ROW_TABLE(dispatcher, dispatcher_tools);

@@ -46,7 +46,6 @@ static json_t *t_rtpengine_terminate_call(struct mcp_call *c, const struct mcp_t
     const char *callid = tool_str(args, "callid", "");
     json_t *params = json_pack("{s:s}", "callid", callid), *result = NULL, *out = NULL;
     struct mi_error e;
-    char what[512];
 
     /* OpenSIPS answers OK whether or not any media session exists for the Call-ID (recorded
      * for an unknown Call-ID and with no RTPEngine at all), so the reply proves nothing: say
@@ -54,10 +53,6 @@ static json_t *t_rtpengine_terminate_call(struct mcp_call *c, const struct mcp_t
     bool has_dialog = mi_client_call(mi, node, "dialog:list", params, 0, &result, &e) == MI_OK;
     json_decref(result);
     result = NULL;
-    snprintf(what, sizeof(what), "tear down the RTPEngine media of call %s on node %s", callid,
-             node ? node : "default");
-    if (!tool_confirm(c, args, what, &out))
-        goto out;
     if (mi_client_call(mi, node, "rtpengine:teardown", params, 0, &result, &e) != MI_OK) {
         out = tool_mi_error(c, t->name, &e);
         goto out;
@@ -93,7 +88,7 @@ static const struct tool_def rtp_tools[] = {
      "rtp", NULL, NULL, SCOPE_BIT(SCOPE_MI_READ), TOOL_F_READONLY | ROW_LIST, NULL, NULL,
      t_rtpengine_sessions,
      "rtp_relay:list {engine: rtpengine} (3.x rtp_relay_list); the Python server's mapping "
-     "was not shown"},
+     "was not shown", NULL},
     {"rtpengine_terminate_call", "Drop a call's media",
      "Makes RTPEngine drop the media of one call, by Call-ID, e.g. media left after signalling "
      "ended. OpenSIPS's OK does not prove a session existed; the result says what is known. "
@@ -101,6 +96,6 @@ static const struct tool_def rtp_tools[] = {
      "rtp", NULL, terminate_args, SCOPE_BIT(SCOPE_MI_WRITE),
      TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT, NULL, terminate_schema, t_rtpengine_terminate_call,
      "dialog:list {callid} (what OpenSIPS knows), then rtpengine:teardown {callid} (3.x "
-     "teardown). Fixed: the Python server's rtpengine_terminate does not exist (-32601)"},
+     "teardown). Fixed: the Python server's rtpengine_terminate does not exist (-32601)", NULL},
 };
 ROW_TABLE(rtp, rtp_tools);

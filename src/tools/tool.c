@@ -7,6 +7,8 @@
 
 #include "mcp/content.h"
 #include "mcp/server.h"
+#include "mi/catalogue.h"
+#include "tools/guards.h"
 
 const char *tool_str(const json_t *obj, const char *key, const char *def)
 {
@@ -52,40 +54,20 @@ json_t *tool_node_result(struct mcp_call *c, const char *tool, const char *node,
     return content_structured_result(out);
 }
 
-bool tool_confirm(struct mcp_call *c, const json_t *args, const char *what, json_t **result)
+bool tool_guard_check(struct mcp_call *c, const json_t *args, const struct mcp_needs *n,
+                      json_t **result)
 {
-    unsigned timeout = mcp_server_settings(mcp_call_server(c))->client_timeout_ms;
-    json_t *answer, *params;
-    char err[512];
-    bool yes;
+    return !n->subject || guard_allows(c, args, tool_node(args), n->subject, result);
+}
 
-    if (json_is_true(json_object_get(args, "confirm")))
-        return true;
-    if (!mcp_call_client_supports(c, "elicitation")) {
-        mcp_call_set_outcome(c, "unconfirmed");
-        *result = content_error_result(
-            "Not done: this would %s, which changes the running OpenSIPS. Nothing was changed. "
-            "Ask the user to confirm, then call again with confirm: true.",
-            what);
-        return false;
-    }
-    params = json_pack("{s:s++, s:{s:s, s:{s:{s:s, s:s, s:s}}, s:[s]}}", "message",
-                       "Confirm: ", what, "?", "requestedSchema", "type", "object", "properties",
-                       "confirm", "type", "boolean", "title", "Go ahead", "description",
-                       "Yes to make this change on the running OpenSIPS", "required", "confirm");
-    answer = mcp_call_client_request(c, "elicitation/create", params, timeout, err, sizeof(err));
-    const char *action = json_string_value(json_object_get(answer, "action"));
-    yes = action && !strcmp(action, "accept") &&
-          json_is_true(json_object_get(json_object_get(answer, "content"), "confirm"));
-    if (!yes)
-        mcp_call_set_outcome(c, "declined");
-    if (!yes)
-        *result = content_error_result(
-            "Not done: the user did not confirm that this server should %s (%s). Nothing was "
-            "changed.",
-            what, action ? action : answer ? "no answer" : err);
-    json_decref(answer);
-    return yes;
+void tool_mi_cmd_needs(const struct mi_cmd *cmd, bool write, struct mcp_needs *n)
+{
+    n->scopes |= SCOPE_BIT(write ? SCOPE_MI_WRITE : SCOPE_MI_READ);
+    snprintf(n->scope_why, sizeof(n->scope_why), "the MI command '%s' %s", cmd->key,
+             write ? "changes state" : "reads the node");
+    n->confirm = write;
+    n->subject = cmd->key;
+    n->check = guard_find(cmd->key) ? tool_guard_check : NULL;
 }
 
 static size_t dumped_size(const json_t *v)
