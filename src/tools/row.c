@@ -319,9 +319,12 @@ static char *page_fit(json_t *page)
         size -= json_dumpb(json_array_get(items, n - 1), NULL, 0, JSON_COMPACT) + 1;
         json_array_remove(items, --n);
     }
-    if (size > TOOL_RESULT_CAP && n == 1)
-        json_array_set_new(items, 0, tool_cap(json_deep_copy(json_array_get(items, 0)),
-                                              TOOL_RESULT_CAP - 1024, &note));
+    if (size > TOOL_RESULT_CAP && n == 1) {
+        /* tool_cap cuts in place: a copy only when someone else holds the item too */
+        json_t *item = json_array_get(items, 0);
+        item = item->refcount == 1 ? json_incref(item) : json_deep_copy(item);
+        json_array_set_new(items, 0, tool_cap(item, TOOL_RESULT_CAP - 1024, &note));
+    }
     if (!note && asprintf(&note, "the page was shortened to stay under %d KB; go on from "
                           "next_offset", TOOL_RESULT_CAP / 1024) < 0)
         note = NULL;

@@ -9,6 +9,7 @@
 #include "mcp/server.h"
 #include "mi/catalogue.h"
 #include "tools/guards.h"
+#include "utf8.h"
 
 const char *tool_str(const json_t *obj, const char *key, const char *def)
 {
@@ -70,12 +71,13 @@ void tool_mi_cmd_needs(const struct mi_cmd *cmd, bool write, struct mcp_needs *n
     n->check = guard_find(cmd->key) ? tool_guard_check : NULL;
 }
 
+/* Bytes of v as compact JSON, counted as jansson writes it, without building the text. */
 static size_t dumped_size(const json_t *v)
 {
     return json_dumpb(v, NULL, 0, JSON_COMPACT | JSON_ENCODE_ANY);
 }
 
-/* The longest array anywhere in v (by element count), and its size. */
+/* The longest array anywhere in v (by element count, more than one), and its size. */
 static json_t *longest_array(json_t *v, size_t *len)
 {
     json_t *best = NULL, *item, *sub;
@@ -99,45 +101,82 @@ static json_t *longest_array(json_t *v, size_t *len)
     return best;
 }
 
+/* The first bytes of a dump, the rest only counted: at most `keep` bytes are ever held. */
+struct prefix {
+    char *text;
+    size_t used, keep;
+};
+
+static int keep_prefix(const char *buf, size_t size, void *data)
+{
+    struct prefix *p = data;
+    size_t n = p->used < p->keep ? p->keep - p->used : 0;
+
+    if (n > size)
+        n = size;
+    memcpy(p->text + p->used, buf, n);
+    p->used += n;
+    return 0;
+}
+
+/* Bytes a character costs once it is the content of a JSON string (RFC 8259 §7, as jansson
+ * escapes: \" \\ and \b \f \n \r \t in two, other controls as \u00XX). */
+static size_t escaped_cost(unsigned char ch)
+{
+    if (ch == '"' || ch == '\\' || ch == '\b' || ch == '\f' || ch == '\n' || ch == '\r' ||
+        ch == '\t')
+        return 2;
+    return ch < 0x20 ? 6 : 1;
+}
+
+/* How much room {"text_prefix":"","truncated":true} takes around the text. */
+#define TEXT_PREFIX_FRAME 40
+
+/* value (stolen, `full` bytes of compact JSON) as {text_prefix, truncated}: the first bytes of
+ * its text whose escaped form fits cap, cut on a character boundary (the dump is valid UTF-8:
+ * jansson holds only valid UTF-8 strings), so the result is valid JSON under cap. */
+static json_t *text_prefix(json_t *value, size_t full, size_t cap, char **note)
+{
+    size_t room = cap > TEXT_PREFIX_FRAME ? cap - TEXT_PREFIX_FRAME : 0, cost = 0, n = 0;
+    struct prefix p = {malloc(room + 1), 0, room};
+    json_t *out = NULL;
+
+    if (!p.text) {
+        json_decref(value);
+        return NULL;
+    }
+    json_dump_callback(value, keep_prefix, &p, JSON_COMPACT | JSON_ENCODE_ANY);
+    json_decref(value);
+    while (n < p.used && cost + escaped_cost((unsigned char)p.text[n]) <= room)
+        cost += escaped_cost((unsigned char)p.text[n++]);
+    n = utf8_prefix_len(p.text, p.used, n);
+    p.text[n] = '\0';
+    out = json_pack("{s:s, s:b}", "text_prefix", p.text, "truncated", 1);
+    if (asprintf(note, "the reply was %zu bytes; only its first %zu are shown", full, n) < 0)
+        *note = NULL;
+    free(p.text);
+    return out;
+}
+
+/* One pass to size the value, one over the items dropped: no copy of the value is ever made
+ * (a 16 MB reply once cost seconds and a deep copy per step of a bisection). */
 json_t *tool_cap(json_t *value, size_t cap, char **note)
 {
-    size_t total, kept;
+    size_t size, total, kept, saved = 0;
     json_t *arr;
 
     *note = NULL;
-    if (dumped_size(value) <= cap)
+    if (!value || (size = dumped_size(value)) <= cap)
         return value;
-    arr = longest_array(value, &total);
-    if (!arr) {
-        char *text = json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY);
-        size_t full = text ? strlen(text) : 0;
-        json_decref(value);
-        if (text && full > cap)
-            text[cap] = '\0';
-        value = json_pack("{s:s, s:b}", "text_prefix", text ? text : "", "truncated", 1);
-        if (asprintf(note, "the reply was %zu bytes; only its first %zu are shown", full, cap) < 0)
-            *note = NULL;
-        free(text);
-        return value;
-    }
-    /* Halve, then grow back, until the largest prefix that fits is found. */
-    size_t lo = 0, hi = total;
-    while (lo < hi) {
-        size_t mid = (lo + hi + 1) / 2;
-        json_t *copy = json_deep_copy(value), *a;
-        size_t dummy;
-        a = longest_array(copy, &dummy);
-        while (json_array_size(a) > mid)
-            json_array_remove(a, json_array_size(a) - 1);
-        if (dumped_size(copy) <= cap)
-            lo = mid;
-        else
-            hi = mid - 1;
-        json_decref(copy);
-    }
-    kept = lo;
+    if (!(arr = longest_array(value, &total)))
+        return text_prefix(value, size, cap, note);
+    /* Compact JSON is additive: dropping the last item saves its bytes and the comma before it. */
+    for (kept = total; kept > 0 && size - saved > cap; kept--)
+        saved += dumped_size(json_array_get(arr, kept - 1)) + (kept > 1);
     while (json_array_size(arr) > kept)
         json_array_remove(arr, json_array_size(arr) - 1);
+    if (size - saved > cap) /* the rest alone is too large: show its beginning as text */
+        return text_prefix(value, size - saved, cap, note);
     if (asprintf(note, "the reply was cut to stay under %zu bytes: %zu of %zu items of its longest "
                  "list are shown; ask for fewer at a time (a listing tool's limit and offset, or "
                  "the command's own paging parameters such as index and counter)",
