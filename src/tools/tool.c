@@ -1,6 +1,7 @@
 /* tool: helpers every OpenSIPS tool handler uses. */
 #include "tools/tool.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,37 +72,98 @@ void tool_mi_cmd_needs(const struct mi_cmd *cmd, bool write, struct mcp_needs *n
     n->check = guard_find(cmd->key) ? tool_guard_check : NULL;
 }
 
-/* Bytes of v as compact JSON, counted as jansson writes it, without building the text. */
-static size_t dumped_size(const json_t *v)
+/* Bytes a character costs once it is the content of a JSON string (RFC 8259 §7, as jansson
+ * escapes: \" \\ and \b \f \n \r \t in two, other controls as \u00XX). */
+static size_t escaped_cost(unsigned char ch)
 {
-    return json_dumpb(v, NULL, 0, JSON_COMPACT | JSON_ENCODE_ANY);
+    if (ch == '"' || ch == '\\' || ch == '\b' || ch == '\f' || ch == '\n' || ch == '\r' ||
+        ch == '\t')
+        return 2;
+    return ch < 0x20 ? 6 : 1;
 }
 
-/* The longest array anywhere in v (by element count, more than one), and its size. */
-static json_t *longest_array(json_t *v, size_t *len)
+/* A string's bytes in compact JSON: its escaped content between quotes. */
+static size_t string_size(const char *s, size_t len)
+{
+    size_t n = 2;
+
+    for (size_t i = 0; i < len; i++)
+        n += escaped_cost((unsigned char)s[i]);
+    return n;
+}
+
+/* Bytes of v as jansson writes it with JSON_COMPACT, counted by walking the value (no text is
+ * built; jansson's own counting pass costs more than the parse of a large reply, with a
+ * loop-check table entry per container). The walk stops once the count passes `limit` and
+ * returns a number over it; `skip`, when not NULL, is an array counted as if empty ("[]"). */
+static size_t compact_size(const json_t *v, const json_t *skip, size_t limit)
+{
+    char num[64];
+    const char *key;
+    json_t *item;
+    size_t n, i;
+
+    switch (json_typeof(v)) {
+    case JSON_OBJECT:
+        n = 2 + (json_object_size(v) ? json_object_size(v) - 1 : 0);
+        json_object_foreach((json_t *)v, key, item) {
+            if (n > limit)
+                return n;
+            n += string_size(key, strlen(key)) + 1 + compact_size(item, skip, limit - n);
+        }
+        return n;
+    case JSON_ARRAY:
+        n = 2;
+        if (v == skip)
+            return n;
+        n += json_array_size(v) ? json_array_size(v) - 1 : 0;
+        json_array_foreach(v, i, item) {
+            if (n > limit)
+                return n;
+            n += compact_size(item, skip, limit - n);
+        }
+        return n;
+    case JSON_STRING:
+        return string_size(json_string_value(v), json_string_length(v));
+    case JSON_INTEGER:
+        return (size_t)snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+    case JSON_REAL:
+        return json_dumpb(v, NULL, 0, JSON_COMPACT | JSON_ENCODE_ANY); /* jansson's own format */
+    case JSON_TRUE:
+    case JSON_NULL:
+        return 4;
+    case JSON_FALSE:
+        return 5;
+    }
+    return 0;
+}
+
+/* The longest array in v (by element count, more than one; the first of equals in document
+ * order, the outer before the inner), found from the structure alone. */
+static json_t *longest_array(json_t *v, size_t *count)
 {
     json_t *best = NULL, *item, *sub;
     const char *key;
     size_t i, n;
 
-    *len = 0;
+    *count = 0;
     if (json_is_array(v) && json_array_size(v) > 1) {
         best = v;
-        *len = json_array_size(v);
+        *count = json_array_size(v);
     }
     if (json_is_object(v)) {
         json_object_foreach(v, key, item)
-            if ((sub = longest_array(item, &n)) && n > *len)
-                best = sub, *len = n;
+            if ((sub = longest_array(item, &n)) && n > *count)
+                best = sub, *count = n;
     } else if (json_is_array(v)) {
         json_array_foreach(v, i, item)
-            if ((sub = longest_array(item, &n)) && n > *len)
-                best = sub, *len = n;
+            if ((sub = longest_array(item, &n)) && n > *count)
+                best = sub, *count = n;
     }
     return best;
 }
 
-/* The first bytes of a dump, the rest only counted: at most `keep` bytes are ever held. */
+/* The first bytes of a dump: at most `keep` bytes are held, and the dump stops once it has them. */
 struct prefix {
     char *text;
     size_t used, keep;
@@ -116,17 +178,7 @@ static int keep_prefix(const char *buf, size_t size, void *data)
         n = size;
     memcpy(p->text + p->used, buf, n);
     p->used += n;
-    return 0;
-}
-
-/* Bytes a character costs once it is the content of a JSON string (RFC 8259 §7, as jansson
- * escapes: \" \\ and \b \f \n \r \t in two, other controls as \u00XX). */
-static size_t escaped_cost(unsigned char ch)
-{
-    if (ch == '"' || ch == '\\' || ch == '\b' || ch == '\f' || ch == '\n' || ch == '\r' ||
-        ch == '\t')
-        return 2;
-    return ch < 0x20 ? 6 : 1;
+    return p->used < p->keep ? 0 : -1; /* enough: stop the dump there */
 }
 
 /* How much room {"text_prefix":"","truncated":true} takes around the text. */
@@ -158,29 +210,56 @@ static json_t *text_prefix(json_t *value, size_t full, size_t cap, char **note)
     return out;
 }
 
-/* One pass to size the value, one over the items dropped: no copy of the value is ever made
- * (a 16 MB reply once cost seconds and a deep copy per step of a bisection). */
+/* Keep the first `kept` items of arr: the rest are freed in document order (freeing a large
+ * tree from its end costs the allocator more), the kept ones put back. */
+static void drop_after(json_t *arr, size_t kept)
+{
+    json_t *keep[64], **k = kept <= 64 ? keep : malloc(kept * sizeof(*k));
+
+    if (!k) { /* no room to hold them: drop from the end instead */
+        while (json_array_size(arr) > kept)
+            json_array_remove(arr, json_array_size(arr) - 1);
+        return;
+    }
+    for (size_t i = 0; i < kept; i++)
+        k[i] = json_incref(json_array_get(arr, i));
+    json_array_clear(arr);
+    for (size_t i = 0; i < kept; i++)
+        json_array_append_new(arr, k[i]);
+    if (k != keep)
+        free(k);
+}
+
+/* Counted only as far as the cap (a walk of the whole text of a 16 MB reply would cost more than
+ * the cut saves): whether it fits, then the value without its longest list, then the items that
+ * fit, from the first. No copy of the value is ever made (a 16 MB reply once cost seconds and a
+ * deep copy per step of a bisection). */
 json_t *tool_cap(json_t *value, size_t cap, char **note)
 {
-    size_t size, total, kept, saved = 0;
+    size_t count, kept = 0, used;
     json_t *arr;
 
     *note = NULL;
-    if (!value || (size = dumped_size(value)) <= cap)
+    if (!value || compact_size(value, NULL, cap) <= cap)
         return value;
-    if (!(arr = longest_array(value, &total)))
-        return text_prefix(value, size, cap, note);
-    /* Compact JSON is additive: dropping the last item saves its bytes and the comma before it. */
-    for (kept = total; kept > 0 && size - saved > cap; kept--)
-        saved += dumped_size(json_array_get(arr, kept - 1)) + (kept > 1);
-    while (json_array_size(arr) > kept)
-        json_array_remove(arr, json_array_size(arr) - 1);
-    if (size - saved > cap) /* the rest alone is too large: show its beginning as text */
-        return text_prefix(value, size - saved, cap, note);
+    if (!(arr = longest_array(value, &count)))
+        return text_prefix(value, compact_size(value, NULL, SIZE_MAX), cap, note);
+    /* Compact JSON is additive: the rest with the list as [], then each item after a comma but
+     * the first. */
+    used = compact_size(value, arr, cap);
+    for (; used <= cap && kept < count; kept++) {
+        size_t add = compact_size(json_array_get(arr, kept), NULL, cap) + (kept > 0);
+        if (used + add > cap)
+            break;
+        used += add;
+    }
+    drop_after(arr, kept);
+    if (used > cap) /* the rest alone is too large: show its beginning as text */
+        return text_prefix(value, compact_size(value, NULL, SIZE_MAX), cap, note);
     if (asprintf(note, "the reply was cut to stay under %zu bytes: %zu of %zu items of its longest "
                  "list are shown; ask for fewer at a time (a listing tool's limit and offset, or "
                  "the command's own paging parameters such as index and counter)",
-                 cap, kept, total) < 0)
+                 cap, kept, count) < 0)
         *note = NULL;
     return value;
 }
