@@ -51,9 +51,13 @@ void tool_mi_cmd_needs(const struct mi_cmd *cmd, bool write, struct mcp_needs *n
 bool tool_guard_check(struct mcp_call *c, const json_t *args, const struct mcp_needs *n,
                       json_t **result);
 
-/* Keep `value` (stolen) within `cap` bytes of compact JSON by shortening its longest arrays;
- * returns the value to send and sets *note (NULL when nothing was cut) to a sentence saying
- * what was cut and how to get the rest. */
+/* Keep `value` (stolen) within `cap` bytes of compact JSON: drop the last items of its longest
+ * array (the one with most items) until it fits; when no array does it (none, or the rest alone
+ * is too large), answer {text_prefix, truncated: true}: the beginning of its text, cut on a UTF-8
+ * character boundary so that the result is valid JSON within cap. Cuts in place, never copies,
+ * and counts sizes only as far as the cap. Returns the value to send (NULL only out of memory)
+ * and sets *note (NULL when nothing was cut) to a sentence saying what was cut and how to get
+ * the rest. */
 json_t *tool_cap(json_t *value, size_t cap, char **note);
 
 #endif
