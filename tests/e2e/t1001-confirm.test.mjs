@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { withClient, allTools, callTool as call } from "./lib/sdk.mjs";
+import { withClient, allTools, callTool as call, types } from "./lib/sdk.mjs";
 import { TEST_TIMEOUT } from "./lib/raw.mjs";
 import { startSim, requests, clearRequests, stopAll } from "./lib/sim.mjs";
 
@@ -100,5 +100,37 @@ test("every tool that changes state asks for confirmation first, and nothing it 
     }
     assert.deepEqual(failures, []);
     assert.deepEqual(readdirSync(root), [], "an unconfirmed call wrote a file under the allowed root");
+  });
+});
+
+test("a client that can be asked is asked by the gate: declined sends nothing, accepted sends once", { timeout: TEST_TIMEOUT }, async () => {
+  const { ElicitRequestSchema } = types;
+  const asked = [];
+  let answer = "decline";
+  await withClient(["--role", "admin", "--toolsets", "all", "--mi-url", sim.url], async (client) => {
+    clearRequests(sim);
+    const no = await call(client, "cc_agent_login", { agent_id: "agent2", state: 1 });
+    assert.equal(no.isError, true);
+    assert.match(no.content[0].text, /the user did not confirm .*\(decline\)\. Nothing was changed/);
+    assert.equal(requests(sim, "call_center:agent_login").length, 0, "sent although declined");
+    assert.match(asked[0].message, /^Confirm: run call_center:agent_login \{"agent_id":"agent2","state":1\} on node default\?$/);
+    answer = "accept";
+    const yes = await call(client, "cc_agent_login", { agent_id: "agent2", state: 1 });
+    assert.equal(yes.isError, undefined, JSON.stringify(yes));
+    assert.equal(requests(sim, "call_center:agent_login").length, 1);
+    // a read through mi_execute is not asked about; a write is, in the command's words
+    asked.length = 0;
+    assert.equal((await call(client, "mi_execute", { command: "uptime" })).isError, undefined);
+    assert.equal(asked.length, 0, "a read was asked about");
+    answer = "decline";
+    await call(client, "mi_execute", { command: "core:kill" });
+    assert.match(asked[0].message, /run the MI command 'core:kill' on node \(default\)/);
+    assert.equal(requests(sim, "core:kill").length, 0);
+  }, {
+    capabilities: { elicitation: {} },
+    setup: (c) => c.setRequestHandler(ElicitRequestSchema, (req) => {
+      asked.push(req.params);
+      return answer === "accept" ? { action: "accept", content: { confirm: true } } : { action: "decline" };
+    }),
   });
 });
