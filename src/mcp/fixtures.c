@@ -232,38 +232,38 @@ static json_t *t_update_resource(struct mcp_call *c, const struct mcp_tool *t, j
 
 static const struct mcp_tool tools[] = {
     {"test_simple_text", "Simple text", "Returns a simple text response.", NO_ARGS, NULL, RO,
-     t_simple_text, 0, NULL},
-    {"test_image_content", "Image content", "Returns an image.", NO_ARGS, NULL, RO, t_image, 0, NULL},
-    {"test_audio_content", "Audio content", "Returns audio.", NO_ARGS, NULL, RO, t_audio, 0, NULL},
+     t_simple_text, 0, NULL, NULL},
+    {"test_image_content", "Image content", "Returns an image.", NO_ARGS, NULL, RO, t_image, 0, NULL, NULL},
+    {"test_audio_content", "Audio content", "Returns audio.", NO_ARGS, NULL, RO, t_audio, 0, NULL, NULL},
     {"test_embedded_resource", "Embedded resource", "Returns an embedded resource.", NO_ARGS,
-     NULL, RO, t_embedded, 0, NULL},
+     NULL, RO, t_embedded, 0, NULL, NULL},
     {"test_multiple_content_types", "Mixed content", "Returns text, an image and a resource.",
-     NO_ARGS, NULL, RO, t_mixed, 0, NULL},
+     NO_ARGS, NULL, RO, t_mixed, 0, NULL, NULL},
     {"test_tool_with_logging", "Logging", "Sends three log messages while it runs.", NO_ARGS,
-     NULL, RO, t_logging, 0, NULL},
-    {"test_error_handling", "Error", "Always fails with a tool error.", NO_ARGS, NULL, RO, t_error, 0, NULL},
+     NULL, RO, t_logging, 0, NULL, NULL},
+    {"test_error_handling", "Error", "Always fails with a tool error.", NO_ARGS, NULL, RO, t_error, 0, NULL, NULL},
     {"test_tool_with_progress", "Progress", "Reports progress 0, 50 and 100 of 100.", NO_ARGS,
-     NULL, RO, t_progress, 0, NULL},
+     NULL, RO, t_progress, 0, NULL, NULL},
     {"test_sampling", "Sampling", "Asks the client's model to answer a prompt.",
      "{\"type\":\"object\",\"properties\":{\"prompt\":{\"type\":\"string\",\"description\":"
      "\"The prompt to send to the client's model\"}},\"required\":[\"prompt\"],"
      "\"additionalProperties\":false}",
-     NULL, RO, t_sampling, 0, NULL},
+     NULL, RO, t_sampling, 0, NULL, NULL},
     {"test_elicitation", "Elicitation", "Asks the user for a username and an email address.",
      "{\"type\":\"object\",\"properties\":{\"message\":{\"type\":\"string\",\"description\":"
      "\"The message shown to the user\"}},\"required\":[\"message\"],"
      "\"additionalProperties\":false}",
-     NULL, RO, t_elicitation, 0, NULL},
+     NULL, RO, t_elicitation, 0, NULL, NULL},
     {"test_elicitation_sep1034_defaults", "Elicitation defaults",
      "Asks the user with a form whose fields have defaults (SEP-1034).", NO_ARGS, NULL, RO,
-     t_sep1034, 0, NULL},
+     t_sep1034, 0, NULL, NULL},
     {"test_elicitation_sep1330_enums", "Elicitation enums",
-     "Asks the user with the five enum forms of SEP-1330.", NO_ARGS, NULL, RO, t_sep1330, 0, NULL},
+     "Asks the user with the five enum forms of SEP-1330.", NO_ARGS, NULL, RO, t_sep1330, 0, NULL, NULL},
     {"test_sleep", "Sleep", "Sleeps for ms milliseconds; cancellable. For tests.",
      "{\"type\":\"object\",\"properties\":{\"ms\":{\"type\":\"integer\",\"minimum\":0,"
      "\"maximum\":600000,\"description\":\"How long to sleep, in milliseconds\"}},"
      "\"required\":[\"ms\"],\"additionalProperties\":false}",
-     NULL, RO, t_sleep, 0, NULL},
+     NULL, RO, t_sleep, 0, NULL, NULL},
     {"test_schema", "Schema exerciser",
      "Echoes its arguments after validation; exercises every supported schema keyword.",
      "{\"type\":\"object\",\"properties\":{"
@@ -278,10 +278,10 @@ static const struct mcp_tool tools[] = {
      "},\"required\":[\"name\",\"count\"],\"additionalProperties\":false}",
      "{\"type\":\"object\",\"properties\":{\"received\":{\"type\":\"object\"}},"
      "\"required\":[\"received\"]}",
-     RO, t_schema, 0, NULL},
+     RO, t_schema, 0, NULL, NULL},
     {"test_update_resource", "Update watched resource",
      "Changes test://watched-resource and notifies its subscribers.", NO_ARGS, NULL,
-     TOOL_F_IDEMPOTENT, t_update_resource, 0, NULL},
+     TOOL_F_IDEMPOTENT, t_update_resource, 0, NULL, NULL},
 };
 
 static json_t *t_scope(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
@@ -294,15 +294,15 @@ static json_t *t_scope(struct mcp_call *c, const struct mcp_tool *t, json_t *arg
 
 /* One tool per scope, for the role x scope matrix. */
 static const struct mcp_tool scope_tools[] = {
-    {"test_scope_mi_read", "Scope mi.read", "Needs mi.read; for role tests.", NO_ARGS, NULL, RO, t_scope, SCOPE_BIT(SCOPE_MI_READ), NULL},
-    {"test_scope_mi_write", "Scope mi.write", "Needs mi.write; for role tests.", NO_ARGS, NULL, TOOL_F_IDEMPOTENT, t_scope, SCOPE_BIT(SCOPE_MI_WRITE), NULL},
-    {"test_scope_mi_execute", "Scope mi.execute", "Needs mi.execute; for role tests.", NO_ARGS, NULL, TOOL_F_IDEMPOTENT, t_scope, SCOPE_BIT(SCOPE_MI_EXECUTE), NULL},
-    {"test_scope_stats_read", "Scope stats.read", "Needs stats.read; for role tests.", NO_ARGS, NULL, RO, t_scope, SCOPE_BIT(SCOPE_STATS_READ), NULL},
-    {"test_scope_db_read", "Scope db.read", "Needs db.read; for role tests.", NO_ARGS, NULL, RO, t_scope, SCOPE_BIT(SCOPE_DB_READ), NULL},
-    {"test_scope_db_write", "Scope db.write", "Needs db.write; for role tests.", NO_ARGS, NULL, TOOL_F_IDEMPOTENT, t_scope, SCOPE_BIT(SCOPE_DB_WRITE), NULL},
-    {"test_scope_config_read", "Scope config.read", "Needs config.read; for role tests.", NO_ARGS, NULL, RO, t_scope, SCOPE_BIT(SCOPE_CONFIG_READ), NULL},
-    {"test_scope_config_write", "Scope config.write", "Needs config.write; for role tests.", NO_ARGS, NULL, TOOL_F_IDEMPOTENT, t_scope, SCOPE_BIT(SCOPE_CONFIG_WRITE), NULL},
-    {"test_scope_process_manage", "Scope process.manage", "Needs process.manage; for role tests.", NO_ARGS, NULL, TOOL_F_IDEMPOTENT, t_scope, SCOPE_BIT(SCOPE_PROCESS_MANAGE), NULL},
+    {"test_scope_mi_read", "Scope mi.read", "Needs mi.read; for role tests.", NO_ARGS, NULL, RO, t_scope, SCOPE_BIT(SCOPE_MI_READ), NULL, NULL},
+    {"test_scope_mi_write", "Scope mi.write", "Needs mi.write; for role tests.", NO_ARGS, NULL, TOOL_F_IDEMPOTENT, t_scope, SCOPE_BIT(SCOPE_MI_WRITE), NULL, NULL},
+    {"test_scope_mi_execute", "Scope mi.execute", "Needs mi.execute; for role tests.", NO_ARGS, NULL, TOOL_F_IDEMPOTENT, t_scope, SCOPE_BIT(SCOPE_MI_EXECUTE), NULL, NULL},
+    {"test_scope_stats_read", "Scope stats.read", "Needs stats.read; for role tests.", NO_ARGS, NULL, RO, t_scope, SCOPE_BIT(SCOPE_STATS_READ), NULL, NULL},
+    {"test_scope_db_read", "Scope db.read", "Needs db.read; for role tests.", NO_ARGS, NULL, RO, t_scope, SCOPE_BIT(SCOPE_DB_READ), NULL, NULL},
+    {"test_scope_db_write", "Scope db.write", "Needs db.write; for role tests.", NO_ARGS, NULL, TOOL_F_IDEMPOTENT, t_scope, SCOPE_BIT(SCOPE_DB_WRITE), NULL, NULL},
+    {"test_scope_config_read", "Scope config.read", "Needs config.read; for role tests.", NO_ARGS, NULL, RO, t_scope, SCOPE_BIT(SCOPE_CONFIG_READ), NULL, NULL},
+    {"test_scope_config_write", "Scope config.write", "Needs config.write; for role tests.", NO_ARGS, NULL, TOOL_F_IDEMPOTENT, t_scope, SCOPE_BIT(SCOPE_CONFIG_WRITE), NULL, NULL},
+    {"test_scope_process_manage", "Scope process.manage", "Needs process.manage; for role tests.", NO_ARGS, NULL, TOOL_F_IDEMPOTENT, t_scope, SCOPE_BIT(SCOPE_PROCESS_MANAGE), NULL, NULL},
 };
 
 static json_t *text_contents(const char *uri, const char *mime, const char *text)

@@ -10,6 +10,7 @@
 #include "mcp/content.h"
 #include "mcp/internal.h"
 #include "mcp/schema.h"
+#include "utf8.h"
 #include "version.h"
 
 /* Revisions we speak, newest first; anything else is answered with the first
@@ -92,6 +93,26 @@ static json_t *list(struct mcp_call *c, json_t *params, struct rpc_err *e, enum 
 }
 
 /* Why this session may not call tool t (a sentence), or NULL when it may. */
+/* "'mi.read'", "'mi.read' and 'mi.write'", ... for the scopes in `set`; how many in *k. */
+static void scope_list(scopes_t set, char *list, size_t n, size_t *k)
+{
+    const char *names[SCOPE_COUNT];
+    size_t used = 0;
+
+    *k = 0;
+    list[0] = '\0';
+    for (int sc = 0; sc < SCOPE_COUNT; sc++)
+        if (set & SCOPE_BIT(sc))
+            names[(*k)++] = scope_name((enum scope)sc);
+    for (size_t i = 0; i < *k; i++) {
+        int w = snprintf(list + used, n - used, "%s'%s'", !i ? "" : i + 1 < *k ? ", " : " and ",
+                         names[i]);
+        if (w < 0 || (size_t)w >= n - used)
+            break;
+        used += (size_t)w;
+    }
+}
+
 static const char *refusal(const struct mcp_session *s, const struct mcp_tool *t, char *buf,
                            size_t n)
 {
@@ -102,19 +123,9 @@ static const char *refusal(const struct mcp_session *s, const struct mcp_tool *t
     /* A tool needs every scope of its row ((role & scope) == scope): name each one missing. */
     scopes_t missing = t->scope & ~s->role->scopes;
     if (missing) {
-        const char *names[SCOPE_COUNT];
-        char list[256] = "";
-        size_t k = 0, used = 0;
-        for (int sc = 0; sc < SCOPE_COUNT; sc++)
-            if (missing & SCOPE_BIT(sc))
-                names[k++] = scope_name((enum scope)sc);
-        for (size_t i = 0; i < k; i++) {
-            int w = snprintf(list + used, sizeof(list) - used, "%s'%s'",
-                             !i ? "" : i + 1 < k ? ", " : " and ", names[i]);
-            if (w < 0 || (size_t)w >= sizeof(list) - used)
-                break;
-            used += (size_t)w;
-        }
+        char list[256];
+        size_t k;
+        scope_list(missing, list, sizeof(list), &k);
         snprintf(buf, n, "permission denied: tool '%s' needs the scope%s %s, which role '%s' "
                  "does not have; ask an administrator for a role with %s", t->name,
                  k > 1 ? "s" : "", list, s->role->name, k > 1 ? "them" : "it");
@@ -192,9 +203,64 @@ static double elapsed_ms(const struct timespec *t0)
     return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
+/* Ask the user before a call that changes state: confirm: true in the arguments, else an
+ * elicitation when the client supports it (client/elicitation.mdx). NULL to go on; otherwise
+ * the result saying nothing was changed and why, with the call's outcome set. */
+static json_t *confirm_call(struct mcp_call *c, const json_t *args, const char *what)
+{
+    unsigned timeout = c->sess->srv->settings->client_timeout_ms;
+    json_t *answer, *params, *result = NULL;
+    const char *action;
+    char err[512];
+
+    if (json_is_true(json_object_get(args, "confirm")))
+        return NULL;
+    if (!mcp_call_client_supports(c, "elicitation")) {
+        mcp_call_set_outcome(c, "unconfirmed");
+        return content_error_result(
+            "Not done: this would %s, which changes state. Nothing was changed. Ask the user to "
+            "confirm, then call again with confirm: true.",
+            what);
+    }
+    params = json_pack("{s:s++, s:{s:s, s:{s:{s:s, s:s, s:s}}, s:[s]}}", "message",
+                       "Confirm: ", what, "?", "requestedSchema", "type", "object", "properties",
+                       "confirm", "type", "boolean", "title", "Go ahead", "description",
+                       "Yes to make this change", "required", "confirm");
+    if (!params)
+        return content_error_result("Not done: out of memory while asking to %s", what);
+    answer = mcp_call_client_request(c, "elicitation/create", params, timeout, err, sizeof(err));
+    action = json_string_value(json_object_get(answer, "action"));
+    if (!action || strcmp(action, "accept") ||
+        !json_is_true(json_object_get(json_object_get(answer, "content"), "confirm"))) {
+        mcp_call_set_outcome(c, "declined");
+        result = content_error_result(
+            "Not done: the user did not confirm that this server should %s (%s). Nothing was "
+            "changed.",
+            what, action ? action : answer ? "no answer" : err);
+    }
+    json_decref(answer);
+    return result;
+}
+
+/* What the call needs beyond its tool's scope (the tool's needs hook over the defaults): NULL
+ * with *n filled, or a result that ends the call before anything is sent. */
+static json_t *call_needs(struct mcp_call *c, const struct mcp_tool *t, const json_t *args,
+                          struct mcp_needs *n)
+{
+    json_t *r;
+
+    *n = (struct mcp_needs){.confirm = (t->flags & TOOL_F_CONFIRM) != 0};
+    snprintf(n->what, sizeof(n->what), "run the tool '%s'", t->name);
+    r = t->needs ? t->needs(c, t, args, n) : NULL;
+    utf8_truncate(n->what, sizeof(n->what) - 1);
+    return r;
+}
+
 /* The one place every tool call passes, like Redis's processCommand(): the tool exists, the role
- * and read-only mode allow it, the arguments fit its schema, the audit trail has the call (flushed
- * first for a write), then the handler runs and the trail gets the outcome. */
+ * and read-only mode allow it, the arguments fit its schema, the call's own needs (more scopes by
+ * its arguments, a known-defect check, the user's confirmation of a change) are met, the audit
+ * trail has the call (flushed first for a write), then the handler runs and the trail gets the
+ * outcome. No handler asks for confirmation itself: a tool that changes state cannot forget to. */
 static json_t *m_tools_call(struct mcp_call *c, json_t *params, struct rpc_err *e)
 {
     struct registry *reg = &c->sess->srv->reg;
@@ -202,6 +268,7 @@ static json_t *m_tools_call(struct mcp_call *c, json_t *params, struct rpc_err *
     json_t *name = str_param(params, "name", e), *args, *result;
     const struct mcp_tool *t;
     struct audit_call ac;
+    struct mcp_needs needs;
     struct timespec t0;
     uint64_t id;
     size_t index;
@@ -245,13 +312,33 @@ static json_t *m_tools_call(struct mcp_call *c, json_t *params, struct rpc_err *
         free(dump);
         json_decref(red);
     }
+    if ((result = call_needs(c, t, args, &needs))) {
+        const char *rt = json_string_value(json_object_get(
+            json_array_get(json_object_get(result, "content"), 0), "text"));
+        audit_refused(audit, &ac, AUDIT_REFUSED, rt ? rt : "refused by the tool");
+        return result;
+    }
+    if (needs.scopes & ~c->sess->role->scopes) {
+        char list[256];
+        size_t k;
+        scope_list(needs.scopes & ~c->sess->role->scopes, list, sizeof(list), &k);
+        snprintf(text, sizeof(text), "permission denied: %s, so tool '%s' also needs the scope%s "
+                 "%s, which role '%s' does not have; ask an administrator for a role with %s",
+                 needs.scope_why[0] ? needs.scope_why : "this call", t->name, k > 1 ? "s" : "",
+                 list, c->sess->role->name, k > 1 ? "them" : "it");
+        return refuse_call(c, &ac, text);
+    }
     clock_gettime(CLOCK_MONOTONIC, &t0);
     if (audit_begin(audit, &ac, &id) < 0 && ac.write)
         return content_error_result("Not done: tool '%s' changes state and the audit trail cannot "
                                     "be written; nothing was sent. Check the audit destination "
                                     "(--audit) and the disk.", t->name);
-    result = t->handler(c, t, args);
-    if (!result)
+    result = NULL;
+    if (needs.check && !needs.check(c, args, &needs, &result) && !result)
+        result = content_error_result("Not sent: tool '%s' was refused by its check", t->name);
+    if (!result && needs.confirm)
+        result = confirm_call(c, args, needs.what);
+    if (!result && !(result = t->handler(c, t, args)))
         result = content_error_result("Tool '%s' failed: out of memory", t->name);
     result = finish_tool_result(t, registry_output_schema(reg, index), result);
     {

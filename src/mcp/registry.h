@@ -17,6 +17,24 @@
 #define TOOL_F_DESTRUCTIVE (1u << 1)
 #define TOOL_F_IDEMPOTENT  (1u << 2)
 #define TOOL_F_OPENWORLD   (1u << 3)
+/* Not an annotation: the gate asks the user (elicitation, or confirm: true) before the handler
+ * runs, unless the tool's needs hook says this call does not change state. */
+#define TOOL_F_CONFIRM     (1u << 4)
+
+/* What one call needs besides its tool's scope, decided by the gate before the handler runs:
+ * the tool's needs hook fills it from the arguments (mi_execute: by the command's own class). */
+struct mcp_needs {
+    scopes_t scopes;      /* more scopes this call needs (mi.write for an MI write); 0: none */
+    char scope_why[200];  /* for the refusal when one is missing: "'core:kill' changes state" */
+    bool confirm;         /* ask the user first; starts as TOOL_F_CONFIRM says */
+    char what[512];       /* the change in words, valid UTF-8, for the question and the
+                             refusal: "run the MI command 'core:kill' on node default" */
+    /* A last check before the question, which may ask the node (a known OpenSIPS defect):
+     * true to go on, else false with *result set to the refusal. NULL: none. */
+    bool (*check)(struct mcp_call *c, const json_t *args, const struct mcp_needs *n,
+                  json_t **result);
+    const char *subject;  /* what check is about (an MI command's catalogue key); static */
+};
 
 struct mcp_tool;
 /* Returns a CallToolResult (new reference). `args` is valid against the input schema. */
@@ -35,6 +53,11 @@ struct mcp_tool {
      * first use, so that registering many generated tools costs nothing at start-up. Returns a
      * new reference, or NULL for "no output schema". */
     json_t *(*make_schema)(const struct mcp_tool *t, bool output);
+    /* What this call needs (struct mcp_needs, filled with the defaults first); NULL: only the
+     * defaults. Returns NULL to go on, or a result (new reference) that ends the call before
+     * anything is sent (an argument found wrong on the way, such as an unknown MI command). */
+    json_t *(*needs)(struct mcp_call *c, const struct mcp_tool *t, const json_t *args,
+                     struct mcp_needs *n);
 };
 
 struct mcp_resource;

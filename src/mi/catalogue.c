@@ -51,6 +51,7 @@ static const struct mi_override {
     {"cachedb_redis:redis_cluster_info", MI_CLASS_READ, NULL},
     {"mqueue:fetch", MI_CLASS_WRITE, NULL}, /* pops messages off the queue */
     {"dialog:list_all_profiles", MI_CLASS_READ, NULL},
+    {"tracer:trace", MI_CLASS_READ, "mode"}, /* lists traces; with mode turns tracing on/off */
 };
 
 /* Commands that need longer than the configured MI time-out (--mi-timeout-ms, 5 s by default):

@@ -37,13 +37,14 @@ static const struct tool_def avp_tools[] = {
      "instead (dialog variable, local cache, usr_preferences).",
      "avpops", NULL, avp_args, SCOPE_BIT(SCOPE_MI_READ), TOOL_F_READONLY, NULL, NULL, t_avp,
      "none: avpops exports no MI command (3.x) and 4.0 has no avpops; the Python server's "
-     "avp_get is answered -32601. Answers isError with the alternatives", NULL},
+     "avp_get is answered -32601. Answers isError with the alternatives", NULL, NULL},
     {"avp_delete", "Delete an AVP (not possible)",
      "OpenSIPS has no MI command to delete AVPs: this tool explains where to keep such a value "
      "instead and how to delete it there.",
      "avpops", NULL, avp_args, SCOPE_BIT(SCOPE_MI_WRITE),
      TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT, NULL, NULL, t_avp,
      "none: avpops exports no MI command (3.x) and 4.0 has no avpops; the Python server's "
-     "avp_delete is answered -32601. Answers isError with the alternatives, changing nothing", NULL},
+     "avp_delete is answered -32601. Answers isError with the alternatives, changing nothing",
+     NULL, NULL},
 };
 ROW_TABLE(avp, avp_tools);

@@ -43,7 +43,7 @@ static json_t *t_b2b_trigger_scenario(struct mcp_call *c, const struct mcp_tool 
     const char *hdrs = tool_str(args, "custom_hdrs", "");
     const char *params = tool_str(args, "params", "");
     const char *e1 = tool_str(args, "entity1", NULL), *e2 = tool_str(args, "entity2", NULL);
-    char *s1 = NULL, *s2 = NULL, what[768];
+    char *s1 = NULL, *s2 = NULL;
     json_t *mi_params = NULL, *result = NULL, *out = NULL;
     struct mi_error e;
 
@@ -71,10 +71,6 @@ static json_t *t_b2b_trigger_scenario(struct mcp_call *c, const struct mcp_tool 
             "entity2 (\"id,URI[,display name]\", id as the scenario names it)", t->name);
         goto out;
     }
-    snprintf(what, sizeof(what), "start B2B scenario '%s' calling %s and %s on node %s",
-             scenario, e1, e2, node ? node : "default");
-    if (!tool_confirm(c, args, what, &out))
-        goto out;
     mi_params = json_pack("{s:s, s:s, s:s}", "scenario_id", scenario, "entity1", e1, "entity2", e2);
     if (mi_client_call(mi, node, "b2b_logic:trigger_scenario", mi_params, 0, &result, &e) != MI_OK) {
         out = tool_mi_error(c, t->name, &e);
@@ -124,25 +120,25 @@ static const struct tool_def b2b_tools[] = {
      "Lists B2BUA sessions (b2b_logic tuples): key, scenario, state, and their server/client "
      "legs. The key is what b2b_terminate takes.",
      "b2b", "b2b_logic:list", NULL, SCOPE_BIT(SCOPE_MI_READ), TOOL_F_READONLY | ROW_LIST,
-     "Tuples", session_item, NULL, "b2b_logic:list (3.x b2b_list)", NULL},
+     "Tuples", session_item, NULL, "b2b_logic:list (3.x b2b_list)", NULL, NULL},
     {"b2b_list_entities", "List B2B entities",
      "Lists the raw B2B dialogs (b2b_entities): Call-ID, tags, state, URIs, and the session "
      "(logic_key) each belongs to.",
      "b2b", "b2b_entities:list", NULL, SCOPE_BIT(SCOPE_MI_READ), TOOL_F_READONLY | ROW_LIST,
-     NULL, entity_item, NULL, "b2b_entities:list (3.x b2be_list)", NULL},
+     NULL, entity_item, NULL, "b2b_entities:list (3.x b2be_list)", NULL, NULL},
     {"b2b_sca_list", "List shared call appearances",
      "Lists b2b_sca shared-line appearances (SCA) and their call states.",
      "b2b", "b2b_sca:list", NULL, SCOPE_BIT(SCOPE_MI_READ), TOOL_F_READONLY | ROW_LIST, NULL,
      NULL, NULL,
      "b2b_sca:list (3.x sca_list). Fixed: the Python server sends b2b_sca_list, which OpenSIPS "
-     "rejects (-32601)", NULL},
+     "rejects (-32601)", NULL, NULL},
     {"b2b_terminate", "End a B2B session",
      "Ends a B2B session: BYE to every leg. Take the key from b2b_list_sessions. Asks the user "
      "to confirm.",
      "b2b", "b2b_logic:terminate_call", b2b_terminate_args, SCOPE_BIT(SCOPE_MI_WRITE),
      TOOL_F_DESTRUCTIVE /* a second call answers 404: not idempotent */, NULL, NULL, NULL,
      "b2b_logic:terminate_call {key} (3.x b2b_terminate_call). Fixed: the Python server sends "
-     "b2b_terminate, which OpenSIPS rejects (-32601)", NULL},
+     "b2b_terminate, which OpenSIPS rejects (-32601)", NULL, NULL},
     {"b2b_trigger_scenario", "Start a B2B scenario",
      "Starts a b2b_logic scenario from outside (3PCC): OpenSIPS calls entity1 and entity2 and "
      "bridges them. Needs b2b_logic's server_address set. Asks the user to confirm.",
@@ -150,6 +146,6 @@ static const struct tool_def b2b_tools[] = {
      TOOL_F_DESTRUCTIVE /* places calls; not idempotent */, NULL, NULL, t_b2b_trigger_scenario,
      "b2b_logic:trigger_scenario {scenario_id, entity1, entity2} (3.x b2b_trigger_scenario). "
      "Fixed: the Python server sends {id, custom_hdrs, params} (-32602 'Named parameters do "
-     "not match'); params \"e1;e2\" is split into the two entities, custom_hdrs is refused", NULL},
+     "not match'); params \"e1;e2\" is split into the two entities, custom_hdrs is refused", NULL, NULL},
 };
 ROW_TABLE(b2b, b2b_tools);

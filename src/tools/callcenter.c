@@ -65,19 +65,19 @@ static const struct tool_def callcenter_tools[] = {
      "Lists call_center agents: id, logged in (YES/NO) and state (free, incall, wrapup).",
      "call_center", "call_center:list_agents", NULL, SCOPE_BIT(SCOPE_MI_READ),
      TOOL_F_READONLY | ROW_LIST, "Agents", agent_item, NULL,
-     "call_center:list_agents (3.x cc_list_agents)", NULL},
+     "call_center:list_agents (3.x cc_list_agents)", NULL, NULL},
     {"cc_list_queue", "List queued calls",
      "Lists calls waiting in the call_center queue: call id, flow, seconds waiting, estimated "
      "wait, priority.",
      "call_center", "call_center:list_queue", NULL, SCOPE_BIT(SCOPE_MI_READ),
      TOOL_F_READONLY | ROW_LIST, "Calls", queue_item, NULL,
-     "call_center:list_queue (3.x cc_list_queue)", NULL},
+     "call_center:list_queue (3.x cc_list_queue)", NULL, NULL},
     {"cc_status", "Call-center status",
      "One view of the call center: queued calls, agents and flows (with their counters).",
      "call_center", NULL, NULL, SCOPE_BIT(SCOPE_MI_READ), TOOL_F_READONLY, NULL, status_schema,
      t_cc_status,
      "call_center:list_queue + list_agents + list_flows (3.x cc_list_*), as {queue, agents, "
-     "flows}",
+     "flows}", NULL,
      "call_center:list_queue"},
     {"cc_agent_login", "Log an agent in or out",
      "Logs a call_center agent in (state 1) or out (0). Runtime only: cc_reload_tool restores "
@@ -86,13 +86,13 @@ static const struct tool_def callcenter_tools[] = {
      0 /* not destructive: reversible */ | TOOL_F_IDEMPOTENT, NULL, NULL, NULL,
      "call_center:agent_login {agent_id, state} (3.x cc_agent_login). Fixed: state goes as an "
      "integer; the Python server sends a string, which OpenSIPS rejects (-32602 'Bad type for "
-     "parameter state')", NULL},
+     "parameter state')", NULL, NULL},
     {"cc_reload_tool", "Reload call-center data",
      "Re-reads agents and flows from the database. Agents go back to their stored login state; "
      "queued calls may be dispatched at once. Asks the user to confirm.",
      "call_center", "call_center:reload", NULL, SCOPE_BIT(SCOPE_MI_WRITE),
      TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT, NULL, NULL, NULL,
      "call_center:reload (3.x cc_reload); with db_text, run dbt_reload first or the cached "
-     "table is re-read", NULL},
+     "table is re-read", NULL, NULL},
 };
 ROW_TABLE(callcenter, callcenter_tools);

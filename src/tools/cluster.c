@@ -129,38 +129,67 @@ static void explain_destination(struct mi_client *mi, const char *node, long lon
     json_decref(result);
 }
 
+/* The command and its positional parameters from the arguments: 0, or -1 with *result set to
+ * the refusal (nothing was sent). *cmd_params is new (NULL without mi_params). */
+static int relayed(const struct tool_def *d, const json_t *args, const struct mi_cmd **cmd,
+                   json_t **cmd_params, json_t **result)
+{
+    const char *mi_params = tool_str(args, "mi_params", NULL), *why;
+    struct mi_error e;
+
+    *cmd_params = NULL;
+    if (!(*cmd = mi_catalogue_find(tool_str(args, "mi_cmd", ""), &e))) {
+        *result = content_error_result("%s: nothing was sent: %s; see mi_list_commands", d->name,
+                                       e.text);
+        return -1;
+    }
+    if (mi_params && *mi_params && !(*cmd_params = positional(*cmd, mi_params, &why))) {
+        *result = content_error_result("%s: nothing was sent: %s (OpenSIPS passes them to '%s' "
+                                       "by position)", d->name, why, (*cmd)->key);
+        return -1;
+    }
+    return 0;
+}
+
+/* Relaying a command needs what mi_execute of it needs (tool_mi_cmd_needs): mi.read or
+ * mi.write by its class, confirmation of a write, the known-defect check (peers of a cluster
+ * run the relaying node's version). */
+static json_t *send_needs(struct mcp_call *c, const struct tool_def *d, const json_t *args,
+                          struct mcp_needs *n)
+{
+    const struct mi_cmd *cmd;
+    json_t *cmd_params, *refusal = NULL;
+    const char *node = tool_node(args);
+
+    (void)c;
+    if (relayed(d, args, &cmd, &cmd_params, &refusal) < 0)
+        return refusal;
+    /* a read command that writes when given a parameter (log_level with a level) is a write */
+    tool_mi_cmd_needs(cmd, mi_cmd_class(cmd, NULL) == MI_CLASS_WRITE ||
+                               (cmd->write_param && json_array_size(cmd_params)), n);
+    snprintf(n->what, sizeof(n->what), "run '%s' on node %lld of cluster %lld (relayed by node %s)",
+             cmd->key, (long long)json_integer_value(json_object_get(args, "node_id")),
+             (long long)json_integer_value(json_object_get(args, "cluster_id")),
+             node ? node : "default");
+    json_decref(cmd_params);
+    return NULL;
+}
+
+/* Scope, confirmation and the known-defect check were the gate's (send_needs). */
 static json_t *t_cluster_send_command(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
 {
     struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
     const char *node = tool_node(args);
     const char *mi_cmd = tool_str(args, "mi_cmd", "");
-    const char *mi_params = tool_str(args, "mi_params", NULL), *why;
     long long cluster = json_integer_value(json_object_get(args, "cluster_id"));
     long long dest = json_integer_value(json_object_get(args, "node_id"));
     const struct mi_cmd *cmd;
     json_t *params = NULL, *cmd_params = NULL, *result = NULL, *out = NULL;
     struct mi_error e;
-    char what[512], reason[256];
+    char reason[256];
 
-    if (!(cmd = mi_catalogue_find(mi_cmd, &e)))
-        return content_error_result("%s: nothing was sent: %s; see mi_list_commands", t->name,
-                                    e.text);
-    if (mi_params && *mi_params && !(cmd_params = positional(cmd, mi_params, &why)))
-        return content_error_result("%s: nothing was sent: %s (OpenSIPS passes them to '%s' by "
-                                    "position)", t->name, why, cmd->key);
-    /* a read command that writes when given a parameter (log_level with a level) is a write */
-    bool write = mi_cmd_class(cmd, NULL) == MI_CLASS_WRITE ||
-                 (cmd->write_param && json_array_size(cmd_params));
-    if (write && !mcp_call_has_scopes(c, SCOPE_BIT(SCOPE_MI_WRITE))) {
-        out = content_error_result("permission denied: '%s' changes state, so relaying it needs "
-                                   "the scope 'mi.write', and role '%s' does not have it",
-                                   cmd->key, mcp_call_role(c));
-        goto out;
-    }
-    snprintf(what, sizeof(what), "run '%s' on node %lld of cluster %lld (relayed by node %s)",
-             cmd->key, dest, cluster, node ? node : "default");
-    if (write && !tool_confirm(c, args, what, &out))
-        goto out;
+    if (relayed(row_of(t), args, &cmd, &cmd_params, &out) < 0)
+        return out;
     /* the peer runs the name as given: the one this node's version accepts (peers of a
      * cluster run the same version) */
     json_t *info = mi_client_node_info(mi, node);
@@ -201,9 +230,9 @@ static json_t *t_cluster_send_command(struct mcp_call *c, const struct mcp_tool 
         goto out;
     }
     out = content_structured_result(json_pack(
-        "{s:s, s:{s:I, s:I, s:s, s:O, s:s}}", "node", node ? node : "default", "result",
+        "{s:s, s:{s:I, s:I, s:s, s:o, s:s}}", "node", node ? node : "default", "result",
         "cluster_id", (json_int_t)cluster, "node_id", (json_int_t)dest, "mi_cmd", cmd_name,
-        "cmd_params", cmd_params ? cmd_params : json_array(), "outcome",
+        "cmd_params", cmd_params ? json_incref(cmd_params) : json_array(), "outcome",
         "sent over the cluster link; OpenSIPS does not return the peer's reply (fire-and-forget): "
         "check the effect with a read tool on that node"));
 out:
@@ -222,6 +251,8 @@ static const struct tool_arg send_args[] = {
      "mi_list_commands", ARG_REQUIRED, "\"minLength\":1,\"maxLength\":128", NULL},
     {"mi_params", "string", "Its parameters as JSON text: an array in order ([\"3\"]) or an "
      "object of named parameters ({\"level\":3})", 0, "\"maxLength\":4096", NULL},
+    {"force", "boolean", "true to relay a command a known OpenSIPS defect makes dangerous (the "
+     "refusal says which and why), as mi_execute takes it", 0, NULL, NULL},
     {NULL, NULL, NULL, 0, NULL, NULL},
 };
 
@@ -234,21 +265,22 @@ static const struct tool_def cluster_tools[] = {
      "Lists this node's clusters and their other nodes: node_id, URL, link_state (Up, Down, "
      "Probe), state (enabled/disabled), next hop.",
      "cluster", "clusterer:list", NULL, SCOPE_BIT(SCOPE_MI_READ), TOOL_F_READONLY, NULL,
-     clusters_schema, NULL, "clusterer:list (3.x clusterer_list)", NULL},
+     clusters_schema, NULL, "clusterer:list (3.x clusterer_list)", NULL, NULL},
     {"cluster_topology", "Cluster topology",
      "Shows the cluster topology as this node sees it: each node and its neighbours.",
      "cluster", "clusterer:list_topology", NULL, SCOPE_BIT(SCOPE_MI_READ), TOOL_F_READONLY,
-     NULL, clusters_schema, NULL, "clusterer:list_topology (3.x clusterer_list_topology)", NULL},
+     NULL, clusters_schema, NULL, "clusterer:list_topology (3.x clusterer_list_topology)", NULL, NULL},
     {"cluster_send_command", "Run a command on a peer node",
      "Runs an MI command on another node of a cluster, relayed over the cluster link. The "
-     "peer's reply is not returned. Commands that change state need mi.write and the user's "
-     "confirmation.",
-     "cluster", NULL, send_args, SCOPE_BIT(SCOPE_MI_WRITE),
+     "peer's reply is not returned. Needs what mi_execute of the command needs: mi.execute, "
+     "and mi.read for a read or mi.write and the user's confirmation for a change.",
+     "cluster", NULL, send_args, SCOPE_BIT(SCOPE_MI_EXECUTE),
      TOOL_F_DESTRUCTIVE /* may relay any write; not idempotent */, NULL, NULL,
      t_cluster_send_command,
      "clusterer:send_mi {cluster_id, destination: node_id, cmd_name: mi_cmd, cmd_params: "
      "[...]} (3.x cluster_send_mi). Fixed: the Python server's clusterer_send_mi and "
      "{node_id, mi_cmd, mi_params} are rejected by OpenSIPS; mi_params becomes the positional "
-     "array OpenSIPS needs", NULL},
+     "array OpenSIPS needs; the Python server relays any command with no check of its class",
+     send_needs, NULL},
 };
 ROW_TABLE(cluster, cluster_tools);

@@ -86,19 +86,11 @@ static json_t *t_dlg_end(struct mcp_call *c, const struct mcp_tool *t, json_t *a
     struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
     struct mi_error e;
     json_t *listed, *d, *params, *result = NULL, *out;
-    char what[512];
 
     if (!(d = find_dialog(c, node, callid, from_tag, to_tag, &e, &listed, &why)))
         return why ? not_found(t->name, callid, why, listed) : tool_mi_error(c, t->name, &e);
     json_decref(listed);
     const char *id = json_string_value(json_object_get(d, "ID"));
-    snprintf(what, sizeof(what), "end the call %s (dialog %s, from %s to %s) on node %s", callid,
-             id, tool_str(d, "from_uri", "?"),
-             tool_str(d, "to_uri", "?"), node ? node : "default");
-    if (!tool_confirm(c, args, what, &out)) {
-        json_decref(d);
-        return out;
-    }
     params = json_pack("{s:s}", "dialog_id", id);
     enum mi_err rc = mi_client_call(mi, node, "dialog:end_dlg", params, 0, &result, &e);
     json_decref(params);
@@ -123,19 +115,11 @@ static json_t *t_dlg_push_var(struct mcp_call *c, const struct mcp_tool *t, json
     struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
     struct mi_error e;
     json_t *listed, *d, *params, *result = NULL, *ctx = NULL, *out;
-    char what[512];
 
     if (!(d = find_dialog(c, node, callid, from_tag, NULL, &e, &listed, &why)))
         return why ? not_found(t->name, callid, why, listed) : tool_mi_error(c, t->name, &e);
     json_decref(listed);
     const char *id = json_string_value(json_object_get(d, "ID"));
-    snprintf(what, sizeof(what), "set the dialog variable %s of call %s (dialog %s) on node %s",
-             json_string_value(json_object_get(args, "var_name")), callid, id,
-             node ? node : "default");
-    if (!tool_confirm(c, args, what, &out)) {
-        json_decref(d);
-        return out;
-    }
     /* DID must be an array; OpenSIPS 4.0.1 skips unknown ids silently and still answers OK, so
      * the value is read back with dlg_list_ctx (plain dlg_list does not print values). */
     params = json_pack("{s:O, s:O, s:[s]}", "dlg_val_name", json_object_get(args, "var_name"),
@@ -218,7 +202,7 @@ static const struct tool_def dialog_tools[] = {
      "and offset; narrow to one call with callid (and from_tag).",
      "dialog", "dialog:list", dlg_list_args, SCOPE_BIT(SCOPE_MI_READ),
      TOOL_F_READONLY | ROW_LIST | ROW_MI_PAGE, "Dialogs", dialog_item, NULL,
-     "dialog:list (3.x dlg_list); paging pushed down to MI with index/counter", NULL},
+     "dialog:list (3.x dlg_list); paging pushed down to MI with index/counter", NULL, NULL},
     {"dlg_end", "End a call",
      "Ends one call in progress: OpenSIPS sends BYE to both sides. Identify the call by its "
      "Call-ID and both tags, as dlg_list shows them; nothing is ended when no dialog matches all "
@@ -227,7 +211,7 @@ static const struct tool_def dialog_tools[] = {
      NULL, NULL, t_dlg_end,
      "dialog:list {callid} to find the dialog and check both tags, then dialog:end_dlg "
      "{dialog_id: ID} (3.x dlg_end_dlg). Fixed: the Python server sends "
-     "dialog_id=\"callid:from_tag:to_tag\", which OpenSIPS never matches",
+     "dialog_id=\"callid:from_tag:to_tag\", which OpenSIPS never matches", NULL,
      "dialog:end_dlg"},
     {"dlg_push_var", "Set a dialog variable",
      "Stores a named value on a call in progress ($dlg_val in the routing script), found by "
@@ -237,6 +221,6 @@ static const struct tool_def dialog_tools[] = {
      "dialog:list {callid} to find the dialog, dialog:push_var {dlg_val_name, dlg_val_value, "
      "DID: [ID]} (DID must be an array; unknown ids are skipped with an OK), then "
      "dialog:list_ctx to verify. Fixed: the Python server's parameter names are not OpenSIPS's",
-     "dialog:push_var"},
+     NULL, "dialog:push_var"},
 };
 ROW_TABLE(dialog, dialog_tools);

@@ -113,7 +113,7 @@ static json_t *t_dispatcher_set_state(struct mcp_call *c, const struct mcp_tool 
     json_int_t group = json_integer_value(json_object_get(args, "group"));
     const char letter = tool_str(args, "state", "a")[0];
     const char *want = letter == 'a' ? "Active" : letter == 'i' ? "Inactive" : "Probing";
-    char *before = NULL, *now = NULL, what[512];
+    char *before = NULL, *now = NULL;
     json_t *out = NULL;
     struct mi_error e;
     int sends = 0;
@@ -124,10 +124,6 @@ static json_t *t_dispatcher_set_state(struct mcp_call *c, const struct mcp_tool 
         return content_error_result("%s: nothing was changed: set %lld has no destination '%s'; "
                                     "see dispatcher_list for sets and URIs", t->name,
                                     (long long)group, uri);
-    snprintf(what, sizeof what, "set dispatcher destination %s (set %lld) from %s to %s on node %s",
-             uri, (long long)group, before, want, node ? node : "default");
-    if (!tool_confirm(c, args, what, &out))
-        goto out;
     const char state[2] = {letter, '\0'};
     json_t *params = json_pack("{s:s, s:I, s:s}", "state", state, "group", group, "address", uri);
     for (;;) {
@@ -200,7 +196,7 @@ static const struct tool_def dispatcher_tools[] = {
      "dispatcher", NULL, dispatcher_list_args, SCOPE_BIT(SCOPE_MI_READ),
      TOOL_F_READONLY | ROW_LIST, NULL, dispatcher_item, t_dispatcher_list,
      "dispatcher:list {full, partition} (3.x ds_list); the nested PARTITIONS/SETS/Destinations "
-     "reply is flattened into one paged list. New: the Python server has no listing tool",
+     "reply is flattened into one paged list. New: the Python server has no listing tool", NULL,
      "dispatcher:list"},
     {"dispatcher_set_state", "Set a dispatcher destination's state",
      "Marks one destination of a dispatcher set active, inactive or probing, at once and "
@@ -210,12 +206,12 @@ static const struct tool_def dispatcher_tools[] = {
      "dispatcher:set_state {state, group, address} (3.x ds_set_state) with the state's first "
      "letter, then dispatcher:list to verify; probing is sent until the list shows it (up to 10 "
      "times: OpenSIPS counts each as one failed probe, ds_probing_threshold). New: the Python "
-     "server has no such tool", NULL},
+     "server has no such tool", NULL, NULL},
     {"dispatcher_reload", "Reload dispatcher destinations",
      "Makes OpenSIPS re-read the dispatcher table from its database (after editing it); "
      "destination states are kept. Asks the user to confirm.",
      "dispatcher", "dispatcher:reload", NULL, SCOPE_BIT(SCOPE_MI_WRITE),
      TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT, NULL, NULL, NULL,
-     "dispatcher:reload (3.x ds_reload), as the Python server's dispatcher_* tools fire it", NULL},
+     "dispatcher:reload (3.x ds_reload), as the Python server's dispatcher_* tools fire it", NULL, NULL},
 };
 ROW_TABLE(dispatcher, dispatcher_tools);

@@ -14,6 +14,29 @@
 #include "tools/row.h"
 #include "tools/tool.h"
 
+/* What mi_execute of a command needs: by the command's own class for these parameters (the one
+ * rule cluster_send_command shares), on top of the row's mi.execute. */
+static json_t *mi_execute_needs(struct mcp_call *c, const struct tool_def *d, const json_t *args,
+                                struct mcp_needs *n)
+{
+    const char *command = json_string_value(json_object_get(args, "command"));
+    const json_t *params = json_object_get(args, "params");
+    const char *node = tool_node(args);
+    const struct mi_cmd *cmd;
+    struct mi_error e;
+
+    (void)c, (void)d;
+    if (!(cmd = mi_catalogue_find(command, &e)))
+        return content_error_result("mi_execute: %s; list the node's commands with "
+                                    "mi_execute {\"command\":\"which\"}",
+                                    e.text);
+    tool_mi_cmd_needs(cmd, mi_cmd_class(cmd, params) == MI_CLASS_WRITE, n);
+    snprintf(n->what, sizeof(n->what), "run the MI command '%s' on node %s", cmd->key,
+             node ? node : "(default)");
+    return NULL;
+}
+
+/* Scope, confirmation and the known-defect check were the gate's (mi_execute_needs). */
 static json_t *t_mi_execute(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
 {
     const char *command = json_string_value(json_object_get(args, "command"));
@@ -26,29 +49,7 @@ static json_t *t_mi_execute(struct mcp_call *c, const struct mcp_tool *t, json_t
     char *note = NULL;
 
     if (!(cmd = mi_catalogue_find(command, &e)))
-        return content_error_result("mi_execute: %s; list the node's commands with "
-                                    "mi_execute {\"command\":\"which\"}",
-                                    e.text);
-    if (mi_cmd_class(cmd, params) == MI_CLASS_READ &&
-        !mcp_call_has_scopes(c, SCOPE_BIT(SCOPE_MI_READ)))
-        return content_error_result(
-            "permission denied: mi_execute of '%s' needs the scope 'mi.read' as well as "
-            "'mi.execute', and role '%s' does not have it", cmd->key, mcp_call_role(c));
-    if (mi_cmd_class(cmd, params) == MI_CLASS_WRITE) {
-        char what[300];
-        if (!mcp_call_has_scopes(c, SCOPE_BIT(SCOPE_MI_WRITE)))
-            return content_error_result(
-                "permission denied: '%s' changes state, so mi_execute needs the scope 'mi.write' "
-                "as well as 'mi.execute', and role '%s' does not have it", cmd->key,
-                mcp_call_role(c));
-        snprintf(what, sizeof(what), "run the MI command '%s' on node %s", cmd->key,
-                 node ? node : "(default)");
-        if (!tool_confirm(c, args, what, &out))
-            return out;
-    }
-    /* A command that crashes or cannot work on a real OpenSIPS is refused unless force: true. */
-    if (!guard_allows(c, args, node, cmd->key, &out))
-        return out;
+        return content_error_result("mi_execute: %s", e.text);
     if (mi_client_call(mi, node, cmd->key, params, 0, &result, &e) != MI_OK)
         return tool_mi_error(c, t->name, &e);
     result = tool_cap(result, TOOL_RESULT_CAP, &note);
@@ -171,18 +172,19 @@ static const struct tool_def mi_tools_rows[] = {
      t_mi_execute,
      "the command as given, checked against the catalogue's recipes; its read/write class "
      "(catalogue rule and overrides) decides the extra scope and the confirmation. Fixed: the "
-     "Python server relies on a hand-kept allowlist, 38 of whose names OpenSIPS 4.0.1 rejects", NULL},
+     "Python server relies on a hand-kept allowlist, 38 of whose names OpenSIPS 4.0.1 rejects",
+     mi_execute_needs, NULL},
     {"mi_list_commands", "List MI commands",
      "Lists the MI commands the node offers, each with its catalogue key and whether it reads "
      "or writes; filter by module or text.",
      "mi", "core:which", mi_list_args, SCOPE_BIT(SCOPE_MI_READ), TOOL_F_READONLY | ROW_LIST,
      NULL, NULL, t_mi_list_commands,
-     "core:which (the node's own list), joined with the catalogue's read/write class", NULL},
+     "core:which (the node's own list), joined with the catalogue's read/write class", NULL, NULL},
     {"mi_describe_command", "Describe an MI command",
      "Describes one MI command: module, names in 4.x and 3.x, accepted parameter sets, read or "
      "write, known OpenSIPS defects, and the node's help text.",
      "mi", "core:help", mi_describe_args, SCOPE_BIT(SCOPE_MI_READ), TOOL_F_READONLY, NULL, NULL,
      t_mi_describe_command,
-     "the embedded catalogues (4.0.1 and 3.6.8), plus core:help {mi_cmd} from the node", NULL},
+     "the embedded catalogues (4.0.1 and 3.6.8), plus core:help {mi_cmd} from the node", NULL, NULL},
 };
 ROW_TABLE(mi, mi_tools_rows);

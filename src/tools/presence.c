@@ -65,13 +65,14 @@ static const struct tool_def presence_tools[] = {
      "watcher, contact, expiry. Useful when BLF lamps or MWI do not update.",
      "presence", "presence:subs_phtable_list", NULL, SCOPE_BIT(SCOPE_MI_READ),
      TOOL_F_READONLY | ROW_LIST, NULL, subs_item, NULL,
-     "presence:subs_phtable_list (3.x subs_phtable_list)", NULL},
+     "presence:subs_phtable_list (3.x subs_phtable_list)", NULL, NULL},
     {"event_list_subscribers", "List event subscribers",
      "Lists Event Interface subscriptions per event: subscriber socket, expire, ttl "
      "(\"expired\" right after an unsubscribe).",
      "presence", NULL, subscribers_args, SCOPE_BIT(SCOPE_MI_READ), TOOL_F_READONLY, NULL,
      events_schema, t_event_list_subscribers,
      "evi:subscribers {[event [, socket]]} (3.x subscribers_list); the one-event and all-event "
-     "replies are given one shape. Fixed: the Python server's command name is not OpenSIPS's", NULL},
+     "replies are given one shape. Fixed: the Python server's command name is not OpenSIPS's",
+     NULL, NULL},
 };
 ROW_TABLE(presence, presence_tools);

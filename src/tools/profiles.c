@@ -32,7 +32,6 @@ static json_t *t_dlg_profile_end_dlgs(struct mcp_call *c, const struct mcp_tool 
     const char *value = tool_str(args, "value", NULL);
     json_t *params = json_pack("{s:s}", "profile", profile), *result = NULL, *out = NULL;
     struct mi_error e;
-    char what[512];
     long long before, after;
 
     if (value)
@@ -49,13 +48,6 @@ static json_t *t_dlg_profile_end_dlgs(struct mcp_call *c, const struct mcp_tool 
             "nothing to end: the profile counts no call (nothing was sent)"));
         goto out;
     }
-    snprintf(what, sizeof(what), "end the %lld call(s) in dialog profile '%s'%s%s%s on node %s "
-             "(BYE to both sides)", before, profile, value ? " with value '" : "",
-             value ? value : "", value ? "'" : "", nodename);
-    if (!tool_confirm(c, args, what, &out))
-        goto out;
-    if (!guard_allows(c, args, node, "dialog:profile_end_dlgs", &out))
-        goto out;
     if (mi_client_call(mi, node, "dialog:profile_end_dlgs", params, 0, &result, &e) != MI_OK) {
         out = tool_mi_error(c, t->name, &e);
         goto out;
@@ -118,17 +110,17 @@ static const struct tool_def profile_tools[] = {
      "Lists the dialog profiles the script defines and whether each keeps values.",
      "profiles", "dialog:list_all_profiles", NULL, SCOPE_BIT(SCOPE_MI_READ),
      TOOL_F_READONLY | ROW_LIST, "Profiles", profile_item, NULL,
-     "dialog:list_all_profiles (3.x list_all_profiles)", NULL},
+     "dialog:list_all_profiles (3.x list_all_profiles)", NULL, NULL},
     {"dlg_profile_get_size", "Count calls in a profile",
      "Counts the calls in a dialog profile, or with one value of it (e.g. calls per caller).",
      "profiles", "dialog:profile_get_size", profile_args, SCOPE_BIT(SCOPE_MI_READ),
      TOOL_F_READONLY, NULL, size_schema, NULL,
-     "dialog:profile_get_size {profile[, value]} (3.x profile_get_size)", NULL},
+     "dialog:profile_get_size {profile[, value]} (3.x profile_get_size)", NULL, NULL},
     {"dlg_profile_list_dlgs", "List calls in a profile",
      "Lists the calls (dialogs) in a dialog profile, or with one value of it.",
      "profiles", "dialog:profile_list_dlgs", profile_args, SCOPE_BIT(SCOPE_MI_READ),
      TOOL_F_READONLY | ROW_LIST, "Dialogs", dialog_item, NULL,
-     "dialog:profile_list_dlgs {profile[, value]} (3.x profile_list_dlgs)", NULL},
+     "dialog:profile_list_dlgs {profile[, value]} (3.x profile_list_dlgs)", NULL, NULL},
     {"dlg_profile_end_dlgs", "End the calls in a profile",
      "Ends every call in a dialog profile (or with one value): BYE to both sides. Counts the "
      "profile before and after, since OpenSIPS may answer OK and end nothing. Asks the user "
@@ -137,7 +129,7 @@ static const struct tool_def profile_tools[] = {
      TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT, NULL, end_schema, t_dlg_profile_end_dlgs,
      "dialog:profile_get_size, dialog:profile_end_dlgs {profile[, value]} (3.x "
      "profile_end_dlgs), dialog:profile_get_size again to verify (4.0.1 answers OK and ends "
-     "nothing for dialogs without a sharing tag under dialog clustering)",
+     "nothing for dialogs without a sharing tag under dialog clustering)", NULL,
      "dialog:profile_end_dlgs"},
 };
 ROW_TABLE(profiles, profile_tools);

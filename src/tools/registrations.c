@@ -258,34 +258,34 @@ static const struct tool_def registration_tools[] = {
      "usrloc:dump (3.x ul_dump), {brief:1} when brief; Domains[].AORs[] flattened into one AOR "
      "list with 'domain' added, paged and kept under 50 KB here (MI does not page it: pages "
      "after the first read the first page's snapshot, up to 60 s old). When the full dump is "
-     "over the MI reply limit or one datagram, falls back to brief and says so", NULL},
+     "over the MI reply limit or one datagram, falls back to brief and says so", NULL, NULL},
     {"ul_show_contact", "Show one registration",
      "Shows one AOR's contacts: URI, Expires (seconds left), Q, Call-ID, User-agent, Socket.",
      "registrations", "usrloc:show_contact", ul_show_contact_args, SCOPE_BIT(SCOPE_MI_READ),
      TOOL_F_READONLY, NULL, aor_result, NULL,
      "usrloc:show_contact {table_name, aor} (3.x ul_show_contact); table_name defaults to "
-     "location", NULL},
+     "location", NULL, NULL},
     {"ul_add", "Add a contact",
      "Binds a contact to an AOR as a REGISTER would (same contact: replaced).",
      "registrations", "usrloc:add", ul_add_args, SCOPE_BIT(SCOPE_MI_WRITE),
      TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT, NULL, NULL, NULL,
      "usrloc:add (3.x ul_add) with all 8 parameters its only recipe needs; the optional ones "
-     "take the defaults shown (q sent as a string, as usrloc parses it)", NULL},
+     "take the defaults shown (q sent as a string, as usrloc parses it)", NULL, NULL},
     {"ul_rm", "Remove a registration",
      "Removes an AOR and all its contacts until it registers again.",
      "registrations", "usrloc:rm", ul_rm_args, SCOPE_BIT(SCOPE_MI_WRITE),
      TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT, NULL, NULL, NULL,
-     "usrloc:rm {table_name, aor} (3.x ul_rm)", NULL},
+     "usrloc:rm {table_name, aor} (3.x ul_rm)", NULL, NULL},
     {"ul_rm_contact", "Remove one contact",
      "Removes one contact of an AOR.",
      "registrations", "usrloc:rm_contact", ul_rm_contact_args, SCOPE_BIT(SCOPE_MI_WRITE),
      TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT, NULL, NULL, NULL,
-     "usrloc:rm_contact {table_name, aor, contact} (3.x ul_rm_contact)", NULL},
+     "usrloc:rm_contact {table_name, aor, contact} (3.x ul_rm_contact)", NULL, NULL},
     {"mid_registrar_dump", "mid_registrar state (not available)",
      "Not available: OpenSIPS has no MI command for it; ul_dump shows what mid_registrar saved.",
      "registrations", NULL, NULL, SCOPE_BIT(SCOPE_MI_READ), TOOL_F_READONLY, NULL, NULL,
      t_mid_registrar_dump,
      "none: OpenSIPS 3.6.8 and 4.0.1 export no mid_registrar MI command (the Python server's "
-     "registry names mid_reg_dump, which neither accepts); answers isError saying so", NULL},
+     "registry names mid_reg_dump, which neither accepts); answers isError saying so", NULL, NULL},
 };
 ROW_TABLE(registrations, registration_tools);

@@ -52,34 +52,50 @@ static json_t *step(const char *module, const char *command, const char *outcome
     return s;
 }
 
+/* The chain's steps the arguments choose, in order, into plan; returns how many. */
+static size_t plan_of(const json_t *args, const struct reload_target **plan)
+{
+    const json_t *targets = json_object_get(args, "targets");
+    size_t n = 0;
+
+    for (size_t i = 0; i < NTARGETS; i++)
+        if (chosen(targets, reload_targets[i].module))
+            plan[n++] = &reload_targets[i];
+    return n;
+}
+
+/* The question names the modules whose tables would be reloaded. */
+static json_t *chain_needs(struct mcp_call *c, const struct tool_def *d, const json_t *args,
+                           struct mcp_needs *n)
+{
+    const struct reload_target *plan[NTARGETS];
+    size_t k = plan_of(args, plan), used;
+
+    (void)c, (void)d;
+    used = (size_t)snprintf(n->what, sizeof(n->what), "reload the tables of ");
+    for (size_t i = 0; i < k && used < sizeof(n->what); i++)
+        used += (size_t)snprintf(n->what + used, sizeof(n->what) - used, "%s%s", i ? ", " : "",
+                                 plan[i]->module);
+    if (used < sizeof(n->what))
+        snprintf(n->what + used, sizeof(n->what) - used, " on node %s",
+                 tool_node(args) ? tool_node(args) : "default");
+    return NULL;
+}
+
 static json_t *t_reload_data_tables(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
 {
     struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
     const char *node = tool_node(args);
-    const json_t *targets = json_object_get(args, "targets");
     bool stop_on_error = json_is_true(json_object_get(args, "stop_on_error"));
     json_t *delay_arg = json_object_get(args, "delay_ms_between");
     unsigned delay = json_is_integer(delay_arg) ? (unsigned)json_integer_value(delay_arg) : 100;
     const struct reload_target *plan[NTARGETS];
     size_t n = 0, reloaded = 0, skipped = 0, failed = 0;
     json_t *steps = json_array(), *out;
-    char what[512] = "", *w = what;
     bool stopped = false, cancelled = false;
 
     (void)t;
-    for (size_t i = 0; i < NTARGETS; i++)
-        if (chosen(targets, reload_targets[i].module))
-            plan[n++] = &reload_targets[i];
-    for (size_t i = 0; i < n; i++)
-        w += snprintf(w, sizeof(what) - (size_t)(w - what), "%s%s", i ? ", " : "",
-                      plan[i]->module);
-    char confirm[700];
-    snprintf(confirm, sizeof(confirm), "reload the tables of %s on node %s", what,
-             node ? node : "default");
-    if (!tool_confirm(c, args, confirm, &out)) {
-        json_decref(steps);
-        return out;
-    }
+    n = plan_of(args, plan);
     for (size_t i = 0; i < n; i++) {
         const struct reload_target *tg = plan[i];
         struct mi_error e;
@@ -144,23 +160,30 @@ static json_t *t_reload_data_tables(struct mcp_call *c, const struct mcp_tool *t
     return content_structured_result(json_pack("{s:o}", "result", out));
 }
 
+/* Reloading TLS is known to crash OpenSIPS 4.0 with proto_tls: the gate checks it (force
+ * overrides) before it asks the user. */
+static json_t *tls_reload_needs(struct mcp_call *c, const struct tool_def *d, const json_t *args,
+                                struct mcp_needs *n)
+{
+    (void)c, (void)d;
+    n->subject = "tls_mgm:reload";
+    n->check = tool_guard_check;
+    snprintf(n->what, sizeof(n->what), "reload the TLS domains and certificates on node %s%s",
+             tool_node(args) ? tool_node(args) : "default",
+             json_is_true(json_object_get(args, "force"))
+                 ? ", although this is known to crash OpenSIPS when proto_tls is loaded"
+                 : "");
+    return NULL;
+}
+
 static json_t *t_tls_reload(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
 {
     struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
     const char *node = tool_node(args);
     json_t *out, *result = NULL;
     struct mi_error e;
-    char what[300];
 
-    if (!guard_allows(c, args, node, "tls_mgm:reload", &out))
-        return out;
-    snprintf(what, sizeof(what), "reload the TLS domains and certificates on node %s%s",
-             node ? node : "default",
-             json_is_true(json_object_get(args, "force"))
-                 ? ", although this is known to crash OpenSIPS when proto_tls is loaded"
-                 : "");
-    if (!tool_confirm(c, args, what, &out))
-        return out;
+    /* the gate checked the known defect and asked the user (tls_reload_needs) */
     if (mi_client_call(mi, node, "tls_mgm:reload", NULL, 0, &result, &e) != MI_OK) {
         mcp_call_set_outcome(c, mi_err_name(e.err));
         return content_error_result("%s failed (%s): %s. Known defect: %s.", t->name,
@@ -208,15 +231,16 @@ static const struct tool_def reload_tools[] = {
      "each target's reload in order (domain:reload, permissions:address_reload, "
      "dialplan:reload, dispatcher:reload, drouting:reload, load_balancer:reload, "
      "carrierroute:reload_routes, fraud_detection:reload, tls_mgm:reload); a module the node "
-     "lacks is skipped, tls_mgm skipped when guarded. New: progress, cancellation", NULL},
+     "lacks is skipped, tls_mgm skipped when guarded. New: progress, cancellation",
+     chain_needs, NULL},
     {"domain_reload", "Reload domains",
      "Makes OpenSIPS re-read the domain table. Asks the user to confirm.",
      "reload", "domain:reload", NULL, SCOPE_BIT(SCOPE_MI_WRITE), WRITE, NULL, NULL, NULL,
-     "domain:reload (3.x domain_reload; 4.0 dropped that name)", NULL},
+     "domain:reload (3.x domain_reload; 4.0 dropped that name)", NULL, NULL},
     {"fraud_reload", "Reload fraud rules",
      "Makes OpenSIPS re-read the fraud_detection profiles and rules. Asks the user to confirm.",
      "reload", "fraud_detection:reload", NULL, SCOPE_BIT(SCOPE_MI_WRITE), WRITE, NULL, NULL,
-     NULL, "fraud_detection:reload (3.x fraud_reload)", NULL},
+     NULL, "fraud_detection:reload (3.x fraud_reload)", NULL, NULL},
     {"tls_reload", "Reload TLS domains",
      "Reloads TLS domains and certificates. Refused unless force: true where it crashes "
      "OpenSIPS (4.0 with proto_tls loaded). Asks the user to confirm.",
@@ -224,6 +248,6 @@ static const struct tool_def reload_tools[] = {
      t_tls_reload,
      "tls_mgm:reload (3.x tls_reload), guarded (src/tools/guards.c): `which` tells whether "
      "proto_tls is loaded. Fixed: errors are isError results, not {reloaded:false}",
-     "tls_mgm:reload"},
+     tls_reload_needs, "tls_mgm:reload"},
 };
 ROW_TABLE(reload, reload_tools);

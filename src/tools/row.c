@@ -10,6 +10,7 @@
 #include "mcp/content.h"
 #include "mcp/server.h"
 #include "mi/client.h"
+#include "tools/guards.h"
 #include "tools/tool.h"
 
 #define LIST_LIMIT_DEFAULT 50
@@ -22,6 +23,8 @@ struct row_tool {
 };
 
 static json_t *row_entry(struct mcp_call *c, const struct mcp_tool *t, json_t *args);
+static json_t *row_needs(struct mcp_call *c, const struct mcp_tool *t, const json_t *args,
+                         struct mcp_needs *n);
 
 /* Every registered row tool: they live as long as the process, owned from here. */
 static struct row_tool **entries;
@@ -176,7 +179,7 @@ static json_t *input_schema(const struct tool_def *d)
                                    ? "OpenSIPS node name (default node if omitted; \"*\": all)"
                                    : "OpenSIPS node name (default node if omitted)",
                                    "\"maxLength\":64"));
-    if (d->flags & TOOL_F_DESTRUCTIVE)
+    if (!(d->flags & TOOL_F_READONLY))
         json_object_set_new(props, "confirm",
                             arg_schema("boolean", "true once the user agreed to this change", NULL));
     json_t *schema = json_pack("{s:s, s:o}", "type", "object", "properties", props);
@@ -251,8 +254,10 @@ int rows_register(struct registry *reg, const struct tool_def *rows, size_t n, c
         rt->def = d;
         rt->tool = (struct mcp_tool){
             .name = d->name, .title = d->title, .description = d->description,
-            .flags = d->flags & (TOOL_F_READONLY | TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT),
+            .flags = (d->flags & (TOOL_F_READONLY | TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT)) |
+                     (d->flags & TOOL_F_READONLY ? 0 : TOOL_F_CONFIRM),
             .handler = row_entry, .scope = d->scope, .make_schema = row_make_schema,
+            .needs = row_needs,
         };
         entries[nentries++] = rt;
         if (registry_add_tools(reg, &rt->tool, 1) < 0)
@@ -314,9 +319,12 @@ static char *page_fit(json_t *page)
         size -= json_dumpb(json_array_get(items, n - 1), NULL, 0, JSON_COMPACT) + 1;
         json_array_remove(items, --n);
     }
-    if (size > TOOL_RESULT_CAP && n == 1)
-        json_array_set_new(items, 0, tool_cap(json_deep_copy(json_array_get(items, 0)),
-                                              TOOL_RESULT_CAP - 1024, &note));
+    if (size > TOOL_RESULT_CAP && n == 1) {
+        /* tool_cap cuts in place: a copy only when someone else holds the item too */
+        json_t *item = json_array_get(items, 0);
+        item = item->refcount == 1 ? json_incref(item) : json_deep_copy(item);
+        json_array_set_new(items, 0, tool_cap(item, TOOL_RESULT_CAP - 1024, &note));
+    }
     if (!note && asprintf(&note, "the page was shortened to stay under %d KB; go on from "
                           "next_offset", TOOL_RESULT_CAP / 1024) < 0)
         note = NULL;
@@ -389,16 +397,22 @@ static json_t *run_one(struct mcp_call *c, const struct tool_def *d, const json_
 }
 
 /* One node's answer from the row's handler or the generic path: a CallToolResult. */
+/* NULL when `node` offers the row's command (its mi, or module_cmd), else the result that says
+ * so: the module comes first, before a guard would refuse or a handler answer an empty success.
+ * Asks nothing but what the MI client learns anyway (version, which). */
+static json_t *module_absent(struct mcp_call *c, const struct tool_def *d, const char *node)
+{
+    const char *cmd = d->mi ? d->mi : d->module_cmd;
+    struct mi_error e;
+
+    if (!cmd || mi_client_offers(mcp_server_mi(mcp_call_server(c)), node, cmd, &e) == MI_OK)
+        return NULL;
+    return tool_mi_error(c, d->name, &e);
+}
+
 static json_t *run_single(struct mcp_call *c, const struct mcp_tool *t, const struct tool_def *d,
                           json_t *args)
 {
-    const char *needs = d->mi ? d->mi : d->needs;
-    struct mi_error e;
-
-    /* the module first: without it a guard would refuse, or a handler answer an empty success */
-    if (needs && mi_client_offers(mcp_server_mi(mcp_call_server(c)), tool_node(args), needs, &e) !=
-                     MI_OK)
-        return tool_mi_error(c, d->name, &e);
     if (d->handler)
         return d->handler(c, t, args);
     return row_run(c, t, args);
@@ -417,7 +431,9 @@ struct fan {
 static void *fan_one(void *arg)
 {
     struct fan *f = arg;
-    json_t *r = run_single(f->c, f->t, f->d, f->args);
+    json_t *r = module_absent(f->c, f->d, f->node);
+    if (!r)
+        r = run_single(f->c, f->t, f->d, f->args);
     json_t *sc = json_object_get(r, "structuredContent");
 
     if (r && !json_is_true(json_object_get(r, "isError")) && json_is_object(sc)) {
@@ -483,7 +499,7 @@ static json_t *row_entry(struct mcp_call *c, const struct mcp_tool *t, json_t *a
         return content_error_result("%s: no row behind this tool (a bug)", t->name);
     if (node && !strcmp(node, "*") && !(d->flags & TOOL_F_READONLY))
         return content_error_result("%s changes state, so it runs on one node at a time; "
-                                    "name the node", d->name);
+                                    "name the node", d->name); /* row_needs said so already */
     full = with_defaults(rt->defaults, args);
     if (node && !strcmp(node, "*"))
         r = fan_out(c, t, d, full);
@@ -502,17 +518,66 @@ json_t *row_run(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
 
     if (!d || !d->mi)
         return content_error_result("%s: this tool has no MI command (a bug in its row)", t->name);
-    if (d->flags & TOOL_F_DESTRUCTIVE) {
-        json_t *params = row_mi_params(d, args);
-        char *p = json_dumps(params, JSON_COMPACT), what[512];
-        snprintf(what, sizeof(what), "run %s %s on node %s", d->mi, p ? p : "{}",
-                 node ? node : "default");
-        free(p);
-        json_decref(params);
-        if (!tool_confirm(c, args, what, &r))
-            return r;
-    }
     if (!(r = run_one(c, d, args, node, &e)))
         return tool_mi_error(c, d->name, &e);
     return content_structured_result(r);
+}
+
+/* The arguments as the question shows them: without node, confirm and force. */
+static char *args_text(const struct tool_def *d, const json_t *args)
+{
+    json_t *shown;
+    char *text;
+
+    if (d->mi && !d->handler)
+        shown = row_mi_params(d, args);
+    else {
+        shown = json_is_object(args) ? json_copy((json_t *)args) : json_object();
+        json_object_del(shown, "node");
+        json_object_del(shown, "confirm");
+        json_object_del(shown, "force");
+    }
+    text = json_dumps(shown, JSON_COMPACT);
+    json_decref(shown);
+    return text;
+}
+
+/* The gate asks every row tool what a call needs: a write asks the user, in words made from the
+ * row (its MI command and parameters, or its title and arguments); the row's MI command is
+ * checked against the known defects; the row's own needs function has the last
+ * word. A write to node "*" is refused here, before anyone is asked. */
+static json_t *row_needs(struct mcp_call *c, const struct mcp_tool *t, const json_t *args,
+                         struct mcp_needs *n)
+{
+    const struct row_tool *rt = entry_of(t);
+    const struct tool_def *d = rt ? rt->def : NULL;
+    const char *node = tool_node(args), *subject;
+    json_t *full, *r = NULL;
+    char *text;
+
+    if (!d)
+        return NULL;
+    if (node && !strcmp(node, "*") && !(d->flags & TOOL_F_READONLY))
+        return content_error_result("%s changes state, so it runs on one node at a time; "
+                                    "name the node", d->name);
+    if ((!node || strcmp(node, "*")) && (r = module_absent(c, d, node)))
+        return r;
+    full = with_defaults(rt->defaults, (json_t *)args);
+    text = args_text(d, full);
+    if (d->mi && !d->handler)
+        snprintf(n->what, sizeof(n->what), "run %s %s on node %s", d->mi, text ? text : "{}",
+                 node ? node : "default");
+    else
+        snprintf(n->what, sizeof(n->what), "%c%s (%s %s) on node %s",
+                 d->title[0] >= 'A' && d->title[0] <= 'Z' ? d->title[0] - 'A' + 'a' : d->title[0],
+                 d->title + 1, d->name, text ? text : "{}", node ? node : "default");
+    free(text);
+    if ((subject = d->mi) && guard_find(subject)) {
+        n->subject = subject;
+        n->check = tool_guard_check;
+    }
+    if (d->needs)
+        r = d->needs(c, d, full, n);
+    json_decref(full);
+    return r;
 }

@@ -31,6 +31,14 @@ struct tool_arg {
 #define ROW_LIST   (1u << 8) /* pages a list: adds limit, offset and fields; shapes to items/total */
 #define ROW_MI_PAGE (1u << 9) /* the MI command pages itself with index/counter (dialog:list) */
 
+struct tool_def;
+/* A row's say in what one call needs (struct mcp_needs), for tools whose needs depend on the
+ * arguments: mi_execute's on the command's class. `args` have their declared defaults; `n`
+ * holds the row's defaults (every write asks, the row's guard). NULL to go on, or a result that
+ * ends the call before anything is sent. */
+typedef json_t *(*row_needs_fn)(struct mcp_call *c, const struct tool_def *d, const json_t *args,
+                                struct mcp_needs *n);
+
 struct tool_def {
     const char *name;
     const char *title;
@@ -45,7 +53,9 @@ struct tool_def {
     mcp_tool_fn handler;        /* NULL: row_run, the generic MI handler */
     const char *mapping;        /* for docs: how it maps onto MI, and what differs from the Python
                                    server's mapping */
-    const char *needs;          /* a handler row's main command (catalogue key), or NULL: the node
+    row_needs_fn needs;         /* NULL: every row that is not read-only asks for confirmation,
+                                   and the row's mi is checked against the known defects */
+    const char *module_cmd;     /* a handler row's main command (catalogue key), or NULL: the node
                                    must offer it (or `mi`) before anything runs, so a missing module
                                    is said first, not a guard's refusal or an empty answer */
 };
@@ -56,16 +66,17 @@ const struct tool_def *row_of(const struct mcp_tool *t);
 /* Register the rows of `rows` (n of them) whose toolset is enabled ("all" enables every one;
  * `toolsets` is a comma-separated list). Each registered tool calls its row's handler (or
  * row_run) with the arguments' declared defaults filled in, and answers node "*" itself: a read
- * tool is run on every node at once, a write refused. Returns 0, or -1 (out of memory,
- * duplicate name). */
+ * tool is run on every node at once, a write refused. Every row that is not read-only is
+ * registered with TOOL_F_CONFIRM and a needs hook (the row's guard, its needs function), so the
+ * gate asks the user before its handler runs; no handler asks itself. Returns 0, or -1 (out of
+ * memory, duplicate name). */
 int rows_register(struct registry *reg, const struct tool_def *rows, size_t n, const char *toolsets);
 
 /* 0 when every name in `toolsets` (comma-separated; "all" allowed) is the toolset of some row,
  * else -1 with a sentence in err naming the unknown one and the toolsets there are. */
 int rows_check_toolsets(const char *toolsets, char *err, size_t errlen);
 
-/* The generic handler: map arguments onto the MI command's parameters, ask for confirmation when
- * the row is destructive, call the node (or every node for node "*" on read tools), shape the
+/* The generic handler: map arguments onto the MI command's parameters, call the node (or every node for node "*" on read tools), shape the
  * reply (lists: total, offset, limit, next_offset, items with the chosen fields). */
 json_t *row_run(struct mcp_call *c, const struct mcp_tool *t, json_t *args);
 

@@ -77,7 +77,6 @@ static json_t *t_rtpengine_terminate_call(struct mcp_call *c, const struct mcp_t
     json_t *ended = json_null();
     struct mi_error e;
     const char *outcome;
-    char what[512];
 
     /* rtpengine:teardown ends the call's dialog (modules/rtpengine, mi_teardown_call): the media
      * goes with it only when rtp_relay manages the call; rtpengine itself registers no dialog
@@ -87,10 +86,6 @@ static json_t *t_rtpengine_terminate_call(struct mcp_call *c, const struct mcp_t
     json_decref(result);
     result = NULL;
     int before = relay_lists(mi, node, callid);
-    snprintf(what, sizeof(what), "tear down call %s (its dialog and RTPEngine media) on node %s",
-             callid, node ? node : "default");
-    if (!tool_confirm(c, args, what, &out))
-        goto out;
     if (mi_client_call(mi, node, "rtpengine:teardown", params, 0, &result, &e) != MI_OK) {
         out = tool_mi_error(c, t->name, &e);
         goto out;
@@ -150,7 +145,7 @@ static const struct tool_def rtp_tools[] = {
      "rtp", NULL, NULL, SCOPE_BIT(SCOPE_MI_READ), TOOL_F_READONLY | ROW_LIST, NULL, NULL,
      t_rtpengine_sessions,
      "rtp_relay:list {engine: rtpengine} (3.x rtp_relay_list); the Python server's mapping "
-     "was not shown",
+     "was not shown", NULL,
      "rtp_relay:list"},
     {"rtpengine_terminate_call", "Drop a call's media",
      "Ends one call by Call-ID (rtpengine:teardown: OpenSIPS ends its dialog, BYE to both "
@@ -161,6 +156,6 @@ static const struct tool_def rtp_tools[] = {
      "dialog:list {callid} and rtp_relay:list (what OpenSIPS knows), rtpengine:teardown "
      "{callid} (3.x teardown), then rtp_relay:list again (up to 3 s) to see the media go. "
      "Fixed: the Python server's rtpengine_terminate does not exist (-32601)",
-     "rtpengine:teardown"},
+     NULL, "rtpengine:teardown"},
 };
 ROW_TABLE(rtp, rtp_tools);

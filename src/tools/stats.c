@@ -429,6 +429,23 @@ static const char *under_root(const char *out_dir, const char *root, const char 
     return NULL;
 }
 
+/* Without an allowed root nothing can be written: say so before anyone is asked. */
+static json_t *snapshot_needs(struct mcp_call *c, const struct tool_def *d, const json_t *args,
+                              struct mcp_needs *n)
+{
+    const char *root = mcp_server_settings(mcp_call_server(c))->out_dir_root;
+
+    if (!root || root[0] != '/')
+        return content_error_result(
+            "%s: not available: no directory is allowed for snapshots. The operator must set "
+            "OPENSIPS_MCP_OUT_DIR_ROOT (or --out-dir-root) to an absolute directory; files are "
+            "written only under it. Nothing was written.", d->name);
+    snprintf(n->what, sizeof(n->what), "write a snapshot of the state of node %s to a new file "
+             "in %s (under %s)", tool_node(args) ? tool_node(args) : "default",
+             tool_str(args, "out_dir", ""), root);
+    return NULL;
+}
+
 static json_t *t_snapshot_capture(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
 {
     static const char *const base_groups[] = {"core:", "shmem:", "tm:", "sl:", "usrloc:",
@@ -625,20 +642,20 @@ static const struct tool_def stats_tools[] = {
      NULL, stats_obj, t_stats_row,
      "statistics:get {statistics: [...]} (3.x get_statistics); default [\"all\"]. Fixed: "
      "\"core:rcv_requests\" (the form replies print) is sent as \"rcv_requests\", since "
-     "OpenSIPS finds statistics by bare name and silently skips the other form", NULL},
+     "OpenSIPS finds statistics by bare name and silently skips the other form", NULL, NULL},
     {"stats_list", "List statistics",
      "Lists the node's statistics: incremental (a counter stats_reset can zero) or not (a "
      "gauge).",
      "stats", "statistics:list", stats_list_args, SCOPE_BIT(SCOPE_STATS_READ), TOOL_F_READONLY,
      NULL, stats_obj, t_stats_row,
-     "statistics:list (3.x list_statistics); group:name sent as the bare name", NULL},
+     "statistics:list (3.x list_statistics); group:name sent as the bare name", NULL, NULL},
     {"stats_reset", "Reset statistics",
      "Sets counters back to 0 (gauges are left alone).",
      "stats", "statistics:reset", stats_reset_args, SCOPE_BIT(SCOPE_MI_WRITE),
      TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT, NULL, NULL, t_stats_row,
      "statistics:reset {statistics: [...]} (3.x reset_statistics). Fixed: group:name sent as "
      "the bare name, and a group (which reset_statistics rejects) expanded to its incremental "
-     "statistics via statistics:list", NULL},
+     "statistics via statistics:list", NULL, NULL},
     {"nathelper_stats", "NAT helper status",
      "NAT keepalive status: whether nathelper pings are enabled, and nathelper statistics if "
      "the node has any (OpenSIPS keeps none, which the result says).",
@@ -646,7 +663,7 @@ static const struct tool_def stats_tools[] = {
      t_nathelper_stats,
      "statistics:get [\"nathelper:\"] plus nathelper:enable_ping (3.x nh_enable_ping) without "
      "status (a read). Fixed: the Python server returns the empty group as if it were data; "
-     "nathelper registers no statistics",
+     "nathelper registers no statistics", NULL,
      "nathelper:enable_ping"},
     {"perf_memory_report", "Memory report",
      "Shared memory (shm) totals and each process's private (pkg) memory with used_pct, to spot "
@@ -654,7 +671,7 @@ static const struct tool_def stats_tools[] = {
      "perf", NULL, NULL, SCOPE_BIT(SCOPE_STATS_READ), TOOL_F_READONLY, NULL, NULL,
      t_perf_memory_report,
      "statistics:get [\"shmem:\",\"pkmem:\"] and core:ps (3.x get_statistics, ps), pkmem:<ID>-* "
-     "joined to ps by process ID", NULL},
+     "joined to ps by process ID", NULL, NULL},
     {"perf_sample_window", "Sample statistics over time",
      "Reads statistic groups sample_count times over duration_sec and returns the series: "
      "values that stayed constant once, then per sample the ones that moved. Reports progress; "
@@ -662,7 +679,7 @@ static const struct tool_def stats_tools[] = {
      "perf", NULL, perf_sample_window_args, SCOPE_BIT(SCOPE_STATS_READ), TOOL_F_READONLY, NULL,
      NULL, t_perf_sample_window,
      "statistics:get (3.x get_statistics) repeated at even intervals; duration clamped to "
-     "1..600 s and samples to 2..60 as in the Python server", NULL},
+     "1..600 s and samples to 2..60 as in the Python server", NULL, NULL},
     {"snapshot_capture", "Save a state snapshot",
      "Writes a JSON snapshot (version, uptime, processes, statistics) to a new file under the "
      "operator's allowed directory and returns its path. Unavailable unless that directory is "
@@ -672,6 +689,7 @@ static const struct tool_def stats_tools[] = {
      t_snapshot_capture,
      "statistics:get, core:version, core:uptime, core:ps, then a new file (never overwritten, "
      "links never followed) under $OPENSIPS_MCP_OUT_DIR_ROOT. Fixed: the Python server also "
-     "allows /tmp, /var/tmp and $HOME by default; ours allows only the configured root", NULL},
+     "allows /tmp, /var/tmp and $HOME by default; ours allows only the configured root",
+     snapshot_needs, NULL},
 };
 ROW_TABLE(stats, stats_tools);

@@ -150,21 +150,21 @@ static const struct tool_def status_tools[] = {
     {"server_version", "OpenSIPS version",
      "The node's OpenSIPS version and build.",
      "status", "core:version", NULL, SCOPE_BIT(SCOPE_MI_READ), TOOL_F_READONLY, NULL,
-     version_schema, NULL, "core:version (3.x version)", NULL},
+     version_schema, NULL, "core:version (3.x version)", NULL, NULL},
     {"server_uptime", "OpenSIPS uptime",
      "When the node started and how long it has been up.",
      "status", "core:uptime", NULL, SCOPE_BIT(SCOPE_MI_READ), TOOL_F_READONLY, NULL,
-     uptime_schema, NULL, "core:uptime (3.x uptime)", NULL},
+     uptime_schema, NULL, "core:uptime (3.x uptime)", NULL, NULL},
     {"server_processes", "OpenSIPS processes",
      "The node's processes: ID, PID, role (SIP receiver, timer, MI, ...).",
      "status", "core:ps", NULL, SCOPE_BIT(SCOPE_MI_READ), TOOL_F_READONLY | ROW_LIST,
-     "Processes", process_item, NULL, "core:ps (3.x ps), paged here", NULL},
+     "Processes", process_item, NULL, "core:ps (3.x ps), paged here", NULL, NULL},
     {"server_memory", "Shared memory",
      "The node's shared memory in bytes, with used_pct.",
      "status", NULL, NULL, SCOPE_BIT(SCOPE_STATS_READ), TOOL_F_READONLY, NULL, shm_schema,
      t_server_memory,
      "statistics:get [\"shmem:\"] (3.x get_statistics); the Python server's mem command "
-     "exists in no OpenSIPS version", NULL},
+     "exists in no OpenSIPS version", NULL, NULL},
     {"server_health", "Health summary",
      "One verdict per node (ok or degraded, with the problems found): version, uptime, "
      "processes, shared memory use, core readiness. node \"*\": the whole fleet.",
@@ -172,6 +172,6 @@ static const struct tool_def status_tools[] = {
      t_server_health,
      "core:version, core:uptime, core:ps, statistics:get [\"shmem:\"], status_report:get "
      "{group: core} (3.x version, uptime, ps, get_statistics, sr_get_status); degraded when "
-     "shm is 90% used, core is not ready or a part fails", NULL},
+     "shm is 90% used, core is not ready or a part fails", NULL, NULL},
 };
 ROW_TABLE(status, status_tools);

@@ -48,6 +48,6 @@ static const struct tool_def tls_tools[] = {
      "peer certificate was verified, age.",
      "tls", NULL, NULL, SCOPE_BIT(SCOPE_MI_READ), TOOL_F_READONLY | ROW_LIST, NULL, conn_item,
      t_tls_connections,
-     "tcp:list {proto: tls} on 4.x; 3.x list_tcp_conns filtered to Type tls here", NULL},
+     "tcp:list {proto: tls} on 4.x; 3.x list_tcp_conns filtered to Type tls here", NULL, NULL},
 };
 ROW_TABLE(tls, tls_tools);

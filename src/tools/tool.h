@@ -1,6 +1,6 @@
-/* tool: what OpenSIPS tool handlers share — the node an argument names, confirmation of
- * destructive calls (elicitation, or confirm: true), MI failures as tool errors, and a cap on
- * how much of a reply reaches the model. */
+/* tool: what OpenSIPS tool handlers share — the node an argument names, what running an MI
+ * command needs (scope, confirmation, known defects; the gate asks), MI failures as tool errors,
+ * and a cap on how much of a reply reaches the model. */
 #ifndef TOOLS_TOOL_H
 #define TOOLS_TOOL_H
 
@@ -9,7 +9,10 @@
 #include <stddef.h>
 
 #include "mcp/call.h"
+#include "mcp/registry.h"
 #include "mi/client.h"
+
+struct mi_cmd;
 
 /* How much of one node's answer reaches the model: bytes of compact JSON (tool_cap, list pages).
  * A tool result carries its structured content twice (structuredContent and the same as text,
@@ -37,14 +40,24 @@ json_t *tool_mi_error(struct mcp_call *c, const char *tool, const struct mi_erro
 json_t *tool_node_result(struct mcp_call *c, const char *tool, const char *node, json_t *out,
                          const struct mi_error *e);
 
-/* Ask for confirmation before a destructive call described by `what` ("end dialog 12.34 on
- * node pbx1"): confirm: true in args, else an elicitation when the client supports it. Returns
- * true to go on; false with *result set to a result that says nothing was changed and why. */
-bool tool_confirm(struct mcp_call *c, const json_t *args, const char *what, json_t **result);
+/* What running the MI command `cmd` needs, the one rule mi_execute and cluster_send_command
+ * share: a read needs mi.read, a write (`write`: the command's class for these parameters)
+ * needs mi.write and the user's confirmation; either is checked against the known OpenSIPS
+ * defects (guards.h) first. Fills n's scopes, scope_why, confirm, check and subject; n->what is
+ * the caller's. */
+void tool_mi_cmd_needs(const struct mi_cmd *cmd, bool write, struct mcp_needs *n);
 
-/* Keep `value` (stolen) within `cap` bytes of compact JSON by shortening its longest arrays;
- * returns the value to send and sets *note (NULL when nothing was cut) to a sentence saying
- * what was cut and how to get the rest. */
+/* A struct mcp_needs check: guard_allows for n->subject on the node args name. */
+bool tool_guard_check(struct mcp_call *c, const json_t *args, const struct mcp_needs *n,
+                      json_t **result);
+
+/* Keep `value` (stolen) within `cap` bytes of compact JSON: drop the last items of its longest
+ * array (the one with most items) until it fits; when no array does it (none, or the rest alone
+ * is too large), answer {text_prefix, truncated: true}: the beginning of its text, cut on a UTF-8
+ * character boundary so that the result is valid JSON within cap. Cuts in place, never copies,
+ * and counts sizes only as far as the cap. Returns the value to send (NULL only out of memory)
+ * and sets *note (NULL when nothing was cut) to a sentence saying what was cut and how to get
+ * the rest. */
 json_t *tool_cap(json_t *value, size_t cap, char **note);
 
 #endif

@@ -53,6 +53,6 @@ static const struct tool_def topology_tools[] = {
      th_item, t_topology_hiding_list,
      "b2b_logic:list (3.x b2b_list) filtered to scenario \"top hiding\"; the topology_hiding "
      "module exports no MI command and its dialog flag is not printed, so those calls cannot "
-     "be listed (said in the result's note)", NULL},
+     "be listed (said in the result's note)", NULL, NULL},
 };
 ROW_TABLE(topology, topology_tools);

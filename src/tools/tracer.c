@@ -34,6 +34,31 @@ static bool trace_listed(const json_t *status, const char *id, char *names, size
     return found;
 }
 
+/* status only reads: no question. start needs a destination before anyone is asked. */
+static json_t *trace_needs(struct mcp_call *c, const struct tool_def *d, const json_t *args,
+                           struct mcp_needs *n)
+{
+    const char *action = tool_str(args, "action", ""), *uri = tool_str(args, "trace_uri", NULL);
+    const char *id = tool_str(args, "trace_id", TRACE_ID_DEFAULT);
+    const char *node = tool_node(args) ? tool_node(args) : "default";
+
+    (void)c;
+    if (!strcmp(action, "status")) {
+        n->confirm = false;
+        return NULL;
+    }
+    if (!strcmp(action, "start") && !uri)
+        return content_error_result("%s: start needs trace_uri: where to send the copies "
+                                    "(sip:HOST:PORT, or hep:HOST:PORT with proto_hep)",
+                                    d->name);
+    if (!strcmp(action, "start"))
+        snprintf(n->what, sizeof(n->what), "start tracing all SIP traffic to %s (trace id '%s') "
+                 "on node %s", uri, id, node);
+    else
+        snprintf(n->what, sizeof(n->what), "stop the dynamic trace '%s' on node %s", id, node);
+    return NULL;
+}
+
 static json_t *t_trace_control(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
 {
     struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
@@ -43,7 +68,7 @@ static json_t *t_trace_control(struct mcp_call *c, const struct mcp_tool *t, jso
     const char *id = tool_str(args, "trace_id", TRACE_ID_DEFAULT);
     json_t *params = NULL, *result = NULL, *status = NULL, *out = NULL;
     struct mi_error e;
-    char what[512], names[512];
+    char names[512];
 
     if (!strcmp(action, "status")) {
         if (mi_client_call(mi, node, "tracer:trace", NULL, 0, &result, &e) != MI_OK)
@@ -51,19 +76,11 @@ static json_t *t_trace_control(struct mcp_call *c, const struct mcp_tool *t, jso
         return content_structured_result(json_pack("{s:s, s:o}", "node", nodename, "result",
                                                    result));
     }
-    if (!mcp_call_has_scopes(c, SCOPE_BIT(SCOPE_MI_WRITE)))
-        return content_error_result("permission denied: trace_control %s changes tracing, so it "
-                                    "needs the scope 'mi.write', and role '%s' does not have it",
-                                    action, mcp_call_role(c));
     if (!strcmp(action, "start")) {
         if (!uri)
             return content_error_result("%s: start needs trace_uri: where to send the copies "
                                         "(sip:HOST:PORT, or hep:HOST:PORT with proto_hep)",
                                         t->name);
-        snprintf(what, sizeof(what), "start tracing all SIP traffic to %s (trace id '%s') on "
-                 "node %s", uri, id, nodename);
-        if (!tool_confirm(c, args, what, &out))
-            return out;
         params = json_pack("{s:s, s:s}", "id", id, "uri", uri);
         if (mi_client_call(mi, node, "tracer:start", params, 0, &result, &e) != MI_OK)
             out = tool_mi_error(c, t->name, &e);
@@ -77,9 +94,6 @@ static json_t *t_trace_control(struct mcp_call *c, const struct mcp_tool *t, jso
     }
     /* stop: verify, since OpenSIPS 4.0.1 answers OK for an id that is not the newest dynamic
      * trace and removes nothing (tracer.c stop loop matches only the list head) */
-    snprintf(what, sizeof(what), "stop the dynamic trace '%s' on node %s", id, nodename);
-    if (!tool_confirm(c, args, what, &out) || !guard_allows(c, args, node, "tracer:stop", &out))
-        return out;
     params = json_pack("{s:s}", "id", id);
     if (mi_client_call(mi, node, "tracer:stop", params, 0, &result, &e) != MI_OK) {
         out = tool_mi_error(c, t->name, &e);
@@ -130,7 +144,7 @@ static const struct tool_def tracer_tools[] = {
      "status: tracer:trace (3.x trace); start: tracer:start {id, uri} (3.x trace_start); "
      "stop: tracer:stop {id} (3.x trace_stop), then tracer:trace to verify (4.0.1 answers OK "
      "without removing a trace that is not the newest). The Python server's mapping was not "
-     "shown; trace_id is new (OpenSIPS names every dynamic trace)",
+     "shown; trace_id is new (OpenSIPS names every dynamic trace)", trace_needs,
      "tracer:trace"},
 };
 ROW_TABLE(tracer, tracer_tools);

@@ -96,13 +96,13 @@ static const struct tool_def uac_tools[] = {
      "uac_registrant:list to find contact and registrar of the AOR, then "
      "uac_registrant:force_register {aor, contact, registrar} (3.x reg_list, "
      "reg_force_register). Fixed: the Python server sends {aor} alone, which matches no recipe "
-     "(-32602)",
+     "(-32602)", NULL,
      "uac_registrant:force_register"},
     {"uac_reg_reload", "Reload registrants",
      "Re-reads the registrant table: added rows start registering, removed ones stop, states "
      "reset from the table. Asks the user to confirm.",
      "uac", "uac_registrant:reload", NULL, SCOPE_BIT(SCOPE_MI_WRITE),
      TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT, NULL, NULL, NULL,
-     "uac_registrant:reload (3.x reg_reload), all registrants", NULL},
+     "uac_registrant:reload (3.x reg_reload), all registrants", NULL, NULL},
 };
 ROW_TABLE(uac, uac_tools);

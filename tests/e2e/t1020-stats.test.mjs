@@ -175,7 +175,12 @@ test("snapshot_capture is unavailable without an allowed root, and writes only u
   try {
     await withClient(args("v40"), async (client) => {
       await loadTools(client);
-      const w = ok(await call(client, "snapshot_capture", { out_dir: join(root, "snaps/daily"), label: "before upgrade", extra_stat_groups: ["dialog"] }));
+      // Unconfirmed: no file.
+      const u = await call(client, "snapshot_capture", { out_dir: join(root, "snaps/daily"), label: "before upgrade" });
+      assert.equal(u.isError, true);
+      assert.match(u.content[0].text, /Nothing was changed.*confirm: true/s);
+      assert.deepEqual(readdirSync(root), ["link"], "an unconfirmed snapshot wrote something");
+      const w = ok(await call(client, "snapshot_capture", { out_dir: join(root, "snaps/daily"), label: "before upgrade", extra_stat_groups: ["dialog"], confirm: true }));
       assert.ok(w.result.path.startsWith(join(root, "snaps/daily/snapshot-before_upgrade-")), w.result.path);
       const files = readdirSync(join(root, "snaps/daily"));
       assert.equal(files.length, 1);
@@ -184,11 +189,11 @@ test("snapshot_capture is unavailable without an allowed root, and writes only u
       assert.ok("core:rcv_requests" in snap.statistics && Object.keys(snap.statistics).some((k) => k.startsWith("dialog:")));
       assert.ok(Array.isArray(snap.processes.Processes));
       // Relative paths are taken under the root; a second capture never overwrites the first.
-      ok(await call(client, "snapshot_capture", { out_dir: "snaps/daily", label: "before upgrade" }));
+      ok(await call(client, "snapshot_capture", { out_dir: "snaps/daily", label: "before upgrade", confirm: true }));
       assert.equal(readdirSync(join(root, "snaps/daily")).length, 2);
 
       for (const bad of ["/etc", join(root, "../outside"), join(root, "link"), join(root, "link/deeper"), "../outside"]) {
-        const x = await call(client, "snapshot_capture", { out_dir: bad });
+        const x = await call(client, "snapshot_capture", { out_dir: bad, confirm: true });
         assert.equal(x.isError, true, bad);
         assert.match(x.content[0].text, /Nothing was written/, bad);
       }

@@ -157,13 +157,17 @@ test("cc_agent_login sends state as an integer, once; cc_reload_tool reloads onc
   await simControl("sim:reset");
   await withClient(ARGS(), async (client) => {
     clearLog();
-    const r = await call(client, "cc_agent_login", { agent_id: "agent2", state: 1 });
+    const unconfirmed = await call(client, "cc_agent_login", { agent_id: "agent2", state: 1 });
+    assert.equal(unconfirmed.isError, true);
+    assert.match(unconfirmed.content[0].text, /Nothing was changed.*confirm: true/s);
+    assert.equal(sent("call_center:agent_login").length, 0, "sent unconfirmed");
+    const r = await call(client, "cc_agent_login", { agent_id: "agent2", state: 1, confirm: true });
     ok(r);
     const reqs = sent("call_center:agent_login");
     assert.equal(reqs.length, 1);
     assert.deepEqual(reqs[0].params, { agent_id: "agent2", state: 1 });
 
-    const bad = await call(client, "cc_agent_login", { agent_id: "nosuch", state: 1 });
+    const bad = await call(client, "cc_agent_login", { agent_id: "nosuch", state: 1, confirm: true });
     assert.equal(bad.isError, true);
     assert.match(bad.content[0].text, /Agent not found/);
 

@@ -4,12 +4,12 @@
 // request (the simulator's request log) or, refused, none; misleading OKs are verified.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { withClient, REQ, callTool as call } from "./lib/sdk.mjs";
 import { TEST_TIMEOUT } from "./lib/raw.mjs";
-import { startSim, control, requests, requestLines, clearRequests, stopAll } from "./lib/sim.mjs";
+import { startSim, control, requests, clearRequests, stopAll } from "./lib/sim.mjs";
 
 const sims = {};
 let dir;
@@ -33,7 +33,8 @@ const ARGS = (p = "4.0", role = "admin") => ["--role", role, "--toolsets", "all"
 const simControl = (method, p = "4.0") => control(sims[p], method);
 const sent = (command, p = "4.0") => requests(sims[p], command);
 const clearLog = (p = "4.0") => clearRequests(sims[p]);
-const all = (p = "4.0") => requestLines(sims[p]);
+// what reached the node besides learning it (version, which)
+const all = (p = "4.0") => requests(sims[p]).filter((r) => !/^(core:)?(version|which)$/.test(r.command ?? r.method));
 
 const ok = (r) => assert.equal(r.isError, undefined, JSON.stringify(r).slice(0, 800));
 
@@ -85,20 +86,73 @@ test("cluster_send_command relays with clusterer:send_mi, positional cmd_params,
   });
 });
 
+test("cluster_send_command needs what mi_execute of the command needs: scope by its class, confirmation, guards", { timeout: TEST_TIMEOUT }, async () => {
+  await simControl("sim:reset");
+  const cfg = join(dir, "roles.json");
+  writeFileSync(cfg, JSON.stringify({ roles: { exec_read: ["mi.read", "mi.execute"], exec_only: ["mi.execute"] } }));
+  // an operator (mi.write, no mi.execute) may not relay, whatever the command: core:kill was relayed before
+  await withClient(ARGS("4.0", "operator"), async (client) => {
+    clearLog();
+    const k = await call(client, "cluster_send_command", { cluster_id: 1, node_id: 2, mi_cmd: "kill", confirm: true });
+    assert.equal(k.isError, true);
+    assert.match(k.content[0].text, /permission denied: tool 'cluster_send_command' needs the scope 'mi\.execute'/);
+    assert.deepEqual(all(), [], "an operator's relay reached the node");
+  });
+  // mi.execute and mi.read: a read is relayed (no mi_params: one request, nothing leaked), a write is not
+  await withClient(["--config", cfg, ...ARGS("4.0", "exec_read")], async (client) => {
+    clearLog();
+    ok(await call(client, "cluster_send_command", { cluster_id: 1, node_id: 2, mi_cmd: "uptime" }));
+    assert.deepEqual(sent("clusterer:send_mi").map((r) => r.params), [{ cluster_id: 1, destination: 2, cmd_name: "uptime" }]);
+    clearLog();
+    const k = await call(client, "cluster_send_command", { cluster_id: 1, node_id: 2, mi_cmd: "core:kill", confirm: true });
+    assert.equal(k.isError, true);
+    assert.match(k.content[0].text, /permission denied: the MI command 'core:kill' changes state, so tool 'cluster_send_command' also needs the scope 'mi\.write'/);
+    assert.deepEqual(all(), []);
+  });
+  // mi.execute alone: even a read needs mi.read, as mi_execute of it does
+  await withClient(["--config", cfg, ...ARGS("4.0", "exec_only")], async (client) => {
+    clearLog();
+    const r = await call(client, "cluster_send_command", { cluster_id: 1, node_id: 2, mi_cmd: "uptime" });
+    assert.equal(r.isError, true);
+    assert.match(r.content[0].text, /also needs the scope 'mi\.read'/);
+    const m = await call(client, "mi_execute", { command: "uptime" });
+    assert.match(m.content[0].text, /also needs the scope 'mi\.read'/, "mi_execute needs the same");
+    assert.deepEqual(all(), []);
+  });
+  await withClient(ARGS(), async (client) => {
+    clearLog();
+    // a write needs confirmation: nothing sent without it
+    const k = await call(client, "cluster_send_command", { cluster_id: 1, node_id: 2, mi_cmd: "kill" });
+    assert.equal(k.isError, true);
+    assert.match(k.content[0].text, /Nothing was changed.*confirm: true/s);
+    // a command a known defect makes crash the node is refused unless force, confirmed or not
+    const cr = await call(client, "cluster_send_command", { cluster_id: 1, node_id: 2, mi_cmd: "cr_replace_host", mi_params: "[\"-d x\"]", confirm: true });
+    assert.equal(cr.isError, true);
+    assert.match(cr.content[0].text, /Not sent: .*known OpenSIPS defect.*force: true/s);
+    const mcr = await call(client, "mi_execute", { command: "cr_replace_host", params: { options: "-d x" }, confirm: true });
+    assert.match(mcr.content[0].text, /Not sent: .*known OpenSIPS defect.*force: true/s, "mi_execute refuses the same");
+    assert.deepEqual(sent("clusterer:send_mi"), [], "a refused relay reached the node");
+  });
+});
+
 test("uac_reg_force_register finds contact and registrar of the AOR, refuses a disabled one", { timeout: TEST_TIMEOUT }, async () => {
   await simControl("sim:reset");
   await withClient(ARGS(), async (client) => {
     clearLog();
-    const r = await call(client, "uac_reg_force_register", { aor: "sip:trunk1@127.0.0.1" });
+    const unconfirmed = await call(client, "uac_reg_force_register", { aor: "sip:trunk1@127.0.0.1" });
+    assert.equal(unconfirmed.isError, true);
+    assert.match(unconfirmed.content[0].text, /Nothing was changed.*confirm: true/s);
+    assert.equal(all().length, 0, "an unconfirmed re-registration reached the node");
+    const r = await call(client, "uac_reg_force_register", { aor: "sip:trunk1@127.0.0.1", confirm: true });
     ok(r);
     const reqs = sent("uac_registrant:force_register");
     assert.equal(reqs.length, 1);
     assert.deepEqual(reqs[0].params, { aor: "sip:trunk1@127.0.0.1", contact: "sip:trunk1@127.0.0.1:5060", registrar: "sip:127.0.0.1:5060" });
 
-    const disabled = await call(client, "uac_reg_force_register", { aor: "sip:trunk3@127.0.0.1" });
+    const disabled = await call(client, "uac_reg_force_register", { aor: "sip:trunk3@127.0.0.1", confirm: true });
     assert.equal(disabled.isError, true);
     assert.match(disabled.content[0].text, /disabled/);
-    const unknown = await call(client, "uac_reg_force_register", { aor: "sip:nobody@127.0.0.1" });
+    const unknown = await call(client, "uac_reg_force_register", { aor: "sip:nobody@127.0.0.1", confirm: true });
     assert.equal(unknown.isError, true);
     assert.equal(sent("uac_registrant:force_register").length, 1, "the refused ones sent nothing");
 
