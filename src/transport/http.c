@@ -340,13 +340,44 @@ static void session_end(struct http_session *hs)
     session_unref(hs);
 }
 
+/* The session's GET stream while its client is still there. One whose response is over (the
+ * client went away) is dropped from the session and handed back in *dead, for the caller to
+ * release with stream_drop outside hs->lock. Under hs->lock. */
+static struct stream *get_stream_live(struct http_session *hs, struct stream **dead)
+{
+    struct stream *st = hs->get_stream;
+    bool gone;
+
+    *dead = NULL;
+    if (!st)
+        return NULL;
+    pthread_mutex_lock(&st->lock);
+    gone = st->gone;
+    pthread_mutex_unlock(&st->lock);
+    if (!gone)
+        return st;
+    hs->get_stream = NULL;
+    *dead = st;
+    return NULL;
+}
+
+/* Drop the session side's reference on a stream (NULL: nothing). */
+static void stream_drop(struct stream *st)
+{
+    if (st)
+        stream_send(&st->out, NULL, 0, true);
+}
+
 /* Whether nothing uses the session now: no handler holds it (refs is the table's alone), no GET
  * stream listens and no request runs. Under the server's lock. */
 static bool session_unused(struct http_session *hs)
 {
+    struct stream *dead = NULL;
+
     pthread_mutex_lock(&hs->lock);
-    bool unused = hs->refs == 1 && !hs->get_stream;
+    bool unused = hs->refs == 1 && !get_stream_live(hs, &dead);
     pthread_mutex_unlock(&hs->lock);
+    stream_drop(dead);
     return unused && mcp_session_idle(hs->mcp);
 }
 
@@ -487,9 +518,11 @@ static json_t *admin_list(void *ctx)
 
     pthread_mutex_lock(&hsrv->lock);
     for (struct http_session *hs = hsrv->sessions; list && hs; hs = hs->next) {
+        struct stream *dead = NULL;
         pthread_mutex_lock(&hs->lock);
-        bool stream = hs->get_stream != NULL;
+        bool stream = get_stream_live(hs, &dead) != NULL;
         pthread_mutex_unlock(&hs->lock);
+        stream_drop(dead);
         json_array_append_new(
             list, json_pack("{s:s, s:s, s:s, s:I, s:I, s:b, s:b}", "id", hs->id, "principal",
                             hs->owner ? hs->owner->name : "local", "role",
@@ -815,9 +848,11 @@ static enum MHD_Result handle_get(struct http_server *hsrv, struct MHD_Connectio
         return refuse(conn, MHD_HTTP_FORBIDDEN, -32000,
                       "Forbidden: this session belongs to another principal");
     }
+    struct stream *dead = NULL;
     st = stream_new(true);
     pthread_mutex_lock(&hs->lock);
-    if (!st || hs->get_stream) {
+    /* A stream whose client went away makes room for a new one (a reconnecting client). */
+    if (!st || get_stream_live(hs, &dead)) {
         pthread_mutex_unlock(&hs->lock);
         if (st) {
             stream_send(&st->out, NULL, 0, true);
@@ -829,6 +864,7 @@ static enum MHD_Result handle_get(struct http_server *hsrv, struct MHD_Connectio
     }
     hs->get_stream = st; /* the session's reference is the stream's "session side" */
     pthread_mutex_unlock(&hs->lock);
+    stream_drop(dead);
     session_unref(hs);
     return answer_stream(conn, st, NULL);
 }
