@@ -432,7 +432,11 @@ static void handle_request(struct mcp_session *s, struct jsonrpc_msg *msg, struc
                            NULL);
     }
     c->sess = s;
-    c->root = json_incref(msg->root);
+    /* The call takes the message over rather than sharing it: jansson drops a reference with
+     * release ordering only, so when the reader and a worker each dropped one, the free was
+     * not ordered after the other thread's drop (ThreadSanitizer reported it). */
+    c->root = msg->root;
+    msg->root = NULL;
     c->id = msg->id;
     c->params = msg->params;
     if (!c->params) {
@@ -483,6 +487,12 @@ static void handle_response(struct mcp_session *s, struct jsonrpc_msg *msg)
         if (!strcmp(p->id, id) && !p->done) {
             p->result = json_incref(msg->result);
             p->error = json_incref(msg->error);
+            /* Out of the message this thread frees: the waiting call is their one owner (see
+             * handle_request for why no JSON is shared between threads). */
+            if (msg->result)
+                json_object_del(msg->root, "result");
+            if (msg->error)
+                json_object_del(msg->root, "error");
             p->done = true;
             pthread_cond_broadcast(&p->call->cv);
             pthread_mutex_unlock(&s->lock);
