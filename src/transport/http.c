@@ -368,16 +368,17 @@ static void stream_drop(struct stream *st)
         stream_send(&st->out, NULL, 0, true);
 }
 
-/* Whether nothing uses the session now: no handler holds it (refs is the table's alone), no GET
- * stream listens and no request runs. Under the server's lock. */
+/* Whether the session may be reclaimed for its principal: no handler holds it (refs is the
+ * table's alone) and no request of it runs. An open GET stream does not count: a client that
+ * left without DELETE is not seen to have gone while its stream is parked (libmicrohttpd does
+ * not watch a suspended connection), and such sessions would hold the quota for nothing; a
+ * live listener whose session is reclaimed sees its stream end and initializes again. Under
+ * the server's lock. */
 static bool session_unused(struct http_session *hs)
 {
-    struct stream *dead = NULL;
-
     pthread_mutex_lock(&hs->lock);
-    bool unused = hs->refs == 1 && !get_stream_live(hs, &dead);
+    bool unused = hs->refs == 1;
     pthread_mutex_unlock(&hs->lock);
-    stream_drop(dead);
     return unused && mcp_session_idle(hs->mcp);
 }
 

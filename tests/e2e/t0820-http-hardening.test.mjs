@@ -151,21 +151,42 @@ test("a viewer's 64 initializes take no one else's slot: quota per principal, ol
   });
 });
 
-test("a principal at its quota with every session in use gets 429; the others are untouched", T, async () => {
+test("a principal at its quota with a request running in every session gets 429; the others are untouched", T, async () => {
   await withHttpServer([...FIXTURES, "--config", configPath, "--max-sessions-per-principal", "2"], async (s) => {
     const a = await openSession(s.url, { headers: auth(TOKENS.viewer) });
     const b = await openSession(s.url, { headers: auth(TOKENS.viewer) });
-    // A GET stream open on each: both in use.
-    const streams = [a, b].map((x) => curlStream(s.url, { headers: { ...x.headers, Accept: "text/event-stream" } }));
-    for (const st of streams) await st.waitFor(/\r\n\r\nid: /, { what: "priming event" });
-    const third = await curl(s.url, { headers: { ...POST_HEADERS, ...auth(TOKENS.viewer) }, body: rpc(1, "initialize", INIT_PARAMS()) });
-    assertRefused(third, 429, -32000, "third viewer session");
-    assert.match(third.json.error.message, /max-sessions-per-principal/);
+    // A long tool call running in each: both busy (ended below by DELETE, which cancels them).
+    const running = [a, b].map((x) => curl(s.url, { headers: x.headers, body: rpc(9, "tools/call", { name: "test_sleep", arguments: { ms: 60000 } }) }));
+    const third = async () => curl(s.url, { headers: { ...POST_HEADERS, ...auth(TOKENS.viewer) }, body: rpc(1, "initialize", INIT_PARAMS()) });
+    let r = await third();
+    for (let i = 0; i < 50 && r.status === 200; i++) {
+      // A call may not have reached its worker yet: this session took a slot; end it and retry.
+      await curl(s.url, { method: "DELETE", headers: { ...auth(TOKENS.viewer), "Mcp-Session-Id": r.headers["mcp-session-id"] } });
+      await sleep(50);
+      r = await third();
+    }
+    assertRefused(r, 429, -32000, "third viewer session");
+    assert.match(r.json.error.message, /max-sessions-per-principal/);
     for (const x of [a, b]) assert.equal((await curl(s.url, { headers: x.headers, body: rpc(2, "ping") })).status, 200);
     // Another principal still gets in.
     await openSession(s.url, { headers: auth(TOKENS.admin) });
-    await streams[0].stop();
-    await streams[1].stop();
+    for (const x of [a, b]) await curl(s.url, { method: "DELETE", headers: { ...auth(TOKENS.viewer), "Mcp-Session-Id": x.sid } });
+    await within(Promise.all(running), WAIT, "the cancelled calls' streams did not end");
+  });
+});
+
+test("at its quota, a principal's least recently used session without a running request is reclaimed, an open GET stream or not", T, async () => {
+  await withHttpServer([...FIXTURES, "--config", configPath, "--max-sessions-per-principal", "2"], async (s) => {
+    const a = await openSession(s.url, { headers: auth(TOKENS.viewer) });
+    const b = await openSession(s.url, { headers: auth(TOKENS.viewer) });
+    const get = curlStream(s.url, { headers: { ...a.headers, Accept: "text/event-stream" } });
+    await get.waitFor(/\r\n\r\nid: /, { what: "priming event" });
+    await sleep(1100); // last use is counted in seconds: make a the older one
+    assert.equal((await curl(s.url, { headers: b.headers, body: rpc(2, "ping") })).status, 200);
+    await openSession(s.url, { headers: auth(TOKENS.viewer) });
+    assertRefused(await curl(s.url, { headers: a.headers, body: rpc(3, "ping") }), 404, -32001, "reclaimed session");
+    assert.ok(await get.ended(), "the reclaimed session's GET stream did not end");
+    assert.equal((await curl(s.url, { headers: b.headers, body: rpc(4, "ping") })).status, 200);
   });
 });
 
