@@ -157,14 +157,16 @@ test("a principal at its quota with a request running in every session gets 429;
     const b = await openSession(s.url, { headers: auth(TOKENS.viewer) });
     // A long tool call running in each: both busy (ended below by DELETE, which cancels them).
     const running = [a, b].map((x) => curl(s.url, { headers: x.headers, body: rpc(9, "tools/call", { name: "test_sleep", arguments: { ms: 60000 } }) }));
-    const third = async () => curl(s.url, { headers: { ...POST_HEADERS, ...auth(TOKENS.viewer) }, body: rpc(1, "initialize", INIT_PARAMS()) });
-    let r = await third();
-    for (let i = 0; i < 50 && r.status === 200; i++) {
-      // A call may not have reached its worker yet: this session took a slot; end it and retry.
-      await curl(s.url, { method: "DELETE", headers: { ...auth(TOKENS.viewer), "Mcp-Session-Id": r.headers["mcp-session-id"] } });
+    // Wait until both calls run (server_sessions says busy), as seen by an admin.
+    const admin = await openSession(s.url, { headers: auth(TOKENS.admin) });
+    for (let i = 0; ; i++) {
+      const l = await callTool(s, admin.headers, 100 + i, "server_sessions");
+      const busy = l.result.structuredContent.result.sessions.filter((x) => x.busy).map((x) => x.id);
+      if (busy.includes(a.sid) && busy.includes(b.sid)) break;
+      assert.ok(i < 100, `the calls never ran: ${JSON.stringify(l)}`);
       await sleep(50);
-      r = await third();
     }
+    const r = await curl(s.url, { headers: { ...POST_HEADERS, ...auth(TOKENS.viewer) }, body: rpc(1, "initialize", INIT_PARAMS()) });
     assertRefused(r, 429, -32000, "third viewer session");
     assert.match(r.json.error.message, /max-sessions-per-principal/);
     for (const x of [a, b]) assert.equal((await curl(s.url, { headers: x.headers, body: rpc(2, "ping") })).status, 200);
