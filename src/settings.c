@@ -46,6 +46,9 @@ static const struct setting rows[] = {
     {"http-idle-timeout-s", SET_UINT, OFF(http_idle_timeout_s), "30", 1, 3600,
      "http: a connection silent this long is closed, one still sending its headers included "
      "(an open SSE stream is not)"},
+    {"http-header-timeout-s", SET_UINT, OFF(http_header_timeout_s), "10", 1, 3600,
+     "http: a request whose headers are not all in this many seconds after its connection "
+     "opened or its previous request ended is cut off, however slowly it trickles"},
     {"http-threads", SET_UINT, OFF(http_threads), "4", 1, 64,
      "http: threads serving connections, each polling many"},
     {"log-level", SET_LEVEL, OFF(log_level), "info", 0, 0,

@@ -20,6 +20,7 @@ struct settings {
     unsigned max_connections;     /* http: open connections at once */
     unsigned max_connections_per_address; /* http: open connections from one address */
     unsigned http_idle_timeout_s; /* http: a silent connection is closed after this */
+    unsigned http_header_timeout_s; /* http: deadline for a request's headers */
     unsigned http_threads;        /* http: connection-serving threads */
     enum log_level log_level;     /* stderr threshold */
     size_t max_message_size;      /* bytes in one JSON-RPC message */

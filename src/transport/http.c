@@ -13,6 +13,7 @@
 #include <strings.h>
 #include <sys/random.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include "dl/mhd.h"
@@ -289,6 +290,8 @@ struct http_server {
     bool loopback;
     char listen_port[8];
     struct mcp_session_admin admin; /* for the server_sessions tools */
+    pthread_mutex_t conns_lock;
+    struct conn_track *conns;       /* every open connection, for the header deadline */
 };
 
 static void notify_send(struct mcp_out *out, const char *text, size_t len, bool final)
@@ -547,6 +550,92 @@ static int admin_end(void *ctx, const char *id)
             hs->owner ? hs->owner->name : "local");
     session_end(hs);
     return 0;
+}
+
+/* ---- the header deadline ----
+ * libmicrohttpd's connection timeout counts silence, so a client that trickles a byte now and
+ * then keeps a connection for ever without finishing its headers. Each connection is tracked
+ * from its start: until the access handler has its headers, the ticker cuts it off after
+ * http-header-timeout-s by shutting its socket down, which libmicrohttpd then closes as a client
+ * that went away. A tracked fd is still open: the close notification, which untracks it under
+ * the same lock, comes before libmicrohttpd closes the socket. */
+
+struct conn_track {
+    int fd;
+    bool in_request; /* headers seen and the request not completed yet */
+    bool cut;
+    time_t since;    /* monotonic: the connection's start or its previous request's end */
+    struct conn_track *next, **prev;
+};
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    struct http_server *hsrv = cls;
+    struct conn_track *t = *socket_context;
+
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        if (!ci || !(t = calloc(1, sizeof(*t))))
+            return; /* untracked: only the idle timeout applies to it */
+        t->fd = ci->connect_fd;
+        t->since = mono_now();
+        pthread_mutex_lock(&hsrv->conns_lock);
+        t->next = hsrv->conns;
+        if (t->next)
+            t->next->prev = &t->next;
+        t->prev = &hsrv->conns;
+        hsrv->conns = t;
+        pthread_mutex_unlock(&hsrv->conns_lock);
+        *socket_context = t;
+        return;
+    }
+    if (!t)
+        return;
+    pthread_mutex_lock(&hsrv->conns_lock);
+    *t->prev = t->next;
+    if (t->next)
+        t->next->prev = t->prev;
+    pthread_mutex_unlock(&hsrv->conns_lock);
+    free(t);
+    *socket_context = NULL;
+}
+
+/* A request's headers are in (start) or the request is over. */
+static void track_request(struct http_server *hsrv, struct MHD_Connection *conn, bool start)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    struct conn_track *t = ci ? ci->socket_context : NULL;
+
+    if (!t)
+        return;
+    pthread_mutex_lock(&hsrv->conns_lock);
+    t->in_request = start;
+    if (!start)
+        t->since = mono_now();
+    pthread_mutex_unlock(&hsrv->conns_lock);
+}
+
+static void headers_tick(struct http_server *hsrv)
+{
+    time_t now = mono_now();
+    unsigned cut = 0;
+
+    pthread_mutex_lock(&hsrv->conns_lock);
+    for (struct conn_track *t = hsrv->conns; t; t = t->next) {
+        if (!t->in_request && !t->cut &&
+            now - t->since >= (time_t)hsrv->settings->http_header_timeout_s) {
+            t->cut = true;
+            shutdown(t->fd, SHUT_RDWR);
+            cut++;
+        }
+    }
+    pthread_mutex_unlock(&hsrv->conns_lock);
+    if (cut)
+        log_msg(LOG_INFO, "cut off %u connection(s) with no complete request headers after %u s",
+                cut, hsrv->settings->http_header_timeout_s);
 }
 
 /* ---- requests ---- */
@@ -884,6 +973,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
     if (!req) {
         /* First call: headers only. Refuse early what needs no body. */
+        track_request(hsrv, conn, true);
         if (!(req = calloc(1, sizeof(*req))))
             return MHD_NO;
         *con_cls = req;
@@ -995,8 +1085,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
     struct request *req = *con_cls;
-    (void)cls, (void)conn, (void)toe;
+    (void)toe;
 
+    track_request(cls, conn, false);
     if (req) {
         free(req->body);
         free(req);
@@ -1085,6 +1176,7 @@ int http_serve(struct mcp_server *srv, const struct settings *settings)
     }
     raise_fd_limit(settings->max_connections);
     pthread_mutex_init(&hsrv.lock, NULL);
+    pthread_mutex_init(&hsrv.conns_lock, NULL);
     /* A few threads each poll many connections (epoll), so that a thousand slow clients cost a
      * thousand sockets, not a thousand threads; a silent connection is closed after the idle
      * timeout, and one address may hold only so many. */
@@ -1098,9 +1190,11 @@ int http_serve(struct mcp_server *srv, const struct settings *settings)
                          MHD_OPTION_PER_IP_CONNECTION_LIMIT, settings->max_connections_per_address,
                          MHD_OPTION_CONNECTION_TIMEOUT, settings->http_idle_timeout_s,
                          MHD_OPTION_NOTIFY_COMPLETED, on_completed, &hsrv,
+                         MHD_OPTION_NOTIFY_CONNECTION, on_connection, &hsrv,
                          MHD_OPTION_END);
     if (!d) {
         log_msg(LOG_CRITICAL, "cannot listen on %s: %s", settings->listen, strerror(errno));
+        pthread_mutex_destroy(&hsrv.conns_lock);
         pthread_mutex_destroy(&hsrv.lock);
         return 1;
     }
@@ -1112,10 +1206,10 @@ int http_serve(struct mcp_server *srv, const struct settings *settings)
     sigaddset(&sigs, SIGTERM);
     sigaddset(&sigs, SIGINT);
     sigaddset(&sigs, SIGHUP);
-    /* Wait for a termination signal, ending idle sessions every few seconds meanwhile; SIGHUP
-     * reopens the audit file. */
+    /* Wait for a termination signal; meanwhile, every second, end idle sessions, send keepalives
+     * and cut off connections past the header deadline. SIGHUP reopens the audit file. */
     for (;;) {
-        struct timespec tick = {5, 0};
+        struct timespec tick = {1, 0};
         sig = sigtimedwait(&sigs, NULL, &tick);
         if (sig == SIGHUP) {
             mcp_server_reopen_logs(srv);
@@ -1125,6 +1219,7 @@ int http_serve(struct mcp_server *srv, const struct settings *settings)
             break;
         expire_idle(&hsrv);
         streams_tick();
+        headers_tick(&hsrv);
     }
     log_msg(LOG_INFO, "signal %d: shutting down", sig);
 
@@ -1142,6 +1237,7 @@ int http_serve(struct mcp_server *srv, const struct settings *settings)
     }
     streams_wake_all();
     MHD_stop_daemon(d);
+    pthread_mutex_destroy(&hsrv.conns_lock);
     pthread_mutex_destroy(&hsrv.lock);
     return 0;
 }

@@ -80,7 +80,8 @@ const INIT = JSON.stringify(rpc(1, "initialize", INIT_PARAMS()));
 // ---- slowloris ----
 
 test("1000 connections stuck in their headers do not lock out a client; the idle timeout closes them", T, async () => {
-  await withHttpServer(FIXTURES, async (s) => {
+  // Deadlines far off, so that the slow connections are surely all open while the client is served.
+  await withHttpServer([...FIXTURES, "--http-idle-timeout-s", "120", "--http-header-timeout-s", "120"], async (s) => {
     // 50 per address (under --max-connections-per-address 64), from 20 loopback addresses.
     const slow = [];
     for (let a = 0; a < 20; a++) {
@@ -91,7 +92,7 @@ test("1000 connections stuck in their headers do not lock out a client; the idle
     const ping = await curl(s.url, { headers, body: rpc(2, "ping") });
     assert.equal(ping.status, 200, ping.raw);
     assert.deepEqual(ping.json?.result, {});
-    // They were open all along (the default idle timeout is 30 s): served beside them, not after.
+    // They were open all along: served beside them, not after.
     assert.equal(slow.filter((c) => c.isClosed).length, 0, "slow connections were closed early");
     slow.forEach((c) => c.destroy());
   });
@@ -99,6 +100,24 @@ test("1000 connections stuck in their headers do not lock out a client; the idle
     const slow = await Promise.all(Array.from({ length: 50 }, () => rawConn(s.port, "127.0.0.2", PARTIAL)));
     await within(Promise.all(slow.map((c) => c.gone)), WAIT, "slow connections not closed after --http-idle-timeout-s 1");
     assert.ok(slow.every((c) => !/^HTTP/.test(c.data)), "a half-sent request got an answer");
+    const { headers } = await openSession(s.url);
+    assert.equal((await curl(s.url, { headers, body: rpc(2, "ping") })).status, 200);
+  });
+});
+
+test("--http-header-timeout-s cuts off a connection that trickles its headers, silence or not", T, async () => {
+  await withHttpServer([...FIXTURES, "--http-header-timeout-s", "1"], async (s) => {
+    const slow = await rawConn(s.port, "127.0.0.4", "POST /mcp HTTP/1.1\r\n");
+    // A byte every 100 ms: never silent for the 30 s idle timeout.
+    const timer = setInterval(() => slow.isClosed || slow.write("X"), 100);
+    try {
+      await within(slow.gone, WAIT, "a trickling connection was not cut off after --http-header-timeout-s 1");
+    } finally {
+      clearInterval(timer);
+    }
+    assert.ok(!/^HTTP/.test(slow.data), `a half-sent request got an answer: ${slow.data}`);
+    assert.match(s.stderr, /cut off 1 connection\(s\) with no complete request headers after 1 s/);
+    // A keep-alive connection between requests is under the same deadline; a new one is served.
     const { headers } = await openSession(s.url);
     assert.equal((await curl(s.url, { headers, body: rpc(2, "ping") })).status, 200);
   });
@@ -117,8 +136,8 @@ test("--max-connections-per-address: one address past its share is closed, other
   });
 });
 
-test("the idle timeout spares SSE streams: a tool that outlasts it answers, a GET stream stays open", T, async () => {
-  await withHttpServer([...FIXTURES, "--http-idle-timeout-s", "1"], async (s) => {
+test("the idle and header timeouts spare SSE streams: a tool that outlasts them answers, a GET stream stays open", T, async () => {
+  await withHttpServer([...FIXTURES, "--http-idle-timeout-s", "1", "--http-header-timeout-s", "1"], async (s) => {
     const { headers } = await openSession(s.url);
     const r = await curl(s.url, { headers, body: rpc(2, "tools/call", { name: "test_sleep", arguments: { ms: 2500 } }) });
     assert.equal(r.status, 200, r.raw);
