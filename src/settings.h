@@ -16,7 +16,12 @@ struct settings {
     char *allowed_origins;        /* http: comma-separated Origin values allowed besides loopback */
     unsigned max_sessions;        /* http: live sessions at once */
     unsigned session_idle_s;      /* http: a session unused this long is ended */
+    unsigned max_sessions_per_principal; /* http: live sessions of one principal */
     unsigned max_connections;     /* http: open connections at once */
+    unsigned max_connections_per_address; /* http: open connections from one address */
+    unsigned http_idle_timeout_s; /* http: a silent connection is closed after this */
+    unsigned http_header_timeout_s; /* http: deadline for a request's headers */
+    unsigned http_threads;        /* http: connection-serving threads */
     enum log_level log_level;     /* stderr threshold */
     size_t max_message_size;      /* bytes in one JSON-RPC message */
     unsigned page_size;           /* items per page of tools/list and friends */

@@ -9,7 +9,7 @@ static const char *const scope_names[SCOPE_COUNT] = {
     [SCOPE_MI_EXECUTE] = "mi.execute",     [SCOPE_STATS_READ] = "stats.read",
     [SCOPE_DB_READ] = "db.read",           [SCOPE_DB_WRITE] = "db.write",
     [SCOPE_CONFIG_READ] = "config.read",   [SCOPE_CONFIG_WRITE] = "config.write",
-    [SCOPE_PROCESS_MANAGE] = "process.manage",
+    [SCOPE_PROCESS_MANAGE] = "process.manage", [SCOPE_SERVER_ADMIN] = "server.admin",
 };
 
 #define VIEWER (SCOPE_BIT(SCOPE_MI_READ) | SCOPE_BIT(SCOPE_STATS_READ) | \
@@ -84,7 +84,7 @@ int roles_load(struct roles *r, const json_t *config, char *err, size_t errlen)
                 return snprintf(err, errlen,
                                 "config: role '%s' names an unknown scope; use mi.read, mi.write, "
                                 "mi.execute, stats.read, db.read, db.write, config.read, "
-                                "config.write, process.manage",
+                                "config.write, process.manage, server.admin",
                                 name),
                        -1;
             role->scopes |= SCOPE_BIT(sc);

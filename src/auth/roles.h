@@ -16,6 +16,7 @@ enum scope {
     SCOPE_CONFIG_READ,
     SCOPE_CONFIG_WRITE,
     SCOPE_PROCESS_MANAGE,
+    SCOPE_SERVER_ADMIN, /* this MCP server itself: its sessions */
     SCOPE_COUNT
 };
 

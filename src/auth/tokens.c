@@ -65,6 +65,17 @@ int tokens_load(struct tokens *t, const json_t *config, const struct roles *role
                    -1;
         if (!(tok->role = roles_find(roles, role)))
             return snprintf(err, errlen, "config: token '%s' names an unknown role", name), -1;
+        /* Names and hashes are unique: a name is the principal in logs and audit, a hash is
+         * who a presented token is; two entries sharing either make them ambiguous. */
+        for (size_t k = 0; k < t->count; k++) {
+            if (!strcmp(t->list[k].name, name))
+                return snprintf(err, errlen, "config: token name '%s' is used twice; give "
+                                "each token its own name", name), -1;
+            if (!memcmp(t->list[k].sha256, tok->sha256, 32))
+                return snprintf(err, errlen, "config: tokens '%s' and '%s' have the same "
+                                "sha256; give each holder a token of their own",
+                                t->list[k].name, name), -1;
+        }
         t->count++;
     }
     return 0;

@@ -22,7 +22,8 @@ struct tokens {
 };
 
 /* Load the config's "tokens" array ([{"name","sha256","role"}], may be NULL) against `roles`.
- * Returns 0, or -1 with the reason in err (never echoing a hash). */
+ * Names and hashes must be unique. Returns 0, or -1 with the reason in err (never echoing a
+ * hash). */
 int tokens_load(struct tokens *t, const json_t *config, const struct roles *roles, char *err,
                 size_t errlen);
 

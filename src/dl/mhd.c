@@ -12,7 +12,9 @@ struct dl_mhd dl_mhd;
 static const struct dynlib_sym syms[] = {
     SYM(start_daemon), SYM(stop_daemon), SYM(lookup_connection_value),
     SYM(create_response_from_buffer), SYM(create_response_from_callback),
-    SYM(add_response_header), SYM(queue_response), SYM(destroy_response), {NULL, NULL},
+    SYM(add_response_header), SYM(queue_response), SYM(destroy_response),
+    SYM(lookup_connection_value_n), SYM(suspend_connection), SYM(resume_connection),
+    SYM(get_connection_info), {NULL, NULL},
 };
 static struct dynlib lib = DYNLIB_INIT("libmicrohttpd.so.12", syms);
 

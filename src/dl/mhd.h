@@ -14,6 +14,10 @@ struct dl_mhd {
     __typeof__(MHD_add_response_header) *add_response_header;
     __typeof__(MHD_queue_response) *queue_response;
     __typeof__(MHD_destroy_response) *destroy_response;
+    __typeof__(MHD_lookup_connection_value_n) *lookup_connection_value_n;
+    __typeof__(MHD_suspend_connection) *suspend_connection;
+    __typeof__(MHD_resume_connection) *resume_connection;
+    __typeof__(MHD_get_connection_info) *get_connection_info;
 };
 extern struct dl_mhd dl_mhd;
 
@@ -29,6 +33,10 @@ int dl_mhd_load(char *err, size_t errlen);
 #define MHD_add_response_header (*dl_mhd.add_response_header)
 #define MHD_queue_response (*dl_mhd.queue_response)
 #define MHD_destroy_response (*dl_mhd.destroy_response)
+#define MHD_lookup_connection_value_n (*dl_mhd.lookup_connection_value_n)
+#define MHD_suspend_connection (*dl_mhd.suspend_connection)
+#define MHD_resume_connection (*dl_mhd.resume_connection)
+#define MHD_get_connection_info (*dl_mhd.get_connection_info)
 #endif
 
 #endif

@@ -303,6 +303,7 @@ static const struct mcp_tool scope_tools[] = {
     {"test_scope_config_read", "Scope config.read", "Needs config.read; for role tests.", NO_ARGS, NULL, RO, t_scope, SCOPE_BIT(SCOPE_CONFIG_READ), NULL, NULL},
     {"test_scope_config_write", "Scope config.write", "Needs config.write; for role tests.", NO_ARGS, NULL, TOOL_F_IDEMPOTENT, t_scope, SCOPE_BIT(SCOPE_CONFIG_WRITE), NULL, NULL},
     {"test_scope_process_manage", "Scope process.manage", "Needs process.manage; for role tests.", NO_ARGS, NULL, TOOL_F_IDEMPOTENT, t_scope, SCOPE_BIT(SCOPE_PROCESS_MANAGE), NULL, NULL},
+    {"test_scope_server_admin", "Scope server.admin", "Needs server.admin; for role tests.", NO_ARGS, NULL, TOOL_F_IDEMPOTENT, t_scope, SCOPE_BIT(SCOPE_SERVER_ADMIN), NULL, NULL},
 };
 
 static json_t *text_contents(const char *uri, const char *mime, const char *text)

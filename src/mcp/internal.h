@@ -24,6 +24,8 @@ struct mcp_server {
     struct audit *audit;             /* every tool call, allowed or refused */
     pthread_mutex_t lock;
     struct mcp_session *sessions;
+    pthread_mutex_t admin_lock;      /* guards session_admin while it is called */
+    const struct mcp_session_admin *session_admin; /* the transport's sessions, or NULL */
 };
 
 struct pending; /* a request we sent to the client, awaiting its answer */

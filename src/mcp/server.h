@@ -45,6 +45,24 @@ void mcp_server_reopen_logs(struct mcp_server *srv);
 void mcp_server_set_mi(struct mcp_server *srv, struct mi_client *mi);
 struct mi_client *mcp_server_mi(struct mcp_server *srv);
 
+/* Whether the session has no request in flight. */
+bool mcp_session_idle(struct mcp_session *s);
+
+/* What a transport with sessions of its own (HTTP) lets admin tools see and end; stdio has none.
+ * Both run on a tool's worker thread. */
+struct mcp_session_admin {
+    json_t *(*list)(void *ctx);            /* a new array of session objects */
+    int (*end)(void *ctx, const char *id); /* 0, or -1 when no session has that id */
+    void *ctx;
+};
+/* Register `a` (borrowed, until it is replaced by NULL, which waits for calls in progress). */
+void mcp_server_set_session_admin(struct mcp_server *srv, const struct mcp_session_admin *a);
+/* The transport's sessions as a new array; NULL when the transport has none (stdio). */
+json_t *mcp_server_sessions_list(struct mcp_server *srv);
+/* End the transport's session `id`: 0, -1 when there is no such session, -2 when the transport
+ * has no sessions (stdio). */
+int mcp_server_session_end(struct mcp_server *srv, const char *id);
+
 /* Cancel the session's requests and drop the transport's reference. Requests still running
  * keep the session alive until they finish; their replies are suppressed. */
 void mcp_session_close(struct mcp_session *s);

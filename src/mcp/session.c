@@ -79,6 +79,7 @@ struct mcp_server *mcp_server_new(const struct settings *settings, char *err, si
     }
     srv->settings = settings;
     pthread_mutex_init(&srv->lock, NULL);
+    pthread_mutex_init(&srv->admin_lock, NULL);
     registry_init(&srv->reg);
     if (mcp_register_all(&srv->reg, settings, err, errlen) < 0)
         goto fail;
@@ -114,8 +115,38 @@ void mcp_server_free(struct mcp_server *srv)
     workers_free(srv->pool);
     audit_close(srv->audit);
     registry_release(&srv->reg);
+    pthread_mutex_destroy(&srv->admin_lock);
     pthread_mutex_destroy(&srv->lock);
     free(srv);
+}
+
+void mcp_server_set_session_admin(struct mcp_server *srv, const struct mcp_session_admin *a)
+{
+    pthread_mutex_lock(&srv->admin_lock);
+    srv->session_admin = a;
+    pthread_mutex_unlock(&srv->admin_lock);
+}
+
+json_t *mcp_server_sessions_list(struct mcp_server *srv)
+{
+    json_t *list = NULL;
+
+    pthread_mutex_lock(&srv->admin_lock);
+    if (srv->session_admin)
+        list = srv->session_admin->list(srv->session_admin->ctx);
+    pthread_mutex_unlock(&srv->admin_lock);
+    return list;
+}
+
+int mcp_server_session_end(struct mcp_server *srv, const char *id)
+{
+    int rc = -2;
+
+    pthread_mutex_lock(&srv->admin_lock);
+    if (srv->session_admin)
+        rc = srv->session_admin->end(srv->session_admin->ctx, id);
+    pthread_mutex_unlock(&srv->admin_lock);
+    return rc;
 }
 
 struct registry *mcp_server_registry(struct mcp_server *srv)
@@ -233,6 +264,16 @@ void mcp_session_close(struct mcp_session *s)
     cancel_all_locked(s);
     pthread_mutex_unlock(&s->lock);
     session_unref(s);
+}
+
+bool mcp_session_idle(struct mcp_session *s)
+{
+    bool idle;
+
+    pthread_mutex_lock(&s->lock);
+    idle = !s->inflight;
+    pthread_mutex_unlock(&s->lock);
+    return idle;
 }
 
 void mcp_session_drain(struct mcp_session *s, unsigned grace_ms)
@@ -391,7 +432,11 @@ static void handle_request(struct mcp_session *s, struct jsonrpc_msg *msg, struc
                            NULL);
     }
     c->sess = s;
-    c->root = json_incref(msg->root);
+    /* The call takes the message over rather than sharing it: jansson drops a reference with
+     * release ordering only, so when the reader and a worker each dropped one, the free was
+     * not ordered after the other thread's drop (ThreadSanitizer reported it). */
+    c->root = msg->root;
+    msg->root = NULL;
     c->id = msg->id;
     c->params = msg->params;
     if (!c->params) {
@@ -442,6 +487,12 @@ static void handle_response(struct mcp_session *s, struct jsonrpc_msg *msg)
         if (!strcmp(p->id, id) && !p->done) {
             p->result = json_incref(msg->result);
             p->error = json_incref(msg->error);
+            /* Out of the message this thread frees: the waiting call is their one owner (see
+             * handle_request for why no JSON is shared between threads). */
+            if (msg->result)
+                json_object_del(msg->root, "result");
+            if (msg->error)
+                json_object_del(msg->root, "error");
             p->done = true;
             pthread_cond_broadcast(&p->call->cv);
             pthread_mutex_unlock(&s->lock);

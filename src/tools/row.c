@@ -174,11 +174,12 @@ static json_t *input_schema(const struct tool_def *d)
         json_object_set_new(props, "fields", arg_schema("array", "Item fields to return (default "
                                                         "all)", "\"items\":{\"type\":\"string\"}"));
     }
-    json_object_set_new(props, "node",
-                        arg_schema("string", (d->flags & TOOL_F_READONLY)
-                                   ? "OpenSIPS node name (default node if omitted; \"*\": all)"
-                                   : "OpenSIPS node name (default node if omitted)",
-                                   "\"maxLength\":64"));
+    if (!(d->flags & ROW_SERVER))
+        json_object_set_new(props, "node",
+                            arg_schema("string", (d->flags & TOOL_F_READONLY)
+                                       ? "OpenSIPS node name (default node if omitted; \"*\": all)"
+                                       : "OpenSIPS node name (default node if omitted)",
+                                       "\"maxLength\":64"));
     if (!(d->flags & TOOL_F_READONLY))
         json_object_set_new(props, "confirm",
                             arg_schema("boolean", "true once the user agreed to this change", NULL));

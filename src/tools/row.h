@@ -30,6 +30,7 @@ struct tool_arg {
 /* Row flags beyond the TOOL_F_* annotations (registry.h). */
 #define ROW_LIST   (1u << 8) /* pages a list: adds limit, offset and fields; shapes to items/total */
 #define ROW_MI_PAGE (1u << 9) /* the MI command pages itself with index/counter (dialog:list) */
+#define ROW_SERVER (1u << 10) /* about this MCP server, not a node: no "node" argument */
 
 struct tool_def;
 /* A row's say in what one call needs (struct mcp_needs), for tools whose needs depend on the

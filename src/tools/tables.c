@@ -6,7 +6,7 @@ extern const struct row_table registrations_table, stats_table, status_table;
 extern const struct row_table dispatcher_table, routing_table, reload_table;
 extern const struct row_table profiles_table, b2b_table, callcenter_table, cluster_table;
 extern const struct row_table uac_table, presence_table, tls_table, tracer_table, rtp_table;
-extern const struct row_table topology_table, avp_table;
+extern const struct row_table topology_table, avp_table, sessions_table;
 
 const struct row_table *const row_tables[] = {
     &dialog_table,
@@ -16,6 +16,7 @@ const struct row_table *const row_tables[] = {
     &routing_table,
     &stats_table,
     &status_table,
+    &sessions_table,
     &reload_table,
     &b2b_table,
     &callcenter_table,

@@ -16,7 +16,7 @@ import { connectHttp, withHttpClient, inspectHttp, REQ } from "./lib/sdk-http.mj
 const T = { timeout: TEST_TIMEOUT };
 
 const SCOPES = ["mi.read", "mi.write", "mi.execute", "stats.read", "db.read", "db.write",
-  "config.read", "config.write", "process.manage"];
+  "config.read", "config.write", "process.manage", "server.admin"];
 // Each list in SCOPES order (the tests compare them as lists).
 const ROLE_SCOPES = {
   viewer: ["mi.read", "stats.read", "db.read", "config.read"],

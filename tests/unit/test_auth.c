@@ -71,6 +71,14 @@ int main(void)
         {"[{\"name\":\"a\",\"sha256\":\"0000000000000000000000000000000000000000000000000000000000000000\",\"role\":\"viewer\"}]", "64 hex digits"},
         {"[{\"name\":\"a\",\"sha256\":\"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\",\"role\":\"god\"}]", "unknown role"},
         {"{\"name\":\"a\"}", "must be an array"},
+        /* A viewer token named like the admin's would share its sessions and audit name. */
+        {"[{\"name\":\"root\",\"sha256\":\"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\",\"role\":\"admin\"},"
+         "{\"name\":\"root\",\"sha256\":\"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ae\",\"role\":\"viewer\"}]",
+         "token name 'root' is used twice"},
+        /* The same token under two names (hex case differs): which one is the caller? */
+        {"[{\"name\":\"a\",\"sha256\":\"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\",\"role\":\"admin\"},"
+         "{\"name\":\"b\",\"sha256\":\"BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD\",\"role\":\"viewer\"}]",
+         "tokens 'a' and 'b' have the same sha256"},
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         cfg = parse(bad[i][0]);
