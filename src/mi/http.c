@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "dl/curl.h"
+#include "mi/cancel.h"
 #include "mi/transport.h"
 
 static pthread_once_t http_once = PTHREAD_ONCE_INIT;
@@ -52,6 +53,15 @@ static size_t http_on_body(char *p, size_t size, size_t n, void *arg)
     else if (rc < 0)
         hc->nomem = true;
     return rc == 0 ? size * n : 0;
+}
+
+/* libcurl calls this while it waits (at least once a second when nothing moves): a cancelled
+ * call aborts the transfer (CURLE_ABORTED_BY_CALLBACK). */
+static int http_on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                            curl_off_t ulnow)
+{
+    (void)arg, (void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+    return mi_cancelled() ? 1 : 0;
 }
 
 /* Each thread keeps one easy handle for requests that may reuse a connection: libcurl keeps the
@@ -135,6 +145,10 @@ static enum mi_err http_call(const struct mi_addr *a, const char *req, size_t le
     curl_easy_setopt(c, CURLOPT_HEADERDATA, &hc);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, http_on_body);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &hc);
+    if (mi_cancel_bound()) {
+        curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+        curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, http_on_progress);
+    }
     if (reply->max < (size_t)0x7fffffff)
         curl_easy_setopt(c, CURLOPT_MAXFILESIZE, (long)reply->max);
 
@@ -157,6 +171,8 @@ static enum mi_err http_call(const struct mi_addr *a, const char *req, size_t le
         if (st != 200)
             rc = mi_error_set(e, MI_ERR_HTTP_STATUS, (int)st, "'%s' answered HTTP %ld",
                               a->text, st);
+    } else if (cc == CURLE_ABORTED_BY_CALLBACK) {
+        rc = mi_error_set(e, MI_ERR_CANCELLED, 0, "stopped waiting for '%s'", a->text);
     } else if (cc == CURLE_OPERATION_TIMEDOUT) {
         rc = mi_error_set(e, MI_ERR_TIMEOUT, 0, "no complete reply from '%s' within %ld ms",
                           a->text, ms);
