@@ -251,7 +251,8 @@ int rows_register(struct registry *reg, const struct tool_def *rows, size_t n, c
         rt->def = d;
         rt->tool = (struct mcp_tool){
             .name = d->name, .title = d->title, .description = d->description,
-            .flags = d->flags & (TOOL_F_READONLY | TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT),
+            .flags = d->flags & (TOOL_F_READONLY | TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT |
+                                 TOOL_F_LONG),
             .handler = row_entry, .scope = d->scope, .make_schema = row_make_schema,
         };
         entries[nentries++] = rt;
