@@ -450,7 +450,10 @@ static void handle_request(struct mcp_session *s, struct jsonrpc_msg *msg, struc
                            NULL);
     }
     c->sess = s;
-    c->root = json_incref(msg->root);
+    /* The call takes the message over: only the thread that runs it touches it from now on
+     * (jansson's last json_decref does not order the other thread's reads before the free). */
+    c->root = msg->root;
+    msg->root = NULL;
     c->id = msg->id;
     c->params = msg->params;
     if (!c->params) {
