@@ -22,7 +22,9 @@ struct principal_load {
 struct pending {
     char id[32];
     struct mcp_call *call;
-    json_t *result, *error; /* owned once answered */
+    json_t *root;           /* the answer, owned once answered: taken from the reader whole, so
+                               that only the waiting thread touches it (see handle_request) */
+    json_t *result, *error; /* borrowed from root */
     bool done;
     struct pending *next;
 };
@@ -519,8 +521,10 @@ static void handle_response(struct mcp_session *s, struct jsonrpc_msg *msg)
     pthread_mutex_lock(&s->lock);
     for (struct pending *p = s->pending; id && p; p = p->next) {
         if (!strcmp(p->id, id) && !p->done) {
-            p->result = json_incref(msg->result);
-            p->error = json_incref(msg->error);
+            p->root = msg->root;
+            p->result = msg->result;
+            p->error = msg->error;
+            msg->root = NULL;
             p->done = true;
             pthread_cond_broadcast(&p->call->cv);
             pthread_mutex_unlock(&s->lock);
@@ -692,8 +696,7 @@ json_t *mcp_call_client_request(struct mcp_call *c, const char *method, json_t *
     pthread_mutex_unlock(&s->lock);
 
     if (p.done && json_is_object(p.result)) {
-        result = p.result;
-        p.result = NULL;
+        result = json_incref(p.result);
     } else if (p.done) {
         json_t *msg = json_object_get(p.error, "message");
         snprintf(err, errlen, "the client answered %s with an error: %s (%lld)", method,
@@ -704,7 +707,6 @@ json_t *mcp_call_client_request(struct mcp_call *c, const char *method, json_t *
     } else {
         snprintf(err, errlen, "the client did not answer %s within %u ms", method, timeout_ms);
     }
-    json_decref(p.result);
-    json_decref(p.error);
+    json_decref(p.root);
     return result;
 }
