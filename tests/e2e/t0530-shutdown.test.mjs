@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { RawServer, TEST_TIMEOUT, ms, sleep, textOf } from "./lib/raw.mjs";
-import { freePort } from "./lib/http.mjs";
+import { freePort, HttpServer, openSession, curl, rpc } from "./lib/http.mjs";
 import { startSim, stopAll, requests } from "./lib/sim.mjs";
 
 const T = { timeout: TEST_TIMEOUT };
@@ -92,3 +92,24 @@ for (const transport of ["http", "fifo", "udp"]) {
     }
   });
 }
+
+test("HTTP transport: SIGTERM with MI calls waiting in several sessions exits before the MI time-out", T, async () => {
+  const { sim, node } = await slowSim("http");
+  const s = await HttpServer.start(serverArgs(node));
+  try {
+    const calls = [];
+    for (let i = 0; i < 3; i++) {
+      const sess = await openSession(s.url);
+      calls.push(curl(s.url, { headers: sess.headers, body: rpc(5, "tools/call", { name: "server_uptime", arguments: {} }) })
+        .catch(() => null));
+    }
+    const deadline = Date.now() + ms(5000);
+    while (requests(sim).filter((r) => /uptime/.test(r.command ?? r.method ?? "")).length < 3 && Date.now() < deadline) await sleep(50);
+    const t0 = Date.now();
+    await s.stop({ timeout: HANG }); // exit 0 within the bound, or it fails
+    assert.ok(Date.now() - t0 < HANG);
+    await Promise.all(calls);
+  } finally {
+    s.kill();
+  }
+});
