@@ -471,7 +471,11 @@ static void handle_request(struct mcp_session *s, struct jsonrpc_msg *msg, struc
     c->method = m;
     cond_init_monotonic(&c->cv);
     pthread_mutex_init(&c->progress_lock, NULL);
-    mi_cancel_init(&c->mi_cancel);
+    /* Only requests that may block wait in MI calls: the rest need no eventfd. */
+    if (m->flags & M_WORKER)
+        mi_cancel_init(&c->mi_cancel);
+    else
+        c->mi_cancel.fd = -1;
     c->next = s->inflight;
     s->inflight = c;
     s->refs++;
