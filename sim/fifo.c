@@ -26,7 +26,7 @@
 static char *fifo_path;
 static const char *fifo_reply_dir = "/tmp/";
 static int fifo_fd = -1;
-static bool fifo_created;
+static atomic_bool fifo_created; /* the FIFO thread makes it, main removes it at exit */
 
 static int fifo_open(void)
 {

@@ -3,6 +3,7 @@
 #define SIM_SIM_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <time.h>
 
@@ -26,7 +27,7 @@ struct sim {
     unsigned traffic;         /* simulated SIP requests per second moving the core counters */
     time_t start;             /* "Up since" */
     pthread_mutex_t lock;     /* held while a command runs: state is not thread-safe */
-    volatile int stopping;
+    atomic_int stopping; /* set by main on a signal, read by every serving thread */
 };
 
 extern struct sim sim;

@@ -27,8 +27,10 @@ struct settings {
     unsigned page_size;           /* items per page of tools/list and friends */
     unsigned workers;             /* threads for slow requests */
     unsigned max_queue;           /* requests waiting for a worker */
+    unsigned long_workers;        /* threads for long-running tools (TOOL_F_LONG) */
+    unsigned max_calls_per_principal; /* requests one principal may have on the workers */
     unsigned client_timeout_ms;   /* wait for a client's answer to elicitation/sampling */
-    unsigned shutdown_grace_ms;   /* on stdin EOF, time left to running requests */
+    unsigned shutdown_grace_ms;   /* stdio: on EOF or SIGTERM, time left to running requests */
     bool conformance_fixtures;    /* expose the conformance suite's fixtures */
     char *role;                   /* role of stdio clients and of token-less loopback HTTP */
     char *audit;                  /* audit trail: "off", "syslog" or an absolute file path */

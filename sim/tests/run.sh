@@ -29,7 +29,8 @@ start() {
     SIM_PID=$!
     pids="$pids $SIM_PID"
     i=0
-    while [ ! -p "$FIFO" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+    # up to 30 s: a sanitizer build takes that long to generate 100 000 dialogs before it listens
+    while [ ! -p "$FIFO" ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i + 1)); done
     sleep 0.1
 }
 stop() {

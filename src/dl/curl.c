@@ -12,7 +12,8 @@ struct dl_curl dl_curl;
 static const struct dynlib_sym syms[] = {
     SYM(global_init), SYM(global_cleanup), SYM(easy_init), SYM(easy_setopt), SYM(easy_perform),
     SYM(easy_cleanup), SYM(easy_reset), SYM(easy_getinfo), SYM(easy_strerror), SYM(slist_append),
-    SYM(slist_free_all), {NULL, NULL},
+    SYM(slist_free_all), SYM(multi_init), SYM(multi_add_handle), SYM(multi_remove_handle),
+    SYM(multi_perform), SYM(multi_poll), SYM(multi_info_read), SYM(multi_cleanup), {NULL, NULL},
 };
 static struct dynlib lib = DYNLIB_INIT("libcurl.so.4", syms);
 

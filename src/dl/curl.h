@@ -18,6 +18,13 @@ struct dl_curl {
     __typeof__(curl_easy_strerror) *easy_strerror;
     __typeof__(curl_slist_append) *slist_append;
     __typeof__(curl_slist_free_all) *slist_free_all;
+    __typeof__(curl_multi_init) *multi_init;
+    __typeof__(curl_multi_add_handle) *multi_add_handle;
+    __typeof__(curl_multi_remove_handle) *multi_remove_handle;
+    __typeof__(curl_multi_perform) *multi_perform;
+    __typeof__(curl_multi_poll) *multi_poll;
+    __typeof__(curl_multi_info_read) *multi_info_read;
+    __typeof__(curl_multi_cleanup) *multi_cleanup;
 };
 extern struct dl_curl dl_curl;
 
@@ -38,6 +45,13 @@ int dl_curl_load(char *err, size_t errlen);
 #define curl_easy_strerror (*dl_curl.easy_strerror)
 #define curl_slist_append (*dl_curl.slist_append)
 #define curl_slist_free_all (*dl_curl.slist_free_all)
+#define curl_multi_init (*dl_curl.multi_init)
+#define curl_multi_add_handle (*dl_curl.multi_add_handle)
+#define curl_multi_remove_handle (*dl_curl.multi_remove_handle)
+#define curl_multi_perform (*dl_curl.multi_perform)
+#define curl_multi_poll (*dl_curl.multi_poll)
+#define curl_multi_info_read (*dl_curl.multi_info_read)
+#define curl_multi_cleanup (*dl_curl.multi_cleanup)
 #endif
 
 #endif

@@ -12,11 +12,14 @@
 #include "mcp/call.h"
 #include "mcp/server.h"
 #include "mcp/workers.h"
+#include "mi/cancel.h"
 
 struct mcp_server {
     const struct settings *settings;
     struct registry reg;
-    struct workers *pool;
+    struct workers *pool;            /* interactive lane: every request that may block */
+    struct workers *long_pool;       /* long-job lane: tools flagged TOOL_F_LONG */
+    struct principal_load *loads;    /* requests on a lane per principal, under lock */
     struct roles roles;
     struct tokens tokens;
     const struct role *default_role; /* stdio, and HTTP on loopback without tokens */
@@ -29,6 +32,7 @@ struct mcp_server {
 };
 
 struct pending; /* a request we sent to the client, awaiting its answer */
+struct principal_load; /* one principal's requests on the lanes (session.c) */
 
 struct mcp_session {
     struct mcp_server *srv;
@@ -69,9 +73,13 @@ struct mcp_call {
     json_t *id;                 /* borrowed from root */
     json_t *params;             /* borrowed; an empty object when absent */
     json_t *progress_token;     /* borrowed; NULL when the request did not ask */
+    pthread_mutex_t progress_lock; /* last_progress, any_progress: fan-out threads share them */
     double last_progress;
     bool any_progress;
     bool cancelled;             /* under sess->lock */
+    bool over_limit;            /* its principal had max-calls-per-principal running: refuse */
+    struct principal_load *load;/* counted against its principal while on a lane; or NULL */
+    struct mi_cancel mi_cancel; /* fired with `cancelled`: stops the MI call it waits in */
     pthread_cond_t cv;          /* wakes sleeps and waits for the client */
     struct mcp_out *out;
     const struct mcp_method *method;
@@ -81,6 +89,10 @@ struct mcp_call {
 };
 
 const struct mcp_method *mcp_method_find(const char *name);
+/* Whether this request runs on the long-job lane: tools/call of a tool flagged TOOL_F_LONG. */
+bool mcp_method_long(struct mcp_session *s, const struct mcp_method *m, json_t *params);
+/* The sentence refusing a request whose principal is at max-calls-per-principal. */
+void mcp_over_limit_text(struct mcp_call *c, char *buf, size_t n);
 const struct mcp_notification *mcp_notification_find(const char *name);
 /* Mark the in-flight request with this id cancelled (notifications/cancelled). */
 void mcp_session_cancel(struct mcp_session *s, const json_t *id);

@@ -256,6 +256,25 @@ static json_t *call_needs(struct mcp_call *c, const struct mcp_tool *t, const js
     return r;
 }
 
+void mcp_over_limit_text(struct mcp_call *c, char *buf, size_t n)
+{
+    snprintf(buf, n, "too many requests in progress: principal '%s' already has %u running or "
+             "waiting (max-calls-per-principal); wait for one to finish or cancel one, then retry",
+             c->sess->principal, c->sess->srv->settings->max_calls_per_principal);
+}
+
+/* A request refused by the per-principal limit, for the methods that are not tools/call. */
+static bool over_limit(struct mcp_call *c, struct rpc_err *e)
+{
+    char text[400];
+
+    if (!c->over_limit)
+        return false;
+    mcp_over_limit_text(c, text, sizeof(text));
+    rpc_err_set(e, JSONRPC_INTERNAL_ERROR, "Internal error: the server is busy: %s", text);
+    return true;
+}
+
 /* The one place every tool call passes, like Redis's processCommand(): the tool exists, the role
  * and read-only mode allow it, the arguments fit its schema, the call's own needs (more scopes by
  * its arguments, a known-defect check, the user's confirmation of a change) are met, the audit
@@ -295,6 +314,10 @@ static json_t *m_tools_call(struct mcp_call *c, json_t *params, struct rpc_err *
     ac.write = !(t->flags & TOOL_F_READONLY);
     if (refusal(c->sess, t, why, sizeof(why)))
         return refuse_call(c, &ac, why);
+    if (c->over_limit) {
+        mcp_over_limit_text(c, why, sizeof(why));
+        return refuse_call(c, &ac, why);
+    }
     if (!json_is_object(args)) {
         snprintf(text, sizeof(text), "Invalid arguments for tool '%s': arguments must be an object "
                  "of named values", t->name);
@@ -375,9 +398,11 @@ static json_t *m_resources_read(struct mcp_call *c, json_t *params, struct rpc_e
 {
     const char *uri = NULL;
     json_t *vars, *contents;
-    const struct mcp_resource *r = find_resource(c, params, e, &uri, &vars);
+    const struct mcp_resource *r;
 
-    if (!r)
+    if (over_limit(c, e))
+        return NULL;
+    if (!(r = find_resource(c, params, e, &uri, &vars)))
         return NULL;
     contents = r->read(c, r, uri, vars, e);
     json_decref(vars);
@@ -428,11 +453,11 @@ static const struct mcp_prompt *find_prompt(struct mcp_call *c, json_t *name, st
 
 static json_t *m_prompts_get(struct mcp_call *c, json_t *params, struct rpc_err *e)
 {
-    const struct mcp_prompt *p = find_prompt(c, json_object_get(params, "name"), e);
+    const struct mcp_prompt *p;
     json_t *args = json_object_get(params, "arguments"), *v;
     const char *key;
 
-    if (!p)
+    if (over_limit(c, e) || !(p = find_prompt(c, json_object_get(params, "name"), e)))
         return NULL;
     if (args && !json_is_object(args)) {
         rpc_err_set(e, JSONRPC_INVALID_PARAMS, "Invalid params: 'arguments' must be an object");
@@ -569,6 +594,17 @@ const struct mcp_method *mcp_method_find(const char *name)
         if (!strcmp(methods[i].name, name))
             return &methods[i];
     return NULL;
+}
+
+bool mcp_method_long(struct mcp_session *s, const struct mcp_method *m, json_t *params)
+{
+    const char *name = json_string_value(json_object_get(params, "name"));
+    const struct mcp_tool *t;
+
+    if (m->fn != m_tools_call || !name)
+        return false;
+    t = registry_tool(&s->srv->reg, name, NULL);
+    return t && (t->flags & TOOL_F_LONG);
 }
 
 /* The methods that run on a worker are the ones whose handlers may wait and talk meanwhile. */

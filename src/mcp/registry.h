@@ -17,6 +17,9 @@
 #define TOOL_F_DESTRUCTIVE (1u << 1)
 #define TOOL_F_IDEMPOTENT  (1u << 2)
 #define TOOL_F_OPENWORLD   (1u << 3)
+/* Not an annotation: the tool may run for minutes (sampling windows), so it is served on the
+ * long-job lane (settings long-workers) and never holds a worker interactive calls need. */
+#define TOOL_F_LONG        (1u << 5)
 /* Not an annotation: the gate asks the user (elicitation, or confirm: true) before the handler
  * runs, unless the tool's needs hook says this call does not change state. */
 #define TOOL_F_CONFIRM     (1u << 4)

@@ -12,10 +12,19 @@
 #include "mcp/internal.h"
 #include "register.h"
 
+/* One principal's requests accepted onto a lane and not yet finished (running or queued). */
+struct principal_load {
+    char name[64];
+    unsigned n;
+    struct principal_load *next;
+};
+
 struct pending {
     char id[32];
     struct mcp_call *call;
-    json_t *result, *error; /* owned once answered */
+    json_t *root;           /* the answer, owned once answered: taken from the reader whole, so
+                               that only the waiting thread touches it (see handle_request) */
+    json_t *result, *error; /* borrowed from root */
     bool done;
     struct pending *next;
 };
@@ -96,12 +105,15 @@ struct mcp_server *mcp_server_new(const struct settings *settings, char *err, si
     if (!(srv->audit = audit_open(settings->audit, err, errlen)))
         goto fail;
     srv->pool = workers_new(settings->workers, settings->max_queue);
-    if (!srv->pool) {
+    srv->long_pool = workers_new(settings->long_workers, settings->max_queue);
+    if (!srv->pool || !srv->long_pool) {
         snprintf(err, errlen, "cannot create the worker pool");
         goto fail;
     }
     return srv;
 fail:
+    workers_free(srv->pool);
+    workers_free(srv->long_pool);
     audit_close(srv->audit);
     registry_release(&srv->reg);
     free(srv);
@@ -113,6 +125,7 @@ void mcp_server_free(struct mcp_server *srv)
     if (!srv)
         return;
     workers_free(srv->pool);
+    workers_free(srv->long_pool);
     audit_close(srv->audit);
     registry_release(&srv->reg);
     pthread_mutex_destroy(&srv->admin_lock);
@@ -238,12 +251,17 @@ static void session_unref(struct mcp_session *s)
     free(s);
 }
 
+static void cancel_locked(struct mcp_call *c)
+{
+    c->cancelled = true;
+    mi_cancel_fire(&c->mi_cancel);
+    pthread_cond_broadcast(&c->cv);
+}
+
 static void cancel_all_locked(struct mcp_session *s)
 {
-    for (struct mcp_call *c = s->inflight; c; c = c->next) {
-        c->cancelled = true;
-        pthread_cond_broadcast(&c->cv);
-    }
+    for (struct mcp_call *c = s->inflight; c; c = c->next)
+        cancel_locked(c);
 }
 
 void mcp_session_close(struct mcp_session *s)
@@ -297,8 +315,7 @@ void mcp_session_cancel(struct mcp_session *s, const json_t *id)
     pthread_mutex_lock(&s->lock);
     for (struct mcp_call *c = s->inflight; c; c = c->next) {
         if (json_equal(c->id, (json_t *)id)) {
-            c->cancelled = true;
-            pthread_cond_broadcast(&c->cv);
+            cancel_locked(c);
             log_msg(LOG_DEBUG, "request cancelled by the client");
         }
     }
@@ -342,8 +359,50 @@ void mcp_session_reject(struct mcp_session *s, struct mcp_out *out, int code, co
     reply_error(out, NULL, code, message, NULL);
 }
 
+/* Count a request against its principal: the entry, or NULL when the principal already has
+ * max-calls-per-principal requests on the lanes. */
+static struct principal_load *load_take(struct mcp_server *srv, const char *principal)
+{
+    struct principal_load *l;
+
+    pthread_mutex_lock(&srv->lock);
+    for (l = srv->loads; l && strcmp(l->name, principal); l = l->next)
+        ;
+    if (!l && (l = calloc(1, sizeof(*l)))) {
+        snprintf(l->name, sizeof(l->name), "%s", principal);
+        l->next = srv->loads;
+        srv->loads = l;
+    }
+    if (l && l->n >= srv->settings->max_calls_per_principal)
+        l = NULL;
+    else if (l)
+        l->n++;
+    pthread_mutex_unlock(&srv->lock);
+    return l;
+}
+
+static void load_put(struct mcp_server *srv, struct principal_load *load)
+{
+    if (!load)
+        return;
+    pthread_mutex_lock(&srv->lock);
+    if (--load->n == 0) {
+        for (struct principal_load **pp = &srv->loads; *pp; pp = &(*pp)->next) {
+            if (*pp == load) {
+                *pp = load->next;
+                free(load);
+                break;
+            }
+        }
+    }
+    pthread_mutex_unlock(&srv->lock);
+}
+
 static void call_free(struct mcp_call *c)
 {
+    load_put(c->sess->srv, c->load);
+    mi_cancel_release(&c->mi_cancel);
+    pthread_mutex_destroy(&c->progress_lock);
     pthread_cond_destroy(&c->cv);
     json_decref(c->root);
     free(c);
@@ -361,7 +420,9 @@ static void call_run(void *arg)
     cancelled = c->cancelled;
     pthread_mutex_unlock(&s->lock);
     if (!cancelled) {
+        struct mi_cancel *outer = mi_cancel_bind(&c->mi_cancel);
         result = c->method->fn(c, c->params, &e);
+        mi_cancel_bind(outer);
         if (!result && !e.code)
             rpc_err_set(&e, JSONRPC_INTERNAL_ERROR, "Internal error: out of memory");
     }
@@ -432,9 +493,8 @@ static void handle_request(struct mcp_session *s, struct jsonrpc_msg *msg, struc
                            NULL);
     }
     c->sess = s;
-    /* The call takes the message over rather than sharing it: jansson drops a reference with
-     * release ordering only, so when the reader and a worker each dropped one, the free was
-     * not ordered after the other thread's drop (ThreadSanitizer reported it). */
+    /* The call takes the message over: only the thread that runs it touches it from now on
+     * (jansson's last json_decref does not order the other thread's reads before the free). */
     c->root = msg->root;
     msg->root = NULL;
     c->id = msg->id;
@@ -451,14 +511,35 @@ static void handle_request(struct mcp_session *s, struct jsonrpc_msg *msg, struc
     c->out = out;
     c->method = m;
     cond_init_monotonic(&c->cv);
+    pthread_mutex_init(&c->progress_lock, NULL);
+    /* Only requests that may block wait in MI calls: the rest need no eventfd. */
+    if (m->flags & M_WORKER)
+        mi_cancel_init(&c->mi_cancel);
+    else
+        c->mi_cancel.fd = -1;
     c->next = s->inflight;
     s->inflight = c;
     s->refs++;
     pthread_mutex_unlock(&s->lock);
 
-    if ((m->flags & M_WORKER) && workers_submit(s->srv->pool, call_run, c) == 0)
-        return;
     if (m->flags & M_WORKER) {
+        /* A principal may have only so many requests on the lanes, so that one client cannot
+         * take every worker; past that the request is refused at once (inline: the handler
+         * only writes the refusal). Long jobs have a lane of their own, so that they never
+         * hold the workers interactive calls need. */
+        struct workers *lane = mcp_method_long(s, m, c->params) ? s->srv->long_pool
+                                                                 : s->srv->pool;
+        char principal[sizeof(s->principal)];
+        pthread_mutex_lock(&s->lock);
+        memcpy(principal, s->principal, sizeof(principal));
+        pthread_mutex_unlock(&s->lock);
+        if (!(c->load = load_take(s->srv, principal))) {
+            c->over_limit = true;
+            call_run(c);
+            return;
+        }
+        if (workers_submit(lane, call_run, c) == 0)
+            return;
         /* The queue is full: refuse rather than block the reader. */
         pthread_mutex_lock(&s->lock);
         for (struct mcp_call **pp = &s->inflight; *pp; pp = &(*pp)->next)
@@ -485,14 +566,10 @@ static void handle_response(struct mcp_session *s, struct jsonrpc_msg *msg)
     pthread_mutex_lock(&s->lock);
     for (struct pending *p = s->pending; id && p; p = p->next) {
         if (!strcmp(p->id, id) && !p->done) {
-            p->result = json_incref(msg->result);
-            p->error = json_incref(msg->error);
-            /* Out of the message this thread frees: the waiting call is their one owner (see
-             * handle_request for why no JSON is shared between threads). */
-            if (msg->result)
-                json_object_del(msg->root, "result");
-            if (msg->error)
-                json_object_del(msg->root, "error");
+            p->root = msg->root;
+            p->result = msg->result;
+            p->error = msg->error;
+            msg->root = NULL;
             p->done = true;
             pthread_cond_broadcast(&p->call->cv);
             pthread_mutex_unlock(&s->lock);
@@ -562,8 +639,15 @@ void mcp_call_progress(struct mcp_call *c, double progress, double total, const 
 {
     json_t *params;
 
-    if (!c->progress_token || (c->any_progress && progress <= c->last_progress))
+    if (!c->progress_token)
         return;
+    /* Fan-out runs a handler on several threads at once: the check, the update and the send
+     * go together, so that what leaves still only increases. */
+    pthread_mutex_lock(&c->progress_lock);
+    if (c->any_progress && progress <= c->last_progress) {
+        pthread_mutex_unlock(&c->progress_lock);
+        return;
+    }
     c->any_progress = true;
     c->last_progress = progress;
     params = json_pack("{s:O, s:f}", "progressToken", c->progress_token, "progress", progress);
@@ -572,6 +656,7 @@ void mcp_call_progress(struct mcp_call *c, double progress, double total, const 
     if (message)
         json_object_set_new(params, "message", json_string(message));
     mcp_send(c->out, jsonrpc_notification_new("notifications/progress", params));
+    pthread_mutex_unlock(&c->progress_lock);
 }
 
 void mcp_call_log(struct mcp_call *c, enum log_level level, const char *logger, json_t *data)
@@ -656,8 +741,7 @@ json_t *mcp_call_client_request(struct mcp_call *c, const char *method, json_t *
     pthread_mutex_unlock(&s->lock);
 
     if (p.done && json_is_object(p.result)) {
-        result = p.result;
-        p.result = NULL;
+        result = json_incref(p.result);
     } else if (p.done) {
         json_t *msg = json_object_get(p.error, "message");
         snprintf(err, errlen, "the client answered %s with an error: %s (%lld)", method,
@@ -668,7 +752,6 @@ json_t *mcp_call_client_request(struct mcp_call *c, const char *method, json_t *
     } else {
         snprintf(err, errlen, "the client did not answer %s within %u ms", method, timeout_ms);
     }
-    json_decref(p.result);
-    json_decref(p.error);
+    json_decref(p.root);
     return result;
 }

@@ -1,6 +1,7 @@
 /* mi/client: nodes, naming (learned per node from version and which), parameter checks against
  * the catalogue, JSON-RPC framing, and the retry policy. Replies are parsed by mi/reply. */
 #include "mi/client.h"
+#include "mi/cancel.h"
 #include "mi/reply.h"
 
 #include <ctype.h>
@@ -224,11 +225,10 @@ static bool pick_name(struct mi_node *nd, const struct mi_cmd *cmd, char *out, s
     return found;
 }
 
-static void sleep_ms(uint64_t ms)
+/* The back-off between retries; -1 when the call was cancelled meanwhile. */
+static int sleep_ms(uint64_t ms)
 {
-    struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0)
-        ;
+    return mi_poll(NULL, 0, (int)ms) < 0 ? -1 : 0;
 }
 
 enum mi_err mi_client_call(struct mi_client *c, const char *node, const char *command,
@@ -255,6 +255,9 @@ enum mi_err mi_client_call(struct mi_client *c, const char *node, const char *co
     unsigned backoff = c->cfg.backoff_ms;
     enum mi_err rc;
     for (;;) {
+        if (mi_cancelled())
+            return mi_error_set(e, MI_ERR_CANCELLED, 0, "'%s' was not sent to node '%s'",
+                                cmd->key, nd->name);
         pthread_mutex_lock(&nd->lock);
         bool learned = nd->learned;
         pthread_mutex_unlock(&nd->lock);
@@ -301,7 +304,9 @@ failed:
         uint64_t now = mi_now_ms();
         if (now + backoff + 5 >= deadline)
             return rc;
-        sleep_ms(backoff);
+        if (sleep_ms(backoff) < 0)
+            return mi_error_set(e, MI_ERR_CANCELLED, 0, "gave up retrying '%s' on node '%s'",
+                                cmd->key, nd->name);
         backoff = backoff * 2 > MI_BACKOFF_CAP_MS ? MI_BACKOFF_CAP_MS : backoff * 2;
     }
 }

@@ -27,6 +27,7 @@ static const struct mi_err_row {
     {MI_ERR_UNKNOWN_NODE, "mi_unknown_node", "unknown MI node", false},
     {MI_ERR_CONFIG, "mi_config", "invalid MI setting", false},
     {MI_ERR_SYSTEM, "mi_system", "local system error during MI call", false},
+    {MI_ERR_CANCELLED, "mi_cancelled", "MI call cancelled", false},
 };
 _Static_assert(sizeof mi_err_rows / sizeof mi_err_rows[0] == MI_ERR_COUNT,
                "one row per enum mi_err");

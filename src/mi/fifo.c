@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mi/cancel.h"
 #include "mi/transport.h"
 
 #define FIFO_NAME_TRIES 8
@@ -86,7 +87,12 @@ static enum mi_err fifo_send(const struct mi_addr *a, const char *line, size_t n
         }
         uint64_t now = mi_now_ms();
         struct pollfd p = {.fd = fd, .events = POLLOUT};
-        if (now >= deadline || poll(&p, 1, (int)(deadline - now)) == 0) {
+        int r = now < deadline ? mi_poll(&p, 1, (int)(deadline - now)) : 0;
+        if (r < 0 && errno == ECANCELED) {
+            rc = mi_error_set(e, MI_ERR_CANCELLED, 0, "gave up writing to '%s'", a->text);
+            goto out;
+        }
+        if (r == 0) {
             rc = mi_error_set(e, MI_ERR_TIMEOUT, 0, "'%s' is full: the request was not taken "
                               "before the deadline",
                               a->text);
@@ -111,7 +117,9 @@ static enum mi_err fifo_receive(const struct mi_addr *a, int fd, uint64_t deadli
                                            : "no reply from '%s' before the deadline",
                                 a->text);
         struct pollfd p = {.fd = fd, .events = POLLIN};
-        int r = poll(&p, 1, (int)(deadline - now));
+        int r = mi_poll(&p, 1, (int)(deadline - now));
+        if (r < 0 && errno == ECANCELED)
+            return mi_error_set(e, MI_ERR_CANCELLED, 0, "stopped waiting for '%s'", a->text);
         if (r < 0 && errno != EINTR)
             return mi_error_set(e, MI_ERR_SYSTEM, 0, "cannot wait for '%s': %s", a->text,
                                 strerror(errno));

@@ -3,11 +3,13 @@
  * (400/405/500) send their headers and a chunked body that never ends (recordings/index.json,
  * http/err_*.txt), so the transfer is aborted from the header callback and never waits for it. */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "dl/curl.h"
+#include "mi/cancel.h"
 #include "mi/transport.h"
 
 static pthread_once_t http_once = PTHREAD_ONCE_INIT;
@@ -54,11 +56,20 @@ static size_t http_on_body(char *p, size_t size, size_t n, void *arg)
     return rc == 0 ? size * n : 0;
 }
 
+/* Without a cancellation eventfd, libcurl's progress callback (at least once a second when
+ * nothing moves) aborts a cancelled transfer (CURLE_ABORTED_BY_CALLBACK). */
+static int http_on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                            curl_off_t ulnow)
+{
+    (void)arg, (void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+    return mi_cancelled() ? 1 : 0;
+}
+
 /* Each thread keeps one easy handle for requests that may reuse a connection: libcurl keeps the
  * connection to the node alive in it, which saves a TCP handshake per read (keep-alive is what
  * mi_http's libmicrohttpd offers). Writes always get a handle of their own and a fresh
  * connection, so that libcurl never resends one on a connection that died under it. */
-static pthread_key_t handle_key;
+static pthread_key_t handle_key, multi_key;
 static pthread_once_t handle_once = PTHREAD_ONCE_INIT;
 
 static void handle_free(void *h)
@@ -66,20 +77,82 @@ static void handle_free(void *h)
     curl_easy_cleanup(h);
 }
 
+static void multi_free(void *m)
+{
+    curl_multi_cleanup(m);
+}
+
 static void handle_key_init(void)
 {
     pthread_key_create(&handle_key, handle_free);
+    pthread_key_create(&multi_key, multi_free);
 }
 
 void mi_transport_thread_release(void)
 {
     CURL *c;
+    CURLM *m;
 
     pthread_once(&handle_once, handle_key_init);
     if ((c = pthread_getspecific(handle_key))) {
         pthread_setspecific(handle_key, NULL);
         curl_easy_cleanup(c);
     }
+    if ((m = pthread_getspecific(multi_key))) {
+        pthread_setspecific(multi_key, NULL);
+        curl_multi_cleanup(m);
+    }
+}
+
+/* This thread's multi handle, for transfers that a cancellation must be able to stop at once.
+ * It holds the kept-alive connection from then on, as the easy handle did. */
+static CURLM *multi_get(void)
+{
+    CURLM *m;
+
+    pthread_once(&handle_once, handle_key_init);
+    if ((m = pthread_getspecific(multi_key)))
+        return m;
+    if ((m = curl_multi_init()) && pthread_setspecific(multi_key, m) != 0) {
+        curl_multi_cleanup(m);
+        m = NULL;
+    }
+    return m;
+}
+
+/* curl_easy_perform, but waiting on the cancellation's eventfd beside the transfer's sockets, so
+ * that firing it ends the wait at once (CURLE_ABORTED_BY_CALLBACK, as the progress callback does
+ * without an eventfd). */
+static CURLcode perform_cancellable(CURL *c, struct mi_cancel *k)
+{
+    CURLM *m = multi_get();
+    CURLcode cc = CURLE_FAILED_INIT;
+    CURLMsg *msg;
+    int running = 1, left;
+
+    if (!m)
+        return CURLE_OUT_OF_MEMORY;
+    if (curl_multi_add_handle(m, c) != CURLM_OK)
+        return CURLE_FAILED_INIT;
+    for (;;) {
+        if (curl_multi_perform(m, &running) != CURLM_OK)
+            break;
+        if (!running) {
+            while ((msg = curl_multi_info_read(m, &left)))
+                if (msg->msg == CURLMSG_DONE && msg->easy_handle == c)
+                    cc = msg->data.result;
+            break;
+        }
+        if (atomic_load(&k->fired)) {
+            cc = CURLE_ABORTED_BY_CALLBACK;
+            break;
+        }
+        struct curl_waitfd w = {.fd = k->fd, .events = CURL_WAIT_POLLIN};
+        if (curl_multi_poll(m, &w, 1, 1000, NULL) != CURLM_OK)
+            break;
+    }
+    curl_multi_remove_handle(m, c);
+    return cc;
 }
 
 static CURL *handle_get(unsigned flags, bool *owned)
@@ -135,10 +208,20 @@ static enum mi_err http_call(const struct mi_addr *a, const char *req, size_t le
     curl_easy_setopt(c, CURLOPT_HEADERDATA, &hc);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, http_on_body);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &hc);
+    struct mi_cancel *k = mi_cancel_bound();
+    if (k && k->fd < 0) {
+        curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+        curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, http_on_progress);
+    }
+    if (k && k->fd >= 0 && owned) {
+        /* a write shares this thread's multi handle, not its connection */
+        curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L);
+        curl_easy_setopt(c, CURLOPT_FORBID_REUSE, 1L);
+    }
     if (reply->max < (size_t)0x7fffffff)
         curl_easy_setopt(c, CURLOPT_MAXFILESIZE, (long)reply->max);
 
-    CURLcode cc = curl_easy_perform(c);
+    CURLcode cc = k && k->fd >= 0 ? perform_cancellable(c, k) : curl_easy_perform(c);
     if (hc.status_error) {
         rc = mi_error_set(e, MI_ERR_HTTP_STATUS, (int)hc.status,
                           "'%s' answered HTTP %ld; its error body is not awaited (mi_http never "
@@ -157,6 +240,8 @@ static enum mi_err http_call(const struct mi_addr *a, const char *req, size_t le
         if (st != 200)
             rc = mi_error_set(e, MI_ERR_HTTP_STATUS, (int)st, "'%s' answered HTTP %ld",
                               a->text, st);
+    } else if (cc == CURLE_ABORTED_BY_CALLBACK) {
+        rc = mi_error_set(e, MI_ERR_CANCELLED, 0, "stopped waiting for '%s'", a->text);
     } else if (cc == CURLE_OPERATION_TIMEDOUT) {
         rc = mi_error_set(e, MI_ERR_TIMEOUT, 0, "no complete reply from '%s' within %ld ms",
                           a->text, ms);

@@ -676,7 +676,8 @@ static const struct tool_def stats_tools[] = {
      "Reads statistic groups sample_count times over duration_sec and returns the series: "
      "values that stayed constant once, then per sample the ones that moved. Reports progress; "
      "can be cancelled.",
-     "perf", NULL, perf_sample_window_args, SCOPE_BIT(SCOPE_STATS_READ), TOOL_F_READONLY, NULL,
+     "perf", NULL, perf_sample_window_args, SCOPE_BIT(SCOPE_STATS_READ),
+     TOOL_F_READONLY | TOOL_F_LONG, NULL,
      NULL, t_perf_sample_window,
      "statistics:get (3.x get_statistics) repeated at even intervals; duration clamped to "
      "1..600 s and samples to 2..60 as in the Python server", NULL, NULL},

@@ -157,8 +157,10 @@ int stdio_serve(struct mcp_server *srv, const struct settings *settings)
                 mcp_server_reopen_logs(srv);
                 continue;
             }
+            /* As at the end of input: running requests get the grace, then are cancelled,
+             * which stops the MI calls they wait in. */
             log_msg(LOG_INFO, "signal %u: shutting down", si.ssi_signo);
-            mcp_session_drain(s, 0);
+            mcp_session_drain(s, settings->shutdown_grace_ms);
             break;
         }
         if (!(fds[0].revents & (POLLIN | POLLHUP | POLLERR)))

@@ -53,8 +53,9 @@ test("notifications/cancelled suppresses the reply and the session keeps working
 
 test("cancelled sleeps free their workers at once", T, async () => {
   // The sleep is cancellable: a cancelled 600 s sleep must not pin a worker. Fill the pool's likely size
-  // with cancelled sleeps, then check a new call is served at once.
-  await withServer(FIXTURES, async (s) => {
+  // with cancelled sleeps (the per-principal limit raised so that one client may, the probe call included,
+  // while a cancelled sleep's worker may still be on its way out), then check a new call is served at once.
+  await withServer([...FIXTURES, "--max-calls-per-principal", "16"], async (s) => {
     for (let i = 0; i < 8; i++) sleepCall(s, `long${i}`, 600000);
     await sleep(ms(200));
     for (let i = 0; i < 8; i++) s.notify("notifications/cancelled", { requestId: `long${i}` });

@@ -4,7 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { withClient, REQ, allTools as loadTools, structured as ok, callTool as call } from "./lib/sdk.mjs";
-import { TEST_TIMEOUT } from "./lib/raw.mjs";
+import { TEST_TIMEOUT, ms } from "./lib/raw.mjs";
 import { startSim, control, stopAll } from "./lib/sim.mjs";
 import { freePort } from "./lib/http.mjs";
 
@@ -20,7 +20,9 @@ after(() => stopAll());
 
 const simControl = (name, method) => control(sims[name], method);
 
-const args = (name) => ["--role", "admin", "--toolsets", "all", "--mi-url", sims[name].url];
+// The MI deadline scales like every other wait: a sanitizer-built simulator dumps 100 000 contacts slowly.
+const args = (name) => ["--role", "admin", "--toolsets", "all", "--mi-url", sims[name].url,
+  "--mi-timeout-ms", String(ms(5000))];
 
 test("the registration tools are listed with honest annotations and described inputs", T, async () => {
   await withClient(args("v40"), async (client) => {

@@ -55,3 +55,18 @@ test("naming a node picks it; an unknown node is a clear error; a write refuses 
     assert.equal(w.isError, true);
   });
 });
+
+test('node "*" with progress: every node\'s thread reports, and what reaches the client only increases', { timeout: TEST_TIMEOUT }, async () => {
+  // One thread per node shares the request's progress; `make tsan` checks they do not race on it.
+  const { withServer } = await import("./lib/raw.mjs");
+  await withServer([...args(), "--toolsets", "all"], async (s) => {
+    const r = await s.call("tools/call", { name: "perf_sample_window", arguments: { node: "*", duration_sec: 1, sample_count: 4 },
+      _meta: { progressToken: "fan" } }, { timeout: ms(20_000) });
+    assert.equal(r.structuredContent.asked, 3, JSON.stringify(r));
+    assert.equal(r.structuredContent.answered, 2, JSON.stringify(r));
+    const seen = s.messages.filter((m) => m.method === "notifications/progress" && m.params.progressToken === "fan")
+      .map((m) => m.params.progress);
+    assert.ok(seen.length >= 1, "no progress from the fan-out");
+    for (let i = 1; i < seen.length; i++) assert.ok(seen[i] > seen[i - 1], `progress went ${seen.join(", ")}`);
+  });
+});

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "mi/cancel.h"
 #include "mi/client.h"
 
 #define DEADLINE_MS 1000u
@@ -391,6 +392,53 @@ static int free_port_block(int n)
     return 10000 + (int)(getpid() % 20000);
 }
 
+/* Fire a cancellation after a short wait, from another thread (as notifications/cancelled and
+ * shutdown do). */
+static void *fire_later(void *arg)
+{
+    sleep_ms(200);
+    mi_cancel_fire(arg);
+    return NULL;
+}
+
+/* A call waiting for a reply that never comes stops once cancelled, on every transport, long
+ * before its deadline, and says so; a cancelled binding stops the next call before it is sent. */
+static void check_cancel(struct mi_client *c)
+{
+    for (int t = 0; t < NT; t++) {
+        const char *node = transports[t];
+        struct mi_cancel cancel;
+        struct mi_error e;
+        pthread_t tid;
+
+        raw(c, node, "sim:clear_faults", NULL);
+        CHECK(raw(c, node, "sim:fault", "{\"kind\":\"drop\",\"command\":\"core:uptime\"}") ==
+              MI_OK);
+        mi_cancel_init(&cancel);
+        CHECK(mi_cancel_bind(&cancel) == NULL);
+        CHECK(pthread_create(&tid, NULL, fire_later, &cancel) == 0);
+        uint64_t t0 = mi_now_ms();
+        CHECK(call(c, node, "core:uptime", NULL, 4000, &e, NULL) == MI_ERR_CANCELLED);
+        uint64_t took = mi_now_ms() - t0;
+        pthread_join(tid, NULL);
+        CHECK(took < 2000); /* at once (200 ms) on every transport; 4 s is the deadline */
+        if (took >= 2000)
+            fprintf(stderr, "cancel on %s took %llu ms\n", node, (unsigned long long)took);
+        CHECK_CONTAINS(e.text, "MI call cancelled: ");
+        CHECK(!strcmp(mi_err_name(e.err), "mi_cancelled"));
+        CHECK(mi_client_last_attempts() == 1); /* a cancelled read is not retried */
+        CHECK(mi_cancel_bind(NULL) == &cancel); /* the simulator's controls must not be cancelled */
+        raw(c, node, "sim:reset_requests", NULL);
+        mi_cancel_bind(&cancel);
+        CHECK(call(c, node, "core:uptime", NULL, 4000, &e, NULL) == MI_ERR_CANCELLED);
+        CHECK_CONTAINS(e.text, "was not sent to node");
+        mi_cancel_bind(NULL);
+        CHECK(sim_count(c, node, "methods", "core:uptime") == 0);
+        mi_cancel_release(&cancel);
+        raw(c, node, "sim:clear_faults", NULL);
+    }
+}
+
 int main(void)
 {
     char self[PATH_MAX];
@@ -580,6 +628,8 @@ int main(void)
                    NULL) == MI_ERR_UNREACHABLE);
         CHECK(mi_now_ms() - t0 < 200);
     }
+
+    check_cancel(c);
 
     /* the fault matrix */
     static struct cell matrix[NF][NT];

@@ -198,7 +198,9 @@ export function curl(url, { method = "POST", headers = {}, body, args = [], time
       clearTimeout(timer);
       reject(e);
     });
-    child.on("exit", (code, signal) => {
+    // "close", not "exit": the process may exit before its stdout is read to the end (seen with ten
+    // curls at once on a loaded machine: exit 0 and no output yet).
+    child.on("close", (code, signal) => {
       clearTimeout(timer);
       if (code !== 0) {
         return reject(new Error(`curl ${argv.join(" ")} exited ${code ?? signal}: ${err}\n${out.slice(0, 500)}`));
