@@ -166,10 +166,14 @@ static json_t *nathelper_one(struct mcp_call *c, const json_t *args, const char 
     if (rc != MI_OK)
         return NULL;
     out = json_pack("{s:o}", "statistics", stats);
-    if (mi_client_call(mi, node, "nathelper:enable_ping", NULL, 0, &ping, &pe) == MI_OK &&
-        json_is_integer(json_object_get(ping, "Status")))
+    /* nathelper:enable_ping answers 400 "NATping disabled from script" when natping_interval is
+     * 0 (modules/nathelper, mi_enable_natping): pinging is off, not unknown */
+    rc = mi_client_call(mi, node, "nathelper:enable_ping", NULL, 0, &ping, &pe);
+    if (rc == MI_OK && json_is_integer(json_object_get(ping, "Status")))
         json_object_set_new(out, "natping_enabled",
                             json_boolean(json_integer_value(json_object_get(ping, "Status"))));
+    else if (rc == MI_ERR_MI && pe.code == 400)
+        json_object_set_new(out, "natping_enabled", json_false());
     else
         json_object_set_new(out, "natping_enabled", json_null());
     json_decref(ping);
@@ -177,7 +181,8 @@ static json_t *nathelper_one(struct mcp_call *c, const json_t *args, const char 
                ? NULL
                : "nathelper registers no statistics in OpenSIPS (get_statistics nathelper: is "
                  "empty), so there are no counters of keepalive pings or failures; "
-                 "natping_enabled says whether NAT pinging runs (null: nathelper not loaded)";
+                 "natping_enabled says whether NAT pinging runs (false also when the script "
+                 "disables it with natping_interval 0; null: it could not be read)";
     return shaped(out, note);
 }
 

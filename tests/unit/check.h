@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int check_passed, check_failed;
+/* atomic: some tests CHECK on their own threads (test_audit on a small stack) */
+static _Atomic int check_passed, check_failed;
 
 #define CHECK(cond)                                                                          \
     do {                                                                                     \
@@ -28,7 +29,7 @@ static inline int check_contains(const char *s, const char *p) { return s && str
 /* Print "N passed, N failed" and return the exit status. */
 static inline int check_done(const char *suite)
 {
-    printf("%s: %d passed, %d failed\n", suite, check_passed, check_failed);
+    printf("%s: %d passed, %d failed\n", suite, (int)check_passed, (int)check_failed);
     return check_failed ? 1 : 0;
 }
 
