@@ -4,8 +4,18 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readFileSync, existsSync } from "node:fs";
+import dgram from "node:dgram";
 
 const scenarios = fileURLToPath(new URL("../sipp/", import.meta.url));
+
+// A free loopback UDP port for a SIPp that must not take 5060 (several run at once).
+export async function freeUdp() {
+  const u = dgram.createSocket("udp4");
+  await new Promise((r) => u.bind(0, "127.0.0.1", r));
+  const p = u.address().port;
+  await new Promise((r) => u.close(r));
+  return p;
+}
 
 function sipp(args, cwd) {
   const p = spawn("sipp", [...args, "-nostdin"], { cwd, stdio: ["ignore", "pipe", "pipe"] });
@@ -33,10 +43,10 @@ export function startUas(port, dir) {
 }
 
 // `calls` callers through OpenSIPS at sipPort, each holding its call until a BYE arrives (or 120 s).
-export function startCallers(sipPort, dir, { calls = 1, rate = 50, name = "calls" } = {}) {
+export function startCallers(sipPort, dir, { calls = 1, rate = 50, name = "calls", port } = {}) {
   const stf = join(dir, `${name}.csv`);
   const s = sipp([`127.0.0.1:${sipPort}`, "-sf", join(scenarios, "call-until-bye.xml"), "-i", "127.0.0.1",
-    "-s", "service", "-m", String(calls), "-r", String(rate), "-l", String(calls), "-t", "u1",
+    "-s", "service", "-p", String(port), "-m", String(calls), "-r", String(rate), "-l", String(calls), "-t", "u1",
     "-trace_stat", "-stf", stf, "-fd", "1", "-timeout", "150s", "-timeout_error"], dir);
   return { ...s, stats: () => lastStats(stf), stop: () => stopProc(s) };
 }
@@ -44,7 +54,7 @@ export function startCallers(sipPort, dir, { calls = 1, rate = 50, name = "calls
 // Register user0..user(n-1)... (SIPp numbers calls from 1) through OpenSIPS; resolves with the stats.
 export async function register(sipPort, dir, n, { rate = 1000 } = {}) {
   const stf = join(dir, "register.csv");
-  const s = sipp([`127.0.0.1:${sipPort}`, "-sf", join(scenarios, "register.xml"), "-i", "127.0.0.1",
+  const s = sipp([`127.0.0.1:${sipPort}`, "-sf", join(scenarios, "register.xml"), "-i", "127.0.0.1", "-p", String(await freeUdp()),
     "-m", String(n), "-r", String(rate), "-l", "200", "-t", "u1", "-trace_stat", "-stf", stf,
     "-timeout", "60s", "-timeout_error"], dir);
   const r = await s.exited;
