@@ -23,9 +23,14 @@ export function serverArgs(node, transport = "http", extra = []) {
     "--out-dir-root", node.run, ...extra];
 }
 
-export async function startBed(prefix) {
+// With `peer`, a second OpenSIPS runs as clusterer node 2 of cluster 1 (bed.peer).
+export async function startBed(prefix, { peer = false } = {}) {
   const uasPort = await freeUdpPort();
   const node = await startNode(prefix, { uasPort });
+  const peerNode = peer && node.modules.has("clusterer") ? await startNode(prefix, { peerOf: node }).catch(async (e) => {
+    await node.stop();
+    throw e;
+  }) : null;
   const uas = startUas(uasPort, node.run);
   let mcp;
   try {
@@ -33,6 +38,7 @@ export async function startBed(prefix) {
   } catch (e) {
     await uas.stop();
     await node.stop();
+    await peerNode?.stop();
     throw e;
   }
   const tools = await allTools(mcp.client);
@@ -49,6 +55,12 @@ export async function startBed(prefix) {
     await mcp.close().catch(() => {});
     await uas.stop();
     await node.stop();
+    await peerNode?.stop();
+    // LIVE_KEEP=1 keeps the test beds (config, tables, opensips.log) in $TMPDIR for a look afterwards
+    if (!process.env.LIVE_KEEP) {
+      node.cleanup();
+      peerNode?.cleanup();
+    } else console.log(`# test bed kept: ${node.run}${peerNode ? " " + peerNode.run : ""}`);
   }
-  return { node, uas, mcp, client: mcp.client, tools, call, stop };
+  return { node, peer: peerNode, uas, mcp, client: mcp.client, tools, call, stop };
 }

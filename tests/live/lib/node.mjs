@@ -121,7 +121,7 @@ INSERT INTO carrierroute (carrier, domain, scan_prefix, flags, mask, prob, strip
 INSERT INTO route_tree (id, carrier) VALUES (1, 'default');
 INSERT INTO clusterer (cluster_id, node_id, url, state, no_ping_retries, priority, description) VALUES
   (1, 1, 'bin:127.0.0.1:${ports.BIN_PORT}', 1, 3, 50, 'this node'),
-  (1, 2, 'bin:127.0.0.1:${ports.PEER_BIN_PORT}', 1, 3, 50, 'absent peer');
+  (1, 2, 'bin:127.0.0.1:${ports.PEER_BIN_PORT}', 1, 3, 50, 'peer node');
 INSERT INTO registrant (registrar, aor, binding_URI, expiry, state) VALUES
   ('sip:127.0.0.1:${ports.SIP_PORT}', 'sip:trunk@127.0.0.1', 'sip:trunk@127.0.0.1:${ports.SIP_PORT}', 600, 0);
 INSERT INTO cc_flows (flowid, priority, skill, message_queue) VALUES ('support', 256, 'support', 'sip:127.0.0.1:${ports.UAS_PORT}');
@@ -142,7 +142,9 @@ function makeDb(file, schemaDir) {
 }
 
 // Start one OpenSIPS of `prefix` on a fresh test bed. Returns the node: ports, MI helpers, stop, restart.
-export async function startNode(prefix, { uasPort } = {}) {
+// With `peerOf` (a started node) it is that node's cluster peer: clusterer node 2 at its PEER_BIN_PORT,
+// on the same tables.
+export async function startNode(prefix, { uasPort, peerOf } = {}) {
   const bin = join(prefix, "sbin/opensips");
   const mpath = findDir(prefix, ["opensips/modules"]);
   if (!mpath) throw new Error(`no opensips/modules under ${prefix}`);
@@ -155,18 +157,26 @@ export async function startNode(prefix, { uasPort } = {}) {
   const P = {};
   for (const k of ["SIP_PORT", "HTTP_PORT", "DGRAM_PORT", "BIN_PORT", "PEER_BIN_PORT", "TLS_PORT"]) P[k] = await freePort();
   P.UAS_PORT = uasPort ?? (await freePort());
+  if (peerOf) {
+    P.BIN_PORT = peerOf.PEER_BIN_PORT;
+    P.PEER_BIN_PORT = peerOf.BIN_PORT;
+    P.UAS_PORT = peerOf.UAS_PORT;
+  }
   const mods = new Set(readdirSync(mpath).filter((f) => f.endsWith(".so")).map((f) => f.slice(0, -3)));
-  const vars = { ...P, MPATH: mpath + "/", FIFO: join(run, "mi_fifo"), RUN: run, DB: join(run, "opensips.sqlite"),
+  const vars = { ...P, MPATH: mpath + "/", FIFO: join(run, "mi_fifo"), RUN: run, NODE_ID: peerOf ? 2 : 1,
+    DB: peerOf ? join(peerOf.run, "opensips.sqlite") : join(run, "opensips.sqlite"),
     DLG_FLAGS: major >= 4 ? "bye-on-timeout" : "B" };
   const has = (c) => (c.startsWith("mod:") ? mods.has(c.slice(4)) : c === `v${major}`);
   const cfg = join(run, "opensips.cfg");
   writeFileSync(cfg, render(readFileSync(join(here, "opensips.cfg.in"), "utf8"), vars, has));
-  const sql = makeDb(vars.DB, schema) + rows(P);
-  const db = spawnSync("sqlite3", [vars.DB], { input: sql, encoding: "utf8" });
-  if (db.status !== 0) throw new Error(`sqlite3: ${db.stderr}`);
-  // columns only one version's schema has
-  for (const opt of [`UPDATE cc_agents SET msrp_location = 'sip:agent1@127.0.0.1:${P.UAS_PORT}'`])
-    spawnSync("sqlite3", [vars.DB, opt], { encoding: "utf8" });
+  if (!peerOf) {
+    const sql = makeDb(vars.DB, schema) + rows(P);
+    const db = spawnSync("sqlite3", [vars.DB], { input: sql, encoding: "utf8" });
+    if (db.status !== 0) throw new Error(`sqlite3: ${db.stderr}`);
+    // columns only one version's schema has
+    for (const opt of [`UPDATE cc_agents SET msrp_location = 'sip:agent1@127.0.0.1:${P.UAS_PORT}'`])
+      spawnSync("sqlite3", [vars.DB, opt], { encoding: "utf8" });
+  }
   if (mods.has("tls_mgm"))
     execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=live",
       "-keyout", join(run, "tls.key"), "-out", join(run, "tls.crt")], { stdio: "ignore" });
