@@ -439,9 +439,17 @@ const CASES = {
 
   // --- uac_registrant (registers to this node itself)
   uac_reg_force_register: { module: "uac_registrant", async run(bed) {
+    // the registrant registers to this node itself: the REGISTER lands in its own usrloc
     ok(await bed.call("uac_reg_force_register", { aor: "sip:trunk@127.0.0.1", confirm: true }));
-    const mi = await bed.node.mi(m(bed, "uac_registrant:list", "reg_list"));
-    assert.match(JSON.stringify(mi), /trunk@127\.0\.0\.1/);
+    let mi;
+    for (let i = 0; i < 50; i++) {
+      mi = JSON.stringify(await bed.node.mi(m(bed, "uac_registrant:list", "reg_list")));
+      if (/REGISTERED_STATE/.test(mi) && !/NOT_REGISTERED/.test(mi)) break;
+      await sleep(200);
+    }
+    assert.match(mi, /"state":"REGISTERED_STATE"/, mi);
+    assert.match(JSON.stringify(await bed.node.mi(m(bed, "usrloc:show_contact", "ul_show_contact"),
+      { table_name: "location", aor: "trunk@127.0.0.1" })), /sip:trunk@127\.0\.0\.1/);
   } },
   uac_reg_reload: { module: "uac_registrant", async run(bed) {
     ok(await bed.call("uac_reg_reload", { confirm: true }));
@@ -450,8 +458,13 @@ const CASES = {
 
   // --- presence / events
   presence_list_subscriptions: { module: "presence", async run(bed) {
+    // one real SUBSCRIBE (Event: presence) through the node's handle_subscribe()
+    await sipSend(bed, "SUBSCRIBE", ["Event: presence", "Accept: application/pidf+xml"]);
     const r = ok(await bed.call("presence_list_subscriptions"));
-    assert.equal(r.total, 0);
+    const mi = await bed.node.mi(m(bed, "presence:subs_phtable_list", "subs_phtable_list"));
+    assert.equal(r.total, 1, JSON.stringify({ r, mi }).slice(0, 1500));
+    assert.match(JSON.stringify(r.items), /probe@127\.0\.0\.1/);
+    assert.match(JSON.stringify(mi), /probe@127\.0\.0\.1/);
   } },
   event_list_subscribers: { module: null, async run(bed) {
     await bed.node.mi(m(bed, "event_subscribe", "event_subscribe"), { event: "E_UL_AOR_INSERT", socket: "udp:127.0.0.1:5990", expire: 600 });
@@ -519,7 +532,7 @@ async function addContact(bed, aor, contact) {
 }
 
 // One SIP request through the node (OPTIONS or REGISTER) from a throwaway UDP socket.
-async function sipSend(bed, method) {
+async function sipSend(bed, method, extra = []) {
   const dgram = await import("node:dgram");
   const s = dgram.createSocket("udp4");
   await new Promise((r) => s.bind(0, "127.0.0.1", r));
@@ -528,14 +541,14 @@ async function sipSend(bed, method) {
   const id = `live-${Math.random().toString(36).slice(2)}`;
   const msg = [`${method} sip:${host} SIP/2.0`, `Via: SIP/2.0/UDP 127.0.0.1:${lp};branch=z9hG4bK${id}`,
     `From: <sip:probe@127.0.0.1>;tag=${id}`, `To: <sip:probe@127.0.0.1>`, `Call-ID: ${id}`, `CSeq: 1 ${method}`,
-    `Contact: <sip:probe@127.0.0.1:${lp}>`, "Expires: 60", "Max-Forwards: 70", "Content-Length: 0", "", ""].join("\r\n");
+    `Contact: <sip:probe@127.0.0.1:${lp}>`, "Expires: 60", "Max-Forwards: 70", ...extra, "Content-Length: 0", "", ""].join("\r\n");
   const reply = new Promise((res) => s.once("message", (b) => res(b.toString())));
   s.send(msg, bed.node.SIP_PORT, "127.0.0.1");
   let t;
   const r = await Promise.race([reply, new Promise((res) => (t = setTimeout(res, 5000, null)))]);
   clearTimeout(t);
   s.close();
-  assert.ok(r && /^SIP\/2\.0 200/.test(r), `${method}: ${r}`);
+  assert.ok(r && /^SIP\/2\.0 20[02]/.test(r), `${method}: ${r}`);
 }
 const sipOptions = (bed) => sipSend(bed, "OPTIONS");
 const sipRegister = (bed) => sipSend(bed, "REGISTER");
