@@ -43,10 +43,10 @@ export function startUas(port, dir) {
 }
 
 // `calls` callers through OpenSIPS at sipPort, each holding its call until a BYE arrives (or 120 s).
-export function startCallers(sipPort, dir, { calls = 1, rate = 50, name = "calls", port } = {}) {
+export function startCallers(sipPort, dir, { calls = 1, rate = 50, name = "calls", port, service = "service" } = {}) {
   const stf = join(dir, `${name}.csv`);
   const s = sipp([`127.0.0.1:${sipPort}`, "-sf", join(scenarios, "call-until-bye.xml"), "-i", "127.0.0.1",
-    "-s", "service", "-p", String(port), "-m", String(calls), "-r", String(rate), "-l", String(calls), "-t", "u1",
+    "-s", service, "-p", String(port), "-m", String(calls), "-r", String(rate), "-l", String(calls), "-t", "u1",
     "-trace_stat", "-stf", stf, "-fd", "1", "-timeout", "150s", "-timeout_error"], dir);
   return { ...s, stats: () => lastStats(stf), stop: () => stopProc(s) };
 }
