@@ -30,9 +30,9 @@ if [ -n "${OPENSIPS_BIN:-}" ]; then
 fi
 
 # What the test bed runs besides OpenSIPS: SIPp places the calls, sqlite3 makes the tables, openssl the
-# test certificate.
+# test certificate, RTPEngine relays the media of t0210's calls.
 missing=()
-for p in sip-tester sqlite3 openssl; do
+for p in sip-tester sqlite3 openssl rtpengine-daemon; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -17,7 +17,7 @@ modules=(proto_bin httpd mi_http mi_fifo mi_datagram event_datagram db_text db_s
     signaling sl tm rr maxfwd sipmsgops textops cfgutils uac uac_auth dialog usrloc registrar
     dispatcher load_balancer drouting dialplan permissions domain pike ratelimit acc tracer statistics
     uac_registrant b2b_entities b2b_logic call_center clusterer presence presence_xml xcap pua
-    tls_mgm tls_openssl fraud_detection carrierroute nathelper topology_hiding rtpengine)
+    tls_mgm tls_openssl fraud_detection carrierroute nathelper topology_hiding rtp_relay rtpengine)
 # Debian packages the build of that set needs (libconfuse: carrierroute).
 build_pkgs=(gcc make bison flex pkg-config libpcre2-dev libmicrohttpd-dev libsqlite3-dev libxml2-dev
     libssl-dev libjson-c-dev libconfuse-dev)

@@ -123,36 +123,6 @@ for (const inst of installs()) {
       }
     });
 
-    test("a call through the B2BUA (top hiding): listed by the b2b tools, ended by b2b_terminate (the caller gets the BYE)", LONG, async (t) => {
-      if (!bed.node.modules.has("b2b_logic")) return t.skip("no b2b_logic on this node");
-      const caller = startCallers(bed.node.SIP_PORT, bed.node.run, { calls: 1, name: "b2b-call", port: await freeUdp(), service: "b2b" });
-      try {
-        const name = m(bed, "b2b_logic:list", "b2b_list");
-        const tuples = await until(async () => {
-          const r = await bed.node.mi(name);
-          const x = (r.Tuples ?? []).filter((u) => u.state === 4);
-          return x.length ? x : null;
-        }, "a confirmed B2B session");
-        const s = ok(await bed.call("b2b_list_sessions"));
-        assert.deepEqual(s.items.map((i) => i.key), tuples.map((u) => u.key));
-        const e = ok(await bed.call("b2b_list_entities"));
-        const miE = await bed.node.mi(m(bed, "b2b_entities:list", "b2be_list"));
-        assert.equal(e.total, (Array.isArray(miE) ? miE : miE.Entities ?? []).length || e.total);
-        assert.ok(e.items.some((x) => x.logic_key === tuples[0].key), JSON.stringify(e.items).slice(0, 800));
-        const th = ok(await bed.call("topology_hiding_list"));
-        assert.deepEqual(th.items.map((i) => i.key), [tuples[0].key]);
-
-        const wrong = await bed.call("b2b_terminate", { key: "99999.0", confirm: true });
-        assert.equal(wrong.isError, true);
-        assert.equal((await bed.node.mi(name)).Tuples.length, 1, "a wrong key ended a session");
-        ok(await bed.call("b2b_terminate", { key: tuples[0].key, confirm: true }), "b2b_terminate");
-        assert.deepEqual(await caller.exited, { code: 0, signal: null }, `the caller did not complete on the BYE: ${caller.output().slice(-1500)}`);
-        await until(async () => ((await bed.node.mi(name)).Tuples ?? []).length === 0, "the session to end", 10_000);
-      } finally {
-        await caller.stop();
-      }
-    });
-
     test(`${REGS} registrations: ul_dump pages with no gap or duplicate, the same AORs as usrloc:dump`, LONG, async () => {
       const r = await register(bed.node.SIP_PORT, bed.node.run, REGS);
       assert.equal(Number(r.stats?.["SuccessfulCall(C)"]), REGS, r.output.slice(-1500));

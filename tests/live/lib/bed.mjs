@@ -24,9 +24,10 @@ export function serverArgs(node, transport = "http", extra = []) {
 }
 
 // With `peer`, a second OpenSIPS runs as clusterer node 2 of cluster 1 (bed.peer).
-export async function startBed(prefix, { peer = false } = {}) {
+// With `media`, the node relays RTP through an RTPEngine daemon (when Debian's rtpengine-daemon is installed).
+export async function startBed(prefix, { peer = false, media = false } = {}) {
   const uasPort = await freeUdpPort();
-  const node = await startNode(prefix, { uasPort });
+  const node = await startNode(prefix, { uasPort, media });
   const peerNode = peer && node.modules.has("clusterer") ? await startNode(prefix, { peerOf: node }).catch(async (e) => {
     await node.stop();
     throw e;

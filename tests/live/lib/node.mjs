@@ -144,7 +144,9 @@ function makeDb(file, schemaDir) {
 // Start one OpenSIPS of `prefix` on a fresh test bed. Returns the node: ports, MI helpers, stop, restart.
 // With `peerOf` (a started node) it is that node's cluster peer: clusterer node 2 at its PEER_BIN_PORT,
 // on the same tables.
-export async function startNode(prefix, { uasPort, peerOf } = {}) {
+// With `media`, an RTPEngine daemon runs beside it and the node loads rtp_relay and rtpengine (a bed of
+// its own: see t0210).
+export async function startNode(prefix, { uasPort, peerOf, media = false } = {}) {
   const bin = join(prefix, "sbin/opensips");
   const mpath = findDir(prefix, ["opensips/modules"]);
   if (!mpath) throw new Error(`no opensips/modules under ${prefix}`);
@@ -166,7 +168,14 @@ export async function startNode(prefix, { uasPort, peerOf } = {}) {
   const vars = { ...P, MPATH: mpath + "/", FIFO: join(run, "mi_fifo"), RUN: run, NODE_ID: peerOf ? 2 : 1,
     DB: peerOf ? join(peerOf.run, "opensips.sqlite") : join(run, "opensips.sqlite"),
     DLG_FLAGS: major >= 4 ? "bye-on-timeout" : "B" };
-  const has = (c) => (c.startsWith("mod:") ? mods.has(c.slice(4)) : c === `v${major}`);
+  // RTPEngine (Debian's rtpengine-daemon, userspace, loopback) when it is installed and so are the modules
+  const rtpe = media && !peerOf && mods.has("rtpengine") && mods.has("rtp_relay") &&
+    spawnSync("sh", ["-c", "command -v rtpengine"]).status === 0;
+  if (rtpe) {
+    vars.RTPE_PORT = await freePort();
+    vars.RTPE_CLI_PORT = await freePort();
+  }
+  const has = (c) => (c === "rtpengine" ? rtpe : c.startsWith("mod:") ? mods.has(c.slice(4)) : c === `v${major}`);
   const cfg = join(run, "opensips.cfg");
   writeFileSync(cfg, render(readFileSync(join(here, "opensips.cfg.in"), "utf8"), vars, has));
   if (!peerOf) {
@@ -243,6 +252,30 @@ export async function startNode(prefix, { uasPort, peerOf } = {}) {
     }
     return j.result;
   };
-  node.cleanup = () => rmSync(run, { recursive: true, force: true });
-  return node.start();
+  if (rtpe) {
+    const base = 20000 + (vars.RTPE_PORT % 400) * 100;
+    node.rtpengine = spawn("rtpengine", ["--config-file=none", "--foreground", "--log-stderr", "--table=-1",
+      "--interface=127.0.0.1", `--listen-ng=127.0.0.1:${vars.RTPE_PORT}`, `--listen-cli=127.0.0.1:${vars.RTPE_CLI_PORT}`,
+      `--port-min=${base}`, `--port-max=${base + 99}`], { stdio: ["ignore", "ignore", "ignore"] });
+    node.rtpengineCli = (cmd) => new Promise((res, rej) => {
+      const c = net.connect(vars.RTPE_CLI_PORT, "127.0.0.1", () => c.write(cmd + "\n"));
+      let out = "";
+      c.setTimeout(5000, () => { c.destroy(); rej(new Error("rtpengine cli: no answer")); });
+      c.on("data", (d) => (out += d)).on("end", () => res(out)).on("error", rej);
+    });
+    for (let i = 0; i < 50; i++) {
+      if (await node.rtpengineCli("list numsessions").then(() => true, () => false)) break;
+      await sleep(100);
+    }
+  }
+  node.cleanup = () => {
+    if (node.rtpengine && node.rtpengine.exitCode === null) node.rtpengine.kill("SIGTERM");
+    rmSync(run, { recursive: true, force: true });
+  };
+  try {
+    return await node.start();
+  } catch (e) {
+    node.cleanup();
+    throw e;
+  }
 }
