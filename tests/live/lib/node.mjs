@@ -63,6 +63,14 @@ async function freePort() {
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+// Nodes run detached (their own process group) and RTPEngine as a daemon: should the test process end
+// without stopping them, they would outlive it. On exit, whatever of ours still runs is killed
+// (-pid: a node's process group; pid: one process).
+const running = new Set();
+process.on("exit", () => {
+  for (const p of running) try { process.kill(p, "SIGKILL"); } catch {}
+});
+
 // Fill placeholders and keep the `#@if COND` blocks whose COND holds.
 function render(text, vars, has) {
   const out = [];
@@ -203,6 +211,9 @@ export async function startNode(prefix, { uasPort, peerOf, media = false } = {})
     const fd = openSync(node.log, "a");
     // -F: stay in the foreground; detached: its own process group, so that stop() reaches every child.
     node.proc = spawn(bin, ["-F", "-f", cfg], { cwd: run, stdio: ["ignore", fd, fd], detached: true });
+    const group = -node.proc.pid;
+    running.add(group);
+    node.proc.once("exit", () => running.delete(group));
     const exited = new Promise((res) => node.proc.once("exit", res));
     node.exited = exited;
     const deadline = Date.now() + 20_000;
@@ -257,6 +268,9 @@ export async function startNode(prefix, { uasPort, peerOf, media = false } = {})
     node.rtpengine = spawn("rtpengine", ["--config-file=none", "--foreground", "--log-stderr", "--table=-1",
       "--interface=127.0.0.1", `--listen-ng=127.0.0.1:${vars.RTPE_PORT}`, `--listen-cli=127.0.0.1:${vars.RTPE_CLI_PORT}`,
       `--port-min=${base}`, `--port-max=${base + 99}`], { stdio: ["ignore", "ignore", "ignore"] });
+    const rpid = node.rtpengine.pid;
+    running.add(rpid);
+    node.rtpengine.once("exit", () => running.delete(rpid));
     node.rtpengineCli = (cmd) => new Promise((res, rej) => {
       const c = net.connect(vars.RTPE_CLI_PORT, "127.0.0.1", () => c.write(cmd + "\n"));
       let out = "";
