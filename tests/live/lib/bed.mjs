@@ -57,6 +57,7 @@ export async function startBed(prefix, { peer = false, media = false } = {}) {
     await uas.stop();
     await node.stop();
     await peerNode?.stop();
+    if (node.rtpengine?.exitCode === null) node.rtpengine.kill("SIGTERM");
     // LIVE_KEEP=1 keeps the test beds (config, tables, opensips.log) in $TMPDIR for a look afterwards
     if (!process.env.LIVE_KEEP) {
       node.cleanup();
