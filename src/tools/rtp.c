@@ -39,8 +39,9 @@ static json_t *t_rtpengine_sessions(struct mcp_call *c, const struct mcp_tool *t
     return tool_node_result(c, t->name, node, r, &e);
 }
 
-/* Whether rtp_relay lists a media session of this Call-ID (its rtp_relay.callid, or the
- * context's): 1 yes, 0 no, -1 cannot tell (no rtp_relay on the node, or the call failed). */
+/* Whether rtp_relay lists a media session of this Call-ID (the item's callid, or its context's;
+ * rtp_relay:list's items are the "rtp_relay" objects of mi_rtp_relay_ctx, their name dropped in
+ * the array): 1 yes, 0 no, -1 cannot tell (no rtp_relay on the node, or the call failed). */
 static int relay_lists(struct mi_client *mi, const char *node, const char *callid)
 {
     json_t *params = json_pack("{s:s}", "engine", "rtpengine"), *list = NULL, *item;
@@ -52,6 +53,8 @@ static int relay_lists(struct mi_client *mi, const char *node, const char *calli
         found = 0;
         json_array_foreach(list, i, item) {
             const json_t *r = json_object_get(item, "rtp_relay");
+            if (!r)
+                r = item;
             if (!strcmp(tool_str(r, "callid", ""), callid) ||
                 !strcmp(tool_str(json_object_get(r, "ctx"), "callid", ""), callid))
                 found = 1;

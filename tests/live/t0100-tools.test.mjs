@@ -311,9 +311,17 @@ const CASES = {
     assert.equal(r.result.sample_count, 2);
   } },
   snapshot_capture: { module: null, async run(bed) {
-    const r = ok(await bed.call("snapshot_capture", { out_dir: "snap", label: "live" }));
+    const r = ok(await bed.call("snapshot_capture", { out_dir: "snap", label: "live", confirm: true }));
     const files = readdirSync(join(bed.node.run, "snap"));
     assert.equal(files.length, 1, JSON.stringify(r).slice(0, 500));
+  } },
+
+  // --- this server's own HTTP sessions: the live suite speaks stdio, where there are none
+  server_sessions: { module: null, async run(bed) {
+    fails(await bed.call("server_sessions"), /sessions exist only over HTTP/);
+  } },
+  server_session_end: { module: null, async run(bed) {
+    fails(await bed.call("server_session_end", { session_id: "0".repeat(32), confirm: true }), /sessions exist only over HTTP/);
   } },
 
   // --- status
