@@ -7,6 +7,7 @@
 #include "mcp/content.h"
 #include "mcp/server.h"
 #include "mi/client.h"
+#include "rtpe/ng.h"
 #include "tools/row.h"
 #include "tools/tool.h"
 
@@ -39,36 +40,63 @@ static json_t *t_rtpengine_sessions(struct mcp_call *c, const struct mcp_tool *t
     return tool_node_result(c, t->name, node, r, &e);
 }
 
-/* Whether rtp_relay lists a media session of this Call-ID (the item's callid, or its context's;
- * rtp_relay:list's items are the "rtp_relay" objects of mi_rtp_relay_ctx, their name dropped in
- * the array): 1 yes, 0 no, -1 cannot tell (no rtp_relay on the node, or the call failed). */
-static int relay_lists(struct mi_client *mi, const char *node, const char *callid)
-{
-    json_t *params = json_pack("{s:s}", "engine", "rtpengine"), *list = NULL, *item;
-    size_t i;
-    int found = -1;
-
-    if (mi_client_call(mi, node, "rtp_relay:list", params, 0, &list, NULL) == MI_OK &&
-        json_is_array(list)) {
-        found = 0;
-        json_array_foreach(list, i, item) {
-            const json_t *r = json_object_get(item, "rtp_relay");
-            if (!r)
-                r = item;
-            if (!strcmp(tool_str(r, "callid", ""), callid) ||
-                !strcmp(tool_str(json_object_get(r, "ctx"), "callid", ""), callid))
-                found = 1;
-        }
-    }
-    json_decref(params);
-    json_decref(list);
-    return found;
-}
-
-/* How long to watch rtp_relay for the session to go after the teardown: the dialog's BYEs
- * go out first, and rtp_relay deletes the media when the dialog ends. */
+/* How long to wait for the media to go after the teardown (the dialog's BYEs go out first), and
+ * how long one ng request to RTPEngine may take. */
 #define TEARDOWN_WATCH_MS 3000
 #define TEARDOWN_POLL_MS 200
+#define NG_TIMEOUT_MS 1000
+#define ENGINES_MAX 16
+
+/* The ng addresses of the RTPEngines the node uses (rtpengine:show, every set; 3.x
+ * rtpengine_show), as a new array of strings; NULL when the node does not say. */
+static json_t *engine_urls(struct mi_client *mi, const char *node)
+{
+    json_t *sets = NULL, *urls = NULL, *set, *nd;
+    size_t i, k;
+
+    if (mi_client_call(mi, node, "rtpengine:show", NULL, 0, &sets, NULL) != MI_OK)
+        return NULL;
+    urls = json_array();
+    json_array_foreach(sets, i, set) {
+        json_array_foreach(json_object_get(set, "Nodes"), k, nd) {
+            const char *u = tool_str(nd, "url", NULL);
+            if (u && json_array_size(urls) < ENGINES_MAX)
+                json_array_append_new(urls, json_string(u));
+        }
+    }
+    json_decref(sets);
+    if (!json_array_size(urls)) {
+        json_decref(urls);
+        urls = NULL;
+    }
+    return urls;
+}
+
+/* Ask each engine (ng query) whether it holds callid: how many do, or -1 when none could be
+ * asked; `holds` (new array, one boolean or null per engine) and the last failure in why. */
+static int engines_holding(const json_t *urls, const char *callid, json_t **holds, char *why,
+                           size_t n)
+{
+    int held = 0, asked = 0;
+    size_t i;
+    json_t *u;
+
+    *holds = json_array();
+    json_array_foreach(urls, i, u) {
+        char w[256];
+        enum ng_status st = ng_call(json_string_value(u), "query", callid, NG_TIMEOUT_MS, w,
+                                    sizeof w);
+        if (st == NG_OK || st == NG_NO_CALL) {
+            asked++;
+            held += st == NG_OK;
+            json_array_append_new(*holds, json_boolean(st == NG_OK));
+        } else {
+            snprintf(why, n, "%s: %s", json_string_value(u), w);
+            json_array_append_new(*holds, json_null());
+        }
+    }
+    return asked ? held : -1;
+}
 
 static json_t *t_rtpengine_terminate_call(struct mcp_call *c, const struct mcp_tool *t,
                                           json_t *args)
@@ -77,54 +105,84 @@ static json_t *t_rtpengine_terminate_call(struct mcp_call *c, const struct mcp_t
     const char *node = tool_node(args);
     const char *callid = tool_str(args, "callid", "");
     json_t *params = json_pack("{s:s}", "callid", callid), *result = NULL, *out = NULL;
-    json_t *ended = json_null();
+    json_t *urls = NULL, *holds = NULL, *engines = json_array(), *u;
     struct mi_error e;
-    const char *outcome;
+    char why[300] = "", outcome[600];
+    int deleted = 0;
+    size_t i;
 
-    /* rtpengine:teardown ends the call's dialog (modules/rtpengine, mi_teardown_call): the media
-     * goes with it only when rtp_relay manages the call; rtpengine itself registers no dialog
-     * callback, so media set up by rtpengine_offer/answer in the script stays on RTPEngine.
-     * And OpenSIPS answers OK for a Call-ID it does not know. So look before and after. */
+    /* rtpengine:teardown ends the call's dialog (modules/rtpengine, mi_teardown_call); its media
+     * is deleted by rtp_relay's dialog callbacks at best: on a real 4.0.1 and 3.6.8, RTPEngine
+     * kept the session of a call so ended. And OpenSIPS answers OK for a Call-ID it does not
+     * know. So RTPEngine itself is asked (ng query), and told (ng delete) when it still holds
+     * the media: the tool's purpose, stranded media included. */
     bool has_dialog = mi_client_call(mi, node, "dialog:list", params, 0, &result, &e) == MI_OK;
     json_decref(result);
     result = NULL;
-    int before = relay_lists(mi, node, callid);
+    urls = engine_urls(mi, node);
     if (mi_client_call(mi, node, "rtpengine:teardown", params, 0, &result, &e) != MI_OK) {
         out = tool_mi_error(c, t->name, &e);
         goto out;
     }
-    int after = before;
-    for (unsigned waited = 0; before == 1 && after == 1 && waited < TEARDOWN_WATCH_MS &&
-                              !mcp_call_cancelled(c);
-         waited += TEARDOWN_POLL_MS) {
+    int held = -1;
+    for (unsigned waited = 0; urls && !mcp_call_cancelled(c); waited += TEARDOWN_POLL_MS) {
+        json_decref(holds);
+        held = engines_holding(urls, callid, &holds, why, sizeof why);
+        if (held <= 0 || waited >= TEARDOWN_WATCH_MS)
+            break;
         struct timespec ts = {0, TEARDOWN_POLL_MS * 1000000L};
         nanosleep(&ts, NULL);
-        after = relay_lists(mi, node, callid);
     }
-    if (before == 1) {
-        ended = json_boolean(after == 0);
-        outcome = after == 0 ? "media ended: rtp_relay no longer lists the call"
-                             : "teardown sent, but rtp_relay still lists the call's media; "
-                               "check rtpengine_sessions, or delete it on RTPEngine "
-                               "(rtpengine-ctl terminate <callid>)";
-    } else if (has_dialog) {
-        outcome = "the call's dialog was ended (BYE sent), but OpenSIPS does not manage its media "
-                  "(rtp_relay has no session for it) and deletes nothing on RTPEngine when a "
-                  "dialog ends over MI: delete it there (rtpengine-ctl terminate <callid>)";
-    } else {
-        outcome = "OpenSIPS answered OK, but it has no dialog with this Call-ID and answers OK "
-                  "for unknown calls too: media may still be held; check rtpengine_sessions "
-                  "or delete it on RTPEngine (rtpengine-ctl terminate <callid>)";
+    json_array_foreach(urls, i, u) {
+        const json_t *h = json_array_get(holds, i);
+        json_t *eng = json_pack("{s:s}", "url", json_string_value(u));
+        if (json_is_true(h)) {
+            char w[256];
+            enum ng_status st = ng_call(json_string_value(u), "delete", callid, NG_TIMEOUT_MS, w,
+                                        sizeof w);
+            json_object_set_new(eng, "deleted", json_boolean(st == NG_OK || st == NG_NO_CALL));
+            deleted += st == NG_OK;
+            if (st != NG_OK && st != NG_NO_CALL)
+                snprintf(why, sizeof why, "%s: %s", json_string_value(u), w);
+        }
+        json_object_set_new(eng, "held_after_teardown", json_is_boolean(h) ? json_incref((json_t *)h)
+                                                                           : json_null());
+        json_array_append_new(engines, eng);
     }
-    /* media_ended only when rtp_relay could tell */
-    json_t *res = json_pack("{s:s, s:b, s:s}", "callid", callid, "dialog_known", has_dialog,
-                            "outcome", outcome);
-    if (json_is_boolean(ended))
-        json_object_set(res, "media_ended", ended);
-    out = content_structured_result(
-        json_pack("{s:s, s:o}", "node", node ? node : "default", "result", res));
+    if (deleted) {
+        json_decref(holds);
+        held = engines_holding(urls, callid, &holds, why, sizeof why);
+    }
+    if (held == 0 && deleted)
+        snprintf(outcome, sizeof outcome, "media ended: OpenSIPS %s, but RTPEngine still held "
+                 "the media; it was deleted there, and RTPEngine no longer holds the call",
+                 has_dialog ? "ended the dialog" : "knew no dialog for this Call-ID");
+    else if (held == 0)
+        snprintf(outcome, sizeof outcome, "media ended: RTPEngine no longer holds the call%s",
+                 has_dialog ? " (the dialog was ended, BYE sent)" : "");
+    else if (held > 0)
+        snprintf(outcome, sizeof outcome, "RTPEngine still holds the call's media after the "
+                 "teardown and a delete (%s)", why[0] ? why : "no reason given");
+    else
+        snprintf(outcome, sizeof outcome, "%s; RTPEngine could not be asked whether the media "
+                 "is gone (%s): check rtpengine_sessions or RTPEngine itself",
+                 has_dialog ? "the dialog was ended (BYE sent)"
+                            : "OpenSIPS answered OK, but it knows no dialog with this Call-ID",
+                 urls ? why : "the node lists no RTPEngine (rtpengine:show)");
+    json_t *res = json_pack("{s:s, s:b, s:s, s:O}", "callid", callid, "dialog_known", has_dialog,
+                            "outcome", outcome, "engines", engines);
+    /* media_ended only when RTPEngine itself could tell */
+    if (held >= 0)
+        json_object_set_new(res, "media_ended", json_boolean(held == 0));
+    out = held > 0 ? content_error_result("%s: %s", t->name, outcome)
+                   : content_structured_result(
+                         json_pack("{s:s, s:o}", "node", node ? node : "default", "result", res));
+    if (held > 0)
+        json_decref(res);
 out:
-    json_decref(ended);
+    json_decref(urls);
+    json_decref(holds);
+    json_decref(engines);
     json_decref(params);
     json_decref(result);
     return out;
@@ -138,7 +196,9 @@ static const struct tool_arg terminate_args[] = {
 
 static const char terminate_schema[] =
     "{\"type\":\"object\",\"properties\":{\"callid\":{\"type\":\"string\"},\"dialog_known\":"
-    "{\"type\":\"boolean\"},\"media_ended\":{\"type\":\"boolean\"},"
+    "{\"type\":\"boolean\"},\"media_ended\":{\"type\":\"boolean\"},\"engines\":{\"type\":"
+    "\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"url\":{\"type\":\"string\"},"
+    "\"deleted\":{\"type\":\"boolean\"}}}},"
     "\"outcome\":{\"type\":\"string\"}}}";
 
 static const struct tool_def rtp_tools[] = {
@@ -151,14 +211,14 @@ static const struct tool_def rtp_tools[] = {
      "was not shown", NULL,
      "rtp_relay:list"},
     {"rtpengine_terminate_call", "Drop a call's media",
-     "Ends one call by Call-ID (rtpengine:teardown: OpenSIPS ends its dialog, BYE to both "
-     "sides); its media goes too where rtp_relay manages it. The result says whether the media "
-     "really ended. Asks the user to confirm.",
+     "Ends one call by Call-ID (OpenSIPS ends its dialog, BYE to both sides), then makes sure "
+     "RTPEngine drops its media, stranded media too. Asks the user to confirm.",
      "rtp", NULL, terminate_args, SCOPE_BIT(SCOPE_MI_WRITE),
      TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT, NULL, terminate_schema, t_rtpengine_terminate_call,
-     "dialog:list {callid} and rtp_relay:list (what OpenSIPS knows), rtpengine:teardown "
-     "{callid} (3.x teardown), then rtp_relay:list again (up to 3 s) to see the media go. "
-     "Fixed: the Python server's rtpengine_terminate does not exist (-32601)",
+     "dialog:list {callid} and rtpengine:show (the node's RTPEngines), rtpengine:teardown "
+     "{callid} (3.x teardown), then RTPEngine's own ng protocol: query until the media is gone "
+     "(up to 3 s), delete when it is not, query again. Fixed: the Python server's "
+     "rtpengine_terminate does not exist (-32601)",
      NULL, "rtpengine:teardown"},
 };
 ROW_TABLE(rtp, rtp_tools);

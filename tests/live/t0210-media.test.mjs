@@ -55,7 +55,9 @@ for (const inst of installs()) {
 
         await expectUnlessKnown(t, "rtpengine_terminate_call/media", inst.version, async () => {
           const r = await bed.call("rtpengine_terminate_call", { callid: d.callid, confirm: true });
-          ok(r, "rtpengine_terminate_call");
+          const res = ok(r, "rtpengine_terminate_call").result;
+          assert.equal(res.media_ended, true, JSON.stringify(res));
+          assert.equal(res.dialog_known, true);
           assert.deepEqual(await caller.exited, { code: 0, signal: null }, "the caller did not get its BYE");
           await until(async () => (await miDialogs(bed)).length === 0, "the dialog to end", 10_000);
           await until(async () => (await numSessions()) === 0, "RTPEngine's own session count to drop to 0", 10_000);

@@ -5,9 +5,6 @@
 // Key: "tool" (every version) or "tool@4.0.1" / "tool@3.6.8" (a "/context" suffix names one test bed);
 // value: what is wrong, with the MI evidence.
 export const KNOWN_FAILURES = {
-  // on t0210's bed with RTPEngine (t0100's bed has none: there the tool must only say so)
-  "rtpengine_terminate_call/media": "answers 'teardown sent' and the call ends (the caller gets its BYE), but RTPEngine's " +
-    "own session count (rtpengine CLI 'list numsessions') stays at 1: the media session is not deleted",
 };
 
 export function knownFailure(tool, version) {
