@@ -149,18 +149,26 @@ int stats_reset(struct cmd_call *c)
     json_t *names;
     if (st_names(c, &names) < 0)
         return CMD_DONE;
+    /* statistics.c mi_reset_stats: each name is looked up as one statistic (get_stat), so
+     * "all", "group:" and "group:name" name none; only incremental ones are zeroed, and when no
+     * name names a statistic the answer is 404 (seen on a real 4.0.1 and 3.6.8) */
     const char *key;
     json_t *v;
+    bool found = false;
     json_object_foreach(st_values, key, v) {
         const char *kind = json_string_value(json_object_get(st_kinds, key));
-        if (!kind || strcmp(kind, "incremental") != 0)
-            continue;
         size_t i;
         json_t *n;
         json_array_foreach(names, i, n) {
-            if (st_selects(json_string_value(n), key))
+            const char *name = json_string_value(n);
+            if (strchr(name, ':') || strcmp(name, "all") == 0 || !st_selects(name, key))
+                continue;
+            found = true;
+            if (kind && strcmp(kind, "incremental") == 0)
                 json_object_set_new(st_values, key, json_integer(0));
         }
     }
+    if (!found)
+        return cmd_error(c, 404, "Statistics Not Found", NULL);
     return cmd_result(c, json_string("OK"));
 }

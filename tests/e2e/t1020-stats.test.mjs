@@ -204,3 +204,21 @@ test("snapshot_capture is unavailable without an allowed root, and writes only u
     else process.env.OPENSIPS_MCP_OUT_DIR_ROOT = saved;
   }
 });
+
+// As a real 4.0.1 and 3.6.8 answer (statistics.c mi_reset_stats looks each name up as one
+// statistic): a group or group:name names none, so reset_statistics alone is 404; the tool sends
+// bare names and expands groups, so it works where the raw command does not.
+for (const profile of ["v40", "v36"]) {
+  test(`statistics:reset names statistics by bare name only, as OpenSIPS does (${profile})`, T, async () => {
+    await withClient(args(profile), async (client) => {
+      await loadTools(client);
+      for (const names of [["core:rcv_requests"], ["core:"], ["all"], ["no_such_stat"]]) {
+        const r = await call(client, "mi_execute", { command: "statistics:reset", params: { statistics: names }, confirm: true });
+        assert.equal(r.isError, true, `${names}: ${JSON.stringify(r)}`);
+        assert.match(r.content[0].text, /Statistics Not Found \(404\)/, String(names));
+      }
+      ok(await call(client, "mi_execute", { command: "statistics:reset", params: { statistics: ["rcv_requests"] }, confirm: true }));
+      ok(await call(client, "stats_reset", { statistics: ["core:rcv_requests"], confirm: true }));
+    });
+  });
+}
