@@ -178,12 +178,12 @@ static json_t *input_schema(const struct tool_def *d)
     if (!(d->flags & ROW_SERVER))
         json_object_set_new(props, "node",
                             arg_schema("string", (d->flags & TOOL_F_READONLY)
-                                       ? "OpenSIPS node name (default node if omitted; \"*\": all)"
-                                       : "OpenSIPS node name (default node if omitted)",
+                                       ? "OpenSIPS node (default if omitted; \"*\": all)"
+                                       : "OpenSIPS node (default if omitted)",
                                        "\"maxLength\":64"));
     if (!(d->flags & TOOL_F_READONLY))
         json_object_set_new(props, "confirm",
-                            arg_schema("boolean", "true once the user agreed to this change", NULL));
+                            arg_schema("boolean", "true once the user agreed", NULL));
     json_t *schema = json_pack("{s:s, s:o}", "type", "object", "properties", props);
     if (json_array_size(req))
         json_object_set(schema, "required", req);
