@@ -7,25 +7,12 @@ import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { readdirSync } from "node:fs";
 import { installs, sleep } from "./lib/node.mjs";
+import { ok, fails, m } from "./lib/check.mjs";
 import { startBed } from "./lib/bed.mjs";
 import { expectUnlessKnown } from "./lib/known.mjs";
 
 const LONG = { timeout: 60_000 };
 
-// structuredContent of a successful call (the SDK has already checked it against the output schema).
-function ok(r, what = "") {
-  assert.ok(!r.isError, `${what} failed: ${JSON.stringify(r.content).slice(0, 1500)}`);
-  assert.ok(r.structuredContent, `${what}: no structuredContent`);
-  return r.structuredContent;
-}
-function fails(r, re, what = "") {
-  assert.equal(r.isError, true, `${what} should fail: ${JSON.stringify(r.structuredContent ?? r.content).slice(0, 800)}`);
-  const text = r.content.map((c) => c.text ?? "").join("\n");
-  if (re) assert.match(text, re, `${what}: ${text}`);
-  return text;
-}
-// The MI name for this node: 4.x module:command, 3.x the flat name.
-const m = (bed, v4, v3) => (bed.node.major >= 4 ? v4 : v3);
 const sql = (bed, text) => execFileSync("sqlite3", [join(bed.node.run, "opensips.sqlite"), text], { encoding: "utf8" });
 // An answer that names the missing module (or at least says the command is not there).
 const ABSENT = /not loaded|not available|no such|not found|unknown command|not offer|lacks|does not have|has no/i;

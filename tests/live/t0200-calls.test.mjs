@@ -4,6 +4,7 @@
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { installs, sleep } from "./lib/node.mjs";
+import { ok, m, miDialogs, until } from "./lib/check.mjs";
 import { startBed } from "./lib/bed.mjs";
 import { startCallers, register, freeUdp } from "./lib/sipp.mjs";
 import { expectUnlessKnown } from "./lib/known.mjs";
@@ -12,26 +13,7 @@ const LONG = { timeout: 180_000 };
 const CALLS = 300;
 const REGS = 3000;
 
-function ok(r, what = "") {
-  assert.ok(!r.isError, `${what} failed: ${JSON.stringify(r.content).slice(0, 1500)}`);
-  return r.structuredContent;
-}
-const m = (bed, v4, v3) => (bed.node.major >= 4 ? v4 : v3);
 
-async function miDialogs(bed) {
-  const r = await bed.node.mi(m(bed, "dialog:list", "dlg_list"));
-  return r.Dialogs ?? [];
-}
-// Wait until `pred()` holds (polling), or fail with `what`.
-async function until(pred, what, ms = 30_000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await pred();
-    if (v) return v;
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
-}
 // Every page of a listing tool; asserts that the pages join with no gap or overlap.
 async function walk(bed, tool, args, limit) {
   const items = [];

@@ -5,6 +5,7 @@ import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { installs, sleep } from "./lib/node.mjs";
+import { ok, m, miDialogs, until } from "./lib/check.mjs";
 import { startBed } from "./lib/bed.mjs";
 import { startCallers, freeUdp } from "./lib/sipp.mjs";
 import { expectUnlessKnown } from "./lib/known.mjs";
@@ -12,21 +13,6 @@ import { expectUnlessKnown } from "./lib/known.mjs";
 const LONG = { timeout: 120_000 };
 const haveRtpengine = spawnSync("sh", ["-c", "command -v rtpengine"]).status === 0;
 
-function ok(r, what = "") {
-  assert.ok(!r.isError, `${what} failed: ${JSON.stringify(r.content).slice(0, 1500)}`);
-  return r.structuredContent;
-}
-const m = (bed, v4, v3) => (bed.node.major >= 4 ? v4 : v3);
-const miDialogs = async (bed) => (await bed.node.mi(m(bed, "dialog:list", "dlg_list"))).Dialogs ?? [];
-async function until(pred, what, ms = 30_000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await pred();
-    if (v) return v;
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
-}
 
 for (const inst of installs()) {
   describe(`OpenSIPS ${inst.version}: RTPEngine media`, { skip: !inst.prefix ? inst.why : haveRtpengine ? false : "no rtpengine (Debian: rtpengine-daemon)" }, () => {

@@ -4,6 +4,7 @@
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { installs, sleep } from "./lib/node.mjs";
+import { ok, m } from "./lib/check.mjs";
 import { startBed, serverArgs } from "./lib/bed.mjs";
 import { register } from "./lib/sipp.mjs";
 import { connect, callTool, allTools, REQ } from "../e2e/lib/sdk.mjs";
@@ -11,11 +12,6 @@ import { connect, callTool, allTools, REQ } from "../e2e/lib/sdk.mjs";
 const LONG = { timeout: 120_000 };
 const MI_TIMEOUT = 3000; // the server's --mi-timeout-ms in the failure tests
 
-const m = (bed, v4, v3) => (bed.node.major >= 4 ? v4 : v3);
-function ok(r, what = "") {
-  assert.ok(!r.isError, `${what} failed: ${JSON.stringify(r.content).slice(0, 1500)}`);
-  return r.structuredContent;
-}
 async function withServer(args, fn) {
   const s = await connect(args);
   try {
