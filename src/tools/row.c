@@ -137,6 +137,8 @@ int rows_check_toolsets(const char *toolsets, char *err, size_t errlen)
     return 0;
 }
 
+/* One argument's schema, or NULL when the row's extra members are not JSON: the tool's schema
+ * then fails to build (registry_build names the tool), rather than losing a constraint. */
 static json_t *arg_schema(const char *type, const char *description, const char *extra)
 {
     json_t *s = NULL;
@@ -147,8 +149,10 @@ static json_t *arg_schema(const char *type, const char *description, const char 
             s = json_loads(text, 0, NULL);
             free(text);
         }
-        if (!s)
+        if (!s) {
             log_msg(LOG_CRITICAL, "tool table: bad schema members {%s}", extra);
+            return NULL;
+        }
     }
     if (!s)
         s = json_object();
@@ -162,7 +166,13 @@ static json_t *input_schema(const struct tool_def *d)
     json_t *props = json_object(), *req = json_array();
 
     for (const struct tool_arg *a = d->args; a && a->name; a++) {
-        json_object_set_new(props, a->name, arg_schema(a->type, a->description, a->extra));
+        json_t *one = arg_schema(a->type, a->description, a->extra);
+        if (!one) {
+            json_decref(props);
+            json_decref(req);
+            return NULL;
+        }
+        json_object_set_new(props, a->name, one);
         if (a->flags & ARG_REQUIRED)
             json_array_append_new(req, json_string(a->name));
     }
@@ -199,7 +209,7 @@ static json_t *output_schema(const struct tool_def *d)
 
     if (!item) {
         log_msg(LOG_CRITICAL, "tool %s: its item schema is not JSON", d->name);
-        item = json_object();
+        return NULL; /* the registry's build fails, naming the tool */
     }
     if ((d->flags & ROW_LIST) && !d->item_schema) {
         json_decref(item);
@@ -232,7 +242,8 @@ static json_t *row_make_schema(const struct mcp_tool *t, bool output)
 
     if (output)
         return output_schema(rt->def);
-    in = input_schema(rt->def);
+    if (!(in = input_schema(rt->def)))
+        return NULL;
     if (!rt->defaults)
         rt->defaults = arg_defaults(rt->def, in);
     return in;

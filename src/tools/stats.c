@@ -33,7 +33,7 @@ static json_t *run_node(struct mcp_call *c, const struct mcp_tool *t, const json
     struct mi_error e;
     json_t *r = fn(c, args, node, &e);
 
-    if (!r && e.err == MI_ERR_SYSTEM && !strcmp(e.message, "cancelled"))
+    if (!r && e.err == MI_ERR_CANCELLED)
         return content_error_result("%s: cancelled", t->name);
     return tool_node_result(c, t->name, node, r, &e);
 }
@@ -315,8 +315,7 @@ static json_t *sample_one(struct mcp_call *c, const json_t *args, const char *no
         json_t *stats = NULL;
         char msg[64];
         if (wait > 0 && mcp_call_sleep_ms(c, (unsigned)wait) < 0) {
-            mi_error_set(e, MI_ERR_SYSTEM, 0, "cancelled");
-            snprintf(e->message, sizeof(e->message), "cancelled");
+            mi_error_set(e, MI_ERR_CANCELLED, 0, "the sampling window was cancelled");
             goto fail;
         }
         if (get_stats(c, node, groups, &stats, e) != MI_OK)

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "tools/row.h"
 #include "jsonrpc.h"
 #include "log.h"
 #include "mcp/server.h"
@@ -287,6 +288,34 @@ static void test_redaction(void)
     json_decref(v);
 }
 
+/* Every row of every toolset builds its schemas (a malformed row fails here, at build time, not
+ * as a constraint silently missing from tools/list), and a malformed row does fail. */
+static void test_every_row_builds(void)
+{
+    static const struct tool_arg bad_args[] = {
+        {"x", "integer", "An argument whose constraint is mistyped", 0, "\"minimum\":", NULL},
+        {NULL, NULL, NULL, 0, NULL, NULL},
+    };
+    static const struct tool_def bad[] = {
+        {"bad_row", "Bad row", "A row with a typo.", "test", "core:uptime", bad_args,
+         SCOPE_BIT(SCOPE_MI_READ), TOOL_F_READONLY, NULL, NULL, NULL, "none", NULL, NULL},
+    };
+    struct registry reg;
+    char err[256];
+
+    registry_init(&reg);
+    for (size_t i = 0; i < row_table_count; i++)
+        CHECK(rows_register(&reg, row_tables[i]->rows, row_tables[i]->n, "all") == 0);
+    CHECK(registry_build(&reg, err, sizeof(err)) == 0);
+    registry_release(&reg);
+
+    registry_init(&reg);
+    CHECK(rows_register(&reg, bad, 1, "all") == 0);
+    CHECK(registry_build(&reg, err, sizeof(err)) < 0);
+    CHECK_CONTAINS(err, "bad_row");
+    registry_release(&reg);
+}
+
 int main(void)
 {
     struct settings st;
@@ -309,6 +338,7 @@ int main(void)
     test_paging();
     test_cancel_and_progress();
     test_redaction();
+    test_every_row_builds();
 
     mcp_session_close(sess);
     mcp_server_free(srv);
