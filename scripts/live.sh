@@ -31,16 +31,7 @@ fi
 
 # What the test bed runs besides OpenSIPS: SIPp places the calls, sqlite3 makes the tables, openssl the
 # test certificate, RTPEngine relays the media of t0210's calls.
-missing=()
-for p in sip-tester sqlite3 openssl rtpengine-daemon; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-    echo "live: installing ${missing[*]}" >&2
-    SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+scripts/apt-install.sh live sip-tester sqlite3 openssl rtpengine-daemon
 
 # Build (or find) each one first, one at a time: a build takes minutes and the suite must not wait on it.
 prefixes=()

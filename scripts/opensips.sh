@@ -61,16 +61,7 @@ fi
 [ -f "$tarball" ] || die "no $tarball (set OPENSIPS_BIN or OPENSIPS_SRC)" 2
 [ $check = 1 ] && exit 0
 
-missing=()
-for p in "${build_pkgs[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-    echo "opensips.sh: installing ${missing[*]}" >&2
-    SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+"$top/scripts/apt-install.sh" opensips.sh "${build_pkgs[@]}" >&2
 
 # The source tree stays next to the prefix, so that adding a module later rebuilds only that module.
 tree=$cache/src-$version
