@@ -226,6 +226,34 @@ static bool pick_name(struct mi_node *nd, const struct mi_cmd *cmd, char *out, s
 }
 
 /* The back-off between retries; -1 when the call was cancelled meanwhile. */
+/* The name to send `cmd` under on this node, learning the node first if needed. A command missing
+ * from what the node listed before this call sends version and which once more (a module may
+ * have been loaded since; *relearned keeps it to once a call). MI_OK with name and *major,
+ * MI_ERR_UNKNOWN_COMMAND with a sentence, or what learning failed with. */
+static enum mi_err resolve(struct mi_client *c, struct mi_node *nd, const struct mi_cmd *cmd,
+                           uint64_t deadline, bool *relearned, char *name, size_t n, int *major,
+                           struct mi_error *e)
+{
+    pthread_mutex_lock(&nd->lock);
+    bool learned = nd->learned;
+    pthread_mutex_unlock(&nd->lock);
+    enum mi_err rc = learned ? MI_OK : learn(c, nd, deadline, e);
+    if (rc != MI_OK)
+        return rc;
+    if (pick_name(nd, cmd, name, n, major))
+        return MI_OK;
+    if (learned && !*relearned) {
+        *relearned = true;
+        if ((rc = learn(c, nd, deadline, e)) != MI_OK)
+            return rc;
+        if (pick_name(nd, cmd, name, n, major))
+            return MI_OK;
+    }
+    return mi_error_set(e, MI_ERR_UNKNOWN_COMMAND, 0,
+                        "node '%s' (%s) does not offer '%s'; is its module loaded?", nd->name,
+                        nd->version[0] ? nd->version : "OpenSIPS", cmd->key);
+}
+
 static int sleep_ms(uint64_t ms)
 {
     return mi_poll(NULL, 0, (int)ms) < 0 ? -1 : 0;
@@ -258,29 +286,13 @@ enum mi_err mi_client_call(struct mi_client *c, const char *node, const char *co
         if (mi_cancelled())
             return mi_error_set(e, MI_ERR_CANCELLED, 0, "'%s' was not sent to node '%s'",
                                 cmd->key, nd->name);
-        pthread_mutex_lock(&nd->lock);
-        bool learned = nd->learned;
-        pthread_mutex_unlock(&nd->lock);
         mi_attempts++;
-        rc = learned ? MI_OK : learn(c, nd, deadline, e);
         char name[128];
         int major = 4;
+        rc = resolve(c, nd, cmd, deadline, &relearned, name, sizeof name, &major, e);
+        if (rc == MI_ERR_UNKNOWN_COMMAND)
+            return rc;
         if (rc == MI_OK) {
-            if (!pick_name(nd, cmd, name, sizeof name, &major)) {
-                if (!relearned) { /* a module may have been loaded since: look again */
-                    relearned = true;
-                    rc = learn(c, nd, deadline, e);
-                    if (rc == MI_OK && pick_name(nd, cmd, name, sizeof name, &major))
-                        goto named;
-                    if (rc != MI_OK)
-                        goto failed;
-                }
-                return mi_error_set(e, MI_ERR_UNKNOWN_COMMAND, 0,
-                                    "node '%s' (%s) does not offer '%s'; is its module loaded?",
-                                    nd->name, nd->version[0] ? nd->version : "OpenSIPS",
-                                    cmd->key);
-            }
-named:
             if ((rc = mi_cmd_check_params(cmd, major, params, e)) != MI_OK)
                 return rc;
             rc = call_once(c, nd, name, params, deadline,
@@ -297,7 +309,6 @@ named:
             if (rc == MI_OK || rc == MI_ERR_MI)
                 return rc;
         }
-failed:
         if (cls != MI_CLASS_READ || !mi_err_retryable(rc, e->code) ||
             mi_attempts >= c->cfg.retry_max)
             return rc;
@@ -324,23 +335,11 @@ enum mi_err mi_client_offers(struct mi_client *c, const char *node, const char *
     const struct mi_cmd *cmd = mi_catalogue_find(command, e);
     if (!cmd)
         return e->err;
-    uint64_t deadline = mi_deadline_after(c->cfg.timeout_ms);
     char name[128];
     int major;
-    pthread_mutex_lock(&nd->lock);
-    bool learned = nd->learned;
-    pthread_mutex_unlock(&nd->lock);
-    enum mi_err rc = learned ? MI_OK : learn(c, nd, deadline, e);
-    if (rc == MI_OK && !pick_name(nd, cmd, name, sizeof name, &major) && learned &&
-        (rc = learn(c, nd, deadline, e)) == MI_OK) /* loaded since we last looked? */
-        learned = false;
-    if (rc != MI_OK)
-        return rc;
-    if (pick_name(nd, cmd, name, sizeof name, &major))
-        return MI_OK;
-    return mi_error_set(e, MI_ERR_UNKNOWN_COMMAND, 0,
-                        "node '%s' (%s) does not offer '%s'; is its module loaded?", nd->name,
-                        nd->version[0] ? nd->version : "OpenSIPS", cmd->key);
+    bool relearned = false;
+    return resolve(c, nd, cmd, mi_deadline_after(c->cfg.timeout_ms), &relearned, name,
+                   sizeof name, &major, e);
 }
 
 enum mi_err mi_client_call_raw(struct mi_client *c, const char *node, const char *method,
