@@ -6,6 +6,8 @@
 
 #include "log.h"
 #include "mcp/server.h"
+#include "register.h"
+#include "tools/backends.h"
 #include "settings.h"
 
 static void discard(struct mcp_out *out, const char *line, size_t len, bool final)
@@ -31,8 +33,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (settings_load(&settings, 8, argv, err, sizeof(err)) != SETTINGS_OK)
             abort();
         log_set_threshold(settings.log_level);
+        static const struct tool_backends no_backends = {0};
         srv = mcp_server_new(&settings, err, sizeof(err));
-        if (!srv)
+        if (!srv || register_all(mcp_server_registry(srv), &no_backends, &settings, err,
+                                 sizeof(err)) < 0)
             abort();
     }
     s = mcp_session_new(srv, &sink);

@@ -1,4 +1,5 @@
-/* main: read the settings, build the MI client and the server, serve the chosen transport. */
+/* main: read the settings, build the backends (the MI client) and the server, hand the backends
+ * to the tools layer, serve the chosen transport. */
 #include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
@@ -10,7 +11,9 @@
 #include "mi/client.h"
 #include "mi/config.h"
 #include "mi/transport.h"
+#include "register.h"
 #include "settings.h"
+#include "tools/backends.h"
 #include "tools/docs.h"
 #include "transport/http.h"
 #include "transport/stdio.h"
@@ -52,6 +55,7 @@ int main(int argc, char **argv)
     struct settings settings;
     struct mcp_server *srv = NULL;
     struct mi_client *mi = NULL;
+    struct tool_backends be = {0};
     char err[1024];
     sigset_t sigs;
     int rc = 1;
@@ -101,7 +105,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "opensips-mcp: error: %s\n", err);
         goto out;
     }
-    mcp_server_set_mi(srv, mi);
+    be.mi = mi;
+    if (register_all(mcp_server_registry(srv), &be, &settings, err, sizeof(err)) < 0) {
+        fprintf(stderr, "opensips-mcp: error: %s\n", err);
+        goto out;
+    }
     rc = strcmp(settings.transport, "http") ? stdio_serve(srv, &settings)
                                             : http_serve(srv, &settings);
 out:

@@ -6,17 +6,17 @@
 #include "mcp/fixtures.h"
 #include "tools/row.h"
 
-int mcp_register_all(struct registry *reg, const struct settings *settings, char *err,
-                     size_t errlen)
+int register_all(struct registry *reg, const struct tool_backends *be,
+                 const struct settings *settings, char *err, size_t errlen)
 {
     if (rows_check_toolsets(settings->toolsets, err, errlen) < 0)
         return -1;
     if ((settings->conformance_fixtures && fixtures_register(reg) < 0))
         goto dup;
     for (size_t i = 0; i < row_table_count; i++)
-        if (rows_register(reg, row_tables[i]->rows, row_tables[i]->n, settings->toolsets) < 0)
+        if (rows_register(reg, be, row_tables[i]->rows, row_tables[i]->n, settings->toolsets) < 0)
             goto dup;
-    return 0;
+    return registry_build(reg, err, errlen);
 dup:
     snprintf(err, errlen, "duplicate or unregistrable tool, resource or prompt");
     return -1;

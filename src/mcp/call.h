@@ -12,6 +12,7 @@
 
 struct mcp_call;
 struct mcp_server;
+struct mcp_tool;
 
 /* A JSON-RPC error a method handler returns instead of a result. */
 struct rpc_err {
@@ -43,6 +44,9 @@ bool mcp_call_client_supports(struct mcp_call *c, const char *name);
  * error, a time-out after `timeout_ms`, or cancellation. */
 json_t *mcp_call_client_request(struct mcp_call *c, const char *method, json_t *params,
                                 unsigned timeout_ms, char *err, size_t errlen);
+
+/* The tool this call runs (tools/call), or NULL. */
+const struct mcp_tool *mcp_call_tool(struct mcp_call *c);
 
 /* The server this call runs in (registries, settings). */
 struct mcp_server *mcp_call_server(struct mcp_call *c);

@@ -23,7 +23,6 @@ struct mcp_server {
     struct roles roles;
     struct tokens tokens;
     const struct role *default_role; /* stdio, and HTTP on loopback without tokens */
-    struct mi_client *mi;            /* the way to OpenSIPS, for tools; owned by main */
     struct audit *audit;             /* every tool call, allowed or refused */
     pthread_mutex_t lock;
     struct mcp_session *sessions;
@@ -83,6 +82,7 @@ struct mcp_call {
     pthread_cond_t cv;          /* wakes sleeps and waits for the client */
     struct mcp_out *out;
     const struct mcp_method *method;
+    const struct mcp_tool *tool;  /* tools/call: the tool, once found */
     _Atomic(const char *) outcome; /* set by a handler for the audit trail ("unconfirmed", ...);
                                    atomic: fan-out runs a handler on several threads */
     struct mcp_call *next;

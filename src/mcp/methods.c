@@ -311,6 +311,7 @@ static json_t *m_tools_call(struct mcp_call *c, json_t *params, struct rpc_err *
         rpc_err_set(e, JSONRPC_INVALID_PARAMS, "Unknown tool: %.200s", json_string_value(name));
         return NULL;
     }
+    c->tool = t;
     ac.write = !(t->flags & TOOL_F_READONLY);
     if (refusal(c->sess, t, why, sizeof(why)))
         return refuse_call(c, &ac, why);

@@ -14,7 +14,6 @@
 
 struct mcp_server;
 struct mcp_session;
-struct mi_client;
 
 /* Where messages go. send() gets one compact JSON message (no newline). `final` marks the end
  * of a request: its reply, or — when the reply is suppressed by cancellation — line == NULL.
@@ -40,10 +39,6 @@ const char *mcp_session_principal(struct mcp_session *s);
 const struct tokens *mcp_server_tokens(struct mcp_server *srv);
 /* Reopen the audit file (SIGHUP, after logrotate moved it). */
 void mcp_server_reopen_logs(struct mcp_server *srv);
-
-/* The MI client tools use (borrowed; set once by main before serving). */
-void mcp_server_set_mi(struct mcp_server *srv, struct mi_client *mi);
-struct mi_client *mcp_server_mi(struct mcp_server *srv);
 
 /* Whether the session has no request in flight. */
 bool mcp_session_idle(struct mcp_session *s);

@@ -10,7 +10,6 @@
 #include "jsonrpc.h"
 #include "log.h"
 #include "mcp/internal.h"
-#include "register.h"
 
 /* One principal's requests accepted onto a lane and not yet finished (running or queued). */
 struct principal_load {
@@ -90,8 +89,6 @@ struct mcp_server *mcp_server_new(const struct settings *settings, char *err, si
     pthread_mutex_init(&srv->lock, NULL);
     pthread_mutex_init(&srv->admin_lock, NULL);
     registry_init(&srv->reg);
-    if (mcp_register_all(&srv->reg, settings, err, errlen) < 0)
-        goto fail;
     if (roles_load(&srv->roles, json_object_get(settings->config_doc, "roles"), err, errlen) < 0 ||
         tokens_load(&srv->tokens, json_object_get(settings->config_doc, "tokens"), &srv->roles,
                     err, errlen) < 0)
@@ -223,16 +220,6 @@ void mcp_server_reopen_logs(struct mcp_server *srv)
 void mcp_call_set_outcome(struct mcp_call *c, const char *outcome)
 {
     c->outcome = outcome;
-}
-
-void mcp_server_set_mi(struct mcp_server *srv, struct mi_client *mi)
-{
-    srv->mi = mi;
-}
-
-struct mi_client *mcp_server_mi(struct mcp_server *srv)
-{
-    return srv->mi;
 }
 
 static void session_unref(struct mcp_session *s)
@@ -691,6 +678,11 @@ bool mcp_call_client_supports(struct mcp_call *c, const char *name)
 struct mcp_server *mcp_call_server(struct mcp_call *c)
 {
     return c->sess->srv;
+}
+
+const struct mcp_tool *mcp_call_tool(struct mcp_call *c)
+{
+    return c->tool;
 }
 
 bool mcp_call_has_scopes(struct mcp_call *c, unsigned scopes)

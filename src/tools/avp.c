@@ -26,25 +26,34 @@ static json_t *t_avp(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
 }
 
 static const struct tool_arg avp_args[] = {
-    {"name", "string", "The AVP's bare name, without $avp()", ARG_REQUIRED,
-     "\"minLength\":1,\"maxLength\":128", NULL},
-    {NULL, NULL, NULL, 0, NULL, NULL},
+    {.name = "name", .type = T_STRING, .flags = ARG_REQUIRED, .min_len = 1, .max_len = 128,
+     .description = "The AVP's bare name, without $avp()"},
+    {0},
 };
-
 static const struct tool_def avp_tools[] = {
-    {"avp_get", "Read an AVP (not possible)",
-     "OpenSIPS has no MI command to read AVPs: this tool explains where to keep such a value "
-     "instead (dialog variable, local cache, usr_preferences).",
-     "avpops", NULL, avp_args, SCOPE_BIT(SCOPE_MI_READ), TOOL_F_READONLY, NULL, NULL, t_avp,
-     "none: avpops exports no MI command (3.x) and 4.0 has no avpops; the Python server's "
-     "avp_get is answered -32601. Answers isError with the alternatives", NULL, NULL},
-    {"avp_delete", "Delete an AVP (not possible)",
-     "OpenSIPS has no MI command to delete AVPs: this tool explains where to keep such a value "
-     "instead and how to delete it there.",
-     "avpops", NULL, avp_args, SCOPE_BIT(SCOPE_MI_WRITE),
-     TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT, NULL, NULL, t_avp,
-     "none: avpops exports no MI command (3.x) and 4.0 has no avpops; the Python server's "
-     "avp_delete is answered -32601. Answers isError with the alternatives, changing nothing",
-     NULL, NULL},
+    {.name = "avp_get",
+     .title = "Read an AVP (not possible)",
+     .description = "OpenSIPS has no MI command to read AVPs: this tool explains where to keep such a value "
+                    "instead (dialog variable, local cache, usr_preferences).",
+     .toolset = "avpops",
+     .scope = SCOPE_BIT(SCOPE_MI_READ),
+     .flags = TOOL_F_READONLY,
+     .backend = BACKEND_MI,
+     .args = avp_args,
+     .handler = t_avp,
+     .mapping = "none: avpops exports no MI command (3.x) and 4.0 has no avpops; the Python server's "
+                "avp_get is answered -32601. Answers isError with the alternatives"},
+    {.name = "avp_delete",
+     .title = "Delete an AVP (not possible)",
+     .description = "OpenSIPS has no MI command to delete AVPs: this tool explains where to keep such a value "
+                    "instead and how to delete it there.",
+     .toolset = "avpops",
+     .scope = SCOPE_BIT(SCOPE_MI_WRITE),
+     .flags = TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT,
+     .backend = BACKEND_MI,
+     .args = avp_args,
+     .handler = t_avp,
+     .mapping = "none: avpops exports no MI command (3.x) and 4.0 has no avpops; the Python server's "
+                "avp_delete is answered -32601. Answers isError with the alternatives, changing nothing"},
 };
 ROW_TABLE(avp, avp_tools);

@@ -37,7 +37,7 @@ static int split_params(const char *params, char **e1, char **e2)
 
 static json_t *t_b2b_trigger_scenario(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
 {
-    struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
+    struct mi_client *mi = tool_backends_of(c)->mi;
     const char *node = tool_node(args);
     const char *scenario = tool_str(args, "scenario_id", "");
     const char *hdrs = tool_str(args, "custom_hdrs", "");
@@ -89,63 +89,82 @@ out:
     return out;
 }
 
-static const struct tool_arg b2b_terminate_args[] = {
-    {"key", "string", "The session key (key in b2b_list_sessions, e.g. \"115.0\")", ARG_REQUIRED,
-     "\"minLength\":1,\"maxLength\":128", "key"},
-    {NULL, NULL, NULL, 0, NULL, NULL},
-};
-
-static const struct tool_arg b2b_trigger_args[] = {
-    {"scenario_id", "string", "Scenario name as the b2b_logic script defines it", ARG_REQUIRED,
-     "\"minLength\":1,\"maxLength\":128", NULL},
-    {"entity1", "string", "First party to call: \"id,URI[,display name]\", id as the scenario "
-     "names it (e.g. \"client1,sip:alice@example.com\")", 0, "\"minLength\":3", NULL},
-    {"entity2", "string", "Second party, same form as entity1", 0, "\"minLength\":3", NULL},
-    {"custom_hdrs", "string", "Not supported by OpenSIPS 3.x/4.x: leave empty", 0,
-     "\"default\":\"\"", NULL},
-    {"params", "string", "Instead of entity1/entity2: \"entity1;entity2\"", 0,
-     "\"default\":\"\"", NULL},
-    {NULL, NULL, NULL, 0, NULL, NULL},
-};
-
-static const char session_item[] =
-    "{\"type\":\"object\",\"properties\":{\"key\":{\"type\":\"string\"},\"state\":{\"type\":\"integer\"},"
-    "\"scenario\":{\"type\":\"string\"},\"SERVERS\":{\"type\":\"array\"},\"CLIENTS\":{\"type\":\"array\"}}}";
-static const char entity_item[] =
-    "{\"type\":\"object\",\"properties\":{\"logic_key\":{\"type\":\"string\"},\"callid\":{\"type\":\"string\"},"
-    "\"state\":{\"type\":\"integer\"},\"from_uri\":{\"type\":\"string\"},\"to_uri\":{\"type\":\"string\"}}}";
-
 static const struct tool_def b2b_tools[] = {
-    {"b2b_list_sessions", "List B2B sessions",
-     "Lists B2BUA sessions (b2b_logic tuples): key, scenario, state, and their server/client "
-     "legs. The key is what b2b_terminate takes.",
-     "b2b", "b2b_logic:list", NULL, SCOPE_BIT(SCOPE_MI_READ), TOOL_F_READONLY | ROW_LIST,
-     "Tuples", session_item, NULL, "b2b_logic:list (3.x b2b_list)", NULL, NULL},
-    {"b2b_list_entities", "List B2B entities",
-     "Lists the raw B2B dialogs (b2b_entities): Call-ID, tags, state, URIs, and the session "
-     "(logic_key) each belongs to.",
-     "b2b", "b2b_entities:list", NULL, SCOPE_BIT(SCOPE_MI_READ), TOOL_F_READONLY | ROW_LIST,
-     NULL, entity_item, NULL, "b2b_entities:list (3.x b2be_list)", NULL, NULL},
-    {"b2b_sca_list", "List shared call appearances",
-     "Lists b2b_sca shared-line appearances (SCA) and their call states.",
-     "b2b", "b2b_sca:list", NULL, SCOPE_BIT(SCOPE_MI_READ), TOOL_F_READONLY | ROW_LIST, NULL,
-     NULL, NULL,
-     "b2b_sca:list (3.x sca_list). Fixed: the Python server sends b2b_sca_list, which OpenSIPS "
-     "rejects (-32601)", NULL, NULL},
-    {"b2b_terminate", "End a B2B session",
-     "Ends a B2B session: BYE to every leg. Take the key from b2b_list_sessions. Asks the user "
-     "to confirm.",
-     "b2b", "b2b_logic:terminate_call", b2b_terminate_args, SCOPE_BIT(SCOPE_MI_WRITE),
-     TOOL_F_DESTRUCTIVE /* a second call answers 404: not idempotent */, NULL, NULL, NULL,
-     "b2b_logic:terminate_call {key} (3.x b2b_terminate_call). Fixed: the Python server sends "
-     "b2b_terminate, which OpenSIPS rejects (-32601)", NULL, NULL},
-    {"b2b_trigger_scenario", "Start a B2B scenario",
-     "Starts a b2b_logic scenario from outside (3PCC): OpenSIPS calls entity1 and entity2 and "
-     "bridges them. Needs b2b_logic's server_address set. Asks the user to confirm.",
-     "b2b", NULL, b2b_trigger_args, SCOPE_BIT(SCOPE_MI_WRITE),
-     TOOL_F_DESTRUCTIVE /* places calls; not idempotent */, NULL, NULL, t_b2b_trigger_scenario,
-     "b2b_logic:trigger_scenario {scenario_id, entity1, entity2} (3.x b2b_trigger_scenario). "
-     "Fixed: the Python server sends {id, custom_hdrs, params} (-32602 'Named parameters do "
-     "not match'); params \"e1;e2\" is split into the two entities, custom_hdrs is refused", NULL, NULL},
+    {.name = "b2b_list_sessions",
+     .title = "List B2B sessions",
+     .description = "Lists B2BUA sessions (b2b_logic tuples): key, scenario, state, and their server/client "
+                    "legs. The key is what b2b_terminate takes.",
+     .toolset = "b2b",
+     .scope = SCOPE_BIT(SCOPE_MI_READ),
+     .flags = TOOL_F_READONLY | ROW_LIST,
+     .backend = BACKEND_MI,
+     .mi = {.cmd = "b2b_logic:list", .list = "Tuples"},
+     .result = FIELDS({.name = "key", .type = T_STRING},
+                      {.name = "state", .type = T_INTEGER},
+                      {.name = "scenario", .type = T_STRING},
+                      {.name = "SERVERS", .type = T_ARRAY},
+                      {.name = "CLIENTS", .type = T_ARRAY}),
+     .mapping = "b2b_logic:list (3.x b2b_list)"},
+    {.name = "b2b_list_entities",
+     .title = "List B2B entities",
+     .description = "Lists the raw B2B dialogs (b2b_entities): Call-ID, tags, state, URIs, and the session "
+                    "(logic_key) each belongs to.",
+     .toolset = "b2b",
+     .scope = SCOPE_BIT(SCOPE_MI_READ),
+     .flags = TOOL_F_READONLY | ROW_LIST,
+     .backend = BACKEND_MI,
+     .mi = {.cmd = "b2b_entities:list"},
+     .result = FIELDS({.name = "logic_key", .type = T_STRING},
+                      {.name = "callid", .type = T_STRING},
+                      {.name = "state", .type = T_INTEGER},
+                      {.name = "from_uri", .type = T_STRING},
+                      {.name = "to_uri", .type = T_STRING}),
+     .mapping = "b2b_entities:list (3.x b2be_list)"},
+    {.name = "b2b_sca_list",
+     .title = "List shared call appearances",
+     .description = "Lists b2b_sca shared-line appearances (SCA) and their call states.",
+     .toolset = "b2b",
+     .scope = SCOPE_BIT(SCOPE_MI_READ),
+     .flags = TOOL_F_READONLY | ROW_LIST,
+     .backend = BACKEND_MI,
+     .mi = {.cmd = "b2b_sca:list"},
+     .mapping = "b2b_sca:list (3.x sca_list). Fixed: the Python server sends b2b_sca_list, which OpenSIPS "
+                "rejects (-32601)"},
+    {.name = "b2b_terminate",
+     .title = "End a B2B session",
+     .description = "Ends a B2B session: BYE to every leg. Take the key from b2b_list_sessions. Asks the user "
+                    "to confirm.",
+     .toolset = "b2b",
+     .scope = SCOPE_BIT(SCOPE_MI_WRITE),
+     .flags = TOOL_F_DESTRUCTIVE,
+     .backend = BACKEND_MI,
+     .mi = {.cmd = "b2b_logic:terminate_call"},
+     .args = ARGS({.name = "key", .type = T_STRING, .flags = ARG_REQUIRED, .min_len = 1, .max_len = 128, .mi = "key",
+                   .description = "The session key (key in b2b_list_sessions, e.g. \"115.0\")"}),
+     .mapping = "b2b_logic:terminate_call {key} (3.x b2b_terminate_call). Fixed: the Python server sends "
+                "b2b_terminate, which OpenSIPS rejects (-32601)"},
+    {.name = "b2b_trigger_scenario",
+     .title = "Start a B2B scenario",
+     .description = "Starts a b2b_logic scenario from outside (3PCC): OpenSIPS calls entity1 and entity2 and "
+                    "bridges them. Needs b2b_logic's server_address set. Asks the user to confirm.",
+     .toolset = "b2b",
+     .scope = SCOPE_BIT(SCOPE_MI_WRITE),
+     .flags = TOOL_F_DESTRUCTIVE,
+     .backend = BACKEND_MI,
+     .args = ARGS({.name = "scenario_id", .type = T_STRING, .flags = ARG_REQUIRED, .min_len = 1, .max_len = 128,
+                   .description = "Scenario name as the b2b_logic script defines it"},
+                  {.name = "entity1", .type = T_STRING, .min_len = 3,
+                   .description = "First party to call: \"id,URI[,display name]\", id as the scenario "
+                                  "names it (e.g. \"client1,sip:alice@example.com\")"},
+                  {.name = "entity2", .type = T_STRING, .min_len = 3,
+                   .description = "Second party, same form as entity1"},
+                  {.name = "custom_hdrs", .type = T_STRING, .def = "\"\"",
+                   .description = "Not supported by OpenSIPS 3.x/4.x: leave empty"},
+                  {.name = "params", .type = T_STRING, .def = "\"\"",
+                   .description = "Instead of entity1/entity2: \"entity1;entity2\""}),
+     .handler = t_b2b_trigger_scenario,
+     .mapping = "b2b_logic:trigger_scenario {scenario_id, entity1, entity2} (3.x b2b_trigger_scenario). "
+                "Fixed: the Python server sends {id, custom_hdrs, params} (-32602 'Named parameters do "
+                "not match'); params \"e1;e2\" is split into the two entities, custom_hdrs is refused"},
 };
 ROW_TABLE(b2b, b2b_tools);

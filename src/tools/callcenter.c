@@ -17,7 +17,7 @@ static json_t *cc_status_one(struct mcp_call *c, const char *node, struct mi_err
         {"call_center:list_agents", "Agents", "agents"},
         {"call_center:list_flows", "Flows", "flows"},
     };
-    struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
+    struct mi_client *mi = tool_backends_of(c)->mi;
     json_t *status = json_object();
 
     for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
@@ -42,57 +42,74 @@ static json_t *t_cc_status(struct mcp_call *c, const struct mcp_tool *t, json_t 
     return tool_node_result(c, t->name, node, cc_status_one(c, node, &e), &e);
 }
 
-static const struct tool_arg cc_agent_login_args[] = {
-    {"agent_id", "string", "The agent's id (id in cc_list_agents; agentid in the cc_agents "
-     "table)", ARG_REQUIRED, "\"minLength\":1,\"maxLength\":128", "agent_id"},
-    {"state", "integer", "1 to log the agent in, 0 to log out (accepted even during a call)",
-     ARG_REQUIRED, "\"enum\":[0,1]", "state"},
-    {NULL, NULL, NULL, 0, NULL, NULL},
-};
-
-static const char agent_item[] =
-    "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"},\"Loged in\":{\"type\":\"string\"},"
-    "\"State\":{\"type\":\"string\"}}}";
-static const char queue_item[] =
-    "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"},\"Flow\":{\"type\":\"string\"},"
-    "\"Waiting for\":{\"type\":\"integer\"},\"Priority\":{\"type\":\"integer\"}}}";
-static const char status_schema[] =
-    "{\"type\":\"object\",\"properties\":{\"queue\":{\"type\":\"array\"},\"agents\":{\"type\":\"array\"},"
-    "\"flows\":{\"type\":\"array\"}}}";
-
 static const struct tool_def callcenter_tools[] = {
-    {"cc_list_agents", "List call-center agents",
-     "Lists call_center agents: id, logged in (YES/NO) and state (free, incall, wrapup).",
-     "call_center", "call_center:list_agents", NULL, SCOPE_BIT(SCOPE_MI_READ),
-     TOOL_F_READONLY | ROW_LIST, "Agents", agent_item, NULL,
-     "call_center:list_agents (3.x cc_list_agents)", NULL, NULL},
-    {"cc_list_queue", "List queued calls",
-     "Lists calls waiting in the call_center queue: call id, flow, seconds waiting, estimated "
-     "wait, priority.",
-     "call_center", "call_center:list_queue", NULL, SCOPE_BIT(SCOPE_MI_READ),
-     TOOL_F_READONLY | ROW_LIST, "Calls", queue_item, NULL,
-     "call_center:list_queue (3.x cc_list_queue)", NULL, NULL},
-    {"cc_status", "Call-center status",
-     "One view of the call center: queued calls, agents and flows (with their counters).",
-     "call_center", NULL, NULL, SCOPE_BIT(SCOPE_MI_READ), TOOL_F_READONLY, NULL, status_schema,
-     t_cc_status,
-     "call_center:list_queue + list_agents + list_flows (3.x cc_list_*), as {queue, agents, "
-     "flows}", NULL,
-     "call_center:list_queue"},
-    {"cc_agent_login", "Log an agent in or out",
-     "Logs a call_center agent in (state 1) or out (0). Runtime only: cc_reload_tool restores "
-     "the state stored in the cc_agents table.",
-     "call_center", "call_center:agent_login", cc_agent_login_args, SCOPE_BIT(SCOPE_MI_WRITE),
-     0 /* not destructive: reversible */ | TOOL_F_IDEMPOTENT, NULL, NULL, NULL,
-     "call_center:agent_login {agent_id, state} (3.x cc_agent_login). Fixed: state goes as an "
-     "integer; the Python server sends a string, which OpenSIPS rejects (-32602 'Bad type for "
-     "parameter state')", NULL, NULL},
-    {"cc_reload_tool", "Reload call-center data",
-     "Re-reads agents and flows from the database. Agents go back to their stored login state; "
-     "queued calls may be dispatched at once. Asks the user to confirm.",
-     "call_center", "call_center:reload", NULL, SCOPE_BIT(SCOPE_MI_WRITE),
-     TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT, NULL, NULL, NULL,
-     "call_center:reload (3.x cc_reload); with db_text, run dbt_reload first or the cached "
-     "table is re-read", NULL, NULL},
+    {.name = "cc_list_agents",
+     .title = "List call-center agents",
+     .description = "Lists call_center agents: id, logged in (YES/NO) and state (free, incall, wrapup).",
+     .toolset = "call_center",
+     .scope = SCOPE_BIT(SCOPE_MI_READ),
+     .flags = TOOL_F_READONLY | ROW_LIST,
+     .backend = BACKEND_MI,
+     .mi = {.cmd = "call_center:list_agents", .list = "Agents"},
+     .result = FIELDS({.name = "id", .type = T_STRING},
+                      {.name = "Loged in", .type = T_STRING},
+                      {.name = "State", .type = T_STRING}),
+     .mapping = "call_center:list_agents (3.x cc_list_agents)"},
+    {.name = "cc_list_queue",
+     .title = "List queued calls",
+     .description = "Lists calls waiting in the call_center queue: call id, flow, seconds waiting, estimated "
+                    "wait, priority.",
+     .toolset = "call_center",
+     .scope = SCOPE_BIT(SCOPE_MI_READ),
+     .flags = TOOL_F_READONLY | ROW_LIST,
+     .backend = BACKEND_MI,
+     .mi = {.cmd = "call_center:list_queue", .list = "Calls"},
+     .result = FIELDS({.name = "id", .type = T_STRING},
+                      {.name = "Flow", .type = T_STRING},
+                      {.name = "Waiting for", .type = T_INTEGER},
+                      {.name = "Priority", .type = T_INTEGER}),
+     .mapping = "call_center:list_queue (3.x cc_list_queue)"},
+    {.name = "cc_status",
+     .title = "Call-center status",
+     .description = "One view of the call center: queued calls, agents and flows (with their counters).",
+     .toolset = "call_center",
+     .scope = SCOPE_BIT(SCOPE_MI_READ),
+     .flags = TOOL_F_READONLY,
+     .backend = BACKEND_MI,
+     .mi = {.cmd = "call_center:list_queue"},
+     .result = FIELDS({.name = "queue", .type = T_ARRAY},
+                      {.name = "agents", .type = T_ARRAY},
+                      {.name = "flows", .type = T_ARRAY}),
+     .handler = t_cc_status,
+     .mapping = "call_center:list_queue + list_agents + list_flows (3.x cc_list_*), as {queue, agents, "
+                "flows}"},
+    {.name = "cc_agent_login",
+     .title = "Log an agent in or out",
+     .description = "Logs a call_center agent in (state 1) or out (0). Runtime only: cc_reload_tool restores "
+                    "the state stored in the cc_agents table.",
+     .toolset = "call_center",
+     .scope = SCOPE_BIT(SCOPE_MI_WRITE),
+     .flags = TOOL_F_IDEMPOTENT,
+     .backend = BACKEND_MI,
+     .mi = {.cmd = "call_center:agent_login"},
+     .args = ARGS({.name = "agent_id", .type = T_STRING, .flags = ARG_REQUIRED, .min_len = 1, .max_len = 128, .mi = "agent_id",
+                   .description = "The agent's id (id in cc_list_agents; agentid in the cc_agents "
+                                  "table)"},
+                  {.name = "state", .type = T_INTEGER, .flags = ARG_REQUIRED, INTS(0, 1), .mi = "state",
+                   .description = "1 to log the agent in, 0 to log out (accepted even during a call)"}),
+     .mapping = "call_center:agent_login {agent_id, state} (3.x cc_agent_login). Fixed: state goes as an "
+                "integer; the Python server sends a string, which OpenSIPS rejects (-32602 'Bad type for "
+                "parameter state')"},
+    {.name = "cc_reload_tool",
+     .title = "Reload call-center data",
+     .description = "Re-reads agents and flows from the database. Agents go back to their stored login state; "
+                    "queued calls may be dispatched at once. Asks the user to confirm.",
+     .toolset = "call_center",
+     .scope = SCOPE_BIT(SCOPE_MI_WRITE),
+     .flags = TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT,
+     .backend = BACKEND_MI,
+     .mi = {.cmd = "call_center:reload"},
+     .mapping = "call_center:reload (3.x cc_reload); with db_text, run dbt_reload first or the cached "
+                "table is re-read"},
 };
 ROW_TABLE(callcenter, callcenter_tools);

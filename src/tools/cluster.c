@@ -178,7 +178,7 @@ static json_t *send_needs(struct mcp_call *c, const struct tool_def *d, const js
 /* Scope, confirmation and the known-defect check were the gate's (send_needs). */
 static json_t *t_cluster_send_command(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
 {
-    struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
+    struct mi_client *mi = tool_backends_of(c)->mi;
     const char *node = tool_node(args);
     const char *mi_cmd = tool_str(args, "mi_cmd", "");
     long long cluster = json_integer_value(json_object_get(args, "cluster_id"));
@@ -242,45 +242,62 @@ out:
     return out;
 }
 
-static const struct tool_arg send_args[] = {
-    {"cluster_id", "integer", "The cluster's id (cluster_id in cluster_status)", ARG_REQUIRED,
-     "\"minimum\":1", NULL},
-    {"node_id", "integer", "The peer node to run it on (node_id in cluster_status; not this "
-     "node)", ARG_REQUIRED, "\"minimum\":1", NULL},
-    {"mi_cmd", "string", "MI command to run there (e.g. log_level, dlg_list); see "
-     "mi_list_commands", ARG_REQUIRED, "\"minLength\":1,\"maxLength\":128", NULL},
-    {"mi_params", "string", "Its parameters as JSON text: an array in order ([\"3\"]) or an "
-     "object of named parameters ({\"level\":3})", 0, "\"maxLength\":4096", NULL},
-    {"force", "boolean", "true to relay a command a known OpenSIPS defect makes dangerous (the "
-     "refusal says which and why), as mi_execute takes it", 0, NULL, NULL},
-    {NULL, NULL, NULL, 0, NULL, NULL},
+static const struct tool_arg clusters_schema[] = {
+    {.name = "Clusters", .type = T_ARRAY, .item = ITEM(.type = T_OBJECT, .fields = FIELDS({.name = "cluster_id", .type = T_INTEGER},
+        {.name = "Nodes", .type = T_ARRAY}))},
+    {0},
 };
 
-static const char clusters_schema[] =
-    "{\"type\":\"object\",\"properties\":{\"Clusters\":{\"type\":\"array\",\"items\":{\"type\":\"object\","
-    "\"properties\":{\"cluster_id\":{\"type\":\"integer\"},\"Nodes\":{\"type\":\"array\"}}}}}}";
-
 static const struct tool_def cluster_tools[] = {
-    {"cluster_status", "Cluster nodes and links",
-     "Lists this node's clusters and their other nodes: node_id, URL, link_state (Up, Down, "
-     "Probe), state (enabled/disabled), next hop.",
-     "cluster", "clusterer:list", NULL, SCOPE_BIT(SCOPE_MI_READ), TOOL_F_READONLY, NULL,
-     clusters_schema, NULL, "clusterer:list (3.x clusterer_list)", NULL, NULL},
-    {"cluster_topology", "Cluster topology",
-     "Shows the cluster topology as this node sees it: each node and its neighbours.",
-     "cluster", "clusterer:list_topology", NULL, SCOPE_BIT(SCOPE_MI_READ), TOOL_F_READONLY,
-     NULL, clusters_schema, NULL, "clusterer:list_topology (3.x clusterer_list_topology)", NULL, NULL},
-    {"cluster_send_command", "Run a command on a peer node",
-     "Runs an MI command on another node of a cluster, relayed over the cluster link. The "
-     "peer's reply is not returned. Needs what mi_execute of the command needs: mi.execute, "
-     "and mi.read for a read or mi.write and the user's confirmation for a change.",
-     "cluster", NULL, send_args, SCOPE_BIT(SCOPE_MI_EXECUTE),
-     TOOL_F_DESTRUCTIVE /* may relay any write; not idempotent */, NULL, NULL,
-     t_cluster_send_command,
-     "clusterer:send_mi {cluster_id, destination: node_id, cmd_name: mi_cmd, cmd_params: "
-     "[...]} (3.x cluster_send_mi). Fixed: the Python server's clusterer_send_mi and "
-     "{node_id, mi_cmd, mi_params} are rejected by OpenSIPS; mi_params becomes the positional "
-     "array OpenSIPS needs; the Python server relays any command with no check of its class",
-     send_needs, NULL},
+    {.name = "cluster_status",
+     .title = "Cluster nodes and links",
+     .description = "Lists this node's clusters and their other nodes: node_id, URL, link_state (Up, Down, "
+                    "Probe), state (enabled/disabled), next hop.",
+     .toolset = "cluster",
+     .scope = SCOPE_BIT(SCOPE_MI_READ),
+     .flags = TOOL_F_READONLY,
+     .backend = BACKEND_MI,
+     .mi = {.cmd = "clusterer:list"},
+     .result = clusters_schema,
+     .mapping = "clusterer:list (3.x clusterer_list)"},
+    {.name = "cluster_topology",
+     .title = "Cluster topology",
+     .description = "Shows the cluster topology as this node sees it: each node and its neighbours.",
+     .toolset = "cluster",
+     .scope = SCOPE_BIT(SCOPE_MI_READ),
+     .flags = TOOL_F_READONLY,
+     .backend = BACKEND_MI,
+     .mi = {.cmd = "clusterer:list_topology"},
+     .result = clusters_schema,
+     .mapping = "clusterer:list_topology (3.x clusterer_list_topology)"},
+    {.name = "cluster_send_command",
+     .title = "Run a command on a peer node",
+     .description = "Runs an MI command on another node of a cluster, relayed over the cluster link. The "
+                    "peer's reply is not returned. Needs what mi_execute of the command needs: mi.execute, "
+                    "and mi.read for a read or mi.write and the user's confirmation for a change.",
+     .toolset = "cluster",
+     .scope = SCOPE_BIT(SCOPE_MI_EXECUTE),
+     .flags = TOOL_F_DESTRUCTIVE,
+     .backend = BACKEND_MI,
+     .args = ARGS({.name = "cluster_id", .type = T_INTEGER, .flags = ARG_REQUIRED, MINIMUM(1),
+                   .description = "The cluster's id (cluster_id in cluster_status)"},
+                  {.name = "node_id", .type = T_INTEGER, .flags = ARG_REQUIRED, MINIMUM(1),
+                   .description = "The peer node to run it on (node_id in cluster_status; not this "
+                                  "node)"},
+                  {.name = "mi_cmd", .type = T_STRING, .flags = ARG_REQUIRED, .min_len = 1, .max_len = 128,
+                   .description = "MI command to run there (e.g. log_level, dlg_list); see "
+                                  "mi_list_commands"},
+                  {.name = "mi_params", .type = T_STRING, .max_len = 4096,
+                   .description = "Its parameters as JSON text: an array in order ([\"3\"]) or an "
+                                  "object of named parameters ({\"level\":3})"},
+                  {.name = "force", .type = T_BOOLEAN,
+                   .description = "true to relay a command a known OpenSIPS defect makes dangerous (the "
+                                  "refusal says which and why), as mi_execute takes it"}),
+     .handler = t_cluster_send_command,
+     .needs = send_needs,
+     .mapping = "clusterer:send_mi {cluster_id, destination: node_id, cmd_name: mi_cmd, cmd_params: "
+                "[...]} (3.x cluster_send_mi). Fixed: the Python server's clusterer_send_mi and "
+                "{node_id, mi_cmd, mi_params} are rejected by OpenSIPS; mi_params becomes the positional "
+                "array OpenSIPS needs; the Python server relays any command with no check of its class"},
 };
 ROW_TABLE(cluster, cluster_tools);

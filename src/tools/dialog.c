@@ -17,7 +17,7 @@ static json_t *find_dialog(struct mcp_call *c, const char *node, const char *cal
                            const char *from_tag, const char *to_tag, struct mi_error *e,
                            json_t **listed, const char **why)
 {
-    struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
+    struct mi_client *mi = tool_backends_of(c)->mi;
     json_t *params = json_pack("{s:s}", "callid", callid), *result = NULL, *d, *found = NULL;
     size_t i;
 
@@ -83,7 +83,7 @@ static json_t *t_dlg_end(struct mcp_call *c, const struct mcp_tool *t, json_t *a
     const char *from_tag = json_string_value(json_object_get(args, "from_tag"));
     const char *to_tag = json_string_value(json_object_get(args, "to_tag"));
     const char *node = tool_node(args), *why;
-    struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
+    struct mi_client *mi = tool_backends_of(c)->mi;
     struct mi_error e;
     json_t *listed, *d, *params, *result = NULL, *out;
 
@@ -112,7 +112,7 @@ static json_t *t_dlg_push_var(struct mcp_call *c, const struct mcp_tool *t, json
     const char *callid = json_string_value(json_object_get(args, "callid"));
     const char *from_tag = json_string_value(json_object_get(args, "from_tag"));
     const char *node = tool_node(args), *why;
-    struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
+    struct mi_client *mi = tool_backends_of(c)->mi;
     struct mi_error e;
     json_t *listed, *d, *params, *result = NULL, *ctx = NULL, *out;
 
@@ -161,66 +161,68 @@ static json_t *t_dlg_push_var(struct mcp_call *c, const struct mcp_tool *t, json
     return content_structured_result(json_pack("{s:o}", "result", out));
 }
 
-static const struct tool_arg dlg_list_args[] = {
-    {"callid", "string", "Only the dialog with this Call-ID (the SIP Call-ID header)", 0,
-     "\"minLength\":1", "callid"},
-    {"from_tag", "string", "With callid: only the dialog whose caller (From) tag is this", 0,
-     "\"minLength\":1", "from_tag"},
-    {NULL, NULL, NULL, 0, NULL, NULL},
-};
-
-static const struct tool_arg dlg_end_args[] = {
-    {"callid", "string", "Call-ID of the call to end (callid in dlg_list)", ARG_REQUIRED,
-     "\"minLength\":1", NULL},
-    {"from_tag", "string", "The caller's tag (caller_tag in dlg_list)", ARG_REQUIRED,
-     "\"minLength\":1", NULL},
-    {"to_tag", "string", "The callee's tag (CALLEES[].callee_tag in dlg_list)", ARG_REQUIRED,
-     "\"minLength\":1", NULL},
-    {NULL, NULL, NULL, 0, NULL, NULL},
-};
-
-static const struct tool_arg dlg_push_var_args[] = {
-    {"callid", "string", "Call-ID of the dialog (callid in dlg_list)", ARG_REQUIRED,
-     "\"minLength\":1", NULL},
-    {"from_tag", "string", "The caller's tag (caller_tag in dlg_list)", ARG_REQUIRED,
-     "\"minLength\":1", NULL},
-    {"var_name", "string", "Name of the dialog variable ($dlg_val(name) in the script)",
-     ARG_REQUIRED, "\"minLength\":1,\"maxLength\":64", NULL},
-    {"var_value", "string", "Value to store", ARG_REQUIRED, "\"maxLength\":1024", NULL},
-    {NULL, NULL, NULL, 0, NULL, NULL},
-};
-
-static const char dialog_item[] =
-    "{\"type\":\"object\",\"properties\":{\"ID\":{\"type\":\"string\"},\"state\":{\"type\":\"integer\"},"
-    "\"callid\":{\"type\":\"string\"},\"from_uri\":{\"type\":\"string\"},\"to_uri\":{\"type\":\"string\"},"
-    "\"caller_tag\":{\"type\":\"string\"}}}";
-
 static const struct tool_def dialog_tools[] = {
-    {"dlg_list", "List calls",
-     "Lists the calls in progress (dialogs): ID, state (1 unconfirmed, 2 early, 3 confirmed "
-     "waiting ACK, 4 confirmed, 5 ended), Call-ID, From/To, tags, start time. Pages with limit "
-     "and offset; narrow to one call with callid (and from_tag).",
-     "dialog", "dialog:list", dlg_list_args, SCOPE_BIT(SCOPE_MI_READ),
-     TOOL_F_READONLY | ROW_LIST | ROW_MI_PAGE, "Dialogs", dialog_item, NULL,
-     "dialog:list (3.x dlg_list); paging pushed down to MI with index/counter", NULL, NULL},
-    {"dlg_end", "End a call",
-     "Ends one call in progress: OpenSIPS sends BYE to both sides. Identify the call by its "
-     "Call-ID and both tags, as dlg_list shows them; nothing is ended when no dialog matches all "
-     "three. Asks the user to confirm.",
-     "dialog", NULL, dlg_end_args, SCOPE_BIT(SCOPE_MI_WRITE), TOOL_F_DESTRUCTIVE,
-     NULL, NULL, t_dlg_end,
-     "dialog:list {callid} to find the dialog and check both tags, then dialog:end_dlg "
-     "{dialog_id: ID} (3.x dlg_end_dlg). Fixed: the Python server sends "
-     "dialog_id=\"callid:from_tag:to_tag\", which OpenSIPS never matches", NULL,
-     "dialog:end_dlg"},
-    {"dlg_push_var", "Set a dialog variable",
-     "Stores a named value on a call in progress ($dlg_val in the routing script), found by "
-     "Call-ID and caller tag, then reads it back to prove it was stored. Asks the user to confirm.",
-     "dialog", NULL, dlg_push_var_args, SCOPE_BIT(SCOPE_MI_WRITE),
-     TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT, NULL, NULL, t_dlg_push_var,
-     "dialog:list {callid} to find the dialog, dialog:push_var {dlg_val_name, dlg_val_value, "
-     "DID: [ID]} (DID must be an array; unknown ids are skipped with an OK), then "
-     "dialog:list_ctx to verify. Fixed: the Python server's parameter names are not OpenSIPS's",
-     NULL, "dialog:push_var"},
+    {.name = "dlg_list",
+     .title = "List calls",
+     .description = "Lists the calls in progress (dialogs): ID, state (1 unconfirmed, 2 early, 3 confirmed "
+                    "waiting ACK, 4 confirmed, 5 ended), Call-ID, From/To, tags, start time. Pages with limit "
+                    "and offset; narrow to one call with callid (and from_tag).",
+     .toolset = "dialog",
+     .scope = SCOPE_BIT(SCOPE_MI_READ),
+     .flags = TOOL_F_READONLY | ROW_LIST,
+     .backend = BACKEND_MI,
+     .mi = {.cmd = "dialog:list", .list = "Dialogs", .paged = true},
+     .args = ARGS({.name = "callid", .type = T_STRING, .min_len = 1, .mi = "callid",
+                   .description = "Only the dialog with this Call-ID (the SIP Call-ID header)"},
+                  {.name = "from_tag", .type = T_STRING, .min_len = 1, .mi = "from_tag",
+                   .description = "With callid: only the dialog whose caller (From) tag is this"}),
+     .result = FIELDS({.name = "ID", .type = T_STRING},
+                      {.name = "state", .type = T_INTEGER},
+                      {.name = "callid", .type = T_STRING},
+                      {.name = "from_uri", .type = T_STRING},
+                      {.name = "to_uri", .type = T_STRING},
+                      {.name = "caller_tag", .type = T_STRING}),
+     .mapping = "dialog:list (3.x dlg_list); paging pushed down to MI with index/counter"},
+    {.name = "dlg_end",
+     .title = "End a call",
+     .description = "Ends one call in progress: OpenSIPS sends BYE to both sides. Identify the call by its "
+                    "Call-ID and both tags, as dlg_list shows them; nothing is ended when no dialog matches all "
+                    "three. Asks the user to confirm.",
+     .toolset = "dialog",
+     .scope = SCOPE_BIT(SCOPE_MI_WRITE),
+     .flags = TOOL_F_DESTRUCTIVE,
+     .backend = BACKEND_MI,
+     .mi = {.cmd = "dialog:end_dlg"},
+     .args = ARGS({.name = "callid", .type = T_STRING, .flags = ARG_REQUIRED, .min_len = 1,
+                   .description = "Call-ID of the call to end (callid in dlg_list)"},
+                  {.name = "from_tag", .type = T_STRING, .flags = ARG_REQUIRED, .min_len = 1,
+                   .description = "The caller's tag (caller_tag in dlg_list)"},
+                  {.name = "to_tag", .type = T_STRING, .flags = ARG_REQUIRED, .min_len = 1,
+                   .description = "The callee's tag (CALLEES[].callee_tag in dlg_list)"}),
+     .handler = t_dlg_end,
+     .mapping = "dialog:list {callid} to find the dialog and check both tags, then dialog:end_dlg "
+                "{dialog_id: ID} (3.x dlg_end_dlg). Fixed: the Python server sends "
+                "dialog_id=\"callid:from_tag:to_tag\", which OpenSIPS never matches"},
+    {.name = "dlg_push_var",
+     .title = "Set a dialog variable",
+     .description = "Stores a named value on a call in progress ($dlg_val in the routing script), found by "
+                    "Call-ID and caller tag, then reads it back to prove it was stored. Asks the user to confirm.",
+     .toolset = "dialog",
+     .scope = SCOPE_BIT(SCOPE_MI_WRITE),
+     .flags = TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT,
+     .backend = BACKEND_MI,
+     .mi = {.cmd = "dialog:push_var"},
+     .args = ARGS({.name = "callid", .type = T_STRING, .flags = ARG_REQUIRED, .min_len = 1,
+                   .description = "Call-ID of the dialog (callid in dlg_list)"},
+                  {.name = "from_tag", .type = T_STRING, .flags = ARG_REQUIRED, .min_len = 1,
+                   .description = "The caller's tag (caller_tag in dlg_list)"},
+                  {.name = "var_name", .type = T_STRING, .flags = ARG_REQUIRED, .min_len = 1, .max_len = 64,
+                   .description = "Name of the dialog variable ($dlg_val(name) in the script)"},
+                  {.name = "var_value", .type = T_STRING, .flags = ARG_REQUIRED, .max_len = 1024,
+                   .description = "Value to store"}),
+     .handler = t_dlg_push_var,
+     .mapping = "dialog:list {callid} to find the dialog, dialog:push_var {dlg_val_name, dlg_val_value, "
+                "DID: [ID]} (DID must be an array; unknown ids are skipped with an OK), then "
+                "dialog:list_ctx to verify. Fixed: the Python server's parameter names are not OpenSIPS's"},
 };
 ROW_TABLE(dialog, dialog_tools);

@@ -37,7 +37,7 @@ static json_t *ds_flatten(const json_t *result, json_int_t only_set)
 static json_t *ds_list_one(struct mcp_call *c, const json_t *args, const char *node,
                            struct mi_error *e)
 {
-    struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
+    struct mi_client *mi = tool_backends_of(c)->mi;
     json_t *params = json_object(), *result = NULL, *out;
     json_t *set = json_object_get(args, "setid");
 
@@ -108,7 +108,7 @@ static enum mi_err ds_state_now(struct mi_client *mi, const char *node, json_int
 
 static json_t *t_dispatcher_set_state(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
 {
-    struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
+    struct mi_client *mi = tool_backends_of(c)->mi;
     const char *node = tool_node(args), *uri = tool_str(args, "address", "");
     json_int_t group = json_integer_value(json_object_get(args, "group"));
     const char letter = tool_str(args, "state", "a")[0];
@@ -163,55 +163,60 @@ out:
     return out;
 }
 
-static const struct tool_arg dispatcher_list_args[] = {
-    {"full", "boolean", "true to add each destination's weight, priority and description", 0,
-     NULL, NULL},
-    {"setid", "integer", "Only this destination set (the set id of the dispatcher table)", 0,
-     "\"minimum\":0", NULL},
-    {"partition", "string", "Only this dispatcher partition (default: all)", 0,
-     "\"minLength\":1,\"maxLength\":64", NULL},
-    {NULL, NULL, NULL, 0, NULL, NULL},
-};
-
-static const struct tool_arg dispatcher_set_state_args[] = {
-    {"group", "integer", "Set id of the destination (setid in dispatcher_list)", ARG_REQUIRED,
-     "\"minimum\":0", "group"},
-    {"address", "string", "The destination's URI exactly as dispatcher_list shows it (URI), "
-     "e.g. sip:10.0.0.5:5060", ARG_REQUIRED, "\"minLength\":1,\"maxLength\":256", "address"},
-    {"state", "string", "active (takes traffic), inactive (takes none), probing (inactive "
-     "until it answers OPTIONS pings)", ARG_REQUIRED,
-     "\"enum\":[\"active\",\"inactive\",\"probing\",\"a\",\"i\",\"p\"]", "state"},
-    {NULL, NULL, NULL, 0, NULL, NULL},
-};
-
-static const char dispatcher_item[] =
-    "{\"type\":\"object\",\"properties\":{\"setid\":{\"type\":\"integer\"},"
-    "\"URI\":{\"type\":\"string\"},\"state\":{\"type\":\"string\"}}}";
-
 static const struct tool_def dispatcher_tools[] = {
-    {"dispatcher_list", "List dispatcher destinations",
-     "Lists the destinations of every dispatcher set as one list: partition, setid, URI, state "
-     "(Active, Inactive, Probing), hits, attributes; full adds weight, priority, description. "
-     "Narrow with setid; pages with limit and offset.",
-     "dispatcher", NULL, dispatcher_list_args, SCOPE_BIT(SCOPE_MI_READ),
-     TOOL_F_READONLY | ROW_LIST, NULL, dispatcher_item, t_dispatcher_list,
-     "dispatcher:list {full, partition} (3.x ds_list); the nested PARTITIONS/SETS/Destinations "
-     "reply is flattened into one paged list. New: the Python server has no listing tool", NULL,
-     "dispatcher:list"},
-    {"dispatcher_set_state", "Set a dispatcher destination's state",
-     "Marks one destination of a dispatcher set active, inactive or probing, at once and "
-     "without a reload; inactive destinations get no calls. Asks the user to confirm.",
-     "dispatcher", "dispatcher:set_state", dispatcher_set_state_args, SCOPE_BIT(SCOPE_MI_WRITE),
-     TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT, NULL, NULL, t_dispatcher_set_state,
-     "dispatcher:set_state {state, group, address} (3.x ds_set_state) with the state's first "
-     "letter, then dispatcher:list to verify; probing is sent until the list shows it (up to 10 "
-     "times: OpenSIPS counts each as one failed probe, ds_probing_threshold). New: the Python "
-     "server has no such tool", NULL, NULL},
-    {"dispatcher_reload", "Reload dispatcher destinations",
-     "Makes OpenSIPS re-read the dispatcher table from its database (after editing it); "
-     "destination states are kept. Asks the user to confirm.",
-     "dispatcher", "dispatcher:reload", NULL, SCOPE_BIT(SCOPE_MI_WRITE),
-     TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT, NULL, NULL, NULL,
-     "dispatcher:reload (3.x ds_reload), as the Python server's dispatcher_* tools fire it", NULL, NULL},
+    {.name = "dispatcher_list",
+     .title = "List dispatcher destinations",
+     .description = "Lists the destinations of every dispatcher set as one list: partition, setid, URI, state "
+                    "(Active, Inactive, Probing), hits, attributes; full adds weight, priority, description. "
+                    "Narrow with setid; pages with limit and offset.",
+     .toolset = "dispatcher",
+     .scope = SCOPE_BIT(SCOPE_MI_READ),
+     .flags = TOOL_F_READONLY | ROW_LIST,
+     .backend = BACKEND_MI,
+     .mi = {.cmd = "dispatcher:list"},
+     .args = ARGS({.name = "full", .type = T_BOOLEAN,
+                   .description = "true to add each destination's weight, priority and description"},
+                  {.name = "setid", .type = T_INTEGER, MINIMUM(0),
+                   .description = "Only this destination set (the set id of the dispatcher table)"},
+                  {.name = "partition", .type = T_STRING, .min_len = 1, .max_len = 64,
+                   .description = "Only this dispatcher partition (default: all)"}),
+     .result = FIELDS({.name = "setid", .type = T_INTEGER},
+                      {.name = "URI", .type = T_STRING},
+                      {.name = "state", .type = T_STRING}),
+     .handler = t_dispatcher_list,
+     .mapping = "dispatcher:list {full, partition} (3.x ds_list); the nested PARTITIONS/SETS/Destinations "
+                "reply is flattened into one paged list. New: the Python server has no listing tool"},
+    {.name = "dispatcher_set_state",
+     .title = "Set a dispatcher destination's state",
+     .description = "Marks one destination of a dispatcher set active, inactive or probing, at once and "
+                    "without a reload; inactive destinations get no calls. Asks the user to confirm.",
+     .toolset = "dispatcher",
+     .scope = SCOPE_BIT(SCOPE_MI_WRITE),
+     .flags = TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT,
+     .backend = BACKEND_MI,
+     .mi = {.cmd = "dispatcher:set_state"},
+     .args = ARGS({.name = "group", .type = T_INTEGER, .flags = ARG_REQUIRED, MINIMUM(0), .mi = "group",
+                   .description = "Set id of the destination (setid in dispatcher_list)"},
+                  {.name = "address", .type = T_STRING, .flags = ARG_REQUIRED, .min_len = 1, .max_len = 256, .mi = "address",
+                   .description = "The destination's URI exactly as dispatcher_list shows it (URI), "
+                                  "e.g. sip:10.0.0.5:5060"},
+                  {.name = "state", .type = T_STRING, .flags = ARG_REQUIRED, .values = VALUES("active", "inactive", "probing", "a", "i", "p"), .mi = "state",
+                   .description = "active (takes traffic), inactive (takes none), probing (inactive "
+                                  "until it answers OPTIONS pings)"}),
+     .handler = t_dispatcher_set_state,
+     .mapping = "dispatcher:set_state {state, group, address} (3.x ds_set_state) with the state's first "
+                "letter, then dispatcher:list to verify; probing is sent until the list shows it (up to 10 "
+                "times: OpenSIPS counts each as one failed probe, ds_probing_threshold). New: the Python "
+                "server has no such tool"},
+    {.name = "dispatcher_reload",
+     .title = "Reload dispatcher destinations",
+     .description = "Makes OpenSIPS re-read the dispatcher table from its database (after editing it); "
+                    "destination states are kept. Asks the user to confirm.",
+     .toolset = "dispatcher",
+     .scope = SCOPE_BIT(SCOPE_MI_WRITE),
+     .flags = TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT,
+     .backend = BACKEND_MI,
+     .mi = {.cmd = "dispatcher:reload"},
+     .mapping = "dispatcher:reload (3.x ds_reload), as the Python server's dispatcher_* tools fire it"},
 };
 ROW_TABLE(dispatcher, dispatcher_tools);

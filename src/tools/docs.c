@@ -1,6 +1,7 @@
 /* docs: the tool reference (docs/tools.md), written from the same rows that make tools/list. */
 #include "tools/docs.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "mi/catalogue.h"
@@ -58,7 +59,7 @@ int tools_markdown(FILE *out)
     for (size_t t = 0; t < row_table_count; t++) {
         for (size_t i = 0; i < row_tables[t]->n; i++) {
             const struct tool_def *d = &row_tables[t]->rows[i];
-            const struct mi_cmd *cmd = d->mi ? mi_catalogue_find(d->mi, &e) : NULL;
+            const struct mi_cmd *cmd = d->mi.cmd ? mi_catalogue_find(d->mi.cmd, &e) : NULL;
             fprintf(out, "| [`%s`](#%s) | %s | ", d->name, d->name, d->toolset);
             if (cmd)
                 fprintf(out, "`%s` / `%s`", cmd->key, cmd->name36 ? cmd->name36 : "—");
@@ -81,14 +82,23 @@ int tools_markdown(FILE *out)
                 fprintf(out, "\n| argument | type | required | MI parameter | description |\n"
                              "|---|---|---|---|---|\n");
                 for (const struct tool_arg *a = d->args; a->name; a++) {
-                    fprintf(out, "| `%s` | %s | %s | %s | ", a->name, a->type,
+                    char why[256];
+                    json_t *sch = row_arg_schema(a, why, sizeof(why));
+                    char *more;
+                    fprintf(out, "| `%s` | %s | %s | %s | ", a->name, arg_type_name(a->type),
                             (a->flags & ARG_REQUIRED) ? "yes" : "no", a->mi ? a->mi : "—");
                     cell(out, a->description);
-                    if (a->extra) {
+                    json_object_del(sch, "type");
+                    json_object_del(sch, "description");
+                    if (json_object_size(sch) && (more = json_dumps(sch, JSON_COMPACT))) {
+                        /* the constraints as the schema states them, without the braces */
+                        more[strlen(more) - 1] = '\0';
                         fputs(" (`", out);
-                        cell(out, a->extra);
+                        cell(out, more + 1);
                         fputs("`)", out);
+                        free(more);
                     }
+                    json_decref(sch);
                     fputs(" |\n", out);
                 }
             }

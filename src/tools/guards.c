@@ -1,5 +1,6 @@
 /* guards: the known OpenSIPS defects, as data, and the check tools make before sending. */
 #include "tools/guards.h"
+#include "tools/tool.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -121,7 +122,7 @@ static bool version_affected(const struct guard *g, const char *version)
 static bool condition_holds(struct mcp_call *c, const struct guard *g, const char *node,
                             const char **version_out, char *version, size_t vlen)
 {
-    struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
+    struct mi_client *mi = tool_backends_of(c)->mi;
     const struct mi_cmd *want = NULL;
     json_t *list = NULL, *info, *name;
     struct mi_error e;
@@ -154,7 +155,7 @@ bool guard_allows(struct mcp_call *c, const json_t *args, const char *node, cons
                   json_t **result)
 {
     const struct guard *g = guard_find(command);
-    struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
+    struct mi_client *mi = tool_backends_of(c)->mi;
     const char *version = NULL;
     char vbuf[64] = "";
     json_t *info;

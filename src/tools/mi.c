@@ -42,7 +42,7 @@ static json_t *t_mi_execute(struct mcp_call *c, const struct mcp_tool *t, json_t
     const char *command = json_string_value(json_object_get(args, "command"));
     const json_t *params = json_object_get(args, "params");
     const char *node = tool_node(args);
-    struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
+    struct mi_client *mi = tool_backends_of(c)->mi;
     const struct mi_cmd *cmd;
     struct mi_error e;
     json_t *result = NULL, *out;
@@ -83,7 +83,7 @@ static json_t *t_mi_list_commands(struct mcp_call *c, const struct mcp_tool *t, 
 {
     const char *node = tool_node(args), *module = tool_str(args, "module", NULL);
     const char *contains = tool_str(args, "contains", NULL);
-    struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
+    struct mi_client *mi = tool_backends_of(c)->mi;
     struct mi_error e;
     json_t *names = NULL, *items = json_array(), *name, *page;
     size_t i;
@@ -114,7 +114,7 @@ static json_t *t_mi_describe_command(struct mcp_call *c, const struct mcp_tool *
 {
     const char *command = tool_str(args, "command", "");
     const char *node = tool_node(args);
-    struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
+    struct mi_client *mi = tool_backends_of(c)->mi;
     const struct mi_cmd *cmd = mi_catalogue_find(command, NULL);
     struct mi_error e;
     json_t *out, *help = NULL, *params;
@@ -138,53 +138,59 @@ static json_t *t_mi_describe_command(struct mcp_call *c, const struct mcp_tool *
                                                "result", out));
 }
 
-static const struct tool_arg mi_list_args[] = {
-    {"module", "string", "Only this module's commands (the part before ':' in 4.x names, "
-     "e.g. dialog)", 0, "\"maxLength\":64", NULL},
-    {"contains", "string", "Only names containing this text", 0, "\"maxLength\":64", NULL},
-    {NULL, NULL, NULL, 0, NULL, NULL},
-};
-
-static const struct tool_arg mi_describe_args[] = {
-    {"command", "string", "The MI command, any name or alias (from mi_list_commands)",
-     ARG_REQUIRED, "\"minLength\":1,\"maxLength\":128", NULL},
-    {NULL, NULL, NULL, 0, NULL, NULL},
-};
-
-static const struct tool_arg mi_execute_args[] = {
-    {"command", "string", "The MI command: a 4.x name (dialog:list), a 3.x name (dlg_list) or an "
-     "alias; 'which' lists what the node offers", ARG_REQUIRED,
-     "\"minLength\":1,\"maxLength\":128", NULL},
-    {"params", "object", "Named parameters of the command, e.g. {\"dialog_id\":\"1234.5678\"}; "
-     "'which' with {\"command\":NAME} shows the accepted sets", 0, NULL, NULL},
-    {"force", "boolean", "true to run a command a known OpenSIPS defect makes dangerous (the "
-     "refusal says which and why)", 0, NULL, NULL},
-    {NULL, NULL, NULL, 0, NULL, NULL},
-};
-
 static const struct tool_def mi_tools_rows[] = {
-    {"mi_execute", "Run an MI command",
-     "Run any OpenSIPS Management Interface command the node offers, with named parameters. "
-     "Besides mi.execute, read commands need mi.read; commands that change state need mi.write "
-     "and the user's confirmation. Replies over 50 KB are cut, with a note saying how to get "
-     "the rest.",
-     "mi", NULL, mi_execute_args, SCOPE_BIT(SCOPE_MI_EXECUTE), TOOL_F_DESTRUCTIVE, NULL, NULL,
-     t_mi_execute,
-     "the command as given, checked against the catalogue's recipes; its read/write class "
-     "(catalogue rule and overrides) decides the extra scope and the confirmation. Fixed: the "
-     "Python server relies on a hand-kept allowlist, 38 of whose names OpenSIPS 4.0.1 rejects",
-     mi_execute_needs, NULL},
-    {"mi_list_commands", "List MI commands",
-     "Lists the MI commands the node offers, each with its catalogue key and whether it reads "
-     "or writes; filter by module or text.",
-     "mi", "core:which", mi_list_args, SCOPE_BIT(SCOPE_MI_READ), TOOL_F_READONLY | ROW_LIST,
-     NULL, NULL, t_mi_list_commands,
-     "core:which (the node's own list), joined with the catalogue's read/write class", NULL, NULL},
-    {"mi_describe_command", "Describe an MI command",
-     "Describes one MI command: module, names in 4.x and 3.x, accepted parameter sets, read or "
-     "write, known OpenSIPS defects, and the node's help text.",
-     "mi", "core:help", mi_describe_args, SCOPE_BIT(SCOPE_MI_READ), TOOL_F_READONLY, NULL, NULL,
-     t_mi_describe_command,
-     "the embedded catalogues (4.0.1 and 3.6.8), plus core:help {mi_cmd} from the node", NULL, NULL},
+    {.name = "mi_execute",
+     .title = "Run an MI command",
+     .description = "Run any OpenSIPS Management Interface command the node offers, with named parameters. "
+                    "Besides mi.execute, read commands need mi.read; commands that change state need mi.write "
+                    "and the user's confirmation. Replies over 50 KB are cut, with a note saying how to get "
+                    "the rest.",
+     .toolset = "mi",
+     .scope = SCOPE_BIT(SCOPE_MI_EXECUTE),
+     .flags = TOOL_F_DESTRUCTIVE,
+     .backend = BACKEND_MI,
+     .args = ARGS({.name = "command", .type = T_STRING, .flags = ARG_REQUIRED, .min_len = 1, .max_len = 128,
+                   .description = "The MI command: a 4.x name (dialog:list), a 3.x name (dlg_list) or an "
+                                  "alias; 'which' lists what the node offers"},
+                  {.name = "params", .type = T_OBJECT,
+                   .description = "Named parameters of the command, e.g. {\"dialog_id\":\"1234.5678\"}; "
+                                  "'which' with {\"command\":NAME} shows the accepted sets"},
+                  {.name = "force", .type = T_BOOLEAN,
+                   .description = "true to run a command a known OpenSIPS defect makes dangerous (the "
+                                  "refusal says which and why)"}),
+     .handler = t_mi_execute,
+     .needs = mi_execute_needs,
+     .mapping = "the command as given, checked against the catalogue's recipes; its read/write class "
+                "(catalogue rule and overrides) decides the extra scope and the confirmation. Fixed: the "
+                "Python server relies on a hand-kept allowlist, 38 of whose names OpenSIPS 4.0.1 rejects"},
+    {.name = "mi_list_commands",
+     .title = "List MI commands",
+     .description = "Lists the MI commands the node offers, each with its catalogue key and whether it reads "
+                    "or writes; filter by module or text.",
+     .toolset = "mi",
+     .scope = SCOPE_BIT(SCOPE_MI_READ),
+     .flags = TOOL_F_READONLY | ROW_LIST,
+     .backend = BACKEND_MI,
+     .mi = {.cmd = "core:which"},
+     .args = ARGS({.name = "module", .type = T_STRING, .max_len = 64,
+                   .description = "Only this module's commands (the part before ':' in 4.x names, "
+                                  "e.g. dialog)"},
+                  {.name = "contains", .type = T_STRING, .max_len = 64,
+                   .description = "Only names containing this text"}),
+     .handler = t_mi_list_commands,
+     .mapping = "core:which (the node's own list), joined with the catalogue's read/write class"},
+    {.name = "mi_describe_command",
+     .title = "Describe an MI command",
+     .description = "Describes one MI command: module, names in 4.x and 3.x, accepted parameter sets, read or "
+                    "write, known OpenSIPS defects, and the node's help text.",
+     .toolset = "mi",
+     .scope = SCOPE_BIT(SCOPE_MI_READ),
+     .flags = TOOL_F_READONLY,
+     .backend = BACKEND_MI,
+     .mi = {.cmd = "core:help"},
+     .args = ARGS({.name = "command", .type = T_STRING, .flags = ARG_REQUIRED, .min_len = 1, .max_len = 128,
+                   .description = "The MI command, any name or alias (from mi_list_commands)"}),
+     .handler = t_mi_describe_command,
+     .mapping = "the embedded catalogues (4.0.1 and 3.6.8), plus core:help {mi_cmd} from the node"},
 };
 ROW_TABLE(mi, mi_tools_rows);

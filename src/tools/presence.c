@@ -11,7 +11,7 @@
 static json_t *subscribers_one(struct mcp_call *c, const json_t *args, const char *node,
                                struct mi_error *e)
 {
-    struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
+    struct mi_client *mi = tool_backends_of(c)->mi;
     json_t *params = json_object(), *result = NULL, *events, *v;
 
     if ((v = json_object_get(args, "event")))
@@ -44,35 +44,39 @@ static json_t *t_event_list_subscribers(struct mcp_call *c, const struct mcp_too
     return tool_node_result(c, t->name, node, subscribers_one(c, args, node, &e), &e);
 }
 
-static const struct tool_arg subscribers_args[] = {
-    {"event", "string", "Only this event (e.g. E_UL_AOR_INSERT; evi:list via mi_execute lists "
-     "them)", 0, "\"minLength\":1,\"maxLength\":128", NULL},
-    {"socket", "string", "With event: only this subscriber socket (e.g. udp:10.0.0.5:9999)", 0,
-     "\"minLength\":1,\"maxLength\":256", NULL},
-    {NULL, NULL, NULL, 0, NULL, NULL},
-};
-
-static const char subs_item[] =
-    "{\"type\":\"object\",\"properties\":{\"pres_uri\":{\"type\":\"string\"},\"event\":{\"type\":\"string\"},"
-    "\"expires\":{\"type\":\"string\"},\"from_user\":{\"type\":\"string\"},\"contact\":{\"type\":\"string\"}}}";
-static const char events_schema[] =
-    "{\"type\":\"object\",\"properties\":{\"events\":{\"type\":\"array\",\"items\":{\"type\":\"object\","
-    "\"properties\":{\"name\":{\"type\":\"string\"},\"Subscribers\":{\"type\":\"array\"}}}}}}";
-
 static const struct tool_def presence_tools[] = {
-    {"presence_list_subscriptions", "List presence subscriptions",
-     "Lists the presence module's in-memory subscriptions (watchers): presentity, event, "
-     "watcher, contact, expiry. Useful when BLF lamps or MWI do not update.",
-     "presence", "presence:subs_phtable_list", NULL, SCOPE_BIT(SCOPE_MI_READ),
-     TOOL_F_READONLY | ROW_LIST, NULL, subs_item, NULL,
-     "presence:subs_phtable_list (3.x subs_phtable_list)", NULL, NULL},
-    {"event_list_subscribers", "List event subscribers",
-     "Lists Event Interface subscriptions per event: subscriber socket, expire, ttl "
-     "(\"expired\" right after an unsubscribe).",
-     "presence", NULL, subscribers_args, SCOPE_BIT(SCOPE_MI_READ), TOOL_F_READONLY, NULL,
-     events_schema, t_event_list_subscribers,
-     "evi:subscribers {[event [, socket]]} (3.x subscribers_list); the one-event and all-event "
-     "replies are given one shape. Fixed: the Python server's command name is not OpenSIPS's",
-     NULL, NULL},
+    {.name = "presence_list_subscriptions",
+     .title = "List presence subscriptions",
+     .description = "Lists the presence module's in-memory subscriptions (watchers): presentity, event, "
+                    "watcher, contact, expiry. Useful when BLF lamps or MWI do not update.",
+     .toolset = "presence",
+     .scope = SCOPE_BIT(SCOPE_MI_READ),
+     .flags = TOOL_F_READONLY | ROW_LIST,
+     .backend = BACKEND_MI,
+     .mi = {.cmd = "presence:subs_phtable_list"},
+     .result = FIELDS({.name = "pres_uri", .type = T_STRING},
+                      {.name = "event", .type = T_STRING},
+                      {.name = "expires", .type = T_STRING},
+                      {.name = "from_user", .type = T_STRING},
+                      {.name = "contact", .type = T_STRING}),
+     .mapping = "presence:subs_phtable_list (3.x subs_phtable_list)"},
+    {.name = "event_list_subscribers",
+     .title = "List event subscribers",
+     .description = "Lists Event Interface subscriptions per event: subscriber socket, expire, ttl "
+                    "(\"expired\" right after an unsubscribe).",
+     .toolset = "presence",
+     .scope = SCOPE_BIT(SCOPE_MI_READ),
+     .flags = TOOL_F_READONLY,
+     .backend = BACKEND_MI,
+     .args = ARGS({.name = "event", .type = T_STRING, .min_len = 1, .max_len = 128,
+                   .description = "Only this event (e.g. E_UL_AOR_INSERT; evi:list via mi_execute lists "
+                                  "them)"},
+                  {.name = "socket", .type = T_STRING, .min_len = 1, .max_len = 256,
+                   .description = "With event: only this subscriber socket (e.g. udp:10.0.0.5:9999)"}),
+     .result = FIELDS({.name = "events", .type = T_ARRAY, .item = ITEM(.type = T_OBJECT, .fields = FIELDS({.name = "name", .type = T_STRING},
+               {.name = "Subscribers", .type = T_ARRAY}))}),
+     .handler = t_event_list_subscribers,
+     .mapping = "evi:subscribers {[event [, socket]]} (3.x subscribers_list); the one-event and all-event "
+                "replies are given one shape. Fixed: the Python server's command name is not OpenSIPS's"},
 };
 ROW_TABLE(presence, presence_tools);

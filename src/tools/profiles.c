@@ -26,7 +26,7 @@ static long long profile_count(struct mi_client *mi, const char *node, const jso
 
 static json_t *t_dlg_profile_end_dlgs(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
 {
-    struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
+    struct mi_client *mi = tool_backends_of(c)->mi;
     const char *node = tool_node(args), *nodename = node ? node : "default";
     const char *profile = tool_str(args, "profile", "");
     const char *value = tool_str(args, "value", NULL);
@@ -85,51 +85,73 @@ out:
 }
 
 static const struct tool_arg profile_args[] = {
-    {"profile", "string", "Profile name (name in dlg_list_profiles)", ARG_REQUIRED,
-     "\"minLength\":1,\"maxLength\":64", "profile"},
-    {"value", "string", "Only calls with this value, for profiles that keep values (has value "
-     "true in dlg_list_profiles), e.g. a caller's user name", 0, "\"maxLength\":256", "value"},
-    {NULL, NULL, NULL, 0, NULL, NULL},
+    {.name = "profile", .type = T_STRING, .flags = ARG_REQUIRED, .min_len = 1, .max_len = 64, .mi = "profile",
+     .description = "Profile name (name in dlg_list_profiles)"},
+    {.name = "value", .type = T_STRING, .max_len = 256, .mi = "value",
+     .description = "Only calls with this value, for profiles that keep values (has value "
+                    "true in dlg_list_profiles), e.g. a caller's user name"},
+    {0},
 };
-
-static const char size_schema[] =
-    "{\"type\":\"object\",\"properties\":{\"Profile\":{\"type\":\"object\",\"properties\":{"
-    "\"name\":{\"type\":\"string\"},\"count\":{\"type\":\"integer\"},\"shared\":{\"type\":\"string\"},"
-    "\"replicated\":{\"type\":\"string\"}}}}}";
-static const char profile_item[] =
-    "{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"},\"has value\":{\"type\":\"boolean\"}}}";
-static const char dialog_item[] =
-    "{\"type\":\"object\",\"properties\":{\"ID\":{\"type\":\"string\"},\"state\":{\"type\":\"integer\"},"
-    "\"callid\":{\"type\":\"string\"},\"from_uri\":{\"type\":\"string\"},\"to_uri\":{\"type\":\"string\"}}}";
-static const char end_schema[] =
-    "{\"type\":\"object\",\"properties\":{\"profile\":{\"type\":\"string\"},\"before\":{\"type\":\"integer\"},"
-    "\"after\":{\"type\":\"integer\"},\"ended\":{\"type\":\"integer\"},\"outcome\":{\"type\":\"string\"}}}";
-
 static const struct tool_def profile_tools[] = {
-    {"dlg_list_profiles", "List dialog profiles",
-     "Lists the dialog profiles the script defines and whether each keeps values.",
-     "profiles", "dialog:list_all_profiles", NULL, SCOPE_BIT(SCOPE_MI_READ),
-     TOOL_F_READONLY | ROW_LIST, "Profiles", profile_item, NULL,
-     "dialog:list_all_profiles (3.x list_all_profiles)", NULL, NULL},
-    {"dlg_profile_get_size", "Count calls in a profile",
-     "Counts the calls in a dialog profile, or with one value of it (e.g. calls per caller).",
-     "profiles", "dialog:profile_get_size", profile_args, SCOPE_BIT(SCOPE_MI_READ),
-     TOOL_F_READONLY, NULL, size_schema, NULL,
-     "dialog:profile_get_size {profile[, value]} (3.x profile_get_size)", NULL, NULL},
-    {"dlg_profile_list_dlgs", "List calls in a profile",
-     "Lists the calls (dialogs) in a dialog profile, or with one value of it.",
-     "profiles", "dialog:profile_list_dlgs", profile_args, SCOPE_BIT(SCOPE_MI_READ),
-     TOOL_F_READONLY | ROW_LIST, "Dialogs", dialog_item, NULL,
-     "dialog:profile_list_dlgs {profile[, value]} (3.x profile_list_dlgs)", NULL, NULL},
-    {"dlg_profile_end_dlgs", "End the calls in a profile",
-     "Ends every call in a dialog profile (or with one value): BYE to both sides. Counts the "
-     "profile before and after, since OpenSIPS may answer OK and end nothing. Asks the user "
-     "to confirm.",
-     "profiles", NULL, profile_args, SCOPE_BIT(SCOPE_MI_WRITE),
-     TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT, NULL, end_schema, t_dlg_profile_end_dlgs,
-     "dialog:profile_get_size, dialog:profile_end_dlgs {profile[, value]} (3.x "
-     "profile_end_dlgs), dialog:profile_get_size again to verify (4.0.1 answers OK and ends "
-     "nothing for dialogs without a sharing tag under dialog clustering)", NULL,
-     "dialog:profile_end_dlgs"},
+    {.name = "dlg_list_profiles",
+     .title = "List dialog profiles",
+     .description = "Lists the dialog profiles the script defines and whether each keeps values.",
+     .toolset = "profiles",
+     .scope = SCOPE_BIT(SCOPE_MI_READ),
+     .flags = TOOL_F_READONLY | ROW_LIST,
+     .backend = BACKEND_MI,
+     .mi = {.cmd = "dialog:list_all_profiles", .list = "Profiles"},
+     .result = FIELDS({.name = "name", .type = T_STRING},
+                      {.name = "has value", .type = T_BOOLEAN}),
+     .mapping = "dialog:list_all_profiles (3.x list_all_profiles)"},
+    {.name = "dlg_profile_get_size",
+     .title = "Count calls in a profile",
+     .description = "Counts the calls in a dialog profile, or with one value of it (e.g. calls per caller).",
+     .toolset = "profiles",
+     .scope = SCOPE_BIT(SCOPE_MI_READ),
+     .flags = TOOL_F_READONLY,
+     .backend = BACKEND_MI,
+     .mi = {.cmd = "dialog:profile_get_size"},
+     .args = profile_args,
+     .result = FIELDS({.name = "Profile", .type = T_OBJECT, .fields = FIELDS({.name = "name", .type = T_STRING},
+                             {.name = "count", .type = T_INTEGER},
+                             {.name = "shared", .type = T_STRING},
+                             {.name = "replicated", .type = T_STRING})}),
+     .mapping = "dialog:profile_get_size {profile[, value]} (3.x profile_get_size)"},
+    {.name = "dlg_profile_list_dlgs",
+     .title = "List calls in a profile",
+     .description = "Lists the calls (dialogs) in a dialog profile, or with one value of it.",
+     .toolset = "profiles",
+     .scope = SCOPE_BIT(SCOPE_MI_READ),
+     .flags = TOOL_F_READONLY | ROW_LIST,
+     .backend = BACKEND_MI,
+     .mi = {.cmd = "dialog:profile_list_dlgs", .list = "Dialogs"},
+     .args = profile_args,
+     .result = FIELDS({.name = "ID", .type = T_STRING},
+                      {.name = "state", .type = T_INTEGER},
+                      {.name = "callid", .type = T_STRING},
+                      {.name = "from_uri", .type = T_STRING},
+                      {.name = "to_uri", .type = T_STRING}),
+     .mapping = "dialog:profile_list_dlgs {profile[, value]} (3.x profile_list_dlgs)"},
+    {.name = "dlg_profile_end_dlgs",
+     .title = "End the calls in a profile",
+     .description = "Ends every call in a dialog profile (or with one value): BYE to both sides. Counts the "
+                    "profile before and after, since OpenSIPS may answer OK and end nothing. Asks the user "
+                    "to confirm.",
+     .toolset = "profiles",
+     .scope = SCOPE_BIT(SCOPE_MI_WRITE),
+     .flags = TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT,
+     .backend = BACKEND_MI,
+     .mi = {.cmd = "dialog:profile_end_dlgs"},
+     .args = profile_args,
+     .result = FIELDS({.name = "profile", .type = T_STRING},
+                      {.name = "before", .type = T_INTEGER},
+                      {.name = "after", .type = T_INTEGER},
+                      {.name = "ended", .type = T_INTEGER},
+                      {.name = "outcome", .type = T_STRING}),
+     .handler = t_dlg_profile_end_dlgs,
+     .mapping = "dialog:profile_get_size, dialog:profile_end_dlgs {profile[, value]} (3.x "
+                "profile_end_dlgs), dialog:profile_get_size again to verify (4.0.1 answers OK and ends "
+                "nothing for dialogs without a sharing tag under dialog clustering)"},
 };
 ROW_TABLE(profiles, profile_tools);

@@ -120,7 +120,7 @@ static json_t *ul_fetch(struct mi_client *mi, const char *node, bool *brief, con
 static json_t *ul_dump_one(struct mcp_call *c, const json_t *args, const char *node,
                            struct mi_error *e)
 {
-    struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
+    struct mi_client *mi = tool_backends_of(c)->mi;
     const bool brief_asked = json_is_true(json_object_get(args, "brief"));
     bool brief = brief_asked;
     const char *domain = tool_str(args, "domain", NULL);
@@ -188,104 +188,108 @@ static json_t *t_mid_registrar_dump(struct mcp_call *c, const struct mcp_tool *t
         "AOR with ul_show_contact.", t->name);
 }
 
-#define TABLE_ARG                                                                              \
-    {"table_name", "string", "usrloc table: a domain 'name' in ul_dump (default location)", 0, "\"minLength\":1,\"default\":\"location\"",    \
-     "table_name"}
-#define AOR_ARG(what)                                                                          \
-    {"aor", "string", "AOR " what ", as ul_dump shows it (user@domain)", ARG_REQUIRED, "\"minLength\":1", "aor"}
-
-static const struct tool_arg ul_dump_args[] = {
-    {"brief", "boolean", "true: AOR names only, no contacts", 0,
-     "\"default\":false", NULL},
-    {"domain", "string", "Only this usrloc table, e.g. location", 0,
-     "\"minLength\":1", NULL},
-    {"aor_contains", "string", "Only AORs containing this text", 0,
-     "\"minLength\":1", NULL},
-    {NULL, NULL, NULL, 0, NULL, NULL},
-};
-
-static const struct tool_arg ul_show_contact_args[] = {
-    TABLE_ARG,
-    AOR_ARG("to show"),
-    {NULL, NULL, NULL, 0, NULL, NULL},
-};
-
-static const struct tool_arg ul_add_args[] = {
-    TABLE_ARG,
-    AOR_ARG("to register the contact for"),
-    {"contact", "string", "Contact URI, e.g. sip:alice@192.0.2.10:5060", ARG_REQUIRED,
-     "\"minLength\":1", "contact"},
-    {"expires", "integer", "Seconds (default 3600)", 0,
-     "\"minimum\":0,\"default\":3600", "expires"},
-    {"q", "number", "Priority 0..1 (default 1)", ARG_STRINGIFY,
-     "\"minimum\":0,\"maximum\":1,\"default\":1", "q"},
-    {"flags", "integer", "Flags as in ul_dump (default 0)", 0,
-     "\"minimum\":0,\"default\":0", "flags"},
-    {"cflags", "integer", "Branch flags bitmask (default 0)", 0,
-     "\"minimum\":0,\"default\":0", "cflags"},
-    {"methods", "integer", "Methods bitmask as in ul_dump (default all)", 0, "\"minimum\":0,\"maximum\":4294967295,\"default\":4294967295",
-     "methods"},
-    {NULL, NULL, NULL, 0, NULL, NULL},
-};
-
-static const struct tool_arg ul_rm_contact_args[] = {
-    TABLE_ARG,
-    AOR_ARG("the contact belongs to"),
-    {"contact", "string", "Contact URI exactly as ul_show_contact shows it",
-     ARG_REQUIRED, "\"minLength\":1", "contact"},
-    {NULL, NULL, NULL, 0, NULL, NULL},
-};
-
-static const struct tool_arg ul_rm_args[] = {
-    TABLE_ARG,
-    AOR_ARG("to remove with all its contacts"),
-    {NULL, NULL, NULL, 0, NULL, NULL},
-};
-
-static const char aor_item[] =
-    "{\"type\":\"object\",\"properties\":{\"domain\":{\"type\":\"string\"},\"AOR\":{\"type\":"
-    "\"string\"},\"Contacts\":{\"type\":\"array\",\"items\":{\"type\":\"object\"}}}}";
-static const char aor_result[] =
-    "{\"type\":\"object\",\"properties\":{\"AOR\":{\"type\":\"string\"},\"Contacts\":{\"type\":"
-    "\"array\"}}}";
+#define TABLE_ARG \
+    {.name = "table_name", .type = T_STRING, .min_len = 1, .def = "\"location\"", .mi = "table_name", \
+     .description = "usrloc table: a domain 'name' in ul_dump (default location)"}
+#define AOR_ARG(what) \
+    {.name = "aor", .type = T_STRING, .flags = ARG_REQUIRED, .min_len = 1, .mi = "aor", \
+     .description = "AOR " what ", as ul_dump shows it (user@domain)"}
 
 static const struct tool_def registration_tools[] = {
-    {"ul_dump", "List registrations",
-     "Lists registered users (usrloc AORs) with their contacts (URI, Expires, Q, User-agent, "
-     "Socket), paged; brief: AOR names only.",
-     "registrations", "usrloc:dump", ul_dump_args, SCOPE_BIT(SCOPE_MI_READ),
-     TOOL_F_READONLY | ROW_LIST, "items", aor_item, t_ul_dump,
-     "usrloc:dump (3.x ul_dump), {brief:1} when brief; Domains[].AORs[] flattened into one AOR "
-     "list with 'domain' added, paged and kept under 50 KB here (MI does not page it: pages "
-     "after the first read the first page's snapshot, up to 60 s old). When the full dump is "
-     "over the MI reply limit or one datagram, falls back to brief and says so", NULL, NULL},
-    {"ul_show_contact", "Show one registration",
-     "Shows one AOR's contacts: URI, Expires (seconds left), Q, Call-ID, User-agent, Socket.",
-     "registrations", "usrloc:show_contact", ul_show_contact_args, SCOPE_BIT(SCOPE_MI_READ),
-     TOOL_F_READONLY, NULL, aor_result, NULL,
-     "usrloc:show_contact {table_name, aor} (3.x ul_show_contact); table_name defaults to "
-     "location", NULL, NULL},
-    {"ul_add", "Add a contact",
-     "Binds a contact to an AOR as a REGISTER would (same contact: replaced).",
-     "registrations", "usrloc:add", ul_add_args, SCOPE_BIT(SCOPE_MI_WRITE),
-     TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT, NULL, NULL, NULL,
-     "usrloc:add (3.x ul_add) with all 8 parameters its only recipe needs; the optional ones "
-     "take the defaults shown (q sent as a string, as usrloc parses it)", NULL, NULL},
-    {"ul_rm", "Remove a registration",
-     "Removes an AOR and all its contacts until it registers again.",
-     "registrations", "usrloc:rm", ul_rm_args, SCOPE_BIT(SCOPE_MI_WRITE),
-     TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT, NULL, NULL, NULL,
-     "usrloc:rm {table_name, aor} (3.x ul_rm)", NULL, NULL},
-    {"ul_rm_contact", "Remove one contact",
-     "Removes one contact of an AOR.",
-     "registrations", "usrloc:rm_contact", ul_rm_contact_args, SCOPE_BIT(SCOPE_MI_WRITE),
-     TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT, NULL, NULL, NULL,
-     "usrloc:rm_contact {table_name, aor, contact} (3.x ul_rm_contact)", NULL, NULL},
-    {"mid_registrar_dump", "mid_registrar state (not available)",
-     "Not available: OpenSIPS has no MI command for it; ul_dump shows what mid_registrar saved.",
-     "registrations", NULL, NULL, SCOPE_BIT(SCOPE_MI_READ), TOOL_F_READONLY, NULL, NULL,
-     t_mid_registrar_dump,
-     "none: OpenSIPS 3.6.8 and 4.0.1 export no mid_registrar MI command (the Python server's "
-     "registry names mid_reg_dump, which neither accepts); answers isError saying so", NULL, NULL},
+    {.name = "ul_dump",
+     .title = "List registrations",
+     .description = "Lists registered users (usrloc AORs) with their contacts (URI, Expires, Q, User-agent, "
+                    "Socket), paged; brief: AOR names only.",
+     .toolset = "registrations",
+     .scope = SCOPE_BIT(SCOPE_MI_READ),
+     .flags = TOOL_F_READONLY | ROW_LIST,
+     .backend = BACKEND_MI,
+     .mi = {.cmd = "usrloc:dump", .list = "items"},
+     .args = ARGS({.name = "brief", .type = T_BOOLEAN, .def = "false",
+                   .description = "true: AOR names only, no contacts"},
+                  {.name = "domain", .type = T_STRING, .min_len = 1,
+                   .description = "Only this usrloc table, e.g. location"},
+                  {.name = "aor_contains", .type = T_STRING, .min_len = 1,
+                   .description = "Only AORs containing this text"}),
+     .result = FIELDS({.name = "domain", .type = T_STRING},
+                      {.name = "AOR", .type = T_STRING},
+                      {.name = "Contacts", .type = T_ARRAY, .item = ITEM(.type = T_OBJECT)}),
+     .handler = t_ul_dump,
+     .mapping = "usrloc:dump (3.x ul_dump), {brief:1} when brief; Domains[].AORs[] flattened into one AOR "
+                "list with 'domain' added, paged and kept under 50 KB here (MI does not page it: pages "
+                "after the first read the first page's snapshot, up to 60 s old). When the full dump is "
+                "over the MI reply limit or one datagram, falls back to brief and says so"},
+    {.name = "ul_show_contact",
+     .title = "Show one registration",
+     .description = "Shows one AOR's contacts: URI, Expires (seconds left), Q, Call-ID, User-agent, Socket.",
+     .toolset = "registrations",
+     .scope = SCOPE_BIT(SCOPE_MI_READ),
+     .flags = TOOL_F_READONLY,
+     .backend = BACKEND_MI,
+     .mi = {.cmd = "usrloc:show_contact"},
+     .args = ARGS(TABLE_ARG,
+                  AOR_ARG("to show")),
+     .result = FIELDS({.name = "AOR", .type = T_STRING},
+                      {.name = "Contacts", .type = T_ARRAY}),
+     .mapping = "usrloc:show_contact {table_name, aor} (3.x ul_show_contact); table_name defaults to "
+                "location"},
+    {.name = "ul_add",
+     .title = "Add a contact",
+     .description = "Binds a contact to an AOR as a REGISTER would (same contact: replaced).",
+     .toolset = "registrations",
+     .scope = SCOPE_BIT(SCOPE_MI_WRITE),
+     .flags = TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT,
+     .backend = BACKEND_MI,
+     .mi = {.cmd = "usrloc:add"},
+     .args = ARGS(TABLE_ARG,
+                  AOR_ARG("to register the contact for"),
+                  {.name = "contact", .type = T_STRING, .flags = ARG_REQUIRED, .min_len = 1, .mi = "contact",
+                   .description = "Contact URI, e.g. sip:alice@192.0.2.10:5060"},
+                  {.name = "expires", .type = T_INTEGER, MINIMUM(0), .def = "3600", .mi = "expires",
+                   .description = "Seconds (default 3600)"},
+                  {.name = "q", .type = T_NUMBER, .flags = ARG_STRINGIFY, MINIMUM(0), MAXIMUM(1), .def = "1", .mi = "q",
+                   .description = "Priority 0..1 (default 1)"},
+                  {.name = "flags", .type = T_INTEGER, MINIMUM(0), .def = "0", .mi = "flags",
+                   .description = "Flags as in ul_dump (default 0)"},
+                  {.name = "cflags", .type = T_INTEGER, MINIMUM(0), .def = "0", .mi = "cflags",
+                   .description = "Branch flags bitmask (default 0)"},
+                  {.name = "methods", .type = T_INTEGER, MINIMUM(0), MAXIMUM(4294967295), .def = "4294967295", .mi = "methods",
+                   .description = "Methods bitmask as in ul_dump (default all)"}),
+     .mapping = "usrloc:add (3.x ul_add) with all 8 parameters its only recipe needs; the optional ones "
+                "take the defaults shown (q sent as a string, as usrloc parses it)"},
+    {.name = "ul_rm",
+     .title = "Remove a registration",
+     .description = "Removes an AOR and all its contacts until it registers again.",
+     .toolset = "registrations",
+     .scope = SCOPE_BIT(SCOPE_MI_WRITE),
+     .flags = TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT,
+     .backend = BACKEND_MI,
+     .mi = {.cmd = "usrloc:rm"},
+     .args = ARGS(TABLE_ARG,
+                  AOR_ARG("to remove with all its contacts")),
+     .mapping = "usrloc:rm {table_name, aor} (3.x ul_rm)"},
+    {.name = "ul_rm_contact",
+     .title = "Remove one contact",
+     .description = "Removes one contact of an AOR.",
+     .toolset = "registrations",
+     .scope = SCOPE_BIT(SCOPE_MI_WRITE),
+     .flags = TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT,
+     .backend = BACKEND_MI,
+     .mi = {.cmd = "usrloc:rm_contact"},
+     .args = ARGS(TABLE_ARG,
+                  AOR_ARG("the contact belongs to"),
+                  {.name = "contact", .type = T_STRING, .flags = ARG_REQUIRED, .min_len = 1, .mi = "contact",
+                   .description = "Contact URI exactly as ul_show_contact shows it"}),
+     .mapping = "usrloc:rm_contact {table_name, aor, contact} (3.x ul_rm_contact)"},
+    {.name = "mid_registrar_dump",
+     .title = "mid_registrar state (not available)",
+     .description = "Not available: OpenSIPS has no MI command for it; ul_dump shows what mid_registrar saved.",
+     .toolset = "registrations",
+     .scope = SCOPE_BIT(SCOPE_MI_READ),
+     .flags = TOOL_F_READONLY,
+     .backend = BACKEND_MI,
+     .handler = t_mid_registrar_dump,
+     .mapping = "none: OpenSIPS 3.6.8 and 4.0.1 export no mid_registrar MI command (the Python server's "
+                "registry names mid_reg_dump, which neither accepts); answers isError saying so"},
 };
 ROW_TABLE(registrations, registration_tools);

@@ -84,7 +84,7 @@ static json_t *chain_needs(struct mcp_call *c, const struct tool_def *d, const j
 
 static json_t *t_reload_data_tables(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
 {
-    struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
+    struct mi_client *mi = tool_backends_of(c)->mi;
     const char *node = tool_node(args);
     bool stop_on_error = json_is_true(json_object_get(args, "stop_on_error"));
     json_t *delay_arg = json_object_get(args, "delay_ms_between");
@@ -178,7 +178,7 @@ static json_t *tls_reload_needs(struct mcp_call *c, const struct tool_def *d, co
 
 static json_t *t_tls_reload(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
 {
-    struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
+    struct mi_client *mi = tool_backends_of(c)->mi;
     const char *node = tool_node(args);
     json_t *out, *result = NULL;
     struct mi_error e;
@@ -194,60 +194,69 @@ static json_t *t_tls_reload(struct mcp_call *c, const struct mcp_tool *t, json_t
     return content_structured_result(json_pack("{s:o}", "result", out));
 }
 
-static const struct tool_arg reload_data_tables_args[] = {
-    {"targets", "array", "Modules to reload, in this server's order (default: all loaded): "
-     "domain, permissions, dialplan, dispatcher, drouting, load_balancer, carrierroute, "
-     "fraud_detection, tls_mgm", 0,
-     "\"items\":{\"enum\":[\"domain\",\"permissions\",\"dialplan\",\"dispatcher\",\"drouting\","
-     "\"load_balancer\",\"carrierroute\",\"fraud_detection\",\"tls_mgm\"]},\"maxItems\":16", NULL},
-    {"stop_on_error", "boolean", "true to stop at the first failed reload (default false)", 0,
-     "\"default\":false", NULL},
-    {"delay_ms_between", "integer", "Pause between two reloads, in milliseconds (default 100)",
-     0, "\"minimum\":0,\"maximum\":10000,\"default\":100", NULL},
-    {NULL, NULL, NULL, 0, NULL, NULL},
-};
-
-static const struct tool_arg tls_reload_args[] = {
-    {"force", "boolean", "true to send it although it crashes OpenSIPS 4.0 with proto_tls", 0,
-     NULL, NULL},
-    {NULL, NULL, NULL, 0, NULL, NULL},
-};
-
-static const char chain_result[] =
-    "{\"type\":\"object\",\"properties\":{\"reloaded\":{\"type\":\"integer\"},"
-    "\"skipped\":{\"type\":\"integer\"},\"failed\":{\"type\":\"integer\"},\"steps\":{\"type\":"
-    "\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"target\":{\"type\":\"string\"},"
-    "\"outcome\":{\"enum\":[\"reloaded\",\"skipped\",\"failed\",\"not_run\"]}}}}}}";
-
 #define WRITE (TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT)
 
 static const struct tool_def reload_tools[] = {
-    {"reload_data_tables", "Reload provisioning tables",
-     "Reloads many modules' tables in dependency order, pausing between reloads, with progress "
-     "and an outcome each (reloaded, skipped when not loaded or guarded, failed). Asks the "
-     "user to confirm.",
-     "reload", NULL, reload_data_tables_args, SCOPE_BIT(SCOPE_MI_WRITE), WRITE, NULL,
-     chain_result, t_reload_data_tables,
-     "each target's reload in order (domain:reload, permissions:address_reload, "
-     "dialplan:reload, dispatcher:reload, drouting:reload, load_balancer:reload, "
-     "carrierroute:reload_routes, fraud_detection:reload, tls_mgm:reload); a module the node "
-     "lacks is skipped, tls_mgm skipped when guarded. New: progress, cancellation",
-     chain_needs, NULL},
-    {"domain_reload", "Reload domains",
-     "Makes OpenSIPS re-read the domain table. Asks the user to confirm.",
-     "reload", "domain:reload", NULL, SCOPE_BIT(SCOPE_MI_WRITE), WRITE, NULL, NULL, NULL,
-     "domain:reload (3.x domain_reload; 4.0 dropped that name)", NULL, NULL},
-    {"fraud_reload", "Reload fraud rules",
-     "Makes OpenSIPS re-read the fraud_detection profiles and rules. Asks the user to confirm.",
-     "reload", "fraud_detection:reload", NULL, SCOPE_BIT(SCOPE_MI_WRITE), WRITE, NULL, NULL,
-     NULL, "fraud_detection:reload (3.x fraud_reload)", NULL, NULL},
-    {"tls_reload", "Reload TLS domains",
-     "Reloads TLS domains and certificates. Refused unless force: true where it crashes "
-     "OpenSIPS (4.0 with proto_tls loaded). Asks the user to confirm.",
-     "reload", NULL, tls_reload_args, SCOPE_BIT(SCOPE_MI_WRITE), WRITE, NULL, NULL,
-     t_tls_reload,
-     "tls_mgm:reload (3.x tls_reload), guarded (src/tools/guards.c): `which` tells whether "
-     "proto_tls is loaded. Fixed: errors are isError results, not {reloaded:false}",
-     tls_reload_needs, "tls_mgm:reload"},
+    {.name = "reload_data_tables",
+     .title = "Reload provisioning tables",
+     .description = "Reloads many modules' tables in dependency order, pausing between reloads, with progress "
+                    "and an outcome each (reloaded, skipped when not loaded or guarded, failed). Asks the "
+                    "user to confirm.",
+     .toolset = "reload",
+     .scope = SCOPE_BIT(SCOPE_MI_WRITE),
+     .flags = WRITE,
+     .backend = BACKEND_MI,
+     .args = ARGS({.name = "targets", .type = T_ARRAY, .max_len = 16, .item = ITEM(.type = T_STRING, .values = VALUES("domain", "permissions", "dialplan", "dispatcher", "drouting", "load_balancer", "carrierroute", "fraud_detection", "tls_mgm")),
+                   .description = "Modules to reload, in this server's order (default: all loaded): "
+                                  "domain, permissions, dialplan, dispatcher, drouting, load_balancer, carrierroute, "
+                                  "fraud_detection, tls_mgm"},
+                  {.name = "stop_on_error", .type = T_BOOLEAN, .def = "false",
+                   .description = "true to stop at the first failed reload (default false)"},
+                  {.name = "delay_ms_between", .type = T_INTEGER, MINIMUM(0), MAXIMUM(10000), .def = "100",
+                   .description = "Pause between two reloads, in milliseconds (default 100)"}),
+     .result = FIELDS({.name = "reloaded", .type = T_INTEGER},
+                      {.name = "skipped", .type = T_INTEGER},
+                      {.name = "failed", .type = T_INTEGER},
+                      {.name = "steps", .type = T_ARRAY, .item = ITEM(.type = T_OBJECT, .fields = FIELDS({.name = "target", .type = T_STRING},
+               {.name = "outcome", .type = T_STRING, .values = VALUES("reloaded", "skipped", "failed", "not_run")}))}),
+     .handler = t_reload_data_tables,
+     .needs = chain_needs,
+     .mapping = "each target's reload in order (domain:reload, permissions:address_reload, "
+                "dialplan:reload, dispatcher:reload, drouting:reload, load_balancer:reload, "
+                "carrierroute:reload_routes, fraud_detection:reload, tls_mgm:reload); a module the node "
+                "lacks is skipped, tls_mgm skipped when guarded. New: progress, cancellation"},
+    {.name = "domain_reload",
+     .title = "Reload domains",
+     .description = "Makes OpenSIPS re-read the domain table. Asks the user to confirm.",
+     .toolset = "reload",
+     .scope = SCOPE_BIT(SCOPE_MI_WRITE),
+     .flags = WRITE,
+     .backend = BACKEND_MI,
+     .mi = {.cmd = "domain:reload"},
+     .mapping = "domain:reload (3.x domain_reload; 4.0 dropped that name)"},
+    {.name = "fraud_reload",
+     .title = "Reload fraud rules",
+     .description = "Makes OpenSIPS re-read the fraud_detection profiles and rules. Asks the user to confirm.",
+     .toolset = "reload",
+     .scope = SCOPE_BIT(SCOPE_MI_WRITE),
+     .flags = WRITE,
+     .backend = BACKEND_MI,
+     .mi = {.cmd = "fraud_detection:reload"},
+     .mapping = "fraud_detection:reload (3.x fraud_reload)"},
+    {.name = "tls_reload",
+     .title = "Reload TLS domains",
+     .description = "Reloads TLS domains and certificates. Refused unless force: true where it crashes "
+                    "OpenSIPS (4.0 with proto_tls loaded). Asks the user to confirm.",
+     .toolset = "reload",
+     .scope = SCOPE_BIT(SCOPE_MI_WRITE),
+     .flags = WRITE,
+     .backend = BACKEND_MI,
+     .mi = {.cmd = "tls_mgm:reload"},
+     .args = ARGS({.name = "force", .type = T_BOOLEAN,
+                   .description = "true to send it although it crashes OpenSIPS 4.0 with proto_tls"}),
+     .handler = t_tls_reload,
+     .needs = tls_reload_needs,
+     .mapping = "tls_mgm:reload (3.x tls_reload), guarded (src/tools/guards.c): `which` tells whether "
+                "proto_tls is loaded. Fixed: errors are isError results, not {reloaded:false}"},
 };
 ROW_TABLE(reload, reload_tools);

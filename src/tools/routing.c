@@ -31,7 +31,7 @@ static json_t *run(struct mcp_call *c, const struct mcp_tool *t, const json_t *a
 static json_t *dr_list(struct mcp_call *c, const json_t *args, const char *node,
                        struct mi_error *e, const char *cmd, const char *member, const char *arg)
 {
-    struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
+    struct mi_client *mi = tool_backends_of(c)->mi;
     const char *want = tool_str(args, arg, NULL);
     json_t *result = NULL, *items = json_array(), *x;
     size_t i;
@@ -118,7 +118,7 @@ static void names_of(const json_t *arr, const char *key, json_int_t group, char 
 
 static json_t *t_lb_resize(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
 {
-    struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
+    struct mi_client *mi = tool_backends_of(c)->mi;
     const char *node = tool_node(args);
     json_int_t group = json_integer_value(json_object_get(args, "group"));
     json_int_t capacity = json_integer_value(json_object_get(args, "capacity"));
@@ -217,7 +217,7 @@ static json_t *cr_rule(const char *line)
 static json_t *cr_dump_one(struct mcp_call *c, const json_t *args, const char *node,
                            struct mi_error *e)
 {
-    struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
+    struct mi_client *mi = tool_backends_of(c)->mi;
     json_t *result = NULL, *items = json_array(), *car, *dom, *r, *last = NULL;
     size_t i, j, k;
 
@@ -278,7 +278,7 @@ static json_t *cr_replace_needs(struct mcp_call *c, const struct tool_def *d, co
 static json_t *t_carrierroute_replace_host(struct mcp_call *c, const struct mcp_tool *t,
                                            json_t *args)
 {
-    struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
+    struct mi_client *mi = tool_backends_of(c)->mi;
     const char *node = tool_node(args);
     const char *prefix = tool_str(args, "prefix", "");
     json_t *out, *params, *result = NULL;
@@ -312,7 +312,7 @@ static json_t *t_carrierroute_replace_host(struct mcp_call *c, const struct mcp_
 static json_t *tm_one(struct mcp_call *c, const json_t *args, const char *node,
                       struct mi_error *e)
 {
-    struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
+    struct mi_client *mi = tool_backends_of(c)->mi;
     json_t *result = NULL, *b, *busiest = json_array();
     json_int_t current = 0, total = 0, used = 0;
     size_t i;
@@ -356,208 +356,250 @@ static json_t *t_tm_transactions(struct mcp_call *c, const struct mcp_tool *t, j
 
 /* ---- rows ---- */
 
-static const struct tool_arg gw_status_args[] = {
-    {"gw_id", "string", "Only this gateway (its id in dr_gateways, ID in the listing)", 0,
-     "\"minLength\":1,\"maxLength\":128", NULL},
-    {NULL, NULL, NULL, 0, NULL, NULL},
-};
-
-static const struct tool_arg set_gw_status_args[] = {
-    {"gw_id", "string", "The gateway's id (ID in drouting_gw_status)", ARG_REQUIRED,
-     "\"minLength\":1,\"maxLength\":128", "gw_id"},
-    {"status", "integer", "0 disable (shown as Disabled MI; probing does not re-enable it), 1 "
-     "enable", ARG_REQUIRED, "\"enum\":[0,1]", "status"},
-    {NULL, NULL, NULL, 0, NULL, NULL},
-};
-
-static const struct tool_arg carrier_status_args[] = {
-    {"carrier_id", "string", "Only this carrier (its id in dr_carriers, ID in the listing)", 0,
-     "\"minLength\":1,\"maxLength\":128", NULL},
-    {NULL, NULL, NULL, 0, NULL, NULL},
-};
-
-static const struct tool_arg set_carrier_status_args[] = {
-    {"carrier_id", "string", "The carrier's id (ID in drouting_carrier_status)", ARG_REQUIRED,
-     "\"minLength\":1,\"maxLength\":128", "carrier_id"},
-    {"status", "integer", "0 disable, 1 enable", ARG_REQUIRED, "\"enum\":[0,1]", "status"},
-    {NULL, NULL, NULL, 0, NULL, NULL},
-};
-
-static const struct tool_arg number_routing_args[] = {
-    {"number", "string", "The dialled number to route, as the script would see it", ARG_REQUIRED,
-     "\"minLength\":1,\"maxLength\":64", "number"},
-    {"group_id", "integer", "The routing group to use (groupid of dr_rules; default 0)", 0,
-     "\"minimum\":0,\"default\":0", "group_id"},
-    {NULL, NULL, NULL, 0, NULL, NULL},
-};
-
-static const struct tool_arg lb_dst_args[] = {
-    {"destination_id", "integer", "The destination's id (id in lb_list)", ARG_REQUIRED,
-     "\"minimum\":0", "destination_id"},
-    {NULL, NULL, NULL, 0, NULL, NULL},
-};
-
-static const struct tool_arg lb_set_status_args[] = {
-    {"destination_id", "integer", "The destination's id (id in lb_list)", ARG_REQUIRED,
-     "\"minimum\":0", "destination_id"},
-    {"new_status", "integer", "0 disable (probing will not re-enable it), 1 enable",
-     ARG_REQUIRED, "\"enum\":[0,1]", "new_status"},
-    {NULL, NULL, NULL, 0, NULL, NULL},
-};
-
-static const struct tool_arg lb_resize_args[] = {
-    {"group", "integer", "The destination's group (group in lb_list)", ARG_REQUIRED,
-     "\"minimum\":0", NULL},
-    {"destination", "string", "The destination's URI (uri in lb_list)", ARG_REQUIRED,
-     "\"minLength\":1,\"maxLength\":256", NULL},
-    {"resource", "string", "The resource's name (Resources[].name in lb_list)", ARG_REQUIRED,
-     "\"minLength\":1,\"maxLength\":64", NULL},
-    {"capacity", "integer", "The new maximum load of that resource", ARG_REQUIRED,
-     "\"minimum\":0", NULL},
-    {NULL, NULL, NULL, 0, NULL, NULL},
-};
-
-static const struct tool_arg dp_translate_args[] = {
-    {"dpid", "integer", "The dialplan id (dpid column; the script's dp_translate id)",
-     ARG_REQUIRED, "\"minimum\":0", "dpid"},
-    {"input", "string", "The string to translate, e.g. a dialled number", ARG_REQUIRED,
-     "\"minLength\":1,\"maxLength\":256", "input"},
-    {NULL, NULL, NULL, 0, NULL, NULL},
-};
-
-#define CR_TOKEN "\"minLength\":1,\"maxLength\":128,\"pattern\":\"^[^\\\\s]+$\""
-static const struct tool_arg cr_replace_args[] = {
-    {"carrier", "string", "Carrier name (carrier in carrierroute_dump); file mode has only "
-     "the default one", ARG_REQUIRED, CR_TOKEN, NULL},
-    {"domain", "string", "Routing domain (domain in carrierroute_dump)", ARG_REQUIRED, CR_TOKEN,
-     NULL},
-    {"prefix", "string", "Scan prefix of the rule (prefix in carrierroute_dump; NULL for none)",
-     ARG_REQUIRED, "\"maxLength\":64,\"pattern\":\"^[^\\\\s]*$\"", NULL},
-    {"host", "string", "The host to replace (host in carrierroute_dump)", ARG_REQUIRED, CR_TOKEN,
-     NULL},
-    {"new_host", "string", "The host to put in its place, host[:port]", ARG_REQUIRED, CR_TOKEN,
-     NULL},
-    {"force", "boolean", "true to send it although it crashes OpenSIPS in file mode", 0, NULL,
-     NULL},
-    {NULL, NULL, NULL, 0, NULL, NULL},
-};
-
-static const struct tool_arg rl_list_args[] = {
-    {"pipe", "string", "Only this pipe (its name in the script's rl_check)", 0,
-     "\"minLength\":1,\"maxLength\":64", "pipe"},
-    {NULL, NULL, NULL, 0, NULL, NULL},
-};
-
-static const char gw_item[] =
-    "{\"type\":\"object\",\"properties\":{\"ID\":{\"type\":\"string\"},\"IP\":{\"type\":\"string\"},"
-    "\"State\":{\"type\":\"string\"}}}";
-static const char carrier_item[] =
-    "{\"type\":\"object\",\"properties\":{\"ID\":{\"type\":\"string\"},"
-    "\"Enabled\":{\"type\":\"string\"}}}";
-static const char lb_item[] =
-    "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"group\":{\"type\":\"integer\"},"
-    "\"uri\":{\"type\":\"string\"}}}";
-static const char cr_item[] =
-    "{\"type\":\"object\",\"properties\":{\"carrier\":{\"type\":\"string\"},\"domain\":{\"type\":\"string\"},"
-    "\"prefix\":{\"type\":\"string\"},\"host\":{\"type\":\"string\"}}}";
-static const char tm_result[] =
-    "{\"type\":\"object\",\"properties\":{\"transactions_now\":{\"type\":\"integer\"},"
-    "\"transactions_since_start\":{\"type\":\"integer\"},\"busiest_buckets\":{\"type\":\"array\"}}}";
-
 #define WRITE (TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT)
 #define READ_LIST (TOOL_F_READONLY | ROW_LIST)
 
+/* A carrierroute name: one word, as the module stores it. */
+#define CR_TOKEN .min_len = 1, .max_len = 128, .pattern = "^[^\\s]+$"
+
 static const struct tool_def routing_tools[] = {
-    {"drouting_gw_status", "Drouting gateway states",
-     "Lists drouting gateways with address and state (Active, Inactive, Probing, Disabled MI).",
-     "routing", NULL, gw_status_args, SCOPE_BIT(SCOPE_MI_READ), READ_LIST, NULL, gw_item,
-     t_drouting_gw_status, "drouting:gw_status (3.x dr_gw_status), filtered by gw_id here", NULL,
-     "drouting:gw_status"},
-    {"drouting_set_gw_status", "Enable or disable a drouting gateway",
-     "Disables or enables one drouting gateway at once, without a reload. Asks the user to "
-     "confirm.",
-     "routing", "drouting:gw_status", set_gw_status_args, SCOPE_BIT(SCOPE_MI_WRITE), WRITE, NULL,
-     NULL, NULL, "drouting:gw_status {gw_id, status} (3.x dr_gw_status)", NULL, NULL},
-    {"drouting_carrier_status", "Drouting carrier states",
-     "Lists drouting carriers and whether each is enabled.",
-     "routing", NULL, carrier_status_args, SCOPE_BIT(SCOPE_MI_READ), READ_LIST, NULL,
-     carrier_item, t_drouting_carrier_status,
-     "drouting:carrier_status (3.x dr_carrier_status), filtered by carrier_id here", NULL,
-     "drouting:carrier_status"},
-    {"drouting_set_carrier_status", "Enable or disable a drouting carrier",
-     "Disables or enables one drouting carrier at once. Asks the user to confirm.",
-     "routing", "drouting:carrier_status", set_carrier_status_args, SCOPE_BIT(SCOPE_MI_WRITE),
-     WRITE, NULL, NULL, NULL, "drouting:carrier_status {carrier_id, status}", NULL, NULL},
-    {"drouting_number_routing", "Which route a number takes",
-     "Shows the drouting rule and gateways a number would use, without placing a call; "
-     "\"No match\" when no rule matches.",
-     "routing", "drouting:number_routing", number_routing_args, SCOPE_BIT(SCOPE_MI_READ),
-     TOOL_F_READONLY, NULL, NULL, NULL, "drouting:number_routing {number, group_id}", NULL, NULL},
-    {"drouting_reload", "Reload drouting rules",
-     "Makes OpenSIPS re-read gateways, carriers and rules from its database; states are kept. "
-     "Asks the user to confirm.",
-     "routing", "drouting:reload", NULL, SCOPE_BIT(SCOPE_MI_WRITE), WRITE, NULL, NULL, NULL,
-     "drouting:reload (3.x dr_reload), as the Python server's drouting_* tools fire it", NULL, NULL},
-    {"lb_list", "List load-balancer destinations",
-     "Lists load_balancer destinations: id, group, URI, enabled, and each resource's max and "
-     "current load.",
-     "routing", "load_balancer:list", NULL, SCOPE_BIT(SCOPE_MI_READ), READ_LIST, "Destinations",
-     lb_item, NULL, "load_balancer:list (3.x lb_list)", NULL, NULL},
-    {"lb_status", "Load-balancer destination state",
-     "Says whether one load_balancer destination is enabled.",
-     "routing", "load_balancer:status", lb_dst_args, SCOPE_BIT(SCOPE_MI_READ), TOOL_F_READONLY,
-     NULL, NULL, NULL, "load_balancer:status {destination_id} (3.x lb_status)", NULL, NULL},
-    {"lb_set_status", "Enable or disable a load-balancer destination",
-     "Enables or disables one load_balancer destination at once. Asks the user to confirm.",
-     "routing", "load_balancer:status", lb_set_status_args, SCOPE_BIT(SCOPE_MI_WRITE), WRITE,
-     NULL, NULL, NULL, "load_balancer:status {destination_id, new_status}", NULL, NULL},
-    {"lb_resize", "Change a load-balancer resource's capacity",
-     "Changes the capacity of one resource of a load_balancer destination, found by group and "
-     "URI, then reads it back. Lost on reload. Asks the user to confirm.",
-     "routing", NULL, lb_resize_args, SCOPE_BIT(SCOPE_MI_WRITE), WRITE, NULL, NULL, t_lb_resize,
-     "load_balancer:list to find the destination id by group and URI, load_balancer:resize "
-     "{destination_id, res_name, new_capacity}, load_balancer:list to verify. Fixed: the "
-     "Python server sends group/destination/resource/capacity, which OpenSIPS rejects", NULL,
-     "load_balancer:resize"},
-    {"dialplan_translate", "Try a dialplan translation",
-     "Runs an input string through dialplan id dpid and returns the output and the rule's "
-     "attributes; no call is placed.",
-     "routing", "dialplan:translate", dp_translate_args, SCOPE_BIT(SCOPE_MI_READ),
-     TOOL_F_READONLY, NULL, NULL, NULL,
-     "dialplan:translate {dpid, input} (3.x dp_translate); dpid sent as a number", NULL, NULL},
-    {"dialplan_reload", "Reload dialplan rules",
-     "Makes OpenSIPS re-read the dialplan rules from its database. Asks the user to confirm.",
-     "routing", "dialplan:reload", NULL, SCOPE_BIT(SCOPE_MI_WRITE), WRITE, NULL, NULL, NULL,
-     "dialplan:reload (3.x dp_reload)", NULL, NULL},
-    {"carrierroute_dump", "Carrierroute routing tree",
-     "Lists carrierroute's loaded rules: carrier, domain, prefix, host, probability, active, "
-     "rewrite prefix/suffix, comment.",
-     "carrierroute", NULL, NULL, SCOPE_BIT(SCOPE_MI_READ), READ_LIST, NULL, cr_item,
-     t_carrierroute_dump,
-     "carrierroute:dump_routes (3.x cr_dump_routes); its preformatted rule lines are parsed", NULL,
-     "carrierroute:dump_routes"},
-    {"carrierroute_replace_host", "Replace a carrierroute host",
-     "Replaces one host in a carrierroute rule at runtime. Refused unless force: true, because "
-     "it crashes OpenSIPS in file mode. Asks the user to confirm.",
-     "carrierroute", NULL, cr_replace_args, SCOPE_BIT(SCOPE_MI_WRITE), WRITE, NULL, NULL,
-     t_carrierroute_replace_host,
-     "carrierroute:replace_host {options: \"-d domain -p prefix -h host -t new_host\"} (3.x "
-     "cr_replace_host), guarded (src/tools/guards.c). Fixed: the Python server sends named "
-     "carrier/domain/prefix/host/new_host, which OpenSIPS rejects; carrier is not sent",
-     cr_replace_needs, "carrierroute:replace_host"},
-    {"pike_list_blocked", "Sources blocked by pike",
-     "Lists the source IPs pike's flood detection currently blocks.",
-     "traffic", "pike:list", NULL, SCOPE_BIT(SCOPE_MI_READ), READ_LIST, "IPs", NULL, NULL,
-     "pike:list (3.x pike_list; 4.0 dropped that name)", NULL, NULL},
-    {"ratelimit_list", "Ratelimit pipes",
-     "Lists ratelimit pipes (algorithm, limit, counter) and the current drop rate.",
-     "traffic", "ratelimit:list", rl_list_args, SCOPE_BIT(SCOPE_MI_READ), TOOL_F_READONLY, NULL,
-     NULL, NULL, "ratelimit:list {pipe} (3.x rl_list)", NULL, NULL},
-    {"tm_transactions", "Transactions in progress",
-     "Counts SIP transactions in progress and since start, from tm's hash table. OpenSIPS "
-     "cannot list single transactions.",
-     "traffic", NULL, NULL, SCOPE_BIT(SCOPE_MI_READ), TOOL_F_READONLY, NULL, tm_result,
-     t_tm_transactions, "tm:hash (3.x t_hash), 65536 buckets summed here", NULL,
-     "tm:hash"},
+    {.name = "drouting_gw_status",
+     .title = "Drouting gateway states",
+     .description = "Lists drouting gateways with address and state (Active, Inactive, Probing, Disabled MI).",
+     .toolset = "routing",
+     .scope = SCOPE_BIT(SCOPE_MI_READ),
+     .flags = READ_LIST,
+     .backend = BACKEND_MI,
+     .mi = {.cmd = "drouting:gw_status"},
+     .args = ARGS({.name = "gw_id", .type = T_STRING, .min_len = 1, .max_len = 128,
+                   .description = "Only this gateway (its id in dr_gateways, ID in the listing)"}),
+     .result = FIELDS({.name = "ID", .type = T_STRING},
+                      {.name = "IP", .type = T_STRING},
+                      {.name = "State", .type = T_STRING}),
+     .handler = t_drouting_gw_status,
+     .mapping = "drouting:gw_status (3.x dr_gw_status), filtered by gw_id here"},
+    {.name = "drouting_set_gw_status",
+     .title = "Enable or disable a drouting gateway",
+     .description = "Disables or enables one drouting gateway at once, without a reload. Asks the user to "
+                    "confirm.",
+     .toolset = "routing",
+     .scope = SCOPE_BIT(SCOPE_MI_WRITE),
+     .flags = WRITE,
+     .backend = BACKEND_MI,
+     .mi = {.cmd = "drouting:gw_status"},
+     .args = ARGS({.name = "gw_id", .type = T_STRING, .flags = ARG_REQUIRED, .min_len = 1, .max_len = 128, .mi = "gw_id",
+                   .description = "The gateway's id (ID in drouting_gw_status)"},
+                  {.name = "status", .type = T_INTEGER, .flags = ARG_REQUIRED, INTS(0, 1), .mi = "status",
+                   .description = "0 disable (shown as Disabled MI; probing does not re-enable it), 1 "
+                                  "enable"}),
+     .mapping = "drouting:gw_status {gw_id, status} (3.x dr_gw_status)"},
+    {.name = "drouting_carrier_status",
+     .title = "Drouting carrier states",
+     .description = "Lists drouting carriers and whether each is enabled.",
+     .toolset = "routing",
+     .scope = SCOPE_BIT(SCOPE_MI_READ),
+     .flags = READ_LIST,
+     .backend = BACKEND_MI,
+     .mi = {.cmd = "drouting:carrier_status"},
+     .args = ARGS({.name = "carrier_id", .type = T_STRING, .min_len = 1, .max_len = 128,
+                   .description = "Only this carrier (its id in dr_carriers, ID in the listing)"}),
+     .result = FIELDS({.name = "ID", .type = T_STRING},
+                      {.name = "Enabled", .type = T_STRING}),
+     .handler = t_drouting_carrier_status,
+     .mapping = "drouting:carrier_status (3.x dr_carrier_status), filtered by carrier_id here"},
+    {.name = "drouting_set_carrier_status",
+     .title = "Enable or disable a drouting carrier",
+     .description = "Disables or enables one drouting carrier at once. Asks the user to confirm.",
+     .toolset = "routing",
+     .scope = SCOPE_BIT(SCOPE_MI_WRITE),
+     .flags = WRITE,
+     .backend = BACKEND_MI,
+     .mi = {.cmd = "drouting:carrier_status"},
+     .args = ARGS({.name = "carrier_id", .type = T_STRING, .flags = ARG_REQUIRED, .min_len = 1, .max_len = 128, .mi = "carrier_id",
+                   .description = "The carrier's id (ID in drouting_carrier_status)"},
+                  {.name = "status", .type = T_INTEGER, .flags = ARG_REQUIRED, INTS(0, 1), .mi = "status",
+                   .description = "0 disable, 1 enable"}),
+     .mapping = "drouting:carrier_status {carrier_id, status}"},
+    {.name = "drouting_number_routing",
+     .title = "Which route a number takes",
+     .description = "Shows the drouting rule and gateways a number would use, without placing a call; "
+                    "\"No match\" when no rule matches.",
+     .toolset = "routing",
+     .scope = SCOPE_BIT(SCOPE_MI_READ),
+     .flags = TOOL_F_READONLY,
+     .backend = BACKEND_MI,
+     .mi = {.cmd = "drouting:number_routing"},
+     .args = ARGS({.name = "number", .type = T_STRING, .flags = ARG_REQUIRED, .min_len = 1, .max_len = 64, .mi = "number",
+                   .description = "The dialled number to route, as the script would see it"},
+                  {.name = "group_id", .type = T_INTEGER, MINIMUM(0), .def = "0", .mi = "group_id",
+                   .description = "The routing group to use (groupid of dr_rules; default 0)"}),
+     .mapping = "drouting:number_routing {number, group_id}"},
+    {.name = "drouting_reload",
+     .title = "Reload drouting rules",
+     .description = "Makes OpenSIPS re-read gateways, carriers and rules from its database; states are kept. "
+                    "Asks the user to confirm.",
+     .toolset = "routing",
+     .scope = SCOPE_BIT(SCOPE_MI_WRITE),
+     .flags = WRITE,
+     .backend = BACKEND_MI,
+     .mi = {.cmd = "drouting:reload"},
+     .mapping = "drouting:reload (3.x dr_reload), as the Python server's drouting_* tools fire it"},
+    {.name = "lb_list",
+     .title = "List load-balancer destinations",
+     .description = "Lists load_balancer destinations: id, group, URI, enabled, and each resource's max and "
+                    "current load.",
+     .toolset = "routing",
+     .scope = SCOPE_BIT(SCOPE_MI_READ),
+     .flags = READ_LIST,
+     .backend = BACKEND_MI,
+     .mi = {.cmd = "load_balancer:list", .list = "Destinations"},
+     .result = FIELDS({.name = "id", .type = T_INTEGER},
+                      {.name = "group", .type = T_INTEGER},
+                      {.name = "uri", .type = T_STRING}),
+     .mapping = "load_balancer:list (3.x lb_list)"},
+    {.name = "lb_status",
+     .title = "Load-balancer destination state",
+     .description = "Says whether one load_balancer destination is enabled.",
+     .toolset = "routing",
+     .scope = SCOPE_BIT(SCOPE_MI_READ),
+     .flags = TOOL_F_READONLY,
+     .backend = BACKEND_MI,
+     .mi = {.cmd = "load_balancer:status"},
+     .args = ARGS({.name = "destination_id", .type = T_INTEGER, .flags = ARG_REQUIRED, MINIMUM(0), .mi = "destination_id",
+                   .description = "The destination's id (id in lb_list)"}),
+     .mapping = "load_balancer:status {destination_id} (3.x lb_status)"},
+    {.name = "lb_set_status",
+     .title = "Enable or disable a load-balancer destination",
+     .description = "Enables or disables one load_balancer destination at once. Asks the user to confirm.",
+     .toolset = "routing",
+     .scope = SCOPE_BIT(SCOPE_MI_WRITE),
+     .flags = WRITE,
+     .backend = BACKEND_MI,
+     .mi = {.cmd = "load_balancer:status"},
+     .args = ARGS({.name = "destination_id", .type = T_INTEGER, .flags = ARG_REQUIRED, MINIMUM(0), .mi = "destination_id",
+                   .description = "The destination's id (id in lb_list)"},
+                  {.name = "new_status", .type = T_INTEGER, .flags = ARG_REQUIRED, INTS(0, 1), .mi = "new_status",
+                   .description = "0 disable (probing will not re-enable it), 1 enable"}),
+     .mapping = "load_balancer:status {destination_id, new_status}"},
+    {.name = "lb_resize",
+     .title = "Change a load-balancer resource's capacity",
+     .description = "Changes the capacity of one resource of a load_balancer destination, found by group and "
+                    "URI, then reads it back. Lost on reload. Asks the user to confirm.",
+     .toolset = "routing",
+     .scope = SCOPE_BIT(SCOPE_MI_WRITE),
+     .flags = WRITE,
+     .backend = BACKEND_MI,
+     .mi = {.cmd = "load_balancer:resize"},
+     .args = ARGS({.name = "group", .type = T_INTEGER, .flags = ARG_REQUIRED, MINIMUM(0),
+                   .description = "The destination's group (group in lb_list)"},
+                  {.name = "destination", .type = T_STRING, .flags = ARG_REQUIRED, .min_len = 1, .max_len = 256,
+                   .description = "The destination's URI (uri in lb_list)"},
+                  {.name = "resource", .type = T_STRING, .flags = ARG_REQUIRED, .min_len = 1, .max_len = 64,
+                   .description = "The resource's name (Resources[].name in lb_list)"},
+                  {.name = "capacity", .type = T_INTEGER, .flags = ARG_REQUIRED, MINIMUM(0),
+                   .description = "The new maximum load of that resource"}),
+     .handler = t_lb_resize,
+     .mapping = "load_balancer:list to find the destination id by group and URI, load_balancer:resize "
+                "{destination_id, res_name, new_capacity}, load_balancer:list to verify. Fixed: the "
+                "Python server sends group/destination/resource/capacity, which OpenSIPS rejects"},
+    {.name = "dialplan_translate",
+     .title = "Try a dialplan translation",
+     .description = "Runs an input string through dialplan id dpid and returns the output and the rule's "
+                    "attributes; no call is placed.",
+     .toolset = "routing",
+     .scope = SCOPE_BIT(SCOPE_MI_READ),
+     .flags = TOOL_F_READONLY,
+     .backend = BACKEND_MI,
+     .mi = {.cmd = "dialplan:translate"},
+     .args = ARGS({.name = "dpid", .type = T_INTEGER, .flags = ARG_REQUIRED, MINIMUM(0), .mi = "dpid",
+                   .description = "The dialplan id (dpid column; the script's dp_translate id)"},
+                  {.name = "input", .type = T_STRING, .flags = ARG_REQUIRED, .min_len = 1, .max_len = 256, .mi = "input",
+                   .description = "The string to translate, e.g. a dialled number"}),
+     .mapping = "dialplan:translate {dpid, input} (3.x dp_translate); dpid sent as a number"},
+    {.name = "dialplan_reload",
+     .title = "Reload dialplan rules",
+     .description = "Makes OpenSIPS re-read the dialplan rules from its database. Asks the user to confirm.",
+     .toolset = "routing",
+     .scope = SCOPE_BIT(SCOPE_MI_WRITE),
+     .flags = WRITE,
+     .backend = BACKEND_MI,
+     .mi = {.cmd = "dialplan:reload"},
+     .mapping = "dialplan:reload (3.x dp_reload)"},
+    {.name = "carrierroute_dump",
+     .title = "Carrierroute routing tree",
+     .description = "Lists carrierroute's loaded rules: carrier, domain, prefix, host, probability, active, "
+                    "rewrite prefix/suffix, comment.",
+     .toolset = "carrierroute",
+     .scope = SCOPE_BIT(SCOPE_MI_READ),
+     .flags = READ_LIST,
+     .backend = BACKEND_MI,
+     .mi = {.cmd = "carrierroute:dump_routes"},
+     .result = FIELDS({.name = "carrier", .type = T_STRING},
+                      {.name = "domain", .type = T_STRING},
+                      {.name = "prefix", .type = T_STRING},
+                      {.name = "host", .type = T_STRING}),
+     .handler = t_carrierroute_dump,
+     .mapping = "carrierroute:dump_routes (3.x cr_dump_routes); its preformatted rule lines are parsed"},
+    {.name = "carrierroute_replace_host",
+     .title = "Replace a carrierroute host",
+     .description = "Replaces one host in a carrierroute rule at runtime. Refused unless force: true, because "
+                    "it crashes OpenSIPS in file mode. Asks the user to confirm.",
+     .toolset = "carrierroute",
+     .scope = SCOPE_BIT(SCOPE_MI_WRITE),
+     .flags = WRITE,
+     .backend = BACKEND_MI,
+     .mi = {.cmd = "carrierroute:replace_host"},
+     .args = ARGS({.name = "carrier", .type = T_STRING, .flags = ARG_REQUIRED, CR_TOKEN,
+                   .description = "Carrier name (carrier in carrierroute_dump); file mode has only "
+                                  "the default one"},
+                  {.name = "domain", .type = T_STRING, .flags = ARG_REQUIRED, CR_TOKEN,
+                   .description = "Routing domain (domain in carrierroute_dump)"},
+                  {.name = "prefix", .type = T_STRING, .flags = ARG_REQUIRED, .max_len = 64, .pattern = "^[^\\s]*$",
+                   .description = "Scan prefix of the rule (prefix in carrierroute_dump; NULL for none)"},
+                  {.name = "host", .type = T_STRING, .flags = ARG_REQUIRED, CR_TOKEN,
+                   .description = "The host to replace (host in carrierroute_dump)"},
+                  {.name = "new_host", .type = T_STRING, .flags = ARG_REQUIRED, CR_TOKEN,
+                   .description = "The host to put in its place, host[:port]"},
+                  {.name = "force", .type = T_BOOLEAN,
+                   .description = "true to send it although it crashes OpenSIPS in file mode"}),
+     .handler = t_carrierroute_replace_host,
+     .needs = cr_replace_needs,
+     .mapping = "carrierroute:replace_host {options: \"-d domain -p prefix -h host -t new_host\"} (3.x "
+                "cr_replace_host), guarded (src/tools/guards.c). Fixed: the Python server sends named "
+                "carrier/domain/prefix/host/new_host, which OpenSIPS rejects; carrier is not sent"},
+    {.name = "pike_list_blocked",
+     .title = "Sources blocked by pike",
+     .description = "Lists the source IPs pike's flood detection currently blocks.",
+     .toolset = "traffic",
+     .scope = SCOPE_BIT(SCOPE_MI_READ),
+     .flags = READ_LIST,
+     .backend = BACKEND_MI,
+     .mi = {.cmd = "pike:list", .list = "IPs"},
+     .mapping = "pike:list (3.x pike_list; 4.0 dropped that name)"},
+    {.name = "ratelimit_list",
+     .title = "Ratelimit pipes",
+     .description = "Lists ratelimit pipes (algorithm, limit, counter) and the current drop rate.",
+     .toolset = "traffic",
+     .scope = SCOPE_BIT(SCOPE_MI_READ),
+     .flags = TOOL_F_READONLY,
+     .backend = BACKEND_MI,
+     .mi = {.cmd = "ratelimit:list"},
+     .args = ARGS({.name = "pipe", .type = T_STRING, .min_len = 1, .max_len = 64, .mi = "pipe",
+                   .description = "Only this pipe (its name in the script's rl_check)"}),
+     .mapping = "ratelimit:list {pipe} (3.x rl_list)"},
+    {.name = "tm_transactions",
+     .title = "Transactions in progress",
+     .description = "Counts SIP transactions in progress and since start, from tm's hash table. OpenSIPS "
+                    "cannot list single transactions.",
+     .toolset = "traffic",
+     .scope = SCOPE_BIT(SCOPE_MI_READ),
+     .flags = TOOL_F_READONLY,
+     .backend = BACKEND_MI,
+     .mi = {.cmd = "tm:hash"},
+     .result = FIELDS({.name = "transactions_now", .type = T_INTEGER},
+                      {.name = "transactions_since_start", .type = T_INTEGER},
+                      {.name = "busiest_buckets", .type = T_ARRAY}),
+     .handler = t_tm_transactions,
+     .mapping = "tm:hash (3.x t_hash), 65536 buckets summed here"},
 };
 ROW_TABLE(routing, routing_tools);

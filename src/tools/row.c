@@ -20,6 +20,7 @@
 struct row_tool {
     struct mcp_tool tool;
     const struct tool_def *def;
+    const struct tool_backends *be;
     json_t *defaults; /* {arg: its schema's "default"} for the args that declare one; or NULL */
 };
 
@@ -137,64 +138,232 @@ int rows_check_toolsets(const char *toolsets, char *err, size_t errlen)
     return 0;
 }
 
-/* One argument's schema, or NULL when the row's extra members are not JSON: the tool's schema
- * then fails to build (registry_build names the tool), rather than losing a constraint. */
-static json_t *arg_schema(const char *type, const char *description, const char *extra)
-{
-    json_t *s = NULL;
+static const char *const type_names[] = {
+    [T_STRING] = "string", [T_INTEGER] = "integer", [T_NUMBER] = "number",
+    [T_BOOLEAN] = "boolean", [T_OBJECT] = "object", [T_ARRAY] = "array",
+};
 
-    if (extra) {
-        char *text;
-        if (asprintf(&text, "{%s}", extra) >= 0) {
-            s = json_loads(text, 0, NULL);
-            free(text);
-        }
-        if (!s) {
-            log_msg(LOG_CRITICAL, "tool table: bad schema members {%s}", extra);
+const char *arg_type_name(enum arg_type t)
+{
+    return (unsigned)t < sizeof(type_names) / sizeof(type_names[0]) && type_names[t]
+               ? type_names[t] : NULL;
+}
+
+static json_t *arg_schema(const struct tool_arg *a, char *why, size_t n);
+
+/* {name: schema, ...} of a list of fields; NULL with why set when one is malformed. */
+static json_t *fields_schema(const struct tool_arg *fields, json_t *required, char *why, size_t n)
+{
+    json_t *props = json_object();
+
+    for (const struct tool_arg *f = fields; f && f->name; f++) {
+        json_t *one = arg_schema(f, why, n);
+        if (!one) {
+            json_decref(props);
             return NULL;
         }
+        json_object_set_new(props, f->name, one);
+        if (required && (f->flags & ARG_REQUIRED))
+            json_array_append_new(required, json_string(f->name));
     }
-    if (!s)
-        s = json_object();
-    json_object_set_new(s, "type", json_string(type));
-    json_object_set_new(s, "description", json_string(description));
+    return props;
+}
+
+static json_t *bound(const struct tool_arg *a, double v)
+{
+    return a->type == T_INTEGER || v == (double)(json_int_t)v ? json_integer((json_int_t)v)
+                                                                : json_real(v);
+}
+
+/* Why a's members do not fit its type, or NULL when they do. */
+static const char *unfit(const struct tool_arg *a)
+{
+    bool text = a->type == T_STRING, number = a->type == T_INTEGER || a->type == T_NUMBER;
+
+    if (a->type != T_NONE && a->type != T_NUMBER_OR_STRING && !arg_type_name(a->type))
+        return "an unknown type";
+    if ((a->has_min || a->has_max) && !number)
+        return "a numeric bound on a type that is not a number";
+    if (a->has_min && a->has_max && a->min > a->max)
+        return "a minimum over its maximum";
+    if ((a->min_len || a->max_len) && !text && a->type != T_ARRAY)
+        return "a length on a type that is neither a string nor an array";
+    if (a->max_len && a->min_len > a->max_len)
+        return "a minimum length over its maximum";
+    if ((a->pattern || a->values) && !text)
+        return "a pattern or string values on a type that is not a string";
+    if (a->ints && a->type != T_INTEGER)
+        return "integer values on a type that is not an integer";
+    if (a->item && a->type != T_ARRAY)
+        return "items on a type that is not an array";
+    if (a->fields && a->type != T_OBJECT)
+        return "fields on a type that is not an object";
+    return NULL;
+}
+
+/* The row's default as JSON of the argument's type, or NULL. */
+static json_t *default_of(const struct tool_arg *a)
+{
+    json_t *d = json_loads(a->def, JSON_DECODE_ANY, NULL);
+
+    if (d && ((a->type == T_STRING && !json_is_string(d)) ||
+              (a->type == T_INTEGER && !json_is_integer(d)) ||
+              (a->type == T_NUMBER && !json_is_number(d)) ||
+              (a->type == T_BOOLEAN && !json_is_boolean(d)) ||
+              (a->type == T_ARRAY && !json_is_array(d)))) {
+        json_decref(d);
+        return NULL;
+    }
+    return d;
+}
+
+/* One argument's (or output field's) JSON Schema from its typed members; NULL with a sentence
+ * in why when a constraint does not fit the type, or its default is not JSON of the type: the
+ * tool then fails the registry's build, instead of losing a constraint. */
+static json_t *arg_schema(const struct tool_arg *a, char *why, size_t n)
+{
+    const char *bad = unfit(a);
+    json_t *s, *sub;
+
+    if (bad) {
+        snprintf(why, n, "'%s' has %s", a->name ? a->name : "(item)", bad);
+        return NULL;
+    }
+    s = json_object();
+    if (a->type == T_NUMBER_OR_STRING)
+        json_object_set_new(s, "anyOf", json_pack("[{s:s},{s:s}]", "type", "number", "type",
+                                                  "string"));
+    else if (a->type)
+        json_object_set_new(s, "type", json_string(arg_type_name(a->type)));
+    if (a->description)
+        json_object_set_new(s, "description", json_string(a->description));
+    if (a->has_min)
+        json_object_set_new(s, "minimum", bound(a, a->min));
+    if (a->has_max)
+        json_object_set_new(s, "maximum", bound(a, a->max));
+    if (a->min_len)
+        json_object_set_new(s, a->type == T_STRING ? "minLength" : "minItems",
+                            json_integer(a->min_len));
+    if (a->max_len)
+        json_object_set_new(s, a->type == T_STRING ? "maxLength" : "maxItems",
+                            json_integer(a->max_len));
+    if (a->pattern)
+        json_object_set_new(s, "pattern", json_string(a->pattern));
+    if (a->values || a->ints) {
+        json_t *e = json_array();
+        for (const char *const *v = a->values; v && *v; v++)
+            json_array_append_new(e, json_string(*v));
+        for (size_t i = 0; a->ints && i < a->nints; i++)
+            json_array_append_new(e, json_integer(a->ints[i]));
+        json_object_set_new(s, "enum", e);
+    }
+    if (a->item) {
+        if (!(sub = arg_schema(a->item, why, n)))
+            goto fail;
+        json_object_set_new(s, "items", sub);
+    }
+    if (a->fields) {
+        if (!(sub = fields_schema(a->fields, NULL, why, n)))
+            goto fail;
+        json_object_set_new(s, "properties", sub);
+    }
+    if (a->def) {
+        if (!(sub = default_of(a))) {
+            snprintf(why, n, "'%s' has a default that is not JSON of its type: %s", a->name,
+                     a->def);
+            goto fail;
+        }
+        json_object_set_new(s, "default", sub);
+    }
     return s;
+fail:
+    json_decref(s);
+    return NULL;
+}
+
+json_t *row_arg_schema(const struct tool_arg *a, char *why, size_t n)
+{
+    return arg_schema(a, why, n);
+}
+
+/* The arguments every row of a kind takes besides its own: paging, the node, confirm. */
+static const struct tool_arg list_args[] = {
+    {.name = "limit", .type = T_INTEGER, MINIMUM(1), MAXIMUM(LIST_LIMIT_MAX),
+     .description = "Items per page (default 50)"},
+    {.name = "offset", .type = T_INTEGER, MINIMUM(0),
+     .description = "Items to skip: the previous page's next_offset"},
+    {.name = "fields", .type = T_ARRAY, .item = ITEM(.type = T_STRING),
+     .description = "Item fields to return (default all)"},
+    {0},
+};
+static const struct tool_arg node_read_arg[] = {
+    {.name = "node", .type = T_STRING, .max_len = 64,
+     .description = "OpenSIPS node (default if omitted; \"*\": all)"},
+    {0},
+};
+static const struct tool_arg node_write_arg[] = {
+    {.name = "node", .type = T_STRING, .max_len = 64,
+     .description = "OpenSIPS node (default if omitted)"},
+    {0},
+};
+static const struct tool_arg confirm_arg[] = {
+    {.name = "confirm", .type = T_BOOLEAN, .description = "true once the user agreed"},
+    {0},
+};
+
+/* Add the schemas of `more` to props; -1 when one is malformed. */
+static int add_fields(json_t *props, const struct tool_arg *more, char *why, size_t n)
+{
+    json_t *f = fields_schema(more, NULL, why, n);
+
+    if (!f)
+        return -1;
+    json_object_update(props, f);
+    json_decref(f);
+    return 0;
+}
+
+/* A row that cannot work as written: NULL when it is sound, else why not. */
+static const char *row_unsound(const struct tool_def *d)
+{
+    if (d->backend == BACKEND_NONE)
+        return "names no backend";
+    if (d->backend == BACKEND_MI && !d->run && !d->handler && !d->mi.cmd)
+        return "has no MI command and no logic of its own";
+    if (d->backend != BACKEND_MI && !d->run && !d->handler)
+        return "has no logic and its backend no generic handler";
+    if ((d->filter.field != NULL) != (d->filter.equals != NULL))
+        return "has half a filter";
+    if ((d->filter.field || d->mi.list) && !(d->flags & ROW_LIST))
+        return "filters or names the list member of a result that is not a list";
+    if (d->run && d->handler)
+        return "has both run and handler";
+    return NULL;
 }
 
 static json_t *input_schema(const struct tool_def *d)
 {
-    json_t *props = json_object(), *req = json_array();
+    json_t *req = json_array(), *props, *schema;
+    const char *unsound = row_unsound(d);
+    char why[256];
 
-    for (const struct tool_arg *a = d->args; a && a->name; a++) {
-        json_t *one = arg_schema(a->type, a->description, a->extra);
-        if (!one) {
-            json_decref(props);
-            json_decref(req);
-            return NULL;
-        }
-        json_object_set_new(props, a->name, one);
-        if (a->flags & ARG_REQUIRED)
-            json_array_append_new(req, json_string(a->name));
+    if (unsound) {
+        log_msg(LOG_CRITICAL, "tool %s: its row %s", d->name, unsound);
+        json_decref(req);
+        return NULL;
     }
-    if (d->flags & ROW_LIST) {
-        /* Short texts: these three repeat on every listing tool in the model's context. */
-        json_object_set_new(props, "limit", arg_schema("integer", "Items per page (default 50)",
-                                                       "\"minimum\":1,\"maximum\":500"));
-        json_object_set_new(props, "offset", arg_schema("integer", "Items to skip: the previous "
-                                                        "page's next_offset", "\"minimum\":0"));
-        json_object_set_new(props, "fields", arg_schema("array", "Item fields to return (default "
-                                                        "all)", "\"items\":{\"type\":\"string\"}"));
+    if (!(props = fields_schema(d->args, req, why, sizeof(why))) ||
+        ((d->flags & ROW_LIST) && add_fields(props, list_args, why, sizeof(why)) < 0) ||
+        (d->backend == BACKEND_MI &&
+         add_fields(props, d->flags & TOOL_F_READONLY ? node_read_arg : node_write_arg, why,
+                    sizeof(why)) < 0) ||
+        (!(d->flags & TOOL_F_READONLY) && add_fields(props, confirm_arg, why, sizeof(why)) < 0)) {
+        log_msg(LOG_CRITICAL, "tool %s: %s", d->name, why);
+        json_decref(props);
+        json_decref(req);
+        return NULL;
     }
-    if (!(d->flags & ROW_SERVER))
-        json_object_set_new(props, "node",
-                            arg_schema("string", (d->flags & TOOL_F_READONLY)
-                                       ? "OpenSIPS node (default if omitted; \"*\": all)"
-                                       : "OpenSIPS node (default if omitted)",
-                                       "\"maxLength\":64"));
-    if (!(d->flags & TOOL_F_READONLY))
-        json_object_set_new(props, "confirm",
-                            arg_schema("boolean", "true once the user agreed", NULL));
-    json_t *schema = json_pack("{s:s, s:o}", "type", "object", "properties", props);
+    schema = json_pack("{s:s, s:o}", "type", "object", "properties", props);
     if (json_array_size(req))
         json_object_set(schema, "required", req);
     json_decref(req);
@@ -204,30 +373,37 @@ static json_t *input_schema(const struct tool_def *d)
 
 static json_t *output_schema(const struct tool_def *d)
 {
-    json_t *item = d->item_schema ? json_loads(d->item_schema, 0, NULL) : json_object();
-    json_t *props;
+    json_t *item = NULL, *props;
+    char why[256];
 
-    if (!item) {
-        log_msg(LOG_CRITICAL, "tool %s: its item schema is not JSON", d->name);
-        return NULL; /* the registry's build fails, naming the tool */
+    if (d->result || d->result_each) {
+        json_t *f = d->result ? fields_schema(d->result, NULL, why, sizeof(why)) : NULL;
+        json_t *each = d->result_each ? arg_schema(d->result_each, why, sizeof(why)) : NULL;
+        if ((d->result && !f) || (d->result_each && !each)) {
+            log_msg(LOG_CRITICAL, "tool %s: its result %s", d->name, why);
+            json_decref(f);
+            json_decref(each);
+            return NULL; /* the registry's build fails, naming the tool */
+        }
+        item = json_pack("{s:s}", "type", "object");
+        if (f)
+            json_object_set_new(item, "properties", f);
+        if (each)
+            json_object_set_new(item, "additionalProperties", each);
     }
-    if ((d->flags & ROW_LIST) && !d->item_schema) {
-        json_decref(item);
+    if ((d->flags & ROW_LIST) && !item)
         props = json_pack("{s:{s:s}, s:{s:s}, s:{s:[{s:s},{s:s}]}, s:{s:s}}", "total", "type",
                           "integer", "offset", "type", "integer", "next_offset", "anyOf", "type",
                           "integer", "type", "null", "items", "type", "array");
-    } else if (d->flags & ROW_LIST)
+    else if (d->flags & ROW_LIST)
         props = json_pack("{s:{s:s}, s:{s:s}, s:{s:[{s:s},{s:s}]}, s:{s:s, s:o}}", "total",
                           "type", "integer", "offset", "type", "integer", "next_offset", "anyOf",
                           "type", "integer", "type", "null", "items", "type", "array", "items",
                           item);
-    else if (d->item_schema)
+    else if (item)
         props = json_pack("{s:o}", "result", item);
-    else {
-        /* A result of no fixed shape: leave it out rather than state an empty schema. */
-        json_decref(item);
+    else /* a result of no fixed shape: leave it out rather than state an empty schema */
         props = json_object();
-    }
     /* Open to other members: node, note, and {nodes, answered, asked} for node "*". */
     return json_pack("{s:s, s:o}", "type", "object", "properties", props);
 }
@@ -249,7 +425,8 @@ static json_t *row_make_schema(const struct mcp_tool *t, bool output)
     return in;
 }
 
-int rows_register(struct registry *reg, const struct tool_def *rows, size_t n, const char *toolsets)
+int rows_register(struct registry *reg, const struct tool_backends *be,
+                  const struct tool_def *rows, size_t n, const char *toolsets)
 {
     for (size_t i = 0; i < n; i++) {
         const struct tool_def *d = &rows[i];
@@ -265,6 +442,7 @@ int rows_register(struct registry *reg, const struct tool_def *rows, size_t n, c
         }
         entries = grown;
         rt->def = d;
+        rt->be = be;
         rt->tool = (struct mcp_tool){
             .name = d->name, .title = d->title, .description = d->description,
             .flags = (d->flags & (TOOL_F_READONLY | TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT |
@@ -373,31 +551,66 @@ json_t *row_page(json_t *items, const json_t *args, long long total, long long o
     return out;
 }
 
-/* One node's answer, shaped: {node, ...} or NULL with *err set. */
-static json_t *run_one(struct mcp_call *c, const struct tool_def *d, const json_t *args,
-                       const char *node, struct mi_error *err)
+/* MI parameters for one call: the row's fixed ones (when `fixed`), then the arguments' (new
+ * object). */
+static json_t *call_params(const struct tool_def *d, const json_t *args, bool fixed)
 {
-    struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
-    json_t *params = row_mi_params(d, args), *result = NULL, *shaped;
+    json_t *params = row_mi_params(d, args);
+
+    for (const struct mi_param *p = d->mi.params; fixed && p && p->name; p++)
+        json_object_set_new(params, p->name, json_string(p->value));
+    return params;
+}
+
+/* The items of a list that pass the row's filter (stolen; returned, possibly the same). */
+static json_t *filtered(const struct tool_def *d, json_t *items)
+{
+    json_t *kept, *item;
+    size_t i;
+
+    if (!d->filter.field)
+        return items;
+    kept = json_array();
+    json_array_foreach(items, i, item)
+        if (!strcasecmp(tool_str(item, d->filter.field, ""), d->filter.equals))
+            json_array_append(kept, item);
+    json_decref(items);
+    return kept;
+}
+
+/* The generic MI handler: the row's command with the mapped (and fixed) parameters, the reply
+ * shaped into a page of items or {result}. */
+json_t *row_mi_run(struct tool_ctx *x, const json_t *args, struct tool_error *e)
+{
+    const struct tool_def *d = x->def;
+    json_t *params = call_params(d, args, true), *result = NULL, *shaped;
     long long total = -1, done = 0;
+    enum tool_err rc;
     char *note = NULL;
 
-    if ((d->flags & ROW_MI_PAGE) && json_object_size(params) == 0) {
+    if (d->mi.paged && json_object_size(params) == 0) {
         json_int_t limit = json_integer_value(json_object_get(args, "limit"));
-        json_object_set_new(params, "index", json_integer(json_integer_value(json_object_get(args, "offset"))));
-        json_object_set_new(params, "counter", json_integer(limit > 0 ? limit : LIST_LIMIT_DEFAULT));
+        json_object_set_new(params, "index",
+                            json_integer(json_integer_value(json_object_get(args, "offset"))));
+        json_object_set_new(params, "counter",
+                            json_integer(limit > 0 ? limit : LIST_LIMIT_DEFAULT));
         done = 1;
     }
-    enum mi_err rc = mi_client_call(mi, node, d->mi, params, 0, &result, err);
+    rc = tool_mi(x, d->mi.cmd, params, &result, e);
     json_decref(params);
-    if (rc != MI_OK)
+    if (d->mi.params_optional && (rc == TOOL_E_BAD_ARGS || rc == TOOL_E_REFUSED)) {
+        params = call_params(d, args, false); /* an older node: without the fixed ones */
+        rc = tool_mi(x, d->mi.cmd, params, &result, e);
+        json_decref(params);
+    }
+    if (rc != TOOL_OK)
         return NULL;
     if (d->flags & ROW_LIST) {
-        json_t *items = d->list ? tool_list_items(result, d->list)
-                                : json_is_array(result) ? json_incref(result) : json_array();
+        json_t *items = d->mi.list ? tool_list_items(result, d->mi.list)
+                                   : json_is_array(result) ? json_incref(result) : json_array();
         if (done && json_is_integer(json_object_get(result, "count")))
             total = json_integer_value(json_object_get(result, "count"));
-        shaped = row_page(items, args, total, done);
+        shaped = row_page(filtered(d, items), args, total, done);
         json_decref(result);
     } else {
         result = tool_cap(result, TOOL_RESULT_CAP, &note);
@@ -406,73 +619,111 @@ static json_t *run_one(struct mcp_call *c, const struct tool_def *d, const json_
             json_object_set_new(shaped, "note", json_string(note));
         free(note);
     }
-    json_object_set_new(shaped, "node", json_string(node ? node : "default"));
     return shaped;
 }
 
-/* One node's answer from the row's handler or the generic path: a CallToolResult. */
-/* NULL when `node` offers the row's command (its mi, or module_cmd), else the result that says
- * so: the module comes first, before a guard would refuse or a handler answer an empty success.
- * Asks nothing but what the MI client learns anyway (version, which). */
-static json_t *module_absent(struct mcp_call *c, const struct tool_def *d, const char *node)
+/* False when `node` offers the row's command, else true with *e saying so: the module comes
+ * first, before a guard would refuse or a handler answer an empty success. Asks nothing but
+ * what the MI client learns anyway (version, which). */
+static bool module_absent(const struct row_tool *rt, const char *node, struct tool_error *e)
 {
-    const char *cmd = d->mi ? d->mi : d->module_cmd;
-    struct mi_error e;
+    const struct tool_def *d = rt->def;
+    struct mi_error m;
 
-    if (!cmd || mi_client_offers(mcp_server_mi(mcp_call_server(c)), node, cmd, &e) == MI_OK)
-        return NULL;
-    return tool_mi_error(c, d->name, &e);
+    if (d->backend != BACKEND_MI || !d->mi.cmd ||
+        mi_client_offers(rt->be->mi, node, d->mi.cmd, &m) == MI_OK)
+        return false;
+    tool_error_from_mi(e, &m);
+    if (d->mi.absent) {
+        char detail[sizeof(e->text)];
+        snprintf(detail, sizeof(detail), "%s", e->text);
+        snprintf(e->text, sizeof(e->text), "%s (%.600s)", d->mi.absent, detail);
+    }
+    return true;
 }
 
-static json_t *run_single(struct mcp_call *c, const struct mcp_tool *t, const struct tool_def *d,
-                          json_t *args)
+/* One node's answer from the row's logic or the backend's generic handler: the structured
+ * result with "node" (and the row's note), or NULL with *e set. */
+static json_t *run_node(const struct row_tool *rt, struct mcp_call *c, const json_t *args,
+                        const char *node, struct tool_error *e)
 {
-    if (d->handler)
-        return d->handler(c, t, args);
-    return row_run(c, t, args);
+    struct tool_ctx x = {.call = c, .def = rt->def, .be = rt->be, .node = node};
+    json_t *out = rt->def->run ? rt->def->run(&x, args, e) : row_mi_run(&x, args, e);
+
+    if (!out)
+        return NULL;
+    if (rt->def->backend == BACKEND_MI)
+        json_object_set_new(out, "node", json_string(node ? node : "default"));
+    if (rt->def->note && !json_object_get(out, "note"))
+        json_object_set_new(out, "note", json_string(rt->def->note));
+    return out;
 }
 
 struct fan {
+    const struct row_tool *rt;
     struct mcp_call *c;
-    const struct mcp_tool *t;
-    const struct tool_def *d;
-    json_t *args;      /* a copy naming this node */
+    const json_t *args;
     const char *node;
     struct mi_cancel *cancel; /* the request's, so that its cancellation reaches every node */
     json_t *out;       /* this node's answer: each thread writes only its own slot */
     pthread_t tid;
 };
 
+/* LEGACY, until every read row has a run function: a handler's CallToolResult for one node. */
+static json_t *legacy_node(struct fan *f, struct tool_error *e)
+{
+    json_t *args = json_deep_copy(f->args), *r, *sc, *out = NULL;
+    const char *text, *kind;
+
+    json_object_set_new(args, "node", json_string(f->node));
+    r = f->rt->def->handler(f->c, &f->rt->tool, args);
+    json_decref(args);
+    sc = json_object_get(r, "structuredContent");
+    if (r && !json_is_true(json_object_get(r, "isError")) && json_is_object(sc)) {
+        out = json_incref(sc);
+    } else {
+        text = json_string_value(
+            json_object_get(json_array_get(json_object_get(r, "content"), 0), "text"));
+        kind = text && strstr(text, "(mi_") ? strstr(text, "(mi_") + 1 : NULL;
+        tool_fail(e, TOOL_E_REFUSED, NULL, 0, "%s", text ? text : "no answer");
+        for (int k = 0; kind && k < MI_ERR_COUNT; k++)
+            if (!strncmp(kind, mi_err_name(k), strlen(mi_err_name(k))) &&
+                kind[strlen(mi_err_name(k))] == ')')
+                e->name = mi_err_name(k);
+    }
+    json_decref(r);
+    return out;
+}
+
 static void *fan_one(void *arg)
 {
     struct fan *f = arg;
     struct mi_cancel *outer = mi_cancel_bind(f->cancel);
-    json_t *r = module_absent(f->c, f->d, f->node);
+    struct tool_error e = {0};
+    json_t *r = NULL;
 
-    if (!r)
-        r = run_single(f->c, f->t, f->d, f->args);
+    if (module_absent(f->rt, f->node, &e))
+        ;
+    else if (f->rt->def->handler)
+        r = legacy_node(f, &e);
+    else
+        r = run_node(f->rt, f->c, f->args, f->node, &e);
     mi_cancel_bind(outer);
-    json_t *sc = json_object_get(r, "structuredContent");
-
-    if (r && !json_is_true(json_object_get(r, "isError")) && json_is_object(sc)) {
-        f->out = json_deep_copy(sc);
-        json_object_set_new(f->out, "ok", json_true());
+    if (r) {
+        json_object_set_new(r, "ok", json_true());
+        f->out = r;
     } else {
-        const char *text = json_string_value(
-            json_object_get(json_array_get(json_object_get(r, "content"), 0), "text"));
-        const char *kind = text && strstr(text, "(mi_") ? strstr(text, "(mi_") + 1 : NULL;
-        f->out = json_pack("{s:b, s:s%, s:s}", "ok", 0, "error", kind ? kind : "error",
-                           kind ? strcspn(kind, ")") : 5, "message", text ? text : "no answer");
+        f->out = json_pack("{s:b, s:s, s:s}", "ok", 0, "error",
+                           e.name ? e.name : tool_err_name(e.kind), "message", e.text);
     }
-    json_decref(r);
     return NULL;
 }
 
-/* Ask every configured node at once; a node that fails is reported beside the others. */
-static json_t *fan_out(struct mcp_call *c, const struct mcp_tool *t, const struct tool_def *d,
-                       const json_t *args)
+/* Ask every configured node at once; a node that fails is reported beside the others. The
+ * arguments are shared read-only: each node's logic gets its node in its struct tool_ctx. */
+static json_t *fan_out(struct mcp_call *c, const struct row_tool *rt, const json_t *args)
 {
-    struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
+    struct mi_client *mi = rt->be->mi;
     size_t n = mi_client_node_count(mi);
     struct fan *fans = calloc(n ? n : 1, sizeof(*fans));
     json_t *nodes = json_object();
@@ -480,13 +731,11 @@ static json_t *fan_out(struct mcp_call *c, const struct mcp_tool *t, const struc
 
     if (!fans) {
         json_decref(nodes);
-        return content_error_result("%s: out of memory", d->name);
+        return content_error_result("%s: out of memory", rt->def->name);
     }
     for (size_t i = 0; i < n; i++) {
-        fans[i] = (struct fan){.c = c, .t = t, .d = d, .node = mi_client_node_name(mi, i),
+        fans[i] = (struct fan){.rt = rt, .c = c, .args = args, .node = mi_client_node_name(mi, i),
                                .cancel = mi_cancel_bound()};
-        fans[i].args = json_deep_copy(args);
-        json_object_set_new(fans[i].args, "node", json_string(fans[i].node));
         if (pthread_create(&fans[i].tid, NULL, fan_one, &fans[i]) != 0) {
             fan_one(&fans[i]);
             fans[i].tid = 0;
@@ -497,59 +746,51 @@ static json_t *fan_out(struct mcp_call *c, const struct mcp_tool *t, const struc
             pthread_join(fans[i].tid, NULL);
         ok += json_is_true(json_object_get(fans[i].out, "ok"));
         json_object_set_new(nodes, fans[i].node, fans[i].out);
-        json_decref(fans[i].args);
     }
     free(fans);
     return content_structured_result(json_pack("{s:o, s:I, s:I}", "nodes", nodes, "answered",
                                                (json_int_t)ok, "asked", (json_int_t)n));
 }
 
-/* Every row tool enters here: absent arguments take their declared defaults; node "*" fans out
- * (read tools) or is refused (writes); otherwise the row's handler, or the generic path, serves
- * the one node. */
+/* Every row tool enters here, after the gate: absent arguments take their declared defaults;
+ * node "*" fans out (read tools; row_needs refused it for writes); otherwise the row's
+ * handler, its logic or the backend's generic handler serves the one node. */
 static json_t *row_entry(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
 {
     const struct row_tool *rt = entry_of(t);
-    const struct tool_def *d = rt ? rt->def : NULL;
     const char *node = tool_node(args);
+    struct tool_error e = {0};
     json_t *full, *r;
 
-    if (!d)
+    if (!rt)
         return content_error_result("%s: no row behind this tool (a bug)", t->name);
-    if (node && !strcmp(node, "*") && !(d->flags & TOOL_F_READONLY))
-        return content_error_result("%s changes state, so it runs on one node at a time; "
-                                    "name the node", d->name); /* row_needs said so already */
     full = with_defaults(rt->defaults, args);
-    if (node && !strcmp(node, "*"))
-        r = fan_out(c, t, d, full);
+    if (node && !strcmp(node, "*") && rt->def->backend == BACKEND_MI)
+        r = fan_out(c, rt, full);
+    else if (rt->def->handler)
+        r = rt->def->handler(c, t, full);
+    else if ((r = run_node(rt, c, full, node, &e)))
+        r = content_structured_result(r);
     else
-        r = run_single(c, t, d, full);
+        r = tool_error_result(c, rt->def->name, &e);
     json_decref(full);
     return r;
 }
 
-json_t *row_run(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
+const struct tool_backends *row_backends(const struct mcp_tool *t)
 {
-    const struct tool_def *d = row_of(t);
-    const char *node = tool_node(args);
-    struct mi_error e;
-    json_t *r;
-
-    if (!d || !d->mi)
-        return content_error_result("%s: this tool has no MI command (a bug in its row)", t->name);
-    if (!(r = run_one(c, d, args, node, &e)))
-        return tool_mi_error(c, d->name, &e);
-    return content_structured_result(r);
+    const struct row_tool *rt = t ? entry_of(t) : NULL;
+    return rt ? rt->be : NULL;
 }
 
 /* The arguments as the question shows them: without node, confirm and force. */
-static char *args_text(const struct tool_def *d, const json_t *args)
+static char *args_text(const struct tool_def *d, const json_t *args, bool generic)
 {
     json_t *shown;
     char *text;
 
-    if (d->mi && !d->handler)
-        shown = row_mi_params(d, args);
+    if (generic)
+        shown = call_params(d, args, true);
     else {
         shown = json_is_object(args) ? json_copy((json_t *)args) : json_object();
         json_object_del(shown, "node");
@@ -571,27 +812,34 @@ static json_t *row_needs(struct mcp_call *c, const struct mcp_tool *t, const jso
     const struct row_tool *rt = entry_of(t);
     const struct tool_def *d = rt ? rt->def : NULL;
     const char *node = tool_node(args), *subject;
+    struct tool_error e = {0};
+    bool generic;
     json_t *full, *r = NULL;
     char *text;
+    char first;
 
     if (!d)
         return NULL;
     if (node && !strcmp(node, "*") && !(d->flags & TOOL_F_READONLY))
         return content_error_result("%s changes state, so it runs on one node at a time; "
                                     "name the node", d->name);
-    if ((!node || strcmp(node, "*")) && (r = module_absent(c, d, node)))
-        return r;
+    if ((!node || strcmp(node, "*")) && module_absent(rt, node, &e))
+        return tool_error_result(c, d->name, &e);
     full = with_defaults(rt->defaults, (json_t *)args);
-    text = args_text(d, full);
-    if (d->mi && !d->handler)
-        snprintf(n->what, sizeof(n->what), "run %s %s on node %s", d->mi, text ? text : "{}",
+    generic = d->backend == BACKEND_MI && d->mi.cmd && !d->run && !d->handler;
+    text = args_text(d, full, generic);
+    first = d->title[0] >= 'A' && d->title[0] <= 'Z' ? (char)(d->title[0] - 'A' + 'a') : d->title[0];
+    if (generic)
+        snprintf(n->what, sizeof(n->what), "run %s %s on node %s", d->mi.cmd, text ? text : "{}",
                  node ? node : "default");
+    else if (d->backend == BACKEND_MI)
+        snprintf(n->what, sizeof(n->what), "%c%s (%s %s) on node %s", first, d->title + 1,
+                 d->name, text ? text : "{}", node ? node : "default");
     else
-        snprintf(n->what, sizeof(n->what), "%c%s (%s %s) on node %s",
-                 d->title[0] >= 'A' && d->title[0] <= 'Z' ? d->title[0] - 'A' + 'a' : d->title[0],
-                 d->title + 1, d->name, text ? text : "{}", node ? node : "default");
+        snprintf(n->what, sizeof(n->what), "%c%s (%s %s)", first, d->title + 1, d->name,
+                 text ? text : "{}");
     free(text);
-    if ((subject = d->mi) && guard_find(subject)) {
+    if ((subject = d->mi.cmd) && guard_find(subject)) {
         n->subject = subject;
         n->check = tool_guard_check;
     }

@@ -13,26 +13,86 @@
 #include "auth/roles.h"
 #include "mcp/registry.h"
 
+/* An argument's JSON type (and an output field's). */
+enum arg_type { T_NONE, T_STRING, T_INTEGER, T_NUMBER, T_BOOLEAN, T_OBJECT, T_ARRAY,
+                T_NUMBER_OR_STRING /* output only: a statistic's value */ };
+
 #define ARG_REQUIRED  (1u << 0)
 #define ARG_STRINGIFY (1u << 1) /* send a number to MI as a string (the command reads a string) */
 
+/* One argument of a tool, or one field of what it answers: its name, JSON type and
+ * constraints as typed members, which become its JSON Schema. Rows are written with designated
+ * initialisers; a list of them is ARGS(...) or FIELDS(...), which adds the terminator. A
+ * constraint that does not fit its type (a pattern on an integer) fails the registry's build. */
 struct tool_arg {
     const char *name;        /* as the Python server names it */
-    const char *type;        /* JSON type: string, integer, number, boolean, object, array */
-    const char *description; /* what to pass and where to find it */
+    enum arg_type type;
+    const char *description; /* what to pass and where to find it (optional for output fields) */
     unsigned flags;          /* ARG_* */
-    const char *extra;       /* more JSON Schema members, without braces ("\"minimum\":0"), or NULL;
-                                a "default" here is what an absent argument takes, both in the
-                                MI parameters and in the args a handler gets */
+    bool has_min, has_max;   /* MINIMUM(v), MAXIMUM(v): numeric bounds */
+    double min, max;
+    unsigned min_len, max_len;   /* string lengths, or array sizes; 0: none */
+    const char *pattern;         /* ECMA-262 regular expression a string must match */
+    const char *const *values;   /* VALUES("a", "b"): the strings it may be */
+    const long long *ints;       /* INTS(0, 1): the integers it may be */
+    size_t nints;
+    const char *def;         /* what an absent argument takes, as JSON text ("3600", "\"mcp\""):
+                                both in the MI parameters and in the args a handler gets */
+    const struct tool_arg *item;   /* T_ARRAY: ITEM(...), what each element is; NULL: anything */
+    const struct tool_arg *fields; /* T_OBJECT: FIELDS(...), its members; NULL: any */
     const char *mi;          /* the MI parameter it fills; NULL: not sent as such */
 };
 
+#define ARGS(...)     ((const struct tool_arg[]){__VA_ARGS__, {0}})
+#define FIELDS(...)   ((const struct tool_arg[]){__VA_ARGS__, {0}})
+#define ITEM(...)     (&(const struct tool_arg){__VA_ARGS__})
+#define VALUES(...)   ((const char *const[]){__VA_ARGS__, NULL})
+#define INTS(...)     .ints = (const long long[]){__VA_ARGS__}, \
+                      .nints = sizeof((const long long[]){__VA_ARGS__}) / sizeof(long long)
+#define MINIMUM(v)    .has_min = true, .min = (v)
+#define MAXIMUM(v)    .has_max = true, .max = (v)
+
 /* Row flags beyond the TOOL_F_* annotations (registry.h). */
 #define ROW_LIST   (1u << 8) /* pages a list: adds limit, offset and fields; shapes to items/total */
-#define ROW_MI_PAGE (1u << 9) /* the MI command pages itself with index/counter (dialog:list) */
-#define ROW_SERVER (1u << 10) /* about this MCP server, not a node: no "node" argument */
+
+/* What a row runs on. The MCP core knows none of these: main builds the backends and hands
+ * them to the tools layer (tools_register). */
+enum tool_backend {
+    BACKEND_NONE,   /* a row that names none: the registry's build fails */
+    BACKEND_MI,     /* an OpenSIPS node over MI: the "node" argument, fan-out with node "*" */
+    BACKEND_SERVER, /* this MCP server itself: no node */
+};
+
+/* An MI row: the command the generic handler calls (or, with a handler, the command the node
+ * must offer before anything runs, so that a missing module is said first), and how its reply
+ * becomes the result. */
+struct mi_row {
+    const char *cmd;         /* catalogue key */
+    const char *list;        /* ROW_LIST: the member of the MI result that holds the items;
+                                NULL: the result is the array */
+    bool paged;              /* the command pages itself with index/counter (dialog:list) */
+    const struct mi_param *params; /* PARAMS(...): fixed parameters sent with every call */
+    bool params_optional;    /* a node that rejects `params` (an older version) is asked again
+                                without them: the filter below then does their work */
+    const char *absent;      /* what to say when the node lacks the command (its module is not
+                                loaded), before the MI error; NULL: the MI error alone */
+};
+
+/* A fixed MI parameter of a row: name and string value. */
+struct mi_param {
+    const char *name, *value;
+};
+#define PARAMS(...) ((const struct mi_param[]){__VA_ARGS__, {0}})
+
+/* Keep the items of a list whose string member `field` equals `equals` (ASCII case ignored). */
+struct row_filter {
+    const char *field, *equals;
+};
 
 struct tool_def;
+struct tool_ctx;
+struct tool_error;
+
 /* A row's say in what one call needs (struct mcp_needs), for tools whose needs depend on the
  * arguments: mi_execute's on the command's class. `args` have their declared defaults; `n`
  * holds the row's defaults (every write asks, the row's guard). NULL to go on, or a result that
@@ -40,46 +100,69 @@ struct tool_def;
 typedef json_t *(*row_needs_fn)(struct mcp_call *c, const struct tool_def *d, const json_t *args,
                                 struct mcp_needs *n);
 
+/* A row's own logic, for one node (or the server): the structured result (new reference; the
+ * entry adds "node"), or NULL with *e saying why (tool_error.h). The entry point has already
+ * checked scopes, arguments, confirmation, guards and the node's module. */
+typedef json_t *(*tool_run_fn)(struct tool_ctx *x, const json_t *args, struct tool_error *e);
+
 struct tool_def {
     const char *name;
     const char *title;
     const char *description;
     const char *toolset;        /* dialog, registrations, dispatcher, routing, stats, status, mi, ... */
-    const char *mi;             /* catalogue key; NULL when the handler makes its own calls */
-    const struct tool_arg *args;/* terminated by a row with name NULL; NULL for none */
+    enum tool_backend backend;
+    struct mi_row mi;           /* BACKEND_MI */
+    const struct tool_arg *args;/* ARGS(...), or NULL for none */
     scopes_t scope;             /* SCOPE_BIT(...) the caller needs */
     unsigned flags;             /* TOOL_F_* | ROW_* */
-    const char *list;           /* ROW_LIST: the member of the MI result that holds the items */
-    const char *item_schema;    /* JSON Schema of one item (lists) or of the result; NULL: any */
-    mcp_tool_fn handler;        /* NULL: row_run, the generic MI handler */
+    const struct tool_arg *result; /* FIELDS(...) of one item (lists) or of the result; NULL: any */
+    const struct tool_arg *result_each; /* ITEM(...): what every other member of it is */
+    tool_run_fn run;            /* the row's logic; NULL: the backend's generic handler */
+    mcp_tool_fn handler;        /* a whole CallToolResult of its own (write tools that ask, watch
+                                   and verify); NULL: run, or the generic handler */
     const char *mapping;        /* for docs: how it maps onto MI, and what differs from the Python
                                    server's mapping */
     row_needs_fn needs;         /* NULL: every row that is not read-only asks for confirmation,
-                                   and the row's mi is checked against the known defects */
-    const char *module_cmd;     /* a handler row's main command (catalogue key), or NULL: the node
-                                   must offer it (or `mi`) before anything runs, so a missing module
-                                   is said first, not a guard's refusal or an empty answer */
+                                   and the row's MI command is checked against the known defects */
+    struct row_filter filter;   /* ROW_LIST: keep only matching items; {NULL}: all */
+    const char *note;           /* a sentence every result carries as "note" (what MI cannot
+                                   show, how to read the answer); NULL: none */
 };
 
 /* The row behind a registered tool, or NULL for a tool that did not come from a row. */
 const struct tool_def *row_of(const struct mcp_tool *t);
 
+struct tool_backends;
+
 /* Register the rows of `rows` (n of them) whose toolset is enabled ("all" enables every one;
- * `toolsets` is a comma-separated list). Each registered tool calls its row's handler (or
- * row_run) with the arguments' declared defaults filled in, and answers node "*" itself: a read
- * tool is run on every node at once, a write refused. Every row that is not read-only is
- * registered with TOOL_F_CONFIRM and a needs hook (the row's guard, its needs function), so the
- * gate asks the user before its handler runs; no handler asks itself. Returns 0, or -1 (out of
+ * `toolsets` is a comma-separated list), over the backends `be` (borrowed; they outlive the
+ * registry). Each registered tool calls its row's handler, its run function or the backend's
+ * generic handler with the arguments' declared defaults filled in, and answers node "*"
+ * itself: a read tool is run on every node at once, a write refused. Every row that is not
+ * read-only is registered with TOOL_F_CONFIRM and a needs hook (the node's module, the row's
+ * guard, its needs function), so the gate asks the user before anything runs; no handler asks
+ * itself. A malformed row fails the registry's build, naming the tool. Returns 0, or -1 (out of
  * memory, duplicate name). */
-int rows_register(struct registry *reg, const struct tool_def *rows, size_t n, const char *toolsets);
+int rows_register(struct registry *reg, const struct tool_backends *be,
+                  const struct tool_def *rows, size_t n, const char *toolsets);
 
 /* 0 when every name in `toolsets` (comma-separated; "all" allowed) is the toolset of some row,
  * else -1 with a sentence in err naming the unknown one and the toolsets there are. */
 int rows_check_toolsets(const char *toolsets, char *err, size_t errlen);
 
-/* The generic handler: map arguments onto the MI command's parameters, call the node (or every node for node "*" on read tools), shape the
- * reply (lists: total, offset, limit, next_offset, items with the chosen fields). */
-json_t *row_run(struct mcp_call *c, const struct mcp_tool *t, json_t *args);
+/* The backends a row tool was registered over; NULL for a tool that is not a row. */
+const struct tool_backends *row_backends(const struct mcp_tool *t);
+
+/* The generic MI handler, for logic that adjusts the arguments first: the row's command with
+ * the mapped (and fixed) parameters, the reply shaped into a page of items or {result}. */
+json_t *row_mi_run(struct tool_ctx *x, const json_t *args, struct tool_error *e);
+
+/* The JSON Schema of one argument (new reference), or NULL with a sentence in why when the
+ * row states it wrongly (a constraint its type cannot have, a default not of its type). */
+json_t *row_arg_schema(const struct tool_arg *a, char *why, size_t n);
+
+/* "string", "integer", ...; NULL for T_NONE. */
+const char *arg_type_name(enum arg_type t);
 
 /* MI parameters from the arguments as the row maps them (new object). `args` are the ones
  * handlers receive, declared defaults already filled in by the row's entry point. */

@@ -14,7 +14,7 @@
 static json_t *sessions_one(struct mcp_call *c, const json_t *args, const char *node,
                             struct mi_error *e)
 {
-    struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
+    struct mi_client *mi = tool_backends_of(c)->mi;
     json_t *params = json_pack("{s:s}", "engine", "rtpengine"), *result = NULL;
 
     enum mi_err rc = mi_client_call(mi, node, "rtp_relay:list", params, 0, &result, e);
@@ -101,7 +101,7 @@ static int engines_holding(const json_t *urls, const char *callid, json_t **hold
 static json_t *t_rtpengine_terminate_call(struct mcp_call *c, const struct mcp_tool *t,
                                           json_t *args)
 {
-    struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
+    struct mi_client *mi = tool_backends_of(c)->mi;
     const char *node = tool_node(args);
     const char *callid = tool_str(args, "callid", "");
     json_t *params = json_pack("{s:s}", "callid", callid), *result = NULL, *out = NULL;
@@ -188,37 +188,41 @@ out:
     return out;
 }
 
-static const struct tool_arg terminate_args[] = {
-    {"callid", "string", "The call's exact SIP Call-ID (callid in dlg_list or "
-     "rtpengine_sessions)", ARG_REQUIRED, "\"minLength\":1,\"maxLength\":256", NULL},
-    {NULL, NULL, NULL, 0, NULL, NULL},
-};
-
-static const char terminate_schema[] =
-    "{\"type\":\"object\",\"properties\":{\"callid\":{\"type\":\"string\"},\"dialog_known\":"
-    "{\"type\":\"boolean\"},\"media_ended\":{\"type\":\"boolean\"},\"engines\":{\"type\":"
-    "\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"url\":{\"type\":\"string\"},"
-    "\"deleted\":{\"type\":\"boolean\"}}}},"
-    "\"outcome\":{\"type\":\"string\"}}}";
-
 static const struct tool_def rtp_tools[] = {
-    {"rtpengine_sessions", "List RTPEngine sessions",
-     "Lists the media sessions OpenSIPS relays through RTPEngine (rtp_relay sessions of engine "
-     "rtpengine), with their Call-IDs and legs.",
-     "rtp", NULL, NULL, SCOPE_BIT(SCOPE_MI_READ), TOOL_F_READONLY | ROW_LIST, NULL, NULL,
-     t_rtpengine_sessions,
-     "rtp_relay:list {engine: rtpengine} (3.x rtp_relay_list); the Python server's mapping "
-     "was not shown", NULL,
-     "rtp_relay:list"},
-    {"rtpengine_terminate_call", "Drop a call's media",
-     "Ends one call by Call-ID (OpenSIPS ends its dialog, BYE to both sides), then makes sure "
-     "RTPEngine drops its media, stranded media too. Asks the user to confirm.",
-     "rtp", NULL, terminate_args, SCOPE_BIT(SCOPE_MI_WRITE),
-     TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT, NULL, terminate_schema, t_rtpengine_terminate_call,
-     "dialog:list {callid} and rtpengine:show (the node's RTPEngines), rtpengine:teardown "
-     "{callid} (3.x teardown), then RTPEngine's own ng protocol: query until the media is gone "
-     "(up to 3 s), delete when it is not, query again. Fixed: the Python server's "
-     "rtpengine_terminate does not exist (-32601)",
-     NULL, "rtpengine:teardown"},
+    {.name = "rtpengine_sessions",
+     .title = "List RTPEngine sessions",
+     .description = "Lists the media sessions OpenSIPS relays through RTPEngine (rtp_relay sessions of engine "
+                    "rtpengine), with their Call-IDs and legs.",
+     .toolset = "rtp",
+     .scope = SCOPE_BIT(SCOPE_MI_READ),
+     .flags = TOOL_F_READONLY | ROW_LIST,
+     .backend = BACKEND_MI,
+     .mi = {.cmd = "rtp_relay:list"},
+     .handler = t_rtpengine_sessions,
+     .mapping = "rtp_relay:list {engine: rtpengine} (3.x rtp_relay_list); the Python server's mapping "
+                "was not shown"},
+    {.name = "rtpengine_terminate_call",
+     .title = "Drop a call's media",
+     .description = "Ends one call by Call-ID (OpenSIPS ends its dialog, BYE to both sides), then makes sure "
+                    "RTPEngine drops its media, stranded media too. Asks the user to confirm.",
+     .toolset = "rtp",
+     .scope = SCOPE_BIT(SCOPE_MI_WRITE),
+     .flags = TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT,
+     .backend = BACKEND_MI,
+     .mi = {.cmd = "rtpengine:teardown"},
+     .args = ARGS({.name = "callid", .type = T_STRING, .flags = ARG_REQUIRED, .min_len = 1, .max_len = 256,
+                   .description = "The call's exact SIP Call-ID (callid in dlg_list or "
+                                  "rtpengine_sessions)"}),
+     .result = FIELDS({.name = "callid", .type = T_STRING},
+                      {.name = "dialog_known", .type = T_BOOLEAN},
+                      {.name = "media_ended", .type = T_BOOLEAN},
+                      {.name = "engines", .type = T_ARRAY, .item = ITEM(.type = T_OBJECT, .fields = FIELDS({.name = "url", .type = T_STRING},
+               {.name = "deleted", .type = T_BOOLEAN}))},
+                      {.name = "outcome", .type = T_STRING}),
+     .handler = t_rtpengine_terminate_call,
+     .mapping = "dialog:list {callid} and rtpengine:show (the node's RTPEngines), rtpengine:teardown "
+                "{callid} (3.x teardown), then RTPEngine's own ng protocol: query until the media is gone "
+                "(up to 3 s), delete when it is not, query again. Fixed: the Python server's "
+                "rtpengine_terminate does not exist (-32601)"},
 };
 ROW_TABLE(rtp, rtp_tools);

@@ -53,31 +53,37 @@ static json_t *t_server_session_end(struct mcp_call *c, const struct mcp_tool *t
     }
 }
 
-static const struct tool_arg end_args[] = {
-    {"session_id", "string", "The id, as server_sessions lists it", ARG_REQUIRED,
-     "\"minLength\":1,\"maxLength\":64", NULL},
-    {0},
-};
-
-static const char sessions_schema[] =
-    "{\"type\":\"object\",\"properties\":{\"total\":{\"type\":\"integer\"},\"sessions\":{\"type\":"
-    "\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"},"
-    "\"principal\":{\"type\":\"string\"},\"role\":{\"type\":\"string\"},\"age_s\":{\"type\":"
-    "\"integer\"},\"idle_s\":{\"type\":\"integer\"},\"busy\":{\"type\":\"boolean\"},"
-    "\"get_stream\":{\"type\":\"boolean\"}}}}}}";
-static const char end_schema[] =
-    "{\"type\":\"object\",\"properties\":{\"ended\":{\"type\":\"string\"}}}";
-
 static const struct tool_def sessions_tools[] = {
-    {"server_sessions", "MCP sessions",
-     "Every HTTP session of this MCP server: id, principal, role, age, idle time, busy.",
-     "status", NULL, NULL, SCOPE_BIT(SCOPE_SERVER_ADMIN), TOOL_F_READONLY | ROW_SERVER, NULL,
-     sessions_schema, t_server_sessions, "none: this server's own sessions, not MI", NULL, NULL},
-    {"server_session_end", "End an MCP session",
-     "Ends one HTTP session of any principal; its client must initialize again. Asks the user "
-     "to confirm.",
-     "status", NULL, end_args, SCOPE_BIT(SCOPE_SERVER_ADMIN),
-     TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT | ROW_SERVER, NULL, end_schema, t_server_session_end,
-     "none: this server's own sessions, not MI", end_needs, NULL},
+    {.name = "server_sessions",
+     .title = "MCP sessions",
+     .description = "Every HTTP session of this MCP server: id, principal, role, age, idle time, busy.",
+     .toolset = "status",
+     .scope = SCOPE_BIT(SCOPE_SERVER_ADMIN),
+     .flags = TOOL_F_READONLY,
+     .backend = BACKEND_SERVER,
+     .result = FIELDS({.name = "total", .type = T_INTEGER},
+                      {.name = "sessions", .type = T_ARRAY, .item = ITEM(.type = T_OBJECT, .fields = FIELDS({.name = "id", .type = T_STRING},
+               {.name = "principal", .type = T_STRING},
+               {.name = "role", .type = T_STRING},
+               {.name = "age_s", .type = T_INTEGER},
+               {.name = "idle_s", .type = T_INTEGER},
+               {.name = "busy", .type = T_BOOLEAN},
+               {.name = "get_stream", .type = T_BOOLEAN}))}),
+     .handler = t_server_sessions,
+     .mapping = "none: this server's own sessions, not MI"},
+    {.name = "server_session_end",
+     .title = "End an MCP session",
+     .description = "Ends one HTTP session of any principal; its client must initialize again. Asks the user "
+                    "to confirm.",
+     .toolset = "status",
+     .scope = SCOPE_BIT(SCOPE_SERVER_ADMIN),
+     .flags = TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT,
+     .backend = BACKEND_SERVER,
+     .args = ARGS({.name = "session_id", .type = T_STRING, .flags = ARG_REQUIRED, .min_len = 1, .max_len = 64,
+                   .description = "The id, as server_sessions lists it"}),
+     .result = FIELDS({.name = "ended", .type = T_STRING}),
+     .handler = t_server_session_end,
+     .needs = end_needs,
+     .mapping = "none: this server's own sessions, not MI"},
 };
 ROW_TABLE(sessions, sessions_tools);

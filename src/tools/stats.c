@@ -56,7 +56,7 @@ static json_t *shaped(json_t *value, const char *note)
 static enum mi_err get_stats(struct mcp_call *c, const char *node, const json_t *names,
                              json_t **result, struct mi_error *e)
 {
-    struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
+    struct mi_client *mi = tool_backends_of(c)->mi;
     json_t *params = json_pack("{s:O}", "statistics", names);
     enum mi_err rc = mi_client_call(mi, node, "statistics:get", params, 0, result, e);
 
@@ -91,7 +91,7 @@ static json_t *stat_names(const json_t *given)
  * NULL when a group cannot be listed. */
 static json_t *reset_names(struct mcp_call *c, const char *node, const json_t *names)
 {
-    struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
+    struct mi_client *mi = tool_backends_of(c)->mi;
     json_t *out = json_array(), *groups = json_array(), *g, *listed = NULL, *v, *params;
     const char *key;
     struct mi_error e;
@@ -123,29 +123,29 @@ static json_t *reset_names(struct mcp_call *c, const char *node, const json_t *n
     return out;
 }
 
-static json_t *t_stats_row(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
+static json_t *stats_row_run(struct tool_ctx *x, const json_t *args, struct tool_error *e)
 {
-    const struct tool_def *d = row_of(t);
-    json_t *full = json_is_object(args) ? json_copy(args) : json_object(), *given, *r;
+    const char *cmd = x->def->mi.cmd;
+    json_t *full = json_copy((json_t *)args), *given, *r;
 
     /* An absent list took its declared default (["all"] for stats_get); an empty one reads
      * all as well. */
     given = json_object_get(full, "statistics");
     if (json_array_size(given))
         json_object_set_new(full, "statistics", stat_names(given));
-    else if (d && d->mi && !strcmp(d->mi, "statistics:get"))
+    else if (!strcmp(cmd, "statistics:get"))
         json_object_set_new(full, "statistics", json_pack("[s]", "all"));
-    if (d && d->mi && !strcmp(d->mi, "statistics:reset")) {
-        json_t *expanded = reset_names(c, tool_node(full), json_object_get(full, "statistics"));
+    if (!strcmp(cmd, "statistics:reset")) {
+        json_t *expanded = reset_names(x->call, x->node, json_object_get(full, "statistics"));
         if (!expanded) {
             json_decref(full);
-            return content_error_result("%s: the groups given could not be listed "
-                                        "(stats_list shows what the node has); nothing was "
-                                        "reset", t->name);
+            return tool_fail(e, TOOL_E_NOT_FOUND, NULL, 0,
+                             "the groups given could not be listed (stats_list shows what the "
+                             "node has); nothing was reset");
         }
         json_object_set_new(full, "statistics", expanded);
     }
-    r = row_run(c, t, full);
+    r = row_mi_run(x, full, e);
     json_decref(full);
     return r;
 }
@@ -155,7 +155,7 @@ static json_t *t_stats_row(struct mcp_call *c, const struct mcp_tool *t, json_t 
 static json_t *nathelper_one(struct mcp_call *c, const json_t *args, const char *node,
                              struct mi_error *e)
 {
-    struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
+    struct mi_client *mi = tool_backends_of(c)->mi;
     json_t *names = json_pack("[s]", "nathelper:"), *stats = NULL, *ping = NULL, *out;
     struct mi_error pe;
     const char *note;
@@ -218,7 +218,7 @@ static json_t *mem_block(const json_t *stats, const char *prefix)
 static json_t *memory_one(struct mcp_call *c, const json_t *args, const char *node,
                           struct mi_error *e)
 {
-    struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
+    struct mi_client *mi = tool_backends_of(c)->mi;
     json_t *names = json_pack("[s,s]", "shmem:", "pkmem:"), *stats = NULL, *ps = NULL, *procs;
     json_t *p, *out;
     size_t i;
@@ -454,7 +454,7 @@ static json_t *t_snapshot_capture(struct mcp_call *c, const struct mcp_tool *t, 
 {
     static const char *const base_groups[] = {"core:", "shmem:", "tm:", "sl:", "usrloc:",
                                                "dialog:", "net:", "load:"};
-    struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
+    struct mi_client *mi = tool_backends_of(c)->mi;
     const char *root = mcp_server_settings(mcp_call_server(c))->out_dir_root;
     const char *out_dir = tool_str(args, "out_dir", "");
     const char *label = tool_str(args, "label", ""), *node = tool_node(args), *rel, *why = NULL;
@@ -592,109 +592,114 @@ out:
 
 /* ---- rows ---- */
 
-static const struct tool_arg stats_get_args[] = {
-    {"statistics", "array", "Groups (\"dialog:\") or names (\"core:rcv_requests\"), as "
-     "stats_list shows them; default [\"all\"]", 0,
-     "\"items\":{\"type\":\"string\",\"minLength\":1},\"maxItems\":64,"
-     "\"default\":[\"all\"]", "statistics"},
-    {NULL, NULL, NULL, 0, NULL, NULL},
-};
-
-static const struct tool_arg stats_list_args[] = {
-    {"statistics", "array", "Only these groups (\"tm:\") or names; default all", 0, "\"items\":{\"type\":\"string\",\"minLength\":1},\"maxItems\":64",
-     "statistics"},
-    {NULL, NULL, NULL, 0, NULL, NULL},
-};
-
-static const struct tool_arg stats_reset_args[] = {
-    {"statistics", "array", "Names (\"core:rcv_requests\") or groups (\"tm:\": its incremental "
-     "ones) to set back to 0; stats_list tells counters from gauges", ARG_REQUIRED,
-     "\"items\":{\"type\":\"string\",\"minLength\":1},\"minItems\":1,\"maxItems\":64",
-     "statistics"},
-    {NULL, NULL, NULL, 0, NULL, NULL},
-};
-
-static const struct tool_arg perf_sample_window_args[] = {
-    {"duration_sec", "integer", "Length of the window in seconds, 1..600 (clamped; default 10)",
-     0, "\"default\":10", NULL},
-    {"sample_count", "integer", "Samples over the window, 2..60 (clamped; default 5)", 0,
-     "\"default\":5", NULL},
-    {"groups", "array", "Statistic groups to sample, e.g. [\"core\",\"tm\",\"dialog\"] (default "
-     "core, shmem, tm, sl, usrloc, dialog, net)", 0,
-     "\"items\":{\"type\":\"string\",\"minLength\":1},\"maxItems\":32", NULL},
-    {NULL, NULL, NULL, 0, NULL, NULL},
-};
-
-static const struct tool_arg snapshot_capture_args[] = {
-    {"out_dir", "string", "Directory for the snapshot file: under the directory the operator "
-     "allowed (OPENSIPS_MCP_OUT_DIR_ROOT), absolute or relative to it; created if missing",
-     ARG_REQUIRED, "\"minLength\":1,\"maxLength\":1024", NULL},
-    {"label", "string", "Tag for the file name, e.g. before-upgrade", 0, "\"maxLength\":64",
-     NULL},
-    {"extra_stat_groups", "array", "More statistic groups to include, e.g. [\"rtpengine:\"]", 0,
-     "\"items\":{\"type\":\"string\",\"minLength\":1},\"maxItems\":32", NULL},
-    {NULL, NULL, NULL, 0, NULL, NULL},
-};
-
-static const char stats_obj[] =
-    "{\"type\":\"object\",\"additionalProperties\":{\"anyOf\":[{\"type\":\"number\"},{\"type\":\"string\"}]}}";
-
 static const struct tool_def stats_tools[] = {
-    {"stats_get", "Get statistics",
-     "Reads OpenSIPS statistics by name or group, or all: name → value.",
-     "stats", "statistics:get", stats_get_args, SCOPE_BIT(SCOPE_STATS_READ), TOOL_F_READONLY,
-     NULL, stats_obj, t_stats_row,
-     "statistics:get {statistics: [...]} (3.x get_statistics); default [\"all\"]. Fixed: "
-     "\"core:rcv_requests\" (the form replies print) is sent as \"rcv_requests\", since "
-     "OpenSIPS finds statistics by bare name and silently skips the other form", NULL, NULL},
-    {"stats_list", "List statistics",
-     "Lists the node's statistics: incremental (a counter stats_reset can zero) or not (a "
-     "gauge).",
-     "stats", "statistics:list", stats_list_args, SCOPE_BIT(SCOPE_STATS_READ), TOOL_F_READONLY,
-     NULL, stats_obj, t_stats_row,
-     "statistics:list (3.x list_statistics); group:name sent as the bare name", NULL, NULL},
-    {"stats_reset", "Reset statistics",
-     "Sets counters back to 0 (gauges are left alone).",
-     "stats", "statistics:reset", stats_reset_args, SCOPE_BIT(SCOPE_MI_WRITE),
-     TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT, NULL, NULL, t_stats_row,
-     "statistics:reset {statistics: [...]} (3.x reset_statistics). Fixed: group:name sent as "
-     "the bare name, and a group (which reset_statistics rejects) expanded to its incremental "
-     "statistics via statistics:list", NULL, NULL},
-    {"nathelper_stats", "NAT helper status",
-     "NAT keepalive status: whether nathelper pings are enabled, and nathelper statistics if "
-     "the node has any (OpenSIPS keeps none, which the result says).",
-     "perf", NULL, NULL, SCOPE_BIT(SCOPE_STATS_READ), TOOL_F_READONLY, NULL, NULL,
-     t_nathelper_stats,
-     "statistics:get [\"nathelper:\"] plus nathelper:enable_ping (3.x nh_enable_ping) without "
-     "status (a read). Fixed: the Python server returns the empty group as if it were data; "
-     "nathelper registers no statistics", NULL,
-     "nathelper:enable_ping"},
-    {"perf_memory_report", "Memory report",
-     "Shared memory (shm) totals and each process's private (pkg) memory with used_pct, to spot "
-     "exhaustion or leaks.",
-     "perf", NULL, NULL, SCOPE_BIT(SCOPE_STATS_READ), TOOL_F_READONLY, NULL, NULL,
-     t_perf_memory_report,
-     "statistics:get [\"shmem:\",\"pkmem:\"] and core:ps (3.x get_statistics, ps), pkmem:<ID>-* "
-     "joined to ps by process ID", NULL, NULL},
-    {"perf_sample_window", "Sample statistics over time",
-     "Reads statistic groups sample_count times over duration_sec and returns the series: "
-     "values that stayed constant once, then per sample the ones that moved. Reports progress; "
-     "can be cancelled.",
-     "perf", NULL, perf_sample_window_args, SCOPE_BIT(SCOPE_STATS_READ),
-     TOOL_F_READONLY | TOOL_F_LONG, NULL,
-     NULL, t_perf_sample_window,
-     "statistics:get (3.x get_statistics) repeated at even intervals; duration clamped to "
-     "1..600 s and samples to 2..60 as in the Python server", NULL, NULL},
-    {"snapshot_capture", "Save a state snapshot",
-     "Writes a JSON snapshot (version, uptime, processes, statistics) to a new file under the "
-     "operator's allowed directory and returns its path. Unavailable unless that directory is "
-     "configured.",
-     "perf", NULL, snapshot_capture_args,
-     SCOPE_BIT(SCOPE_STATS_READ) | SCOPE_BIT(SCOPE_CONFIG_WRITE), 0, NULL, NULL,
-     t_snapshot_capture,
-     "statistics:get, core:version, core:uptime, core:ps, then a new file (never overwritten, "
-     "links never followed) under $OPENSIPS_MCP_OUT_DIR_ROOT. Fixed: the Python server also "
-     "allows /tmp, /var/tmp and $HOME by default; ours allows only the configured root",
-     snapshot_needs, NULL},
+    {.name = "stats_get",
+     .title = "Get statistics",
+     .description = "Reads OpenSIPS statistics by name or group, or all: name → value.",
+     .toolset = "stats",
+     .scope = SCOPE_BIT(SCOPE_STATS_READ),
+     .flags = TOOL_F_READONLY,
+     .backend = BACKEND_MI,
+     .mi = {.cmd = "statistics:get"},
+     .args = ARGS({.name = "statistics", .type = T_ARRAY, .max_len = 64, .def = "[\"all\"]", .item = ITEM(.type = T_STRING, .min_len = 1), .mi = "statistics",
+                   .description = "Groups (\"dialog:\") or names (\"core:rcv_requests\"), as "
+                                  "stats_list shows them; default [\"all\"]"}),
+     .result_each = ITEM(.type = T_NUMBER_OR_STRING),
+     .run = stats_row_run,
+     .mapping = "statistics:get {statistics: [...]} (3.x get_statistics); default [\"all\"]. Fixed: "
+                "\"core:rcv_requests\" (the form replies print) is sent as \"rcv_requests\", since "
+                "OpenSIPS finds statistics by bare name and silently skips the other form"},
+    {.name = "stats_list",
+     .title = "List statistics",
+     .description = "Lists the node's statistics: incremental (a counter stats_reset can zero) or not (a "
+                    "gauge).",
+     .toolset = "stats",
+     .scope = SCOPE_BIT(SCOPE_STATS_READ),
+     .flags = TOOL_F_READONLY,
+     .backend = BACKEND_MI,
+     .mi = {.cmd = "statistics:list"},
+     .args = ARGS({.name = "statistics", .type = T_ARRAY, .max_len = 64, .item = ITEM(.type = T_STRING, .min_len = 1), .mi = "statistics",
+                   .description = "Only these groups (\"tm:\") or names; default all"}),
+     .result_each = ITEM(.type = T_NUMBER_OR_STRING),
+     .run = stats_row_run,
+     .mapping = "statistics:list (3.x list_statistics); group:name sent as the bare name"},
+    {.name = "stats_reset",
+     .title = "Reset statistics",
+     .description = "Sets counters back to 0 (gauges are left alone).",
+     .toolset = "stats",
+     .scope = SCOPE_BIT(SCOPE_MI_WRITE),
+     .flags = TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT,
+     .backend = BACKEND_MI,
+     .mi = {.cmd = "statistics:reset"},
+     .args = ARGS({.name = "statistics", .type = T_ARRAY, .flags = ARG_REQUIRED, .min_len = 1, .max_len = 64, .item = ITEM(.type = T_STRING, .min_len = 1), .mi = "statistics",
+                   .description = "Names (\"core:rcv_requests\") or groups (\"tm:\": its incremental "
+                                  "ones) to set back to 0; stats_list tells counters from gauges"}),
+     .run = stats_row_run,
+     .mapping = "statistics:reset {statistics: [...]} (3.x reset_statistics). Fixed: group:name sent as "
+                "the bare name, and a group (which reset_statistics rejects) expanded to its incremental "
+                "statistics via statistics:list"},
+    {.name = "nathelper_stats",
+     .title = "NAT helper status",
+     .description = "NAT keepalive status: whether nathelper pings are enabled, and nathelper statistics if "
+                    "the node has any (OpenSIPS keeps none, which the result says).",
+     .toolset = "perf",
+     .scope = SCOPE_BIT(SCOPE_STATS_READ),
+     .flags = TOOL_F_READONLY,
+     .backend = BACKEND_MI,
+     .mi = {.cmd = "nathelper:enable_ping"},
+     .handler = t_nathelper_stats,
+     .mapping = "statistics:get [\"nathelper:\"] plus nathelper:enable_ping (3.x nh_enable_ping) without "
+                "status (a read). Fixed: the Python server returns the empty group as if it were data; "
+                "nathelper registers no statistics"},
+    {.name = "perf_memory_report",
+     .title = "Memory report",
+     .description = "Shared memory (shm) totals and each process's private (pkg) memory with used_pct, to spot "
+                    "exhaustion or leaks.",
+     .toolset = "perf",
+     .scope = SCOPE_BIT(SCOPE_STATS_READ),
+     .flags = TOOL_F_READONLY,
+     .backend = BACKEND_MI,
+     .handler = t_perf_memory_report,
+     .mapping = "statistics:get [\"shmem:\",\"pkmem:\"] and core:ps (3.x get_statistics, ps), pkmem:<ID>-* "
+                "joined to ps by process ID"},
+    {.name = "perf_sample_window",
+     .title = "Sample statistics over time",
+     .description = "Reads statistic groups sample_count times over duration_sec and returns the series: "
+                    "values that stayed constant once, then per sample the ones that moved. Reports progress; "
+                    "can be cancelled.",
+     .toolset = "perf",
+     .scope = SCOPE_BIT(SCOPE_STATS_READ),
+     .flags = TOOL_F_READONLY | TOOL_F_LONG,
+     .backend = BACKEND_MI,
+     .args = ARGS({.name = "duration_sec", .type = T_INTEGER, .def = "10",
+                   .description = "Length of the window in seconds, 1..600 (clamped; default 10)"},
+                  {.name = "sample_count", .type = T_INTEGER, .def = "5",
+                   .description = "Samples over the window, 2..60 (clamped; default 5)"},
+                  {.name = "groups", .type = T_ARRAY, .max_len = 32, .item = ITEM(.type = T_STRING, .min_len = 1),
+                   .description = "Statistic groups to sample, e.g. [\"core\",\"tm\",\"dialog\"] (default "
+                                  "core, shmem, tm, sl, usrloc, dialog, net)"}),
+     .handler = t_perf_sample_window,
+     .mapping = "statistics:get (3.x get_statistics) repeated at even intervals; duration clamped to "
+                "1..600 s and samples to 2..60 as in the Python server"},
+    {.name = "snapshot_capture",
+     .title = "Save a state snapshot",
+     .description = "Writes a JSON snapshot (version, uptime, processes, statistics) to a new file under the "
+                    "operator's allowed directory and returns its path. Unavailable unless that directory is "
+                    "configured.",
+     .toolset = "perf",
+     .scope = SCOPE_BIT(SCOPE_STATS_READ) | SCOPE_BIT(SCOPE_CONFIG_WRITE),
+     .backend = BACKEND_MI,
+     .args = ARGS({.name = "out_dir", .type = T_STRING, .flags = ARG_REQUIRED, .min_len = 1, .max_len = 1024,
+                   .description = "Directory for the snapshot file: under the directory the operator "
+                                  "allowed (OPENSIPS_MCP_OUT_DIR_ROOT), absolute or relative to it; created if missing"},
+                  {.name = "label", .type = T_STRING, .max_len = 64,
+                   .description = "Tag for the file name, e.g. before-upgrade"},
+                  {.name = "extra_stat_groups", .type = T_ARRAY, .max_len = 32, .item = ITEM(.type = T_STRING, .min_len = 1),
+                   .description = "More statistic groups to include, e.g. [\"rtpengine:\"]"}),
+     .handler = t_snapshot_capture,
+     .needs = snapshot_needs,
+     .mapping = "statistics:get, core:version, core:uptime, core:ps, then a new file (never overwritten, "
+                "links never followed) under $OPENSIPS_MCP_OUT_DIR_ROOT. Fixed: the Python server also "
+                "allows /tmp, /var/tmp and $HOME by default; ours allows only the configured root"},
 };
 ROW_TABLE(stats, stats_tools);

@@ -28,7 +28,7 @@ static json_t *run_node(struct mcp_call *c, const struct mcp_tool *t, const json
 /* Shared memory from get_statistics shmem:, with used_pct. NULL with *e on failure. */
 static json_t *shm_stats(struct mcp_call *c, const char *node, struct mi_error *e)
 {
-    struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
+    struct mi_client *mi = tool_backends_of(c)->mi;
     json_t *params = json_pack("{s:[s]}", "statistics", "shmem:"), *stats = NULL, *out, *v;
     const char *key;
 
@@ -77,7 +77,7 @@ static long long uptime_seconds(const json_t *uptime)
 
 static json_t *health_one(struct mcp_call *c, const char *node, struct mi_error *e)
 {
-    struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
+    struct mi_client *mi = tool_backends_of(c)->mi;
     json_t *version = NULL, *uptime = NULL, *ps = NULL, *shm, *sr = NULL, *out, *problems;
     json_t *params;
     struct mi_error ignored;
@@ -130,48 +130,69 @@ static json_t *t_server_health(struct mcp_call *c, const struct mcp_tool *t, jso
     return run_node(c, t, args, health_one);
 }
 
-static const char version_schema[] =
-    "{\"type\":\"object\",\"properties\":{\"Server\":{\"type\":\"string\"}}}";
-static const char uptime_schema[] =
-    "{\"type\":\"object\",\"properties\":{\"Now\":{\"type\":\"string\"},\"Up since\":{\"type\":"
-    "\"string\"},\"Up time\":{\"type\":\"string\"}}}";
-static const char process_item[] =
-    "{\"type\":\"object\",\"properties\":{\"ID\":{\"type\":\"integer\"},\"PID\":{\"type\":"
-    "\"integer\"},\"Type\":{\"type\":\"string\"}}}";
-static const char shm_schema[] =
-    "{\"type\":\"object\",\"properties\":{\"total_size\":{\"type\":\"integer\"},\"used_pct\":{"
-    "\"type\":\"number\"}}}";
-static const char health_schema[] =
-    "{\"type\":\"object\",\"properties\":{\"status\":{\"enum\":[\"ok\",\"degraded\"]},"
-    "\"version\":{\"type\":\"string\"},\"uptime_sec\":{\"type\":\"integer\"},\"processes\":{"
-    "\"type\":\"integer\"},\"problems\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}}}";
-
 static const struct tool_def status_tools[] = {
-    {"server_version", "OpenSIPS version",
-     "The node's OpenSIPS version and build.",
-     "status", "core:version", NULL, SCOPE_BIT(SCOPE_MI_READ), TOOL_F_READONLY, NULL,
-     version_schema, NULL, "core:version (3.x version)", NULL, NULL},
-    {"server_uptime", "OpenSIPS uptime",
-     "When the node started and how long it has been up.",
-     "status", "core:uptime", NULL, SCOPE_BIT(SCOPE_MI_READ), TOOL_F_READONLY, NULL,
-     uptime_schema, NULL, "core:uptime (3.x uptime)", NULL, NULL},
-    {"server_processes", "OpenSIPS processes",
-     "The node's processes: ID, PID, role (SIP receiver, timer, MI, ...).",
-     "status", "core:ps", NULL, SCOPE_BIT(SCOPE_MI_READ), TOOL_F_READONLY | ROW_LIST,
-     "Processes", process_item, NULL, "core:ps (3.x ps), paged here", NULL, NULL},
-    {"server_memory", "Shared memory",
-     "The node's shared memory in bytes, with used_pct.",
-     "status", NULL, NULL, SCOPE_BIT(SCOPE_STATS_READ), TOOL_F_READONLY, NULL, shm_schema,
-     t_server_memory,
-     "statistics:get [\"shmem:\"] (3.x get_statistics); the Python server's mem command "
-     "exists in no OpenSIPS version", NULL, NULL},
-    {"server_health", "Health summary",
-     "One verdict per node (ok or degraded, with the problems found): version, uptime, "
-     "processes, shared memory use, core readiness. node \"*\": the whole fleet.",
-     "status", NULL, NULL, SCOPE_BIT(SCOPE_MI_READ), TOOL_F_READONLY, NULL, health_schema,
-     t_server_health,
-     "core:version, core:uptime, core:ps, statistics:get [\"shmem:\"], status_report:get "
-     "{group: core} (3.x version, uptime, ps, get_statistics, sr_get_status); degraded when "
-     "shm is 90% used, core is not ready or a part fails", NULL, NULL},
+    {.name = "server_version",
+     .title = "OpenSIPS version",
+     .description = "The node's OpenSIPS version and build.",
+     .toolset = "status",
+     .scope = SCOPE_BIT(SCOPE_MI_READ),
+     .flags = TOOL_F_READONLY,
+     .backend = BACKEND_MI,
+     .mi = {.cmd = "core:version"},
+     .result = FIELDS({.name = "Server", .type = T_STRING}),
+     .mapping = "core:version (3.x version)"},
+    {.name = "server_uptime",
+     .title = "OpenSIPS uptime",
+     .description = "When the node started and how long it has been up.",
+     .toolset = "status",
+     .scope = SCOPE_BIT(SCOPE_MI_READ),
+     .flags = TOOL_F_READONLY,
+     .backend = BACKEND_MI,
+     .mi = {.cmd = "core:uptime"},
+     .result = FIELDS({.name = "Now", .type = T_STRING},
+                      {.name = "Up since", .type = T_STRING},
+                      {.name = "Up time", .type = T_STRING}),
+     .mapping = "core:uptime (3.x uptime)"},
+    {.name = "server_processes",
+     .title = "OpenSIPS processes",
+     .description = "The node's processes: ID, PID, role (SIP receiver, timer, MI, ...).",
+     .toolset = "status",
+     .scope = SCOPE_BIT(SCOPE_MI_READ),
+     .flags = TOOL_F_READONLY | ROW_LIST,
+     .backend = BACKEND_MI,
+     .mi = {.cmd = "core:ps", .list = "Processes"},
+     .result = FIELDS({.name = "ID", .type = T_INTEGER},
+                      {.name = "PID", .type = T_INTEGER},
+                      {.name = "Type", .type = T_STRING}),
+     .mapping = "core:ps (3.x ps), paged here"},
+    {.name = "server_memory",
+     .title = "Shared memory",
+     .description = "The node's shared memory in bytes, with used_pct.",
+     .toolset = "status",
+     .scope = SCOPE_BIT(SCOPE_STATS_READ),
+     .flags = TOOL_F_READONLY,
+     .backend = BACKEND_MI,
+     .result = FIELDS({.name = "total_size", .type = T_INTEGER},
+                      {.name = "used_pct", .type = T_NUMBER}),
+     .handler = t_server_memory,
+     .mapping = "statistics:get [\"shmem:\"] (3.x get_statistics); the Python server's mem command "
+                "exists in no OpenSIPS version"},
+    {.name = "server_health",
+     .title = "Health summary",
+     .description = "One verdict per node (ok or degraded, with the problems found): version, uptime, "
+                    "processes, shared memory use, core readiness. node \"*\": the whole fleet.",
+     .toolset = "status",
+     .scope = SCOPE_BIT(SCOPE_MI_READ),
+     .flags = TOOL_F_READONLY,
+     .backend = BACKEND_MI,
+     .result = FIELDS({.name = "status", .type = T_STRING, .values = VALUES("ok", "degraded")},
+                      {.name = "version", .type = T_STRING},
+                      {.name = "uptime_sec", .type = T_INTEGER},
+                      {.name = "processes", .type = T_INTEGER},
+                      {.name = "problems", .type = T_ARRAY, .item = ITEM(.type = T_STRING)}),
+     .handler = t_server_health,
+     .mapping = "core:version, core:uptime, core:ps, statistics:get [\"shmem:\"], status_report:get "
+                "{group: core} (3.x version, uptime, ps, get_statistics, sr_get_status); degraded when "
+                "shm is 90% used, core is not ready or a part fails"},
 };
 ROW_TABLE(status, status_tools);

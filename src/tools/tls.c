@@ -11,7 +11,7 @@
 static json_t *tls_one(struct mcp_call *c, const json_t *args, const char *node,
                        struct mi_error *e)
 {
-    struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
+    struct mi_client *mi = tool_backends_of(c)->mi;
     json_t *params = json_pack("{s:s}", "proto", "tls"), *result = NULL, *conn, *items;
     size_t i;
 
@@ -37,17 +37,22 @@ static json_t *t_tls_connections(struct mcp_call *c, const struct mcp_tool *t, j
     return tool_node_result(c, t->name, node, tls_one(c, args, node, &e), &e);
 }
 
-static const char conn_item[] =
-    "{\"type\":\"object\",\"properties\":{\"ID\":{\"type\":\"integer\"},\"Remote\":{\"type\":\"string\"},"
-    "\"Local\":{\"type\":\"string\"},\"TLS Version\":{\"type\":\"string\"},\"TLS Cipher\":{\"type\":\"string\"},"
-    "\"TLS Peer verified\":{\"type\":\"integer\"}}}";
-
 static const struct tool_def tls_tools[] = {
-    {"tls_connections", "List TLS connections",
-     "Lists open TLS connections: remote and local address, TLS version, cipher, whether the "
-     "peer certificate was verified, age.",
-     "tls", NULL, NULL, SCOPE_BIT(SCOPE_MI_READ), TOOL_F_READONLY | ROW_LIST, NULL, conn_item,
-     t_tls_connections,
-     "tcp:list {proto: tls} on 4.x; 3.x list_tcp_conns filtered to Type tls here", NULL, NULL},
+    {.name = "tls_connections",
+     .title = "List TLS connections",
+     .description = "Lists open TLS connections: remote and local address, TLS version, cipher, whether the "
+                    "peer certificate was verified, age.",
+     .toolset = "tls",
+     .scope = SCOPE_BIT(SCOPE_MI_READ),
+     .flags = TOOL_F_READONLY | ROW_LIST,
+     .backend = BACKEND_MI,
+     .result = FIELDS({.name = "ID", .type = T_INTEGER},
+                      {.name = "Remote", .type = T_STRING},
+                      {.name = "Local", .type = T_STRING},
+                      {.name = "TLS Version", .type = T_STRING},
+                      {.name = "TLS Cipher", .type = T_STRING},
+                      {.name = "TLS Peer verified", .type = T_INTEGER}),
+     .handler = t_tls_connections,
+     .mapping = "tcp:list {proto: tls} on 4.x; 3.x list_tcp_conns filtered to Type tls here"},
 };
 ROW_TABLE(tls, tls_tools);

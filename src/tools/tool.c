@@ -10,6 +10,7 @@
 #include "mcp/server.h"
 #include "mi/catalogue.h"
 #include "tools/guards.h"
+#include "tools/row.h"
 #include "utf8.h"
 
 const char *tool_str(const json_t *obj, const char *key, const char *def)
@@ -39,6 +40,58 @@ const char *tool_node(const json_t *args)
 {
     const char *node = json_string_value(json_object_get(args, "node"));
     return node && *node ? node : NULL;
+}
+
+/* MI's failures as the tool layer's kinds. */
+static const enum tool_err mi_kinds[MI_ERR_COUNT] = {
+    [MI_OK] = TOOL_OK,
+    [MI_ERR_UNREACHABLE] = TOOL_E_UNREACHABLE,
+    [MI_ERR_TIMEOUT] = TOOL_E_TIMEOUT,
+    [MI_ERR_MI] = TOOL_E_REFUSED,
+    [MI_ERR_HTTP_STATUS] = TOOL_E_REFUSED,
+    [MI_ERR_SERVER] = TOOL_E_REFUSED,
+    [MI_ERR_GARBAGE] = TOOL_E_GARBAGE,
+    [MI_ERR_TOO_LARGE] = TOOL_E_TOO_LARGE,
+    [MI_ERR_REQUEST_TOO_LARGE] = TOOL_E_TOO_LARGE,
+    [MI_ERR_UNKNOWN_COMMAND] = TOOL_E_UNSUPPORTED,
+    [MI_ERR_BAD_PARAMS] = TOOL_E_BAD_ARGS,
+    [MI_ERR_BAD_ADDRESS] = TOOL_E_CONFIG,
+    [MI_ERR_UNKNOWN_NODE] = TOOL_E_CONFIG,
+    [MI_ERR_CONFIG] = TOOL_E_CONFIG,
+    [MI_ERR_SYSTEM] = TOOL_E_SYSTEM,
+    [MI_ERR_CANCELLED] = TOOL_E_CANCELLED,
+};
+
+void tool_error_from_mi(struct tool_error *e, const struct mi_error *m)
+{
+    e->kind = (unsigned)m->err < MI_ERR_COUNT ? mi_kinds[m->err] : TOOL_E_SYSTEM;
+    e->name = mi_err_name(m->err);
+    e->code = m->code;
+    snprintf(e->text, sizeof(e->text), "%s", m->text);
+}
+
+enum tool_err tool_mi(struct tool_ctx *x, const char *cmd, const json_t *params, json_t **result,
+                      struct tool_error *e)
+{
+    struct mi_error m;
+
+    *result = NULL;
+    if (mi_client_call(x->be->mi, x->node, cmd, params, 0, result, &m) == MI_OK)
+        return TOOL_OK;
+    tool_error_from_mi(e, &m);
+    return e->kind;
+}
+
+json_t *tool_error_result(struct mcp_call *c, const char *tool, const struct tool_error *e)
+{
+    mcp_call_set_outcome(c, e->name ? e->name : tool_err_name(e->kind));
+    return content_error_result("%s failed (%s): %s", tool, e->name ? e->name
+                                : tool_err_name(e->kind), e->text);
+}
+
+const struct tool_backends *tool_backends_of(struct mcp_call *c)
+{
+    return row_backends(mcp_call_tool(c));
 }
 
 json_t *tool_mi_error(struct mcp_call *c, const char *tool, const struct mi_error *e)

@@ -11,8 +11,35 @@
 #include "mcp/call.h"
 #include "mcp/registry.h"
 #include "mi/client.h"
+#include "tools/backends.h"
+#include "tools/error.h"
 
 struct mi_cmd;
+struct tool_def;
+
+/* What a row's logic gets for one call: the request (progress, cancellation, the client), the
+ * row, the backends, and the node it runs on (NULL: the default node). */
+struct tool_ctx {
+    struct mcp_call *call;
+    const struct tool_def *def;
+    const struct tool_backends *be;
+    const char *node;
+};
+
+/* Call MI command `cmd` (catalogue key) with `params` (borrowed; NULL for none) on x's node.
+ * Returns TOOL_OK with *result set (new reference), or the kind with *e filled: its name is the
+ * MI client's ("mi_timeout"), code the node's error code. */
+enum tool_err tool_mi(struct tool_ctx *x, const char *cmd, const json_t *params, json_t **result,
+                      struct tool_error *e);
+
+/* The MI failure `m` as a tool error (mi_err_name as its name). */
+void tool_error_from_mi(struct tool_error *e, const struct mi_error *m);
+
+/* The isError result for e, which is also the call's outcome in the audit trail. */
+json_t *tool_error_result(struct mcp_call *c, const char *tool, const struct tool_error *e);
+
+/* The backends of the tool this call runs (for handlers that predate struct tool_ctx). */
+const struct tool_backends *tool_backends_of(struct mcp_call *c);
 
 /* How much of one node's answer reaches the model: bytes of compact JSON (tool_cap, list pages).
  * A tool result carries its structured content twice (structuredContent and the same as text,

@@ -15,7 +15,7 @@
 
 static json_t *t_topology_hiding_list(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
 {
-    struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
+    struct mi_client *mi = tool_backends_of(c)->mi;
     const char *node = tool_node(args);
     json_t *result = NULL, *tuple, *items, *out;
     struct mi_error e;
@@ -40,19 +40,23 @@ static json_t *t_topology_hiding_list(struct mcp_call *c, const struct mcp_tool 
     return tool_node_result(c, t->name, node, out, &e);
 }
 
-static const char th_item[] =
-    "{\"type\":\"object\",\"properties\":{\"key\":{\"type\":\"string\"},\"state\":{\"type\":\"integer\"},"
-    "\"SERVERS\":{\"type\":\"array\"},\"CLIENTS\":{\"type\":\"array\"}}}";
-
 static const struct tool_def topology_tools[] = {
-    {"topology_hiding_list", "List topology-hidden calls",
-     "Lists calls whose topology OpenSIPS hides as a B2BUA (b2b_logic \"top hiding\"), with "
-     "the entity keys and URIs of each leg. Calls hidden with the topology_hiding module are "
-     "not visible to MI.",
-     "topology_hiding", NULL, NULL, SCOPE_BIT(SCOPE_MI_READ), TOOL_F_READONLY | ROW_LIST, NULL,
-     th_item, t_topology_hiding_list,
-     "b2b_logic:list (3.x b2b_list) filtered to scenario \"top hiding\"; the topology_hiding "
-     "module exports no MI command and its dialog flag is not printed, so those calls cannot "
-     "be listed (said in the result's note)", NULL, NULL},
+    {.name = "topology_hiding_list",
+     .title = "List topology-hidden calls",
+     .description = "Lists calls whose topology OpenSIPS hides as a B2BUA (b2b_logic \"top hiding\"), with "
+                    "the entity keys and URIs of each leg. Calls hidden with the topology_hiding module are "
+                    "not visible to MI.",
+     .toolset = "topology_hiding",
+     .scope = SCOPE_BIT(SCOPE_MI_READ),
+     .flags = TOOL_F_READONLY | ROW_LIST,
+     .backend = BACKEND_MI,
+     .result = FIELDS({.name = "key", .type = T_STRING},
+                      {.name = "state", .type = T_INTEGER},
+                      {.name = "SERVERS", .type = T_ARRAY},
+                      {.name = "CLIENTS", .type = T_ARRAY}),
+     .handler = t_topology_hiding_list,
+     .mapping = "b2b_logic:list (3.x b2b_list) filtered to scenario \"top hiding\"; the topology_hiding "
+                "module exports no MI command and its dialog flag is not printed, so those calls cannot "
+                "be listed (said in the result's note)"},
 };
 ROW_TABLE(topology, topology_tools);

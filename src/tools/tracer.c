@@ -61,7 +61,7 @@ static json_t *trace_needs(struct mcp_call *c, const struct tool_def *d, const j
 
 static json_t *t_trace_control(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
 {
-    struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
+    struct mi_client *mi = tool_backends_of(c)->mi;
     const char *node = tool_node(args), *nodename = node ? node : "default";
     const char *action = tool_str(args, "action", "");
     const char *uri = tool_str(args, "trace_uri", NULL);
@@ -124,27 +124,29 @@ out:
     return out;
 }
 
-static const struct tool_arg trace_args[] = {
-    {"action", "string", "status (list traces), start (a dynamic trace to trace_uri) or stop",
-     ARG_REQUIRED, "\"enum\":[\"start\",\"stop\",\"status\"]", NULL},
-    {"trace_uri", "string", "For start: where to send copies, sip:HOST:PORT or hep:HOST:PORT",
-     0, "\"minLength\":5,\"maxLength\":256", NULL},
-    {"trace_id", "string", "For start/stop: the dynamic trace's name (status lists them; "
-     "default \"mcp\")", 0, "\"minLength\":1,\"maxLength\":64,\"default\":\"mcp\"", NULL},
-    {NULL, NULL, NULL, 0, NULL, NULL},
-};
-
 static const struct tool_def tracer_tools[] = {
-    {"trace_control", "SIP tracing",
-     "Shows SIP tracing (status), starts a dynamic trace copying all SIP traffic to trace_uri "
-     "(start), or stops one (stop, verified: OpenSIPS may answer OK without stopping it). "
-     "start/stop need mi.write and the user's confirmation.",
-     "tracer", NULL, trace_args, SCOPE_BIT(SCOPE_MI_WRITE), TOOL_F_DESTRUCTIVE, NULL, NULL,
-     t_trace_control,
-     "status: tracer:trace (3.x trace); start: tracer:start {id, uri} (3.x trace_start); "
-     "stop: tracer:stop {id} (3.x trace_stop), then tracer:trace to verify (4.0.1 answers OK "
-     "without removing a trace that is not the newest). The Python server's mapping was not "
-     "shown; trace_id is new (OpenSIPS names every dynamic trace)", trace_needs,
-     "tracer:trace"},
+    {.name = "trace_control",
+     .title = "SIP tracing",
+     .description = "Shows SIP tracing (status), starts a dynamic trace copying all SIP traffic to trace_uri "
+                    "(start), or stops one (stop, verified: OpenSIPS may answer OK without stopping it). "
+                    "start/stop need mi.write and the user's confirmation.",
+     .toolset = "tracer",
+     .scope = SCOPE_BIT(SCOPE_MI_WRITE),
+     .flags = TOOL_F_DESTRUCTIVE,
+     .backend = BACKEND_MI,
+     .mi = {.cmd = "tracer:trace"},
+     .args = ARGS({.name = "action", .type = T_STRING, .flags = ARG_REQUIRED, .values = VALUES("start", "stop", "status"),
+                   .description = "status (list traces), start (a dynamic trace to trace_uri) or stop"},
+                  {.name = "trace_uri", .type = T_STRING, .min_len = 5, .max_len = 256,
+                   .description = "For start: where to send copies, sip:HOST:PORT or hep:HOST:PORT"},
+                  {.name = "trace_id", .type = T_STRING, .min_len = 1, .max_len = 64, .def = "\"mcp\"",
+                   .description = "For start/stop: the dynamic trace's name (status lists them; "
+                                  "default \"mcp\")"}),
+     .handler = t_trace_control,
+     .needs = trace_needs,
+     .mapping = "status: tracer:trace (3.x trace); start: tracer:start {id, uri} (3.x trace_start); "
+                "stop: tracer:stop {id} (3.x trace_stop), then tracer:trace to verify (4.0.1 answers OK "
+                "without removing a trace that is not the newest). The Python server's mapping was not "
+                "shown; trace_id is new (OpenSIPS names every dynamic trace)"},
 };
 ROW_TABLE(tracer, tracer_tools);

@@ -12,7 +12,7 @@
 
 static json_t *t_uac_reg_force_register(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
 {
-    struct mi_client *mi = mcp_server_mi(mcp_call_server(c));
+    struct mi_client *mi = tool_backends_of(c)->mi;
     const char *node = tool_node(args);
     const char *aor = tool_str(args, "aor", "");
     const char *contact = tool_str(args, "contact", NULL);
@@ -71,38 +71,43 @@ out:
     return out;
 }
 
-static const struct tool_arg force_args[] = {
-    {"aor", "string", "The registrant's AOR (AOR in reg_list, e.g. sip:trunk1@example.com)",
-     ARG_REQUIRED, "\"minLength\":1,\"maxLength\":256", NULL},
-    {"contact", "string", "Only when several registrants share the AOR: its binding (binding "
-     "in reg_list)", 0, "\"minLength\":1,\"maxLength\":256", NULL},
-    {"registrar", "string", "Only when several share the AOR: its registrar (registrar in "
-     "reg_list)", 0, "\"minLength\":1,\"maxLength\":256", NULL},
-    {NULL, NULL, NULL, 0, NULL, NULL},
-};
-
-static const char force_schema[] =
-    "{\"type\":\"object\",\"properties\":{\"aor\":{\"type\":\"string\"},\"contact\":{\"type\":\"string\"},"
-    "\"registrar\":{\"type\":\"string\"},\"outcome\":{\"type\":\"string\"}}}";
-
 static const struct tool_def uac_tools[] = {
-    {"uac_reg_force_register", "Re-register a trunk now",
-     "Makes uac_registrant send a REGISTER for one registrant now (after a credential change "
-     "or when the upstream lost it). Refuses a disabled registrant, which OpenSIPS would "
-     "silently skip.",
-     "uac", NULL, force_args, SCOPE_BIT(SCOPE_MI_WRITE),
-     0 /* not destructive: refreshes the same binding */ | TOOL_F_IDEMPOTENT, NULL,
-     force_schema, t_uac_reg_force_register,
-     "uac_registrant:list to find contact and registrar of the AOR, then "
-     "uac_registrant:force_register {aor, contact, registrar} (3.x reg_list, "
-     "reg_force_register). Fixed: the Python server sends {aor} alone, which matches no recipe "
-     "(-32602)", NULL,
-     "uac_registrant:force_register"},
-    {"uac_reg_reload", "Reload registrants",
-     "Re-reads the registrant table: added rows start registering, removed ones stop, states "
-     "reset from the table. Asks the user to confirm.",
-     "uac", "uac_registrant:reload", NULL, SCOPE_BIT(SCOPE_MI_WRITE),
-     TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT, NULL, NULL, NULL,
-     "uac_registrant:reload (3.x reg_reload), all registrants", NULL, NULL},
+    {.name = "uac_reg_force_register",
+     .title = "Re-register a trunk now",
+     .description = "Makes uac_registrant send a REGISTER for one registrant now (after a credential change "
+                    "or when the upstream lost it). Refuses a disabled registrant, which OpenSIPS would "
+                    "silently skip.",
+     .toolset = "uac",
+     .scope = SCOPE_BIT(SCOPE_MI_WRITE),
+     .flags = TOOL_F_IDEMPOTENT,
+     .backend = BACKEND_MI,
+     .mi = {.cmd = "uac_registrant:force_register"},
+     .args = ARGS({.name = "aor", .type = T_STRING, .flags = ARG_REQUIRED, .min_len = 1, .max_len = 256,
+                   .description = "The registrant's AOR (AOR in reg_list, e.g. sip:trunk1@example.com)"},
+                  {.name = "contact", .type = T_STRING, .min_len = 1, .max_len = 256,
+                   .description = "Only when several registrants share the AOR: its binding (binding "
+                                  "in reg_list)"},
+                  {.name = "registrar", .type = T_STRING, .min_len = 1, .max_len = 256,
+                   .description = "Only when several share the AOR: its registrar (registrar in "
+                                  "reg_list)"}),
+     .result = FIELDS({.name = "aor", .type = T_STRING},
+                      {.name = "contact", .type = T_STRING},
+                      {.name = "registrar", .type = T_STRING},
+                      {.name = "outcome", .type = T_STRING}),
+     .handler = t_uac_reg_force_register,
+     .mapping = "uac_registrant:list to find contact and registrar of the AOR, then "
+                "uac_registrant:force_register {aor, contact, registrar} (3.x reg_list, "
+                "reg_force_register). Fixed: the Python server sends {aor} alone, which matches no recipe "
+                "(-32602)"},
+    {.name = "uac_reg_reload",
+     .title = "Reload registrants",
+     .description = "Re-reads the registrant table: added rows start registering, removed ones stop, states "
+                    "reset from the table. Asks the user to confirm.",
+     .toolset = "uac",
+     .scope = SCOPE_BIT(SCOPE_MI_WRITE),
+     .flags = TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT,
+     .backend = BACKEND_MI,
+     .mi = {.cmd = "uac_registrant:reload"},
+     .mapping = "uac_registrant:reload (3.x reg_reload), all registrants"},
 };
 ROW_TABLE(uac, uac_tools);

@@ -9,6 +9,8 @@
 #include "jsonrpc.h"
 #include "log.h"
 #include "mcp/server.h"
+#include "register.h"
+#include "tools/backends.h"
 #include "settings.h"
 
 struct capture {
@@ -292,28 +294,44 @@ static void test_redaction(void)
  * as a constraint silently missing from tools/list), and a malformed row does fail. */
 static void test_every_row_builds(void)
 {
-    static const struct tool_arg bad_args[] = {
-        {"x", "integer", "An argument whose constraint is mistyped", 0, "\"minimum\":", NULL},
-        {NULL, NULL, NULL, 0, NULL, NULL},
+    /* Each row below is malformed in one way; each must fail the build, naming the tool. */
+    const struct tool_def bad[] = {
+        {.name = "bad_bound", .title = "Bad", .description = "A length on an integer.",
+         .toolset = "test", .backend = BACKEND_MI, .mi = {.cmd = "core:uptime"},
+         .flags = TOOL_F_READONLY,
+         .args = ARGS({.name = "x", .type = T_INTEGER, .min_len = 1, .description = "x"})},
+        {.name = "bad_default", .title = "Bad", .description = "A default of another type.",
+         .toolset = "test", .backend = BACKEND_MI, .mi = {.cmd = "core:uptime"},
+         .flags = TOOL_F_READONLY,
+         .args = ARGS({.name = "x", .type = T_INTEGER, .def = "\"ten\"", .description = "x"})},
+        {.name = "bad_backend", .title = "Bad", .description = "No backend.",
+         .toolset = "test", .flags = TOOL_F_READONLY},
+        {.name = "bad_generic", .title = "Bad", .description = "An MI row with nothing to run.",
+         .toolset = "test", .backend = BACKEND_MI, .flags = TOOL_F_READONLY},
+        {.name = "bad_filter", .title = "Bad", .description = "A filter on a result that is no list.",
+         .toolset = "test", .backend = BACKEND_MI, .mi = {.cmd = "core:uptime"},
+         .flags = TOOL_F_READONLY, .filter = {"Type", "tls"}},
+        {.name = "bad_result", .title = "Bad", .description = "A pattern on an integer field.",
+         .toolset = "test", .backend = BACKEND_MI, .mi = {.cmd = "core:uptime"},
+         .flags = TOOL_F_READONLY, .result = FIELDS({.name = "n", .type = T_INTEGER, .pattern = "x"})},
     };
-    static const struct tool_def bad[] = {
-        {"bad_row", "Bad row", "A row with a typo.", "test", "core:uptime", bad_args,
-         SCOPE_BIT(SCOPE_MI_READ), TOOL_F_READONLY, NULL, NULL, NULL, "none", NULL, NULL},
-    };
+    struct tool_backends be = {0};
     struct registry reg;
     char err[256];
 
     registry_init(&reg);
     for (size_t i = 0; i < row_table_count; i++)
-        CHECK(rows_register(&reg, row_tables[i]->rows, row_tables[i]->n, "all") == 0);
+        CHECK(rows_register(&reg, &be, row_tables[i]->rows, row_tables[i]->n, "all") == 0);
     CHECK(registry_build(&reg, err, sizeof(err)) == 0);
     registry_release(&reg);
 
-    registry_init(&reg);
-    CHECK(rows_register(&reg, bad, 1, "all") == 0);
-    CHECK(registry_build(&reg, err, sizeof(err)) < 0);
-    CHECK_CONTAINS(err, "bad_row");
-    registry_release(&reg);
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        registry_init(&reg);
+        CHECK(rows_register(&reg, &be, &bad[i], 1, "all") == 0);
+        CHECK(registry_build(&reg, err, sizeof(err)) < 0);
+        CHECK_CONTAINS(err, bad[i].name);
+        registry_release(&reg);
+    }
 }
 
 int main(void)
@@ -331,7 +349,10 @@ int main(void)
     log_set_threshold(st.log_level);
     srv = mcp_server_new(&st, err, sizeof(err));
     CHECK(srv != NULL);
-    CHECK(registry_build(mcp_server_registry(srv), err, sizeof(err)) == 0);
+    {
+        static const struct tool_backends no_backends = {0};
+        CHECK(register_all(mcp_server_registry(srv), &no_backends, &st, err, sizeof(err)) == 0);
+    }
 
     test_lifecycle();
     test_errors();

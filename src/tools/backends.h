@@ -1,0 +1,13 @@
+/* backends: what tools run on. main builds them and hands them to the tools layer
+ * (register_all); a row names the kind it runs on (enum tool_backend, row.h) and its logic
+ * reaches them through its struct tool_ctx. The MCP core knows none of them. */
+#ifndef TOOLS_BACKENDS_H
+#define TOOLS_BACKENDS_H
+
+struct mi_client;
+
+struct tool_backends {
+    struct mi_client *mi; /* OpenSIPS nodes over MI (mi/client.h); borrowed */
+};
+
+#endif
