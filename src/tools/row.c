@@ -9,7 +9,7 @@
 #include "log.h"
 #include "mcp/content.h"
 #include "mcp/server.h"
-#include "mi/cancel.h"
+#include "cancel.h"
 #include "mi/client.h"
 #include "tools/guards.h"
 #include "tools/tool.h"
@@ -438,7 +438,7 @@ struct fan {
     const struct tool_def *d;
     json_t *args;      /* a copy naming this node */
     const char *node;
-    struct mi_cancel *cancel; /* the request's, so that its cancellation reaches every node */
+    struct cancel *cancel; /* the request's, so that its cancellation reaches every node */
     json_t *out;       /* this node's answer: each thread writes only its own slot */
     pthread_t tid;
 };
@@ -446,12 +446,12 @@ struct fan {
 static void *fan_one(void *arg)
 {
     struct fan *f = arg;
-    struct mi_cancel *outer = mi_cancel_bind(f->cancel);
+    struct cancel *outer = cancel_bind(f->cancel);
     json_t *r = module_absent(f->c, f->d, f->node);
 
     if (!r)
         r = run_single(f->c, f->t, f->d, f->args);
-    mi_cancel_bind(outer);
+    cancel_bind(outer);
     json_t *sc = json_object_get(r, "structuredContent");
 
     if (r && !json_is_true(json_object_get(r, "isError")) && json_is_object(sc)) {
@@ -484,7 +484,7 @@ static json_t *fan_out(struct mcp_call *c, const struct mcp_tool *t, const struc
     }
     for (size_t i = 0; i < n; i++) {
         fans[i] = (struct fan){.c = c, .t = t, .d = d, .node = mi_client_node_name(mi, i),
-                               .cancel = mi_cancel_bound()};
+                               .cancel = cancel_bound()};
         fans[i].args = json_deep_copy(args);
         json_object_set_new(fans[i].args, "node", json_string(fans[i].node));
         if (pthread_create(&fans[i].tid, NULL, fan_one, &fans[i]) != 0) {
