@@ -33,7 +33,7 @@ struct exec_spec {
      * Borrowed. */
     const char *const *argv;
     unsigned deadline_ms;      /* 0: EXEC_DEADLINE_DEFAULT_MS */
-    size_t stdout_max;         /* bytes kept; the rest is read and dropped; 0: EXEC_OUTPUT_DEFAULT */
+    size_t stdout_max;         /* bytes kept, the rest read and dropped; 0: EXEC_OUTPUT_DEFAULT */
     size_t stderr_max;         /* likewise */
     const char *cwd;           /* working directory, or NULL for the caller's */
     /* Extra "NAME=value" entries (NULL-terminated, or NULL). The child's environment is only

@@ -46,7 +46,8 @@ enum rootfile_err {
  *
  * relpath: '/'-separated, relative; empty and "." components are skipped. path_out (size
  * path_out_len, may be NULL) gets the file's absolute path (the resolved root, then relpath's
- * components). Returns ROOTFILE_OK or a negative enum rootfile_err with err (size errlen) set to
+ * components; cut short when it does not fit: PATH_MAX + ROOTFILE_PATH_MAX bytes always do).
+ * Returns ROOTFILE_OK or a negative enum rootfile_err with err (size errlen) set to
  * a sentence naming the path: "'link/x.json': 'link' is a symbolic link or not a directory". */
 int rootfile_write(const char *root, const char *relpath, const void *data, size_t len,
                    unsigned flags, char *path_out, size_t path_out_len, char *err, size_t errlen);

@@ -208,7 +208,7 @@ static void test_truncation(void)
     exec_result_release(&r);
 }
 
-/* The program prints its background child's pid, then sleeps: sh -c 'sleep 30 & echo $!; sleep 30' */
+/* The program prints its background child's pid, then sleeps (a grandchild to find again). */
 static const char *const sleeper[] = {"sh", "-c", "sleep 30 & echo $!; sleep 30", NULL};
 
 static pid_t grandchild(const struct exec_result *r)
