@@ -71,8 +71,10 @@ enum exec_err {
  * defaults and unblocked. Its output is read as it comes (the child never blocks on a full
  * pipe). When the program exits, whatever it left in its process group is killed (SIGKILL); on
  * the deadline or the cancellation the group gets SIGTERM, then SIGKILL after
- * EXEC_TERM_GRACE_MS; either way the program is reaped before the call returns. Output still
- * held open by a process that left the group is read for at most EXEC_DRAIN_MS more.
+ * EXEC_TERM_GRACE_MS; either way the program is reaped before the call returns (a program stuck
+ * in the kernel past SIGKILL holds the call until it dies). Output still held open by a process
+ * that left the group is read for at most EXEC_DRAIN_MS more; the deadline counts from the
+ * start, so the call ends by deadline + EXEC_TERM_GRACE_MS + EXEC_DRAIN_MS.
  *
  * Returns EXEC_OK when the program ran, whatever its status (r filled, to be released with
  * exec_result_release), or a negative enum exec_err with errbuf (size errlen) set to a sentence
