@@ -12,7 +12,7 @@
 #include "mcp/call.h"
 #include "mcp/server.h"
 #include "mcp/workers.h"
-#include "mi/cancel.h"
+#include "cancel.h"
 
 struct mcp_server {
     const struct settings *settings;
@@ -78,7 +78,7 @@ struct mcp_call {
     bool cancelled;             /* under sess->lock */
     bool over_limit;            /* its principal had max-calls-per-principal running: refuse */
     struct principal_load *load;/* counted against its principal while on a lane; or NULL */
-    struct mi_cancel mi_cancel; /* fired with `cancelled`: stops the MI call it waits in */
+    struct cancel cancel;       /* fired with `cancelled`: stops the MI call it waits in */
     pthread_cond_t cv;          /* wakes sleeps and waits for the client */
     struct mcp_out *out;
     const struct mcp_method *method;

@@ -241,7 +241,7 @@ static void session_unref(struct mcp_session *s)
 static void cancel_locked(struct mcp_call *c)
 {
     c->cancelled = true;
-    mi_cancel_fire(&c->mi_cancel);
+    cancel_fire(&c->cancel);
     pthread_cond_broadcast(&c->cv);
 }
 
@@ -388,7 +388,7 @@ static void load_put(struct mcp_server *srv, struct principal_load *load)
 static void call_free(struct mcp_call *c)
 {
     load_put(c->sess->srv, c->load);
-    mi_cancel_release(&c->mi_cancel);
+    cancel_release(&c->cancel);
     pthread_mutex_destroy(&c->progress_lock);
     pthread_cond_destroy(&c->cv);
     json_decref(c->root);
@@ -407,9 +407,9 @@ static void call_run(void *arg)
     cancelled = c->cancelled;
     pthread_mutex_unlock(&s->lock);
     if (!cancelled) {
-        struct mi_cancel *outer = mi_cancel_bind(&c->mi_cancel);
+        struct cancel *outer = cancel_bind(&c->cancel);
         result = c->method->fn(c, c->params, &e);
-        mi_cancel_bind(outer);
+        cancel_bind(outer);
         if (!result && !e.code)
             rpc_err_set(&e, JSONRPC_INTERNAL_ERROR, "Internal error: out of memory");
     }
@@ -501,9 +501,9 @@ static void handle_request(struct mcp_session *s, struct jsonrpc_msg *msg, struc
     pthread_mutex_init(&c->progress_lock, NULL);
     /* Only requests that may block wait in MI calls: the rest need no eventfd. */
     if (m->flags & M_WORKER)
-        mi_cancel_init(&c->mi_cancel);
+        cancel_init(&c->cancel);
     else
-        c->mi_cancel.fd = -1;
+        c->cancel.fd = -1;
     c->next = s->inflight;
     s->inflight = c;
     s->refs++;

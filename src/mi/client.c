@@ -1,7 +1,7 @@
 /* mi/client: nodes, naming (learned per node from version and which), parameter checks against
  * the catalogue, JSON-RPC framing, and the retry policy. Replies are parsed by mi/reply. */
 #include "mi/client.h"
-#include "mi/cancel.h"
+#include "cancel.h"
 #include "mi/reply.h"
 
 #include <ctype.h>
@@ -256,7 +256,7 @@ static enum mi_err resolve(struct mi_client *c, struct mi_node *nd, const struct
 
 static int sleep_ms(uint64_t ms)
 {
-    return mi_poll(NULL, 0, (int)ms) < 0 ? -1 : 0;
+    return cancel_poll(NULL, 0, (int)ms) < 0 ? -1 : 0;
 }
 
 enum mi_err mi_client_call(struct mi_client *c, const char *node, const char *command,
@@ -283,7 +283,7 @@ enum mi_err mi_client_call(struct mi_client *c, const char *node, const char *co
     unsigned backoff = c->cfg.backoff_ms;
     enum mi_err rc;
     for (;;) {
-        if (mi_cancelled())
+        if (cancel_bound_fired())
             return mi_error_set(e, MI_ERR_CANCELLED, 0, "'%s' was not sent to node '%s'",
                                 cmd->key, nd->name);
         mi_attempts++;

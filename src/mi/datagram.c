@@ -10,7 +10,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "mi/cancel.h"
+#include "cancel.h"
 #include "mi/transport.h"
 
 static enum mi_err dgram_errno(const struct mi_addr *a, const char *what, int err,
@@ -60,7 +60,7 @@ static enum mi_err dgram_call(const struct mi_addr *a, const char *req, size_t l
         /* a full Unix socket queue: wait for room until the deadline */
         struct pollfd p = {.fd = fd, .events = POLLOUT};
         uint64_t now = mi_now_ms();
-        int r = now < deadline ? mi_poll(&p, 1, (int)(deadline - now)) : 0;
+        int r = now < deadline ? cancel_poll(&p, 1, (int)(deadline - now)) : 0;
         if (r < 0 && errno == ECANCELED) {
             rc = mi_error_set(e, MI_ERR_CANCELLED, 0, "gave up sending to '%s'", a->text);
             goto out;
@@ -89,7 +89,7 @@ static enum mi_err dgram_call(const struct mi_addr *a, const char *req, size_t l
             goto out;
         }
         struct pollfd p = {.fd = fd, .events = POLLIN};
-        int r = mi_poll(&p, 1, (int)(deadline - now));
+        int r = cancel_poll(&p, 1, (int)(deadline - now));
         if (r < 0 && errno == ECANCELED) {
             rc = mi_error_set(e, MI_ERR_CANCELLED, 0, "stopped waiting for '%s'", a->text);
             goto out;

@@ -22,7 +22,7 @@ enum mi_err {
     MI_ERR_UNKNOWN_NODE,   /* no node by that name */
     MI_ERR_CONFIG,         /* a bad setting (flag, environment, config file) */
     MI_ERR_SYSTEM,         /* a local failure: out of memory, mkfifo, socket, ... */
-    MI_ERR_CANCELLED,      /* the caller gave up (mi/cancel.h): cancelled request, shutdown */
+    MI_ERR_CANCELLED,      /* the caller gave up (cancel.h): cancelled request, shutdown */
     MI_ERR_COUNT
 };
 

@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "mi/cancel.h"
+#include "cancel.h"
 #include "mi/transport.h"
 
 #define FIFO_NAME_TRIES 8
@@ -87,7 +87,7 @@ static enum mi_err fifo_send(const struct mi_addr *a, const char *line, size_t n
         }
         uint64_t now = mi_now_ms();
         struct pollfd p = {.fd = fd, .events = POLLOUT};
-        int r = now < deadline ? mi_poll(&p, 1, (int)(deadline - now)) : 0;
+        int r = now < deadline ? cancel_poll(&p, 1, (int)(deadline - now)) : 0;
         if (r < 0 && errno == ECANCELED) {
             rc = mi_error_set(e, MI_ERR_CANCELLED, 0, "gave up writing to '%s'", a->text);
             goto out;
@@ -117,7 +117,7 @@ static enum mi_err fifo_receive(const struct mi_addr *a, int fd, uint64_t deadli
                                            : "no reply from '%s' before the deadline",
                                 a->text);
         struct pollfd p = {.fd = fd, .events = POLLIN};
-        int r = mi_poll(&p, 1, (int)(deadline - now));
+        int r = cancel_poll(&p, 1, (int)(deadline - now));
         if (r < 0 && errno == ECANCELED)
             return mi_error_set(e, MI_ERR_CANCELLED, 0, "stopped waiting for '%s'", a->text);
         if (r < 0 && errno != EINTR)

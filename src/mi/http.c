@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "dl/curl.h"
-#include "mi/cancel.h"
+#include "cancel.h"
 #include "mi/transport.h"
 
 static pthread_once_t http_once = PTHREAD_ONCE_INIT;
@@ -62,7 +62,7 @@ static int http_on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, cur
                             curl_off_t ulnow)
 {
     (void)arg, (void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
-    return mi_cancelled() ? 1 : 0;
+    return cancel_bound_fired() ? 1 : 0;
 }
 
 /* Each thread keeps one easy handle for requests that may reuse a connection: libcurl keeps the
@@ -123,7 +123,7 @@ static CURLM *multi_get(void)
 /* curl_easy_perform, but waiting on the cancellation's eventfd beside the transfer's sockets, so
  * that firing it ends the wait at once (CURLE_ABORTED_BY_CALLBACK, as the progress callback does
  * without an eventfd). */
-static CURLcode perform_cancellable(CURL *c, struct mi_cancel *k)
+static CURLcode perform_cancellable(CURL *c, struct cancel *k)
 {
     CURLM *m = multi_get();
     CURLcode cc = CURLE_FAILED_INIT;
@@ -208,7 +208,7 @@ static enum mi_err http_call(const struct mi_addr *a, const char *req, size_t le
     curl_easy_setopt(c, CURLOPT_HEADERDATA, &hc);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, http_on_body);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &hc);
-    struct mi_cancel *k = mi_cancel_bound();
+    struct cancel *k = cancel_bound();
     if (k && k->fd < 0) {
         curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
         curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, http_on_progress);

@@ -17,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "mi/cancel.h"
+#include "cancel.h"
 
 #define NG_DEPTH_MAX 16     /* nesting of lists and dictionaries in an answer */
 #define NG_ANSWER_MAX 65536 /* one datagram */
@@ -236,7 +236,7 @@ enum ng_status ng_call(const char *url, const char *command, const char *callid,
             break;
         }
         struct pollfd p = {.fd = fd, .events = POLLIN};
-        int r = mi_poll(&p, 1, (int)(deadline - now));
+        int r = cancel_poll(&p, 1, (int)(deadline - now));
         if (r < 0) {
             snprintf(why, n, errno == ECANCELED ? "cancelled" : "poll: %s", strerror(errno));
             break;

@@ -16,7 +16,7 @@ enum ng_status {
 
 /* Send `command` ("query", "delete": at once, with delete-delay 0) for `callid` to the ng socket at `url` as OpenSIPS's
  * rtpengine module names it ("udp:127.0.0.1:2223", "udp6:[::1]:2223"), and wait at most
- * timeout_ms (the calling thread's mi_cancel also ends the wait). why (size n) gets a sentence
+ * timeout_ms (the calling thread's cancel, cancel.h, also ends the wait). why (size n) gets a sentence
  * on anything but NG_OK. Thread-safe. */
 enum ng_status ng_call(const char *url, const char *command, const char *callid,
                        unsigned timeout_ms, char *why, size_t n);

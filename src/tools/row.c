@@ -9,7 +9,7 @@
 #include "log.h"
 #include "mcp/content.h"
 #include "mcp/server.h"
-#include "mi/cancel.h"
+#include "cancel.h"
 #include "mi/client.h"
 #include "tools/guards.h"
 #include "tools/tool.h"
@@ -664,7 +664,7 @@ struct fan {
     struct mcp_call *c;
     const json_t *args;
     const char *node;
-    struct mi_cancel *cancel; /* the request's, so that its cancellation reaches every node */
+    struct cancel *cancel; /* the request's, so that its cancellation reaches every node */
     json_t *out;       /* this node's answer: each thread writes only its own slot */
     pthread_t tid;
 };
@@ -698,7 +698,7 @@ static json_t *legacy_node(struct fan *f, struct tool_error *e)
 static void *fan_one(void *arg)
 {
     struct fan *f = arg;
-    struct mi_cancel *outer = mi_cancel_bind(f->cancel);
+    struct cancel *outer = cancel_bind(f->cancel);
     struct tool_error e = {0};
     json_t *r = NULL;
 
@@ -708,7 +708,7 @@ static void *fan_one(void *arg)
         r = legacy_node(f, &e);
     else
         r = run_node(f->rt, f->c, f->args, f->node, &e);
-    mi_cancel_bind(outer);
+    cancel_bind(outer);
     if (r) {
         json_object_set_new(r, "ok", json_true());
         f->out = r;
@@ -735,7 +735,7 @@ static json_t *fan_out(struct mcp_call *c, const struct row_tool *rt, const json
     }
     for (size_t i = 0; i < n; i++) {
         fans[i] = (struct fan){.rt = rt, .c = c, .args = args, .node = mi_client_node_name(mi, i),
-                               .cancel = mi_cancel_bound()};
+                               .cancel = cancel_bound()};
         if (pthread_create(&fans[i].tid, NULL, fan_one, &fans[i]) != 0) {
             fan_one(&fans[i]);
             fans[i].tid = 0;

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "file/rootfile.h"
 #include "mcp/content.h"
 #include "mcp/server.h"
 #include "mi/client.h"
@@ -19,7 +20,6 @@
 
 #define SAMPLE_DURATION_MAX 600
 #define SAMPLE_COUNT_MAX 60
-#define SNAPSHOT_MAX_DEPTH 16
 
 /* One node's part of a tool: {result, note?} or NULL with *e set. */
 typedef json_t *(*node_fn)(struct mcp_call *c, const json_t *args, const char *node,
@@ -369,70 +369,6 @@ static json_t *t_perf_sample_window(struct mcp_call *c, const struct mcp_tool *t
 
 /* ---- snapshot_capture ---- */
 
-/* Open (creating as needed) the directory `rel` under the directory fd `dirfd`, one component
- * at a time, never following a symbolic link and never leaving the root ("..").
- * Returns a directory fd, or -1 with why set. */
-static int open_under(int dirfd, const char *rel, const char **why)
-{
-    char *copy = strdup(rel), *save = NULL, *comp;
-    int fd = dup(dirfd), depth = 0;
-
-    if (!copy || fd < 0) {
-        *why = "out of memory or file descriptors";
-        goto fail;
-    }
-    for (comp = strtok_r(copy, "/", &save); comp; comp = strtok_r(NULL, "/", &save)) {
-        int next;
-        if (!strcmp(comp, "."))
-            continue;
-        if (!strcmp(comp, "..") || ++depth > SNAPSHOT_MAX_DEPTH || strlen(comp) > 255) {
-            *why = "out_dir may not contain '..', nor more than 16 levels";
-            goto fail;
-        }
-        next = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (next < 0 && errno == ENOENT) {
-            if (mkdirat(fd, comp, 0750) < 0 && errno != EEXIST) {
-                *why = "a directory of out_dir could not be created";
-                goto fail;
-            }
-            next = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        }
-        if (next < 0) {
-            *why = errno == ELOOP || errno == ENOTDIR
-                       ? "a part of out_dir is a symbolic link or not a directory"
-                       : "a directory of out_dir could not be opened";
-            goto fail;
-        }
-        close(fd);
-        fd = next;
-    }
-    free(copy);
-    return fd;
-fail:
-    free(copy);
-    if (fd >= 0)
-        close(fd);
-    return -1;
-}
-
-/* out_dir relative to root: root itself, a path under it (as configured or as resolved), or a
- * relative path taken under it. NULL when out_dir is outside. */
-static const char *under_root(const char *out_dir, const char *root, const char *real)
-{
-    const char *cands[2] = {root, real};
-
-    if (out_dir[0] != '/')
-        return out_dir;
-    for (int i = 0; i < 2; i++) {
-        size_t n = cands[i] ? strlen(cands[i]) : 0;
-        while (n > 1 && cands[i][n - 1] == '/')
-            n--;
-        if (n && !strncmp(out_dir, cands[i], n) && (out_dir[n] == '/' || !out_dir[n]))
-            return out_dir + n;
-    }
-    return NULL;
-}
-
 /* Without an allowed root nothing can be written: say so before anyone is asked. */
 static json_t *snapshot_needs(struct mcp_call *c, const struct tool_def *d, const json_t *args,
                               struct mcp_needs *n)
@@ -457,21 +393,21 @@ static json_t *t_snapshot_capture(struct mcp_call *c, const struct mcp_tool *t, 
     struct mi_client *mi = tool_backends_of(c)->mi;
     const char *root = mcp_server_settings(mcp_call_server(c))->out_dir_root;
     const char *out_dir = tool_str(args, "out_dir", "");
-    const char *label = tool_str(args, "label", ""), *node = tool_node(args), *rel, *why = NULL;
+    const char *label = tool_str(args, "label", ""), *node = tool_node(args), *rel;
     json_t *groups = NULL, *snap = NULL, *v, *g, *extra = json_object_get(args, "extra_stat_groups");
-    char *real = NULL, *text = NULL, name[160], safe[65], stamp[32], iso[32], path[4200];
-    int rootfd = -1, dirfd = -1, fd = -1;
+    char *text = NULL, name[160], safe[65], stamp[32], iso[32], path[4200], why[512];
+    char relpath[ROOTFILE_PATH_MAX + 1];
     struct mi_error e;
     json_t *out = NULL;
     size_t i, n = 0;
+    int rc = ROOTFILE_ERR_EXISTS;
 
     if (!root || root[0] != '/')
         return content_error_result(
             "%s: not available: no directory is allowed for snapshots. The operator must set "
             "OPENSIPS_MCP_OUT_DIR_ROOT (or --out-dir-root) to an absolute directory; files are "
             "written only under it. Nothing was written.", t->name);
-    real = realpath(root, NULL);
-    if (!(rel = under_root(out_dir, root, real))) {
+    if (!(rel = rootfile_relative(root, out_dir))) {
         out = content_error_result("%s: out_dir '%s' is outside the allowed directory %s; pass "
                                    "a path under it (or relative to it). Nothing was written.",
                                    t->name, out_dir, root);
@@ -523,68 +459,31 @@ static json_t *t_snapshot_capture(struct mcp_call *c, const struct mcp_tool *t, 
         goto out;
     }
 
-    /* Write: the root by its fd, every directory below without following links, the file new. */
-    if ((rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-        out = content_error_result("%s: the allowed directory %s cannot be opened (%s). Nothing "
-                                   "was written.", t->name, root, strerror(errno));
-        goto out;
-    }
-    if ((dirfd = open_under(rootfd, rel, &why)) < 0) {
-        out = content_error_result("%s: %s ('%s'). Nothing was written.", t->name, why, out_dir);
-        goto out;
-    }
-    for (int attempt = 0; attempt < 100 && fd < 0; attempt++) {
+    /* A new file under the root (file/rootfile.h): a taken name moves on to the next. */
+    size_t len = strlen(text);
+    for (int attempt = 0; attempt < 100 && rc == ROOTFILE_ERR_EXISTS; attempt++) {
         snprintf(name, sizeof(name), attempt ? "snapshot%s%s-%s-%d.json" : "snapshot%s%s-%s.json",
                  n ? "-" : "", safe, stamp, attempt);
-        fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
-        if (fd < 0 && errno != EEXIST)
+        if ((size_t)snprintf(relpath, sizeof(relpath), "%s%s%s", rel, *rel ? "/" : "", name) >=
+            sizeof(relpath)) {
+            rc = ROOTFILE_ERR_PATH;
+            snprintf(why, sizeof(why), "the path is longer than %d bytes", ROOTFILE_PATH_MAX);
             break;
+        }
+        rc = rootfile_write(root, relpath, text, len, ROOTFILE_MKDIRS, path, sizeof(path), why,
+                            sizeof(why));
     }
-    if (fd < 0) {
-        out = content_error_result("%s: the snapshot file could not be created in '%s' (%s). "
-                                   "Nothing was written.", t->name, out_dir, strerror(errno));
+    if (rc != ROOTFILE_OK) {
+        out = content_error_result("%s: the snapshot cannot be written in '%s': %s. Nothing was "
+                                   "written.", t->name, out_dir, why);
         goto out;
-    }
-    size_t len = strlen(text), done = 0;
-    while (done < len) {
-        ssize_t w = write(fd, text + done, len - done);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            break;
-        done += (size_t)w;
-    }
-    if (done < len || close(fd) < 0) {
-        fd = -1;
-        unlinkat(dirfd, name, 0);
-        out = content_error_result("%s: writing the snapshot failed (%s); the partial file was "
-                                   "removed.", t->name, strerror(errno));
-        goto out;
-    }
-    fd = -1;
-    snprintf(path, sizeof(path), "%s/%s%s%s", real ? real : root, rel,
-             *rel && rel[strlen(rel) - 1] != '/' ? "/" : "", name);
-    {
-        /* Collapse the "//" a rel starting with "/" leaves. */
-        char *d = path;
-        for (const char *s = path; *s; s++)
-            if (!(*s == '/' && d > path && d[-1] == '/'))
-                *d++ = *s;
-        *d = '\0';
     }
     out = content_structured_result(json_pack(
         "{s:s, s:{s:s, s:I, s:O, s:s, s:I}}", "node", node ? node : "default", "result", "path",
         path, "bytes", (json_int_t)len, "groups", groups, "captured_at", iso, "statistics",
         (json_int_t)json_object_size(json_object_get(snap, "statistics"))));
 out:
-    if (fd >= 0)
-        close(fd);
-    if (dirfd >= 0)
-        close(dirfd);
-    if (rootfd >= 0)
-        close(rootfd);
     free(text);
-    free(real);
     json_decref(snap);
     json_decref(groups);
     return out;

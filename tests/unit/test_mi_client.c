@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "mi/cancel.h"
+#include "cancel.h"
 #include "mi/client.h"
 
 #define DEADLINE_MS 1000u
@@ -397,7 +397,7 @@ static int free_port_block(int n)
 static void *fire_later(void *arg)
 {
     sleep_ms(200);
-    mi_cancel_fire(arg);
+    cancel_fire(arg);
     return NULL;
 }
 
@@ -407,15 +407,15 @@ static void check_cancel(struct mi_client *c)
 {
     for (int t = 0; t < NT; t++) {
         const char *node = transports[t];
-        struct mi_cancel cancel;
+        struct cancel cancel;
         struct mi_error e;
         pthread_t tid;
 
         raw(c, node, "sim:clear_faults", NULL);
         CHECK(raw(c, node, "sim:fault", "{\"kind\":\"drop\",\"command\":\"core:uptime\"}") ==
               MI_OK);
-        mi_cancel_init(&cancel);
-        CHECK(mi_cancel_bind(&cancel) == NULL);
+        cancel_init(&cancel);
+        CHECK(cancel_bind(&cancel) == NULL);
         CHECK(pthread_create(&tid, NULL, fire_later, &cancel) == 0);
         uint64_t t0 = mi_now_ms();
         CHECK(call(c, node, "core:uptime", NULL, 4000, &e, NULL) == MI_ERR_CANCELLED);
@@ -427,14 +427,14 @@ static void check_cancel(struct mi_client *c)
         CHECK_CONTAINS(e.text, "MI call cancelled: ");
         CHECK(!strcmp(mi_err_name(e.err), "mi_cancelled"));
         CHECK(mi_client_last_attempts() == 1); /* a cancelled read is not retried */
-        CHECK(mi_cancel_bind(NULL) == &cancel); /* the simulator's controls must not be cancelled */
+        CHECK(cancel_bind(NULL) == &cancel); /* the simulator's controls must not be cancelled */
         raw(c, node, "sim:reset_requests", NULL);
-        mi_cancel_bind(&cancel);
+        cancel_bind(&cancel);
         CHECK(call(c, node, "core:uptime", NULL, 4000, &e, NULL) == MI_ERR_CANCELLED);
         CHECK_CONTAINS(e.text, "was not sent to node");
-        mi_cancel_bind(NULL);
+        cancel_bind(NULL);
         CHECK(sim_count(c, node, "methods", "core:uptime") == 0);
-        mi_cancel_release(&cancel);
+        cancel_release(&cancel);
         raw(c, node, "sim:clear_faults", NULL);
     }
 }

@@ -1,5 +1,5 @@
-/* mi/cancel: cancellation of waiting MI calls, an eventfd per token and a per-thread binding. */
-#include "mi/cancel.h"
+/* cancel: cancellation of waiting calls, an eventfd per token and a per-thread binding. */
+#include "cancel.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -7,19 +7,22 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "mi/transport.h"
+static _Thread_local struct cancel *bound;
 
-#define MI_POLL_FDS_MAX 8
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
 
-static _Thread_local struct mi_cancel *bound;
-
-void mi_cancel_init(struct mi_cancel *c)
+void cancel_init(struct cancel *c)
 {
     atomic_init(&c->fired, false);
     c->fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 }
 
-void mi_cancel_fire(struct mi_cancel *c)
+void cancel_fire(struct cancel *c)
 {
     uint64_t one = 1;
 
@@ -31,42 +34,52 @@ void mi_cancel_fire(struct mi_cancel *c)
     }
 }
 
-void mi_cancel_release(struct mi_cancel *c)
+void cancel_release(struct cancel *c)
 {
     if (c->fd >= 0)
         close(c->fd);
     c->fd = -1;
 }
 
-struct mi_cancel *mi_cancel_bind(struct mi_cancel *c)
+struct cancel *cancel_bind(struct cancel *c)
 {
-    struct mi_cancel *old = bound;
+    struct cancel *old = bound;
     bound = c;
     return old;
 }
 
-struct mi_cancel *mi_cancel_bound(void)
+struct cancel *cancel_bound(void)
 {
     return bound;
 }
 
-bool mi_cancelled(void)
+bool cancel_fired(const struct cancel *c)
+{
+    return c && atomic_load(&c->fired);
+}
+
+int cancel_fd(const struct cancel *c)
+{
+    return c ? c->fd : -1;
+}
+
+bool cancel_bound_fired(void)
 {
     return bound && atomic_load(&bound->fired);
 }
 
-int mi_poll(struct pollfd *fds, int n, int timeout_ms)
+int cancel_poll(struct pollfd *fds, int n, int timeout_ms)
 {
-    struct pollfd all[MI_POLL_FDS_MAX + 1];
-    uint64_t end = mi_now_ms() + (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms);
-    int k = n < MI_POLL_FDS_MAX ? n : MI_POLL_FDS_MAX;
+    struct pollfd all[CANCEL_POLL_FDS_MAX + 1];
+    uint64_t end = now_ms() + (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms);
+    int k = n < CANCEL_POLL_FDS_MAX ? n : CANCEL_POLL_FDS_MAX;
 
     for (;;) {
-        if (mi_cancelled()) {
+        if (cancel_bound_fired()) {
             errno = ECANCELED;
             return -1;
         }
-        uint64_t now = mi_now_ms();
+        uint64_t now = now_ms();
         int left = now >= end ? 0 : (int)(end - now), slice = left, m = k;
         for (int i = 0; i < k; i++) {
             all[i] = fds[i];
@@ -74,8 +87,8 @@ int mi_poll(struct pollfd *fds, int n, int timeout_ms)
         }
         if (bound && bound->fd >= 0)
             all[m++] = (struct pollfd){.fd = bound->fd, .events = POLLIN};
-        else if (bound && slice > MI_CANCEL_SLICE_MS)
-            slice = MI_CANCEL_SLICE_MS;
+        else if (bound && slice > CANCEL_SLICE_MS)
+            slice = CANCEL_SLICE_MS;
         int r = poll(all, (nfds_t)m, slice);
         if (r < 0 && errno == EINTR)
             continue;
