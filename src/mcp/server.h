@@ -80,6 +80,12 @@ enum mcp_handled mcp_session_handle(struct mcp_session *s, const char *buf, size
  * to the client): the HTTP transport answers those with an SSE stream, the rest with JSON. */
 bool mcp_method_streams(const char *method);
 
+/* Whether the `len` bytes at `v` name a protocol revision this server speaks: the one list
+ * that initialize negotiates from (basic/lifecycle.mdx, "Version Negotiation") and the HTTP
+ * transport checks MCP-Protocol-Version against (basic/transports.mdx, "Protocol Version
+ * Header"). */
+bool mcp_protocol_supported(const char *v, size_t len);
+
 /* Answer a message that was refused before parsing (too large): -32600 with id null. */
 void mcp_session_reject(struct mcp_session *s, struct mcp_out *out, int code, const char *message);
 

@@ -100,18 +100,6 @@ void http_conns_tick(struct http_server *hsrv)
 
 /* ---- the header checks ---- */
 
-static const char *const supported_versions[] = {"2025-11-25", "2025-06-18", "2025-03-26",
-                                                 "2024-11-05"};
-
-static bool version_supported(const char *pv, size_t pvl)
-{
-    bool ok = false;
-
-    for (size_t i = 0; i < sizeof(supported_versions) / sizeof(supported_versions[0]); i++)
-        ok |= pvl == strlen(supported_versions[i]) && !memcmp(pv, supported_versions[i], pvl);
-    return ok;
-}
-
 /* Whether a browser page of `origin` may talk to us: a loopback page, or one of
  * allowed-origins. */
 static bool origin_allowed(const struct http_server *hsrv, const char *origin, size_t olen)
@@ -261,7 +249,7 @@ bool http_check_headers(struct http_server *hsrv, struct MHD_Connection *conn, c
     }
     if (!check_host_origin(hsrv, conn, rc) || !authenticate(hsrv, conn, req, rc))
         return false;
-    if (http_header(conn, "MCP-Protocol-Version", &pv, &pvl) && !version_supported(pv, pvl)) {
+    if (http_header(conn, "MCP-Protocol-Version", &pv, &pvl) && !mcp_protocol_supported(pv, pvl)) {
         *rc = http_refuse(conn, MHD_HTTP_BAD_REQUEST, -32000,
                           "Bad Request: unsupported MCP-Protocol-Version");
         return false;
