@@ -6,6 +6,7 @@
 
 #include "log.h"
 #include "mcp/server.h"
+#include "register.h"
 #include "settings.h"
 
 static void discard(struct mcp_out *out, const char *line, size_t len, bool final)
@@ -31,7 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (settings_load(&settings, 8, argv, err, sizeof(err)) != SETTINGS_OK)
             abort();
         log_set_threshold(settings.log_level);
-        srv = mcp_server_new(&settings, err, sizeof(err));
+        srv = mcp_server_new(&settings, mcp_register_all, err, sizeof(err));
         if (!srv)
             abort();
     }

@@ -10,6 +10,7 @@
 #include "mi/client.h"
 #include "mi/config.h"
 #include "mi/transport.h"
+#include "register.h"
 #include "settings.h"
 #include "tools/docs.h"
 #include "transport/http.h"
@@ -96,7 +97,8 @@ int main(int argc, char **argv)
         rc = 2;
         goto out;
     }
-    srv = mcp_server_new(&settings, err, sizeof(err));
+    /* Every table is registered and built here, before serving: a malformed row fails the start. */
+    srv = mcp_server_new(&settings, mcp_register_all, err, sizeof(err));
     if (!srv) {
         fprintf(stderr, "opensips-mcp: error: %s\n", err);
         goto out;

@@ -24,8 +24,18 @@ struct mcp_out {
     void *ctx;
 };
 
-/* A server over the given settings (borrowed; must outlive it). NULL with err on failure. */
-struct mcp_server *mcp_server_new(const struct settings *settings, char *err, size_t errlen);
+/* Fills a server's registry with every tool, resource and prompt it serves. The MCP core knows
+ * no table of its own: the caller (main: register.c's mcp_register_all) supplies them. Returns
+ * 0, or -1 with a sentence in err. */
+typedef int (*mcp_register_fn)(struct registry *reg, const struct settings *settings, char *err,
+                               size_t errlen);
+
+/* A server over the given settings (borrowed; must outlive it), its registry filled by
+ * `register_all` (NULL: empty) and then built: every schema is parsed and checked now, so that
+ * a malformed row fails the start, naming its tool, rather than a tools/list later. NULL with
+ * err on failure. */
+struct mcp_server *mcp_server_new(const struct settings *settings, mcp_register_fn register_all,
+                                  char *err, size_t errlen);
 /* Cancel what still runs, wait for the workers, free. */
 void mcp_server_free(struct mcp_server *srv);
 struct registry *mcp_server_registry(struct mcp_server *srv);

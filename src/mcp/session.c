@@ -10,7 +10,6 @@
 #include "jsonrpc.h"
 #include "log.h"
 #include "mcp/internal.h"
-#include "register.h"
 
 /* One principal's requests accepted onto a lane and not yet finished (running or queued). */
 struct principal_load {
@@ -78,7 +77,8 @@ void mcp_send(struct mcp_out *out, json_t *msg)
 
 /* ---- server ---- */
 
-struct mcp_server *mcp_server_new(const struct settings *settings, char *err, size_t errlen)
+struct mcp_server *mcp_server_new(const struct settings *settings, mcp_register_fn register_all,
+                                  char *err, size_t errlen)
 {
     struct mcp_server *srv = calloc(1, sizeof(*srv));
 
@@ -90,7 +90,9 @@ struct mcp_server *mcp_server_new(const struct settings *settings, char *err, si
     pthread_mutex_init(&srv->lock, NULL);
     pthread_mutex_init(&srv->admin_lock, NULL);
     registry_init(&srv->reg);
-    if (mcp_register_all(&srv->reg, settings, err, errlen) < 0)
+    if (register_all && register_all(&srv->reg, settings, err, errlen) < 0)
+        goto fail;
+    if (registry_build(&srv->reg, err, errlen) < 0)
         goto fail;
     if (roles_load(&srv->roles, json_object_get(settings->config_doc, "roles"), err, errlen) < 0 ||
         tokens_load(&srv->tokens, json_object_get(settings->config_doc, "tokens"), &srv->roles,

@@ -9,6 +9,7 @@
 #include "jsonrpc.h"
 #include "log.h"
 #include "mcp/server.h"
+#include "register.h"
 #include "settings.h"
 
 struct capture {
@@ -329,7 +330,7 @@ int main(void)
     pthread_cond_init(&cap.cv, NULL);
     CHECK(settings_load(&st, 6, argv, err, sizeof(err)) == SETTINGS_OK);
     log_set_threshold(st.log_level);
-    srv = mcp_server_new(&st, err, sizeof(err));
+    srv = mcp_server_new(&st, mcp_register_all, err, sizeof(err));
     CHECK(srv != NULL);
     CHECK(registry_build(mcp_server_registry(srv), err, sizeof(err)) == 0);
 
