@@ -3,7 +3,7 @@
 
 #include <stdio.h>
 
-#include "mcp/fixtures.h"
+#include "fixtures/fixtures.h"
 #include "tools/row.h"
 
 int register_all(struct registry *reg, const struct tool_backends *be,

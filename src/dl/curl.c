@@ -4,18 +4,14 @@
 
 #include <stdio.h>
 
-#include "dl/dynlib.h"
-
 struct dl_curl dl_curl;
 
-#define SYM(f) {"curl_" #f, (void **)&dl_curl.f}
-static const struct dynlib_sym syms[] = {
-    SYM(global_init), SYM(global_cleanup), SYM(easy_init), SYM(easy_setopt), SYM(easy_perform),
-    SYM(easy_cleanup), SYM(easy_reset), SYM(easy_getinfo), SYM(easy_strerror), SYM(slist_append),
-    SYM(slist_free_all), SYM(multi_init), SYM(multi_add_handle), SYM(multi_remove_handle),
-    SYM(multi_perform), SYM(multi_poll), SYM(multi_info_read), SYM(multi_cleanup), {NULL, NULL},
-};
+#define SYM(kind, name, type, params, args) DYNLIB_SYM(dl_curl, name)
+static const struct dynlib_sym syms[] = {DL_CURL_FUNCTIONS(SYM){NULL, NULL}};
 static struct dynlib lib = DYNLIB_INIT("libcurl.so.4", syms);
+
+#define WRAP(kind, name, type, params, args) DYNLIB_WRAP(dl_curl, kind, name, type, params, args)
+DL_CURL_FUNCTIONS(WRAP)
 
 int dl_curl_load(char *err, size_t errlen)
 {

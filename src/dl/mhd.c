@@ -2,21 +2,31 @@
 #define DL_MHD_IMPL
 #include "dl/mhd.h"
 
+#include <stdarg.h>
 #include <stdio.h>
-
-#include "dl/dynlib.h"
 
 struct dl_mhd dl_mhd;
 
-#define SYM(f) {"MHD_" #f, (void **)&dl_mhd.f}
-static const struct dynlib_sym syms[] = {
-    SYM(start_daemon), SYM(stop_daemon), SYM(lookup_connection_value),
-    SYM(create_response_from_buffer), SYM(create_response_from_callback),
-    SYM(add_response_header), SYM(queue_response), SYM(destroy_response),
-    SYM(lookup_connection_value_n), SYM(suspend_connection), SYM(resume_connection),
-    SYM(get_connection_info), {NULL, NULL},
-};
+#define SYM(kind, name, type, params, args) DYNLIB_SYM(dl_mhd, name)
+static const struct dynlib_sym syms[] = {DL_MHD_FUNCTIONS(SYM){NULL, NULL}};
 static struct dynlib lib = DYNLIB_INIT("libmicrohttpd.so.12", syms);
+
+#define WRAP(kind, name, type, params, args) DYNLIB_WRAP(dl_mhd, kind, name, type, params, args)
+DL_MHD_FUNCTIONS(WRAP)
+
+/* What libmicrohttpd's own MHD_start_daemon does: hand the options on as a va_list. */
+struct MHD_Daemon *MHD_start_daemon(unsigned int flags, uint16_t port,
+                                    MHD_AcceptPolicyCallback apc, void *apc_cls,
+                                    MHD_AccessHandlerCallback dh, void *dh_cls, ...)
+{
+    struct MHD_Daemon *d;
+    va_list ap;
+
+    va_start(ap, dh_cls);
+    d = MHD_start_daemon_va(flags, port, apc, apc_cls, dh, dh_cls, ap);
+    va_end(ap);
+    return d;
+}
 
 int dl_mhd_load(char *err, size_t errlen)
 {

@@ -18,6 +18,20 @@
 static const char *const protocol_versions[] = {"2025-11-25", "2025-06-18", "2025-03-26",
                                                 "2024-11-05"};
 
+/* The entry of protocol_versions equal to the `len` bytes at v, or NULL. */
+static const char *protocol_find(const char *v, size_t len)
+{
+    for (size_t i = 0; i < sizeof(protocol_versions) / sizeof(protocol_versions[0]); i++)
+        if (len == strlen(protocol_versions[i]) && !memcmp(v, protocol_versions[i], len))
+            return protocol_versions[i];
+    return NULL;
+}
+
+bool mcp_protocol_supported(const char *v, size_t len)
+{
+    return protocol_find(v, len) != NULL;
+}
+
 static const char instructions[] =
     "This server operates OpenSIPS SIP servers through their Management Interface (MI). "
     "Read before you write: list and inspect first (dialogs, registrations, gateways, "
@@ -43,7 +57,7 @@ static json_t *m_initialize(struct mcp_call *c, json_t *params, struct rpc_err *
 {
     struct mcp_session *s = c->sess;
     json_t *pv = str_param(params, "protocolVersion", e), *caps;
-    const char *version = protocol_versions[0];
+    const char *version;
 
     if (!pv)
         return NULL;
@@ -52,9 +66,9 @@ static json_t *m_initialize(struct mcp_call *c, json_t *params, struct rpc_err *
         rpc_err_set(e, JSONRPC_INVALID_PARAMS, "Invalid params: 'capabilities' must be an object");
         return NULL;
     }
-    for (size_t i = 0; i < sizeof(protocol_versions) / sizeof(protocol_versions[0]); i++)
-        if (!strcmp(json_string_value(pv), protocol_versions[i]))
-            version = protocol_versions[i];
+    version = protocol_find(json_string_value(pv), strlen(json_string_value(pv)));
+    if (!version)
+        version = protocol_versions[0];
 
     pthread_mutex_lock(&s->lock);
     if (s->initialized) {

@@ -52,8 +52,8 @@ struct mcp_tool {
     unsigned flags;            /* TOOL_F_* */
     mcp_tool_fn handler;
     scopes_t scope;            /* SCOPE_BIT(x) the caller's role needs; 0 for none */
-    /* Instead of the two texts above: build the input (output = false) or output schema on
-     * first use, so that registering many generated tools costs nothing at start-up. Returns a
+    /* Instead of the two texts above: build the input (output = false) or output schema when
+     * the registry is built (register_all, at start: every toolset in about 1 ms). Returns a
      * new reference, or NULL for "no output schema". */
     json_t *(*make_schema)(const struct mcp_tool *t, bool output);
     /* What this call needs (struct mcp_needs, filled with the defaults first); NULL: only the
@@ -115,7 +115,8 @@ struct registry {
     const struct mcp_prompt **prompts;
     size_t nprompts;
 
-    /* Built once on first use: the listing of each kind, and parsed tool schemas. */
+    /* Built once, by registry_build (at start) or on first use: the listing of each kind, and
+     * parsed tool schemas. */
     pthread_mutex_t lock;
     atomic_bool built;          /* set once build() has run: the fast path reads it unlocked */
     json_t *listing[REG_KIND_COUNT];

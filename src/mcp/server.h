@@ -23,7 +23,9 @@ struct mcp_out {
     void *ctx;
 };
 
-/* A server over the given settings (borrowed; must outlive it). NULL with err on failure. */
+/* A server over the given settings (borrowed; must outlive it), with an empty registry: the
+ * caller fills it (main: register_all, which builds it too) before serving. NULL with err on
+ * failure. */
 struct mcp_server *mcp_server_new(const struct settings *settings, char *err, size_t errlen);
 /* Cancel what still runs, wait for the workers, free. */
 void mcp_server_free(struct mcp_server *srv);
@@ -74,6 +76,12 @@ enum mcp_handled mcp_session_handle(struct mcp_session *s, const char *buf, size
 /* Whether a request for `method` may emit messages before its reply (progress, logs, requests
  * to the client): the HTTP transport answers those with an SSE stream, the rest with JSON. */
 bool mcp_method_streams(const char *method);
+
+/* Whether the `len` bytes at `v` name a protocol revision this server speaks: the one list
+ * that initialize negotiates from (basic/lifecycle.mdx, "Version Negotiation") and the HTTP
+ * transport checks MCP-Protocol-Version against (basic/transports.mdx, "Protocol Version
+ * Header"). */
+bool mcp_protocol_supported(const char *v, size_t len);
 
 /* Answer a message that was refused before parsing (too large): -32600 with id null. */
 void mcp_session_reject(struct mcp_session *s, struct mcp_out *out, int code, const char *message);
