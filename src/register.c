@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 
+#include "fixtures/examples.h"
 #include "fixtures/fixtures.h"
 #include "tools/row.h"
 
@@ -11,7 +12,10 @@ int register_all(struct registry *reg, const struct tool_backends *be,
 {
     if (rows_check_toolsets(settings->toolsets, err, errlen) < 0)
         return -1;
-    if ((settings->conformance_fixtures && fixtures_register(reg) < 0))
+    /* the fixtures, and the worked examples of docs/adding-a-tool.md, for the tests only */
+    if (settings->conformance_fixtures &&
+        (fixtures_register(reg) < 0 ||
+         rows_register(reg, be, examples_table.rows, examples_table.n, "all") < 0))
         goto dup;
     for (size_t i = 0; i < row_table_count; i++)
         if (rows_register(reg, be, row_tables[i]->rows, row_tables[i]->n, settings->toolsets) < 0)

@@ -5,9 +5,12 @@
 #define TOOLS_BACKENDS_H
 
 struct mi_client;
+struct db_driver;
 
 struct tool_backends {
-    struct mi_client *mi; /* OpenSIPS nodes over MI (mi/client.h); borrowed */
+    struct mi_client *mi;        /* OpenSIPS nodes over MI (mi/client.h); borrowed */
+    const struct db_driver *db;  /* the provisioning database (db/db.h); NULL: none configured */
+    /* programs (exec/exec.h) need no state: every call spawns its own */
 };
 
 #endif

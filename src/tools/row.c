@@ -11,6 +11,8 @@
 #include "mcp/server.h"
 #include "cancel.h"
 #include "mi/client.h"
+#include "tools/be_exec.h"
+#include "tools/be_sql.h"
 #include "tools/guards.h"
 #include "tools/tool.h"
 
@@ -323,15 +325,32 @@ static int add_fields(json_t *props, const struct tool_arg *more, char *why, siz
     return 0;
 }
 
+/* Each backend's generic handler and its own checks of a row, by enum tool_backend. */
+static const struct {
+    tool_run_fn run;                                 /* NULL: a row needs logic of its own */
+    const char *(*unsound)(const struct tool_def *d);
+} backend_kinds[] = {
+    [BACKEND_MI] = {row_mi_run, NULL},
+    [BACKEND_SQL] = {sql_row_run, sql_row_unsound},
+    [BACKEND_EXEC] = {exec_row_run, exec_row_unsound},
+};
+#define BACKEND_KINDS (sizeof(backend_kinds) / sizeof(backend_kinds[0]))
+
 /* A row that cannot work as written: NULL when it is sound, else why not. */
 static const char *row_unsound(const struct tool_def *d)
 {
     if (d->backend == BACKEND_NONE)
         return "names no backend";
+    if ((unsigned)d->backend < BACKEND_KINDS && backend_kinds[d->backend].unsound &&
+        backend_kinds[d->backend].unsound(d))
+        return backend_kinds[d->backend].unsound(d);
+    if (d->backend != BACKEND_MI && d->backend != BACKEND_SERVER && !d->run && !d->handler &&
+        ((unsigned)d->backend >= BACKEND_KINDS || !backend_kinds[d->backend].run))
+        return "has no logic and its backend no generic handler";
     if (d->backend == BACKEND_MI && !d->run && !d->handler && !d->mi.cmd)
         return "has no MI command and no logic of its own";
-    if (d->backend != BACKEND_MI && !d->run && !d->handler)
-        return "has no logic and its backend no generic handler";
+    if (d->backend == BACKEND_SERVER && !d->run && !d->handler)
+        return "is about this server but has no logic";
     if ((d->filter.field != NULL) != (d->filter.equals != NULL))
         return "has half a filter";
     if ((d->filter.field || d->mi.list) && !(d->flags & ROW_LIST))
@@ -353,10 +372,14 @@ static json_t *input_schema(const struct tool_def *d)
         return NULL;
     }
     if (!(props = fields_schema(d->args, req, why, sizeof(why))) ||
+        (d->backend == BACKEND_SQL && sql_row_args(d, props, req, why, sizeof(why)) < 0) ||
         ((d->flags & ROW_LIST) && add_fields(props, list_args, why, sizeof(why)) < 0) ||
         (d->backend == BACKEND_MI &&
          add_fields(props, d->flags & TOOL_F_READONLY ? node_read_arg : node_write_arg, why,
                     sizeof(why)) < 0) ||
+        /* a table OpenSIPS caches is re-read on a node after a change: which one */
+        (d->backend == BACKEND_SQL && d->sql->table->reload && !(d->flags & TOOL_F_READONLY) &&
+         add_fields(props, node_write_arg, why, sizeof(why)) < 0) ||
         (!(d->flags & TOOL_F_READONLY) && add_fields(props, confirm_arg, why, sizeof(why)) < 0)) {
         log_msg(LOG_CRITICAL, "tool %s: %s", d->name, why);
         json_decref(props);
@@ -648,7 +671,8 @@ static json_t *run_node(const struct row_tool *rt, struct mcp_call *c, const jso
                         const char *node, struct tool_error *e)
 {
     struct tool_ctx x = {.call = c, .def = rt->def, .be = rt->be, .node = node};
-    json_t *out = rt->def->run ? rt->def->run(&x, args, e) : row_mi_run(&x, args, e);
+    tool_run_fn run = rt->def->run ? rt->def->run : backend_kinds[rt->def->backend].run;
+    json_t *out = run(&x, args, e);
 
     if (!out)
         return NULL;
@@ -832,6 +856,13 @@ static json_t *row_needs(struct mcp_call *c, const struct mcp_tool *t, const jso
     if (generic)
         snprintf(n->what, sizeof(n->what), "run %s %s on node %s", d->mi.cmd, text ? text : "{}",
                  node ? node : "default");
+    else if (d->backend == BACKEND_EXEC && !d->run && !d->handler) {
+        json_t *argv = exec_row_argv(d, full);
+        char *shown = json_dumps(argv, JSON_COMPACT);
+        snprintf(n->what, sizeof(n->what), "run the program %s", shown ? shown : d->exec->program);
+        free(shown);
+        json_decref(argv);
+    }
     else if (d->backend == BACKEND_MI)
         snprintf(n->what, sizeof(n->what), "%c%s (%s %s) on node %s", first, d->title + 1,
                  d->name, text ? text : "{}", node ? node : "default");

@@ -61,6 +61,10 @@ enum tool_backend {
     BACKEND_NONE,   /* a row that names none: the registry's build fails */
     BACKEND_MI,     /* an OpenSIPS node over MI: the "node" argument, fan-out with node "*" */
     BACKEND_SERVER, /* this MCP server itself: no node */
+    BACKEND_SQL,    /* the provisioning database: .sql names a table spec and an operation
+                       (be_sql.h); its arguments come from the table's columns */
+    BACKEND_EXEC,   /* a program on this host: .exec names it and maps the arguments
+                       (be_exec.h) */
 };
 
 /* An MI row: the command the generic handler calls (or, with a handler, the command the node
@@ -92,6 +96,8 @@ struct row_filter {
 struct tool_def;
 struct tool_ctx;
 struct tool_error;
+struct sql_row;
+struct exec_row;
 
 /* A row's say in what one call needs (struct mcp_needs), for tools whose needs depend on the
  * arguments: mi_execute's on the command's class. `args` have their declared defaults; `n`
@@ -112,6 +118,8 @@ struct tool_def {
     const char *toolset;        /* dialog, registrations, dispatcher, routing, stats, status, mi, ... */
     enum tool_backend backend;
     struct mi_row mi;           /* BACKEND_MI */
+    const struct sql_row *sql;  /* BACKEND_SQL: SQL(table, op) */
+    const struct exec_row *exec;/* BACKEND_EXEC: &(const struct exec_row){...} */
     const struct tool_arg *args;/* ARGS(...), or NULL for none */
     scopes_t scope;             /* SCOPE_BIT(...) the caller needs */
     unsigned flags;             /* TOOL_F_* | ROW_* */
