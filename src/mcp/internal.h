@@ -11,7 +11,7 @@
 #include "auth/tokens.h"
 #include "mcp/call.h"
 #include "mcp/server.h"
-#include "mcp/workers.h"
+#include "workers.h"
 #include "cancel.h"
 
 struct mcp_server {

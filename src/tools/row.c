@@ -13,6 +13,7 @@
 #include "mi/client.h"
 #include "tools/be_exec.h"
 #include "tools/be_sql.h"
+#include "tools/fanout.h"
 #include "tools/guards.h"
 #include "tools/tool.h"
 
@@ -690,7 +691,6 @@ struct fan {
     const char *node;
     struct cancel *cancel; /* the request's, so that its cancellation reaches every node */
     json_t *out;       /* this node's answer: each thread writes only its own slot */
-    pthread_t tid;
 };
 
 /* LEGACY, until every read row has a run function: a handler's CallToolResult for one node. */
@@ -719,7 +719,7 @@ static json_t *legacy_node(struct fan *f, struct tool_error *e)
     return out;
 }
 
-static void *fan_one(void *arg)
+static void fan_one(void *arg)
 {
     struct fan *f = arg;
     struct cancel *outer = cancel_bind(f->cancel);
@@ -740,7 +740,6 @@ static void *fan_one(void *arg)
         f->out = json_pack("{s:b, s:s, s:s}", "ok", 0, "error",
                            e.name ? e.name : tool_err_name(e.kind), "message", e.text);
     }
-    return NULL;
 }
 
 /* Ask every configured node at once; a node that fails is reported beside the others. The
@@ -751,23 +750,21 @@ static json_t *fan_out(struct mcp_call *c, const struct row_tool *rt, const json
     size_t n = mi_client_node_count(mi);
     struct fan *fans = calloc(n ? n : 1, sizeof(*fans));
     json_t *nodes = json_object();
+    struct fanout batch;
     size_t ok = 0;
 
     if (!fans) {
         json_decref(nodes);
         return content_error_result("%s: out of memory", rt->def->name);
     }
+    fanout_init(&batch);
     for (size_t i = 0; i < n; i++) {
         fans[i] = (struct fan){.rt = rt, .c = c, .args = args, .node = mi_client_node_name(mi, i),
                                .cancel = cancel_bound()};
-        if (pthread_create(&fans[i].tid, NULL, fan_one, &fans[i]) != 0) {
-            fan_one(&fans[i]);
-            fans[i].tid = 0;
-        }
+        fanout_submit(&batch, i, fan_one, &fans[i]);
     }
+    fanout_wait(&batch);
     for (size_t i = 0; i < n; i++) {
-        if (fans[i].tid)
-            pthread_join(fans[i].tid, NULL);
         ok += json_is_true(json_object_get(fans[i].out, "ok"));
         json_object_set_new(nodes, fans[i].node, fans[i].out);
     }

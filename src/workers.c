@@ -1,5 +1,5 @@
 /* workers: a bounded job queue served by threads created on demand. */
-#include "mcp/workers.h"
+#include "workers.h"
 
 #include <pthread.h>
 #include <stdbool.h>

@@ -1,7 +1,8 @@
-/* workers: a small pool of threads that run slow requests (tools/call, resources/read) so that
- * the reading thread keeps answering ping and cancellations. Threads start on demand. */
-#ifndef MCP_WORKERS_H
-#define MCP_WORKERS_H
+/* workers: a small pool of threads that run slow jobs: the MCP core's lanes (tools/call and
+ * resources/read, so that the reading thread keeps answering ping and cancellations) and the
+ * tools layer's fan-out to nodes (tools/fanout.c). Threads start on demand and stay. */
+#ifndef WORKERS_H
+#define WORKERS_H
 
 #include <stddef.h>
 
