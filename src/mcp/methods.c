@@ -294,18 +294,109 @@ static bool over_limit(struct mcp_call *c, struct rpc_err *e)
  * its arguments, a known-defect check, the user's confirmation of a change) are met, the audit
  * trail has the call (flushed first for a write), then the handler runs and the trail gets the
  * outcome. No handler asks for confirmation itself: a tool that changes state cannot forget to. */
+/* The gate's first checks, which need only the request: the role may call the tool, the
+ * principal is within its share, the arguments are an object valid against the schema. NULL
+ * to go on, else the refusal (audited). */
+static json_t *check_request(struct mcp_call *c, const struct mcp_tool *t, size_t index,
+                             json_t *args, struct audit_call *ac)
+{
+    char why[512], text[1024];
+
+    if (refusal(c->sess, t, why, sizeof(why)))
+        return refuse_call(c, ac, why);
+    if (c->over_limit) {
+        mcp_over_limit_text(c, why, sizeof(why));
+        return refuse_call(c, ac, why);
+    }
+    if (!json_is_object(args)) {
+        snprintf(text, sizeof(text), "Invalid arguments for tool '%s': arguments must be an object "
+                 "of named values", t->name);
+        return refuse_call(c, ac, text);
+    }
+    if (schema_validate(registry_input_schema(&c->sess->srv->reg, index), args, why,
+                        sizeof(why)) < 0) {
+        snprintf(text, sizeof(text), "Invalid arguments for tool '%s': %s. Fix the arguments and "
+                 "call again; the tool's inputSchema describes them.", t->name, why);
+        return refuse_call(c, ac, text);
+    }
+    if (log_threshold() == LOG_DEBUG) {
+        json_t *red = log_redact(args);
+        char *dump = json_dumps(red, JSON_COMPACT);
+        log_msg(LOG_DEBUG, "tools/call %s %s", t->name, dump ? dump : "");
+        free(dump);
+        json_decref(red);
+    }
+    return NULL;
+}
+
+/* What this call needs (the tool's needs hook), and the scopes that adds. NULL to go on with
+ * *needs filled, else the refusal (audited). */
+static json_t *check_needs(struct mcp_call *c, const struct mcp_tool *t, json_t *args,
+                           struct mcp_needs *needs, struct audit_call *ac)
+{
+    json_t *result;
+    char text[1024], list[256];
+    size_t k;
+
+    if ((result = call_needs(c, t, args, needs))) {
+        const char *rt = json_string_value(json_object_get(
+            json_array_get(json_object_get(result, "content"), 0), "text"));
+        audit_refused(c->sess->srv->audit, ac, AUDIT_REFUSED, rt ? rt : "refused by the tool");
+        return result;
+    }
+    if (!(needs->scopes & ~c->sess->role->scopes))
+        return NULL;
+    scope_list(needs->scopes & ~c->sess->role->scopes, list, sizeof(list), &k);
+    snprintf(text, sizeof(text), "permission denied: %s, so tool '%s' also needs the scope%s "
+             "%s, which role '%s' does not have; ask an administrator for a role with %s",
+             needs->scope_why[0] ? needs->scope_why : "this call", t->name, k > 1 ? "s" : "",
+             list, c->sess->role->name, k > 1 ? "them" : "it");
+    return refuse_call(c, ac, text);
+}
+
+/* The call, audited: the last check (a known defect), the user's confirmation, the handler,
+ * the result checked against the output schema. */
+static json_t *run_audited(struct mcp_call *c, const struct mcp_tool *t, size_t index,
+                           json_t *args, struct mcp_needs *needs, struct audit_call *ac)
+{
+    struct audit *audit = c->sess->srv->audit;
+    json_t *result = NULL;
+    struct timespec t0;
+    uint64_t id;
+
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    if (audit_begin(audit, ac, &id) < 0 && ac->write)
+        return content_error_result("Not done: tool '%s' changes state and the audit trail cannot "
+                                    "be written; nothing was sent. Check the audit destination "
+                                    "(--audit) and the disk.", t->name);
+    if (needs->check && !needs->check(c, args, needs, &result) && !result)
+        result = content_error_result("Not sent: tool '%s' was refused by its check", t->name);
+    if (!result && needs->confirm)
+        result = confirm_call(c, args, needs->what);
+    if (!result && !(result = t->handler(c, t, args)))
+        result = content_error_result("Tool '%s' failed: out of memory", t->name);
+    result = finish_tool_result(t, registry_output_schema(&c->sess->srv->reg, index), result);
+    bool failed = json_is_true(json_object_get(result, "isError"));
+    const char *err_text = failed ? json_string_value(json_object_get(
+                                        json_array_get(json_object_get(result, "content"), 0),
+                                        "text"))
+                                  : NULL;
+    audit_end(audit, id, ac, c->outcome ? c->outcome : failed ? "error" : NULL, err_text,
+              elapsed_ms(&t0));
+    return result;
+}
+
+/* The gate every tool call passes, in this order: the tool exists, the role may call it, the
+ * arguments are valid, what the call needs (the tool's hook: the node's module, more scopes,
+ * a known defect, a question) is allowed, the audit trail is written, the user agreed; only
+ * then the handler. */
 static json_t *m_tools_call(struct mcp_call *c, json_t *params, struct rpc_err *e)
 {
-    struct registry *reg = &c->sess->srv->reg;
-    struct audit *audit = c->sess->srv->audit;
     json_t *name = str_param(params, "name", e), *args, *result;
     const struct mcp_tool *t;
     struct audit_call ac;
     struct mcp_needs needs;
-    struct timespec t0;
-    uint64_t id;
     size_t index;
-    char why[512], text[1024];
 
     if (!name)
         return NULL;
@@ -319,76 +410,17 @@ static json_t *m_tools_call(struct mcp_call *c, json_t *params, struct rpc_err *
         .tool = json_string_value(name), .args = args,
         .node = json_string_value(json_object_get(args, "node")),
     };
-    t = registry_tool(reg, json_string_value(name), &index);
-    if (!t) {
-        audit_refused(audit, &ac, AUDIT_REFUSED, "unknown tool");
+    if (!(t = registry_tool(&c->sess->srv->reg, json_string_value(name), &index))) {
+        audit_refused(c->sess->srv->audit, &ac, AUDIT_REFUSED, "unknown tool");
         rpc_err_set(e, JSONRPC_INVALID_PARAMS, "Unknown tool: %.200s", json_string_value(name));
         return NULL;
     }
     c->tool = t;
     ac.write = !(t->flags & TOOL_F_READONLY);
-    if (refusal(c->sess, t, why, sizeof(why)))
-        return refuse_call(c, &ac, why);
-    if (c->over_limit) {
-        mcp_over_limit_text(c, why, sizeof(why));
-        return refuse_call(c, &ac, why);
-    }
-    if (!json_is_object(args)) {
-        snprintf(text, sizeof(text), "Invalid arguments for tool '%s': arguments must be an object "
-                 "of named values", t->name);
-        return refuse_call(c, &ac, text);
-    }
-    if (schema_validate(registry_input_schema(reg, index), args, why, sizeof(why)) < 0) {
-        snprintf(text, sizeof(text), "Invalid arguments for tool '%s': %s. Fix the arguments and "
-                 "call again; the tool's inputSchema describes them.", t->name, why);
-        return refuse_call(c, &ac, text);
-    }
-    if (log_threshold() == LOG_DEBUG) {
-        json_t *red = log_redact(args);
-        char *dump = json_dumps(red, JSON_COMPACT);
-        log_msg(LOG_DEBUG, "tools/call %s %s", t->name, dump ? dump : "");
-        free(dump);
-        json_decref(red);
-    }
-    if ((result = call_needs(c, t, args, &needs))) {
-        const char *rt = json_string_value(json_object_get(
-            json_array_get(json_object_get(result, "content"), 0), "text"));
-        audit_refused(audit, &ac, AUDIT_REFUSED, rt ? rt : "refused by the tool");
+    if ((result = check_request(c, t, index, args, &ac)) ||
+        (result = check_needs(c, t, args, &needs, &ac)))
         return result;
-    }
-    if (needs.scopes & ~c->sess->role->scopes) {
-        char list[256];
-        size_t k;
-        scope_list(needs.scopes & ~c->sess->role->scopes, list, sizeof(list), &k);
-        snprintf(text, sizeof(text), "permission denied: %s, so tool '%s' also needs the scope%s "
-                 "%s, which role '%s' does not have; ask an administrator for a role with %s",
-                 needs.scope_why[0] ? needs.scope_why : "this call", t->name, k > 1 ? "s" : "",
-                 list, c->sess->role->name, k > 1 ? "them" : "it");
-        return refuse_call(c, &ac, text);
-    }
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    if (audit_begin(audit, &ac, &id) < 0 && ac.write)
-        return content_error_result("Not done: tool '%s' changes state and the audit trail cannot "
-                                    "be written; nothing was sent. Check the audit destination "
-                                    "(--audit) and the disk.", t->name);
-    result = NULL;
-    if (needs.check && !needs.check(c, args, &needs, &result) && !result)
-        result = content_error_result("Not sent: tool '%s' was refused by its check", t->name);
-    if (!result && needs.confirm)
-        result = confirm_call(c, args, needs.what);
-    if (!result && !(result = t->handler(c, t, args)))
-        result = content_error_result("Tool '%s' failed: out of memory", t->name);
-    result = finish_tool_result(t, registry_output_schema(reg, index), result);
-    {
-        bool failed = json_is_true(json_object_get(result, "isError"));
-        const char *err_text = failed ? json_string_value(json_object_get(
-                                            json_array_get(json_object_get(result, "content"), 0),
-                                            "text"))
-                                      : NULL;
-        audit_end(audit, id, &ac, c->outcome ? c->outcome : failed ? "error" : NULL, err_text,
-                  elapsed_ms(&t0));
-    }
-    return result;
+    return run_audited(c, t, index, args, &needs, &ac);
 }
 
 static const struct mcp_resource *find_resource(struct mcp_call *c, json_t *params,

@@ -443,41 +443,30 @@ static void call_run(void *arg)
     session_unref(s);
 }
 
-static void handle_request(struct mcp_session *s, struct jsonrpc_msg *msg, struct mcp_out *out)
+/* A new call for the request, taking the message over, and in flight on the session; NULL with
+ * the reason in *why when it is refused before it starts. Under s->lock. */
+static struct mcp_call *call_start(struct mcp_session *s, struct jsonrpc_msg *msg,
+                                   const struct mcp_method *m, struct mcp_out *out,
+                                   const char **why, int *code)
 {
-    const struct mcp_method *m = mcp_method_find(msg->method);
     struct mcp_call *c;
     json_t *meta;
-    char text[320];
 
-    if (!m) {
-        snprintf(text, sizeof(text), "Method not found: %.200s", msg->method);
-        return reply_error(out, msg->id, JSONRPC_METHOD_NOT_FOUND, text, NULL);
-    }
-    if (msg->params && !json_is_object(msg->params))
-        return reply_error(out, msg->id, JSONRPC_INVALID_PARAMS,
-                           "Invalid params: params must be an object", NULL);
-
-    pthread_mutex_lock(&s->lock);
+    *code = JSONRPC_INVALID_REQUEST;
     if (!s->initialized && !(m->flags & M_BEFORE_INIT)) {
-        pthread_mutex_unlock(&s->lock);
-        return reply_error(out, msg->id, JSONRPC_INVALID_REQUEST,
-                           "Invalid Request: the session is not initialized; send initialize first",
-                           NULL);
+        *why = "Invalid Request: the session is not initialized; send initialize first";
+        return NULL;
     }
     for (struct mcp_call *o = s->inflight; o; o = o->next) {
         if (json_equal(o->id, msg->id)) {
-            pthread_mutex_unlock(&s->lock);
-            return reply_error(out, msg->id, JSONRPC_INVALID_REQUEST,
-                               "Invalid Request: this id is already used by a request in progress",
-                               NULL);
+            *why = "Invalid Request: this id is already used by a request in progress";
+            return NULL;
         }
     }
-    c = calloc(1, sizeof(*c));
-    if (!c) {
-        pthread_mutex_unlock(&s->lock);
-        return reply_error(out, msg->id, JSONRPC_INTERNAL_ERROR, "Internal error: out of memory",
-                           NULL);
+    if (!(c = calloc(1, sizeof(*c)))) {
+        *code = JSONRPC_INTERNAL_ERROR;
+        *why = "Internal error: out of memory";
+        return NULL;
     }
     c->sess = s;
     /* The call takes the message over: only the thread that runs it touches it from now on
@@ -507,43 +496,69 @@ static void handle_request(struct mcp_session *s, struct jsonrpc_msg *msg, struc
     c->next = s->inflight;
     s->inflight = c;
     s->refs++;
-    pthread_mutex_unlock(&s->lock);
+    return c;
+}
 
-    if (m->flags & M_WORKER) {
-        /* A principal may have only so many requests on the lanes, so that one client cannot
-         * take every worker; past that the request is refused at once (inline: the handler
-         * only writes the refusal). Long jobs have a lane of their own, so that they never
-         * hold the workers interactive calls need. */
-        struct workers *lane = mcp_method_long(s, m, c->params) ? s->srv->long_pool
-                                                                 : s->srv->pool;
-        char principal[sizeof(s->principal)];
-        pthread_mutex_lock(&s->lock);
-        memcpy(principal, s->principal, sizeof(principal));
-        pthread_mutex_unlock(&s->lock);
-        if (!(c->load = load_take(s->srv, principal))) {
-            c->over_limit = true;
-            call_run(c);
-            return;
-        }
-        if (workers_submit(lane, call_run, c) == 0)
-            return;
-        /* The queue is full: refuse rather than block the reader. */
-        pthread_mutex_lock(&s->lock);
-        for (struct mcp_call **pp = &s->inflight; *pp; pp = &(*pp)->next)
-            if (*pp == c) {
-                *pp = c->next;
-                break;
-            }
-        pthread_mutex_unlock(&s->lock);
-        reply_error(out, c->id, JSONRPC_INTERNAL_ERROR,
-                    "Internal error: the server is busy (every worker and queue slot is taken); "
-                    "retry shortly",
-                    NULL);
-        call_free(c);
-        session_unref(s);
+/* Put a call that may block on its lane. A principal may have only so many requests on the
+ * lanes, so that one client cannot take every worker; past that the request is refused at once
+ * (inline: the handler only writes the refusal). Long jobs have a lane of their own, so that
+ * they never hold the workers interactive calls need. */
+static void call_queue(struct mcp_session *s, struct mcp_call *c)
+{
+    struct workers *lane = mcp_method_long(s, c->method, c->params) ? s->srv->long_pool
+                                                                     : s->srv->pool;
+    char principal[sizeof(s->principal)];
+
+    pthread_mutex_lock(&s->lock);
+    memcpy(principal, s->principal, sizeof(principal));
+    pthread_mutex_unlock(&s->lock);
+    if (!(c->load = load_take(s->srv, principal))) {
+        c->over_limit = true;
+        call_run(c);
         return;
     }
-    call_run(c);
+    if (workers_submit(lane, call_run, c) == 0)
+        return;
+    /* The queue is full: refuse rather than block the reader. */
+    pthread_mutex_lock(&s->lock);
+    for (struct mcp_call **pp = &s->inflight; *pp; pp = &(*pp)->next)
+        if (*pp == c) {
+            *pp = c->next;
+            break;
+        }
+    pthread_mutex_unlock(&s->lock);
+    reply_error(c->out, c->id, JSONRPC_INTERNAL_ERROR,
+                "Internal error: the server is busy (every worker and queue slot is taken); "
+                "retry shortly",
+                NULL);
+    call_free(c);
+    session_unref(s);
+}
+
+static void handle_request(struct mcp_session *s, struct jsonrpc_msg *msg, struct mcp_out *out)
+{
+    const struct mcp_method *m = mcp_method_find(msg->method);
+    const char *why = NULL;
+    struct mcp_call *c;
+    char text[320];
+    int code;
+
+    if (!m) {
+        snprintf(text, sizeof(text), "Method not found: %.200s", msg->method);
+        return reply_error(out, msg->id, JSONRPC_METHOD_NOT_FOUND, text, NULL);
+    }
+    if (msg->params && !json_is_object(msg->params))
+        return reply_error(out, msg->id, JSONRPC_INVALID_PARAMS,
+                           "Invalid params: params must be an object", NULL);
+    pthread_mutex_lock(&s->lock);
+    c = call_start(s, msg, m, out, &why, &code);
+    pthread_mutex_unlock(&s->lock);
+    if (!c)
+        return reply_error(out, msg->id, code, why, NULL);
+    if (m->flags & M_WORKER)
+        call_queue(s, c);
+    else
+        call_run(c);
 }
 
 static void handle_response(struct mcp_session *s, struct jsonrpc_msg *msg)
