@@ -1,5 +1,5 @@
 /* internal: the session and call structures shared by the dispatcher (session.c) and the
- * method handlers (methods.c). Nothing outside src/mcp includes this. */
+ * method handlers (methods.c, gate.c). Nothing outside src/mcp includes this. */
 #ifndef MCP_INTERNAL_H
 #define MCP_INTERNAL_H
 
@@ -89,6 +89,13 @@ struct mcp_call {
 };
 
 const struct mcp_method *mcp_method_find(const char *name);
+/* tools/call (gate.c). */
+json_t *mcp_tools_call(struct mcp_call *c, json_t *params, struct rpc_err *e);
+/* Why this session may not call tool t (a sentence in buf), or NULL when it may. */
+const char *mcp_tool_refusal(const struct mcp_session *s, const struct mcp_tool *t, char *buf,
+                             size_t n);
+/* params[key] when it is a string, else NULL with e set. */
+json_t *mcp_str_param(json_t *params, const char *key, struct rpc_err *e);
 /* Whether this request runs on the long-job lane: tools/call of a tool flagged TOOL_F_LONG. */
 bool mcp_method_long(struct mcp_session *s, const struct mcp_method *m, json_t *params);
 /* The sentence refusing a request whose principal is at max-calls-per-principal. */
