@@ -5,6 +5,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <time.h>
 
 #include "auth/audit.h"
 #include "auth/roles.h"
@@ -30,7 +31,17 @@ struct mcp_server {
     const struct mcp_session_admin *session_admin; /* the transport's sessions, or NULL */
 };
 
-struct pending; /* a request we sent to the client, awaiting its answer */
+/* A request we sent to the client, awaiting its answer (call.c), found by the reader
+ * (session.c). */
+struct pending {
+    char id[32];
+    struct mcp_call *call;
+    json_t *root;           /* the answer, owned once answered: taken from the reader whole, so
+                               that only the waiting thread touches it (see handle_request) */
+    json_t *result, *error; /* borrowed from root */
+    bool done;
+    struct pending *next;
+};
 struct principal_load; /* one principal's requests on the lanes (session.c) */
 
 struct mcp_session {
@@ -103,6 +114,8 @@ void mcp_over_limit_text(struct mcp_call *c, char *buf, size_t n);
 const struct mcp_notification *mcp_notification_find(const char *name);
 /* Mark the in-flight request with this id cancelled (notifications/cancelled). */
 void mcp_session_cancel(struct mcp_session *s, const json_t *id);
+/* CLOCK_MONOTONIC now + ms, for pthread_cond_timedwait on a monotonic condition. */
+struct timespec mcp_deadline_after(unsigned ms);
 /* Send a message on a channel (not final). Takes ownership of msg. */
 void mcp_send(struct mcp_out *out, json_t *msg);
 
