@@ -81,7 +81,7 @@ static json_t *with_defaults(const json_t *defaults, json_t *args)
     return full ? full : json_incref(args);
 }
 
-static bool toolset_enabled(const char *toolsets, const char *name)
+bool rows_toolset_enabled(const char *toolsets, const char *name)
 {
     size_t n = strlen(name);
 
@@ -432,6 +432,11 @@ static json_t *output_schema(const struct tool_def *d)
     return json_pack("{s:s, s:o}", "type", "object", "properties", props);
 }
 
+json_t *row_schema(const struct tool_def *d, bool output)
+{
+    return output ? output_schema(d) : input_schema(d);
+}
+
 /* Schemas are built on first use (the registry builds every listing once, under its lock, before
  * any tools/call runs): registering dozens of rows then costs nothing at start-up. The argument
  * defaults come out of the same input schema. */
@@ -456,7 +461,7 @@ int rows_register(struct registry *reg, const struct tool_backends *be,
         const struct tool_def *d = &rows[i];
         struct row_tool *rt, **grown;
 
-        if (!toolset_enabled(toolsets, d->toolset))
+        if (!rows_toolset_enabled(toolsets, d->toolset))
             continue;
         rt = calloc(1, sizeof(*rt));
         grown = realloc(entries, (nentries + 1) * sizeof(*entries));

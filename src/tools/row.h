@@ -169,6 +169,18 @@ json_t *row_mi_run(struct tool_ctx *x, const json_t *args, struct tool_error *e)
  * row states it wrongly (a constraint its type cannot have, a default not of its type). */
 json_t *row_arg_schema(const struct tool_arg *a, char *why, size_t n);
 
+/* A row's input (output = false) or output schema (new reference), or NULL when the row is
+ * malformed (the reason is logged). */
+json_t *row_schema(const struct tool_def *d, bool output);
+
+/* Build and check the schemas of every row of every table that `toolsets` does not enable
+ * (registry_build checks those), so that a malformed row fails every start, not only those
+ * that enable its toolset. 0, or -1 with the tool and the reason in err. */
+int rows_check_all(const char *toolsets, char *err, size_t errlen);
+
+/* Whether `toolsets` (comma-separated, "all" allowed) enables the toolset `name`. */
+bool rows_toolset_enabled(const char *toolsets, const char *name);
+
 /* "string", "integer", ...; NULL for T_NONE. */
 const char *arg_type_name(enum arg_type t);
 

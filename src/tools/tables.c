@@ -1,6 +1,10 @@
 /* tables: every area's tool rows, in listing order. A new area adds two lines here. */
 #include "tools/row.h"
 
+#include <stdio.h>
+
+#include "mcp/schema.h"
+
 extern const struct row_table dialog_table, mi_table;
 extern const struct row_table registrations_table, stats_table, status_table;
 extern const struct row_table dispatcher_table, routing_table, reload_table;
@@ -31,3 +35,25 @@ const struct row_table *const row_tables[] = {
     &mi_table,
 };
 const size_t row_table_count = sizeof(row_tables) / sizeof(row_tables[0]);
+
+int rows_check_all(const char *toolsets, char *err, size_t errlen)
+{
+    for (size_t t = 0; t < row_table_count; t++) {
+        for (size_t i = 0; i < row_tables[t]->n; i++) {
+            const struct tool_def *d = &row_tables[t]->rows[i];
+            if (rows_toolset_enabled(toolsets, d->toolset))
+                continue;
+            json_t *in = row_schema(d, false), *out = in ? row_schema(d, true) : NULL;
+            char why[256] = "its row is malformed (see the log)";
+            int bad = !in || !out || schema_check(in, why, sizeof(why)) < 0 ||
+                      schema_check(out, why, sizeof(why)) < 0;
+            json_decref(in);
+            json_decref(out);
+            if (bad) {
+                snprintf(err, errlen, "tool '%s': %s", d->name, why);
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
