@@ -328,9 +328,11 @@ static const char *row_unsound(const struct tool_def *d)
 {
     if (d->backend == BACKEND_NONE)
         return "names no backend";
-    if (d->backend == BACKEND_MI && !d->run && !d->handler && !d->mi.cmd)
+    if (d->unavailable && (d->mi.cmd || d->run || d->handler))
+        return "is unavailable yet names a command or logic";
+    if (d->backend == BACKEND_MI && !d->run && !d->handler && !d->mi.cmd && !d->unavailable)
         return "has no MI command and no logic of its own";
-    if (d->backend != BACKEND_MI && !d->run && !d->handler)
+    if (d->backend != BACKEND_MI && !d->run && !d->handler && !d->unavailable)
         return "has no logic and its backend no generic handler";
     if ((d->filter.field != NULL) != (d->filter.equals != NULL))
         return "has half a filter";
@@ -634,7 +636,7 @@ static bool module_absent(const struct row_tool *rt, const char *node, struct to
         mi_client_offers(rt->be->mi, node, d->mi.cmd, &m) == MI_OK)
         return false;
     tool_error_from_mi(e, &m);
-    if (d->mi.absent) {
+    if (d->mi.absent && m.err == MI_ERR_UNKNOWN_COMMAND) {
         char detail[sizeof(e->text)];
         snprintf(detail, sizeof(detail), "%s", e->text);
         snprintf(e->text, sizeof(e->text), "%s (%.600s)", d->mi.absent, detail);
@@ -643,19 +645,26 @@ static bool module_absent(const struct row_tool *rt, const char *node, struct to
 }
 
 /* One node's answer from the row's logic or the backend's generic handler: the structured
- * result with "node" (and the row's note), or NULL with *e set. */
+ * result with "node" (and the row's note, after any note of the answer's own), or NULL with *e
+ * set. */
 static json_t *run_node(const struct row_tool *rt, struct mcp_call *c, const json_t *args,
                         const char *node, struct tool_error *e)
 {
-    struct tool_ctx x = {.call = c, .def = rt->def, .be = rt->be, .node = node};
-    json_t *out = rt->def->run ? rt->def->run(&x, args, e) : row_mi_run(&x, args, e);
+    const struct tool_def *d = rt->def;
+    struct tool_ctx x = {.call = c, .def = d, .be = rt->be, .node = node};
+    const char *own;
+    json_t *out;
 
-    if (!out)
+    if (d->unavailable)
+        return tool_fail(e, TOOL_E_UNSUPPORTED, NULL, 0, "%s", d->unavailable);
+    if (!(out = d->run ? d->run(&x, args, e) : row_mi_run(&x, args, e)))
         return NULL;
-    if (rt->def->backend == BACKEND_MI)
+    if (d->backend == BACKEND_MI)
         json_object_set_new(out, "node", json_string(node ? node : "default"));
-    if (rt->def->note && !json_object_get(out, "note"))
-        json_object_set_new(out, "note", json_string(rt->def->note));
+    if (d->note && (own = json_string_value(json_object_get(out, "note"))))
+        json_object_set_new(out, "note", json_sprintf("%s; %s", own, d->note));
+    else if (d->note)
+        json_object_set_new(out, "note", json_string(d->note));
     return out;
 }
 

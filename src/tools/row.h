@@ -127,6 +127,9 @@ struct tool_def {
     struct row_filter filter;   /* ROW_LIST: keep only matching items; {NULL}: all */
     const char *note;           /* a sentence every result carries as "note" (what MI cannot
                                    show, how to read the answer); NULL: none */
+    const char *unavailable;    /* the tool exists for parity only (OpenSIPS has no command for
+                                   it): every call fails as unsupported with this sentence, and
+                                   nothing is sent; such a row names no command and no logic */
 };
 
 /* The row behind a registered tool, or NULL for a tool that did not come from a row. */

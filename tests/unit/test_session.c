@@ -314,6 +314,9 @@ static void test_every_row_builds(void)
         {.name = "bad_result", .title = "Bad", .description = "A pattern on an integer field.",
          .toolset = "test", .backend = BACKEND_MI, .mi = {.cmd = "core:uptime"},
          .flags = TOOL_F_READONLY, .result = FIELDS({.name = "n", .type = T_INTEGER, .pattern = "x"})},
+        {.name = "bad_unavailable", .title = "Bad", .description = "Unavailable, yet a command.",
+         .toolset = "test", .backend = BACKEND_MI, .mi = {.cmd = "core:uptime"},
+         .flags = TOOL_F_READONLY, .unavailable = "not possible"},
     };
     struct tool_backends be = {0};
     struct registry reg;
