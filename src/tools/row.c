@@ -323,6 +323,14 @@ static int add_fields(json_t *props, const struct tool_arg *more, char *why, siz
     return 0;
 }
 
+static bool has_arg(const struct tool_def *d, const char *name)
+{
+    for (const struct tool_arg *a = d->args; a && a->name; a++)
+        if (!strcmp(a->name, name))
+            return true;
+    return false;
+}
+
 /* A row that cannot work as written: NULL when it is sound, else why not. */
 static const char *row_unsound(const struct tool_def *d)
 {
@@ -334,8 +342,11 @@ static const char *row_unsound(const struct tool_def *d)
         return "has no MI command and no logic of its own";
     if (d->backend != BACKEND_MI && !d->run && !d->handler && !d->unavailable)
         return "has no logic and its backend no generic handler";
-    if ((d->filter.field != NULL) != (d->filter.equals != NULL))
-        return "has half a filter";
+    if ((d->filter.field != NULL) != (d->filter.equals != NULL || d->filter.arg != NULL) ||
+        (d->filter.equals && d->filter.arg))
+        return "has half a filter, or two";
+    if (d->filter.arg && !has_arg(d, d->filter.arg))
+        return "filters by an argument it does not take";
     if ((d->filter.field || d->mi.list) && !(d->flags & ROW_LIST))
         return "filters or names the list member of a result that is not a list";
     if (d->run && d->handler)
@@ -565,16 +576,18 @@ static json_t *call_params(const struct tool_def *d, const json_t *args, bool fi
 }
 
 /* The items of a list that pass the row's filter (stolen; returned, possibly the same). */
-static json_t *filtered(const struct tool_def *d, json_t *items)
+static json_t *filtered(const struct tool_def *d, const json_t *args, json_t *items)
 {
+    const json_t *want = d->filter.arg ? json_object_get(args, d->filter.arg) : NULL;
     json_t *kept, *item;
     size_t i;
 
-    if (!d->filter.field)
+    if (!d->filter.field || (d->filter.arg && !want))
         return items;
     kept = json_array();
     json_array_foreach(items, i, item)
-        if (!strcasecmp(tool_str(item, d->filter.field, ""), d->filter.equals))
+        if (want ? json_equal(json_object_get(item, d->filter.field), (json_t *)want)
+                 : !strcasecmp(tool_str(item, d->filter.field, ""), d->filter.equals))
             json_array_append(kept, item);
     json_decref(items);
     return kept;
@@ -612,7 +625,7 @@ json_t *row_mi_run(struct tool_ctx *x, const json_t *args, struct tool_error *e)
                                    : json_is_array(result) ? json_incref(result) : json_array();
         if (done && json_is_integer(json_object_get(result, "count")))
             total = json_integer_value(json_object_get(result, "count"));
-        shaped = row_page(filtered(d, items), args, total, done);
+        shaped = row_page(filtered(d, args, items), args, total, done);
         json_decref(result);
     } else {
         result = tool_cap(result, TOOL_RESULT_CAP, &note);
