@@ -7,8 +7,6 @@
 
 #include "auth/roles.h"
 #include "mcp/content.h"
-#include "mcp/registry.h"
-#include "mcp/server.h"
 #include "mi/catalogue.h"
 #include "tools/guards.h"
 #include "tools/row.h"

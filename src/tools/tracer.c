@@ -7,9 +7,6 @@
 
 #include "auth/roles.h"
 #include "mcp/content.h"
-#include "mcp/server.h"
-#include "mi/client.h"
-#include "tools/guards.h"
 #include "tools/row.h"
 #include "tools/tool.h"
 
