@@ -5,9 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mcp/content.h"
-#include "mcp/server.h"
-#include "mi/client.h"
 #include "tools/row.h"
 #include "tools/tool.h"
 
@@ -35,52 +32,48 @@ static int split_params(const char *params, char **e1, char **e2)
     return *e1 && *e2 ? 0 : -1;
 }
 
-static json_t *t_b2b_trigger_scenario(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
+static json_t *trigger_scenario_run(struct tool_ctx *x, const json_t *args,
+                                    struct tool_error *e)
 {
-    struct mi_client *mi = tool_backends_of(c)->mi;
-    const char *node = tool_node(args);
     const char *scenario = tool_str(args, "scenario_id", "");
     const char *hdrs = tool_str(args, "custom_hdrs", "");
     const char *params = tool_str(args, "params", "");
     const char *e1 = tool_str(args, "entity1", NULL), *e2 = tool_str(args, "entity2", NULL);
     char *s1 = NULL, *s2 = NULL;
     json_t *mi_params = NULL, *result = NULL, *out = NULL;
-    struct mi_error e;
 
     if (*hdrs) {
-        out = content_error_result(
-            "%s: nothing was started: OpenSIPS 3.x/4.x b2b_trigger_scenario takes no extra "
-            "headers (custom_hdrs); add them in the scenario's b2b_logic route instead, and "
-            "call again without custom_hdrs", t->name);
+        tool_fail(e, TOOL_E_BAD_ARGS, NULL, 0,
+                  "nothing was started: OpenSIPS 3.x/4.x b2b_trigger_scenario takes no extra "
+                  "headers (custom_hdrs); add them in the scenario's b2b_logic route instead, and "
+                  "call again without custom_hdrs");
         goto out;
     }
     if (!e1 || !e2) {
         if (*params && split_params(params, &s1, &s2) < 0) {
-            out = content_error_result(
-                "%s: nothing was started: params must be \"entity1;entity2\", each entity "
-                "\"id,URI[,display name]\" (e.g. \"client1,sip:alice@example.com;client2,"
-                "sip:bob@example.com\"); or pass entity1 and entity2", t->name);
+            tool_fail(e, TOOL_E_BAD_ARGS, NULL, 0,
+                      "nothing was started: params must be \"entity1;entity2\", each entity "
+                      "\"id,URI[,display name]\" (e.g. \"client1,sip:alice@example.com;client2,"
+                      "sip:bob@example.com\"); or pass entity1 and entity2");
             goto out;
         }
         e1 = e1 ? e1 : s1;
         e2 = e2 ? e2 : s2;
     }
     if (!e1 || !e2) {
-        out = content_error_result(
-            "%s: nothing was started: OpenSIPS needs the two entities to call: pass entity1 and "
-            "entity2 (\"id,URI[,display name]\", id as the scenario names it)", t->name);
+        tool_fail(e, TOOL_E_BAD_ARGS, NULL, 0,
+                  "nothing was started: OpenSIPS needs the two entities to call: pass entity1 "
+                  "and entity2 (\"id,URI[,display name]\", id as the scenario names it)");
         goto out;
     }
     mi_params = json_pack("{s:s, s:s, s:s}", "scenario_id", scenario, "entity1", e1, "entity2", e2);
-    if (mi_client_call(mi, node, "b2b_logic:trigger_scenario", mi_params, 0, &result, &e) != MI_OK) {
-        out = tool_mi_error(c, t->name, &e);
+    if (tool_mi(x, "b2b_logic:trigger_scenario", mi_params, &result, e) != TOOL_OK)
         goto out;
-    }
-    out = content_structured_result(json_pack(
-        "{s:s, s:{s:s, s:s, s:s, s:s}}", "node", node ? node : "default", "result", "scenario_id",
-        scenario, "entity1", e1, "entity2", e2, "outcome",
-        "started: OpenSIPS calls both entities; the reply carries no session key, find the new "
-        "session in b2b_list_sessions (its scenario) to end it with b2b_terminate"));
+    out = json_pack("{s:{s:s, s:s, s:s, s:s}}", "result", "scenario_id", scenario, "entity1", e1,
+                    "entity2", e2, "outcome",
+                    "started: OpenSIPS calls both entities; the reply carries no session key, "
+                    "find the new session in b2b_list_sessions (its scenario) to end it with "
+                    "b2b_terminate");
 out:
     free(s1);
     free(s2);
@@ -162,7 +155,7 @@ static const struct tool_def b2b_tools[] = {
                    .description = "Not supported by OpenSIPS 3.x/4.x: leave empty"},
                   {.name = "params", .type = T_STRING, .def = "\"\"",
                    .description = "Instead of entity1/entity2: \"entity1;entity2\""}),
-     .handler = t_b2b_trigger_scenario,
+     .run = trigger_scenario_run,
      .mapping = "b2b_logic:trigger_scenario {scenario_id, entity1, entity2} (3.x b2b_trigger_scenario). "
                 "Fixed: the Python server sends {id, custom_hdrs, params} (-32602 'Named parameters do "
                 "not match'); params \"e1;e2\" is split into the two entities, custom_hdrs is refused"},

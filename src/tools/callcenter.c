@@ -1,14 +1,11 @@
 /* tools/callcenter: the call_center module — agents, queued calls, flows. cc_status gathers
  * the queue, the agents and the flows in one answer, as the Python server's does. */
 
-#include "mcp/content.h"
-#include "mcp/server.h"
-#include "mi/client.h"
 #include "tools/row.h"
 #include "tools/tool.h"
 
-/* One node's {result: {queue, agents, flows}}, or NULL with *e set. */
-static json_t *cc_status_one(struct mcp_call *c, const char *node, struct mi_error *e)
+/* {result: {queue, agents, flows}}, or NULL with *e set by the first command that fails. */
+static json_t *cc_status_run(struct tool_ctx *x, const json_t *args, struct tool_error *e)
 {
     static const struct {
         const char *cmd, *member, *out;
@@ -17,12 +14,12 @@ static json_t *cc_status_one(struct mcp_call *c, const char *node, struct mi_err
         {"call_center:list_agents", "Agents", "agents"},
         {"call_center:list_flows", "Flows", "flows"},
     };
-    struct mi_client *mi = tool_backends_of(c)->mi;
     json_t *status = json_object();
 
+    (void)args;
     for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
         json_t *result = NULL;
-        if (mi_client_call(mi, node, parts[i].cmd, NULL, 0, &result, e) != MI_OK) {
+        if (tool_mi(x, parts[i].cmd, NULL, &result, e) != TOOL_OK) {
             json_decref(status);
             return NULL;
         }
@@ -32,14 +29,6 @@ static json_t *cc_status_one(struct mcp_call *c, const char *node, struct mi_err
         json_decref(result);
     }
     return json_pack("{s:o}", "result", status);
-}
-
-static json_t *t_cc_status(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
-{
-    const char *node = tool_node(args);
-    struct mi_error e;
-
-    return tool_node_result(c, t->name, node, cc_status_one(c, node, &e), &e);
 }
 
 static const struct tool_def callcenter_tools[] = {
@@ -80,7 +69,7 @@ static const struct tool_def callcenter_tools[] = {
      .result = FIELDS({.name = "queue", .type = T_ARRAY},
                       {.name = "agents", .type = T_ARRAY},
                       {.name = "flows", .type = T_ARRAY}),
-     .handler = t_cc_status,
+     .run = cc_status_run,
      .mapping = "call_center:list_queue + list_agents + list_flows (3.x cc_list_*), as {queue, agents, "
                 "flows}"},
     {.name = "cc_agent_login",

@@ -7,8 +7,6 @@
 
 #include "auth/roles.h"
 #include "mcp/content.h"
-#include "mcp/registry.h"
-#include "mcp/server.h"
 #include "mi/catalogue.h"
 #include "tools/guards.h"
 #include "tools/row.h"
@@ -37,28 +35,26 @@ static json_t *mi_execute_needs(struct mcp_call *c, const struct tool_def *d, co
 }
 
 /* Scope, confirmation and the known-defect check were the gate's (mi_execute_needs). */
-static json_t *t_mi_execute(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
+static json_t *mi_execute_run(struct tool_ctx *x, const json_t *args, struct tool_error *e)
 {
     const char *command = json_string_value(json_object_get(args, "command"));
     const json_t *params = json_object_get(args, "params");
-    const char *node = tool_node(args);
-    struct mi_client *mi = tool_backends_of(c)->mi;
     const struct mi_cmd *cmd;
-    struct mi_error e;
+    struct mi_error m;
     json_t *result = NULL, *out;
     char *note = NULL;
 
-    if (!(cmd = mi_catalogue_find(command, &e)))
-        return content_error_result("mi_execute: %s", e.text);
-    if (mi_client_call(mi, node, cmd->key, params, 0, &result, &e) != MI_OK)
-        return tool_mi_error(c, t->name, &e);
+    if (!(cmd = mi_catalogue_find(command, &m)))
+        return tool_fail(e, TOOL_E_NOT_FOUND, NULL, 0, "%s", m.text);
+    if (tool_mi(x, cmd->key, params, &result, e) != TOOL_OK)
+        return NULL;
     result = tool_cap(result, TOOL_RESULT_CAP, &note);
-    out = json_pack("{s:s, s:s, s:s, s:o}", "node", node ? node : "default", "command", cmd->key,
-                    "access", mi_class_name(mi_cmd_class(cmd, params)), "result", result);
+    out = json_pack("{s:s, s:s, s:o}", "command", cmd->key, "access",
+                    mi_class_name(mi_cmd_class(cmd, params)), "result", result);
     if (note)
         json_object_set_new(out, "note", json_string(note));
     free(note);
-    return content_structured_result(out);
+    return out;
 }
 
 /* One command as the catalogue knows it: names per version, recipes, read or write. */
@@ -79,20 +75,18 @@ static json_t *describe(const struct mi_cmd *cmd)
     return o;
 }
 
-static json_t *t_mi_list_commands(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
+static json_t *mi_list_commands_run(struct tool_ctx *x, const json_t *args,
+                                    struct tool_error *e)
 {
-    const char *node = tool_node(args), *module = tool_str(args, "module", NULL);
+    const char *module = tool_str(args, "module", NULL);
     const char *contains = tool_str(args, "contains", NULL);
-    struct mi_client *mi = tool_backends_of(c)->mi;
-    struct mi_error e;
-    json_t *names = NULL, *items = json_array(), *name, *page;
+    json_t *names = NULL, *items, *name;
     size_t i;
 
     /* What the node itself offers (which), joined with what the catalogue knows of each. */
-    if (mi_client_call(mi, node, "core:which", NULL, 0, &names, &e) != MI_OK) {
-        json_decref(items);
-        return tool_mi_error(c, t->name, &e);
-    }
+    if (tool_mi(x, "core:which", NULL, &names, e) != TOOL_OK)
+        return NULL;
+    items = json_array();
     json_array_foreach(names, i, name) {
         const char *n = json_string_value(name);
         const struct mi_cmd *cmd = n ? mi_catalogue_find(n, NULL) : NULL;
@@ -105,37 +99,34 @@ static json_t *t_mi_list_commands(struct mcp_call *c, const struct mcp_tool *t, 
                                                cmd ? mi_class_name(cmd->cls) : "unknown"));
     }
     json_decref(names);
-    page = row_page(items, args, -1, 0);
-    json_object_set_new(page, "node", json_string(node ? node : "default"));
-    return content_structured_result(page);
+    return row_page(items, args, -1, 0);
 }
 
-static json_t *t_mi_describe_command(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
+static json_t *mi_describe_command_run(struct tool_ctx *x, const json_t *args,
+                                       struct tool_error *e)
 {
     const char *command = tool_str(args, "command", "");
-    const char *node = tool_node(args);
-    struct mi_client *mi = tool_backends_of(c)->mi;
     const struct mi_cmd *cmd = mi_catalogue_find(command, NULL);
-    struct mi_error e;
-    json_t *out, *help = NULL, *params;
+    struct tool_error he;
+    json_t *out, *help = NULL, *params, *info;
+    bool v3;
 
     if (!cmd)
-        return content_error_result("%s: OpenSIPS 3.6 and 4.0 have no MI command '%s'; "
-                                    "mi_list_commands lists what the node offers", t->name, command);
+        return tool_fail(e, TOOL_E_NOT_FOUND, NULL, 0, "OpenSIPS 3.6 and 4.0 have no MI command "
+                         "'%s'; mi_list_commands lists what the node offers", command);
     out = describe(cmd);
-    /* The node's own help text, when it answers (the command's module may not be loaded). */
-    /* help takes the name this node accepts: 3.x knows only the bare names. */
-    json_t *info = mi_client_node_info(mi, node);
-    bool v3 = json_integer_value(json_object_get(info, "major")) == 3 && cmd->name36;
+    /* The node's own help text, when it answers (the command's module may not be loaded);
+     * help takes the name this node accepts: 3.x knows only the bare names. */
+    info = mi_client_node_info(x->be->mi, x->node);
+    v3 = json_integer_value(json_object_get(info, "major")) == 3 && cmd->name36;
     json_decref(info);
     params = json_pack("{s:s}", "mi_cmd", v3 ? cmd->name36 : cmd->key);
-    if (mi_client_call(mi, node, "core:help", params, 0, &help, &e) == MI_OK)
+    if (tool_mi(x, "core:help", params, &help, &he) == TOOL_OK)
         json_object_set_new(out, "help", help);
     else
-        json_object_set_new(out, "help_error", json_string(e.text));
+        json_object_set_new(out, "help_error", json_string(he.text));
     json_decref(params);
-    return content_structured_result(json_pack("{s:s, s:o}", "node", node ? node : "default",
-                                               "result", out));
+    return json_pack("{s:o}", "result", out);
 }
 
 static const struct tool_def mi_tools_rows[] = {
@@ -158,7 +149,7 @@ static const struct tool_def mi_tools_rows[] = {
                   {.name = "force", .type = T_BOOLEAN,
                    .description = "true to run a command a known OpenSIPS defect makes dangerous (the "
                                   "refusal says which and why)"}),
-     .handler = t_mi_execute,
+     .run = mi_execute_run,
      .needs = mi_execute_needs,
      .mapping = "the command as given, checked against the catalogue's recipes; its read/write class "
                 "(catalogue rule and overrides) decides the extra scope and the confirmation. Fixed: the "
@@ -177,7 +168,7 @@ static const struct tool_def mi_tools_rows[] = {
                                   "e.g. dialog)"},
                   {.name = "contains", .type = T_STRING, .max_len = 64,
                    .description = "Only names containing this text"}),
-     .handler = t_mi_list_commands,
+     .run = mi_list_commands_run,
      .mapping = "core:which (the node's own list), joined with the catalogue's read/write class"},
     {.name = "mi_describe_command",
      .title = "Describe an MI command",
@@ -190,7 +181,7 @@ static const struct tool_def mi_tools_rows[] = {
      .mi = {.cmd = "core:help"},
      .args = ARGS({.name = "command", .type = T_STRING, .flags = ARG_REQUIRED, .min_len = 1, .max_len = 128,
                    .description = "The MI command, any name or alias (from mi_list_commands)"}),
-     .handler = t_mi_describe_command,
+     .run = mi_describe_command_run,
      .mapping = "the embedded catalogues (4.0.1 and 3.6.8), plus core:help {mi_cmd} from the node"},
 };
 ROW_TABLE(mi, mi_tools_rows);

@@ -1,47 +1,26 @@
 /* tools/presence: SIP presence subscriptions (presence module) and the Event Interface's
  * subscribers (core evi). */
 
-#include "mcp/content.h"
-#include "mcp/server.h"
-#include "mi/client.h"
 #include "tools/row.h"
 #include "tools/tool.h"
 
 /* OpenSIPS answers {"Events":[...]} for all events and {"Event":{...}} for one: one shape. */
-static json_t *subscribers_one(struct mcp_call *c, const json_t *args, const char *node,
-                               struct mi_error *e)
+static json_t *subscribers_run(struct tool_ctx *x, const json_t *args, struct tool_error *e)
 {
-    struct mi_client *mi = tool_backends_of(c)->mi;
-    json_t *params = json_object(), *result = NULL, *events, *v;
-
-    if ((v = json_object_get(args, "event")))
-        json_object_set(params, "event", v);
-    if ((v = json_object_get(args, "socket")))
-        json_object_set(params, "socket", v);
-    enum mi_err rc = mi_client_call(mi, node, "evi:subscribers", params, 0, &result, e);
-    json_decref(params);
-    if (rc != MI_OK)
-        return NULL;
-    if ((v = json_object_get(result, "Event")))
-        events = json_pack("[O]", v);
-    else if (json_is_array(v = json_object_get(result, "Events")))
-        events = json_incref(v);
-    else
-        events = json_array();
-    json_decref(result);
-    return json_pack("{s:{s:o}}", "result", "events", events);
-}
-
-static json_t *t_event_list_subscribers(struct mcp_call *c, const struct mcp_tool *t,
-                                        json_t *args)
-{
-    const char *node = tool_node(args);
-    struct mi_error e;
+    json_t *params, *result = NULL, *events;
+    enum tool_err rc;
 
     if (json_object_get(args, "socket") && !json_object_get(args, "event"))
-        return content_error_result("%s: socket filters within one event: pass event too "
-                                    "(e.g. E_UL_AOR_INSERT)", t->name);
-    return tool_node_result(c, t->name, node, subscribers_one(c, args, node, &e), &e);
+        return tool_fail(e, TOOL_E_BAD_ARGS, NULL, 0, "socket filters within one event: pass "
+                         "event too (e.g. E_UL_AOR_INSERT)");
+    params = row_mi_params(x->def, args);
+    rc = tool_mi(x, "evi:subscribers", params, &result, e);
+    json_decref(params);
+    if (rc != TOOL_OK)
+        return NULL;
+    events = tool_list_items(result, "Events");
+    json_decref(result);
+    return json_pack("{s:{s:o}}", "result", "events", events);
 }
 
 static const struct tool_def presence_tools[] = {
@@ -68,14 +47,14 @@ static const struct tool_def presence_tools[] = {
      .scope = SCOPE_BIT(SCOPE_MI_READ),
      .flags = TOOL_F_READONLY,
      .backend = BACKEND_MI,
-     .args = ARGS({.name = "event", .type = T_STRING, .min_len = 1, .max_len = 128,
+     .args = ARGS({.name = "event", .type = T_STRING, .min_len = 1, .max_len = 128, .mi = "event",
                    .description = "Only this event (e.g. E_UL_AOR_INSERT; evi:list via mi_execute lists "
                                   "them)"},
-                  {.name = "socket", .type = T_STRING, .min_len = 1, .max_len = 256,
+                  {.name = "socket", .type = T_STRING, .min_len = 1, .max_len = 256, .mi = "socket",
                    .description = "With event: only this subscriber socket (e.g. udp:10.0.0.5:9999)"}),
      .result = FIELDS({.name = "events", .type = T_ARRAY, .item = ITEM(.type = T_OBJECT, .fields = FIELDS({.name = "name", .type = T_STRING},
                {.name = "Subscribers", .type = T_ARRAY}))}),
-     .handler = t_event_list_subscribers,
+     .run = subscribers_run,
      .mapping = "evi:subscribers {[event [, socket]]} (3.x subscribers_list); the one-event and all-event "
                 "replies are given one shape. Fixed: the Python server's command name is not OpenSIPS's"},
 };

@@ -9,8 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "mcp/content.h"
-#include "mcp/server.h"
 #include "mi/client.h"
 #include "mi/transport.h"
 #include "tools/row.h"
@@ -87,16 +85,16 @@ static void ul_snapshot_put(const char *node, bool brief_asked, bool brief, cons
     pthread_mutex_unlock(&ul_snaps.lock);
 }
 
-/* A new dump of node: its Domains (new reference), in the full form unless brief (or when the
- * full one does not fit, then brief, with *note saying why). NULL with e filled on failure. */
-static json_t *ul_fetch(struct mi_client *mi, const char *node, bool *brief, const char **note,
-                        struct mi_error *e)
+/* A new dump of x's node: its Domains (new reference), in the full form unless brief (or when
+ * the full one does not fit, then brief, with *note saying why). NULL with e filled on failure. */
+static json_t *ul_fetch(struct tool_ctx *x, bool *brief, const char **note, struct tool_error *e)
 {
     json_t *params = *brief ? json_pack("{s:i}", "brief", 1) : NULL, *result = NULL;
-    enum mi_err rc = mi_client_call(mi, node, "usrloc:dump", params, 0, &result, e);
+    enum tool_err rc = tool_mi(x, "usrloc:dump", params, &result, e);
 
     json_decref(params);
-    if (rc == MI_ERR_TOO_LARGE && !*brief) {
+    /* the reply over the limit (not the request, which is a few bytes) */
+    if (rc == TOOL_E_TOO_LARGE && !strcmp(e->name, mi_err_name(MI_ERR_TOO_LARGE)) && !*brief) {
         /* 100 000 contacts dump to ~30 MB, over the MI reply limit; AORs alone are ~3 MB; a
          * datagram holds 64 KB (the reply parser marks that case with code 500) */
         *note = e->code == 500
@@ -106,10 +104,10 @@ static json_t *ul_fetch(struct mi_client *mi, const char *node, bool *brief, con
                       "(brief); see one AOR's contacts with ul_show_contact";
         *brief = true;
         params = json_pack("{s:i}", "brief", 1);
-        rc = mi_client_call(mi, node, "usrloc:dump", params, 0, &result, e);
+        rc = tool_mi(x, "usrloc:dump", params, &result, e);
         json_decref(params);
     }
-    if (rc != MI_OK)
+    if (rc != TOOL_OK)
         return NULL;
     json_t *domains = json_incref(json_object_get(result, "Domains"));
     json_decref(result);
@@ -117,18 +115,16 @@ static json_t *ul_fetch(struct mi_client *mi, const char *node, bool *brief, con
 }
 
 /* One node's ul_dump, flattened and paged: {total, offset, limit, next_offset, items, brief}. */
-static json_t *ul_dump_one(struct mcp_call *c, const json_t *args, const char *node,
-                           struct mi_error *e)
+static json_t *ul_dump_run(struct tool_ctx *x, const json_t *args, struct tool_error *e)
 {
-    struct mi_client *mi = tool_backends_of(c)->mi;
     const bool brief_asked = json_is_true(json_object_get(args, "brief"));
     bool brief = brief_asked;
     const char *domain = tool_str(args, "domain", NULL);
     const char *match = tool_str(args, "aor_contains", NULL);
-    const char *name_of = node ? node : "";
+    const char *name_of = x->node ? x->node : "";
     json_int_t limit = json_integer_value(json_object_get(args, "limit"));
     json_int_t offset = json_integer_value(json_object_get(args, "offset"));
-    json_t *items = json_array(), *dom, *aor, *page, *domains = NULL;
+    json_t *items, *dom, *aor, *page, *domains = NULL;
     const char *note = NULL;
     long long total = 0;
     uint64_t age = 0;
@@ -137,14 +133,13 @@ static json_t *ul_dump_one(struct mcp_call *c, const json_t *args, const char *n
     if (offset > 0)
         domains = ul_snapshot_get(name_of, brief_asked, &brief, &note, &age);
     if (!domains) {
-        if (!(domains = ul_fetch(mi, node, &brief, &note, e))) {
-            json_decref(items);
+        if (!(domains = ul_fetch(x, &brief, &note, e)))
             return NULL;
-        }
         ul_snapshot_put(name_of, brief_asked, brief, note, domains);
     }
     if (limit <= 0)
         limit = 50;
+    items = json_array();
     json_array_foreach(domains, i, dom) {
         const char *name = tool_str(dom, "name", "");
         if (domain && strcmp(domain, name))
@@ -167,25 +162,6 @@ static json_t *ul_dump_one(struct mcp_call *c, const json_t *args, const char *n
     if (note)
         json_object_set_new(page, "note", json_string(note));
     return page;
-}
-
-static json_t *t_ul_dump(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
-{
-    const char *node = tool_node(args);
-    struct mi_error e;
-
-    return tool_node_result(c, t->name, node, ul_dump_one(c, args, node, &e), &e);
-}
-
-static json_t *t_mid_registrar_dump(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
-{
-    (void)args;
-    mcp_call_set_outcome(c, "unsupported");
-    return content_error_result(
-        "%s: not available: OpenSIPS (3.6 and 4.0) has no MI command that dumps mid_registrar "
-        "state, and the mapping of clients to upstream registrations is not exposed over MI. "
-        "mid_registrar keeps the contacts it saves in usrloc: list them with ul_dump, or one "
-        "AOR with ul_show_contact.", t->name);
 }
 
 #define TABLE_ARG \
@@ -214,7 +190,7 @@ static const struct tool_def registration_tools[] = {
      .result = FIELDS({.name = "domain", .type = T_STRING},
                       {.name = "AOR", .type = T_STRING},
                       {.name = "Contacts", .type = T_ARRAY, .item = ITEM(.type = T_OBJECT)}),
-     .handler = t_ul_dump,
+     .run = ul_dump_run,
      .mapping = "usrloc:dump (3.x ul_dump), {brief:1} when brief; Domains[].AORs[] flattened into one AOR "
                 "list with 'domain' added, paged and kept under 50 KB here (MI does not page it: pages "
                 "after the first read the first page's snapshot, up to 60 s old). When the full dump is "
@@ -288,7 +264,10 @@ static const struct tool_def registration_tools[] = {
      .scope = SCOPE_BIT(SCOPE_MI_READ),
      .flags = TOOL_F_READONLY,
      .backend = BACKEND_MI,
-     .handler = t_mid_registrar_dump,
+     .unavailable = "not available: OpenSIPS (3.6 and 4.0) has no MI command that dumps "
+                    "mid_registrar state, and the mapping of clients to upstream registrations is "
+                    "not exposed over MI. mid_registrar keeps the contacts it saves in usrloc: list "
+                    "them with ul_dump, or one AOR with ul_show_contact.",
      .mapping = "none: OpenSIPS 3.6.8 and 4.0.1 export no mid_registrar MI command (the Python server's "
                 "registry names mid_reg_dump, which neither accepts); answers isError saying so"},
 };

@@ -337,6 +337,14 @@ static const struct {
 };
 #define BACKEND_KINDS (sizeof(backend_kinds) / sizeof(backend_kinds[0]))
 
+static bool has_arg(const struct tool_def *d, const char *name)
+{
+    for (const struct tool_arg *a = d->args; a && a->name; a++)
+        if (!strcmp(a->name, name))
+            return true;
+    return false;
+}
+
 /* A row that cannot work as written: NULL when it is sound, else why not. */
 static const char *row_unsound(const struct tool_def *d)
 {
@@ -345,15 +353,18 @@ static const char *row_unsound(const struct tool_def *d)
     if ((unsigned)d->backend < BACKEND_KINDS && backend_kinds[d->backend].unsound &&
         backend_kinds[d->backend].unsound(d))
         return backend_kinds[d->backend].unsound(d);
-    if (d->backend != BACKEND_MI && d->backend != BACKEND_SERVER && !d->run && !d->handler &&
+    if (d->unavailable && (d->mi.cmd || d->run || d->handler))
+        return "is unavailable yet names a command or logic";
+    if (d->backend == BACKEND_MI && !d->run && !d->handler && !d->mi.cmd && !d->unavailable)
+        return "has no MI command and no logic of its own";
+    if (d->backend != BACKEND_MI && !d->run && !d->handler && !d->unavailable &&
         ((unsigned)d->backend >= BACKEND_KINDS || !backend_kinds[d->backend].run))
         return "has no logic and its backend no generic handler";
-    if (d->backend == BACKEND_MI && !d->run && !d->handler && !d->mi.cmd)
-        return "has no MI command and no logic of its own";
-    if (d->backend == BACKEND_SERVER && !d->run && !d->handler)
-        return "is about this server but has no logic";
-    if ((d->filter.field != NULL) != (d->filter.equals != NULL))
-        return "has half a filter";
+    if ((d->filter.field != NULL) != (d->filter.equals != NULL || d->filter.arg != NULL) ||
+        (d->filter.equals && d->filter.arg))
+        return "has half a filter, or two";
+    if (d->filter.arg && !has_arg(d, d->filter.arg))
+        return "filters by an argument it does not take";
     if ((d->filter.field || d->mi.list) && !(d->flags & ROW_LIST))
         return "filters or names the list member of a result that is not a list";
     if (d->run && d->handler)
@@ -592,16 +603,18 @@ static json_t *call_params(const struct tool_def *d, const json_t *args, bool fi
 }
 
 /* The items of a list that pass the row's filter (stolen; returned, possibly the same). */
-static json_t *filtered(const struct tool_def *d, json_t *items)
+static json_t *filtered(const struct tool_def *d, const json_t *args, json_t *items)
 {
+    const json_t *want = d->filter.arg ? json_object_get(args, d->filter.arg) : NULL;
     json_t *kept, *item;
     size_t i;
 
-    if (!d->filter.field)
+    if (!d->filter.field || (d->filter.arg && !want))
         return items;
     kept = json_array();
     json_array_foreach(items, i, item)
-        if (!strcasecmp(tool_str(item, d->filter.field, ""), d->filter.equals))
+        if (want ? json_equal(json_object_get(item, d->filter.field), (json_t *)want)
+                 : !strcasecmp(tool_str(item, d->filter.field, ""), d->filter.equals))
             json_array_append(kept, item);
     json_decref(items);
     return kept;
@@ -639,7 +652,7 @@ json_t *row_mi_run(struct tool_ctx *x, const json_t *args, struct tool_error *e)
                                    : json_is_array(result) ? json_incref(result) : json_array();
         if (done && json_is_integer(json_object_get(result, "count")))
             total = json_integer_value(json_object_get(result, "count"));
-        shaped = row_page(filtered(d, items), args, total, done);
+        shaped = row_page(filtered(d, args, items), args, total, done);
         json_decref(result);
     } else {
         result = tool_cap(result, TOOL_RESULT_CAP, &note);
@@ -663,7 +676,7 @@ static bool module_absent(const struct row_tool *rt, const char *node, struct to
         mi_client_offers(rt->be->mi, node, d->mi.cmd, &m) == MI_OK)
         return false;
     tool_error_from_mi(e, &m);
-    if (d->mi.absent) {
+    if (d->mi.absent && m.err == MI_ERR_UNKNOWN_COMMAND) {
         char detail[sizeof(e->text)];
         snprintf(detail, sizeof(detail), "%s", e->text);
         snprintf(e->text, sizeof(e->text), "%s (%.600s)", d->mi.absent, detail);
@@ -672,20 +685,27 @@ static bool module_absent(const struct row_tool *rt, const char *node, struct to
 }
 
 /* One node's answer from the row's logic or the backend's generic handler: the structured
- * result with "node" (and the row's note), or NULL with *e set. */
+ * result with "node" (and the row's note, after any note of the answer's own), or NULL with *e
+ * set. */
 static json_t *run_node(const struct row_tool *rt, struct mcp_call *c, const json_t *args,
                         const char *node, struct tool_error *e)
 {
-    struct tool_ctx x = {.call = c, .def = rt->def, .be = rt->be, .node = node};
-    tool_run_fn run = rt->def->run ? rt->def->run : backend_kinds[rt->def->backend].run;
-    json_t *out = run(&x, args, e);
+    const struct tool_def *d = rt->def;
+    struct tool_ctx x = {.call = c, .def = d, .be = rt->be, .node = node};
+    tool_run_fn run = d->run ? d->run : backend_kinds[d->backend].run;
+    const char *own;
+    json_t *out;
 
-    if (!out)
+    if (d->unavailable)
+        return tool_fail(e, TOOL_E_UNSUPPORTED, NULL, 0, "%s", d->unavailable);
+    if (!(out = run(&x, args, e)))
         return NULL;
-    if (rt->def->backend == BACKEND_MI)
+    if (d->backend == BACKEND_MI)
         json_object_set_new(out, "node", json_string(node ? node : "default"));
-    if (rt->def->note && !json_object_get(out, "note"))
-        json_object_set_new(out, "note", json_string(rt->def->note));
+    if (d->note && (own = json_string_value(json_object_get(out, "note"))))
+        json_object_set_new(out, "note", json_sprintf("%s; %s", own, d->note));
+    else if (d->note)
+        json_object_set_new(out, "note", json_string(d->note));
     return out;
 }
 

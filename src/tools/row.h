@@ -67,9 +67,9 @@ enum tool_backend {
                        (be_exec.h) */
 };
 
-/* An MI row: the command the generic handler calls (or, with a handler, the command the node
- * must offer before anything runs, so that a missing module is said first), and how its reply
- * becomes the result. */
+/* An MI row: the command the generic handler calls (or, with a run function or handler, the
+ * command the node must offer before anything runs, so that a missing module is said first),
+ * and how its reply becomes the result. */
 struct mi_row {
     const char *cmd;         /* catalogue key */
     const char *list;        /* ROW_LIST: the member of the MI result that holds the items;
@@ -79,7 +79,8 @@ struct mi_row {
     bool params_optional;    /* a node that rejects `params` (an older version) is asked again
                                 without them: the filter below then does their work */
     const char *absent;      /* what to say when the node lacks the command (its module is not
-                                loaded), before the MI error; NULL: the MI error alone */
+                                loaded), before the MI error; not said when the node could not
+                                be asked; NULL: the MI error alone */
 };
 
 /* A fixed MI parameter of a row: name and string value. */
@@ -88,9 +89,11 @@ struct mi_param {
 };
 #define PARAMS(...) ((const struct mi_param[]){__VA_ARGS__, {0}})
 
-/* Keep the items of a list whose string member `field` equals `equals` (ASCII case ignored). */
+/* Keep the items of a list whose member `field` equals either `equals` (a fixed string, ASCII
+ * case ignored) or the value of the argument named `arg`, exactly, when the call gives it (an
+ * argument the MI command cannot filter by itself: drouting's gw_id). One of the two. */
 struct row_filter {
-    const char *field, *equals;
+    const char *field, *equals, *arg;
 };
 
 struct tool_def;
@@ -134,7 +137,11 @@ struct tool_def {
                                    and the row's MI command is checked against the known defects */
     struct row_filter filter;   /* ROW_LIST: keep only matching items; {NULL}: all */
     const char *note;           /* a sentence every result carries as "note" (what MI cannot
-                                   show, how to read the answer); NULL: none */
+                                   show, how to read the answer), after the answer's own note
+                                   ("...; <note>") when it has one (a shortened page); NULL: none */
+    const char *unavailable;    /* the tool exists for parity only (OpenSIPS has no command for
+                                   it): every call fails as unsupported with this sentence, and
+                                   nothing is sent; such a row names no command and no logic */
 };
 
 /* The row behind a registered tool, or NULL for a tool that did not come from a row. */

@@ -1,40 +1,23 @@
 /* tools/status: is the server up and well — version, uptime, processes, shared memory, and
  * server_health, which combines them (and the core status_report where the node has it) into
  * one verdict per node (node "*", as for every read tool, asks the whole fleet at once). */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "mcp/content.h"
-#include "mcp/server.h"
-#include "mi/client.h"
 #include "tools/row.h"
 #include "tools/tool.h"
 
 #define SHM_WARN_PCT 90.0
 
-/* One node's answer {result, note?}, or NULL with *e set. */
-typedef json_t *(*node_fn)(struct mcp_call *c, const char *node, struct mi_error *e);
-
-static json_t *run_node(struct mcp_call *c, const struct mcp_tool *t, const json_t *args,
-                        node_fn fn)
-{
-    const char *node = tool_node(args);
-    struct mi_error e;
-
-    return tool_node_result(c, t->name, node, fn(c, node, &e), &e);
-}
-
 /* Shared memory from get_statistics shmem:, with used_pct. NULL with *e on failure. */
-static json_t *shm_stats(struct mcp_call *c, const char *node, struct mi_error *e)
+static json_t *shm_stats(struct tool_ctx *x, struct tool_error *e)
 {
-    struct mi_client *mi = tool_backends_of(c)->mi;
     json_t *params = json_pack("{s:[s]}", "statistics", "shmem:"), *stats = NULL, *out, *v;
     const char *key;
+    enum tool_err rc = tool_mi(x, "statistics:get", params, &stats, e);
 
-    enum mi_err rc = mi_client_call(mi, node, "statistics:get", params, 0, &stats, e);
     json_decref(params);
-    if (rc != MI_OK)
+    if (rc != TOOL_OK)
         return NULL;
     out = json_object();
     json_object_foreach(stats, key, v)
@@ -48,18 +31,12 @@ static json_t *shm_stats(struct mcp_call *c, const char *node, struct mi_error *
     return out;
 }
 
-static json_t *memory_one(struct mcp_call *c, const char *node, struct mi_error *e)
+static json_t *memory_run(struct tool_ctx *x, const json_t *args, struct tool_error *e)
 {
-    json_t *shm = shm_stats(c, node, e);
-    return shm ? json_pack("{s:o, s:s}", "result", shm, "note",
-                           "shared memory in bytes; used_pct = real_used_size / total_size; "
-                           "per-process memory: perf_memory_report")
-               : NULL;
-}
+    json_t *shm = shm_stats(x, e);
 
-static json_t *t_server_memory(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
-{
-    return run_node(c, t, args, memory_one);
+    (void)args;
+    return shm ? json_pack("{s:o}", "result", shm) : NULL;
 }
 
 /* "7 [sec]" → 7; -1 when not that shape. */
@@ -75,29 +52,28 @@ static long long uptime_seconds(const json_t *uptime)
     return end != s && v >= 0 ? v : -1;
 }
 
-static json_t *health_one(struct mcp_call *c, const char *node, struct mi_error *e)
+static json_t *health_run(struct tool_ctx *x, const json_t *args, struct tool_error *e)
 {
-    struct mi_client *mi = tool_backends_of(c)->mi;
     json_t *version = NULL, *uptime = NULL, *ps = NULL, *shm, *sr = NULL, *out, *problems;
     json_t *params;
-    struct mi_error ignored;
+    struct tool_error ignored;
     const char *verdict = "ok";
 
+    (void)args;
     /* The version answers first: a node that does not is down, and that is the error. */
-    if (mi_client_call(mi, node, "core:version", NULL, 0, &version, e) != MI_OK)
+    if (tool_mi(x, "core:version", NULL, &version, e) != TOOL_OK)
         return NULL;
     problems = json_array();
-    if (mi_client_call(mi, node, "core:uptime", NULL, 0, &uptime, &ignored) != MI_OK)
+    if (tool_mi(x, "core:uptime", NULL, &uptime, &ignored) != TOOL_OK)
         json_array_append_new(problems, json_sprintf("uptime failed: %s", ignored.text));
-    if (mi_client_call(mi, node, "core:ps", NULL, 0, &ps, &ignored) != MI_OK)
+    if (tool_mi(x, "core:ps", NULL, &ps, &ignored) != TOOL_OK)
         json_array_append_new(problems, json_sprintf("ps failed: %s", ignored.text));
-    if (!(shm = shm_stats(c, node, &ignored)))
+    if (!(shm = shm_stats(x, &ignored)))
         json_array_append_new(problems, json_sprintf("shmem statistics failed: %s", ignored.text));
     /* status_report's "core" group says whether OpenSIPS finished starting; older nodes or
      * nodes without it are not held against the verdict. */
     params = json_pack("{s:s}", "group", "core");
-    if (mi_client_call(mi, node, "status_report:get", params, 0, &sr, &ignored) != MI_OK ||
-        !json_is_object(sr)) {
+    if (tool_mi(x, "status_report:get", params, &sr, &ignored) != TOOL_OK || !json_is_object(sr)) {
         json_decref(sr);
         sr = json_null();
     }
@@ -123,11 +99,6 @@ static json_t *health_one(struct mcp_call *c, const char *node, struct mi_error 
     json_decref(ps);
     json_decref(sr);
     return json_pack("{s:o}", "result", out);
-}
-
-static json_t *t_server_health(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
-{
-    return run_node(c, t, args, health_one);
 }
 
 static const struct tool_def status_tools[] = {
@@ -174,7 +145,9 @@ static const struct tool_def status_tools[] = {
      .backend = BACKEND_MI,
      .result = FIELDS({.name = "total_size", .type = T_INTEGER},
                       {.name = "used_pct", .type = T_NUMBER}),
-     .handler = t_server_memory,
+     .run = memory_run,
+     .note = "shared memory in bytes; used_pct = real_used_size / total_size; per-process memory: "
+             "perf_memory_report",
      .mapping = "statistics:get [\"shmem:\"] (3.x get_statistics); the Python server's mem command "
                 "exists in no OpenSIPS version"},
     {.name = "server_health",
@@ -190,7 +163,7 @@ static const struct tool_def status_tools[] = {
                       {.name = "uptime_sec", .type = T_INTEGER},
                       {.name = "processes", .type = T_INTEGER},
                       {.name = "problems", .type = T_ARRAY, .item = ITEM(.type = T_STRING)}),
-     .handler = t_server_health,
+     .run = health_run,
      .mapping = "core:version, core:uptime, core:ps, statistics:get [\"shmem:\"], status_report:get "
                 "{group: core} (3.x version, uptime, ps, get_statistics, sr_get_status); degraded when "
                 "shm is 90% used, core is not ready or a part fails"},

@@ -7,9 +7,6 @@
 
 #include "auth/roles.h"
 #include "mcp/content.h"
-#include "mcp/server.h"
-#include "mi/client.h"
-#include "tools/guards.h"
 #include "tools/row.h"
 #include "tools/tool.h"
 
@@ -59,64 +56,51 @@ static json_t *trace_needs(struct mcp_call *c, const struct tool_def *d, const j
     return NULL;
 }
 
-static json_t *t_trace_control(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
+static json_t *trace_control_run(struct tool_ctx *x, const json_t *args, struct tool_error *e)
 {
-    struct mi_client *mi = tool_backends_of(c)->mi;
-    const char *node = tool_node(args), *nodename = node ? node : "default";
     const char *action = tool_str(args, "action", "");
     const char *uri = tool_str(args, "trace_uri", NULL);
     const char *id = tool_str(args, "trace_id", TRACE_ID_DEFAULT);
     json_t *params = NULL, *result = NULL, *status = NULL, *out = NULL;
-    struct mi_error e;
+    struct tool_error le;
     char names[512];
 
-    if (!strcmp(action, "status")) {
-        if (mi_client_call(mi, node, "tracer:trace", NULL, 0, &result, &e) != MI_OK)
-            return tool_mi_error(c, t->name, &e);
-        return content_structured_result(json_pack("{s:s, s:o}", "node", nodename, "result",
-                                                   result));
-    }
+    if (!strcmp(action, "status"))
+        return tool_mi(x, "tracer:trace", NULL, &result, e) == TOOL_OK
+                   ? json_pack("{s:o}", "result", result) : NULL;
     if (!strcmp(action, "start")) {
         if (!uri)
-            return content_error_result("%s: start needs trace_uri: where to send the copies "
-                                        "(sip:HOST:PORT, or hep:HOST:PORT with proto_hep)",
-                                        t->name);
+            return tool_fail(e, TOOL_E_BAD_ARGS, NULL, 0, "start needs trace_uri: where to send "
+                             "the copies (sip:HOST:PORT, or hep:HOST:PORT with proto_hep)");
         params = json_pack("{s:s, s:s}", "id", id, "uri", uri);
-        if (mi_client_call(mi, node, "tracer:start", params, 0, &result, &e) != MI_OK)
-            out = tool_mi_error(c, t->name, &e);
-        else
-            out = content_structured_result(json_pack(
-                "{s:s, s:{s:s, s:s, s:s, s:s}}", "node", nodename, "result", "action", "start",
-                "trace_id", id, "trace_uri", uri, "outcome",
-                "started: SIP traffic is copied there; stop it with action stop and this "
-                "trace_id"));
+        if (tool_mi(x, "tracer:start", params, &result, e) == TOOL_OK)
+            out = json_pack("{s:{s:s, s:s, s:s, s:s}}", "result", "action", "start", "trace_id",
+                            id, "trace_uri", uri, "outcome",
+                            "started: SIP traffic is copied there; stop it with action stop and "
+                            "this trace_id");
         goto out;
     }
     /* stop: verify, since OpenSIPS 4.0.1 answers OK for an id that is not the newest dynamic
      * trace and removes nothing (tracer.c stop loop matches only the list head) */
     params = json_pack("{s:s}", "id", id);
-    if (mi_client_call(mi, node, "tracer:stop", params, 0, &result, &e) != MI_OK) {
-        out = tool_mi_error(c, t->name, &e);
+    if (tool_mi(x, "tracer:stop", params, &result, e) != TOOL_OK)
         goto out;
-    }
-    if (mi_client_call(mi, node, "tracer:trace", NULL, 0, &status, &e) != MI_OK) {
-        out = content_error_result("%s: OpenSIPS answered OK to trace_stop '%s', but listing the "
-                                   "traces to verify failed (%s); check with action status",
-                                   t->name, id, e.text);
+    if (tool_mi(x, "tracer:trace", NULL, &status, &le) != TOOL_OK) {
+        tool_fail(e, le.kind, le.name, le.code, "OpenSIPS answered OK to trace_stop '%s', but "
+                  "listing the traces to verify failed (%.600s); check with action status", id,
+                  le.text);
         goto out;
     }
     if (trace_listed(status, id, names, sizeof(names))) {
-        mcp_call_set_outcome(c, "misleading_ok");
-        out = content_error_result(
-            "%s: NOT stopped: OpenSIPS answered OK to trace_stop '%s', but the trace is still "
-            "listed (%s). OpenSIPS 4.0.1 removes only the most recently started dynamic trace: "
-            "stop the traces started after '%s' first, then stop it again.", t->name, id,
-            names, id);
+        tool_fail(e, TOOL_E_REFUSED, "misleading_ok", 0,
+                  "NOT stopped: OpenSIPS answered OK to trace_stop '%s', but the trace is still "
+                  "listed (%s). OpenSIPS 4.0.1 removes only the most recently started dynamic "
+                  "trace: stop the traces started after '%s' first, then stop it again.", id,
+                  names, id);
         goto out;
     }
-    out = content_structured_result(json_pack(
-        "{s:s, s:{s:s, s:s, s:s, s:O}}", "node", nodename, "result", "action", "stop",
-        "trace_id", id, "outcome", "stopped: no longer listed", "status", status));
+    out = json_pack("{s:{s:s, s:s, s:s, s:O}}", "result", "action", "stop", "trace_id", id,
+                    "outcome", "stopped: no longer listed", "status", status);
 out:
     json_decref(params);
     json_decref(result);
@@ -142,7 +126,7 @@ static const struct tool_def tracer_tools[] = {
                   {.name = "trace_id", .type = T_STRING, .min_len = 1, .max_len = 64, .def = "\"mcp\"",
                    .description = "For start/stop: the dynamic trace's name (status lists them; "
                                   "default \"mcp\")"}),
-     .handler = t_trace_control,
+     .run = trace_control_run,
      .needs = trace_needs,
      .mapping = "status: tracer:trace (3.x trace); start: tracer:start {id, uri} (3.x trace_start); "
                 "stop: tracer:stop {id} (3.x trace_stop), then tracer:trace to verify (4.0.1 answers OK "

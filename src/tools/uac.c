@@ -4,26 +4,20 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "mcp/content.h"
-#include "mcp/server.h"
-#include "mi/client.h"
 #include "tools/row.h"
 #include "tools/tool.h"
 
-static json_t *t_uac_reg_force_register(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
+static json_t *force_register_run(struct tool_ctx *x, const json_t *args, struct tool_error *e)
 {
-    struct mi_client *mi = tool_backends_of(c)->mi;
-    const char *node = tool_node(args);
     const char *aor = tool_str(args, "aor", "");
     const char *contact = tool_str(args, "contact", NULL);
     const char *registrar = tool_str(args, "registrar", NULL);
     json_t *list = NULL, *rec, *found = NULL, *params = NULL, *result = NULL, *out = NULL;
-    struct mi_error e;
     char seen[512] = "";
     size_t i, n = 0, used = 0;
 
-    if (mi_client_call(mi, node, "uac_registrant:list", NULL, 0, &list, &e) != MI_OK)
-        return tool_mi_error(c, t->name, &e);
+    if (tool_mi(x, "uac_registrant:list", NULL, &list, e) != TOOL_OK)
+        return NULL;
     json_array_foreach(json_object_get(list, "Records"), i, rec) {
         if (strcmp(tool_str(rec, "AOR", ""), aor) ||
             (contact && strcmp(tool_str(rec, "binding", ""), contact)) ||
@@ -36,34 +30,33 @@ static json_t *t_uac_reg_force_register(struct mcp_call *c, const struct mcp_too
         found = rec;
         n++;
     }
-    if (n != 1) {
-        out = n ? content_error_result("%s: nothing was sent: %zu registrants have AOR '%s' (%s); "
-                                       "pass contact and registrar to pick one",
-                                       t->name, n, aor, seen)
-                : content_error_result("%s: nothing was sent: no registrant has AOR '%s'%s; "
-                                       "list them with mi_execute {\"command\":\"reg_list\"}",
-                                       t->name, aor, contact || registrar
-                                       ? " with that contact and registrar" : "");
+    if (n > 1) {
+        tool_fail(e, TOOL_E_BAD_ARGS, "ambiguous", 0, "nothing was sent: %zu registrants have "
+                  "AOR '%s' (%s); pass contact and registrar to pick one", n, aor, seen);
+        goto out;
+    }
+    if (!n) {
+        tool_fail(e, TOOL_E_NOT_FOUND, NULL, 0, "nothing was sent: no registrant has AOR '%s'%s; "
+                  "list them with mi_execute {\"command\":\"reg_list\"}", aor,
+                  contact || registrar ? " with that contact and registrar" : "");
         goto out;
     }
     /* OpenSIPS 4.0.1 answers OK for a disabled registrant and sends nothing (recorded). */
     if (!strcmp(tool_str(found, "enabled", "yes"), "no")) {
-        out = content_error_result("%s: nothing was sent: registrant '%s' is disabled, so "
-                                   "OpenSIPS would answer OK and send no REGISTER; enable it "
-                                   "first (reg_enable via mi_execute)", t->name, aor);
+        tool_fail(e, TOOL_E_REFUSED, "disabled", 0, "nothing was sent: registrant '%s' is "
+                  "disabled, so OpenSIPS would answer OK and send no REGISTER; enable it first "
+                  "(reg_enable via mi_execute)", aor);
         goto out;
     }
     params = json_pack("{s:s, s:s, s:s}", "aor", aor, "contact", tool_str(found, "binding", ""),
                        "registrar", tool_str(found, "registrar", ""));
-    if (mi_client_call(mi, node, "uac_registrant:force_register", params, 0, &result, &e) != MI_OK) {
-        out = tool_mi_error(c, t->name, &e);
+    if (tool_mi(x, "uac_registrant:force_register", params, &result, e) != TOOL_OK)
         goto out;
-    }
-    out = content_structured_result(json_pack(
-        "{s:s, s:{s:s, s:O, s:O, s:O, s:s}}", "node", node ? node : "default", "result", "aor",
-        aor, "contact", json_object_get(params, "contact"), "registrar",
-        json_object_get(params, "registrar"), "previous_state", json_object_get(found, "state"),
-        "outcome", "REGISTER sent now; its result shows in reg_list (state) within seconds"));
+    out = json_pack("{s:{s:s, s:O, s:O, s:O?, s:s}}", "result", "aor", aor, "contact",
+                    json_object_get(params, "contact"), "registrar",
+                    json_object_get(params, "registrar"), "previous_state",
+                    json_object_get(found, "state"), "outcome",
+                    "REGISTER sent now; its result shows in reg_list (state) within seconds");
 out:
     json_decref(list);
     json_decref(params);
@@ -94,7 +87,7 @@ static const struct tool_def uac_tools[] = {
                       {.name = "contact", .type = T_STRING},
                       {.name = "registrar", .type = T_STRING},
                       {.name = "outcome", .type = T_STRING}),
-     .handler = t_uac_reg_force_register,
+     .run = force_register_run,
      .mapping = "uac_registrant:list to find contact and registrar of the AOR, then "
                 "uac_registrant:force_register {aor, contact, registrar} (3.x reg_list, "
                 "reg_force_register). Fixed: the Python server sends {aor} alone, which matches no recipe "

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { withClient, REQ, callTool as call } from "./lib/sdk.mjs";
 import { TEST_TIMEOUT } from "./lib/raw.mjs";
 import { startSim, control, requests, clearRequests, stopAll } from "./lib/sim.mjs";
+import { freePort } from "./lib/http.mjs";
 
 const sims = {};
 let dir;
@@ -294,6 +295,26 @@ test("topology_hiding_list lists the B2B 'top hiding' sessions and says what MI 
   });
 });
 
+// The row's sentence for a node without the module (mi.absent) is said only when the module is
+// missing: a node that cannot be reached gets its own error, not "no b2b_logic".
+test("topology_hiding_list: a node without b2b_logic is told so; an unreachable one is not", { timeout: TEST_TIMEOUT }, async () => {
+  await withClient(ARGS("3.6"), async (client) => {
+    const r = await call(client, "topology_hiding_list");
+    assert.equal(r.isError, true);
+    assert.match(r.content[0].text, /failed \(mi_unknown_command\): this node has no b2b_logic.*does not offer/s);
+    const fan = await call(client, "topology_hiding_list", { node: "*" });
+    assert.equal(fan.structuredContent.nodes.default.error, "mi_unknown_command");
+    assert.match(fan.structuredContent.nodes.default.message, /no b2b_logic/);
+  });
+  const closed = await freePort();
+  await withClient(["--role", "admin", "--toolsets", "all", "--mi-url", `http://127.0.0.1:${closed}/mi`], async (client) => {
+    const r = await call(client, "topology_hiding_list");
+    assert.equal(r.isError, true);
+    assert.doesNotMatch(r.content[0].text, /no b2b_logic/);
+    assert.match(r.content[0].text, /failed \(mi_unreachable\)/);
+  });
+});
+
 test("avp_get and avp_delete say plainly that OpenSIPS has no such MI command, and send nothing", { timeout: TEST_TIMEOUT }, async () => {
   await withClient(ARGS(), async (client) => {
     const { tools } = await client.listTools(undefined, REQ);
@@ -303,9 +324,14 @@ test("avp_get and avp_delete say plainly that OpenSIPS has no such MI command, a
     for (const name of ["avp_get", "avp_delete"]) {
       const r = await call(client, name, { name: "foo", ...(name === "avp_delete" ? { confirm: true } : {}) });
       assert.equal(r.isError, true);
-      assert.match(r.content[0].text, /no MI command/);
+      assert.match(r.content[0].text, /failed \(unsupported\): not possible: .*no MI command/);
       assert.match(r.content[0].text, /dlg_val|cache/);
     }
+    // node "*": every node says the same, as unsupported, and nothing is sent either
+    const fan = await call(client, "avp_get", { name: "foo", node: "*" });
+    assert.equal(fan.structuredContent.nodes.default.ok, false);
+    assert.equal(fan.structuredContent.nodes.default.error, "unsupported");
+    assert.match(fan.structuredContent.nodes.default.message, /^not possible: .*no MI command to read AVPs/);
     assert.equal(all().length, 0, "nothing reached OpenSIPS");
   });
 });

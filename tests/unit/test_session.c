@@ -314,6 +314,26 @@ static void test_every_row_builds(void)
         {.name = "bad_result", .title = "Bad", .description = "A pattern on an integer field.",
          .toolset = "test", .backend = BACKEND_MI, .mi = {.cmd = "core:uptime"},
          .flags = TOOL_F_READONLY, .result = FIELDS({.name = "n", .type = T_INTEGER, .pattern = "x"})},
+        {.name = "bad_unavailable", .title = "Bad", .description = "Unavailable, yet a command.",
+         .toolset = "test", .backend = BACKEND_MI, .mi = {.cmd = "core:uptime"},
+         .flags = TOOL_F_READONLY, .unavailable = "not possible"},
+        {.name = "bad_filter_two", .title = "Bad", .description = "A fixed value and an argument.",
+         .toolset = "test", .backend = BACKEND_MI, .mi = {.cmd = "core:ps", .list = "Processes"},
+         .flags = TOOL_F_READONLY | ROW_LIST, .filter = {"Type", "timer", "type"},
+         .args = ARGS({.name = "type", .type = T_STRING, .description = "x"})},
+        {.name = "bad_filter_arg", .title = "Bad", .description = "Filters by an argument it lacks.",
+         .toolset = "test", .backend = BACKEND_MI, .mi = {.cmd = "core:ps", .list = "Processes"},
+         .flags = TOOL_F_READONLY | ROW_LIST, .filter = {.field = "Type", .arg = "type"}},
+    };
+    /* ... and the same rows written soundly build. */
+    const struct tool_def good[] = {
+        {.name = "good_filter_arg", .title = "Good", .description = "Filters by its argument.",
+         .toolset = "test", .backend = BACKEND_MI, .mi = {.cmd = "core:ps", .list = "Processes"},
+         .flags = TOOL_F_READONLY | ROW_LIST, .filter = {.field = "Type", .arg = "type"},
+         .args = ARGS({.name = "type", .type = T_STRING, .description = "x"})},
+        {.name = "good_unavailable", .title = "Good", .description = "Says it cannot.",
+         .toolset = "test", .backend = BACKEND_MI, .flags = TOOL_F_READONLY,
+         .unavailable = "not possible"},
     };
     struct tool_backends be = {0};
     struct registry reg;
@@ -322,6 +342,11 @@ static void test_every_row_builds(void)
     registry_init(&reg);
     for (size_t i = 0; i < row_table_count; i++)
         CHECK(rows_register(&reg, &be, row_tables[i]->rows, row_tables[i]->n, "all") == 0);
+    CHECK(registry_build(&reg, err, sizeof(err)) == 0);
+    registry_release(&reg);
+
+    registry_init(&reg);
+    CHECK(rows_register(&reg, &be, good, sizeof(good) / sizeof(good[0]), "all") == 0);
     CHECK(registry_build(&reg, err, sizeof(err)) == 0);
     registry_release(&reg);
 
