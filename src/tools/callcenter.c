@@ -4,33 +4,6 @@
 #include "tools/row.h"
 #include "tools/tool.h"
 
-/* {result: {queue, agents, flows}}, or NULL with *e set by the first command that fails. */
-static json_t *cc_status_run(struct tool_ctx *x, const json_t *args, struct tool_error *e)
-{
-    static const struct {
-        const char *cmd, *member, *out;
-    } parts[] = {
-        {"call_center:list_queue", "Calls", "queue"},
-        {"call_center:list_agents", "Agents", "agents"},
-        {"call_center:list_flows", "Flows", "flows"},
-    };
-    json_t *status = json_object();
-
-    (void)args;
-    for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
-        json_t *result = NULL;
-        if (tool_mi(x, parts[i].cmd, NULL, &result, e) != TOOL_OK) {
-            json_decref(status);
-            return NULL;
-        }
-        json_t *items = json_object_get(result, parts[i].member);
-        json_object_set_new(status, parts[i].out, json_is_array(items) ? json_incref(items)
-                                                                      : json_array());
-        json_decref(result);
-    }
-    return json_pack("{s:o}", "result", status);
-}
-
 static const struct tool_def callcenter_tools[] = {
     {.name = "cc_list_agents",
      .title = "List call-center agents",
@@ -65,11 +38,13 @@ static const struct tool_def callcenter_tools[] = {
      .scope = SCOPE_BIT(SCOPE_MI_READ),
      .flags = TOOL_F_READONLY,
      .backend = BACKEND_MI,
-     .mi = {.cmd = "call_center:list_queue"},
+     .mi = {.cmd = "call_center:list_queue",
+            .parts = PARTS({"call_center:list_queue", "Calls", "queue"},
+                           {"call_center:list_agents", "Agents", "agents"},
+                           {"call_center:list_flows", "Flows", "flows"})},
      .result = FIELDS({.name = "queue", .type = T_ARRAY},
                       {.name = "agents", .type = T_ARRAY},
                       {.name = "flows", .type = T_ARRAY}),
-     .run = cc_status_run,
      .mapping = "call_center:list_queue + list_agents + list_flows (3.x cc_list_*), as {queue, agents, "
                 "flows}"},
     {.name = "cc_agent_login",

@@ -4,25 +4,6 @@
 #include "tools/row.h"
 #include "tools/tool.h"
 
-/* OpenSIPS answers {"Events":[...]} for all events and {"Event":{...}} for one: one shape. */
-static json_t *subscribers_run(struct tool_ctx *x, const json_t *args, struct tool_error *e)
-{
-    json_t *params, *result = NULL, *events;
-    enum tool_err rc;
-
-    if (json_object_get(args, "socket") && !json_object_get(args, "event"))
-        return tool_fail(e, TOOL_E_BAD_ARGS, NULL, 0, "socket filters within one event: pass "
-                         "event too (e.g. E_UL_AOR_INSERT)");
-    params = row_mi_params(x->def, args);
-    rc = tool_mi(x, "evi:subscribers", params, &result, e);
-    json_decref(params);
-    if (rc != TOOL_OK)
-        return NULL;
-    events = tool_list_items(result, "Events");
-    json_decref(result);
-    return json_pack("{s:{s:o}}", "result", "events", events);
-}
-
 static const struct tool_def presence_tools[] = {
     {.name = "presence_list_subscriptions",
      .title = "List presence subscriptions",
@@ -51,10 +32,11 @@ static const struct tool_def presence_tools[] = {
                    .description = "Only this event (e.g. E_UL_AOR_INSERT; evi:list via mi_execute lists "
                                   "them)"},
                   {.name = "socket", .type = T_STRING, .min_len = 1, .max_len = 256, .mi = "socket",
+                   .with = "event",
                    .description = "With event: only this subscriber socket (e.g. udp:10.0.0.5:9999)"}),
      .result = FIELDS({.name = "events", .type = T_ARRAY, .item = ITEM(.type = T_OBJECT, .fields = FIELDS({.name = "name", .type = T_STRING},
                {.name = "Subscribers", .type = T_ARRAY}))}),
-     .run = subscribers_run,
+     .mi = {.cmd = "evi:subscribers", .list = "Events", .wrap = "events"},
      .mapping = "evi:subscribers {[event [, socket]]} (3.x subscribers_list); the one-event and all-event "
                 "replies are given one shape. Fixed: the Python server's command name is not OpenSIPS's"},
 };

@@ -365,8 +365,16 @@ static const char *row_unsound(const struct tool_def *d)
         return "has half a filter, or two";
     if (d->filter.arg && !has_arg(d, d->filter.arg))
         return "filters by an argument it does not take";
-    if ((d->filter.field || d->mi.list) && !(d->flags & ROW_LIST))
+    if ((d->filter.field || (d->mi.list && !d->mi.wrap)) && !(d->flags & ROW_LIST))
         return "filters or names the list member of a result that is not a list";
+    if (d->mi.wrap && (!d->mi.list || (d->flags & ROW_LIST)))
+        return "wraps a list it does not name, or is a list itself";
+    if (d->mi.parts && ((d->flags & ROW_LIST) || !d->mi.cmd || !d->mi.parts[0].cmd ||
+                        strcmp(d->mi.cmd, d->mi.parts[0].cmd) || d->run || d->handler))
+        return "has parts but is a list, has logic, or its command is not the first part's";
+    for (const struct tool_arg *a = d->args; a && a->name; a++)
+        if (a->with && (!has_arg(d, a->with) || !strcmp(a->with, a->name)))
+            return "has an argument that goes with one it does not take";
     if (d->run && d->handler)
         return "has both run and handler";
     return NULL;
@@ -622,13 +630,35 @@ static json_t *filtered(const struct tool_def *d, const json_t *args, json_t *it
 
 /* The generic MI handler: the row's command with the mapped (and fixed) parameters, the reply
  * shaped into a page of items or {result}. */
+/* A composite row's answer: {result: {as: items, ...}}, or NULL with *e set by the first part
+ * that fails. */
+static json_t *mi_parts(struct tool_ctx *x, struct tool_error *e)
+{
+    json_t *all = json_object();
+
+    for (const struct mi_part *p = x->def->mi.parts; p->cmd; p++) {
+        json_t *result = NULL;
+        if (tool_mi(x, p->cmd, NULL, &result, e) != TOOL_OK) {
+            json_decref(all);
+            return NULL;
+        }
+        json_object_set_new(all, p->as, tool_list_items(result, p->member));
+        json_decref(result);
+    }
+    return json_pack("{s:o}", "result", all);
+}
+
 json_t *row_mi_run(struct tool_ctx *x, const json_t *args, struct tool_error *e)
 {
     const struct tool_def *d = x->def;
-    json_t *params = call_params(d, args, true), *result = NULL, *shaped;
+    json_t *params, *result = NULL, *shaped;
     long long total = -1, done = 0;
     enum tool_err rc;
     char *note = NULL;
+
+    if (d->mi.parts)
+        return mi_parts(x, e);
+    params = call_params(d, args, true);
 
     if (d->mi.paged && json_object_size(params) == 0) {
         json_int_t limit = json_integer_value(json_object_get(args, "limit"));
@@ -655,6 +685,11 @@ json_t *row_mi_run(struct tool_ctx *x, const json_t *args, struct tool_error *e)
         shaped = row_page(filtered(d, args, items), args, total, done);
         json_decref(result);
     } else {
+        if (d->mi.wrap) { /* one shape whether the node answered many or one */
+            json_t *items = tool_list_items(result, d->mi.list);
+            json_decref(result);
+            result = json_pack("{s:o}", d->mi.wrap, items);
+        }
         result = tool_cap(result, TOOL_RESULT_CAP, &note);
         shaped = json_pack("{s:o}", "result", result);
         if (note)
@@ -869,6 +904,12 @@ static json_t *row_needs(struct mcp_call *c, const struct mcp_tool *t, const jso
     if (node && !strcmp(node, "*") && !(d->flags & TOOL_F_READONLY))
         return content_error_result("%s changes state, so it runs on one node at a time; "
                                     "name the node", d->name);
+    for (const struct tool_arg *a = d->args; a && a->name; a++)
+        if (a->with && json_object_get(args, a->name) && !json_object_get(args, a->with)) {
+            tool_fail(&e, TOOL_E_BAD_ARGS, NULL, 0, "'%s' is used only together with '%s': "
+                      "pass %s too; nothing was sent", a->name, a->with, a->with);
+            return tool_error_result(c, d->name, &e);
+        }
     if ((!node || strcmp(node, "*")) && module_absent(rt, node, &e))
         return tool_error_result(c, d->name, &e);
     full = with_defaults(rt->defaults, (json_t *)args);

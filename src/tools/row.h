@@ -41,6 +41,8 @@ struct tool_arg {
     const struct tool_arg *item;   /* T_ARRAY: ITEM(...), what each element is; NULL: anything */
     const struct tool_arg *fields; /* T_OBJECT: FIELDS(...), its members; NULL: any */
     const char *mi;          /* the MI parameter it fills; NULL: not sent as such */
+    const char *with;        /* another argument this one is used only together with: given
+                                alone, the call is refused before anything is sent */
 };
 
 #define ARGS(...)     ((const struct tool_arg[]){__VA_ARGS__, {0}})
@@ -81,7 +83,18 @@ struct mi_row {
     const char *absent;      /* what to say when the node lacks the command (its module is not
                                 loaded), before the MI error; not said when the node could not
                                 be asked; NULL: the MI error alone */
+    const struct mi_part *parts; /* PARTS(...): one answer of several commands, {as: the items
+                                of member, ...}; cmd is the first part's command */
+    const char *wrap;        /* not a list: the result is {wrap: the items of `list`}, whether
+                                the node answered the plural member or one item (singular) */
 };
+
+/* One command of a composite row: its command, the member holding its items, the name of
+ * those items in the answer. */
+struct mi_part {
+    const char *cmd, *member, *as;
+};
+#define PARTS(...) ((const struct mi_part[]){__VA_ARGS__, {0}})
 
 /* A fixed MI parameter of a row: name and string value. */
 struct mi_param {
