@@ -97,16 +97,16 @@ fail:
 
 /* After a failed send: say what clusterer:list knows of the destination, so "Send error"
  * (OpenSIPS's one reply for an unknown cluster, unknown node and down link) becomes a reason. */
-static void explain_destination(struct mi_client *mi, const char *node, long long cluster,
-                                long long dest, char *out, size_t n)
+static void explain_destination(struct tool_ctx *x, long long cluster, long long dest, char *out,
+                                size_t n)
 {
     json_t *result = NULL, *cl, *nd;
-    struct mi_error e;
+    struct tool_error e;
     size_t i, k;
     bool seen_cluster = false;
 
     *out = '\0';
-    if (mi_client_call(mi, node, "clusterer:list", NULL, 0, &result, &e) != MI_OK)
+    if (tool_mi(x, "clusterer:list", NULL, &result, &e) != TOOL_OK)
         return;
     json_array_foreach(json_object_get(result, "Clusters"), i, cl) {
         if (json_integer_value(json_object_get(cl, "cluster_id")) != cluster)
@@ -129,23 +129,22 @@ static void explain_destination(struct mi_client *mi, const char *node, long lon
     json_decref(result);
 }
 
-/* The command and its positional parameters from the arguments: 0, or -1 with *result set to
- * the refusal (nothing was sent). *cmd_params is new (NULL without mi_params). */
-static int relayed(const struct tool_def *d, const json_t *args, const struct mi_cmd **cmd,
-                   json_t **cmd_params, json_t **result)
+/* The command and its positional parameters from the arguments: 0, or -1 with a sentence in
+ * why ("nothing was sent: ..."). *cmd_params is new (NULL without mi_params). */
+static int relayed(const json_t *args, const struct mi_cmd **cmd, json_t **cmd_params, char *why,
+                   size_t n)
 {
-    const char *mi_params = tool_str(args, "mi_params", NULL), *why;
+    const char *mi_params = tool_str(args, "mi_params", NULL), *bad;
     struct mi_error e;
 
     *cmd_params = NULL;
     if (!(*cmd = mi_catalogue_find(tool_str(args, "mi_cmd", ""), &e))) {
-        *result = content_error_result("%s: nothing was sent: %s; see mi_list_commands", d->name,
-                                       e.text);
+        snprintf(why, n, "nothing was sent: %.500s; see mi_list_commands", e.text);
         return -1;
     }
-    if (mi_params && *mi_params && !(*cmd_params = positional(*cmd, mi_params, &why))) {
-        *result = content_error_result("%s: nothing was sent: %s (OpenSIPS passes them to '%s' "
-                                       "by position)", d->name, why, (*cmd)->key);
+    if (mi_params && *mi_params && !(*cmd_params = positional(*cmd, mi_params, &bad))) {
+        snprintf(why, n, "nothing was sent: %s (OpenSIPS passes them to '%s' by position)", bad,
+                 (*cmd)->key);
         return -1;
     }
     return 0;
@@ -158,12 +157,13 @@ static json_t *send_needs(struct mcp_call *c, const struct tool_def *d, const js
                           struct mcp_needs *n)
 {
     const struct mi_cmd *cmd;
-    json_t *cmd_params, *refusal = NULL;
     const char *node = tool_node(args);
+    json_t *cmd_params;
+    char why[600];
 
     (void)c;
-    if (relayed(d, args, &cmd, &cmd_params, &refusal) < 0)
-        return refusal;
+    if (relayed(args, &cmd, &cmd_params, why, sizeof(why)) < 0)
+        return content_error_result("%s: %s", d->name, why);
     /* a read command that writes when given a parameter (log_level with a level) is a write */
     tool_mi_cmd_needs(cmd, mi_cmd_class(cmd, NULL) == MI_CLASS_WRITE ||
                                (cmd->write_param && json_array_size(cmd_params)), n);
@@ -175,33 +175,39 @@ static json_t *send_needs(struct mcp_call *c, const struct tool_def *d, const js
     return NULL;
 }
 
-/* Scope, confirmation and the known-defect check were the gate's (send_needs). */
-static json_t *t_cluster_send_command(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
+/* The major version of x's node (3 or 4), learned on first contact. */
+static int node_major(struct tool_ctx *x)
 {
-    struct mi_client *mi = tool_backends_of(c)->mi;
-    const char *node = tool_node(args);
+    json_t *info = mi_client_node_info(x->be->mi, x->node);
+    struct tool_error ignored;
+
+    if (!json_integer_value(json_object_get(info, "major"))) {
+        json_t *v = NULL; /* first contact: the call makes the client learn the node */
+        tool_mi(x, "core:version", NULL, &v, &ignored);
+        json_decref(v);
+        json_decref(info);
+        info = mi_client_node_info(x->be->mi, x->node);
+    }
+    int major = json_integer_value(json_object_get(info, "major")) == 3 ? 3 : 4;
+    json_decref(info);
+    return major;
+}
+
+/* Scope, confirmation and the known-defect check were the gate's (send_needs). */
+static json_t *send_run(struct tool_ctx *x, const json_t *args, struct tool_error *e)
+{
     const char *mi_cmd = tool_str(args, "mi_cmd", "");
     long long cluster = json_integer_value(json_object_get(args, "cluster_id"));
     long long dest = json_integer_value(json_object_get(args, "node_id"));
     const struct mi_cmd *cmd;
     json_t *params = NULL, *cmd_params = NULL, *result = NULL, *out = NULL;
-    struct mi_error e;
-    char reason[256];
+    char why[600], reason[256];
 
-    if (relayed(row_of(t), args, &cmd, &cmd_params, &out) < 0)
-        return out;
+    if (relayed(args, &cmd, &cmd_params, why, sizeof(why)) < 0)
+        return tool_fail(e, TOOL_E_BAD_ARGS, NULL, 0, "%s", why);
     /* the peer runs the name as given: the one this node's version accepts (peers of a
      * cluster run the same version) */
-    json_t *info = mi_client_node_info(mi, node);
-    if (!json_integer_value(json_object_get(info, "major"))) {
-        json_t *v = NULL; /* first contact: the call makes the client learn the node */
-        mi_client_call(mi, node, "core:version", NULL, 0, &v, NULL);
-        json_decref(v);
-        json_decref(info);
-        info = mi_client_node_info(mi, node);
-    }
-    int major = json_integer_value(json_object_get(info, "major")) == 3 ? 3 : 4;
-    json_decref(info);
+    int major = node_major(x);
     const char *names[16], *cmd_name;
     size_t n = mi_cmd_names(cmd, major, names, 16), k;
     for (k = 0; k < n && strcmp(names[k], mi_cmd); k++)
@@ -211,30 +217,28 @@ static json_t *t_cluster_send_command(struct mcp_call *c, const struct mcp_tool 
     else if (n)
         cmd_name = names[0];
     else {
-        out = content_error_result("%s: nothing was sent: OpenSIPS %d.x has no '%s'", t->name,
-                                   major, mi_cmd);
+        tool_fail(e, TOOL_E_UNSUPPORTED, NULL, 0, "nothing was sent: OpenSIPS %d.x has no '%s'",
+                  major, mi_cmd);
         goto out;
     }
     params = json_pack("{s:I, s:I, s:s}", "cluster_id", (json_int_t)cluster, "destination",
                        (json_int_t)dest, "cmd_name", cmd_name);
     if (cmd_params && json_array_size(cmd_params))
         json_object_set(params, "cmd_params", cmd_params);
-    if (mi_client_call(mi, node, "clusterer:send_mi", params, 0, &result, &e) != MI_OK) {
-        if (e.err == MI_ERR_MI) {
-            explain_destination(mi, node, cluster, dest, reason, sizeof(reason));
-            out = content_error_result("%s: not sent: %s%s", t->name, e.text, reason);
-            mcp_call_set_outcome(c, mi_err_name(e.err));
-        } else {
-            out = tool_mi_error(c, t->name, &e);
+    if (tool_mi(x, "clusterer:send_mi", params, &result, e) != TOOL_OK) {
+        if (tool_mi_is(e, MI_ERR_MI)) {
+            char detail[sizeof(e->text)];
+            snprintf(detail, sizeof(detail), "%s", e->text);
+            explain_destination(x, cluster, dest, reason, sizeof(reason));
+            snprintf(e->text, sizeof(e->text), "not sent: %.500s%s", detail, reason);
         }
         goto out;
     }
-    out = content_structured_result(json_pack(
-        "{s:s, s:{s:I, s:I, s:s, s:o, s:s}}", "node", node ? node : "default", "result",
-        "cluster_id", (json_int_t)cluster, "node_id", (json_int_t)dest, "mi_cmd", cmd_name,
-        "cmd_params", cmd_params ? json_incref(cmd_params) : json_array(), "outcome",
-        "sent over the cluster link; OpenSIPS does not return the peer's reply (fire-and-forget): "
-        "check the effect with a read tool on that node"));
+    out = json_pack("{s:{s:I, s:I, s:s, s:o, s:s}}", "result", "cluster_id", (json_int_t)cluster,
+                    "node_id", (json_int_t)dest, "mi_cmd", cmd_name, "cmd_params",
+                    cmd_params ? json_incref(cmd_params) : json_array(), "outcome",
+                    "sent over the cluster link; OpenSIPS does not return the peer's reply "
+                    "(fire-and-forget): check the effect with a read tool on that node");
 out:
     json_decref(params);
     json_decref(cmd_params);
@@ -293,7 +297,7 @@ static const struct tool_def cluster_tools[] = {
                   {.name = "force", .type = T_BOOLEAN,
                    .description = "true to relay a command a known OpenSIPS defect makes dangerous (the "
                                   "refusal says which and why), as mi_execute takes it"}),
-     .handler = t_cluster_send_command,
+     .run = send_run,
      .needs = send_needs,
      .mapping = "clusterer:send_mi {cluster_id, destination: node_id, cmd_name: mi_cmd, cmd_params: "
                 "[...]} (3.x cluster_send_mi). Fixed: the Python server's clusterer_send_mi and "

@@ -5,36 +5,47 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mcp/content.h"
-#include "mcp/server.h"
 #include "mi/client.h"
 #include "tools/row.h"
 #include "tools/tool.h"
 
-/* The dialog of `callid` whose caller tag is from_tag and, when to_tag is given, one of whose
- * callees has that tag. NULL (with *why set) when there is none; *listed gets the dialogs seen. */
-static json_t *find_dialog(struct mcp_call *c, const char *node, const char *callid,
-                           const char *from_tag, const char *to_tag, struct mi_error *e,
-                           json_t **listed, const char **why)
+/* The dialogs OpenSIPS lists for `callid`, by ID, caller tag and state, for a refusal. */
+static void dialogs_seen(const json_t *listed, char *tags, size_t n)
 {
-    struct mi_client *mi = tool_backends_of(c)->mi;
+    size_t used = 0, i;
+    json_t *d;
+
+    tags[0] = '\0';
+    json_array_foreach(listed, i, d) {
+        int w = snprintf(tags + used, n - used, "%s%s (from_tag %s, state %lld)",
+                         used ? ", " : "", tool_str(d, "ID", "?"),
+                         tool_str(d, "caller_tag", "?"),
+                         json_integer_value(json_object_get(d, "state")));
+        if (w < 0 || (size_t)w >= n - used)
+            break;
+        used += (size_t)w;
+    }
+}
+
+/* The dialog of `callid` whose caller tag is from_tag and, when to_tag is given, one of whose
+ * callees has that tag (new reference); NULL with *e set when there is none (TOOL_E_NOT_FOUND,
+ * naming the dialogs seen) or the listing failed. */
+static json_t *find_dialog(struct tool_ctx *x, const char *callid, const char *from_tag,
+                           const char *to_tag, struct tool_error *e)
+{
     json_t *params = json_pack("{s:s}", "callid", callid), *result = NULL, *d, *found = NULL;
+    json_t *listed;
+    const char *why = "no dialog has this Call-ID";
+    char tags[512] = "";
     size_t i;
 
-    *listed = NULL;
-    *why = NULL;
-    enum mi_err rc = mi_client_call(mi, node, "dialog:list", params, 0, &result, e);
+    enum tool_err rc = tool_mi(x, "dialog:list", params, &result, e);
     json_decref(params);
-    if (rc == MI_ERR_MI && e->code == 404) {
-        /* OpenSIPS answers a Call-ID it does not know with 404 "Requested Dialog not found". */
-        *listed = json_array();
-        *why = "no dialog has this Call-ID";
+    /* OpenSIPS answers a Call-ID it does not know with 404 "Requested Dialog not found". */
+    if (rc != TOOL_OK && !(tool_mi_is(e, MI_ERR_MI) && e->code == 404))
         return NULL;
-    }
-    if (rc != MI_OK)
-        return NULL;
-    *listed = tool_list_items(result, "Dialogs");
-    json_array_foreach(*listed, i, d) {
+    listed = rc == TOOL_OK ? tool_list_items(result, "Dialogs") : json_array();
+    json_array_foreach(listed, i, d) {
         json_t *callee;
         size_t k;
         bool to_ok = !to_tag;
@@ -49,116 +60,89 @@ static json_t *find_dialog(struct mcp_call *c, const char *node, const char *cal
         }
     }
     json_decref(result);
-    if (!found)
-        *why = json_array_size(*listed) ? "a dialog with this Call-ID exists, but its tags differ"
-                                        : "no dialog has this Call-ID";
+    if (!found) {
+        if (json_array_size(listed))
+            why = "a dialog with this Call-ID exists, but its tags differ";
+        dialogs_seen(listed, tags, sizeof(tags));
+        tool_fail(e, TOOL_E_NOT_FOUND, NULL, 0, "nothing was changed: %s (Call-ID '%s')%s%s. "
+                  "List the dialogs with dlg_list to see their tags.", why, callid,
+                  tags[0] ? "; found: " : "", tags);
+    }
+    json_decref(listed);
     return found;
 }
 
-static json_t *not_found(const char *tool, const char *callid, const char *why, json_t *listed)
+static json_t *dlg_end_run(struct tool_ctx *x, const json_t *args, struct tool_error *e)
 {
-    json_t *d;
-    size_t i;
-    char tags[512] = "";
-    size_t used = 0;
+    const char *callid = tool_str(args, "callid", ""), *from_tag = tool_str(args, "from_tag", "");
+    json_t *d, *params, *result = NULL, *out = NULL;
 
-    json_array_foreach(listed, i, d) {
-        int w = snprintf(tags + used, sizeof(tags) - used, "%s%s (from_tag %s, state %lld)",
-                         used ? ", " : "", tool_str(d, "ID", "?"),
-                         tool_str(d, "caller_tag", "?"),
-                         json_integer_value(json_object_get(d, "state")));
-        if (w < 0 || (size_t)w >= sizeof(tags) - used)
-            break;
-        used += (size_t)w;
-    }
-    json_decref(listed);
-    return content_error_result("%s: nothing was changed: %s (Call-ID '%s')%s%s. List the dialogs "
-                                "with dlg_list to see their tags.",
-                                tool, why, callid, used ? "; found: " : "", tags);
-}
-
-static json_t *t_dlg_end(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
-{
-    const char *callid = json_string_value(json_object_get(args, "callid"));
-    const char *from_tag = json_string_value(json_object_get(args, "from_tag"));
-    const char *to_tag = json_string_value(json_object_get(args, "to_tag"));
-    const char *node = tool_node(args), *why;
-    struct mi_client *mi = tool_backends_of(c)->mi;
-    struct mi_error e;
-    json_t *listed, *d, *params, *result = NULL, *out;
-
-    if (!(d = find_dialog(c, node, callid, from_tag, to_tag, &e, &listed, &why)))
-        return why ? not_found(t->name, callid, why, listed) : tool_mi_error(c, t->name, &e);
-    json_decref(listed);
-    const char *id = json_string_value(json_object_get(d, "ID"));
+    if (!(d = find_dialog(x, callid, from_tag, tool_str(args, "to_tag", ""), e)))
+        return NULL;
+    const char *id = tool_str(d, "ID", "");
     params = json_pack("{s:s}", "dialog_id", id);
-    enum mi_err rc = mi_client_call(mi, node, "dialog:end_dlg", params, 0, &result, &e);
+    if (tool_mi(x, "dialog:end_dlg", params, &result, e) == TOOL_OK)
+        out = json_pack("{s:{s:s, s:s, s:s, s:s, s:s}}", "result", "node",
+                        x->node ? x->node : "default", "dialog_id", id, "callid", callid,
+                        "from_tag", from_tag, "outcome",
+                        "ended: BYE sent to both sides; the dialog stays listed in state 5 for a "
+                        "few seconds");
     json_decref(params);
     json_decref(result);
-    if (rc != MI_OK) {
-        json_decref(d);
-        return tool_mi_error(c, t->name, &e);
-    }
-    out = json_pack("{s:s, s:s, s:s, s:s, s:s}", "node", node ? node : "default", "dialog_id", id,
-                    "callid", callid, "from_tag", from_tag, "outcome",
-                    "ended: BYE sent to both sides; the dialog stays listed in state 5 for a "
-                    "few seconds");
     json_decref(d);
-    return content_structured_result(json_pack("{s:o}", "result", out));
+    return out;
 }
 
-static json_t *t_dlg_push_var(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
+/* Whether dialog `id` of `callid` carries name = want, as dlg_list_ctx shows it (plain dlg_list
+ * does not print values): the outcome's sentence. */
+static const char *push_verified(struct tool_ctx *x, const char *callid, const char *id,
+                                 const char *name, const json_t *want)
 {
-    const char *callid = json_string_value(json_object_get(args, "callid"));
-    const char *from_tag = json_string_value(json_object_get(args, "from_tag"));
-    const char *node = tool_node(args), *why;
-    struct mi_client *mi = tool_backends_of(c)->mi;
-    struct mi_error e;
-    json_t *listed, *d, *params, *result = NULL, *ctx = NULL, *out;
-
-    if (!(d = find_dialog(c, node, callid, from_tag, NULL, &e, &listed, &why)))
-        return why ? not_found(t->name, callid, why, listed) : tool_mi_error(c, t->name, &e);
-    json_decref(listed);
-    const char *id = json_string_value(json_object_get(d, "ID"));
-    /* DID must be an array; OpenSIPS 4.0.1 skips unknown ids silently and still answers OK, so
-     * the value is read back with dlg_list_ctx (plain dlg_list does not print values). */
-    params = json_pack("{s:O, s:O, s:[s]}", "dlg_val_name", json_object_get(args, "var_name"),
-                       "dlg_val_value", json_object_get(args, "var_value"), "DID", id);
-    enum mi_err rc = mi_client_call(mi, node, "dialog:push_var", params, 0, &result, &e);
-    json_decref(params);
-    json_decref(result);
-    if (rc != MI_OK) {
-        json_decref(d);
-        return tool_mi_error(c, t->name, &e);
-    }
-    params = json_pack("{s:s}", "callid", callid);
+    json_t *params = json_pack("{s:s}", "callid", callid), *ctx = NULL, *dialogs, *dl, *v;
     const char *verified = "not verified: dlg_list_ctx failed";
-    if (mi_client_call(mi, node, "dialog:list_ctx", params, 0, &ctx, &e) == MI_OK) {
-        json_t *dl, *values;
-        size_t i;
+    struct tool_error ignored;
+    size_t i, k;
+
+    if (tool_mi(x, "dialog:list_ctx", params, &ctx, &ignored) == TOOL_OK) {
         verified = "NOT applied: OpenSIPS answered OK but the dialog does not carry the value";
-        json_t *ctx_dialogs = tool_list_items(ctx, "Dialogs");
-        json_array_foreach(ctx_dialogs, i, dl) {
+        dialogs = tool_list_items(ctx, "Dialogs");
+        json_array_foreach(dialogs, i, dl) {
             if (strcmp(tool_str(dl, "ID", ""), id))
                 continue;
-            values = json_object_get(json_object_get(dl, "context"), "values");
-            json_t *v, *want = json_object_get(args, "var_value");
-            size_t k;
-            json_array_foreach(values, k, v) {
-                json_t *got = json_object_get(v, json_string_value(json_object_get(args, "var_name")));
+            json_array_foreach(json_object_get(json_object_get(dl, "context"), "values"), k, v) {
+                json_t *got = json_object_get(v, name);
                 if (got && json_equal(got, want))
                     verified = "applied: read back with dlg_list_ctx";
             }
         }
-        json_decref(ctx_dialogs);
+        json_decref(dialogs);
     }
     json_decref(params);
     json_decref(ctx);
-    out = json_pack("{s:s, s:s, s:s, s:O, s:O, s:s}", "node", node ? node : "default", "dialog_id",
-                    id, "callid", callid, "var_name", json_object_get(args, "var_name"),
-                    "var_value", json_object_get(args, "var_value"), "outcome", verified);
+    return verified;
+}
+
+static json_t *dlg_push_var_run(struct tool_ctx *x, const json_t *args, struct tool_error *e)
+{
+    const char *callid = tool_str(args, "callid", ""), *name = tool_str(args, "var_name", "");
+    json_t *value = json_object_get(args, "var_value"), *d, *params, *result = NULL, *out = NULL;
+
+    if (!(d = find_dialog(x, callid, tool_str(args, "from_tag", ""), NULL, e)))
+        return NULL;
+    const char *id = tool_str(d, "ID", "");
+    /* DID must be an array; OpenSIPS 4.0.1 skips unknown ids silently and still answers OK, so
+     * the value is read back. */
+    params = json_pack("{s:s, s:O, s:[s]}", "dlg_val_name", name, "dlg_val_value", value, "DID",
+                       id);
+    if (tool_mi(x, "dialog:push_var", params, &result, e) == TOOL_OK)
+        out = json_pack("{s:{s:s, s:s, s:s, s:s, s:O, s:s}}", "result", "node",
+                        x->node ? x->node : "default", "dialog_id", id, "callid", callid,
+                        "var_name", name, "var_value", value, "outcome",
+                        push_verified(x, callid, id, name, value));
+    json_decref(params);
+    json_decref(result);
     json_decref(d);
-    return content_structured_result(json_pack("{s:o}", "result", out));
+    return out;
 }
 
 static const struct tool_def dialog_tools[] = {
@@ -199,7 +183,7 @@ static const struct tool_def dialog_tools[] = {
                    .description = "The caller's tag (caller_tag in dlg_list)"},
                   {.name = "to_tag", .type = T_STRING, .flags = ARG_REQUIRED, .min_len = 1,
                    .description = "The callee's tag (CALLEES[].callee_tag in dlg_list)"}),
-     .handler = t_dlg_end,
+     .run = dlg_end_run,
      .mapping = "dialog:list {callid} to find the dialog and check both tags, then dialog:end_dlg "
                 "{dialog_id: ID} (3.x dlg_end_dlg). Fixed: the Python server sends "
                 "dialog_id=\"callid:from_tag:to_tag\", which OpenSIPS never matches"},
@@ -220,7 +204,7 @@ static const struct tool_def dialog_tools[] = {
                    .description = "Name of the dialog variable ($dlg_val(name) in the script)"},
                   {.name = "var_value", .type = T_STRING, .flags = ARG_REQUIRED, .max_len = 1024,
                    .description = "Value to store"}),
-     .handler = t_dlg_push_var,
+     .run = dlg_push_var_run,
      .mapping = "dialog:list {callid} to find the dialog, dialog:push_var {dlg_val_name, dlg_val_value, "
                 "DID: [ID]} (DID must be an array; unknown ids are skipped with an OK), then "
                 "dialog:list_ctx to verify. Fixed: the Python server's parameter names are not OpenSIPS's"},

@@ -6,9 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "mcp/content.h"
-#include "mcp/server.h"
-#include "mi/client.h"
+#include "mcp/call.h"
 #include "tools/row.h"
 #include "tools/tool.h"
 
@@ -34,10 +32,8 @@ static json_t *ds_flatten(const json_t *result, json_int_t only_set)
     return items;
 }
 
-static json_t *ds_list_one(struct mcp_call *c, const json_t *args, const char *node,
-                           struct mi_error *e)
+static json_t *ds_list_run(struct tool_ctx *x, const json_t *args, struct tool_error *e)
 {
-    struct mi_client *mi = tool_backends_of(c)->mi;
     json_t *params = json_object(), *result = NULL, *out;
     json_t *set = json_object_get(args, "setid");
 
@@ -45,22 +41,14 @@ static json_t *ds_list_one(struct mcp_call *c, const json_t *args, const char *n
         json_object_set_new(params, "full", json_integer(1));
     if (json_is_string(json_object_get(args, "partition")))
         json_object_set(params, "partition", json_object_get(args, "partition"));
-    enum mi_err rc = mi_client_call(mi, node, "dispatcher:list", params, 0, &result, e);
+    enum tool_err rc = tool_mi(x, "dispatcher:list", params, &result, e);
     json_decref(params);
-    if (rc != MI_OK)
+    if (rc != TOOL_OK)
         return NULL;
     out = row_page(ds_flatten(result, json_is_integer(set) ? json_integer_value(set) : -1), args,
                    -1, 0);
     json_decref(result);
     return out;
-}
-
-static json_t *t_dispatcher_list(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
-{
-    const char *node = tool_node(args);
-    struct mi_error e;
-
-    return tool_node_result(c, t->name, node, ds_list_one(c, args, node, &e), &e);
 }
 
 /* The destination (group, URI) of a dispatcher:list result (borrowed), or NULL. OpenSIPS
@@ -83,15 +71,15 @@ static const json_t *ds_find(const json_t *list, json_int_t group, const char *u
 }
 
 /* The destination's state now ("Active", "Inactive", "Probing"), as a new string in *state;
- * MI_OK, or the list call's failure. A destination that is not listed gives state NULL. */
-static enum mi_err ds_state_now(struct mi_client *mi, const char *node, json_int_t group,
-                                const char *uri, char **state, struct mi_error *e)
+ * TOOL_OK, or the list call's failure. A destination that is not listed gives state NULL. */
+static enum tool_err ds_state_now(struct tool_ctx *x, json_int_t group, const char *uri,
+                                  char **state, struct tool_error *e)
 {
     json_t *list = NULL;
-    enum mi_err rc = mi_client_call(mi, node, "dispatcher:list", NULL, 0, &list, e);
+    enum tool_err rc = tool_mi(x, "dispatcher:list", NULL, &list, e);
 
     *state = NULL;
-    if (rc == MI_OK) {
+    if (rc == TOOL_OK) {
         const json_t *d = ds_find(list, group, uri);
         const char *s = d ? tool_str(d, "state", NULL) : NULL;
         *state = s ? strdup(s) : NULL;
@@ -106,58 +94,51 @@ static enum mi_err ds_state_now(struct mi_client *mi, const char *node, json_int
  * is sent until dispatcher:list shows it, at most this many times. */
 #define DS_PROBE_SENDS 10
 
-static json_t *t_dispatcher_set_state(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
+static json_t *ds_set_state_run(struct tool_ctx *x, const json_t *args, struct tool_error *e)
 {
-    struct mi_client *mi = tool_backends_of(c)->mi;
-    const char *node = tool_node(args), *uri = tool_str(args, "address", "");
+    const char *uri = tool_str(args, "address", "");
     json_int_t group = json_integer_value(json_object_get(args, "group"));
     const char letter = tool_str(args, "state", "a")[0];
     const char *want = letter == 'a' ? "Active" : letter == 'i' ? "Inactive" : "Probing";
+    const char state[2] = {letter, '\0'};
     char *before = NULL, *now = NULL;
-    json_t *out = NULL;
-    struct mi_error e;
+    json_t *params = NULL, *out = NULL;
     int sends = 0;
 
-    if (ds_state_now(mi, node, group, uri, &before, &e) != MI_OK)
-        return tool_mi_error(c, t->name, &e);
+    if (ds_state_now(x, group, uri, &before, e) != TOOL_OK)
+        return NULL;
     if (!before)
-        return content_error_result("%s: nothing was changed: set %lld has no destination '%s'; "
-                                    "see dispatcher_list for sets and URIs", t->name,
-                                    (long long)group, uri);
-    const char state[2] = {letter, '\0'};
-    json_t *params = json_pack("{s:s, s:I, s:s}", "state", state, "group", group, "address", uri);
+        return tool_fail(e, TOOL_E_NOT_FOUND, NULL, 0, "nothing was changed: set %lld has no "
+                         "destination '%s'; see dispatcher_list for sets and URIs",
+                         (long long)group, uri);
+    params = json_pack("{s:s, s:I, s:s}", "state", state, "group", group, "address", uri);
     for (;;) {
         json_t *result = NULL;
-        enum mi_err rc = mi_client_call(mi, node, "dispatcher:set_state", params, 0, &result, &e);
+        enum tool_err rc = tool_mi(x, "dispatcher:set_state", params, &result, e);
         json_decref(result);
         free(now);
         now = NULL;
-        if (rc == MI_OK)
-            sends++;
-        if (rc != MI_OK || ds_state_now(mi, node, group, uri, &now, &e) != MI_OK) {
-            out = tool_mi_error(c, t->name, &e);
-            break;
-        }
+        if (rc != TOOL_OK)
+            goto out;
+        sends++;
+        if (ds_state_now(x, group, uri, &now, e) != TOOL_OK)
+            goto out;
         if (letter != 'p' || (now && !strcmp(now, want)) || sends >= DS_PROBE_SENDS ||
-            mcp_call_cancelled(c))
+            mcp_call_cancelled(x->call))
             break;
     }
-    json_decref(params);
-    if (out)
-        goto out;
     if (!now || strcmp(now, want)) {
-        out = content_error_result("%s: %s is %s, not %s, after %d set_state request%s%s", t->name,
-                                   uri, now ? now : "no longer listed", want, sends,
-                                   sends == 1 ? "" : "s",
-                                   letter == 'p' ? " (OpenSIPS counts each as one failed probe "
-                                                   "and marks it Probing at "
-                                                   "ds_probing_threshold)" : "");
+        tool_fail(e, TOOL_E_REFUSED, NULL, 0, "%s is %s, not %s, after %d set_state request%s%s",
+                  uri, now ? now : "no longer listed", want, sends, sends == 1 ? "" : "s",
+                  letter == 'p' ? " (OpenSIPS counts each as one failed probe and marks it "
+                                  "Probing at ds_probing_threshold)" : "");
         goto out;
     }
-    out = content_structured_result(json_pack(
-        "{s:{s:s, s:I, s:s, s:s, s:s, s:i}}", "result", "node", node ? node : "default", "group",
-        group, "address", uri, "before", before, "state", now, "requests", sends));
+    out = json_pack("{s:{s:s, s:I, s:s, s:s, s:s, s:i}}", "result", "node",
+                    x->node ? x->node : "default", "group", group, "address", uri, "before",
+                    before, "state", now, "requests", sends);
 out:
+    json_decref(params);
     free(before);
     free(now);
     return out;
@@ -183,7 +164,7 @@ static const struct tool_def dispatcher_tools[] = {
      .result = FIELDS({.name = "setid", .type = T_INTEGER},
                       {.name = "URI", .type = T_STRING},
                       {.name = "state", .type = T_STRING}),
-     .handler = t_dispatcher_list,
+     .run = ds_list_run,
      .mapping = "dispatcher:list {full, partition} (3.x ds_list); the nested PARTITIONS/SETS/Destinations "
                 "reply is flattened into one paged list. New: the Python server has no listing tool"},
     {.name = "dispatcher_set_state",
@@ -203,7 +184,7 @@ static const struct tool_def dispatcher_tools[] = {
                   {.name = "state", .type = T_STRING, .flags = ARG_REQUIRED, .values = VALUES("active", "inactive", "probing", "a", "i", "p"), .mi = "state",
                    .description = "active (takes traffic), inactive (takes none), probing (inactive "
                                   "until it answers OPTIONS pings)"}),
-     .handler = t_dispatcher_set_state,
+     .run = ds_set_state_run,
      .mapping = "dispatcher:set_state {state, group, address} (3.x ds_set_state) with the state's first "
                 "letter, then dispatcher:list to verify; probing is sent until the list shows it (up to 10 "
                 "times: OpenSIPS counts each as one failed probe, ds_probing_threshold). New: the Python "

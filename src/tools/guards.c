@@ -118,14 +118,13 @@ static bool version_affected(const struct guard *g, const char *version)
     return false;
 }
 
-/* Whether the node offers `requires` (asks `which`); true when it cannot be told. */
-static bool condition_holds(struct mcp_call *c, const struct guard *g, const char *node,
-                            const char **version_out, char *version, size_t vlen)
+/* Whether x's node offers `requires` (asks `which`); true when it cannot be told. */
+static bool condition_holds(struct tool_ctx *x, const struct guard *g, const char **version_out,
+                            char *version, size_t vlen)
 {
-    struct mi_client *mi = tool_backends_of(c)->mi;
     const struct mi_cmd *want = NULL;
     json_t *list = NULL, *info, *name;
-    struct mi_error e;
+    struct tool_error e;
     bool found = false;
     size_t i;
 
@@ -134,7 +133,7 @@ static bool condition_holds(struct mcp_call *c, const struct guard *g, const cha
     for (i = 0; i < mi_catalogue_count() && !want; i++)
         if (!strcmp(mi_catalogue_at(i)->key, g->requires))
             want = mi_catalogue_at(i);
-    if (!want || mi_client_call(mi, node, "core:which", NULL, 0, &list, &e) != MI_OK)
+    if (!want || !x->be || tool_mi(x, "core:which", NULL, &list, &e) != TOOL_OK)
         return true;
     json_array_foreach(list, i, name) {
         const char *s = json_string_value(name);
@@ -143,7 +142,7 @@ static bool condition_holds(struct mcp_call *c, const struct guard *g, const cha
     }
     json_decref(list);
     /* `which` taught the client the node's version too */
-    if ((info = mi_client_node_info(mi, node))) {
+    if ((info = mi_client_node_info(x->be->mi, x->node))) {
         version_number(info, version, vlen);
         *version_out = version;
         json_decref(info);
@@ -151,27 +150,25 @@ static bool condition_holds(struct mcp_call *c, const struct guard *g, const cha
     return found;
 }
 
-bool guard_allows(struct mcp_call *c, const json_t *args, const char *node, const char *command,
-                  json_t **result)
+bool guard_allows(struct tool_ctx *x, const json_t *args, const char *command, json_t **result)
 {
     const struct guard *g = guard_find(command);
-    struct mi_client *mi = tool_backends_of(c)->mi;
-    const char *version = NULL;
+    const char *version = NULL, *node = x->node;
     char vbuf[64] = "";
     json_t *info;
 
     if (!g || g->kind == GUARD_MISLEADING_OK || json_is_true(json_object_get(args, "force")))
         return true;
-    if (g->requires && !condition_holds(c, g, node, &version, vbuf, sizeof(vbuf)))
+    if (g->requires && !condition_holds(x, g, &version, vbuf, sizeof(vbuf)))
         return true;
-    if (!version && (info = mi_client_node_info(mi, node))) {
+    if (!version && x->be && (info = mi_client_node_info(x->be->mi, node))) {
         version_number(info, vbuf, sizeof(vbuf));
         version = vbuf;
         json_decref(info);
     }
     if (!version_affected(g, version))
         return true;
-    mcp_call_set_outcome(c, "guarded");
+    mcp_call_set_outcome(x->call, "guarded");
     *result = content_error_result(
         "Not sent: '%s' on node %s hits a known OpenSIPS defect (%s%s%s; when %s): %s. Nothing "
         "was changed. If you really must, call again with force: true.",

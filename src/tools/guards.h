@@ -40,13 +40,15 @@ const struct guard *guard_at(size_t i);
 /* The row for a command by catalogue key, 3.x name or 4.x alias; NULL when none. */
 const struct guard *guard_find(const char *command);
 
-/* Call before sending `command` to `node` (NULL: default). Returns true to go on: no row, a
- * GUARD_MISLEADING_OK row, a condition MI shows not to hold (the node's version is not affected,
- * or it lacks the `requires` command; learning that may ask the node `which`, never the guarded
- * command), or args carries force: true. Otherwise false with *result set to an isError result
- * that names the defect and says how to override it; nothing was sent. */
-bool guard_allows(struct mcp_call *c, const json_t *args, const char *node, const char *command,
-                  json_t **result);
+struct tool_ctx;
+
+/* The gate's check before `command` is sent to x's node (tool.h; the gate's checks build x
+ * with tool_ctx_of). Returns true to go on: no row, a GUARD_MISLEADING_OK row, a condition MI
+ * shows not to hold (the node's version is not affected, or it lacks the `requires` command;
+ * learning that may ask the node `which`, never the guarded command), or args carries force:
+ * true. Otherwise false with *result set to an isError result that names the defect and says
+ * how to override it, and the call's outcome "guarded"; nothing was sent. */
+bool guard_allows(struct tool_ctx *x, const json_t *args, const char *command, json_t **result);
 
 /* The sentence to add to a result for `command` (a forced call that failed, or an OK to verify),
  * or NULL when no row names the command. Borrowed, static. */

@@ -4,80 +4,74 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "mcp/content.h"
-#include "mcp/server.h"
-#include "mi/client.h"
+#include "mcp/call.h"
 #include "tools/guards.h"
 #include "tools/row.h"
 #include "tools/tool.h"
 
 /* The profile's count for these params, or -1 with *e set. */
-static long long profile_count(struct mi_client *mi, const char *node, const json_t *params,
-                               struct mi_error *e)
+static long long profile_count(struct tool_ctx *x, const json_t *params, struct tool_error *e)
 {
     json_t *result = NULL;
 
-    if (mi_client_call(mi, node, "dialog:profile_get_size", params, 0, &result, e) != MI_OK)
+    if (tool_mi(x, "dialog:profile_get_size", params, &result, e) != TOOL_OK)
         return -1;
     long long n = json_integer_value(json_object_get(json_object_get(result, "Profile"), "count"));
     json_decref(result);
     return n;
 }
 
-static json_t *t_dlg_profile_end_dlgs(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
+/* {result: {profile, value, before, after, ended, outcome}} */
+static json_t *ended(const char *profile, const char *value, long long before, long long after,
+                     const char *outcome)
 {
-    struct mi_client *mi = tool_backends_of(c)->mi;
-    const char *node = tool_node(args), *nodename = node ? node : "default";
+    return json_pack("{s:{s:s, s:o, s:I, s:I, s:I, s:s}}", "result", "profile", profile, "value",
+                     value ? json_string(value) : json_null(), "before", (json_int_t)before,
+                     "after", (json_int_t)after, "ended", (json_int_t)(before - after),
+                     "outcome", outcome);
+}
+
+static json_t *profile_end_run(struct tool_ctx *x, const json_t *args, struct tool_error *e)
+{
     const char *profile = tool_str(args, "profile", "");
     const char *value = tool_str(args, "value", NULL);
     json_t *params = json_pack("{s:s}", "profile", profile), *result = NULL, *out = NULL;
-    struct mi_error e;
     long long before, after;
 
     if (value)
         json_object_set_new(params, "value", json_string(value));
-    if ((before = profile_count(mi, node, params, &e)) < 0) {
-        out = tool_mi_error(c, t->name, &e);
+    if ((before = profile_count(x, params, e)) < 0)
         goto out;
-    }
     if (before == 0) {
-        out = content_structured_result(json_pack(
-            "{s:s, s:{s:s, s:o, s:I, s:I, s:I, s:s}}", "node", nodename, "result", "profile",
-            profile, "value", value ? json_string(value) : json_null(), "before", (json_int_t)0,
-            "after", (json_int_t)0, "ended", (json_int_t)0, "outcome",
-            "nothing to end: the profile counts no call (nothing was sent)"));
+        out = ended(profile, value, 0, 0,
+                    "nothing to end: the profile counts no call (nothing was sent)");
         goto out;
     }
-    if (mi_client_call(mi, node, "dialog:profile_end_dlgs", params, 0, &result, &e) != MI_OK) {
-        out = tool_mi_error(c, t->name, &e);
+    if (tool_mi(x, "dialog:profile_end_dlgs", params, &result, e) != TOOL_OK)
         goto out;
-    }
     /* ended calls leave the profile at once on a real node; give a slow one a moment */
-    after = profile_count(mi, node, params, &e);
-    if (after >= before && mcp_call_sleep_ms(c, 300) == 0)
-        after = profile_count(mi, node, params, &e);
+    after = profile_count(x, params, e);
+    if (after >= before && mcp_call_sleep_ms(x->call, 300) == 0)
+        after = profile_count(x, params, e);
     if (after < 0) {
-        out = content_error_result("%s: OpenSIPS answered OK, but counting the profile again "
-                                   "failed (%s); check with dlg_profile_get_size", t->name,
-                                   e.text);
+        char why[sizeof(e->text)];
+        snprintf(why, sizeof(why), "%s", e->text);
+        tool_fail(e, e->kind, e->name, e->code, "OpenSIPS answered OK, but counting the profile "
+                  "again failed (%.600s); check with dlg_profile_get_size", why);
         goto out;
     }
     if (after >= before) {
         const char *why = guard_note("dialog:profile_end_dlgs");
-        mcp_call_set_outcome(c, "misleading_ok");
-        out = content_error_result(
-            "%s: NOT ended: OpenSIPS answered OK, but profile '%s'%s%s%s still counts %lld "
-            "call(s) (%lld before). Known cause (OpenSIPS 4.0.1): %s", t->name, profile, value ? " value '" : "",
-            value ? value : "", value ? "'" : "", after, before,
-            why ? why : "End them one by one with dlg_end.");
+        tool_fail(e, TOOL_E_REFUSED, "misleading_ok", 0,
+                  "NOT ended: OpenSIPS answered OK, but profile '%s'%s%s%s still counts %lld "
+                  "call(s) (%lld before). Known cause (OpenSIPS 4.0.1): %s", profile,
+                  value ? " value '" : "", value ? value : "", value ? "'" : "", after, before,
+                  why ? why : "End them one by one with dlg_end.");
         goto out;
     }
-    out = content_structured_result(json_pack(
-        "{s:s, s:{s:s, s:o, s:I, s:I, s:I, s:s}}", "node", nodename, "result", "profile", profile,
-        "value", value ? json_string(value) : json_null(), "before", (json_int_t)before, "after",
-        (json_int_t)after, "ended", (json_int_t)(before - after), "outcome",
-        after ? "partly ended: some calls are still counted (see dlg_profile_list_dlgs)"
-              : "ended: BYE sent to both sides of every call; the profile counts none now"));
+    out = ended(profile, value, before, after,
+                after ? "partly ended: some calls are still counted (see dlg_profile_list_dlgs)"
+                      : "ended: BYE sent to both sides of every call; the profile counts none now");
 out:
     json_decref(params);
     json_decref(result);
@@ -149,7 +143,7 @@ static const struct tool_def profile_tools[] = {
                       {.name = "after", .type = T_INTEGER},
                       {.name = "ended", .type = T_INTEGER},
                       {.name = "outcome", .type = T_STRING}),
-     .handler = t_dlg_profile_end_dlgs,
+     .run = profile_end_run,
      .mapping = "dialog:profile_get_size, dialog:profile_end_dlgs {profile[, value]} (3.x "
                 "profile_end_dlgs), dialog:profile_get_size again to verify (4.0.1 answers OK and ends "
                 "nothing for dialogs without a sharing tag under dialog clustering)"},

@@ -5,9 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mcp/content.h"
-#include "mcp/server.h"
-#include "mi/client.h"
+#include "mcp/call.h"
 #include "tools/guards.h"
 #include "tools/row.h"
 #include "tools/tool.h"
@@ -64,7 +62,45 @@ static size_t plan_of(const json_t *args, const struct reload_target **plan)
     return n;
 }
 
-/* The question names the modules whose tables would be reloaded. */
+/* What the gate's check found of the chain's guarded steps, for the run that follows it on
+ * the same thread (the gate runs the check, the question and the tool's logic in turn): a bit
+ * per step of reload_targets to skip. The call it belongs to keys it, so a check whose call
+ * was refused later can never be taken for the next one's. */
+static _Thread_local struct {
+    const struct mcp_call *call;
+    unsigned skip;
+} chain_verdict;
+
+_Static_assert(NTARGETS <= sizeof(unsigned) * 8, "a bit per reload target");
+
+/* The gate's check of the chain: each chosen step the known defects guard is asked about as a
+ * call of its own without force (never crash a node from a batch: the single tool takes force),
+ * and skipped when refused; the chain itself goes on. May ask the node `which`. */
+static bool chain_check(struct mcp_call *c, const json_t *args, const struct mcp_needs *n,
+                        json_t **result)
+{
+    struct tool_ctx x = tool_ctx_of(c, args);
+    json_t *noforce = json_object();
+    unsigned skip = 0;
+
+    (void)n, (void)result;
+    for (size_t i = 0; i < NTARGETS; i++) {
+        json_t *refusal = NULL;
+        if (!chosen(json_object_get(args, "targets"), reload_targets[i].module) ||
+            guard_allows(&x, noforce, reload_targets[i].command, &refusal))
+            continue;
+        json_decref(refusal);
+        mcp_call_set_outcome(c, NULL); /* a skipped step, not the call's outcome */
+        skip |= 1u << i;
+    }
+    json_decref(noforce);
+    chain_verdict.call = c;
+    chain_verdict.skip = skip;
+    return true;
+}
+
+/* The question names the modules whose tables would be reloaded; the gate checks the guarded
+ * ones (chain_check) before it asks. */
 static json_t *chain_needs(struct mcp_call *c, const struct tool_def *d, const json_t *args,
                            struct mcp_needs *n)
 {
@@ -72,6 +108,8 @@ static json_t *chain_needs(struct mcp_call *c, const struct tool_def *d, const j
     size_t k = plan_of(args, plan), used;
 
     (void)c, (void)d;
+    n->check = chain_check;
+    n->subject = NULL;
     used = (size_t)snprintf(n->what, sizeof(n->what), "reload the tables of ");
     for (size_t i = 0; i < k && used < sizeof(n->what); i++)
         used += (size_t)snprintf(n->what + used, sizeof(n->what) - used, "%s%s", i ? ", " : "",
@@ -82,23 +120,36 @@ static json_t *chain_needs(struct mcp_call *c, const struct tool_def *d, const j
     return NULL;
 }
 
-static json_t *t_reload_data_tables(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
+/* The steps chain_check found guarded, as a bit per target; false when it did not run for
+ * this call (it always does, before the question: a bug otherwise). Taken once. */
+static bool chain_skipped(const struct mcp_call *c, unsigned *skip)
 {
-    struct mi_client *mi = tool_backends_of(c)->mi;
-    const char *node = tool_node(args);
+    bool ok = chain_verdict.call == c;
+
+    *skip = ok ? chain_verdict.skip : 0;
+    chain_verdict.call = NULL;
+    return ok;
+}
+
+static json_t *reload_chain_run(struct tool_ctx *x, const json_t *args, struct tool_error *e)
+{
+    struct mcp_call *c = x->call;
     bool stop_on_error = json_is_true(json_object_get(args, "stop_on_error"));
     json_t *delay_arg = json_object_get(args, "delay_ms_between");
     unsigned delay = json_is_integer(delay_arg) ? (unsigned)json_integer_value(delay_arg) : 100;
     const struct reload_target *plan[NTARGETS];
-    size_t n = 0, reloaded = 0, skipped = 0, failed = 0;
-    json_t *steps = json_array(), *out;
+    size_t n = plan_of(args, plan), reloaded = 0, skipped = 0, failed = 0;
+    json_t *steps, *out;
     bool stopped = false, cancelled = false;
+    unsigned skip;
 
-    (void)t;
-    n = plan_of(args, plan);
+    if (!chain_skipped(c, &skip))
+        return tool_fail(e, TOOL_E_SYSTEM, NULL, 0, "the known defects were not checked for "
+                         "this call (a bug); nothing was reloaded");
+    steps = json_array();
     for (size_t i = 0; i < n; i++) {
         const struct reload_target *tg = plan[i];
-        struct mi_error e;
+        struct tool_error se = {0};
         json_t *result = NULL;
         char msg[160];
 
@@ -111,36 +162,24 @@ static json_t *t_reload_data_tables(struct mcp_call *c, const struct mcp_tool *t
                                                         : "stopped after a failure"));
             continue;
         }
-        if (guard_find(tg->command)) {
-            /* never crash a node from a batch: the single tool takes force */
-            json_t *refusal = NULL;
-            json_t *noforce = json_object();
-            bool ok = guard_allows(c, noforce, node, tg->command, &refusal);
-            json_decref(noforce);
-            if (!ok) {
-                json_decref(refusal);
-                mcp_call_set_outcome(c, NULL); /* a skipped step, not the call's outcome */
-                json_array_append_new(steps, step(tg->module, tg->command, "skipped",
-                                                  "known to crash this node; run tls_reload "
-                                                  "with force: true if you must"));
-                skipped++;
-                goto progress;
-            }
-        }
-        if (mi_client_call(mi, node, tg->command, NULL, 0, &result, &e) == MI_OK) {
+        if (skip & (1u << (tg - reload_targets))) {
+            json_array_append_new(steps, step(tg->module, tg->command, "skipped",
+                                              "known to crash this node; run tls_reload "
+                                              "with force: true if you must"));
+            skipped++;
+        } else if (tool_mi(x, tg->command, NULL, &result, &se) == TOOL_OK) {
             json_array_append_new(steps, step(tg->module, tg->command, "reloaded", NULL));
             reloaded++;
-        } else if (e.err == MI_ERR_UNKNOWN_COMMAND) {
+        } else if (se.kind == TOOL_E_UNSUPPORTED) {
             json_array_append_new(steps, step(tg->module, tg->command, "skipped",
                                               "module not loaded on this node"));
             skipped++;
         } else {
-            json_array_append_new(steps, step(tg->module, tg->command, "failed", e.text));
+            json_array_append_new(steps, step(tg->module, tg->command, "failed", se.text));
             failed++;
             stopped = stop_on_error;
         }
         json_decref(result);
-    progress:
         /* The last step's outcome travels in the result: a notification just before it is
          * dropped (and reported as an error) by the TypeScript SDK, which handles it late. */
         if (i + 1 == n)
@@ -153,21 +192,19 @@ static json_t *t_reload_data_tables(struct mcp_call *c, const struct mcp_tool *t
         mcp_call_set_outcome(c, "cancelled");
     else if (failed)
         mcp_call_set_outcome(c, "partial_failure");
-    out = json_pack("{s:s, s:I, s:I, s:I, s:b, s:b, s:o}", "node", node ? node : "default",
+    out = json_pack("{s:s, s:I, s:I, s:I, s:b, s:b, s:o}", "node", x->node ? x->node : "default",
                     "reloaded", (json_int_t)reloaded, "skipped", (json_int_t)skipped, "failed",
                     (json_int_t)failed, "stopped_on_error", stopped, "cancelled", cancelled,
                     "steps", steps);
-    return content_structured_result(json_pack("{s:o}", "result", out));
+    return json_pack("{s:o}", "result", out);
 }
 
-/* Reloading TLS is known to crash OpenSIPS 4.0 with proto_tls: the gate checks it (force
- * overrides) before it asks the user. */
+/* Reloading TLS is known to crash OpenSIPS 4.0 with proto_tls: the gate checks the row's
+ * guarded command (force overrides) before it asks the user. */
 static json_t *tls_reload_needs(struct mcp_call *c, const struct tool_def *d, const json_t *args,
                                 struct mcp_needs *n)
 {
     (void)c, (void)d;
-    n->subject = "tls_mgm:reload";
-    n->check = tool_guard_check;
     snprintf(n->what, sizeof(n->what), "reload the TLS domains and certificates on node %s%s",
              tool_node(args) ? tool_node(args) : "default",
              json_is_true(json_object_get(args, "force"))
@@ -176,22 +213,26 @@ static json_t *tls_reload_needs(struct mcp_call *c, const struct tool_def *d, co
     return NULL;
 }
 
-static json_t *t_tls_reload(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
+/* A failure of `cmd` with the known defect behind it said: "<what failed>. Known defect: ...". */
+static void *with_defect(struct tool_error *e, const char *cmd)
 {
-    struct mi_client *mi = tool_backends_of(c)->mi;
-    const char *node = tool_node(args);
-    json_t *out, *result = NULL;
-    struct mi_error e;
+    char detail[sizeof(e->text)];
 
-    /* the gate checked the known defect and asked the user (tls_reload_needs) */
-    if (mi_client_call(mi, node, "tls_mgm:reload", NULL, 0, &result, &e) != MI_OK) {
-        mcp_call_set_outcome(c, mi_err_name(e.err));
-        return content_error_result("%s failed (%s): %s. Known defect: %s.", t->name,
-                                    mi_err_name(e.err), e.text, guard_note("tls_mgm:reload"));
-    }
+    snprintf(detail, sizeof(detail), "%s", e->text);
+    snprintf(e->text, sizeof(e->text), "%.300s. Known defect: %s.", detail, guard_note(cmd));
+    return NULL;
+}
+
+static json_t *tls_reload_run(struct tool_ctx *x, const json_t *args, struct tool_error *e)
+{
+    json_t *result = NULL;
+
+    (void)args;
+    if (tool_mi(x, "tls_mgm:reload", NULL, &result, e) != TOOL_OK)
+        return with_defect(e, "tls_mgm:reload");
     json_decref(result);
-    out = json_pack("{s:s, s:b}", "node", node ? node : "default", "reloaded", 1);
-    return content_structured_result(json_pack("{s:o}", "result", out));
+    return json_pack("{s:{s:s, s:b}}", "result", "node", x->node ? x->node : "default",
+                     "reloaded", 1);
 }
 
 #define WRITE (TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT)
@@ -219,7 +260,7 @@ static const struct tool_def reload_tools[] = {
                       {.name = "failed", .type = T_INTEGER},
                       {.name = "steps", .type = T_ARRAY, .item = ITEM(.type = T_OBJECT, .fields = FIELDS({.name = "target", .type = T_STRING},
                {.name = "outcome", .type = T_STRING, .values = VALUES("reloaded", "skipped", "failed", "not_run")}))}),
-     .handler = t_reload_data_tables,
+     .run = reload_chain_run,
      .needs = chain_needs,
      .mapping = "each target's reload in order (domain:reload, permissions:address_reload, "
                 "dialplan:reload, dispatcher:reload, drouting:reload, load_balancer:reload, "
@@ -254,7 +295,7 @@ static const struct tool_def reload_tools[] = {
      .mi = {.cmd = "tls_mgm:reload"},
      .args = ARGS({.name = "force", .type = T_BOOLEAN,
                    .description = "true to send it although it crashes OpenSIPS 4.0 with proto_tls"}),
-     .handler = t_tls_reload,
+     .run = tls_reload_run,
      .needs = tls_reload_needs,
      .mapping = "tls_mgm:reload (3.x tls_reload), guarded (src/tools/guards.c): `which` tells whether "
                 "proto_tls is loaded. Fixed: errors are isError results, not {reloaded:false}"},

@@ -8,65 +8,39 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mcp/content.h"
-#include "mcp/server.h"
-#include "mi/client.h"
 #include "tools/guards.h"
 #include "tools/row.h"
 #include "tools/tool.h"
 
-typedef json_t *(*node_fn)(struct mcp_call *, const json_t *, const char *, struct mi_error *);
-
-/* The node the arguments name: its shaped answer as a tool result. */
-static json_t *run(struct mcp_call *c, const struct mcp_tool *t, const json_t *args, node_fn one)
-{
-    const char *node = tool_node(args);
-    struct mi_error e;
-
-    return tool_node_result(c, t->name, node, one(c, args, node, &e), &e);
-}
-
 /* ---- drouting: the full status list, filtered here (the one-id form drops the address) ---- */
 
-static json_t *dr_list(struct mcp_call *c, const json_t *args, const char *node,
-                       struct mi_error *e, const char *cmd, const char *member, const char *arg)
+/* The row's command listed, its `member` items kept when their ID is argument `arg` (all
+ * when it is absent), paged. */
+static json_t *dr_list(struct tool_ctx *x, const json_t *args, struct tool_error *e,
+                       const char *member, const char *arg)
 {
-    struct mi_client *mi = tool_backends_of(c)->mi;
     const char *want = tool_str(args, arg, NULL);
-    json_t *result = NULL, *items = json_array(), *x;
+    json_t *result = NULL, *items, *it;
     size_t i;
 
-    if (mi_client_call(mi, node, cmd, NULL, 0, &result, e) != MI_OK) {
-        json_decref(items);
+    if (tool_mi(x, x->def->mi.cmd, NULL, &result, e) != TOOL_OK)
         return NULL;
-    }
-    json_array_foreach(json_object_get(result, member), i, x)
-        if (!want || !strcmp(tool_str(x, "ID", ""), want))
-            json_array_append(items, x);
+    items = json_array();
+    json_array_foreach(json_object_get(result, member), i, it)
+        if (!want || !strcmp(tool_str(it, "ID", ""), want))
+            json_array_append(items, it);
     json_decref(result);
     return row_page(items, args, -1, 0);
 }
 
-static json_t *gw_one(struct mcp_call *c, const json_t *args, const char *node, struct mi_error *e)
+static json_t *gw_status_run(struct tool_ctx *x, const json_t *args, struct tool_error *e)
 {
-    return dr_list(c, args, node, e, "drouting:gw_status", "Gateways", "gw_id");
+    return dr_list(x, args, e, "Gateways", "gw_id");
 }
 
-static json_t *carrier_one(struct mcp_call *c, const json_t *args, const char *node,
-                           struct mi_error *e)
+static json_t *carrier_status_run(struct tool_ctx *x, const json_t *args, struct tool_error *e)
 {
-    return dr_list(c, args, node, e, "drouting:carrier_status", "Carriers", "carrier_id");
-}
-
-static json_t *t_drouting_gw_status(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
-{
-    return run(c, t, args, gw_one);
-}
-
-static json_t *t_drouting_carrier_status(struct mcp_call *c, const struct mcp_tool *t,
-                                         json_t *args)
-{
-    return run(c, t, args, carrier_one);
+    return dr_list(x, args, e, "Carriers", "carrier_id");
 }
 
 /* ---- load_balancer: lb_resize by group and URI ---- */
@@ -116,60 +90,56 @@ static void names_of(const json_t *arr, const char *key, json_int_t group, char 
     }
 }
 
-static json_t *t_lb_resize(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
+static json_t *lb_resize_run(struct tool_ctx *x, const json_t *args, struct tool_error *e)
 {
-    struct mi_client *mi = tool_backends_of(c)->mi;
-    const char *node = tool_node(args);
     json_int_t group = json_integer_value(json_object_get(args, "group"));
     json_int_t capacity = json_integer_value(json_object_get(args, "capacity"));
     const char *destination = tool_str(args, "destination", "");
     const char *resource = tool_str(args, "resource", "");
-    json_t *list = NULL, *after = NULL, *dst, *res, *params, *result = NULL, *out;
-    struct mi_error e;
+    json_t *list = NULL, *after = NULL, *dst, *res, *params, *result = NULL, *now;
+    struct tool_error ignored;
     char names[512];
 
-    if (mi_client_call(mi, node, "load_balancer:list", NULL, 0, &list, &e) != MI_OK)
-        return tool_mi_error(c, t->name, &e);
+    if (tool_mi(x, "load_balancer:list", NULL, &list, e) != TOOL_OK)
+        return NULL;
     if (!(dst = lb_find(list, group, destination))) {
         names_of(json_object_get(list, "Destinations"), "uri", group, names, sizeof(names));
         json_decref(list);
-        return content_error_result("%s: nothing was changed: group %lld has no destination '%s'"
-                                    "%s%s. See lb_list for groups and URIs.",
-                                    t->name, (long long)group, destination,
-                                    names[0] ? "; its destinations: " : " (no destinations)",
-                                    names);
+        return tool_fail(e, TOOL_E_NOT_FOUND, NULL, 0, "nothing was changed: group %lld has no "
+                         "destination '%s'%s%s. See lb_list for groups and URIs.",
+                         (long long)group, destination,
+                         names[0] ? "; its destinations: " : " (no destinations)", names);
     }
     json_int_t id = json_integer_value(json_object_get(dst, "id"));
     if (!(res = lb_resource(dst, resource))) {
         names_of(json_object_get(dst, "Resources"), "name", -1, names, sizeof(names));
         json_decref(list);
-        return content_error_result("%s: nothing was changed: destination %s (id %lld) has no "
-                                    "resource '%s'; its resources: %s",
-                                    t->name, destination, (long long)id, resource, names);
+        return tool_fail(e, TOOL_E_NOT_FOUND, NULL, 0, "nothing was changed: destination %s (id "
+                         "%lld) has no resource '%s'; its resources: %s", destination,
+                         (long long)id, resource, names);
     }
     json_int_t before = json_integer_value(json_object_get(res, "max"));
     json_decref(list);
     params = json_pack("{s:I, s:s, s:I}", "destination_id", id, "res_name", resource,
                        "new_capacity", capacity);
-    enum mi_err rc = mi_client_call(mi, node, "load_balancer:resize", params, 0, &result, &e);
+    enum tool_err rc = tool_mi(x, "load_balancer:resize", params, &result, e);
     json_decref(params);
     json_decref(result);
-    if (rc != MI_OK)
-        return tool_mi_error(c, t->name, &e);
+    if (rc != TOOL_OK)
+        return NULL;
     /* read back: the capacity the node now reports */
-    json_t *now = json_null();
-    if (mi_client_call(mi, node, "load_balancer:list", NULL, 0, &after, &e) == MI_OK &&
+    now = json_null();
+    if (tool_mi(x, "load_balancer:list", NULL, &after, &ignored) == TOOL_OK &&
         (dst = lb_find(after, group, destination)) && (res = lb_resource(dst, resource)))
         now = json_incref(json_object_get(res, "max"));
     json_decref(after);
-    out = json_pack("{s:s, s:I, s:s, s:I, s:s, s:I, s:I, s:o, s:s}", "node",
-                    node ? node : "default", "group", group, "destination", destination,
-                    "destination_id", id, "resource", resource, "old_capacity", before,
-                    "new_capacity", capacity, "capacity_now", now, "outcome",
-                    json_integer_value(now) == capacity && json_is_integer(now)
-                        ? "resized: lb_list shows the new capacity (lost on lb_reload)"
-                        : "OpenSIPS answered OK, but lb_list does not show the new capacity");
-    return content_structured_result(json_pack("{s:o}", "result", out));
+    return json_pack("{s:{s:s, s:I, s:s, s:I, s:s, s:I, s:I, s:o, s:s}}", "result", "node",
+                     x->node ? x->node : "default", "group", group, "destination", destination,
+                     "destination_id", id, "resource", resource, "old_capacity", before,
+                     "new_capacity", capacity, "capacity_now", now, "outcome",
+                     json_integer_value(now) == capacity && json_is_integer(now)
+                         ? "resized: lb_list shows the new capacity (lost on lb_reload)"
+                         : "OpenSIPS answered OK, but lb_list does not show the new capacity");
 }
 
 /* ---- carrierroute: its dump holds each rule as {} and a preformatted line ---- */
@@ -214,17 +184,14 @@ static json_t *cr_rule(const char *line)
                      "rewrite_prefix", rp, "rewrite_suffix", rs, "comment", comment);
 }
 
-static json_t *cr_dump_one(struct mcp_call *c, const json_t *args, const char *node,
-                           struct mi_error *e)
+static json_t *cr_dump_run(struct tool_ctx *x, const json_t *args, struct tool_error *e)
 {
-    struct mi_client *mi = tool_backends_of(c)->mi;
-    json_t *result = NULL, *items = json_array(), *car, *dom, *r, *last = NULL;
+    json_t *result = NULL, *items, *car, *dom, *r, *last = NULL;
     size_t i, j, k;
 
-    if (mi_client_call(mi, node, "carrierroute:dump_routes", NULL, 0, &result, e) != MI_OK) {
-        json_decref(items);
+    if (tool_mi(x, "carrierroute:dump_routes", NULL, &result, e) != TOOL_OK)
         return NULL;
-    }
+    items = json_array();
     json_array_foreach(json_object_get(result, "Carriers"), i, car) {
         json_array_foreach(json_object_get(car, "Domains"), j, dom) {
             json_array_foreach(json_object_get(dom, "Rules"), k, r) {
@@ -252,21 +219,14 @@ static json_t *cr_dump_one(struct mcp_call *c, const json_t *args, const char *n
     return row_page(items, args, -1, 0);
 }
 
-static json_t *t_carrierroute_dump(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
-{
-    return run(c, t, args, cr_dump_one);
-}
-
-/* The command is known to crash OpenSIPS in file mode: the gate checks it (force overrides)
- * before it asks the user. */
+/* The command is known to crash OpenSIPS in file mode: the gate checks the row's guarded
+ * command (force overrides) before it asks the user. */
 static json_t *cr_replace_needs(struct mcp_call *c, const struct tool_def *d, const json_t *args,
                                 struct mcp_needs *n)
 {
     const char *prefix = tool_str(args, "prefix", "");
 
     (void)c, (void)d;
-    n->subject = "carrierroute:replace_host";
-    n->check = tool_guard_check;
     snprintf(n->what, sizeof(n->what), "replace host %s by %s in carrierroute (domain %s, prefix "
              "%s) on node %s, although this command is known to crash OpenSIPS",
              tool_str(args, "host", ""), tool_str(args, "new_host", ""),
@@ -275,55 +235,46 @@ static json_t *cr_replace_needs(struct mcp_call *c, const struct tool_def *d, co
     return NULL;
 }
 
-static json_t *t_carrierroute_replace_host(struct mcp_call *c, const struct mcp_tool *t,
-                                           json_t *args)
+static json_t *cr_replace_run(struct tool_ctx *x, const json_t *args, struct tool_error *e)
 {
-    struct mi_client *mi = tool_backends_of(c)->mi;
-    const char *node = tool_node(args);
     const char *prefix = tool_str(args, "prefix", "");
-    json_t *out, *params, *result = NULL;
-    struct mi_error e;
-    char options[1024];
+    json_t *params, *result = NULL;
+    char options[1024], detail[sizeof(e->text)];
 
-    /* the gate checked the known defect (the row's guard) and asked the user */
     /* the MI command takes one option string (carrierroute's -d -p -h -t); an empty prefix is
      * spelt NULL. It has no carrier option: file mode knows only the default carrier. */
     snprintf(options, sizeof(options), "-d %s -p %s -h %s -t %s", tool_str(args, "domain", ""),
              *prefix ? prefix : "NULL", tool_str(args, "host", ""), tool_str(args, "new_host", ""));
     params = json_pack("{s:s}", "options", options);
-    enum mi_err rc = mi_client_call(mi, node, "carrierroute:replace_host", params, 0, &result, &e);
+    enum tool_err rc = tool_mi(x, "carrierroute:replace_host", params, &result, e);
     json_decref(params);
     json_decref(result);
-    if (rc != MI_OK) {
-        mcp_call_set_outcome(c, mi_err_name(e.err));
-        return content_error_result("%s failed (%s): %s. Known defect: %s.", t->name,
-                                    mi_err_name(e.err), e.text,
-                                    guard_note("carrierroute:replace_host"));
+    if (rc != TOOL_OK) {
+        snprintf(detail, sizeof(detail), "%s", e->text);
+        snprintf(e->text, sizeof(e->text), "%.300s. Known defect: %s.", detail,
+                 guard_note("carrierroute:replace_host"));
+        return NULL;
     }
-    out = json_pack("{s:s, s:s, s:s, s:s}", "node", node ? node : "default", "options", options,
-                    "outcome", "replaced (OpenSIPS answered OK); see carrierroute_dump",
-                    "warning", "the carrier argument is not sent: the MI command edits the "
-                    "file-mode tree, which has only the default carrier");
-    return content_structured_result(json_pack("{s:o}", "result", out));
+    return json_pack("{s:{s:s, s:s, s:s, s:s}}", "result", "node", x->node ? x->node : "default",
+                     "options", options, "outcome",
+                     "replaced (OpenSIPS answered OK); see carrierroute_dump", "warning",
+                     "the carrier argument is not sent: the MI command edits the file-mode tree, "
+                     "which has only the default carrier");
 }
 
 /* ---- tm: t_hash answers one row per bucket (65536 rows, 2.4 MB): summed here ---- */
 
-static json_t *tm_one(struct mcp_call *c, const json_t *args, const char *node,
-                      struct mi_error *e)
+static json_t *tm_run(struct tool_ctx *x, const json_t *args, struct tool_error *e)
 {
-    struct mi_client *mi = tool_backends_of(c)->mi;
-    json_t *result = NULL, *b, *busiest = json_array();
+    json_t *result = NULL, *b, *busiest;
     json_int_t current = 0, total = 0, used = 0;
     size_t i;
     enum { TOP = 5 };
     json_t *top[TOP] = {0};
 
     (void)args;
-    if (mi_client_call(mi, node, "tm:hash", NULL, 0, &result, e) != MI_OK) {
-        json_decref(busiest);
+    if (tool_mi(x, "tm:hash", NULL, &result, e) != TOOL_OK)
         return NULL;
-    }
     json_array_foreach(result, i, b) {
         json_int_t cur = json_integer_value(json_object_get(b, "Current"));
         current += cur;
@@ -337,6 +288,7 @@ static json_t *tm_one(struct mcp_call *c, const json_t *args, const char *node,
             }
         }
     }
+    busiest = json_array();
     for (int k = 0; k < TOP && top[k]; k++)
         json_array_append(busiest, top[k]);
     json_t *out = json_pack("{s:I, s:I, s:I, s:I, s:o, s:s}", "buckets",
@@ -347,11 +299,6 @@ static json_t *tm_one(struct mcp_call *c, const json_t *args, const char *node,
                             "these are t_hash's per-bucket counts, summed");
     json_decref(result);
     return json_pack("{s:o}", "result", out);
-}
-
-static json_t *t_tm_transactions(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
-{
-    return run(c, t, args, tm_one);
 }
 
 /* ---- rows ---- */
@@ -376,7 +323,7 @@ static const struct tool_def routing_tools[] = {
      .result = FIELDS({.name = "ID", .type = T_STRING},
                       {.name = "IP", .type = T_STRING},
                       {.name = "State", .type = T_STRING}),
-     .handler = t_drouting_gw_status,
+     .run = gw_status_run,
      .mapping = "drouting:gw_status (3.x dr_gw_status), filtered by gw_id here"},
     {.name = "drouting_set_gw_status",
      .title = "Enable or disable a drouting gateway",
@@ -405,7 +352,7 @@ static const struct tool_def routing_tools[] = {
                    .description = "Only this carrier (its id in dr_carriers, ID in the listing)"}),
      .result = FIELDS({.name = "ID", .type = T_STRING},
                       {.name = "Enabled", .type = T_STRING}),
-     .handler = t_drouting_carrier_status,
+     .run = carrier_status_run,
      .mapping = "drouting:carrier_status (3.x dr_carrier_status), filtered by carrier_id here"},
     {.name = "drouting_set_carrier_status",
      .title = "Enable or disable a drouting carrier",
@@ -498,7 +445,7 @@ static const struct tool_def routing_tools[] = {
                    .description = "The resource's name (Resources[].name in lb_list)"},
                   {.name = "capacity", .type = T_INTEGER, .flags = ARG_REQUIRED, MINIMUM(0),
                    .description = "The new maximum load of that resource"}),
-     .handler = t_lb_resize,
+     .run = lb_resize_run,
      .mapping = "load_balancer:list to find the destination id by group and URI, load_balancer:resize "
                 "{destination_id, res_name, new_capacity}, load_balancer:list to verify. Fixed: the "
                 "Python server sends group/destination/resource/capacity, which OpenSIPS rejects"},
@@ -538,7 +485,7 @@ static const struct tool_def routing_tools[] = {
                       {.name = "domain", .type = T_STRING},
                       {.name = "prefix", .type = T_STRING},
                       {.name = "host", .type = T_STRING}),
-     .handler = t_carrierroute_dump,
+     .run = cr_dump_run,
      .mapping = "carrierroute:dump_routes (3.x cr_dump_routes); its preformatted rule lines are parsed"},
     {.name = "carrierroute_replace_host",
      .title = "Replace a carrierroute host",
@@ -562,7 +509,7 @@ static const struct tool_def routing_tools[] = {
                    .description = "The host to put in its place, host[:port]"},
                   {.name = "force", .type = T_BOOLEAN,
                    .description = "true to send it although it crashes OpenSIPS in file mode"}),
-     .handler = t_carrierroute_replace_host,
+     .run = cr_replace_run,
      .needs = cr_replace_needs,
      .mapping = "carrierroute:replace_host {options: \"-d domain -p prefix -h host -t new_host\"} (3.x "
                 "cr_replace_host), guarded (src/tools/guards.c). Fixed: the Python server sends named "
@@ -599,7 +546,7 @@ static const struct tool_def routing_tools[] = {
      .result = FIELDS({.name = "transactions_now", .type = T_INTEGER},
                       {.name = "transactions_since_start", .type = T_INTEGER},
                       {.name = "busiest_buckets", .type = T_ARRAY}),
-     .handler = t_tm_transactions,
+     .run = tm_run,
      .mapping = "tm:hash (3.x t_hash), 65536 buckets summed here"},
 };
 ROW_TABLE(routing, routing_tools);

@@ -4,41 +4,10 @@
 #include <time.h>
 #include <string.h>
 
-#include "mcp/content.h"
-#include "mcp/server.h"
-#include "mi/client.h"
+#include "mcp/call.h"
 #include "rtpe/ng.h"
 #include "tools/row.h"
 #include "tools/tool.h"
-
-static json_t *sessions_one(struct mcp_call *c, const json_t *args, const char *node,
-                            struct mi_error *e)
-{
-    struct mi_client *mi = tool_backends_of(c)->mi;
-    json_t *params = json_pack("{s:s}", "engine", "rtpengine"), *result = NULL;
-
-    enum mi_err rc = mi_client_call(mi, node, "rtp_relay:list", params, 0, &result, e);
-    json_decref(params);
-    if (rc != MI_OK)
-        return NULL;
-    json_t *out = row_page(json_is_array(result) ? json_incref(result) : json_array(), args, -1, 0);
-    json_decref(result);
-    return out;
-}
-
-static json_t *t_rtpengine_sessions(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
-{
-    const char *node = tool_node(args);
-    struct mi_error e;
-    json_t *r = sessions_one(c, args, node, &e);
-
-    if (!r && e.err == MI_ERR_UNKNOWN_COMMAND)
-        return content_error_result("%s: this node has no rtp_relay module, and OpenSIPS "
-                                    "lists media sessions only through rtp_relay; ask "
-                                    "RTPEngine itself (rtpengine-ctl list sessions). (%s)",
-                                    t->name, e.text);
-    return tool_node_result(c, t->name, node, r, &e);
-}
 
 /* How long to wait for the media to go after the teardown (the dialog's BYEs go out first), and
  * how long one ng request to RTPEngine may take. */
@@ -49,12 +18,13 @@ static json_t *t_rtpengine_sessions(struct mcp_call *c, const struct mcp_tool *t
 
 /* The ng addresses of the RTPEngines the node uses (rtpengine:show, every set; 3.x
  * rtpengine_show), as a new array of strings; NULL when the node does not say. */
-static json_t *engine_urls(struct mi_client *mi, const char *node)
+static json_t *engine_urls(struct tool_ctx *x)
 {
     json_t *sets = NULL, *urls = NULL, *set, *nd;
+    struct tool_error ignored;
     size_t i, k;
 
-    if (mi_client_call(mi, node, "rtpengine:show", NULL, 0, &sets, NULL) != MI_OK)
+    if (tool_mi(x, "rtpengine:show", NULL, &sets, &ignored) != TOOL_OK)
         return NULL;
     urls = json_array();
     json_array_foreach(sets, i, set) {
@@ -98,15 +68,12 @@ static int engines_holding(const json_t *urls, const char *callid, json_t **hold
     return asked ? held : -1;
 }
 
-static json_t *t_rtpengine_terminate_call(struct mcp_call *c, const struct mcp_tool *t,
-                                          json_t *args)
+static json_t *terminate_run(struct tool_ctx *x, const json_t *args, struct tool_error *e)
 {
-    struct mi_client *mi = tool_backends_of(c)->mi;
-    const char *node = tool_node(args);
     const char *callid = tool_str(args, "callid", "");
     json_t *params = json_pack("{s:s}", "callid", callid), *result = NULL, *out = NULL;
     json_t *urls = NULL, *holds = NULL, *engines = json_array(), *u;
-    struct mi_error e;
+    struct tool_error ignored;
     char why[300] = "", outcome[600];
     int deleted = 0;
     size_t i;
@@ -116,16 +83,14 @@ static json_t *t_rtpengine_terminate_call(struct mcp_call *c, const struct mcp_t
      * kept the session of a call so ended. And OpenSIPS answers OK for a Call-ID it does not
      * know. So RTPEngine itself is asked (ng query), and told (ng delete) when it still holds
      * the media: the tool's purpose, stranded media included. */
-    bool has_dialog = mi_client_call(mi, node, "dialog:list", params, 0, &result, &e) == MI_OK;
+    bool has_dialog = tool_mi(x, "dialog:list", params, &result, &ignored) == TOOL_OK;
     json_decref(result);
     result = NULL;
-    urls = engine_urls(mi, node);
-    if (mi_client_call(mi, node, "rtpengine:teardown", params, 0, &result, &e) != MI_OK) {
-        out = tool_mi_error(c, t->name, &e);
+    urls = engine_urls(x);
+    if (tool_mi(x, "rtpengine:teardown", params, &result, e) != TOOL_OK)
         goto out;
-    }
     int held = -1;
-    for (unsigned waited = 0; urls && !mcp_call_cancelled(c); waited += TEARDOWN_POLL_MS) {
+    for (unsigned waited = 0; urls && !mcp_call_cancelled(x->call); waited += TEARDOWN_POLL_MS) {
         json_decref(holds);
         held = engines_holding(urls, callid, &holds, why, sizeof why);
         if (held <= 0 || waited >= TEARDOWN_WATCH_MS)
@@ -174,11 +139,12 @@ static json_t *t_rtpengine_terminate_call(struct mcp_call *c, const struct mcp_t
     /* media_ended only when RTPEngine itself could tell */
     if (held >= 0)
         json_object_set_new(res, "media_ended", json_boolean(held == 0));
-    out = held > 0 ? content_error_result("%s: %s", t->name, outcome)
-                   : content_structured_result(
-                         json_pack("{s:s, s:o}", "node", node ? node : "default", "result", res));
-    if (held > 0)
+    if (held > 0) {
+        tool_fail(e, TOOL_E_REFUSED, NULL, 0, "%s", outcome);
         json_decref(res);
+    } else {
+        out = json_pack("{s:o}", "result", res);
+    }
 out:
     json_decref(urls);
     json_decref(holds);
@@ -197,8 +163,10 @@ static const struct tool_def rtp_tools[] = {
      .scope = SCOPE_BIT(SCOPE_MI_READ),
      .flags = TOOL_F_READONLY | ROW_LIST,
      .backend = BACKEND_MI,
-     .mi = {.cmd = "rtp_relay:list"},
-     .handler = t_rtpengine_sessions,
+     .mi = {.cmd = "rtp_relay:list", .params = PARAMS({"engine", "rtpengine"}),
+            .absent = "this node has no rtp_relay module, and OpenSIPS lists media sessions "
+                      "only through rtp_relay; ask RTPEngine itself (rtpengine-ctl list "
+                      "sessions)"},
      .mapping = "rtp_relay:list {engine: rtpengine} (3.x rtp_relay_list); the Python server's mapping "
                 "was not shown"},
     {.name = "rtpengine_terminate_call",
@@ -219,7 +187,7 @@ static const struct tool_def rtp_tools[] = {
                       {.name = "engines", .type = T_ARRAY, .item = ITEM(.type = T_OBJECT, .fields = FIELDS({.name = "url", .type = T_STRING},
                {.name = "deleted", .type = T_BOOLEAN}))},
                       {.name = "outcome", .type = T_STRING}),
-     .handler = t_rtpengine_terminate_call,
+     .run = terminate_run,
      .mapping = "dialog:list {callid} and rtpengine:show (the node's RTPEngines), rtpengine:teardown "
                 "{callid} (3.x teardown), then RTPEngine's own ng protocol: query until the media is gone "
                 "(up to 3 s), delete when it is not, query again. Fixed: the Python server's "

@@ -11,16 +11,15 @@
 
 #define NO_SESSIONS "sessions exist only over HTTP; this server speaks stdio, one client, no sessions"
 
-static json_t *t_server_sessions(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
+static json_t *sessions_run(struct tool_ctx *x, const json_t *args, struct tool_error *e)
 {
-    json_t *list = mcp_server_sessions_list(mcp_call_server(c));
-    (void)t, (void)args;
+    json_t *list = mcp_server_sessions_list(mcp_call_server(x->call));
 
+    (void)args;
     if (!list)
-        return content_error_result(NO_SESSIONS);
-    return content_structured_result(json_pack("{s:{s:I, s:o}}", "result", "total",
-                                               (json_int_t)json_array_size(list), "sessions",
-                                               list));
+        return tool_fail(e, TOOL_E_UNSUPPORTED, NULL, 0, NO_SESSIONS);
+    return json_pack("{s:{s:I, s:o}}", "result", "total", (json_int_t)json_array_size(list),
+                     "sessions", list);
 }
 
 /* Before the question: over stdio there is nothing to end, so nobody is asked. */
@@ -38,18 +37,18 @@ static json_t *end_needs(struct mcp_call *c, const struct tool_def *d, const jso
     return NULL;
 }
 
-static json_t *t_server_session_end(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
+static json_t *session_end_run(struct tool_ctx *x, const json_t *args, struct tool_error *e)
 {
     const char *id = tool_str(args, "session_id", "");
-    (void)t;
 
-    switch (mcp_server_session_end(mcp_call_server(c), id)) {
+    switch (mcp_server_session_end(mcp_call_server(x->call), id)) {
     case 0:
-        return content_structured_result(json_pack("{s:{s:s}}", "result", "ended", id));
+        return json_pack("{s:{s:s}}", "result", "ended", id);
     case -2:
-        return content_error_result(NO_SESSIONS);
+        return tool_fail(e, TOOL_E_UNSUPPORTED, NULL, 0, NO_SESSIONS);
     default:
-        return content_error_result("no session '%.40s'; list them with server_sessions", id);
+        return tool_fail(e, TOOL_E_NOT_FOUND, NULL, 0,
+                         "no session '%.40s'; list them with server_sessions", id);
     }
 }
 
@@ -69,7 +68,7 @@ static const struct tool_def sessions_tools[] = {
                {.name = "idle_s", .type = T_INTEGER},
                {.name = "busy", .type = T_BOOLEAN},
                {.name = "get_stream", .type = T_BOOLEAN}))}),
-     .handler = t_server_sessions,
+     .run = sessions_run,
      .mapping = "none: this server's own sessions, not MI"},
     {.name = "server_session_end",
      .title = "End an MCP session",
@@ -82,7 +81,7 @@ static const struct tool_def sessions_tools[] = {
      .args = ARGS({.name = "session_id", .type = T_STRING, .flags = ARG_REQUIRED, .min_len = 1, .max_len = 64,
                    .description = "The id, as server_sessions lists it"}),
      .result = FIELDS({.name = "ended", .type = T_STRING}),
-     .handler = t_server_session_end,
+     .run = session_end_run,
      .needs = end_needs,
      .mapping = "none: this server's own sessions, not MI"},
 };

@@ -21,23 +21,6 @@
 #define SAMPLE_DURATION_MAX 600
 #define SAMPLE_COUNT_MAX 60
 
-/* One node's part of a tool: {result, note?} or NULL with *e set. */
-typedef json_t *(*node_fn)(struct mcp_call *c, const json_t *args, const char *node,
-                           struct mi_error *e);
-
-/* Run fn on the node the arguments name. */
-static json_t *run_node(struct mcp_call *c, const struct mcp_tool *t, const json_t *args,
-                        node_fn fn)
-{
-    const char *node = tool_node(args);
-    struct mi_error e;
-    json_t *r = fn(c, args, node, &e);
-
-    if (!r && e.err == MI_ERR_CANCELLED)
-        return content_error_result("%s: cancelled", t->name);
-    return tool_node_result(c, t->name, node, r, &e);
-}
-
 /* {result: value (capped), note?} */
 static json_t *shaped(json_t *value, const char *note)
 {
@@ -52,7 +35,23 @@ static json_t *shaped(json_t *value, const char *note)
     return out;
 }
 
-/* get_statistics for these names or "group:" prefixes (array, borrowed). */
+/* get_statistics for these names or "group:" prefixes (array, borrowed) on x's node: an
+ * object in *result. */
+static enum tool_err read_stats(struct tool_ctx *x, const json_t *names, json_t **result,
+                                struct tool_error *e)
+{
+    json_t *params = json_pack("{s:O}", "statistics", names);
+    enum tool_err rc = tool_mi(x, "statistics:get", params, result, e);
+
+    json_decref(params);
+    if (rc == TOOL_OK && !json_is_object(*result)) {
+        json_decref(*result);
+        *result = json_object();
+    }
+    return rc;
+}
+
+/* The same for snapshot_capture, which is still a handler of its own. */
 static enum mi_err get_stats(struct mcp_call *c, const char *node, const json_t *names,
                              json_t **result, struct mi_error *e)
 {
@@ -89,12 +88,11 @@ static json_t *stat_names(const json_t *given)
 /* reset_statistics takes names only ("tm:" is 404 Statistics Not Found, statistics.c
  * mi_reset_stats): a group becomes its incremental statistics, as list_statistics names them.
  * NULL when a group cannot be listed. */
-static json_t *reset_names(struct mcp_call *c, const char *node, const json_t *names)
+static json_t *reset_names(struct tool_ctx *x, const json_t *names)
 {
-    struct mi_client *mi = tool_backends_of(c)->mi;
     json_t *out = json_array(), *groups = json_array(), *g, *listed = NULL, *v, *params;
     const char *key;
-    struct mi_error e;
+    struct tool_error e;
     size_t i;
 
     json_array_foreach(names, i, g) {
@@ -108,9 +106,9 @@ static json_t *reset_names(struct mcp_call *c, const char *node, const json_t *n
         return out;
     }
     params = json_pack("{s:o}", "statistics", groups);
-    enum mi_err rc = mi_client_call(mi, node, "statistics:list", params, 0, &listed, &e);
+    enum tool_err rc = tool_mi(x, "statistics:list", params, &listed, &e);
     json_decref(params);
-    if (rc != MI_OK) {
+    if (rc != TOOL_OK) {
         json_decref(out);
         return NULL;
     }
@@ -136,7 +134,7 @@ static json_t *stats_row_run(struct tool_ctx *x, const json_t *args, struct tool
     else if (!strcmp(cmd, "statistics:get"))
         json_object_set_new(full, "statistics", json_pack("[s]", "all"));
     if (!strcmp(cmd, "statistics:reset")) {
-        json_t *expanded = reset_names(x->call, x->node, json_object_get(full, "statistics"));
+        json_t *expanded = reset_names(x, json_object_get(full, "statistics"));
         if (!expanded) {
             json_decref(full);
             return tool_fail(e, TOOL_E_NOT_FOUND, NULL, 0,
@@ -152,27 +150,25 @@ static json_t *stats_row_run(struct tool_ctx *x, const json_t *args, struct tool
 
 /* ---- nathelper_stats ---- */
 
-static json_t *nathelper_one(struct mcp_call *c, const json_t *args, const char *node,
-                             struct mi_error *e)
+static json_t *nathelper_run(struct tool_ctx *x, const json_t *args, struct tool_error *e)
 {
-    struct mi_client *mi = tool_backends_of(c)->mi;
     json_t *names = json_pack("[s]", "nathelper:"), *stats = NULL, *ping = NULL, *out;
-    struct mi_error pe;
+    struct tool_error pe = {0};
     const char *note;
 
     (void)args;
-    enum mi_err rc = get_stats(c, node, names, &stats, e);
+    enum tool_err rc = read_stats(x, names, &stats, e);
     json_decref(names);
-    if (rc != MI_OK)
+    if (rc != TOOL_OK)
         return NULL;
     out = json_pack("{s:o}", "statistics", stats);
     /* nathelper:enable_ping answers 400 "NATping disabled from script" when natping_interval is
      * 0 (modules/nathelper, mi_enable_natping): pinging is off, not unknown */
-    rc = mi_client_call(mi, node, "nathelper:enable_ping", NULL, 0, &ping, &pe);
-    if (rc == MI_OK && json_is_integer(json_object_get(ping, "Status")))
+    rc = tool_mi(x, "nathelper:enable_ping", NULL, &ping, &pe);
+    if (rc == TOOL_OK && json_is_integer(json_object_get(ping, "Status")))
         json_object_set_new(out, "natping_enabled",
                             json_boolean(json_integer_value(json_object_get(ping, "Status"))));
-    else if (rc == MI_ERR_MI && pe.code == 400)
+    else if (rc != TOOL_OK && tool_mi_is(&pe, MI_ERR_MI) && pe.code == 400)
         json_object_set_new(out, "natping_enabled", json_false());
     else
         json_object_set_new(out, "natping_enabled", json_null());
@@ -184,11 +180,6 @@ static json_t *nathelper_one(struct mcp_call *c, const json_t *args, const char 
                  "natping_enabled says whether NAT pinging runs (false also when the script "
                  "disables it with natping_interval 0; null: it could not be read)";
     return shaped(out, note);
-}
-
-static json_t *t_nathelper_stats(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
-{
-    return run_node(c, t, args, nathelper_one);
 }
 
 /* ---- perf_memory_report ---- */
@@ -215,20 +206,18 @@ static json_t *mem_block(const json_t *stats, const char *prefix)
     return o;
 }
 
-static json_t *memory_one(struct mcp_call *c, const json_t *args, const char *node,
-                          struct mi_error *e)
+static json_t *memory_run(struct tool_ctx *x, const json_t *args, struct tool_error *e)
 {
-    struct mi_client *mi = tool_backends_of(c)->mi;
     json_t *names = json_pack("[s,s]", "shmem:", "pkmem:"), *stats = NULL, *ps = NULL, *procs;
     json_t *p, *out;
     size_t i;
 
     (void)args;
-    enum mi_err rc = get_stats(c, node, names, &stats, e);
+    enum tool_err rc = read_stats(x, names, &stats, e);
     json_decref(names);
-    if (rc != MI_OK)
+    if (rc != TOOL_OK)
         return NULL;
-    if (mi_client_call(mi, node, "core:ps", NULL, 0, &ps, e) != MI_OK) {
+    if (tool_mi(x, "core:ps", NULL, &ps, e) != TOOL_OK) {
         json_decref(stats);
         return NULL;
     }
@@ -249,11 +238,6 @@ static json_t *memory_one(struct mcp_call *c, const json_t *args, const char *no
     json_decref(ps);
     return shaped(out, "sizes in bytes; used_pct = real_used_size / total_size; pkg is each "
                        "process's private memory (0 where a process reports none)");
-}
-
-static json_t *t_perf_memory_report(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
-{
-    return run_node(c, t, args, memory_one);
 }
 
 /* ---- perf_sample_window ---- */
@@ -297,8 +281,7 @@ static json_t *stat_groups(const json_t *given, const char *const *defaults, siz
 static const char *const sample_groups[] = {"core:", "shmem:", "tm:", "sl:",
                                              "usrloc:", "dialog:", "net:"};
 
-static json_t *sample_one(struct mcp_call *c, const json_t *args, const char *node,
-                          struct mi_error *e)
+static json_t *sample_run(struct tool_ctx *x, const json_t *args, struct tool_error *e)
 {
     json_int_t duration = clamp(json_object_get(args, "duration_sec"), 10, 1, SAMPLE_DURATION_MAX);
     json_int_t count = clamp(json_object_get(args, "sample_count"), 5, 2, SAMPLE_COUNT_MAX);
@@ -314,11 +297,11 @@ static json_t *sample_one(struct mcp_call *c, const json_t *args, const char *no
         long long wait = start + k * step - now_ms();
         json_t *stats = NULL;
         char msg[64];
-        if (wait > 0 && mcp_call_sleep_ms(c, (unsigned)wait) < 0) {
-            mi_error_set(e, MI_ERR_CANCELLED, 0, "the sampling window was cancelled");
+        if (wait > 0 && mcp_call_sleep_ms(x->call, (unsigned)wait) < 0) {
+            tool_fail(e, TOOL_E_CANCELLED, NULL, 0, "the sampling window was cancelled");
             goto fail;
         }
-        if (get_stats(c, node, groups, &stats, e) != MI_OK)
+        if (read_stats(x, groups, &stats, e) != TOOL_OK)
             goto fail;
         json_array_append_new(raw, stats);
         json_array_append_new(times, json_integer(now_ms() - start));
@@ -326,7 +309,7 @@ static json_t *sample_one(struct mcp_call *c, const json_t *args, const char *no
          * before the result can reach the client after it (an unknown token by then). */
         if (k + 1 < count) {
             snprintf(msg, sizeof(msg), "sample %lld of %lld", (long long)k + 1, (long long)count);
-            mcp_call_progress(c, (double)(k + 1), (double)count, msg);
+            mcp_call_progress(x->call, (double)(k + 1), (double)count, msg);
         }
     }
     /* Values that never moved are given once; each sample carries only the ones that did. */
@@ -360,11 +343,6 @@ fail:
     json_decref(times);
     json_decref(groups);
     return NULL;
-}
-
-static json_t *t_perf_sample_window(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
-{
-    return run_node(c, t, args, sample_one);
 }
 
 /* ---- snapshot_capture ---- */
@@ -546,7 +524,7 @@ static const struct tool_def stats_tools[] = {
      .flags = TOOL_F_READONLY,
      .backend = BACKEND_MI,
      .mi = {.cmd = "nathelper:enable_ping"},
-     .handler = t_nathelper_stats,
+     .run = nathelper_run,
      .mapping = "statistics:get [\"nathelper:\"] plus nathelper:enable_ping (3.x nh_enable_ping) without "
                 "status (a read). Fixed: the Python server returns the empty group as if it were data; "
                 "nathelper registers no statistics"},
@@ -558,7 +536,7 @@ static const struct tool_def stats_tools[] = {
      .scope = SCOPE_BIT(SCOPE_STATS_READ),
      .flags = TOOL_F_READONLY,
      .backend = BACKEND_MI,
-     .handler = t_perf_memory_report,
+     .run = memory_run,
      .mapping = "statistics:get [\"shmem:\",\"pkmem:\"] and core:ps (3.x get_statistics, ps), pkmem:<ID>-* "
                 "joined to ps by process ID"},
     {.name = "perf_sample_window",
@@ -577,7 +555,7 @@ static const struct tool_def stats_tools[] = {
                   {.name = "groups", .type = T_ARRAY, .max_len = 32, .item = ITEM(.type = T_STRING, .min_len = 1),
                    .description = "Statistic groups to sample, e.g. [\"core\",\"tm\",\"dialog\"] (default "
                                   "core, shmem, tm, sl, usrloc, dialog, net)"}),
-     .handler = t_perf_sample_window,
+     .run = sample_run,
      .mapping = "statistics:get (3.x get_statistics) repeated at even intervals; duration clamped to "
                 "1..600 s and samples to 2..60 as in the Python server"},
     {.name = "snapshot_capture",

@@ -70,6 +70,19 @@ void tool_error_from_mi(struct tool_error *e, const struct mi_error *m)
     snprintf(e->text, sizeof(e->text), "%s", m->text);
 }
 
+bool tool_mi_is(const struct tool_error *e, enum mi_err err)
+{
+    return e->name && !strcmp(e->name, mi_err_name(err));
+}
+
+struct tool_ctx tool_ctx_of(struct mcp_call *c, const json_t *args)
+{
+    const struct mcp_tool *t = mcp_call_tool(c);
+
+    return (struct tool_ctx){.call = c, .def = t ? row_of(t) : NULL,
+                             .be = t ? row_backends(t) : NULL, .node = tool_node(args)};
+}
+
 enum tool_err tool_mi(struct tool_ctx *x, const char *cmd, const json_t *params, json_t **result,
                       struct tool_error *e)
 {
@@ -112,7 +125,9 @@ json_t *tool_node_result(struct mcp_call *c, const char *tool, const char *node,
 bool tool_guard_check(struct mcp_call *c, const json_t *args, const struct mcp_needs *n,
                       json_t **result)
 {
-    return !n->subject || guard_allows(c, args, tool_node(args), n->subject, result);
+    struct tool_ctx x = tool_ctx_of(c, args);
+
+    return !n->subject || guard_allows(&x, args, n->subject, result);
 }
 
 void tool_mi_cmd_needs(const struct mi_cmd *cmd, bool write, struct mcp_needs *n)

@@ -35,6 +35,14 @@ enum tool_err tool_mi(struct tool_ctx *x, const char *cmd, const json_t *params,
 /* The MI failure `m` as a tool error (mi_err_name as its name). */
 void tool_error_from_mi(struct tool_error *e, const struct mi_error *m);
 
+/* Whether e is the MI client's failure `err`, told by its stable name: an error the node
+ * answered (MI_ERR_MI, with its code) shares TOOL_E_REFUSED with an HTTP status. */
+bool tool_mi_is(const struct tool_error *e, enum mi_err err);
+
+/* The context a check of the gate runs in (struct mcp_needs.check, before the tool's logic):
+ * the call's row, its backends and the node args name. */
+struct tool_ctx tool_ctx_of(struct mcp_call *c, const json_t *args);
+
 /* The isError result for e, which is also the call's outcome in the audit trail. */
 json_t *tool_error_result(struct mcp_call *c, const char *tool, const struct tool_error *e);
 

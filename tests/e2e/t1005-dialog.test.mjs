@@ -52,9 +52,9 @@ for (const profile of ["4.0", "3.6"]) {
 
       const wrong = await call(client, "dlg_end", { callid: d.callid, from_tag: d.caller_tag, to_tag: "not-the-tag", confirm: true });
       assert.equal(wrong.isError, true);
-      assert.match(wrong.content[0].text, /nothing was changed: a dialog with this Call-ID exists, but its tags differ/);
+      assert.match(wrong.content[0].text, /^dlg_end failed \(not_found\): nothing was changed: a dialog with this Call-ID exists, but its tags differ/);
       const none = await call(client, "dlg_end", { callid: "no-such-call", from_tag: "a", to_tag: "b", confirm: true });
-      assert.match(none.content[0].text, /no dialog has this Call-ID/);
+      assert.match(none.content[0].text, /^dlg_end failed \(not_found\): nothing was changed: no dialog has this Call-ID/);
       let counts = await control(profile, "sim:requests");
       assert.equal(counts.commands["dialog:end_dlg"] ?? counts.commands["dlg_end_dlg"] ?? 0, 0, JSON.stringify(counts));
 

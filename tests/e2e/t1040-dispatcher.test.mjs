@@ -85,7 +85,7 @@ for (const profile of ["4.0", "3.6"]) {
       await sim(profile, "sim:reset_requests");
       const unknown = await call(client, "dispatcher_set_state", { ...target, address: "sip:10.9.9.9", confirm: true });
       assert.equal(unknown.isError, true);
-      assert.match(unknown.content[0].text, /nothing was changed: set 2 has no destination 'sip:10\.9\.9\.9'/);
+      assert.match(unknown.content[0].text, /^dispatcher_set_state failed \(not_found\): nothing was changed: set 2 has no destination 'sip:10\.9\.9\.9'/);
       assert.equal(sent(await sim(profile, "sim:requests"), "dispatcher:set_state", "ds_set_state"), 0);
     });
   });

@@ -6,13 +6,13 @@ import assert from "node:assert/strict";
 import { withClient, REQ } from "./lib/sdk.mjs";
 import { TEST_TIMEOUT, ms } from "./lib/raw.mjs";
 import { freePort } from "./lib/http.mjs";
-import { startSim, stopAll } from "./lib/sim.mjs";
+import { startSim, control, stopAll } from "./lib/sim.mjs";
 
-let ports;
+let ports, pbx1;
 
 before(async () => {
   ports = [await freePort(), await freePort(), await freePort()];
-  await startSim({ port: ports[0] });
+  pbx1 = await startSim({ port: ports[0] });
   await startSim({ port: ports[1], extra: ["--opensips", "3.6", "--dialogs", "20"] });
   // ports[2]: nothing listens there — the node that is down.
 });
@@ -69,4 +69,29 @@ test('node "*" with progress: every node\'s thread reports, and what reaches the
     assert.ok(seen.length >= 1, "no progress from the fan-out");
     for (let i = 1; i < seen.length; i++) assert.ok(seen[i] > seen[i - 1], `progress went ${seen.join(", ")}`);
   });
+});
+
+// The tools whose logic is a run function of their own answer node "*" through it: a node whose
+// command fails is reported by the failure's name and sentence, not by a whole isError text
+// ("<tool> failed (...): ...") nested in the node's message.
+test('node "*" on a tool with logic of its own: each node\'s failure by name and sentence', { timeout: TEST_TIMEOUT }, async () => {
+  const cases = [["dispatcher_list", "dispatcher:list"], ["drouting_gw_status", "drouting:gw_status"],
+    ["tm_transactions", "tm:hash"], ["perf_memory_report", "core:ps"], ["nathelper_stats", "statistics:get"]];
+  for (const [, command] of cases) await control(pbx1, "sim:fault", { kind: "http500", command });
+  try {
+    await withClient([...args(), "--toolsets", "all"], async (client) => {
+      for (const [tool] of cases) {
+        const r = await client.callTool({ name: tool, arguments: { node: "*" } }, undefined, REQ);
+        const s = r.structuredContent;
+        assert.equal(s.asked, 3, tool);
+        assert.equal(s.nodes.pbx3.error, "mi_unreachable", tool);
+        assert.equal(s.nodes.pbx1.ok, false, `${tool}: ${JSON.stringify(s.nodes.pbx1)}`);
+        assert.match(s.nodes.pbx1.error, /^mi_/, tool);
+        assert.doesNotMatch(s.nodes.pbx1.message, new RegExp(`^${tool}\\b|failed \\(`), tool);
+        if (s.nodes.pbx2.ok) assert.equal(s.nodes.pbx2.node, "pbx2", tool);
+      }
+    });
+  } finally {
+    await control(pbx1, "sim:clear_faults");
+  }
 });
