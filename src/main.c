@@ -107,6 +107,7 @@ int main(int argc, char **argv)
     }
     /* Every table is registered and built here, before serving: a malformed row fails the start. */
     be.mi = mi;
+    be.files_root = settings.out_dir_root;
     if (register_all(mcp_server_registry(srv), &be, &settings, err, sizeof(err)) < 0) {
         fprintf(stderr, "opensips-mcp: error: %s\n", err);
         goto out;

@@ -10,6 +10,8 @@ struct db_driver;
 struct tool_backends {
     struct mi_client *mi;        /* OpenSIPS nodes over MI (mi/client.h); borrowed */
     const struct db_driver *db;  /* the provisioning database (db/db.h); NULL: none configured */
+    const char *files_root;      /* the one directory tools may write files under (absolute;
+                                    file/rootfile.h), or NULL: none allowed */
     /* programs (exec/exec.h) need no state: every call spawns its own */
 };
 

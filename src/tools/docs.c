@@ -64,7 +64,7 @@ int tools_markdown(FILE *out)
             if (cmd)
                 fprintf(out, "`%s` / `%s`", cmd->key, cmd->name36 ? cmd->name36 : "—");
             else
-                fprintf(out, "handler");
+                fprintf(out, "%s", d->unavailable ? "none (not available)" : "its own logic");
             fprintf(out, " | %s | %s |\n", scopes_text(d->scope, scopes, sizeof(scopes)),
                     annotations(d, buf, sizeof(buf)));
         }

@@ -76,7 +76,7 @@ static json_t *with_defaults(const json_t *defaults, json_t *args)
             continue;
         if (!full)
             full = json_is_object(args) ? json_copy(args) : json_object();
-        json_object_set(full, name, v);
+        json_object_set_new(full, name, json_deep_copy(v)); /* a copy: calls share defaults */
     }
     return full ? full : json_incref(args);
 }
@@ -353,11 +353,11 @@ static const char *row_unsound(const struct tool_def *d)
     if ((unsigned)d->backend < BACKEND_KINDS && backend_kinds[d->backend].unsound &&
         backend_kinds[d->backend].unsound(d))
         return backend_kinds[d->backend].unsound(d);
-    if (d->unavailable && (d->mi.cmd || d->run || d->handler))
+    if (d->unavailable && (d->mi.cmd || d->run))
         return "is unavailable yet names a command or logic";
-    if (d->backend == BACKEND_MI && !d->run && !d->handler && !d->mi.cmd && !d->unavailable)
+    if (d->backend == BACKEND_MI && !d->run && !d->mi.cmd && !d->unavailable)
         return "has no MI command and no logic of its own";
-    if (d->backend != BACKEND_MI && !d->run && !d->handler && !d->unavailable &&
+    if (d->backend != BACKEND_MI && !d->run && !d->unavailable &&
         ((unsigned)d->backend >= BACKEND_KINDS || !backend_kinds[d->backend].run))
         return "has no logic and its backend no generic handler";
     if ((d->filter.field != NULL) != (d->filter.equals != NULL || d->filter.arg != NULL) ||
@@ -370,13 +370,11 @@ static const char *row_unsound(const struct tool_def *d)
     if (d->mi.wrap && (!d->mi.list || (d->flags & ROW_LIST)))
         return "wraps a list it does not name, or is a list itself";
     if (d->mi.parts && ((d->flags & ROW_LIST) || !d->mi.cmd || !d->mi.parts[0].cmd ||
-                        strcmp(d->mi.cmd, d->mi.parts[0].cmd) || d->run || d->handler))
+                        strcmp(d->mi.cmd, d->mi.parts[0].cmd) || d->run))
         return "has parts but is a list, has logic, or its command is not the first part's";
     for (const struct tool_arg *a = d->args; a && a->name; a++)
         if (a->with && (!has_arg(d, a->with) || !strcmp(a->with, a->name)))
             return "has an argument that goes with one it does not take";
-    if (d->run && d->handler)
-        return "has both run and handler";
     return NULL;
 }
 
@@ -747,51 +745,21 @@ static json_t *run_node(const struct row_tool *rt, struct mcp_call *c, const jso
 struct fan {
     const struct row_tool *rt;
     struct mcp_call *c;
-    const json_t *args;
+    json_t *args;      /* this node's own copy: jansson's reference counts are not safe to share
+                          between threads, not even for reading */
     const char *node;
     struct cancel *cancel; /* the request's, so that its cancellation reaches every node */
     json_t *out;       /* this node's answer: each thread writes only its own slot */
 };
-
-/* LEGACY, until every read row has a run function: a handler's CallToolResult for one node. */
-static json_t *legacy_node(struct fan *f, struct tool_error *e)
-{
-    json_t *args = json_deep_copy(f->args), *r, *sc, *out = NULL;
-    const char *text, *kind;
-
-    json_object_set_new(args, "node", json_string(f->node));
-    r = f->rt->def->handler(f->c, &f->rt->tool, args);
-    json_decref(args);
-    sc = json_object_get(r, "structuredContent");
-    if (r && !json_is_true(json_object_get(r, "isError")) && json_is_object(sc)) {
-        out = json_incref(sc);
-    } else {
-        text = json_string_value(
-            json_object_get(json_array_get(json_object_get(r, "content"), 0), "text"));
-        kind = text && strstr(text, "(mi_") ? strstr(text, "(mi_") + 1 : NULL;
-        tool_fail(e, TOOL_E_REFUSED, NULL, 0, "%s", text ? text : "no answer");
-        for (int k = 0; kind && k < MI_ERR_COUNT; k++)
-            if (!strncmp(kind, mi_err_name(k), strlen(mi_err_name(k))) &&
-                kind[strlen(mi_err_name(k))] == ')')
-                e->name = mi_err_name(k);
-    }
-    json_decref(r);
-    return out;
-}
 
 static void fan_one(void *arg)
 {
     struct fan *f = arg;
     struct cancel *outer = cancel_bind(f->cancel);
     struct tool_error e = {0};
-    json_t *r = NULL;
+    json_t *r = module_absent(f->rt, f->node, &e) ? NULL
+                                                   : run_node(f->rt, f->c, f->args, f->node, &e);
 
-    if (module_absent(f->rt, f->node, &e))
-        ;
-    else if (f->rt->def->handler)
-        r = legacy_node(f, &e);
-    else
-        r = run_node(f->rt, f->c, f->args, f->node, &e);
     cancel_bind(outer);
     if (r) {
         json_object_set_new(r, "ok", json_true());
@@ -802,8 +770,8 @@ static void fan_one(void *arg)
     }
 }
 
-/* Ask every configured node at once; a node that fails is reported beside the others. The
- * arguments are shared read-only: each node's logic gets its node in its struct tool_ctx. */
+/* Ask every configured node at once; a node that fails is reported beside the others. Each
+ * node's logic gets its node in its struct tool_ctx, and a copy of the arguments. */
 static json_t *fan_out(struct mcp_call *c, const struct row_tool *rt, const json_t *args)
 {
     struct mi_client *mi = rt->be->mi;
@@ -819,14 +787,15 @@ static json_t *fan_out(struct mcp_call *c, const struct row_tool *rt, const json
     }
     fanout_init(&batch);
     for (size_t i = 0; i < n; i++) {
-        fans[i] = (struct fan){.rt = rt, .c = c, .args = args, .node = mi_client_node_name(mi, i),
-                               .cancel = cancel_bound()};
+        fans[i] = (struct fan){.rt = rt, .c = c, .args = json_deep_copy(args),
+                               .node = mi_client_node_name(mi, i), .cancel = cancel_bound()};
         fanout_submit(&batch, i, fan_one, &fans[i]);
     }
     fanout_wait(&batch);
     for (size_t i = 0; i < n; i++) {
         ok += json_is_true(json_object_get(fans[i].out, "ok"));
         json_object_set_new(nodes, fans[i].node, fans[i].out);
+        json_decref(fans[i].args);
     }
     free(fans);
     return content_structured_result(json_pack("{s:o, s:I, s:I}", "nodes", nodes, "answered",
@@ -834,8 +803,9 @@ static json_t *fan_out(struct mcp_call *c, const struct row_tool *rt, const json
 }
 
 /* Every row tool enters here, after the gate: absent arguments take their declared defaults;
- * node "*" fans out (read tools; row_needs refused it for writes); otherwise the row's
- * handler, its logic or the backend's generic handler serves the one node. */
+ * node "*" fans out (read tools; row_needs refused it for writes); otherwise the row's logic or
+ * the backend's generic handler serves the one node, and a failure becomes the isError result
+ * named by its kind. */
 static json_t *row_entry(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
 {
     const struct row_tool *rt = entry_of(t);
@@ -848,8 +818,6 @@ static json_t *row_entry(struct mcp_call *c, const struct mcp_tool *t, json_t *a
     full = with_defaults(rt->defaults, args);
     if (node && !strcmp(node, "*") && rt->def->backend == BACKEND_MI)
         r = fan_out(c, rt, full);
-    else if (rt->def->handler)
-        r = rt->def->handler(c, t, full);
     else if ((r = run_node(rt, c, full, node, &e)))
         r = content_structured_result(r);
     else
@@ -913,13 +881,13 @@ static json_t *row_needs(struct mcp_call *c, const struct mcp_tool *t, const jso
     if ((!node || strcmp(node, "*")) && module_absent(rt, node, &e))
         return tool_error_result(c, d->name, &e);
     full = with_defaults(rt->defaults, (json_t *)args);
-    generic = d->backend == BACKEND_MI && d->mi.cmd && !d->run && !d->handler;
+    generic = d->backend == BACKEND_MI && d->mi.cmd && !d->run;
     text = args_text(d, full, generic);
     first = d->title[0] >= 'A' && d->title[0] <= 'Z' ? (char)(d->title[0] - 'A' + 'a') : d->title[0];
     if (generic)
         snprintf(n->what, sizeof(n->what), "run %s %s on node %s", d->mi.cmd, text ? text : "{}",
                  node ? node : "default");
-    else if (d->backend == BACKEND_EXEC && !d->run && !d->handler) {
+    else if (d->backend == BACKEND_EXEC && !d->run) {
         json_t *argv = exec_row_argv(d, full);
         char *shown = json_dumps(argv, JSON_COMPACT);
         snprintf(n->what, sizeof(n->what), "run the program %s", shown ? shown : d->exec->program);

@@ -1,9 +1,11 @@
-/* row: an OpenSIPS tool as a row of data — name, toolset, arguments (JSON type, description,
- * constraints, the MI parameter each fills), the MI command by catalogue key, the scope it needs,
- * its annotations and how its reply is shaped. Registration turns rows into MCP tools with
- * generated input and output schemas; one generic handler runs most of them, and a row names its
- * own handler only where real logic lives. tools/list, docs/tools.md and the tests all come from
- * these rows. (Redis's command table and OpenSIPS's mi_export_t are the models.) */
+/* row: a tool as a row of data — name, toolset, arguments (typed, with their constraints and
+ * the MI parameter each fills), the backend it runs on and that backend's spec (an MI command by
+ * catalogue key, a table and an operation, a program and its argument template), the scope it
+ * needs, its annotations and how its answer is shaped. Registration turns rows into MCP tools
+ * with generated input and output schemas; each backend's generic handler runs most of them, and
+ * a row names a run function only where real logic lives. tools/list, docs/tools.md and the
+ * tests all come from these rows. (Redis's command table and OpenSIPS's mi_export_t are the
+ * models; docs/adding-a-tool.md shows one of each kind.) */
 #ifndef TOOLS_ROW_H
 #define TOOLS_ROW_H
 
@@ -69,7 +71,7 @@ enum tool_backend {
                        (be_exec.h) */
 };
 
-/* An MI row: the command the generic handler calls (or, with a run function or handler, the
+/* An MI row: the command the generic handler calls (or, with a run function, the
  * command the node must offer before anything runs, so that a missing module is said first),
  * and how its reply becomes the result. */
 struct mi_row {
@@ -142,8 +144,6 @@ struct tool_def {
     const struct tool_arg *result; /* FIELDS(...) of one item (lists) or of the result; NULL: any */
     const struct tool_arg *result_each; /* ITEM(...): what every other member of it is */
     tool_run_fn run;            /* the row's logic; NULL: the backend's generic handler */
-    mcp_tool_fn handler;        /* a whole CallToolResult of its own (write tools that ask, watch
-                                   and verify); NULL: run, or the generic handler */
     const char *mapping;        /* for docs: how it maps onto MI, and what differs from the Python
                                    server's mapping */
     row_needs_fn needs;         /* NULL: every row that is not read-only asks for confirmation,
@@ -164,11 +164,11 @@ struct tool_backends;
 
 /* Register the rows of `rows` (n of them) whose toolset is enabled ("all" enables every one;
  * `toolsets` is a comma-separated list), over the backends `be` (borrowed; they outlive the
- * registry). Each registered tool calls its row's handler, its run function or the backend's
- * generic handler with the arguments' declared defaults filled in, and answers node "*"
+ * registry). Each registered tool calls its row's run function or the backend's generic
+ * handler with the arguments' declared defaults filled in, and answers node "*"
  * itself: a read tool is run on every node at once, a write refused. Every row that is not
  * read-only is registered with TOOL_F_CONFIRM and a needs hook (the node's module, the row's
- * guard, its needs function), so the gate asks the user before anything runs; no handler asks
+ * guard, its needs function), so the gate asks the user before anything runs; no row's logic asks
  * itself. A malformed row fails the registry's build, naming the tool. Returns 0, or -1 (out of
  * memory, duplicate name). */
 int rows_register(struct registry *reg, const struct tool_backends *be,

@@ -51,22 +51,6 @@ static enum tool_err read_stats(struct tool_ctx *x, const json_t *names, json_t 
     return rc;
 }
 
-/* The same for snapshot_capture, which is still a handler of its own. */
-static enum mi_err get_stats(struct mcp_call *c, const char *node, const json_t *names,
-                             json_t **result, struct mi_error *e)
-{
-    struct mi_client *mi = tool_backends_of(c)->mi;
-    json_t *params = json_pack("{s:O}", "statistics", names);
-    enum mi_err rc = mi_client_call(mi, node, "statistics:get", params, 0, result, e);
-
-    json_decref(params);
-    if (rc == MI_OK && !json_is_object(*result)) {
-        json_decref(*result);
-        *result = json_object();
-    }
-    return rc;
-}
-
 /* ---- stats_get, stats_list, stats_reset: rows with their names fixed ---- */
 
 /* OpenSIPS looks a statistic up by its bare name ("rcv_requests"), while its replies print
@@ -364,31 +348,29 @@ static json_t *snapshot_needs(struct mcp_call *c, const struct tool_def *d, cons
     return NULL;
 }
 
-static json_t *t_snapshot_capture(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
+static json_t *snapshot_run(struct tool_ctx *x, const json_t *args, struct tool_error *e)
 {
     static const char *const base_groups[] = {"core:", "shmem:", "tm:", "sl:", "usrloc:",
                                                "dialog:", "net:", "load:"};
-    struct mi_client *mi = tool_backends_of(c)->mi;
-    const char *root = mcp_server_settings(mcp_call_server(c))->out_dir_root;
+    const char *root = x->be->files_root;
     const char *out_dir = tool_str(args, "out_dir", "");
-    const char *label = tool_str(args, "label", ""), *node = tool_node(args), *rel;
+    const char *label = tool_str(args, "label", ""), *node = x->node, *rel;
     json_t *groups = NULL, *snap = NULL, *v, *g, *extra = json_object_get(args, "extra_stat_groups");
     char *text = NULL, name[160], safe[65], stamp[32], iso[32], path[4200], why[512];
     char relpath[ROOTFILE_PATH_MAX + 1];
-    struct mi_error e;
     json_t *out = NULL;
     size_t i, n = 0;
     int rc = ROOTFILE_ERR_EXISTS;
 
     if (!root || root[0] != '/')
-        return content_error_result(
-            "%s: not available: no directory is allowed for snapshots. The operator must set "
+        return tool_fail(e, TOOL_E_CONFIG, NULL, 0,
+            "not available: no directory is allowed for snapshots. The operator must set "
             "OPENSIPS_MCP_OUT_DIR_ROOT (or --out-dir-root) to an absolute directory; files are "
-            "written only under it. Nothing was written.", t->name);
+            "written only under it. Nothing was written.");
     if (!(rel = rootfile_relative(root, out_dir))) {
-        out = content_error_result("%s: out_dir '%s' is outside the allowed directory %s; pass "
-                                   "a path under it (or relative to it). Nothing was written.",
-                                   t->name, out_dir, root);
+        tool_fail(e, TOOL_E_BAD_ARGS, NULL, 0, "out_dir '%s' is outside the allowed directory "
+                  "%s; pass a path under it (or relative to it). Nothing was written.", out_dir,
+                  root);
         goto out;
     }
 
@@ -402,18 +384,14 @@ static json_t *t_snapshot_capture(struct mcp_call *c, const struct mcp_tool *t, 
                                               ? json_incref(g)
                                               : json_sprintf("%s:", json_string_value(g)));
     snap = json_object();
-    if (get_stats(c, node, groups, &v, &e) != MI_OK) {
-        out = tool_mi_error(c, t->name, &e);
+    if (read_stats(x, groups, &v, e) != TOOL_OK)
         goto out;
-    }
     json_object_set_new(snap, "statistics", v);
     static const char *const cmds[][2] = {{"core:version", "version"}, {"core:uptime", "uptime"},
                                           {"core:ps", "processes"}};
     for (i = 0; i < 3; i++) {
-        if (mi_client_call(mi, node, cmds[i][0], NULL, 0, &v, &e) != MI_OK) {
-            out = tool_mi_error(c, t->name, &e);
+        if (tool_mi(x, cmds[i][0], NULL, &v, e) != TOOL_OK)
             goto out;
-        }
         json_object_set_new(snap, cmds[i][1], v);
     }
     time_t now = time(NULL);
@@ -433,7 +411,7 @@ static json_t *t_snapshot_capture(struct mcp_call *c, const struct mcp_tool *t, 
     json_object_set_new(snap, "label", json_string(label));
     json_object_set(snap, "groups", groups);
     if (!(text = json_dumps(snap, JSON_INDENT(1) | JSON_SORT_KEYS))) {
-        out = content_error_result("%s: out of memory", t->name);
+        tool_fail(e, TOOL_E_SYSTEM, NULL, 0, "out of memory");
         goto out;
     }
 
@@ -452,14 +430,13 @@ static json_t *t_snapshot_capture(struct mcp_call *c, const struct mcp_tool *t, 
                             sizeof(why));
     }
     if (rc != ROOTFILE_OK) {
-        out = content_error_result("%s: the snapshot cannot be written in '%s': %s. Nothing was "
-                                   "written.", t->name, out_dir, why);
+        tool_fail(e, TOOL_E_REFUSED, "not_written", 0, "the snapshot cannot be written in "
+                  "'%s': %s. Nothing was written.", out_dir, why);
         goto out;
     }
-    out = content_structured_result(json_pack(
-        "{s:s, s:{s:s, s:I, s:O, s:s, s:I}}", "node", node ? node : "default", "result", "path",
-        path, "bytes", (json_int_t)len, "groups", groups, "captured_at", iso, "statistics",
-        (json_int_t)json_object_size(json_object_get(snap, "statistics"))));
+    out = json_pack("{s:{s:s, s:I, s:O, s:s, s:I}}", "result", "path", path, "bytes",
+                    (json_int_t)len, "groups", groups, "captured_at", iso, "statistics",
+                    (json_int_t)json_object_size(json_object_get(snap, "statistics")));
 out:
     free(text);
     json_decref(snap);
@@ -573,7 +550,7 @@ static const struct tool_def stats_tools[] = {
                    .description = "Tag for the file name, e.g. before-upgrade"},
                   {.name = "extra_stat_groups", .type = T_ARRAY, .max_len = 32, .item = ITEM(.type = T_STRING, .min_len = 1),
                    .description = "More statistic groups to include, e.g. [\"rtpengine:\"]"}),
-     .handler = t_snapshot_capture,
+     .run = snapshot_run,
      .needs = snapshot_needs,
      .mapping = "statistics:get, core:version, core:uptime, core:ps, then a new file (never overwritten, "
                 "links never followed) under $OPENSIPS_MCP_OUT_DIR_ROOT. Fixed: the Python server also "

@@ -102,26 +102,6 @@ json_t *tool_error_result(struct mcp_call *c, const char *tool, const struct too
                                 : tool_err_name(e->kind), e->text);
 }
 
-const struct tool_backends *tool_backends_of(struct mcp_call *c)
-{
-    return row_backends(mcp_call_tool(c));
-}
-
-json_t *tool_mi_error(struct mcp_call *c, const char *tool, const struct mi_error *e)
-{
-    mcp_call_set_outcome(c, mi_err_name(e->err));
-    return content_error_result("%s failed (%s): %s", tool, mi_err_name(e->err), e->text);
-}
-
-json_t *tool_node_result(struct mcp_call *c, const char *tool, const char *node, json_t *out,
-                         const struct mi_error *e)
-{
-    if (!out)
-        return tool_mi_error(c, tool, e);
-    json_object_set_new(out, "node", json_string(node ? node : "default"));
-    return content_structured_result(out);
-}
-
 bool tool_guard_check(struct mcp_call *c, const json_t *args, const struct mcp_needs *n,
                       json_t **result)
 {

@@ -1,6 +1,7 @@
-/* tool: what OpenSIPS tool handlers share — the node an argument names, what running an MI
- * command needs (scope, confirmation, known defects; the gate asks), MI failures as tool errors,
- * and a cap on how much of a reply reaches the model. */
+/* tool: what rows' logic shares: its context (struct tool_ctx), MI calls with their failures
+ * as tool errors, the node an argument names, what running an MI command needs (scope,
+ * confirmation, known defects; the gate asks), and a cap on how much of a reply reaches the
+ * model. */
 #ifndef TOOLS_TOOL_H
 #define TOOLS_TOOL_H
 
@@ -46,9 +47,6 @@ struct tool_ctx tool_ctx_of(struct mcp_call *c, const json_t *args);
 /* The isError result for e, which is also the call's outcome in the audit trail. */
 json_t *tool_error_result(struct mcp_call *c, const char *tool, const struct tool_error *e);
 
-/* The backends of the tool this call runs (for handlers that predate struct tool_ctx). */
-const struct tool_backends *tool_backends_of(struct mcp_call *c);
-
 /* How much of one node's answer reaches the model: bytes of compact JSON (tool_cap, list pages).
  * A tool result carries its structured content twice (structuredContent and the same as text,
  * server/tools.mdx, the text copy escaped), so 22 KB keeps a whole result under 50 KB. */
@@ -64,16 +62,6 @@ const char *tool_str(const json_t *obj, const char *key, const char *def);
 
 /* The "node" argument, or NULL for the default node. */
 const char *tool_node(const json_t *args);
-
-/* An isError result for a failed MI call: the client's sentence and the error's stable name,
- * which is also the call's outcome in the audit trail. */
-json_t *tool_mi_error(struct mcp_call *c, const char *tool, const struct mi_error *e);
-
-/* What a tool that asks one node answers: `out` (stolen; an object, or NULL when the MI call
- * failed) as structuredContent with "node" set to the node's name ("default" for NULL), or, when
- * out is NULL, the MI failure in e as tool_mi_error does. */
-json_t *tool_node_result(struct mcp_call *c, const char *tool, const char *node, json_t *out,
-                         const struct mi_error *e);
 
 /* What running the MI command `cmd` needs, the one rule mi_execute and cluster_send_command
  * share: a read needs mi.read, a write (`write`: the command's class for these parameters)
