@@ -181,7 +181,8 @@ static int ensure_built(struct registry *r)
 int registry_build(struct registry *r, char *err, size_t errlen)
 {
     if (ensure_built(r) < 0) {
-        snprintf(err, errlen, "tool '%s': schema is not valid JSON",
+        snprintf(err, errlen, "tool '%s': its schema cannot be built (a malformed row or schema "
+                 "text; the log line above says why)",
                  r->build_error > 0 ? r->tools[r->build_error - 1]->name : "?");
         return -1;
     }

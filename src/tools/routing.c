@@ -12,37 +12,6 @@
 #include "tools/row.h"
 #include "tools/tool.h"
 
-/* ---- drouting: the full status list, filtered here (the one-id form drops the address) ---- */
-
-/* The row's command listed, its `member` items kept when their ID is argument `arg` (all
- * when it is absent), paged. */
-static json_t *dr_list(struct tool_ctx *x, const json_t *args, struct tool_error *e,
-                       const char *member, const char *arg)
-{
-    const char *want = tool_str(args, arg, NULL);
-    json_t *result = NULL, *items, *it;
-    size_t i;
-
-    if (tool_mi(x, x->def->mi.cmd, NULL, &result, e) != TOOL_OK)
-        return NULL;
-    items = json_array();
-    json_array_foreach(json_object_get(result, member), i, it)
-        if (!want || !strcmp(tool_str(it, "ID", ""), want))
-            json_array_append(items, it);
-    json_decref(result);
-    return row_page(items, args, -1, 0);
-}
-
-static json_t *gw_status_run(struct tool_ctx *x, const json_t *args, struct tool_error *e)
-{
-    return dr_list(x, args, e, "Gateways", "gw_id");
-}
-
-static json_t *carrier_status_run(struct tool_ctx *x, const json_t *args, struct tool_error *e)
-{
-    return dr_list(x, args, e, "Carriers", "carrier_id");
-}
-
 /* ---- load_balancer: lb_resize by group and URI ---- */
 
 static bool lb_uri_is(const char *uri, const char *want)
@@ -317,13 +286,13 @@ static const struct tool_def routing_tools[] = {
      .scope = SCOPE_BIT(SCOPE_MI_READ),
      .flags = READ_LIST,
      .backend = BACKEND_MI,
-     .mi = {.cmd = "drouting:gw_status"},
+     .mi = {.cmd = "drouting:gw_status", .list = "Gateways"},
+     .filter = {.field = "ID", .arg = "gw_id"}, /* the one-id form drops the address */
      .args = ARGS({.name = "gw_id", .type = T_STRING, .min_len = 1, .max_len = 128,
                    .description = "Only this gateway (its id in dr_gateways, ID in the listing)"}),
      .result = FIELDS({.name = "ID", .type = T_STRING},
                       {.name = "IP", .type = T_STRING},
                       {.name = "State", .type = T_STRING}),
-     .run = gw_status_run,
      .mapping = "drouting:gw_status (3.x dr_gw_status), filtered by gw_id here"},
     {.name = "drouting_set_gw_status",
      .title = "Enable or disable a drouting gateway",
@@ -347,12 +316,12 @@ static const struct tool_def routing_tools[] = {
      .scope = SCOPE_BIT(SCOPE_MI_READ),
      .flags = READ_LIST,
      .backend = BACKEND_MI,
-     .mi = {.cmd = "drouting:carrier_status"},
+     .mi = {.cmd = "drouting:carrier_status", .list = "Carriers"},
+     .filter = {.field = "ID", .arg = "carrier_id"},
      .args = ARGS({.name = "carrier_id", .type = T_STRING, .min_len = 1, .max_len = 128,
                    .description = "Only this carrier (its id in dr_carriers, ID in the listing)"}),
      .result = FIELDS({.name = "ID", .type = T_STRING},
                       {.name = "Enabled", .type = T_STRING}),
-     .run = carrier_status_run,
      .mapping = "drouting:carrier_status (3.x dr_carrier_status), filtered by carrier_id here"},
     {.name = "drouting_set_carrier_status",
      .title = "Enable or disable a drouting carrier",

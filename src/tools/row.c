@@ -626,8 +626,6 @@ static json_t *filtered(const struct tool_def *d, const json_t *args, json_t *it
     return kept;
 }
 
-/* The generic MI handler: the row's command with the mapped (and fixed) parameters, the reply
- * shaped into a page of items or {result}. */
 /* A composite row's answer: {result: {as: items, ...}}, or NULL with *e set by the first part
  * that fails. */
 static json_t *mi_parts(struct tool_ctx *x, struct tool_error *e)
@@ -646,6 +644,8 @@ static json_t *mi_parts(struct tool_ctx *x, struct tool_error *e)
     return json_pack("{s:o}", "result", all);
 }
 
+/* The generic MI handler: the row's command with the mapped (and fixed) parameters, the reply
+ * shaped into a page of items or {result}. */
 json_t *row_mi_run(struct tool_ctx *x, const json_t *args, struct tool_error *e)
 {
     const struct tool_def *d = x->def;

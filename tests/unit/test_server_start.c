@@ -47,7 +47,7 @@ static void test_malformed_row_fails_start(void)
     struct registry reg;
     char err[256] = "";
 
-    expect_build_fails(bad_json, "tool 'bad_json_row'", "not valid JSON");
+    expect_build_fails(bad_json, "tool 'bad_json_row'", "its schema cannot be built");
     expect_build_fails(bad_type, "tool 'bad_type_row'", "unknown type 'integr'");
     expect_build_fails(bad_output, "tool 'bad_output_row'", NULL);
     registry_init(&reg);
