@@ -110,6 +110,11 @@ struct mcp_server *mcp_call_server(struct mcp_call *c)
     return c->sess->srv;
 }
 
+unsigned long mcp_call_verdict(struct mcp_call *c)
+{
+    return c->verdict;
+}
+
 const struct mcp_tool *mcp_call_tool(struct mcp_call *c)
 {
     return c->tool;

@@ -45,6 +45,10 @@ bool mcp_call_client_supports(struct mcp_call *c, const char *name);
 json_t *mcp_call_client_request(struct mcp_call *c, const char *method, json_t *params,
                                 unsigned timeout_ms, char *err, size_t errlen);
 
+/* What the tool's needs check decided for its handler (struct mcp_needs.verdict), 0 when it
+ * has none. */
+unsigned long mcp_call_verdict(struct mcp_call *c);
+
 /* The tool this call runs (tools/call), or NULL. */
 const struct mcp_tool *mcp_call_tool(struct mcp_call *c);
 

@@ -233,6 +233,7 @@ static json_t *run_audited(struct mcp_call *c, const struct mcp_tool *t, size_t 
                                     "(--audit) and the disk.", t->name);
     if (needs->check && !needs->check(c, args, needs, &result) && !result)
         result = content_error_result("Not sent: tool '%s' was refused by its check", t->name);
+    c->verdict = needs->verdict;
     if (!result && needs->confirm)
         result = confirm_call(c, args, needs->what);
     if (!result && !(result = t->handler(c, t, args)))

@@ -94,6 +94,7 @@ struct mcp_call {
     struct mcp_out *out;
     const struct mcp_method *method;
     const struct mcp_tool *tool;  /* tools/call: the tool, once found */
+    unsigned long verdict;        /* tools/call: its needs check's word for the handler */
     _Atomic(const char *) outcome; /* set by a handler for the audit trail ("unconfirmed", ...);
                                    atomic: fan-out runs a handler on several threads */
     struct mcp_call *next;

@@ -34,9 +34,11 @@ struct mcp_needs {
                              refusal: "run the MI command 'core:kill' on node default" */
     /* A last check before the question, which may ask the node (a known OpenSIPS defect):
      * true to go on, else false with *result set to the refusal. NULL: none. */
-    bool (*check)(struct mcp_call *c, const json_t *args, const struct mcp_needs *n,
+    bool (*check)(struct mcp_call *c, const json_t *args, struct mcp_needs *n,
                   json_t **result);
     const char *subject;  /* what check is about (an MI command's catalogue key); static */
+    unsigned long verdict;/* what check decided for the handler (which steps of a batch it
+                             refused, say); the handler reads it with mcp_call_verdict */
 };
 
 struct mcp_tool;

@@ -62,28 +62,21 @@ static size_t plan_of(const json_t *args, const struct reload_target **plan)
     return n;
 }
 
-/* What the gate's check found of the chain's guarded steps, for the run that follows it on
- * the same thread (the gate runs the check, the question and the tool's logic in turn): a bit
- * per step of reload_targets to skip. The call it belongs to keys it, so a check whose call
- * was refused later can never be taken for the next one's. */
-static _Thread_local struct {
-    const struct mcp_call *call;
-    unsigned skip;
-} chain_verdict;
-
-_Static_assert(NTARGETS <= sizeof(unsigned) * 8, "a bit per reload target");
+/* The gate's check leaves the run the chain's guarded steps as its verdict (struct
+ * mcp_needs.verdict): a bit per step of reload_targets to skip. */
+_Static_assert(NTARGETS <= sizeof(unsigned long) * 8, "a bit per reload target");
 
 /* The gate's check of the chain: each chosen step the known defects guard is asked about as a
  * call of its own without force (never crash a node from a batch: the single tool takes force),
  * and skipped when refused; the chain itself goes on. May ask the node `which`. */
-static bool chain_check(struct mcp_call *c, const json_t *args, const struct mcp_needs *n,
+static bool chain_check(struct mcp_call *c, const json_t *args, struct mcp_needs *n,
                         json_t **result)
 {
     struct tool_ctx x = tool_ctx_of(c, args);
     json_t *noforce = json_object();
-    unsigned skip = 0;
+    unsigned long skip = 0;
 
-    (void)n, (void)result;
+    (void)result;
     for (size_t i = 0; i < NTARGETS; i++) {
         json_t *refusal = NULL;
         if (!chosen(json_object_get(args, "targets"), reload_targets[i].module) ||
@@ -91,11 +84,10 @@ static bool chain_check(struct mcp_call *c, const json_t *args, const struct mcp
             continue;
         json_decref(refusal);
         mcp_call_set_outcome(c, NULL); /* a skipped step, not the call's outcome */
-        skip |= 1u << i;
+        skip |= 1ul << i;
     }
     json_decref(noforce);
-    chain_verdict.call = c;
-    chain_verdict.skip = skip;
+    n->verdict = skip; /* the run skips these steps */
     return true;
 }
 
@@ -120,17 +112,6 @@ static json_t *chain_needs(struct mcp_call *c, const struct tool_def *d, const j
     return NULL;
 }
 
-/* The steps chain_check found guarded, as a bit per target; false when it did not run for
- * this call (it always does, before the question: a bug otherwise). Taken once. */
-static bool chain_skipped(const struct mcp_call *c, unsigned *skip)
-{
-    bool ok = chain_verdict.call == c;
-
-    *skip = ok ? chain_verdict.skip : 0;
-    chain_verdict.call = NULL;
-    return ok;
-}
-
 static json_t *reload_chain_run(struct tool_ctx *x, const json_t *args, struct tool_error *e)
 {
     struct mcp_call *c = x->call;
@@ -141,11 +122,9 @@ static json_t *reload_chain_run(struct tool_ctx *x, const json_t *args, struct t
     size_t n = plan_of(args, plan), reloaded = 0, skipped = 0, failed = 0;
     json_t *steps, *out;
     bool stopped = false, cancelled = false;
-    unsigned skip;
+    unsigned long skip = mcp_call_verdict(c);
 
-    if (!chain_skipped(c, &skip))
-        return tool_fail(e, TOOL_E_SYSTEM, NULL, 0, "the known defects were not checked for "
-                         "this call (a bug); nothing was reloaded");
+    (void)e; /* a failed step is an outcome of the chain, not of the call */
     steps = json_array();
     for (size_t i = 0; i < n; i++) {
         const struct reload_target *tg = plan[i];
@@ -162,7 +141,7 @@ static json_t *reload_chain_run(struct tool_ctx *x, const json_t *args, struct t
                                                         : "stopped after a failure"));
             continue;
         }
-        if (skip & (1u << (tg - reload_targets))) {
+        if (skip & (1ul << (tg - reload_targets))) {
             json_array_append_new(steps, step(tg->module, tg->command, "skipped",
                                               "known to crash this node; run tls_reload "
                                               "with force: true if you must"));

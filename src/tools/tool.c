@@ -102,7 +102,7 @@ json_t *tool_error_result(struct mcp_call *c, const char *tool, const struct too
                                 : tool_err_name(e->kind), e->text);
 }
 
-bool tool_guard_check(struct mcp_call *c, const json_t *args, const struct mcp_needs *n,
+bool tool_guard_check(struct mcp_call *c, const json_t *args, struct mcp_needs *n,
                       json_t **result)
 {
     struct tool_ctx x = tool_ctx_of(c, args);

@@ -71,7 +71,7 @@ const char *tool_node(const json_t *args);
 void tool_mi_cmd_needs(const struct mi_cmd *cmd, bool write, struct mcp_needs *n);
 
 /* A struct mcp_needs check: guard_allows for n->subject on the node args name. */
-bool tool_guard_check(struct mcp_call *c, const json_t *args, const struct mcp_needs *n,
+bool tool_guard_check(struct mcp_call *c, const json_t *args, struct mcp_needs *n,
                       json_t **result);
 
 /* Keep `value` (stolen) within `cap` bytes of compact JSON: drop the last items of its longest
