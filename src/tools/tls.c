@@ -13,7 +13,7 @@ static const struct tool_def tls_tools[] = {
      .backend = BACKEND_MI,
      .mi = {.cmd = "tcp:list", .list = "Connections", .params = PARAMS({"proto", "tls"}),
             .params_optional = true},
-     .filter = {"Type", "tls"},
+     .filter = {.field = "Type", .equals = "tls"},
      .result = FIELDS({.name = "ID", .type = T_INTEGER},
                       {.name = "Remote", .type = T_STRING},
                       {.name = "Local", .type = T_STRING},

@@ -22,7 +22,7 @@ static const struct tool_def topology_tools[] = {
                       "the topology_hiding module are not marked in any OpenSIPS MI listing (list "
                       "calls with dlg_list; mark them in the script, e.g. with a dialog profile, to "
                       "find them)"},
-     .filter = {"scenario", "top hiding"},
+     .filter = {.field = "scenario", .equals = "top hiding"},
      .note = TH_NOTE,
      .result = FIELDS({.name = "key", .type = T_STRING},
                       {.name = "state", .type = T_INTEGER},
