@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli.h"
 #include "log.h"
 #include "mcp/server.h"
 #include "mi/catalogue.h"
@@ -65,6 +66,9 @@ int main(int argc, char **argv)
      * through mi_execute: about 580 -> 450 ms of CPU, bench/run.sh bigreply). tcache still
      * serves the small churn of ordinary calls. */
     mallopt(M_MXFAST, 0);
+    /* opensips-mcp check | call | tools: one-shot commands over the same settings and tools */
+    if (cli_is_command(argc, argv))
+        return cli_main(argc, argv, mi_from_settings);
 
     switch (settings_load(&settings, argc, argv, err, sizeof(err))) {
     case SETTINGS_EXIT_OK:

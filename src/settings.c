@@ -153,10 +153,12 @@ static const struct setting *find(const char *name, size_t n, char sep)
 
 static void usage(void)
 {
-    printf("usage: %s [options]\n\n"
+    printf("usage: %s [options]\n"
+           "       %s check | call TOOL [JSON | KEY=VALUE ...] | tools [options]"
+           "   (one-shot; see %s call --help)\n\n"
            "An MCP server for OpenSIPS. Each option may also come from the environment\n"
            "(OPENSIPS_MCP_<NAME>, e.g. OPENSIPS_MCP_LOG_LEVEL) or the config file; flags win.\n\n",
-           OPENSIPS_MCP_NAME);
+           OPENSIPS_MCP_NAME, OPENSIPS_MCP_NAME, OPENSIPS_MCP_NAME);
     for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
         printf("  --%-22s %s%s%s%s\n", rows[i].name, rows[i].help, rows[i].def ? " (default " : "",
                rows[i].def ? rows[i].def : "", rows[i].def ? ")" : "");
