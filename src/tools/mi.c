@@ -12,6 +12,42 @@
 #include "tools/row.h"
 #include "tools/tool.h"
 
+/* "get_statistics all", as opensips-cli -x mi takes it, names the command and its parameters at
+ * once: say that the parameters go in params, by name, with the names the command takes when its
+ * first word is one. The sentence, in buf; NULL when `command` has no blank. */
+static const char *params_hint(const char *command, char *buf, size_t n)
+{
+    size_t len = strcspn(command, " \t"), at, i, k;
+    const struct mi_cmd *cmd;
+    char name[129];
+    json_t *recipe, *p;
+
+    if (!command[len])
+        return NULL;
+    snprintf(name, sizeof(name), "%.*s", (int)(len < 128 ? len : 128), command);
+    cmd = mi_catalogue_find(name, NULL);
+    at = (size_t)snprintf(buf, n, "mi_execute: '%.128s' is not a command name: name the command "
+                          "alone and give its parameters in params, by name", command);
+    if (cmd && at < n)
+        at += (size_t)snprintf(buf + at, n - at, " ('%s' takes", name);
+    json_array_foreach(cmd ? cmd->recipes40 : NULL, i, recipe) {
+        if (at < n)
+            at += (size_t)snprintf(buf + at, n - at, "%s (", i ? " or" : "");
+        json_array_foreach(recipe, k, p)
+            if (at < n)
+                at += (size_t)snprintf(buf + at, n - at, "%s%s", k ? ", " : "",
+                                       json_string_value(p));
+        if (at < n)
+            at += (size_t)snprintf(buf + at, n - at, ")");
+    }
+    if (at < n)
+        snprintf(buf + at, n - at, "%s, as in {\"command\":\"get_statistics\",\"params\":"
+                 "{\"statistics\":[\"all\"]}}%s", cmd ? ")" : "",
+                 cmd ? "" : "; the first word is no MI command either: mi_execute "
+                            "{\"command\":\"which\"} lists the node's commands");
+    return buf;
+}
+
 /* What mi_execute of a command needs: by the command's own class for these parameters (the one
  * rule cluster_send_command shares), on top of the row's mi.execute. */
 static json_t *mi_execute_needs(struct mcp_call *c, const struct tool_def *d, const json_t *args,
@@ -24,10 +60,14 @@ static json_t *mi_execute_needs(struct mcp_call *c, const struct tool_def *d, co
     struct mi_error e;
 
     (void)c, (void)d;
-    if (!(cmd = mi_catalogue_find(command, &e)))
+    if (!(cmd = mi_catalogue_find(command, &e))) {
+        char hint[768];
+        if (params_hint(command, hint, sizeof(hint)))
+            return content_error_result("%s", hint);
         return content_error_result("mi_execute: %s; list the node's commands with "
                                     "mi_execute {\"command\":\"which\"}",
                                     e.text);
+    }
     tool_mi_cmd_needs(cmd, mi_cmd_class(cmd, params) == MI_CLASS_WRITE, n);
     snprintf(n->what, sizeof(n->what), "run the MI command '%s' on node %s", cmd->key,
              node ? node : "(default)");
