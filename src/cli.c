@@ -130,7 +130,7 @@ static int split_args(int argc, char **argv, struct cli_args *a)
             a->json = true;
         } else if (options && !strcmp(arg, "--list")) {
             a->list = true;
-        } else if (options && !strncmp(arg, "--", 2)) {
+        } else if (options && arg[0] == '-') { /* -x too: settings_load refuses it by name */
             a->settings_argv[a->settings_argc++] = argv[i];
             if (!strchr(arg, '=') && i + 1 < argc && takes_value(arg))
                 a->settings_argv[a->settings_argc++] = argv[++i];
@@ -217,7 +217,8 @@ static void *ping_run(void *arg)
     return NULL;
 }
 
-/* {"name","address","source"?,"default","reachable","version"? | "error","error_code"} */
+/* {"name","address","source"? (when the client tells it),"default","reachable", then "version"
+ * or "error":{"code","text"}} */
 static json_t *ping_report(struct mi_client *mi, const struct ping *p)
 {
     json_t *info = mi_client_node_info(mi, p->node), *o;

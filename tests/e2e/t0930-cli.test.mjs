@@ -97,7 +97,8 @@ test("call: a read tool prints its structured result, the same from KEY=VALUE an
   assert.equal(result.items.length, 1);
   assert.ok(kv.stdout.includes('\n  "limit": 1'), "pretty-printed");
 
-  const js = await run(["call", "--mi-url", sim.url, "dlg_list", '{"limit": 1}']);
+  // a switch (--read-only) takes no value: the next word is still the tool
+  const js = await run(["call", "--read-only", "--mi-url", sim.url, "dlg_list", '{"limit": 1}']);
   assert.equal(js.code, 0, js.stderr);
   assert.deepEqual(JSON.parse(js.stdout), result);
 
@@ -167,6 +168,7 @@ test("call: usage errors exit 2 before anything runs", { timeout: TEST_TIMEOUT }
     [["call", "dlg_list", "limit=1", "limit=2"], /argument 'limit' is given twice/],
     [["call", "dlg_list", "--json"], /--json goes with check and --list/],
     [["call", "--role", "nobody", "dlg_list"], /role 'nobody' is not defined/],
+    [["call", "-x", "mi", "get_statistics"], /unexpected argument '-x'/],
   ]) {
     const r = await run([...args, "--mi-url", sim.url]);
     assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
