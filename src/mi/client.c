@@ -373,5 +373,7 @@ json_t *mi_client_node_info(struct mi_client *c, const char *node)
                           nd->version, "major", nd->major, "commands",
                           (int)json_object_size(nd->commands));
     pthread_mutex_unlock(&nd->lock);
+    const char *src = c->cfg.nodes[nd - c->nodes].source; /* nodes follow cfg's order */
+    json_object_set_new(o, "source", json_string(src[0] ? src : "config"));
     return o;
 }

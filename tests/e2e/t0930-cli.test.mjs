@@ -50,6 +50,11 @@ test("check: live nodes from the config file, the environment and a flag exit 0"
   assert.equal(r.code, 0, r.stderr + r.stdout);
   const names = lines(r.stdout).map((l) => l.split(/ +/)[0]).sort();
   assert.deepEqual(names, ["fromenv", "fromfile", "fromflag"], r.stdout);
+  // each line says where its address came from
+  const from = Object.fromEntries(lines(r.stdout).map((l) => [l.split(/ +/)[0], (l.match(/\(from ([^)]*)\)/) || [])[1]]));
+  assert.ok(from.fromflag && from.fromenv && from.fromfile, r.stdout);
+  assert.match(from.fromflag, /--mi-node/);
+  assert.match(from.fromenv, /OPENSIPS_MCP_MI_NODES/);
   for (const l of lines(r.stdout)) assert.match(l, /  ok  OpenSIPS \(4\.0\.1/);
 });
 
