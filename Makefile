@@ -134,7 +134,9 @@ install: $(MCP_BIN)
 	$(INSTALL) -m 0644 docs/deploy.md $(DESTDIR)$(DOCDIR)/deploy.md
 install-systemd:
 	$(INSTALL) -d $(DESTDIR)$(UNITDIR)
-	$(INSTALL) -m 0644 packaging/opensips-mcp.service $(DESTDIR)$(UNITDIR)/opensips-mcp.service
+	sed 's|/usr/bin/opensips-mcp|$(BINDIR)/opensips-mcp|' packaging/opensips-mcp.service \
+	    > $(DESTDIR)$(UNITDIR)/opensips-mcp.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/opensips-mcp.service
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED)) $(DESTDIR)$(UNITDIR)/opensips-mcp.service
 	-rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null
@@ -152,7 +154,7 @@ live: $(ALL_BINS)
 	OPENSIPS_MCP_BIN=$(abspath $(MCP_BIN)) NODE=$(abspath $(NODE)) scripts/live.sh
 
 # Everything CI runs: dependencies, build, unit, end-to-end, conformance, sanitizers (ASan+UBSan,
-# TSan), fuzzing.
+# TSan), fuzzing, the live suite, the Debian package.
 check: deps
 	$(MAKE) all
 	$(MAKE) compilers
@@ -163,6 +165,7 @@ check: deps
 	$(MAKE) tsan
 	$(MAKE) fuzz
 	$(MAKE) live
+	$(MAKE) package-test
 	@echo "check: all suites passed"
 
 clean:
