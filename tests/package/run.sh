@@ -64,6 +64,13 @@ dpkg-deb -I "$deb" conffiles | grep -qx /etc/opensips-mcp/config.json ||
 depends=$(dpkg-deb -f "$deb" Depends)
 grep -q libjansson <<<"$depends" || fail "Depends lacks libjansson (shlibs): $depends"
 say "contents: ${#want[@]} files present, Depends: $depends"
+if command -v lintian >/dev/null 2>&1; then   # not installed for the test: it is large
+    lintian --fail-on error,warning "$deb" >"$out/lintian.log" 2>&1 ||
+        { grep -v 'root privileges' "$out/lintian.log" >&2; fail "lintian found errors or warnings"; }
+    say "lintian: no errors or warnings"
+else
+    say "lintian: not installed, skipped"
+fi
 
 # ---- install into a scratch root ----
 root=$out/root
