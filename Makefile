@@ -113,7 +113,7 @@ docs: $(MCP_BIN)
 
 # The man page, from the settings table like --help (tests/e2e/t1200-deploy fails when it is stale).
 man: $(MCP_BIN)
-	$(MCP_BIN) --man > docs/opensips-mcp.1
+	$(MCP_BIN) --man > docs/opensips-mcp.1.tmp && mv docs/opensips-mcp.1.tmp docs/opensips-mcp.1
 
 # Install as the Debian package does (debian/rules: PREFIX=/usr). The simulator is not installed;
 # the systemd unit only with install-systemd. docs/deploy.md says what goes where.

@@ -170,7 +170,14 @@ static const struct {
     {"version", NULL, NULL, NULL, "show the version"},
 };
 
-static void env_name(const struct setting *row, char *buf, size_t n);
+/* The environment name of a row: OPENSIPS_MCP_ + upper case, dashes as underscores. */
+static void env_name(const struct setting *row, char *buf, size_t n)
+{
+    size_t i = (size_t)snprintf(buf, n, "OPENSIPS_MCP_");
+    for (const char *p = row->name; *p && i + 1 < n; p++)
+        buf[i++] = *p == '-' ? '_' : (char)toupper((unsigned char)*p);
+    buf[i] = '\0';
+}
 
 bool settings_option(size_t i, struct settings_option *o)
 {
@@ -187,8 +194,8 @@ bool settings_option(size_t i, struct settings_option *o)
         o->help = r->help;
         o->row = true;
         env_name(r, o->env, sizeof(o->env));
-        for (size_t j = 0; i > 0 && r->name[j] && j + 1 < sizeof(o->key); j++) /* not "config" */
-            o->key[j] = r->name[j] == '-' ? '_' : r->name[j];
+        for (size_t j = 0; strcmp(r->name, "config") && r->name[j] && j + 1 < sizeof(o->key); j++)
+            o->key[j] = r->name[j] == '-' ? '_' : r->name[j]; /* the file cannot name a file */
         return true;
     }
     if ((i -= nrows) >= sizeof(others) / sizeof(others[0]))
@@ -270,15 +277,6 @@ static int load_config(struct settings *s, const char *path, char *err, size_t e
     return rc;
 }
 
-/* The environment name of a row: OPENSIPS_MCP_ + upper case, dashes as underscores. */
-static void env_name(const struct setting *row, char *buf, size_t n)
-{
-    size_t i = (size_t)snprintf(buf, n, "OPENSIPS_MCP_");
-    for (const char *p = row->name; *p && i + 1 < n; p++)
-        buf[i++] = *p == '-' ? '_' : (char)toupper((unsigned char)*p);
-    buf[i] = '\0';
-}
-
 enum settings_outcome settings_load(struct settings *s, int argc, char **argv, char *err,
                                     size_t errlen)
 {
@@ -326,8 +324,9 @@ enum settings_outcome settings_load(struct settings *s, int argc, char **argv, c
             return SETTINGS_EXIT_OK;
         }
         if (!strcmp(arg, "--man")) { /* not in --help: `make man` writes docs/opensips-mcp.1 */
-            man_write(stdout);
-            return SETTINGS_EXIT_OK;
+            if (man_write(stdout) == 0)
+                return SETTINGS_EXIT_OK;
+            return fail(err, errlen, "cannot write the man page to standard output"), SETTINGS_ERROR;
         }
         if (!strcmp(arg, "--version")) {
             printf("%s %s\n", OPENSIPS_MCP_NAME, OPENSIPS_MCP_VERSION);

@@ -4,7 +4,7 @@
 // itself is built, installed and removed by tests/package/run.sh (make package-test).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -49,6 +49,12 @@ test("the man page renders with man(1) without warnings", { skip: spawnSync("man
   assert.equal(r.stderr, "", "groff warnings");
   assert.match(r.stdout, /OPENSIPS-MCP\(1\)/);
   assert.match(r.stdout, /--max-sessions-per-principal N/);
+});
+
+test("--man that cannot write its page says so and fails (make man must not commit half a page)", () => {
+  const r = spawnSync(BIN, ["--man"], { encoding: "utf8", timeout: ms(10_000), stdio: ["ignore", openSync("/dev/full", "w"), "pipe"] });
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /^opensips-mcp: error: cannot write the man page to standard output\n$/);
 });
 
 test("a man page help text cannot become a roff request", () => {
