@@ -59,7 +59,9 @@ struct audit_call {
     const char *principal; /* who: a token's name, "stdio", "loopback" — never the token */
     const char *role;      /* the role name the call was checked against */
     const char *tool;      /* the tool name as the client sent it */
-    const char *node;      /* the OpenSIPS node, "*" for fan-out, NULL for the default/none */
+    const char *node;      /* the OpenSIPS node by its name ("pbx1" also when the call named
+                              none: the tool's needs hook says), "*" for fan-out; NULL for none
+                              (no node configured, or refused before the hook ran) */
     const json_t *args;    /* the call's arguments as received; redacted here, never changed */
     bool write;            /* the tool changes state: its records are flushed to disk */
 };

@@ -200,7 +200,10 @@ static json_t *check_needs(struct mcp_call *c, const struct mcp_tool *t, json_t 
     char text[1024], list[256];
     size_t k;
 
-    if ((result = call_needs(c, t, args, needs))) {
+    result = call_needs(c, t, args, needs);
+    if (needs->node[0])
+        ac->node = needs->node; /* the box the call is about, by its name: the audit's */
+    if (result) {
         const char *rt = json_string_value(json_object_get(
             json_array_get(json_object_get(result, "content"), 0), "text"));
         audit_refused(c->sess->srv->audit, ac, AUDIT_REFUSED, rt ? rt : "refused by the tool");

@@ -39,6 +39,9 @@ struct mcp_needs {
     const char *subject;  /* what check is about (an MI command's catalogue key); static */
     unsigned long verdict;/* what check decided for the handler (which steps of a batch it
                              refused, say); the handler reads it with mcp_call_verdict */
+    char node[64];        /* the node the call is about by its real name ("pbx1" when the
+                             arguments name none), for the audit trail; "": as the arguments
+                             say (their "node") */
 };
 
 struct mcp_tool;

@@ -2,6 +2,7 @@
  * the catalogue, JSON-RPC framing, and the retry policy. Replies are parsed by mi/reply. */
 #include "mi/client.h"
 #include "cancel.h"
+#include "log.h"
 #include "mi/reply.h"
 
 #include <ctype.h>
@@ -46,15 +47,23 @@ uint64_t mi_deadline_after(unsigned ms)
     return mi_now_ms() + ms;
 }
 
-struct mi_client *mi_client_new(const struct mi_config *cfg, struct mi_error *e)
+struct mi_client *mi_client_new(const struct mi_config *given, struct mi_error *e)
 {
     struct mi_client *c = calloc(1, sizeof *c);
-    if (!c || (cfg->n && !(c->nodes = calloc(cfg->n, sizeof *c->nodes)))) {
+    if (!c) {
+        mi_error_set(e, MI_ERR_SYSTEM, 0, "out of memory creating the MI client");
+        return NULL;
+    }
+    c->cfg = *given;
+    const struct mi_config *cfg = &c->cfg;
+    if (mi_config_fallback(&c->cfg))
+        log_msg(LOG_NOTICE, "no MI node is configured; using %s as node 'default', as "
+                "opensips-cli does", c->cfg.nodes[0].source);
+    if (cfg->n && !(c->nodes = calloc(cfg->n, sizeof *c->nodes))) {
         free(c);
         mi_error_set(e, MI_ERR_SYSTEM, 0, "out of memory creating the MI client");
         return NULL;
     }
-    c->cfg = *cfg;
     for (size_t i = 0; i < cfg->n; i++) {
         struct mi_node *nd = &c->nodes[i];
         const struct mi_node_cfg *nc = &cfg->nodes[i];
@@ -76,7 +85,7 @@ struct mi_client *mi_client_new(const struct mi_config *cfg, struct mi_error *e)
     for (size_t i = 0; i < c->n; i++)
         if (want ? !strcmp(c->nodes[i].name, want) : !strcmp(c->nodes[i].name, "default"))
             c->def = i;
-    if (want && strcmp(c->nodes[c->def].name, want) != 0) {
+    if (want && (!c->n || strcmp(c->nodes[c->def].name, want) != 0)) {
         mi_error_set(e, MI_ERR_UNKNOWN_NODE, 0, "default node '%s' is not configured", want);
         mi_client_free(c);
         return NULL;
@@ -104,6 +113,18 @@ size_t mi_client_node_count(const struct mi_client *c)
 const char *mi_client_node_name(const struct mi_client *c, size_t i)
 {
     return i < c->n ? c->nodes[i].name : NULL;
+}
+
+const char *mi_client_resolve_name(const struct mi_client *c, const char *node)
+{
+    if (!c || !c->n)
+        return NULL;
+    if (!node || !*node)
+        return c->nodes[c->def].name;
+    for (size_t i = 0; i < c->n; i++)
+        if (!strcmp(c->nodes[i].name, node))
+            return c->nodes[i].name;
+    return NULL;
 }
 
 static struct mi_node *node_find(struct mi_client *c, const char *name, struct mi_error *e)

@@ -18,9 +18,10 @@
 
 struct mi_client;
 
-/* A client for the nodes in cfg (copied; cfg may be released after). NULL with e filled when
- * a node's address is invalid, names repeat, or the default node is unknown. Call
- * mi_transport_global_init() once before. */
+/* A client for the nodes in cfg (copied; cfg may be released after). When cfg has no node,
+ * OpenSIPS's default FIFO becomes node "default" if it exists (mi_config_fallback; logged at
+ * notice). NULL with e filled when a node's address is invalid, names repeat, or the default
+ * node is unknown. Call mi_transport_global_init() once before. */
 struct mi_client *mi_client_new(const struct mi_config *cfg, struct mi_error *e);
 void mi_client_free(struct mi_client *c);
 
@@ -52,6 +53,10 @@ enum mi_err mi_client_call_raw(struct mi_client *c, const char *node, const char
 /* What the client knows of a node: {"name","address","transport","default","learned",
  * "version","major","commands"} (new reference), or NULL for an unknown node. */
 json_t *mi_client_node_info(struct mi_client *c, const char *node);
+/* The name of the node `node` resolves to: the default node's for NULL or "", the configured
+ * name for a configured one; NULL for an unknown name or when no node is configured. Borrowed,
+ * valid as long as the client. */
+const char *mi_client_resolve_name(const struct mi_client *c, const char *node);
 /* Number of nodes, and the name of the i-th (borrowed; NULL out of range). */
 size_t mi_client_node_count(const struct mi_client *c);
 const char *mi_client_node_name(const struct mi_client *c, size_t i);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "strparse.h"
 
@@ -22,14 +23,36 @@ void mi_config_init(struct mi_config *cfg)
     cfg->backoff_ms = 50;
 }
 
+static bool name_char(char c)
+{
+    return isalnum((unsigned char)c) || c == '_' || c == '-' || c == '.';
+}
+
 static bool name_ok(const char *s)
 {
     if (!*s || strlen(s) >= MI_NODE_NAME_MAX)
         return false;
     for (; *s; s++)
-        if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-' && *s != '.')
+        if (!name_char(*s))
             return false;
     return true;
+}
+
+/* Whether an address holds more than one: a ';' or ',' followed (after spaces) by a name and
+ * '=' or ':' ("...,pbx2=http://...", "...;http://..."), as a node list pasted where one address
+ * goes. No MI address has that: http URLs of mi_http take no query, and paths no such list. */
+static bool looks_like_list(const char *a)
+{
+    for (const char *p = a; (p = strpbrk(p, ";,")); p++) {
+        const char *q = p + 1, *start;
+        while (*q == ' ')
+            q++;
+        for (start = q; name_char(*q); q++)
+            ;
+        if (q > start && (*q == '=' || *q == ':'))
+            return true;
+    }
+    return false;
 }
 
 enum mi_err mi_config_set_node(struct mi_config *cfg, const char *name, const char *address,
@@ -41,9 +64,15 @@ enum mi_err mi_config_set_node(struct mi_config *cfg, const char *name, const ch
                             "%s: bad node name '%.80s'; use letters, digits, '_', '-', '.' (at "
                             "most 63)",
                             source, name);
-    if (!address || strlen(address) >= sizeof cfg->nodes[0].address)
+    if (!address || !*address || strlen(address) >= sizeof cfg->nodes[0].address)
         return mi_error_set(e, MI_ERR_CONFIG, 0, "%s: node '%s' has no or a too long address",
                             source, name);
+    if (looks_like_list(address))
+        return mi_error_set(e, MI_ERR_CONFIG, 0,
+                            "%s: the address of node '%s' ('%.200s') holds more than one; give "
+                            "one address per node, a list as NAME=ADDRESS;NAME=ADDRESS in "
+                            "OPENSIPS_MCP_MI_NODES or --mi-node",
+                            source, name, address);
     if (fifo_reply_dir && strlen(fifo_reply_dir) >= sizeof cfg->nodes[0].fifo_reply_dir)
         return mi_error_set(e, MI_ERR_CONFIG, 0, "%s: fifo_reply_dir of node '%s' too long",
                             source, name);
@@ -274,25 +303,48 @@ enum mi_err mi_config_load_json(struct mi_config *cfg, const json_t *mi, struct 
     return MI_OK;
 }
 
-/* "name=ADDRESS;name=ADDRESS" */
+/* "name=ADDRESS;name=ADDRESS": entries separated by ';' or ',' (the separator --toolsets and
+ * --allowed-origins use), spaces around them ignored, empty entries (a trailing separator)
+ * skipped. A name given twice by the same source (one list, or repeated --mi-node flags) is an
+ * error, and so is a list that names no node. */
 static enum mi_err node_list(struct mi_config *cfg, const char *list, const char *src,
                              const char *reply_dir, struct mi_error *e)
 {
     char buf[4096];
+    size_t entries = 0;
     if (strlen(list) >= sizeof buf)
         return mi_error_set(e, MI_ERR_CONFIG, 0, "%s: too long", src);
     snprintf(buf, sizeof buf, "%s", list);
     char *save = NULL;
-    for (char *item = strtok_r(buf, ";", &save); item; item = strtok_r(NULL, ";", &save)) {
+    for (char *item = strtok_r(buf, ";,", &save); item; item = strtok_r(NULL, ";,", &save)) {
+        item = trim(item);
+        if (!*item)
+            continue;
         char *eq = strchr(item, '=');
         if (!eq)
-            return mi_error_set(e, MI_ERR_CONFIG, 0, "%s: '%.80s' is not NAME=ADDRESS", src,
-                                item);
+            return mi_error_set(e, MI_ERR_CONFIG, 0,
+                                "%s: '%.80s' is not NAME=ADDRESS (entries are separated by ';' "
+                                "or ',')",
+                                src, item);
         *eq = '\0';
-        enum mi_err rc = mi_config_set_node(cfg, trim(item), trim(eq + 1), reply_dir, src, e);
+        const char *name = trim(item), *addr = trim(eq + 1);
+        for (size_t i = 0; i < cfg->n; i++)
+            if (!strcmp(cfg->nodes[i].name, name) && !strcmp(cfg->nodes[i].source, src))
+                return mi_error_set(e, MI_ERR_CONFIG, 0,
+                                    "%s: node '%.64s' is given twice; give each name once",
+                                    src, name);
+        if (!*addr)
+            return mi_error_set(e, MI_ERR_CONFIG, 0, "%s: node '%.64s' has no address", src,
+                                name);
+        enum mi_err rc = mi_config_set_node(cfg, name, addr, reply_dir, src, e);
         if (rc != MI_OK)
             return rc;
+        entries++;
     }
+    if (!entries)
+        return mi_error_set(e, MI_ERR_CONFIG, 0,
+                            "%s: '%.80s' names no node; use NAME=ADDRESS;NAME=ADDRESS", src,
+                            list);
     return MI_OK;
 }
 
@@ -302,6 +354,12 @@ enum mi_err mi_config_load_env(struct mi_config *cfg, struct mi_error *e)
     uint64_t u;
     const char *rd = getenv("OPENSIPS_MCP_MI_FIFO_REPLY_DIR");
     const char *v = getenv("OPENSIPS_MI_URL");
+    if (rd && *rd) {
+        if (strlen(rd) >= sizeof cfg->fifo_reply_dir)
+            return mi_error_set(e, MI_ERR_CONFIG, 0, "OPENSIPS_MCP_MI_FIFO_REPLY_DIR: directory "
+                                                     "too long");
+        snprintf(cfg->fifo_reply_dir, sizeof cfg->fifo_reply_dir, "%s", rd);
+    }
     if (v && *v && (rc = mi_config_set_node(cfg, "default", v, rd, "OPENSIPS_MI_URL", e)) != MI_OK)
         return rc;
     if ((v = getenv("OPENSIPS_MCP_MI_NODES")) && *v &&
@@ -357,9 +415,32 @@ int mi_config_flag(struct mi_config *cfg, const char *flag, const char *value,
         for (size_t i = 0; i < cfg->n; i++)
             snprintf(cfg->nodes[i].fifo_reply_dir, sizeof cfg->nodes[i].fifo_reply_dir, "%s",
                      value);
+        snprintf(cfg->fifo_reply_dir, sizeof cfg->fifo_reply_dir, "%s", value);
         return 1;
     }
     if (!strcmp(flag, "--mi-cli-config"))
         return mi_config_load_cli(cfg, value, e) == MI_OK ? 1 : -1;
     return 0;
+}
+
+const char *mi_config_default_fifo(void)
+{
+    const char *test = getenv(MI_DEFAULT_FIFO_TEST_ENV);
+    return test && *test ? test : MI_DEFAULT_FIFO;
+}
+
+bool mi_config_fallback(struct mi_config *cfg)
+{
+    const char *path = mi_config_default_fifo();
+    struct stat st;
+    char addr[sizeof cfg->nodes[0].address], src[sizeof cfg->nodes[0].source];
+    struct mi_error ignored;
+
+    if (cfg->n || stat(path, &st) != 0 || !S_ISFIFO(st.st_mode) ||
+        snprintf(addr, sizeof addr, "fifo:%s", path) >= (int)sizeof addr)
+        return false;
+    snprintf(src, sizeof src, "OpenSIPS's default FIFO (%.90s)", path);
+    return mi_config_set_node(cfg, "default", addr,
+                              cfg->fifo_reply_dir[0] ? cfg->fifo_reply_dir : NULL, src,
+                              &ignored) == MI_OK;
 }

@@ -16,7 +16,7 @@ struct mi_node_cfg {
     char name[MI_NODE_NAME_MAX];
     char address[512];         /* http://..., fifo:/..., udp:H:P, unix:/... */
     char fifo_reply_dir[96];   /* fifo only; "" = /tmp/ (OpenSIPS's default) */
-    char source[64];           /* where it came from, for messages ("--mi-node", ...) */
+    char source[128];          /* where it came from, for messages ("--mi-node", ...) */
 };
 
 struct mi_config {
@@ -27,12 +27,22 @@ struct mi_config {
     size_t max_reply;          /* bytes in one reply (16 MiB) */
     unsigned retry_max;        /* attempts for a read-only command (3) */
     unsigned backoff_ms;       /* first pause between attempts, doubled each time (50) */
+    char fifo_reply_dir[96];   /* --mi-fifo-reply-dir / OPENSIPS_MCP_MI_FIFO_REPLY_DIR, for a
+                                  node added after them (mi_config_fallback); "" = /tmp/ */
 };
+
+/* OpenSIPS's default mi_fifo path, which opensips-cli also falls back to. */
+#define MI_DEFAULT_FIFO "/tmp/opensips_fifo"
+/* For tests only: an environment variable naming another path to take for MI_DEFAULT_FIFO, so
+ * that a test can make a FIFO of its own without touching the machine's /tmp/opensips_fifo
+ * (which a real OpenSIPS may own). Not a setting: operators configure a node instead. */
+#define MI_DEFAULT_FIFO_TEST_ENV "OPENSIPS_MCP_TEST_DEFAULT_FIFO"
 
 /* Defaults, no nodes. */
 void mi_config_init(struct mi_config *cfg);
 
-/* Add or replace node `name`. MI_OK or MI_ERR_CONFIG (bad name, table full). */
+/* Add or replace node `name`. MI_OK or MI_ERR_CONFIG (bad name, table full, no address, or an
+ * address that holds several: "http://a/mi,pbx2=http://b/mi"). */
 enum mi_err mi_config_set_node(struct mi_config *cfg, const char *name, const char *address,
                                const char *fifo_reply_dir, const char *source,
                                struct mi_error *e);
@@ -50,9 +60,18 @@ enum mi_err mi_config_load_cli(struct mi_config *cfg, const char *path, struct m
 enum mi_err mi_config_load_json(struct mi_config *cfg, const json_t *mi, struct mi_error *e);
 
 /* The environment: OPENSIPS_MI_URL (node "default", any address form),
- * OPENSIPS_MCP_MI_NODES ("name=ADDRESS;name=ADDRESS"), OPENSIPS_MCP_MI_DEFAULT,
+ * OPENSIPS_MCP_MI_NODES ("name=ADDRESS;name=ADDRESS", ',' separates too), OPENSIPS_MCP_MI_DEFAULT,
  * OPENSIPS_MCP_MI_TIMEOUT_MS, OPENSIPS_MCP_MI_MAX_REPLY, OPENSIPS_MCP_MI_FIFO_REPLY_DIR. */
 enum mi_err mi_config_load_env(struct mi_config *cfg, struct mi_error *e);
+
+/* The path mi_config_fallback looks at: MI_DEFAULT_FIFO, or MI_DEFAULT_FIFO_TEST_ENV's value. */
+const char *mi_config_default_fifo(void);
+
+/* When no source configured a node (cfg->n == 0) and OpenSIPS's default FIFO exists and is a
+ * FIFO, add it as node "default", its source "OpenSIPS's default FIFO (/tmp/opensips_fifo)",
+ * as opensips-cli does without a config. Returns whether it did; anything else (no such file,
+ * not a FIFO, a node already configured) leaves cfg as it was. */
+bool mi_config_fallback(struct mi_config *cfg);
 
 /* One command-line flag with its value: --mi-node NAME=ADDRESS, --mi-url ADDRESS, --mi-default
  * NAME, --mi-timeout-ms N, --mi-max-reply N, --mi-fifo-reply-dir DIR, --mi-cli-config PATH.

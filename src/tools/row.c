@@ -80,6 +80,25 @@ static json_t *with_defaults(const json_t *defaults, json_t *args)
     return full ? full : json_incref(args);
 }
 
+/* args (stolen) with the node an MI row's call runs on named by its real name: an absent or
+ * empty "node" becomes the default node's name ("pbx1"), so that results, questions, guards
+ * and the audit trail name the box, never "default" for a node called otherwise. A copy when
+ * it adds the name (args itself is the caller's, the audit trail's), else args. */
+static json_t *with_node(const struct row_tool *rt, json_t *args)
+{
+    const char *name;
+    json_t *named;
+
+    if (rt->def->backend != BACKEND_MI || tool_node(args) || !rt->be || !rt->be->mi ||
+        !(name = mi_client_resolve_name(rt->be->mi, NULL)))
+        return args;
+    named = json_is_object(args) ? json_copy(args) : json_object();
+    json_decref(args);
+    if (named)
+        json_object_set_new(named, "node", json_string(name));
+    return named;
+}
+
 bool rows_toolset_enabled(const char *toolsets, const char *name)
 {
     size_t n = strlen(name);
@@ -298,6 +317,8 @@ static json_t *fan_out(struct mcp_call *c, const struct row_tool *rt, const json
     for (size_t i = 0; i < n; i++) {
         fans[i] = (struct fan){.rt = rt, .c = c, .args = json_deep_copy(args),
                                .node = mi_client_node_name(mi, i), .cancel = cancel_bound()};
+        /* the node's logic reads its own node from its arguments too, not "*" */
+        json_object_set_new(fans[i].args, "node", json_string(fans[i].node));
         fanout_submit(&batch, i, fan_one, &fans[i]);
     }
     fanout_wait(&batch);
@@ -311,20 +332,22 @@ static json_t *fan_out(struct mcp_call *c, const struct row_tool *rt, const json
                                                (json_int_t)ok, "asked", (json_int_t)n));
 }
 
-/* Every row tool enters here, after the gate: absent arguments take their declared defaults;
- * node "*" fans out (read tools; row_needs refused it for writes); otherwise the row's logic or
- * the backend's generic handler serves the one node, and a failure becomes the isError result
- * named by its kind. */
+/* Every row tool enters here, after the gate: absent arguments take their declared defaults,
+ * an absent node the default node's name; node "*" fans out (read tools; row_needs refused it
+ * for writes); otherwise the row's logic or the backend's generic handler serves the one node,
+ * and a failure becomes the isError result named by its kind. */
 static json_t *row_entry(struct mcp_call *c, const struct mcp_tool *t, json_t *args)
 {
     const struct row_tool *rt = entry_of(t);
-    const char *node = tool_node(args);
+    const char *node;
     struct tool_error e = {0};
     json_t *full, *r;
 
     if (!rt)
         return content_error_result("%s: no row behind this tool (a bug)", t->name);
-    full = with_defaults(rt->defaults, args);
+    if (!(full = with_node(rt, with_defaults(rt->defaults, args))))
+        return content_error_result("%s: out of memory", t->name);
+    node = tool_node(full);
     if (node && !strcmp(node, "*") && rt->def->backend == BACKEND_MI)
         r = fan_out(c, rt, full);
     else if ((r = run_node(rt, c, full, node, &e)))
@@ -363,13 +386,15 @@ static char *args_text(const struct tool_def *d, const json_t *args, bool generi
 /* The gate asks every row tool what a call needs: a write asks the user, in words made from the
  * row (its MI command and parameters, or its title and arguments); the row's MI command is
  * checked against the known defects; the row's own needs function has the last
- * word. A write to node "*" is refused here, before anyone is asked. */
+ * word. A write to node "*" is refused here, before anyone is asked. The node the call is about
+ * goes to the audit trail by its real name (n->node), and the row's own needs function sees it
+ * in the arguments as the handler will. */
 static json_t *row_needs(struct mcp_call *c, const struct mcp_tool *t, const json_t *args,
                          struct mcp_needs *n)
 {
     const struct row_tool *rt = entry_of(t);
     const struct tool_def *d = rt ? rt->def : NULL;
-    const char *node = tool_node(args), *subject;
+    const char *node, *subject;
     struct tool_error e = {0};
     bool generic;
     json_t *full, *r = NULL;
@@ -378,18 +403,26 @@ static json_t *row_needs(struct mcp_call *c, const struct mcp_tool *t, const jso
 
     if (!d)
         return NULL;
-    if (node && !strcmp(node, "*") && !(d->flags & TOOL_F_READONLY))
+    if (!(full = with_node(rt, with_defaults(rt->defaults, (json_t *)args))))
+        return content_error_result("%s: out of memory", d->name);
+    if ((node = tool_node(full)))
+        snprintf(n->node, sizeof(n->node), "%s", node);
+    if (node && !strcmp(node, "*") && !(d->flags & TOOL_F_READONLY)) {
+        json_decref(full);
         return content_error_result("%s changes state, so it runs on one node at a time; "
                                     "name the node", d->name);
+    }
     for (const struct tool_arg *a = d->args; a && a->name; a++)
         if (a->with && json_object_get(args, a->name) && !json_object_get(args, a->with)) {
+            json_decref(full);
             tool_fail(&e, TOOL_E_BAD_ARGS, NULL, 0, "'%s' is used only together with '%s': "
                       "pass %s too; nothing was sent", a->name, a->with, a->with);
             return tool_error_result(c, d->name, &e);
         }
-    if ((!node || strcmp(node, "*")) && module_absent(rt, node, &e))
+    if ((!node || strcmp(node, "*")) && module_absent(rt, node, &e)) {
+        json_decref(full);
         return tool_error_result(c, d->name, &e);
-    full = with_defaults(rt->defaults, (json_t *)args);
+    }
     generic = d->backend == BACKEND_MI && d->mi.cmd && !d->run;
     text = args_text(d, full, generic);
     first = d->title[0] >= 'A' && d->title[0] <= 'Z' ? (char)(d->title[0] - 'A' + 'a') : d->title[0];

@@ -78,9 +78,13 @@ bool tool_mi_is(const struct tool_error *e, enum mi_err err)
 struct tool_ctx tool_ctx_of(struct mcp_call *c, const json_t *args)
 {
     const struct mcp_tool *t = mcp_call_tool(c);
+    const struct tool_backends *be = t ? row_backends(t) : NULL;
+    const char *node = tool_node(args);
 
-    return (struct tool_ctx){.call = c, .def = t ? row_of(t) : NULL,
-                             .be = t ? row_backends(t) : NULL, .node = tool_node(args)};
+    /* by its real name, as the handler will see it (row.c with_node) */
+    if (!node && be && be->mi)
+        node = mi_client_resolve_name(be->mi, NULL);
+    return (struct tool_ctx){.call = c, .def = t ? row_of(t) : NULL, .be = be, .node = node};
 }
 
 enum tool_err tool_mi(struct tool_ctx *x, const char *cmd, const json_t *params, json_t **result,

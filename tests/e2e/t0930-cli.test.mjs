@@ -22,7 +22,9 @@ before(async () => {
   // No opensips-cli config of the machine's, no MI settings of the caller's environment.
   env = { HOME: dir, OPENSIPS_MI_URL: undefined, OPENSIPS_MCP_MI_NODES: undefined, OPENSIPS_MCP_MI_DEFAULT: undefined,
     OPENSIPS_MCP_CONFIG: undefined, OPENSIPS_MCP_ROLE: undefined, OPENSIPS_MCP_TOOLSETS: undefined,
-    OPENSIPS_MCP_AUDIT: undefined, OPENSIPS_MCP_READ_ONLY: undefined };
+    OPENSIPS_MCP_AUDIT: undefined, OPENSIPS_MCP_READ_ONLY: undefined,
+    // nor OpenSIPS's default FIFO of the machine's (/tmp/opensips_fifo), which the client would take
+    OPENSIPS_MCP_TEST_DEFAULT_FIFO: join(dir, "no-such-fifo") };
 });
 
 after(async () => {

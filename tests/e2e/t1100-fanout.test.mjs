@@ -47,7 +47,7 @@ test("naming a node picks it; an unknown node is a clear error; a write refuses 
     assert.equal(r2.structuredContent.node, "pbx2");
     assert.ok(r2.structuredContent.total >= 20);
     const def = await client.callTool({ name: "dlg_list", arguments: { limit: 1 } }, undefined, REQ);
-    assert.equal(def.structuredContent.node, "default");
+    assert.equal(def.structuredContent.node, "pbx1", "the default node by its name (--mi-default pbx1)");
     const bad = await client.callTool({ name: "dlg_list", arguments: { node: "nope" } }, undefined, REQ);
     assert.equal(bad.isError, true);
     assert.match(bad.content[0].text, /nope.*pbx1/s);

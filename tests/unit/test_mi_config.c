@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -179,6 +180,153 @@ int main(void)
     CHECK(mi_config_load_cli(&cfg, NULL, &e) == MI_OK && cfg.n == 1 &&
           check_str(cfg.nodes[0].address, "http://127.0.0.1:8888/mi"));
     unlink(path);
+
+    /* node lists: ';' and ',' both separate (issue 12: commas made one node with the address
+     * "http://...,pbx2=http://..."); spaces around entries, a trailing separator and empty
+     * entries are ignored */
+    const char *lists[] = {"pbx1=http://127.0.0.1:1/mi,pbx2=http://127.0.0.1:2/mi",
+                           "pbx1=http://127.0.0.1:1/mi;pbx2=http://127.0.0.1:2/mi",
+                           "pbx1=http://127.0.0.1:1/mi ; pbx2=http://127.0.0.1:2/mi;",
+                           "pbx1=http://127.0.0.1:1/mi,;, pbx2 = http://127.0.0.1:2/mi,",
+                           NULL};
+    for (int i = 0; lists[i]; i++) {
+        mi_config_init(&cfg);
+        CHECK(mi_config_flag(&cfg, "--mi-node", lists[i], &e) == 1);
+        CHECK(cfg.n == 2 && node(&cfg, "pbx1") && node(&cfg, "pbx2"));
+        CHECK(node(&cfg, "pbx1") && check_str(node(&cfg, "pbx1")->address,
+                                              "http://127.0.0.1:1/mi"));
+        CHECK(node(&cfg, "pbx2") && check_str(node(&cfg, "pbx2")->address,
+                                              "http://127.0.0.1:2/mi"));
+        if (cfg.n != 2)
+            fprintf(stderr, "  list '%s' made %zu nodes\n", lists[i], cfg.n);
+    }
+    mi_config_init(&cfg);
+    setenv("OPENSIPS_MCP_MI_NODES", "a=udp:127.0.0.1:8080,b=fifo:/run/o/f;c=http://h:1/mi", 1);
+    CHECK(mi_config_load_env(&cfg, &e) == MI_OK && cfg.n == 3);
+    CHECK(node(&cfg, "c") && check_str(node(&cfg, "c")->source, "OPENSIPS_MCP_MI_NODES"));
+    /* refused, naming the variable: a duplicate, junk, an empty address, nothing at all */
+    struct {
+        const char *list, *says;
+    } refused[] = {
+        {"a=http://h:1/mi,a=http://h:2/mi", "node 'a' is given twice"},
+        {"a=http://h:1/mi;junk", "'junk' is not NAME=ADDRESS"},
+        {"a=http://h:1/mi,junk,b=http://h:2/mi", "'junk' is not NAME=ADDRESS"},
+        {"a=", "node 'a' has no address"},
+        {"=http://h:1/mi", "bad node name ''"},
+        {";, ;", "names no node"},
+        {NULL, NULL},
+    };
+    for (int i = 0; refused[i].list; i++) {
+        mi_config_init(&cfg);
+        setenv("OPENSIPS_MCP_MI_NODES", refused[i].list, 1);
+        CHECK(mi_config_load_env(&cfg, &e) == MI_ERR_CONFIG);
+        CHECK_CONTAINS(e.text, "OPENSIPS_MCP_MI_NODES");
+        CHECK_CONTAINS(e.text, refused[i].says);
+        if (!check_contains(e.text, refused[i].says))
+            fprintf(stderr, "  '%s' said: %s\n", refused[i].list, e.text);
+    }
+    unsetenv("OPENSIPS_MCP_MI_NODES");
+    /* the same name twice across repeated --mi-node flags; a later source may still replace */
+    mi_config_init(&cfg);
+    CHECK(mi_config_flag(&cfg, "--mi-node", "a=http://h:1/mi", &e) == 1);
+    CHECK(mi_config_flag(&cfg, "--mi-node", "a=http://h:2/mi", &e) == -1);
+    CHECK_CONTAINS(e.text, "--mi-node: node 'a' is given twice");
+    mi_config_init(&cfg);
+    CHECK(mi_config_set_node(&cfg, "a", "http://h:1/mi", NULL, "config file", &e) == MI_OK);
+    CHECK(mi_config_flag(&cfg, "--mi-node", "a=http://h:2/mi", &e) == 1 && cfg.n == 1);
+    CHECK(check_str(node(&cfg, "a")->address, "http://h:2/mi"));
+    /* one address that holds a list, from any source, is refused with its source */
+    mi_config_init(&cfg);
+    setenv("OPENSIPS_MI_URL", "http://h:1/mi,pbx2=http://h:2/mi", 1);
+    CHECK(mi_config_load_env(&cfg, &e) == MI_ERR_CONFIG);
+    CHECK_CONTAINS(e.text, "OPENSIPS_MI_URL: the address of node 'default'");
+    CHECK_CONTAINS(e.text, "holds more than one");
+    setenv("OPENSIPS_MI_URL", "http://h:1/mi;http://h:2/mi", 1);
+    CHECK(mi_config_load_env(&cfg, &e) == MI_ERR_CONFIG);
+    unsetenv("OPENSIPS_MI_URL");
+    CHECK(mi_config_flag(&cfg, "--mi-url", "fifo:/a, b=fifo:/b", &e) == -1);
+    j = json_loads("{\"nodes\":{\"x\":\"http://h:1/mi,y=http://h:2/mi\"}}", 0, NULL);
+    CHECK(mi_config_load_json(&cfg, j, &e) == MI_ERR_CONFIG);
+    CHECK_CONTAINS(e.text, "config file: the address of node 'x'");
+    json_decref(j);
+    /* junk as an address is refused when the client is made, naming node and variable */
+    mi_config_init(&cfg);
+    setenv("OPENSIPS_MCP_MI_NODES", "pbx1=junk", 1);
+    CHECK(mi_config_load_env(&cfg, &e) == MI_OK);
+    unsetenv("OPENSIPS_MCP_MI_NODES");
+    CHECK(mi_client_new(&cfg, &e) == NULL && e.err == MI_ERR_BAD_ADDRESS);
+    CHECK_CONTAINS(e.text, "node 'pbx1' (OPENSIPS_MCP_MI_NODES): 'junk': unknown scheme");
+
+    /* the name a call resolves to: the default node's for none, the configured one's */
+    mi_config_init(&cfg);
+    CHECK(mi_config_flag(&cfg, "--mi-node", "pbx1=http://h:1/mi;pbx2=http://h:2/mi", &e) == 1);
+    cl = mi_client_new(&cfg, &e);
+    CHECK(cl != NULL);
+    CHECK_STR(mi_client_resolve_name(cl, NULL), "pbx1");
+    CHECK_STR(mi_client_resolve_name(cl, ""), "pbx1");
+    CHECK_STR(mi_client_resolve_name(cl, "pbx2"), "pbx2");
+    CHECK(mi_client_resolve_name(cl, "nope") == NULL && mi_client_resolve_name(cl, "*") == NULL);
+    mi_client_free(cl);
+    CHECK(mi_config_flag(&cfg, "--mi-default", "pbx2", &e) == 1);
+    cl = mi_client_new(&cfg, &e);
+    CHECK(cl && check_str(mi_client_resolve_name(cl, NULL), "pbx2"));
+    mi_client_free(cl);
+    CHECK(mi_config_set_node(&cfg, "default", "http://h:3/mi", NULL, "test", &e) == MI_OK);
+    cfg.default_node[0] = '\0';
+    cl = mi_client_new(&cfg, &e);
+    CHECK(cl && check_str(mi_client_resolve_name(cl, NULL), "default"));
+    mi_client_free(cl);
+
+    /* no node from any source: OpenSIPS's default FIFO when it exists (a FIFO of the test's
+     * own, by the test-only variable), else nothing; an explicit node turns the fallback off */
+    char fifo[300];
+    snprintf(fifo, sizeof fifo, "%s/opensips_fifo", dir);
+    setenv(MI_DEFAULT_FIFO_TEST_ENV, fifo, 1);
+    CHECK_STR(mi_config_default_fifo(), fifo);
+    mi_config_init(&cfg);
+    CHECK(!mi_config_fallback(&cfg) && cfg.n == 0); /* no such file */
+    cl = mi_client_new(&cfg, &e);
+    CHECK(cl && mi_client_node_count(cl) == 0 && !mi_client_resolve_name(cl, NULL));
+    mi_client_free(cl);
+    write_file(fifo, "not a fifo\n");
+    CHECK(!mi_config_fallback(&cfg) && cfg.n == 0); /* a regular file */
+    unlink(fifo);
+    CHECK(mkfifo(fifo, 0600) == 0);
+    mi_config_init(&cfg);
+    CHECK(mi_config_fallback(&cfg) && cfg.n == 1);
+    CHECK(check_str(cfg.nodes[0].name, "default"));
+    CHECK(check_prefix(cfg.nodes[0].address, "fifo:") &&
+          check_str(cfg.nodes[0].address + 5, fifo));
+    CHECK(check_prefix(cfg.nodes[0].source, "OpenSIPS's default FIFO (") &&
+          check_contains(cfg.nodes[0].source, fifo));
+    mi_config_init(&cfg);
+    cl = mi_client_new(&cfg, &e); /* the client falls back on its own */
+    CHECK(cl && mi_client_node_count(cl) == 1 && check_str(mi_client_resolve_name(cl, NULL),
+                                                           "default"));
+    info = cl ? mi_client_node_info(cl, NULL) : NULL;
+    CHECK(info && check_prefix(json_string_value(json_object_get(info, "source")),
+                               "OpenSIPS's default FIFO ("));
+    CHECK(info && check_str(json_string_value(json_object_get(info, "transport")), "fifo"));
+    json_decref(info);
+    mi_client_free(cl);
+    mi_config_init(&cfg); /* the reply directory setting reaches the fallback node */
+    CHECK(mi_config_flag(&cfg, "--mi-fifo-reply-dir", "/run/r/", &e) == 1);
+    CHECK(mi_config_fallback(&cfg) && check_str(cfg.nodes[0].fifo_reply_dir, "/run/r/"));
+    mi_config_init(&cfg);
+    CHECK(mi_config_flag(&cfg, "--mi-node", "pbx1=http://h:1/mi", &e) == 1);
+    CHECK(!mi_config_fallback(&cfg) && cfg.n == 1);
+    cl = mi_client_new(&cfg, &e);
+    CHECK(cl && mi_client_node_count(cl) == 1 && check_str(mi_client_node_name(cl, 0), "pbx1"));
+    mi_client_free(cl);
+    /* a default named but no node at all: an error, not a crash (it was a NULL dereference) */
+    unlink(fifo);
+    mi_config_init(&cfg);
+    snprintf(cfg.default_node, sizeof cfg.default_node, "pbx1");
+    CHECK(mi_client_new(&cfg, &e) == NULL && e.err == MI_ERR_UNKNOWN_NODE);
+    CHECK_CONTAINS(e.text, "default node 'pbx1' is not configured");
+    unsetenv(MI_DEFAULT_FIFO_TEST_ENV);
+    CHECK_STR(mi_config_default_fifo(), "/tmp/opensips_fifo");
+
     rmdir(dir);
     return check_done("test_mi_config");
 }
