@@ -28,8 +28,10 @@ ifndef NO_SIM
 -include sim/sim.mk
 endif
 
+# Copied beside the sources under a temporary name, then renamed: a rename works over a binary that
+# is running (cp onto it fails with "Text file busy"), and a running process keeps its old copy.
 opensips-mcp: $(MCP_BIN)
-	cp $< $@
+	cp $< $@.tmp && mv -f $@.tmp $@
 
 $(MCP_BIN): $(MCP_OBJ) $(BUILD)/src/main.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
