@@ -295,8 +295,7 @@ static int load_config(struct settings *s, const char *path, char *err, size_t e
     if (!(root = jsonload_file(path, JSON_REJECT_DUPLICATES, &je))) {
         if (je.line < 1)
             return fail(err, errlen, "cannot read config file '%s': %s", path, je.text);
-        return fail(err, errlen, "config file '%s': %s (line %d, column %d)", path, je.text,
-                    je.line, je.column);
+        return fail(err, errlen, "config file '%s': %s (line %d)", path, je.text, je.line);
     }
     if (!json_is_object(root)) {
         json_decref(root);
