@@ -54,8 +54,9 @@ fail:
 }
 
 /* A configuration error, told with where the bad value came from (flag, environment, config
- * file) when the message names a setting's value, on stderr. Returns 2, the exit status of every
- * configuration error. */
+ * file) when the message is about a setting's value, on stderr. Returns 2, the exit status of
+ * every configuration error. (The listen address is checked, and its source named, by
+ * http_check; the MI client's messages name their source themselves.) */
 static int config_error(const struct settings *s, const char *err)
 {
     /* each setting whose value a message may quote, and how a message about it begins */
@@ -66,7 +67,6 @@ static int config_error(const struct settings *s, const char *err)
         {"role", s->role, "role '"},
         {"audit", s->audit, "audit "},
         {"audit", s->audit, "cannot open audit "},
-        {"listen", s->listen, ""},
     };
     const char *prefix = "";
 
