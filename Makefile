@@ -132,4 +132,4 @@ check: deps
 	@echo "check: all suites passed"
 
 clean:
-	rm -rf build opensips-mcp opensips-mi-sim
+	rm -rf build opensips-mcp opensips-mi-sim opensips-mcp.tmp opensips-mi-sim.tmp
