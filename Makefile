@@ -29,8 +29,10 @@ ifndef NO_SIM
 -include sim/sim.mk
 endif
 
+# Copied beside the sources under a temporary name, then renamed: a rename works over a binary that
+# is running (cp onto it fails with "Text file busy"), and a running process keeps its old copy.
 opensips-mcp: $(MCP_BIN)
-	cp $< $@
+	cp $< $@.tmp && mv -f $@.tmp $@
 
 $(MCP_BIN): $(MCP_OBJ) $(BUILD)/src/main.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -169,4 +171,4 @@ check: deps
 	@echo "check: all suites passed"
 
 clean:
-	rm -rf build opensips-mcp opensips-mi-sim
+	rm -rf build opensips-mcp opensips-mi-sim opensips-mcp.tmp opensips-mi-sim.tmp

@@ -6,10 +6,36 @@ what=${1:-test}
 top=$(cd "$(dirname "$0")/.." && pwd)
 
 build_pkgs=(gcc make pkg-config libjansson-dev libcurl4-openssl-dev libmicrohttpd-dev nettle-dev)
-test_pkgs=(clang libclang-rt-14-dev nodejs curl procps)
+test_pkgs=(clang nodejs curl procps)
+
+# The sanitizer and fuzzer runtimes of the clang that is (or will be) installed: libclang-rt-N-dev
+# for its major version N, as apt offers it (Debian 12 has clang 14, Debian 13 clang 19); else
+# the libclang-rt-dev metapackage that follows the default clang.
+clang_rt() {
+    local major=
+    if command -v clang >/dev/null 2>&1; then
+        major=$(clang --version | sed -n 's/.*clang version \([0-9][0-9]*\)\..*/\1/p' | head -n1)
+    else
+        major=$(apt-cache depends clang 2>/dev/null | sed -n 's/.*Depends: clang-\([0-9][0-9]*\)$/\1/p' |
+            head -n1)
+    fi
+    if [ -n "$major" ] &&
+        apt-cache search --names-only "^libclang-rt-$major-dev\$" 2>/dev/null | grep -q .; then
+        echo "libclang-rt-$major-dev"
+    elif apt-cache show libclang-rt-dev >/dev/null 2>&1; then
+        echo libclang-rt-dev
+    else
+        echo "install-deps: error: apt offers neither libclang-rt-${major:-N}-dev (clang" \
+            "${major:-unknown}) nor libclang-rt-dev; install clang's compiler-rt by hand" >&2
+        return 1
+    fi
+}
 
 want=("${build_pkgs[@]}")
-[ "$what" = test ] && want+=("${test_pkgs[@]}")
+if [ "$what" = test ]; then
+    rt=$(clang_rt) || exit 1
+    want+=("${test_pkgs[@]}" "$rt")
+fi
 # npm ships inside nodesource's nodejs; Debian's own nodejs needs the npm package too.
 if [ "$what" = test ] && ! command -v npm >/dev/null 2>&1; then want+=(npm); fi
 "$top/scripts/apt-install.sh" install-deps "${want[@]}"

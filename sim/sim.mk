@@ -22,9 +22,9 @@ $(SIM_TESTS): sim/tests/run.sh $(SIM_BIN) $(SIM_REPLAY)
 	    $(abspath $(SIM_BIN)) $(abspath $(SIM_REPLAY)) $(abspath data) $(abspath sim/tests/run.sh) > $@
 	chmod +x $@
 
-.PHONY: opensips-mi-sim
+# A real file target, renamed into place like opensips-mcp (the root Makefile says why).
 opensips-mi-sim: $(SIM_BIN)
-	cp $< $@
+	cp $< $@.tmp && mv -f $@.tmp $@
 
 all: opensips-mi-sim
 ALL_BINS  += $(SIM_BIN) $(SIM_REPLAY) $(SIM_TESTS)

@@ -138,6 +138,110 @@ static int apply(struct settings *s, const struct setting *row, const char *valu
     return -1;
 }
 
+/* apply() and remember where the value came from (settings_source). */
+static int apply_from(struct settings *s, const struct setting *row, const char *value,
+                      const char *origin, char *err, size_t errlen)
+{
+    if (apply(s, row, value, origin, err, errlen) < 0)
+        return -1;
+    json_object_set_new(s->sources, row->name, json_string(origin));
+    return 0;
+}
+
+const char *settings_source(const struct settings *s, const char *name)
+{
+    const char *src = json_string_value(json_object_get(s->sources, name));
+    return src ? src : "default";
+}
+
+/* Edit distance of a[0..la) and b, an adjacent swap counting one (optimal string alignment),
+ * or more than `max` once it is over max. Names are short: longer ones are never near. */
+static size_t edit_distance(const char *a, size_t la, const char *b, size_t max)
+{
+    enum { LONGEST = 64 };
+    size_t lb = strlen(b), d[3][LONGEST + 1];
+
+    if (la > LONGEST || lb > LONGEST || (la > lb ? la - lb : lb - la) > max)
+        return max + 1;
+    for (size_t j = 0; j <= lb; j++)
+        d[0][j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t *row = d[i % 3], *prev = d[(i - 1) % 3], *prev2 = d[(i + 1) % 3];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t best = prev[j - 1] + (a[i - 1] != b[j - 1]);
+            if (prev[j] + 1 < best)
+                best = prev[j] + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                prev2[j - 2] + 1 < best)
+                best = prev2[j - 2] + 1;
+            row[j] = best;
+        }
+    }
+    return d[la % 3][lb];
+}
+
+const char *settings_nearest(const char *word, size_t len, const char *const *candidates,
+                             size_t n)
+{
+    /* two edits for short names, one more per six letters: "--readonly", "dialogs" */
+    size_t max = 2 + len / 6, best_d = max + 1;
+    const char *best = NULL;
+
+    for (size_t i = 0; i < n; i++) {
+        size_t d = edit_distance(word, len, candidates[i], max);
+        if (d < best_d) {
+            best_d = d;
+            best = candidates[i];
+        }
+    }
+    return best;
+}
+
+/* The MI client's own flags (mi/config.h parses them), for suggestions only. */
+static const char *const mi_flag_names[] = {
+    "mi-node", "mi-url", "mi-default", "mi-timeout-ms", "mi-max-reply", "mi-fifo-reply-dir",
+    "mi-cli-config",
+};
+
+/* "; did you mean '--read-only'?" for a near miss of a setting's name (sep: how the word
+ * spells dashes, '-' for flags, '_' for config keys), else "; see --help". */
+static void suggest(const char *word, size_t len, char sep, const char *prefix, char *out,
+                    size_t outlen)
+{
+    const size_t nrows = sizeof(rows) / sizeof(rows[0]), nmi = sizeof(mi_flag_names) /
+                                                               sizeof(mi_flag_names[0]);
+    const char *cands[sizeof(rows) / sizeof(rows[0]) + sizeof(mi_flag_names) /
+                      sizeof(mi_flag_names[0]) + 2];
+    char spelled[80], name[80];
+    const char *best;
+    size_t n = 0;
+
+    snprintf(out, outlen, "; see --help");
+    if (len >= sizeof(spelled))
+        return;
+    /* compare in the flags' spelling, whatever separator the word used */
+    for (size_t i = 0; i < len; i++)
+        spelled[i] = word[i] == '_' ? '-' : word[i];
+    for (size_t i = 0; i < nrows; i++)
+        cands[n++] = rows[i].name;
+    for (size_t i = 0; sep == '-' && i < nmi; i++)
+        cands[n++] = mi_flag_names[i];
+    if (sep == '-') {
+        cands[n++] = "help";
+        cands[n++] = "version";
+    }
+    if (!(best = settings_nearest(spelled, len, cands, n)))
+        return;
+    snprintf(name, sizeof(name), "%s", best);
+    for (char *p = name; *p; p++)
+        if (*p == '-')
+            *p = sep;
+    snprintf(out, outlen, "; did you mean '%s%s'?", prefix, name);
+}
+
 static const struct setting *find(const char *name, size_t n, char sep)
 {
     for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
@@ -234,12 +338,20 @@ static const char *const sections[] = {"tokens", "roles", "mi"};
 static int load_config(struct settings *s, const char *path, char *err, size_t errlen)
 {
     json_error_t je;
-    json_t *root = jsonload_file(path, JSON_REJECT_DUPLICATES, &je), *v;
+    json_t *root, *v;
     const char *key;
     int rc = 0;
+    FILE *f;
 
-    if (!root)
+    /* a file that cannot be read is told as such, not as a JSON error at line -1 */
+    if (!(f = fopen(path, "re")))
+        return fail(err, errlen, "cannot read config file '%s': %s", path, strerror(errno));
+    fclose(f);
+    if (!(root = jsonload_file(path, JSON_REJECT_DUPLICATES, &je))) {
+        if (je.line < 1)
+            return fail(err, errlen, "cannot read config file '%s': %s", path, je.text);
         return fail(err, errlen, "config file '%s': %s (line %d)", path, je.text, je.line);
+    }
     if (!json_is_object(root)) {
         json_decref(root);
         return fail(err, errlen, "config file '%s': the top level must be a JSON object", path);
@@ -256,7 +368,9 @@ static int load_config(struct settings *s, const char *path, char *err, size_t e
         if (section)
             continue;
         if (!row || !strcmp(row->name, "config")) {
-            rc = fail(err, errlen, "%s: unknown setting '%s'; see --help", origin, key);
+            char hint[128];
+            suggest(key, strlen(key), '_', "", hint, sizeof(hint));
+            rc = fail(err, errlen, "%s: unknown setting '%s'%s", origin, key, hint);
             break;
         }
         if (json_is_string(v))
@@ -269,7 +383,7 @@ static int load_config(struct settings *s, const char *path, char *err, size_t e
             rc = fail(err, errlen, "%s: '%s' has a value of the wrong type", origin, key);
             break;
         }
-        if ((rc = apply(s, row, text, origin, err, errlen)) < 0)
+        if ((rc = apply_from(s, row, text, origin, err, errlen)) < 0)
             break;
     }
     if (rc == 0)
@@ -287,6 +401,7 @@ enum settings_outcome settings_load(struct settings *s, int argc, char **argv, c
 
     memset(s, 0, sizeof(*s));
     s->mi_flags = json_array();
+    s->sources = json_object();
     for (size_t i = 0; i < nrows; i++)
         if (rows[i].def && apply(s, &rows[i], rows[i].def, "default", err, errlen) < 0)
             return SETTINGS_ERROR;
@@ -300,7 +415,9 @@ enum settings_outcome settings_load(struct settings *s, int argc, char **argv, c
             config = argv[i] + 9;
     }
     if (config && *config) {
-        if (apply(s, &rows[0], config, "config", err, errlen) < 0 ||
+        if (apply_from(s, &rows[0], config, getenv("OPENSIPS_MCP_CONFIG") == config
+                                                 ? "environment OPENSIPS_MCP_CONFIG"
+                                                 : "command line", err, errlen) < 0 ||
             load_config(s, config, err, errlen) < 0)
             return SETTINGS_ERROR;
     }
@@ -312,7 +429,7 @@ enum settings_outcome settings_load(struct settings *s, int argc, char **argv, c
         if ((v = getenv(name)) && *v) {
             char origin[80];
             snprintf(origin, sizeof(origin), "environment %s", name);
-            if (apply(s, &rows[i], v, origin, err, errlen) < 0)
+            if (apply_from(s, &rows[i], v, origin, err, errlen) < 0)
                 return SETTINGS_ERROR;
         }
     }
@@ -348,8 +465,14 @@ enum settings_outcome settings_load(struct settings *s, int argc, char **argv, c
         }
         eq = strchr(arg + 2, '=');
         row = find(arg + 2, eq ? (size_t)(eq - arg - 2) : strlen(arg + 2), '-');
-        if (!row)
-            return fail(err, errlen, "unknown option '%s'; see --help", arg), SETTINGS_ERROR;
+        if (!row) {
+            char hint[128];
+            suggest(arg + 2, eq ? (size_t)(eq - arg - 2) : strlen(arg + 2), '-', "--", hint,
+                    sizeof(hint));
+            return fail(err, errlen, "unknown option '%.*s'%s",
+                        (int)(eq ? (size_t)(eq - arg) : strlen(arg)), arg, hint),
+                   SETTINGS_ERROR;
+        }
         if (eq)
             value = eq + 1;
         else if (row->type == SET_BOOL)
@@ -360,12 +483,12 @@ enum settings_outcome settings_load(struct settings *s, int argc, char **argv, c
             return fail(err, errlen, "option '%s' needs a value", arg), SETTINGS_ERROR;
         if (row->offset == OFF(config))
             continue; /* already read above */
-        if (apply(s, row, value, "command line", err, errlen) < 0)
+        if (apply_from(s, row, value, "command line", err, errlen) < 0)
             return SETTINGS_ERROR;
     }
     if (strcmp(s->transport, "stdio") && strcmp(s->transport, "http"))
-        return fail(err, errlen, "transport '%s' is not available; use stdio or http",
-                    s->transport),
+        return fail(err, errlen, "%s: transport '%s' is not available; use stdio or http",
+                    settings_source(s, "transport"), s->transport),
                SETTINGS_ERROR;
     return SETTINGS_OK;
 }
@@ -377,5 +500,6 @@ void settings_release(struct settings *s)
             free(*(char **)((char *)s + rows[i].offset));
     json_decref(s->config_doc);
     json_decref(s->mi_flags);
+    json_decref(s->sources);
     memset(s, 0, sizeof(*s));
 }

@@ -41,7 +41,10 @@ struct settings {
     json_t *config_doc;           /* the config file, for sections other modules read
                                      ("tokens", "roles", "mi"); NULL without a file */
     json_t *mi_flags;             /* the --mi-* options, [[flag, value], ...], for the MI
-                                     client's own parser (mi/config.h) */};
+                                     client's own parser (mi/config.h) */
+    json_t *sources;              /* {setting name: where its value came from}, see
+                                     settings_source() */
+};
 
 enum settings_outcome { SETTINGS_OK, SETTINGS_EXIT_OK, SETTINGS_ERROR };
 
@@ -65,5 +68,15 @@ struct settings_option {
 
 /* Option i (from 0) of --help into *o; false past the last. Static strings: nothing to free. */
 bool settings_option(size_t i, struct settings_option *o);
+
+/* Where the value of the setting `name` (a row's name, "toolsets") came from, for messages:
+ * "command line", "environment OPENSIPS_MCP_TOOLSETS", "config file '/etc/x.json'" or "default".
+ * Borrowed from *s; "default" for a name that is no row. */
+const char *settings_source(const struct settings *s, const char *name);
+
+/* The candidate nearest to word[0..len) when it is a likely typo of it (a few edits away, a
+ * dash or letter missing, doubled or swapped), else NULL; for "did you mean" hints. */
+const char *settings_nearest(const char *word, size_t len, const char *const *candidates,
+                             size_t n);
 
 #endif

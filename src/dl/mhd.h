@@ -36,7 +36,9 @@
     X(PROC, MHD_suspend_connection, void, (struct MHD_Connection *c), (c))                    \
     X(PROC, MHD_resume_connection, void, (struct MHD_Connection *c), (c))                     \
     X(VA, MHD_get_connection_info, const union MHD_ConnectionInfo *,                          \
-      (struct MHD_Connection *c, enum MHD_ConnectionInfoType info_type, ...), ())
+      (struct MHD_Connection *c, enum MHD_ConnectionInfoType info_type, ...), ())             \
+    X(VA, MHD_get_daemon_info, const union MHD_DaemonInfo *,                                  \
+      (struct MHD_Daemon *d, enum MHD_DaemonInfoType info_type, ...), ())
 
 struct dl_mhd {
     DL_MHD_FUNCTIONS(DYNLIB_SLOT)
@@ -49,6 +51,7 @@ int dl_mhd_load(char *err, size_t errlen);
 /* The VA rows. */
 #ifndef DL_MHD_IMPL
 #define MHD_get_connection_info (*dl_mhd.MHD_get_connection_info)
+#define MHD_get_daemon_info (*dl_mhd.MHD_get_daemon_info)
 #endif
 
 #endif

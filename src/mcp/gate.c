@@ -83,11 +83,25 @@ static json_t *finish_tool_result(const struct mcp_tool *t, const json_t *out_sc
     return r;
 }
 
-/* A refusal the model reads, recorded in the audit trail first. */
+/* Longest reason written on a log line; the audit record and the client get all of it. */
+#define REFUSAL_LOG_MAX 200
+
+/* A refusal the model reads, recorded in the audit trail first. The log line says why too,
+ * cut to REFUSAL_LOG_MAX bytes (at a character boundary) on one line. */
 static json_t *refuse_call(struct mcp_call *c, const struct audit_call *ac, const char *text)
 {
+    char why[REFUSAL_LOG_MAX + 1];
+    size_t n = 0;
+
+    for (const char *p = text; *p && n < REFUSAL_LOG_MAX; p++)
+        why[n++] = (unsigned char)*p < 0x20 ? ' ' : *p;
+    if (text[n])
+        while (n && ((unsigned char)text[n] & 0xC0) == 0x80) /* not inside a UTF-8 sequence */
+            n--;
+    why[n] = '\0';
     audit_refused(c->sess->srv->audit, ac, AUDIT_REFUSED, text);
-    log_msg(LOG_NOTICE, "refused tools/call %s for %s (role %s)", ac->tool, ac->principal, ac->role);
+    log_msg(LOG_NOTICE, "refused tools/call %s for %s (role %s): %s%s", ac->tool, ac->principal,
+            ac->role, why, text[n] ? "..." : "");
     return content_error_result("%s", text);
 }
 

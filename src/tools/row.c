@@ -11,6 +11,7 @@
 #include "mcp/content.h"
 #include "cancel.h"
 #include "mi/client.h"
+#include "settings.h"
 #include "tools/be_exec.h"
 #include "tools/be_sql.h"
 #include "tools/fanout.h"
@@ -138,20 +139,27 @@ int rows_check_toolsets(const char *toolsets, char *err, size_t errlen)
             len--;
         if (len && !(len == 3 && !strncmp(p, "all", 3)) && !toolset_exists(p, len)) {
             /* ",a,b," so that a name is found whole, then shown without the commas. */
-            char known[1024] = ",";
-            size_t used = 1;
+            char known[1024] = ",", hint[96] = "";
+            const char *names[64], *near;
+            size_t used = 1, nnames = 0;
             for (size_t t = 0; t < row_table_count; t++) {
                 for (size_t i = 0; i < row_tables[t]->n; i++) {
                     char item[80];
                     snprintf(item, sizeof(item), ",%s,", row_tables[t]->rows[i].toolset);
-                    if (!strstr(known, item) && used + strlen(item) < sizeof(known))
+                    if (!strstr(known, item) && used + strlen(item) < sizeof(known)) {
                         used += (size_t)snprintf(known + used, sizeof(known) - used, "%s,",
                                                  row_tables[t]->rows[i].toolset);
+                        if (nnames < sizeof(names) / sizeof(names[0]))
+                            names[nnames++] = row_tables[t]->rows[i].toolset;
+                    }
                 }
             }
             known[used - 1] = '\0';
-            snprintf(err, errlen, "unknown toolset '%.*s' in --toolsets; use all, or any of: %s",
-                     (int)(len > 64 ? 64 : len), p, known + 1);
+            if ((near = settings_nearest(p, len, names, nnames)))
+                snprintf(hint, sizeof(hint), " (did you mean '%s'?)", near);
+            /* the caller names where the list came from (settings_source) */
+            snprintf(err, errlen, "unknown toolset '%.*s'%s; use all, or any of: %s",
+                     (int)(len > 64 ? 64 : len), p, hint, known + 1);
             return -1;
         }
         p = end ? end + 1 : NULL;

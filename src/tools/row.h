@@ -175,7 +175,8 @@ int rows_register(struct registry *reg, const struct tool_backends *be,
                   const struct tool_def *rows, size_t n, const char *toolsets);
 
 /* 0 when every name in `toolsets` (comma-separated; "all" allowed) is the toolset of some row,
- * else -1 with a sentence in err naming the unknown one and the toolsets there are. */
+ * else -1 with a sentence in err naming the unknown one, the nearest name when it looks like a
+ * typo of one, and the toolsets there are (not where the list came from: the caller says). */
 int rows_check_toolsets(const char *toolsets, char *err, size_t errlen);
 
 /* The backends a row tool was registered over; NULL for a tool that is not a row. */

@@ -400,27 +400,49 @@ static void raise_fd_limit(unsigned connections)
                 (unsigned long long)want, (unsigned long long)rl.rlim_cur);
 }
 
+/* The exit status of a configuration error (main.c's, the README's). */
+#define HTTP_EXIT_CONFIG 2
+
+/* The listen address into *ss and *loopback, with a token beyond loopback. Returns 0, or
+ * HTTP_EXIT_CONFIG after logging why. */
+static int check_listen(struct mcp_server *srv, const struct settings *settings,
+                        struct sockaddr_storage *ss, bool *loopback)
+{
+    if (parse_listen(settings->listen, ss, loopback) < 0) {
+        log_msg(LOG_ERROR, "%s: listen address '%s' is not ADDR:PORT (e.g. 127.0.0.1:3111 or "
+                "[::1]:3111)", settings_source(settings, "listen"), settings->listen);
+        return HTTP_EXIT_CONFIG;
+    }
+    if (!*loopback && mcp_server_tokens(srv)->count == 0) {
+        log_msg(LOG_ERROR, "%s: refusing to listen on %s: beyond loopback the server needs "
+                "authentication; configure bearer tokens (\"tokens\" in the config file)",
+                settings_source(settings, "listen"), settings->listen);
+        return HTTP_EXIT_CONFIG;
+    }
+    return 0;
+}
+
+int http_check(struct mcp_server *srv, const struct settings *settings)
+{
+    struct sockaddr_storage ss;
+    bool loopback;
+
+    return check_listen(srv, settings, &ss, &loopback);
+}
+
 /* Check what the daemon needs before it starts: the listen address, a token beyond loopback,
- * libmicrohttpd itself. Returns 0, or -1 after logging why. */
+ * libmicrohttpd itself. Returns 0, or the exit status after logging why (HTTP_EXIT_CONFIG for
+ * a bad setting). */
 static int prepare(struct http_server *hsrv, struct sockaddr_storage *ss)
 {
-    const struct settings *settings = hsrv->settings;
     char why[320];
+    int rc;
 
-    if (parse_listen(settings->listen, ss, &hsrv->loopback) < 0) {
-        log_msg(LOG_CRITICAL, "listen: '%s' is not ADDR:PORT (e.g. 127.0.0.1:3111 or [::1]:3111)",
-                settings->listen);
-        return -1;
-    }
-    if (!hsrv->loopback && mcp_server_tokens(hsrv->mcp)->count == 0) {
-        log_msg(LOG_CRITICAL, "refusing to listen on %s: beyond loopback the server needs "
-                "authentication; configure bearer tokens (\"tokens\" in the config file)",
-                settings->listen);
-        return -1;
-    }
+    if ((rc = check_listen(hsrv->mcp, hsrv->settings, ss, &hsrv->loopback)) != 0)
+        return rc;
     if (dl_mhd_load(why, sizeof(why)) < 0) {
         log_msg(LOG_CRITICAL, "cannot serve HTTP: %s", why);
-        return -1;
+        return 1;
     }
     return 0;
 }
@@ -428,14 +450,31 @@ static int prepare(struct http_server *hsrv, struct sockaddr_storage *ss)
 /* A few threads each poll many connections (epoll), so that a thousand slow clients cost a
  * thousand sockets, not a thousand threads; a silent connection is closed after the idle
  * timeout, and one address may hold only so many. */
+/* libmicrohttpd's own diagnostics, as our log lines ("opensips-mcp: warning: libmicrohttpd:
+ * ..."), not raw text on stderr; its messages end in a newline, which the log adds itself. */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    char text[512];
+    size_t n;
+
+    (void)cls;
+    vsnprintf(text, sizeof(text), fmt, ap);
+    n = strlen(text);
+    while (n && (text[n - 1] == '\n' || text[n - 1] == '\r'))
+        text[--n] = '\0';
+    log_msg(LOG_WARNING, "libmicrohttpd: %s", text);
+}
+
 static struct MHD_Daemon *start_daemon(struct http_server *hsrv, struct sockaddr_storage *ss)
 {
     const struct settings *settings = hsrv->settings;
 
+    /* the logger first: libmicrohttpd prints raw text for whatever comes before it */
     return MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
                                 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |
                                 (ss->ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
                             0, NULL, NULL, on_request, hsrv,
+                            MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
                             MHD_OPTION_SOCK_ADDR, (struct sockaddr *)ss,
                             MHD_OPTION_THREAD_POOL_SIZE, settings->http_threads,
                             MHD_OPTION_CONNECTION_LIMIT, settings->max_connections,
@@ -474,26 +513,55 @@ static int run_ticker(struct http_server *hsrv)
     }
 }
 
+/* The address the daemon is bound to, "127.0.0.1:40123" or "[::1]:40123" (the kernel's port
+ * when port 0 was asked for); `asked` when the socket cannot tell. */
+static const char *bound_address(struct MHD_Daemon *d, const char *asked, char *buf, size_t n)
+{
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_LISTEN_FD);
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof(ss);
+    char host[INET6_ADDRSTRLEN];
+
+    if (!di || getsockname(di->listen_fd, (struct sockaddr *)&ss, &len) < 0)
+        return asked;
+    if (ss.ss_family == AF_INET6) {
+        const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)&ss;
+        if (!inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof(host)))
+            return asked;
+        snprintf(buf, n, "[%s]:%u", host, ntohs(a->sin6_port));
+        return buf;
+    }
+    const struct sockaddr_in *a = (const struct sockaddr_in *)&ss;
+    if (ss.ss_family != AF_INET || !inet_ntop(AF_INET, &a->sin_addr, host, sizeof(host)))
+        return asked;
+    snprintf(buf, n, "%s:%u", host, ntohs(a->sin_port));
+    return buf;
+}
+
 int http_serve(struct mcp_server *srv, const struct settings *settings)
 {
     struct http_server hsrv = {.mcp = srv, .settings = settings};
     struct sockaddr_storage ss;
     struct MHD_Daemon *d;
-    int sig;
+    char bound[80];
+    int sig, rc;
 
-    if (prepare(&hsrv, &ss) < 0)
-        return 1;
+    if ((rc = prepare(&hsrv, &ss)) != 0)
+        return rc;
     raise_fd_limit(settings->max_connections);
     pthread_mutex_init(&hsrv.lock, NULL);
     pthread_mutex_init(&hsrv.conns_lock, NULL);
     d = start_daemon(&hsrv, &ss);
     if (!d) {
-        log_msg(LOG_CRITICAL, "cannot listen on %s: %s", settings->listen, strerror(errno));
+        int e = errno;
+        log_msg(LOG_CRITICAL, "cannot listen on %s: %s%s", settings->listen, strerror(e),
+                e == EADDRINUSE ? " (another process holds the port; 'ss -ltnp' names it)" : "");
         pthread_mutex_destroy(&hsrv.conns_lock);
         pthread_mutex_destroy(&hsrv.lock);
         return 1;
     }
-    log_msg(LOG_NOTICE, "listening on http://%s/mcp", settings->listen);
+    log_msg(LOG_NOTICE, "listening on http://%s/mcp", bound_address(d, settings->listen, bound,
+                                                                     sizeof(bound)));
     hsrv.admin = http_sessions_admin(&hsrv);
     mcp_server_set_session_admin(srv, &hsrv.admin);
 

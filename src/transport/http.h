@@ -6,8 +6,14 @@
 
 #include "mcp/server.h"
 
+/* Check the settings the endpoint needs (the listen address; tokens for one beyond loopback)
+ * before anything is served. Returns 0, or 2 (the exit status of a configuration error) after
+ * logging why, naming where the bad value came from. */
+int http_check(struct mcp_server *srv, const struct settings *settings);
+
 /* Serve until SIGTERM/SIGINT (blocked by the caller before any thread starts). Returns the exit
- * status for main: 0 on a clean end, 1 when the endpoint cannot be served. */
+ * status for main: 0 on a clean end, 2 for a bad setting (http_check), 1 when the endpoint
+ * cannot be served (the port is taken, libmicrohttpd is missing). */
 int http_serve(struct mcp_server *srv, const struct settings *settings);
 
 #endif

@@ -275,15 +275,15 @@ test("session expiry: --session-idle-s 1 ends an unused session (404 on its next
   });
 });
 
-test("--listen beyond loopback without tokens, or malformed, exits 1", T, async () => {
+test("--listen beyond loopback without tokens, or malformed, exits 2 (a configuration error)", T, async () => {
   const port = await freePort();
   const wide = await runToExit(["--transport", "http", "--listen", `0.0.0.0:${port}`]);
-  assert.equal(wide.code, 1, `0.0.0.0 without tokens: ${JSON.stringify(wide)}`);
+  assert.equal(wide.code, 2, `0.0.0.0 without tokens: ${JSON.stringify(wide)}`);
   assert.match(wide.stderr, /refus/i);
   assert.equal(wide.stdout, "");
   for (const bad of ["127.0.0.1", "127.0.0.1:99999", "127.0.0.1:x", "nowhere:3111", ":3111", "[::1:3111"]) {
     const r = await runToExit(["--transport", "http", "--listen", bad]);
-    assert.equal(r.code, 1, `--listen ${bad}: ${JSON.stringify(r)}`);
+    assert.equal(r.code, 2, `--listen ${bad}: ${JSON.stringify(r)}`);
     assert.ok(r.stderr.length > 0, `--listen ${bad}: no reason on stderr`);
   }
 });

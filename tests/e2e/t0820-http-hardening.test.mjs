@@ -275,7 +275,7 @@ test("a token named like another is refused at start, and so is one token under 
     { name: "root", sha256: sha256hex(TOKENS.viewer), role: "viewer" },
   ] }));
   let r = await runToExit(["--transport", "http", "--listen", "127.0.0.1:0", "--config", same]);
-  assert.equal(r.code, 1, r.stderr);
+  assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, /token name 'root' is used twice/);
   const twice = join(dir, "same-hash.json");
   writeFileSync(twice, JSON.stringify({ tokens: [
@@ -283,7 +283,7 @@ test("a token named like another is refused at start, and so is one token under 
     { name: "intern", sha256: sha256hex(TOKENS.admin).toUpperCase(), role: "viewer" },
   ] }));
   r = await runToExit(["--transport", "http", "--listen", "127.0.0.1:0", "--config", twice]);
-  assert.equal(r.code, 1, r.stderr);
+  assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, /tokens 'root' and 'intern' have the same sha256/);
   assert.ok(!r.stderr.includes(sha256hex(TOKENS.admin)), "a hash was echoed");
 });

@@ -76,7 +76,7 @@ test("check --json: one object with each node's outcome", { timeout: TEST_TIMEOU
 test("check: a configuration error, or no node at all, exits 2", { timeout: TEST_TIMEOUT }, async () => {
   const missing = await run(["check", "--config", join(dir, "no-such.json")]);
   assert.equal(missing.code, 2);
-  assert.match(missing.stderr, /error: config file '.*no-such\.json'/);
+  assert.match(missing.stderr, /error: cannot read config file '.*no-such\.json': No such file or directory/);
   assert.equal(missing.stdout, "");
 
   const bad = await run(["check", "--mi-node", "nameless"]);

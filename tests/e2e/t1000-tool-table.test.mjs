@@ -93,8 +93,8 @@ test("a tool that needs two scopes needs both, and the refusal names each one mi
 
 test("a misspelt toolset stops the start with the list of toolsets, instead of hiding tools", () => {
   const r = spawnSync(BIN, ["--toolsets", "dialog,registratons"], { input: "", encoding: "utf8", timeout: ms(10_000) });
-  assert.equal(r.status, 1, r.stderr);
-  assert.match(r.stderr, /unknown toolset 'registratons' in --toolsets; use all, or any of: .*registrations/);
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /command line: unknown toolset 'registratons' \(did you mean 'registrations'\?\); use all, or any of: .*registrations/);
   assert.equal(r.stdout, "");
   const ok = spawnSync(BIN, ["--toolsets", " all , dialog "], { input: "", encoding: "utf8", timeout: ms(10_000) });
   assert.equal(ok.status, 0, ok.stderr);

@@ -2,6 +2,7 @@
  * and a clear refusal of every bad value. */
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -103,5 +104,47 @@ int main(void)
     CHECK(load(&s, (char *[]){"x", "--config", "/nonexistent/file.json", NULL}, err) == SETTINGS_ERROR);
     CHECK_CONTAINS(err, "/nonexistent/file.json");
     settings_release(&s);
+    /* where each value came from: the last layer that set it */
+    setenv("OPENSIPS_MCP_TOOLSETS", "dialog", 1);
+    CHECK(load(&s, (char *[]){"x", "--role", "admin", NULL}, err) == SETTINGS_OK);
+    CHECK(!strcmp(settings_source(&s, "toolsets"), "environment OPENSIPS_MCP_TOOLSETS"));
+    CHECK(!strcmp(settings_source(&s, "role"), "command line"));
+    CHECK(!strcmp(settings_source(&s, "audit"), "default"));
+    CHECK(!strcmp(settings_source(&s, "no-such-setting"), "default"));
+    settings_release(&s);
+    CHECK(load(&s, (char *[]){"x", "--toolsets=mi", NULL}, err) == SETTINGS_OK);
+    CHECK(!strcmp(settings_source(&s, "toolsets"), "command line"));
+    settings_release(&s);
+    unsetenv("OPENSIPS_MCP_TOOLSETS");
+
+    /* near misses: a suggestion for typos, none for what is far from every name */
+    CHECK(load(&s, (char *[]){"x", "--readonly", NULL}, err) == SETTINGS_ERROR);
+    CHECK_CONTAINS(err, "unknown option '--readonly'; did you mean '--read-only'?");
+    settings_release(&s);
+    CHECK(load(&s, (char *[]){"x", "--wokrers=3", NULL}, err) == SETTINGS_ERROR);
+    CHECK_CONTAINS(err, "unknown option '--wokrers'; did you mean '--workers'?");
+    settings_release(&s);
+    CHECK(load(&s, (char *[]){"x", "--qqqqqqqq", NULL}, err) == SETTINGS_ERROR);
+    CHECK_CONTAINS(err, "unknown option '--qqqqqqqq'; see --help");
+    settings_release(&s);
+    {
+        const char *names[] = {"dialog", "dispatcher", "registrations", "mi"};
+        CHECK(!strcmp(settings_nearest("dialogs", 7, names, 4), "dialog"));
+        CHECK(!strcmp(settings_nearest("registratons", 12, names, 4), "registrations"));
+        CHECK(!strcmp(settings_nearest("dialgo", 6, names, 4), "dialog")); /* a swap */
+        CHECK(settings_nearest("zzzzzz", 6, names, 4) == NULL);
+        CHECK(settings_nearest("dialogs", 7, names, 0) == NULL);
+        char longer[200];
+        memset(longer, 'd', sizeof(longer));
+        CHECK(settings_nearest(longer, sizeof(longer), names, 4) == NULL);
+    }
+
+    /* a config file that is not there is told so, not as a JSON error at line -1 */
+    CHECK(load(&s, (char *[]){"x", "--config", "/nonexistent-opensips-mcp.json", NULL}, err) ==
+          SETTINGS_ERROR);
+    CHECK_CONTAINS(err, "cannot read config file '/nonexistent-opensips-mcp.json': No such file");
+    CHECK(!strstr(err, "line -1"));
+    settings_release(&s);
+
     return check_done("settings");
 }

@@ -1,0 +1,15 @@
+/* report: the start-up report, logged once before serving so that an operator reading the log
+ * (or a client's stderr) sees what this server is: version, transport, MI nodes and where each
+ * address came from, roles and tokens, toolsets and tools, audit trail. */
+#ifndef REPORT_H
+#define REPORT_H
+
+#include "mcp/server.h"
+#include "mi/client.h"
+#include "settings.h"
+
+/* Log the report at info (the default --log-level shows it), and a warning when no MI node is
+ * configured. Borrows everything; writes only to the log (stderr). */
+void report_startup(const struct settings *s, struct mcp_server *srv, struct mi_client *mi);
+
+#endif
