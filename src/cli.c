@@ -17,6 +17,7 @@
 #include "mi/client.h"
 #include "mi/transport.h"
 #include "register.h"
+#include "report.h"
 #include "tools/backends.h"
 #include "tools/row.h"
 #include "version.h"
@@ -180,11 +181,11 @@ static int cli_server_open(struct cli_server *cs, struct cli_args *a, cli_mi_new
     if (!with_server)
         return EXIT_FINE;
     if (!(cs->srv = mcp_server_new(&cs->settings, err, sizeof(err))))
-        return usage_error("%s", err);
+        return report_config_error(&cs->settings, err);
     cs->be.mi = cs->mi;
     cs->be.files_root = cs->settings.out_dir_root;
     if (register_all(mcp_server_registry(cs->srv), &cs->be, &cs->settings, err, sizeof(err)) < 0)
-        return usage_error("%s", err);
+        return report_config_error(&cs->settings, err);
     return EXIT_FINE;
 }
 

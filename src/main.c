@@ -53,40 +53,6 @@ fail:
     return NULL;
 }
 
-/* A configuration error, told with where the bad value came from (flag, environment, config
- * file) when the message is about a setting's value, on stderr. Returns 2, the exit status of
- * every configuration error. (The listen address is checked, and its source named, by
- * http_check; the MI client's messages name their source themselves.) */
-static int config_error(const struct settings *s, const char *err)
-{
-    /* each setting whose value a message may quote, and how a message about it begins */
-    const struct {
-        const char *name, *value, *starts;
-    } named[] = {
-        {"toolsets", s->toolsets, "unknown toolset "},
-        {"role", s->role, "role '"},
-        {"audit", s->audit, "audit "},
-        {"audit", s->audit, "cannot open audit "},
-    };
-    const char *prefix = "";
-
-    if (!strncmp(err, "config: ", 8) && s->config) {
-        /* roles and tokens come from the config file alone */
-        fprintf(stderr, "opensips-mcp: error: config file '%s': %s\n", s->config, err + 8);
-        return 2;
-    }
-    for (size_t i = 0; i < sizeof(named) / sizeof(named[0]) && !*prefix; i++) {
-        char quoted[300];
-        snprintf(quoted, sizeof(quoted), "'%s'", named[i].value ? named[i].value : "");
-        if (strcmp(settings_source(s, named[i].name), "default") &&
-            !strncmp(err, named[i].starts, strlen(named[i].starts)) &&
-            (!strcmp(named[i].name, "toolsets") || strstr(err, quoted)))
-            prefix = settings_source(s, named[i].name);
-    }
-    fprintf(stderr, "opensips-mcp: error: %s%s%s\n", prefix, *prefix ? ": " : "", err);
-    return 2;
-}
-
 int main(int argc, char **argv)
 {
     struct settings settings;
@@ -139,7 +105,7 @@ int main(int argc, char **argv)
     if (!(mi = mi_from_settings(&settings, err, sizeof(err))) ||
         rows_check_toolsets(settings.toolsets, err, sizeof(err)) < 0 ||
         !(srv = mcp_server_new(&settings, err, sizeof(err)))) {
-        rc = config_error(&settings, err);
+        rc = report_config_error(&settings, err);
         goto out;
     }
     /* Every table is registered and built here, before serving: a malformed row fails the start. */

@@ -65,3 +65,33 @@ void report_startup(const struct settings *s, struct mcp_server *srv, struct mi_
     else
         log_msg(LOG_INFO, "audit trail: file %s", audit);
 }
+
+int report_config_error(const struct settings *s, const char *err)
+{
+    /* each setting whose value a message may quote, and how a message about it begins */
+    const struct {
+        const char *name, *value, *starts;
+    } named[] = {
+        {"toolsets", s->toolsets, "unknown toolset "},
+        {"role", s->role, "role '"},
+        {"audit", s->audit, "audit "},
+        {"audit", s->audit, "cannot open audit "},
+    };
+    const char *prefix = "";
+
+    if (!strncmp(err, "config: ", 8) && s->config) {
+        /* roles and tokens come from the config file alone */
+        fprintf(stderr, "opensips-mcp: error: config file '%s': %s\n", s->config, err + 8);
+        return 2;
+    }
+    for (size_t i = 0; i < sizeof(named) / sizeof(named[0]) && !*prefix; i++) {
+        char quoted[300];
+        snprintf(quoted, sizeof(quoted), "'%s'", named[i].value ? named[i].value : "");
+        if (strcmp(settings_source(s, named[i].name), "default") &&
+            !strncmp(err, named[i].starts, strlen(named[i].starts)) &&
+            (!strcmp(named[i].name, "toolsets") || strstr(err, quoted)))
+            prefix = settings_source(s, named[i].name);
+    }
+    fprintf(stderr, "opensips-mcp: error: %s%s%s\n", prefix, *prefix ? ": " : "", err);
+    return 2;
+}

@@ -12,4 +12,10 @@
  * configured. Borrows everything; writes only to the log (stderr). */
 void report_startup(const struct settings *s, struct mcp_server *srv, struct mi_client *mi);
 
+/* A configuration error, told on stderr with where the bad value came from (flag, environment,
+ * config file) when the message is about a setting's value. Returns 2, the exit status of every
+ * configuration error. (The listen address is checked, and its source named, by http_check; the
+ * MI client's messages name their source themselves.) */
+int report_config_error(const struct settings *s, const char *err);
+
 #endif

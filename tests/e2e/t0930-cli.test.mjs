@@ -224,3 +224,9 @@ test("--help names the one-shot commands; each has its own --help", { timeout: T
     assert.match(s.stdout, /Exit status: 0/);
   }
 });
+
+test("call: a configuration error says where the bad value came from, as the server does", { timeout: TEST_TIMEOUT }, async () => {
+  const r = await run(["call", "dlg_list", "--mi-url", sim.url], { OPENSIPS_MCP_TOOLSETS: "dialogs" });
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /error: environment OPENSIPS_MCP_TOOLSETS: unknown toolset 'dialogs' \(did you mean 'dialog'\?\)/);
+});
