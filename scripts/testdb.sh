@@ -98,13 +98,14 @@ start_pg() {
     t0=$(now_ms)
     port=$(free_port)
     mkdir "$d" "$d/run"
+    chmod 0700 "$d/run"
     [ "$(id -u)" = 0 ] && chown "$RUN_USER" "$d" "$d/run"
     # trust on the unix socket (only this user can reach the directory), passwords over TCP.
     as_user "$bin/initdb" -D "$d/data" -U postgres -E UTF8 --locale=C --no-sync \
         --auth-local=trust --auth-host=scram-sha-256 >"$d/initdb.log" 2>&1 ||
         { cat "$d/initdb.log" >&2; die "PostgreSQL initdb failed (log above)"; }
     as_user "$bin/pg_ctl" -D "$d/data" -l "$d/server.log" -s -w -t "$TIMEOUT" \
-        -o "-c listen_addresses=127.0.0.1 -p $port -k $d/run -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c max_connections=50 -c shared_buffers=16MB" \
+        -o "-c listen_addresses=127.0.0.1 -p $port -k $d/run -c unix_socket_permissions=0700 -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c max_connections=50 -c shared_buffers=16MB" \
         start >/dev/null 2>&1 ||
         { cat "$d/server.log" >&2 2>/dev/null; die "PostgreSQL did not start on port $port (log above)"; }
     deadline=$(( $(date +%s) + TIMEOUT ))
@@ -134,9 +135,8 @@ start_mysql() {
     port=$(free_port)
     sock=$d/run/mysqld.sock
     mkdir "$d" "$d/run"
+    chmod 0700 "$d/run"     # root@localhost has no password: only the socket's owner (and root) get in
     [ "$(id -u)" = 0 ] && chown "$RUN_USER" "$d" "$d/run"
-    local user_opt=()
-    [ "$(id -u)" = 0 ] && user_opt=(--user="$RUN_USER")
     as_user mariadb-install-db --no-defaults --datadir="$d/data" --auth-root-authentication-method=normal \
         --skip-test-db --skip-name-resolve >"$d/install.log" 2>&1 ||
         { cat "$d/install.log" >&2; die "mariadb-install-db failed (log above)"; }
@@ -157,7 +157,11 @@ start_mysql() {
         [ "$(date +%s)" -lt "$deadline" ] || die "MariaDB does not accept connections after ${TIMEOUT}s"
         sleep 0.05
     done
+    # mariadb-install-db also makes password-less root@127.0.0.1, @::1 and @hostname, which any local
+    # user could reach over TCP: only root on the socket stays.
     mariadb --no-defaults -S "$sock" -uroot >"$d/setup.log" 2>&1 <<SQL ||
+DELETE FROM mysql.global_priv WHERE User = 'root' AND Host <> 'localhost';
+FLUSH PRIVILEGES;
 CREATE DATABASE opensips;
 CREATE USER 'opensips'@'%' IDENTIFIED BY '$PASS';
 CREATE USER 'opensips'@'localhost' IDENTIFIED BY '$PASS';
@@ -233,12 +237,12 @@ do_start() {
     dir=$(mktemp -d "${TMPDIR:-/tmp}/opensips-mcp-testdb.XXXXXX")
     touch "$dir/.testdb"
     chmod 0755 "$dir"
-    # On any failure, leave nothing running and nothing on disk.
-    trap 'stop "$dir" 2>/dev/null || true' ERR
-    trap 'stop "$dir" 2>/dev/null || true; exit 1' INT TERM
-    [ $want_pg = 1 ] && start_pg
-    [ $want_my = 1 ] && start_mysql
-    trap - ERR INT TERM
+    # On any failure (die exits, set -e exits, a signal), leave nothing running and nothing on disk.
+    trap 'rc=$?; [ $rc = 0 ] || stop "$dir" 2>/dev/null || true' EXIT
+    trap 'exit 1' INT TERM
+    if [ $want_pg = 1 ]; then start_pg; fi
+    if [ $want_my = 1 ]; then start_mysql; fi
+    trap - EXIT INT TERM
     TESTDB_DIR=$dir TESTDB_PASSWORD=$PASS TESTDB_RO_PASSWORD=$RO_PASS
     if [ -n "${PG_PORT:-}" ]; then
         TESTDB_PG_URL=postgres://opensips:$PASS@127.0.0.1:$PG_PORT/opensips
