@@ -104,10 +104,20 @@ start_pg() {
     as_user "$bin/initdb" -D "$d/data" -U postgres -E UTF8 --locale=C --no-sync \
         --auth-local=trust --auth-host=scram-sha-256 >"$d/initdb.log" 2>&1 ||
         { cat "$d/initdb.log" >&2; die "PostgreSQL initdb failed (log above)"; }
-    as_user "$bin/pg_ctl" -D "$d/data" -l "$d/server.log" -s -w -t "$TIMEOUT" \
-        -o "-c listen_addresses=127.0.0.1 -p $port -k $d/run -c unix_socket_permissions=0700 -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c max_connections=50 -c shared_buffers=16MB" \
-        start >/dev/null 2>&1 ||
-        { cat "$d/server.log" >&2 2>/dev/null; die "PostgreSQL did not start on port $port (log above)"; }
+    # The port was free when picked; another process may take it first: up to 3 ports are tried.
+    local try
+    for try in 1 2 3; do
+        rm -f "$d/server.log"
+        as_user "$bin/pg_ctl" -D "$d/data" -l "$d/server.log" -s -w -t "$TIMEOUT" \
+            -o "-c listen_addresses=127.0.0.1 -p $port -k $d/run -c unix_socket_permissions=0700 -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c max_connections=50 -c shared_buffers=16MB" \
+            start >/dev/null 2>&1 && break
+        if [ $try -lt 3 ] && grep -q 'could not bind\|could not create any TCP/IP sockets' "$d/server.log" 2>/dev/null; then
+            port=$(free_port)
+            continue
+        fi
+        cat "$d/server.log" >&2 2>/dev/null
+        die "PostgreSQL did not start on port $port (log above)"
+    done
     deadline=$(( $(date +%s) + TIMEOUT ))
     until as_user "$bin/pg_isready" -q -h "$d/run" -p "$port"; do
         [ "$(date +%s)" -lt "$deadline" ] || die "PostgreSQL does not accept connections after ${TIMEOUT}s"
@@ -142,20 +152,32 @@ start_mysql() {
         { cat "$d/install.log" >&2; die "mariadb-install-db failed (log above)"; }
     # Started as the unprivileged user directly (not --user from root): the process and its files
     # belong to it either way, and stop needs only its pid.
-    as_user "$bin" --no-defaults --datadir="$d/data" --socket="$sock" --port="$port" \
-        --bind-address=127.0.0.1 --pid-file="$d/run/mysqld.pid" --log-error="$d/server.log" \
-        --skip-name-resolve --skip-log-bin --innodb-buffer-pool-size=32M --innodb-log-file-size=16M \
-        --innodb-flush-log-at-trx-commit=0 --innodb-doublewrite=0 --skip-innodb-adaptive-hash-index \
-        --max-connections=50 --character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci \
-        </dev/null >/dev/null 2>&1 &
-    pid=$!
-    echo "$pid" >"$d/launcher.pid"
-    deadline=$(( $(date +%s) + TIMEOUT ))
-    until mariadb-admin --no-defaults -S "$sock" -uroot --connect-timeout=1 ping >/dev/null 2>&1; do
-        kill -0 "$pid" 2>/dev/null ||
-            { cat "$d/server.log" >&2 2>/dev/null; die "MariaDB exited before accepting connections (log above)"; }
-        [ "$(date +%s)" -lt "$deadline" ] || die "MariaDB does not accept connections after ${TIMEOUT}s"
-        sleep 0.05
+    local try
+    for try in 1 2 3; do
+        rm -f "$d/server.log"
+        as_user "$bin" --no-defaults --datadir="$d/data" --socket="$sock" --port="$port" \
+            --bind-address=127.0.0.1 --pid-file="$d/run/mysqld.pid" --log-error="$d/server.log" \
+            --skip-name-resolve --skip-log-bin --innodb-buffer-pool-size=32M --innodb-log-file-size=16M \
+            --innodb-flush-log-at-trx-commit=0 --innodb-doublewrite=0 --skip-innodb-adaptive-hash-index \
+            --max-connections=50 --character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci \
+            </dev/null >/dev/null 2>&1 &
+        pid=$!
+        echo "$pid" >"$d/launcher.pid"
+        deadline=$(( $(date +%s) + TIMEOUT ))
+        until mariadb-admin --no-defaults -S "$sock" -uroot --connect-timeout=1 ping >/dev/null 2>&1; do
+            if ! kill -0 "$pid" 2>/dev/null; then
+                # The port was free when picked; another process may take it first: up to 3 are tried.
+                if [ $try -lt 3 ] && grep -q 'Can.t start server: Bind on TCP/IP port' "$d/server.log" 2>/dev/null; then
+                    port=$(free_port)
+                    continue 2
+                fi
+                cat "$d/server.log" >&2 2>/dev/null
+                die "MariaDB exited before accepting connections (log above)"
+            fi
+            [ "$(date +%s)" -lt "$deadline" ] || die "MariaDB does not accept connections after ${TIMEOUT}s"
+            sleep 0.05
+        done
+        break
     done
     # mariadb-install-db also makes password-less root@127.0.0.1, @::1 and @hostname, which any local
     # user could reach over TCP: only root on the socket stays.
@@ -194,6 +216,12 @@ stop() {
         for i in $(seq 1 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
         kill -KILL "$pid" 2>/dev/null || true
     fi
+    # pg_ctl returns when the postmaster is gone; its children may take a moment longer. Wait (at
+    # most 5 s) until no process names this directory, so a caller that checks finds nothing left.
+    for i in $(seq 1 100); do
+        pgrep -f -- "$d/" >/dev/null 2>&1 || break
+        sleep 0.05
+    done
     rm -rf -- "$d"
 }
 
