@@ -1,7 +1,7 @@
 // The throwaway database servers of scripts/testdb.sh, for node tests, and SQL through the stock
 // clients (psql, mariadb) over TCP with the password, the way OpenSIPS and our server connect.
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -29,7 +29,8 @@ export function parseUrl(url) {
 }
 
 // Runs sql (one or more statements, or a file with { file }) and returns the rows as arrays of
-// strings (NULL as null). Throws with the client's message on an SQL error.
+// strings. A NULL is null from PostgreSQL and the string 'NULL' from MariaDB (its batch output
+// cannot tell them apart). Throws with the client's message on an SQL error.
 export function query(url, sql, { file } = {}) {
   const u = parseUrl(url);
   let out;
@@ -44,14 +45,9 @@ export function query(url, sql, { file } = {}) {
       '-u', u.user, u.db];
     out = execFileSync('mariadb', file ? args : [...args, '-e', sql],
       { encoding: 'utf8', env: { ...process.env, MYSQL_PWD: u.password },
-        input: file ? readFile(file) : undefined, stdio: ['pipe', 'pipe', 'pipe'], timeout: 60_000 });
+        input: file ? readFileSync(file) : undefined, stdio: ['pipe', 'pipe', 'pipe'], timeout: 60_000 });
   }
   return out.split('\n').filter((l) => l !== '').map((l) => l.split('\t').map((v) => (v === '\\N' ? null : v)));
-}
-
-function readFile(f) {
-  if (!existsSync(f)) throw new Error(`testdb: no file ${f}`);
-  return execFileSync('cat', [f]);
 }
 
 // Empties the database behind url (every table gone), as the user of url.
