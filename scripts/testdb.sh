@@ -50,7 +50,7 @@ done
 
 pg_bindir() {
     local d
-    d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)
+    d=$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -n1)
     [ -n "$d" ] && [ -x "$d/initdb" ] || return 1
     echo "$d"
 }
@@ -197,7 +197,7 @@ SQL
 }
 
 stop() {
-    local d=$1 pid i bin
+    local d=$1 pid bin
     [ -n "$d" ] || die "stop needs the directory that start printed (TESTDB_DIR)"
     [ -d "$d" ] || return 0
     [ -f "$d/.testdb" ] || die "$d was not made by scripts/testdb.sh start (no .testdb in it); not removing it"
@@ -205,7 +205,7 @@ stop() {
         bin=$(cat "$d/pg/bindir")
         as_user "$bin/pg_ctl" -D "$d/pg/data" -s -m immediate -w -t 20 stop >/dev/null 2>&1 || {
             pid=$(head -n1 "$d/pg/data/postmaster.pid" 2>/dev/null || true)
-            [[ $pid =~ ^[0-9]+$ ]] && kill -KILL "$pid" 2>/dev/null || true
+            if [[ $pid =~ ^[0-9]+$ ]]; then kill -KILL "$pid" 2>/dev/null || true; fi
         }
     fi
     pid=
@@ -213,12 +213,12 @@ stop() {
     [ -n "$pid" ] || { [ -f "$d/mysql/launcher.pid" ] && pid=$(cat "$d/mysql/launcher.pid"); } || true
     if [[ ${pid:-} =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null; then
         kill -TERM "$pid" 2>/dev/null || true
-        for i in $(seq 1 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+        for _ in $(seq 1 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
         kill -KILL "$pid" 2>/dev/null || true
     fi
     # pg_ctl returns when the postmaster is gone; its children may take a moment longer. Wait (at
     # most 5 s) until no process names this directory, so a caller that checks finds nothing left.
-    for i in $(seq 1 100); do
+    for _ in $(seq 1 100); do
         pgrep -f -- "$d/" >/dev/null 2>&1 || break
         sleep 0.05
     done
@@ -271,12 +271,15 @@ do_start() {
     if [ $want_pg = 1 ]; then start_pg; fi
     if [ $want_my = 1 ]; then start_mysql; fi
     trap - EXIT INT TERM
+    # shellcheck disable=SC2034  # read through ${!k} in print_vars
     TESTDB_DIR=$dir TESTDB_PASSWORD=$PASS TESTDB_RO_PASSWORD=$RO_PASS
+    # shellcheck disable=SC2034  # read through ${!k} in print_vars
     if [ -n "${PG_PORT:-}" ]; then
         TESTDB_PG_URL=postgres://opensips:$PASS@127.0.0.1:$PG_PORT/opensips
         TESTDB_PG_RO_URL=postgres://opensipsro:$RO_PASS@127.0.0.1:$PG_PORT/opensips
         TESTDB_PG_PORT=$PG_PORT TESTDB_PG_SOCKDIR=$PG_SOCKDIR TESTDB_PG_START_MS=$PG_MS
     fi
+    # shellcheck disable=SC2034  # read through ${!k} in print_vars
     if [ -n "${MY_PORT:-}" ]; then
         TESTDB_MYSQL_URL=mysql://opensips:$PASS@127.0.0.1:$MY_PORT/opensips
         TESTDB_MYSQL_RO_URL=mysql://opensipsro:$RO_PASS@127.0.0.1:$MY_PORT/opensips
