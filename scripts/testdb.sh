@@ -84,8 +84,8 @@ ensure_user() {
 
 # A TCP port on 127.0.0.1 that nothing listens on now (the server binding it is the real test).
 free_port() {
-    local p i
-    for i in $(seq 1 50); do
+    local p
+    for _ in $(seq 1 50); do
         p=$((20000 + RANDOM % 40000))
         if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return 0; fi
     done
