@@ -11,7 +11,7 @@ int register_all(struct registry *reg, const struct tool_backends *be,
                  const struct settings *settings, char *err, size_t errlen)
 {
     if (rows_check_toolsets(settings->toolsets, err, errlen) < 0 ||
-        rows_check_all(settings->toolsets, err, errlen) < 0)
+        rows_check_all(row_tables, row_table_count, settings->toolsets, err, errlen) < 0)
         return -1;
     /* the fixtures, and the worked examples of docs/adding-a-tool.md, for the tests only */
     if (settings->conformance_fixtures &&

@@ -194,10 +194,13 @@ json_t *row_arg_schema(const struct tool_arg *a, char *why, size_t n);
  * malformed (the reason is logged). */
 json_t *row_schema(const struct tool_def *d, bool output);
 
-/* Build and check the schemas of every row of every table that `toolsets` does not enable
- * (registry_build checks those), so that a malformed row fails every start, not only those
- * that enable its toolset. 0, or -1 with the tool and the reason in err. */
-int rows_check_all(const char *toolsets, char *err, size_t errlen);
+/* Build and check the schemas of every row of `tables` (n of them; register_all passes
+ * row_tables) that `toolsets` does not enable (registry_build checks those), so that a
+ * malformed row fails every start, not only those that enable its toolset. 0, or -1 with the
+ * tool and the reason in err. */
+struct row_table;
+int rows_check_all(const struct row_table *const *tables, size_t ntables, const char *toolsets,
+                   char *err, size_t errlen);
 
 /* Whether `toolsets` (comma-separated, "all" allowed) enables the toolset `name`. */
 bool rows_toolset_enabled(const char *toolsets, const char *name);

@@ -36,11 +36,12 @@ const struct row_table *const row_tables[] = {
 };
 const size_t row_table_count = sizeof(row_tables) / sizeof(row_tables[0]);
 
-int rows_check_all(const char *toolsets, char *err, size_t errlen)
+int rows_check_all(const struct row_table *const *tables, size_t ntables, const char *toolsets,
+                   char *err, size_t errlen)
 {
-    for (size_t t = 0; t < row_table_count; t++) {
-        for (size_t i = 0; i < row_tables[t]->n; i++) {
-            const struct tool_def *d = &row_tables[t]->rows[i];
+    for (size_t t = 0; t < ntables; t++) {
+        for (size_t i = 0; i < tables[t]->n; i++) {
+            const struct tool_def *d = &tables[t]->rows[i];
             if (rows_toolset_enabled(toolsets, d->toolset))
                 continue;
             json_t *in = row_schema(d, false), *out = in ? row_schema(d, true) : NULL;

@@ -360,6 +360,15 @@ static void test_every_row_builds(void)
     CHECK(registry_build(&reg, err, sizeof(err)) == 0);
     registry_release(&reg);
 
+    /* A malformed row fails the start even when --toolsets leaves its toolset out. */
+    {
+        const struct row_table one = {&bad[0], 1}, *const tables[] = {&one};
+        err[0] = '\0';
+        CHECK(rows_check_all(tables, 1, "dialog", err, sizeof(err)) < 0);
+        CHECK_CONTAINS(err, bad[0].name);
+        CHECK(rows_check_all(tables, 1, "test", err, sizeof(err)) == 0); /* enabled: the build's */
+        CHECK(rows_check_all(row_tables, row_table_count, "dialog", err, sizeof(err)) == 0);
+    }
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         registry_init(&reg);
         CHECK(rows_register(&reg, &be, &bad[i], 1, "all") == 0);
