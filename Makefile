@@ -2,7 +2,7 @@
 CC      ?= cc
 # Linked: what every mode uses. Bound on first use (src/dl/): what only one mode needs.
 PKGS    := jansson nettle
-PKGS_DL := libcurl libmicrohttpd
+PKGS_DL := libcurl libmicrohttpd libpq libmariadb
 OPT     ?= -O2 -g
 SAN     ?=
 BUILD   ?= build/release
