@@ -100,23 +100,4 @@ enum tool_err db_open(const char *url, const struct db_open_opts *o, struct db_d
 /* Close every connection of the calling thread's cache. */
 void db_thread_close(void);
 
-/* ---- driver internals shared by db.c, pg.c and my.c ---- */
-
-struct db_conn;
-struct db_conn_ops {
-    const char *name;
-    enum db_placeholder placeholder;
-    /* Connect; returns NULL with e filled. */
-    struct db_conn *(*open)(const struct db_url *u, const char *redacted, int connect_timeout_ms,
-                            struct tool_error *e);
-    void (*close)(struct db_conn *c);
-    void (*set_timeout)(struct db_conn *c, int statement_timeout_ms);
-    enum tool_err (*query)(void *ctx, const char *sql, const json_t *params, json_t **rows,
-                           long long *affected, struct tool_error *e);
-    enum tool_err (*begin)(void *ctx, struct tool_error *e);
-    enum tool_err (*commit)(void *ctx, struct tool_error *e);
-    void (*rollback)(void *ctx);
-};
-extern const struct db_conn_ops db_pg_ops, db_my_ops;
-
 #endif
