@@ -31,7 +31,8 @@ static void drop(struct my *c)
         mysql_close(c->m);
     c->m = NULL;
     c->timeout_set = -1;
-    c->in_tx = false;
+    /* in_tx stays: the statements still to come in the lost transaction must fail, not run on
+     * a new connection outside it (commit/rollback clear it) */
 }
 
 /* Wait for what libmariadb asked for (MYSQL_WAIT_*) until deadline; *ready what happened. */
@@ -451,6 +452,9 @@ static enum tool_err run(struct my *c, const char *sql, const json_t *params, js
             deadline = db_now_ms() + MY_CANCEL_WAIT_MS;
             /* resume the same operation: the _cont loop again */
             {
+                /* the wait for the killed statement must not be cut short by the cancellation
+                 * that caused it */
+                struct cancel *was = cancel_bind(NULL);
                 int st = MYSQL_WAIT_READ;
                 while (st) {
                     int ready;
@@ -462,13 +466,19 @@ static enum tool_err run(struct my *c, const char *sql, const json_t *params, js
                     st = mysql_stmt_execute_cont(&ret, stmt, ready);
                     k = TOOL_OK;
                 }
+                cancel_bind(was);
             }
             break;
         }
         if (k == TOOL_OK && !ret && mysql_stmt_field_count(stmt) > 0) {
+            /* after a kill that came too late the rows are read (and dropped) all the same, so
+             * that the connection stays usable */
+            struct cancel *was = stop ? cancel_bind(NULL) : NULL;
             phase = "store";
             MY_DRIVE(k, c, deadline, "while reading the rows", e, mysql_stmt_store_result_start(&ret, stmt),
                      mysql_stmt_store_result_cont(&ret, stmt, ready));
+            if (stop)
+                cancel_bind(was);
         }
     }
     params_free(&p);

@@ -39,7 +39,8 @@ static void drop(struct pg *p)
         PQfinish(p->conn);
     p->conn = NULL;
     p->timeout_set = -1;
-    p->in_tx = false;
+    /* in_tx stays: the transaction is gone with the connection, and the statements still to
+     * come in it must fail, not run on a new connection outside it (commit/rollback clear it) */
 }
 
 /* libpq's message, its trailing newline cut, the first line only. */
@@ -211,7 +212,7 @@ static enum tool_err run(struct pg *p, const char *sql, int n, const char *const
 {
     long long deadline = db_now_ms() + p->base.statement_ms + PG_GRACE_MS;
     enum tool_err k = TOOL_OK, stop = TOOL_OK;
-    struct tool_error stop_e;
+    struct tool_error stop_e, saved_e;
     PGresult *r, *keep = NULL, *err = NULL;
     int f;
 
@@ -233,16 +234,21 @@ static enum tool_err run(struct pg *p, const char *sql, int n, const char *const
         return *was_lost = true, lost(p, "while sending", e);
     for (;;) {
         while (PQisBusy(p->conn)) {
+            /* once stopping, the wait for the server's answer to the cancel must not itself be
+             * cut short by the cancellation that caused it */
+            struct cancel *was = stop ? cancel_bind(NULL) : NULL;
             k = wait_fd(p, POLLIN, deadline, "while waiting for the statement", stop ? &stop_e : e);
+            if (stop)
+                cancel_bind(was);
             if (k != TOOL_OK && stop) {
                 /* the server does not acknowledge the cancel: give the connection up */
                 drop(p);
-                *e = stop_e;
+                *e = saved_e;
                 return stop;
             }
             if (k == TOOL_E_TIMEOUT || k == TOOL_E_CANCELLED) {
                 stop = k;
-                stop_e = *e;
+                stop_e = saved_e = *e;
                 send_cancel(p);
                 deadline = db_now_ms() + PG_CANCEL_WAIT_MS;
                 continue;

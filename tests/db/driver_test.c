@@ -209,7 +209,12 @@ int main(int argc, char **argv)
     json_decref(rows);
     step("usable after the time-out", &e);
 
-    /* cancellation from another thread */
+    /* cancellation from another thread; the connection is kept (same server session) */
+    long long session;
+    const char *session_sql = my ? "SELECT CONNECTION_ID() AS s" : "SELECT pg_backend_pid() AS s";
+    CHECK(q(session_sql, NULL, &rows, NULL, &e) == TOOL_OK);
+    session = json_integer_value(json_object_get(json_array_get(rows, 0), "s"));
+    json_decref(rows);
     pthread_t th;
     cancel_init(&canceller);
     cancel_bind(&canceller);
@@ -221,9 +226,28 @@ int main(int argc, char **argv)
     CHECK_STR(e.name, "db_cancelled");
     step("cancelled after 300 ms of a 5 s sleep", &e);
     cancel_release(&canceller);
-    CHECK(q("SELECT 1 AS one", NULL, &rows, NULL, &e) == TOOL_OK);
+    CHECK(q(session_sql, NULL, &rows, NULL, &e) == TOOL_OK);
+    CHECK(json_integer_value(json_object_get(json_array_get(rows, 0), "s")) == session);
     json_decref(rows);
-    step("usable after the cancel", &e);
+    step("usable after the cancel, same session", &e);
+
+    /* a restart inside a transaction: the rest of it fails, never runs outside it */
+    CHECK(db_open(url, &opts, &d, &e) == TOOL_OK);
+    CHECK(d.begin(d.ctx, &e) == TOOL_OK);
+    CHECK(q("INSERT INTO drv_t (name) VALUES (?)", json_pack("[s]", "tx4"), NULL, &aff, &e) == TOOL_OK);
+    run_ctl("stop");
+    run_ctl("start");
+    k = q("INSERT INTO drv_t (name) VALUES (?)", json_pack("[s]", "tx5"), NULL, &aff, &e);
+    CHECK(k == TOOL_E_UNREACHABLE);
+    CHECK_STR(e.name, "db_unreachable");
+    k = q("INSERT INTO drv_t (name) VALUES (?)", json_pack("[s]", "tx6"), NULL, &aff, &e);
+    CHECK(k == TOOL_E_UNREACHABLE);
+    CHECK(d.commit(d.ctx, &e) != TOOL_OK);
+    CHECK(q("SELECT name FROM drv_t WHERE name IN (?, ?, ?)", json_pack("[sss]", "tx4", "tx5", "tx6"), &rows, NULL,
+            &e) == TOOL_OK);
+    CHECK(json_array_size(rows) == 0);
+    json_decref(rows);
+    step("restart inside a transaction", NULL);
 
     /* a restart: the cached connection reconnects on its first statement */
     run_ctl("stop");
