@@ -167,7 +167,7 @@ static enum tool_err map_error(struct pg *p, PGresult *r, bool we_cancelled, boo
         else
             kind = TOOL_E_TIMEOUT, name = "db_timeout";
         (void)we_cancelled;
-    } else if (!strncmp(state, "08", 2) || !strcmp(state, "57P01") || !strcmp(state, "57P02") ||
+    } else if ((!strncmp(state, "08", 2) && strcmp(state, "08P01") != 0) || !strcmp(state, "57P01") || !strcmp(state, "57P02") ||
                !strcmp(state, "57P03")) {
         kind = TOOL_E_UNREACHABLE, name = "db_unreachable";
     }
@@ -180,7 +180,7 @@ static enum tool_err map_error(struct pg *p, PGresult *r, bool we_cancelled, boo
 static bool shutdown_state(PGresult *r)
 {
     const char *s = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-    return s && (!strncmp(s, "57P0", 4) || !strncmp(s, "08", 2));
+    return s && (!strncmp(s, "57P0", 4) || (!strncmp(s, "08", 2) && strcmp(s, "08P01") != 0));
 }
 
 static enum tool_err lost(struct pg *p, const char *doing, struct tool_error *e)

@@ -173,6 +173,36 @@ int main(int argc, char **argv)
     CHECK_STR(e.name, "db_error");
     step("syntax error", &e);
 
+    /* parameters the drivers refuse before sending */
+    k = q("SELECT ? AS v", json_pack("[{}]"), NULL, NULL, &e);
+    CHECK(k == TOOL_E_BAD_ARGS);
+    CHECK_STR(e.name, "db_bad_value");
+    k = q("SELECT ? AS v", json_pack("[[]]"), NULL, NULL, &e);
+    CHECK(k == TOOL_E_BAD_ARGS);
+    k = q("SELECT ? AS v", json_pack("[s%]", "a\0b", (size_t)3), &rows, NULL, &e);
+    if (my) { /* bound with its length: the NUL is data */
+        CHECK(k == TOOL_OK);
+        CHECK(json_string_length(json_object_get(json_array_get(rows, 0), "v")) == 3);
+        json_decref(rows);
+    } else { /* text parameters end at a NUL: refused rather than cut short */
+        CHECK(k == TOOL_E_BAD_ARGS);
+        CHECK_STR(e.name, "db_bad_value");
+    }
+    k = q("SELECT ? AS v", json_pack("[ss]", "a", "b"), NULL, NULL, &e);
+    CHECK(k == (my ? TOOL_E_BAD_ARGS : TOOL_E_REFUSED));
+    CHECK_STR(e.name, "db_error");
+    /* values of every JSON kind round-trip as typed values */
+    CHECK(q(my ? "SELECT ? AS i, ? AS s, ? AS n, CAST(? AS SIGNED) AS b"
+               : "SELECT ?::bigint AS i, ?::text AS s, ?::text AS n, ?::boolean AS b",
+            json_pack("[Isnb]", (json_int_t)9007199254740993LL, "\u00e9\u4e2d", 1), &rows, NULL, &e) == TOOL_OK);
+    CHECK(json_integer_value(json_object_get(json_array_get(rows, 0), "i")) == 9007199254740993LL);
+    CHECK_STR(json_string_value(json_object_get(json_array_get(rows, 0), "s")), "\u00e9\u4e2d");
+    CHECK(json_is_null(json_object_get(json_array_get(rows, 0), "n")));
+    CHECK(my ? json_integer_value(json_object_get(json_array_get(rows, 0), "b")) == 1
+             : json_is_true(json_object_get(json_array_get(rows, 0), "b")));
+    json_decref(rows);
+    step("bad parameters, typed round-trip", &e);
+
     /* transactions */
     CHECK(db_open(url, &opts, &d, &e) == TOOL_OK);
     CHECK(d.begin(d.ctx, &e) == TOOL_OK);
