@@ -1,12 +1,30 @@
 /* db: the per-thread connection cache in front of the drivers. */
 #include "db/conn.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 static _Thread_local struct db_conn *cache[DB_CACHE_PER_THREAD];
 static _Thread_local long long clock_tick;
+
+/* A thread that exits with connections in its cache closes them (a key destructor), so that a
+ * worker thread that never calls db_thread_close() leaks no connection. */
+static pthread_key_t exit_key;
+static pthread_once_t exit_once = PTHREAD_ONCE_INIT;
+static int exit_key_ok;
+
+static void on_thread_exit(void *arg)
+{
+    (void)arg;
+    db_thread_close();
+}
+
+static void make_exit_key(void)
+{
+    exit_key_ok = pthread_key_create(&exit_key, on_thread_exit) == 0;
+}
 
 long long db_now_ms(void)
 {
@@ -90,6 +108,9 @@ enum tool_err db_open(const char *url, const struct db_open_opts *o, struct db_d
     if (cache[slot])
         cache[slot]->ops->close(cache[slot]);
     cache[slot] = c;
+    pthread_once(&exit_once, make_exit_key);
+    if (exit_key_ok)
+        pthread_setspecific(exit_key, (void *)1);
     fill(c, d);
     return TOOL_OK;
 }

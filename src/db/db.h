@@ -97,7 +97,7 @@ struct db_open_opts {
 enum tool_err db_open(const char *url, const struct db_open_opts *o, struct db_driver *d,
                       struct tool_error *e);
 
-/* Close every connection of the calling thread's cache. */
+/* Close every connection of the calling thread's cache (a thread that exits does it itself). */
 void db_thread_close(void);
 
 #endif

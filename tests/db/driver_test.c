@@ -75,6 +75,35 @@ static void *fire_later(void *arg)
     return NULL;
 }
 
+static long long sessions(bool my)
+{
+    struct tool_error e;
+    json_t *rows;
+    long long n = -1;
+
+    if (q(my ? "SELECT COUNT(*) AS c FROM information_schema.PROCESSLIST WHERE USER = 'opensips'"
+             : "SELECT COUNT(*) AS c FROM pg_stat_activity WHERE application_name = 'opensips-mcp'",
+          NULL, &rows, NULL, &e) == TOOL_OK)
+        n = json_integer_value(json_object_get(json_array_get(rows, 0), "c"));
+    json_decref(rows);
+    return n;
+}
+
+/* A thread that opens a connection and exits without db_thread_close(). */
+static void *open_and_exit(void *arg)
+{
+    struct tool_error e;
+    struct db_driver dd;
+    json_t *rows = NULL;
+    long long n;
+
+    (void)arg;
+    if (db_open(url, &opts, &dd, &e) == TOOL_OK)
+        dd.query(dd.ctx, "SELECT 1", NULL, &rows, &n, &e);
+    json_decref(rows);
+    return NULL;
+}
+
 static void run_ctl(const char *what)
 {
     char cmd[512];
@@ -301,6 +330,21 @@ int main(int argc, char **argv)
     CHECK_STR(e.name, "db_unreachable");
     step("connect with the server down", &e);
     run_ctl("start");
+
+    /* a thread that exits closes its cached connections */
+    {
+        long long before, after = -1;
+        pthread_t t2;
+        CHECK(db_open(url, &opts, &d, &e) == TOOL_OK);
+        before = sessions(my);
+        pthread_create(&t2, NULL, open_and_exit, NULL);
+        pthread_join(t2, NULL);
+        for (int i = 0; i < 40 && (after = sessions(my)) != before; i++)
+            usleep(50 * 1000);
+        CHECK(before >= 1);
+        CHECK(after == before);
+        step("thread exit closes its connections", NULL);
+    }
 
     /* a wrong password: refused, and not in the text */
     {
