@@ -35,7 +35,10 @@ struct db_driver {
      * one that does not sets *rows to NULL and *affected to the rows it changed. Returns
      * TOOL_OK, or a kind with e filled (names above). Honours the calling thread's
      * cancellation (cancel.h) and the statement time-out of db_open. Outside a transaction a
-     * connection found lost on the first try is reopened once and the statement sent again. */
+     * connection found lost on the first try (no answer at all: a server restart) is reopened
+     * once and the statement sent again; a statement whose answer alone was lost could then run
+     * twice, so every write belongs in a transaction, where a lost connection fails the
+     * statement and every later one until commit/rollback, and nothing is retried. */
     enum tool_err (*query)(void *ctx, const char *sql, const json_t *params, json_t **rows,
                            long long *affected, struct tool_error *e);
     /* A transaction: begin, then queries, then commit or rollback. A failed commit has rolled
