@@ -3,7 +3,7 @@
 # the unprivileged user nobody, in its own temporary data directory on a private 127.0.0.1 port,
 # torn down after. Minimal and self-contained; a shared harness (scripts/testdb.sh) replaces it.
 # usage: tests/db/driver.sh BIN [pg|my ...]        (BIN: the built driver_test)
-#        tests/db/driver.sh ctl pg|my stop|start    (called by driver_test, env from the first form)
+#        tests/db/driver.sh ctl pg|my stop|start, ctl my hang|resume  (called by driver_test)
 set -euo pipefail
 PGBIN=${PGBIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}
 PW='p@ss:w/rd%'            # needs percent-encoding in the URL
@@ -28,6 +28,9 @@ my_stop() {
     for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
     kill -9 "$pid" 2>/dev/null || true
 }
+
+my_hang() { kill -STOP "$(cat "$DBT/my.pid")"; }
+my_resume() { kill -CONT "$(cat "$DBT/my.pid")"; }
 
 if [ "${1:-}" = ctl ]; then
     "$2_$3"

@@ -3,6 +3,7 @@
  * (tests/db/driver.sh passes itself). Prints one line per step with its time. */
 #include <jansson.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -289,6 +290,29 @@ int main(int argc, char **argv)
     CHECK(json_integer_value(json_object_get(json_array_get(rows, 0), "s")) == session);
     json_decref(rows);
     step("usable after the cancel, same session", &e);
+
+    /* a server that stops answering (SIGSTOP): the client-side deadline, the cancel request
+     * and the give-up still bound the call */
+    opts.statement_timeout_ms = 500;
+    CHECK(q("SELECT 1", NULL, NULL, NULL, &e) == TOOL_OK); /* the SET of the time-out done */
+    if (my)
+        run_ctl("hang");
+    else
+        kill((pid_t)session, SIGSTOP);
+    long long th0 = db_now_ms();
+    k = q("SELECT 1", NULL, NULL, NULL, &e);
+    CHECK(k == TOOL_E_TIMEOUT);
+    CHECK_STR(e.name, "db_timeout");
+    CHECK(db_now_ms() - th0 < 15000); /* only against a hang */
+    if (my)
+        run_ctl("resume");
+    else
+        kill((pid_t)session, SIGCONT);
+    step("server hung, 500 ms time-out", &e);
+    opts.statement_timeout_ms = 10000;
+    CHECK(q("SELECT 1 AS one", NULL, &rows, NULL, &e) == TOOL_OK);
+    json_decref(rows);
+    step("usable after the hang", &e);
 
     /* a restart inside a transaction: the rest of it fails, never runs outside it */
     CHECK(db_open(url, &opts, &d, &e) == TOOL_OK);
