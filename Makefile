@@ -2,7 +2,7 @@
 CC      ?= cc
 # Linked: what every mode uses. Bound on first use (src/dl/): what only one mode needs.
 PKGS    := jansson nettle
-PKGS_DL := libcurl libmicrohttpd
+PKGS_DL := libcurl libmicrohttpd libpq libmariadb
 OPT     ?= -O2 -g
 SAN     ?=
 BUILD   ?= build/release
@@ -179,3 +179,13 @@ check: deps
 
 clean:
 	rm -rf build opensips-mcp opensips-mi-sim opensips-mcp.tmp opensips-mi-sim.tmp
+
+# The db drivers against throwaway PostgreSQL and MariaDB servers (needs postgresql, mariadb-server;
+# run as root: the servers run as nobody). Not in check yet: issue 13 wires it into the suite.
+DB_DRIVER_TEST := $(BUILD)/tests/db_driver_test
+$(DB_DRIVER_TEST): tests/db/driver_test.c $(MCP_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit -MMD -MP $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS)
+db-driver-test: $(DB_DRIVER_TEST)
+	tests/db/driver.sh $(abspath $(DB_DRIVER_TEST)) $(DB)
+.PHONY: db-driver-test
