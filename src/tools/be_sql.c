@@ -196,15 +196,17 @@ char *sql_statement(const struct sql_table *t, enum sql_op op, const json_t *arg
 json_t *sql_row_run(struct tool_ctx *x, const json_t *args, struct tool_error *e)
 {
     const struct sql_row *r = spec(x->def);
-    const struct db_driver *db = x->be->db;
+    struct db_driver drv, *db = &drv;
     json_t *params, *rows = NULL, *out, *reply = NULL;
     long long affected = 0;
     char *sql;
 
-    if (!db)
+    if (!x->be->db_connect)
         return tool_fail(e, TOOL_E_CONFIG, "db_not_configured", 0,
-                         "no provisioning database is configured (set \"db\" in the config "
-                         "file); nothing was read or changed");
+                         "no provisioning database is configured (set --db-url); nothing was "
+                         "read or changed");
+    if (x->be->db_connect(x->be->db, x->node, db, e) != TOOL_OK)
+        return NULL;
     if (!(sql = sql_statement(r->table, r->op, args, db->placeholder, &params, e)))
         return NULL;
     enum tool_err rc = db->query(db->ctx, sql, params, &rows, &affected, e);

@@ -90,12 +90,24 @@ static const struct tool_def *row(const char *name)
     return NULL;
 }
 
+static struct recorder *the_recorder;
+
+static enum tool_err connect_recorder(const struct db_config *c, const char *node,
+                                      struct db_driver *d, struct tool_error *e)
+{
+    (void)c, (void)node, (void)e;
+    *d = (struct db_driver){.name = "recorder", .placeholder = DB_DOLLAR, .query = record,
+                            .ctx = the_recorder};
+    return TOOL_OK;
+}
+
 static void test_run(void)
 {
     struct recorder rec = {0};
-    struct db_driver db = {.name = "recorder", .placeholder = DB_DOLLAR, .query = record, .ctx = &rec};
-    struct tool_backends be = {.db = &db}; /* no MI: the reload fails and the result says so */
+    struct tool_backends be = {.db_connect = connect_recorder}; /* no MI: the reload fails */
     struct tool_ctx x = {.be = &be};
+
+    the_recorder = &rec;
     struct tool_error e = {0};
     json_t *args, *out;
 
@@ -131,7 +143,7 @@ static void test_run(void)
     CHECK(e.kind == TOOL_E_REFUSED && !strcmp(e.name, "db_duplicate") && e.code == 1062);
     json_decref(args);
 
-    be.db = NULL;
+    be.db_connect = NULL;
     CHECK(sql_row_run(&x, args = json_object(), &e) == NULL);
     CHECK(e.kind == TOOL_E_CONFIG && !strcmp(e.name, "db_not_configured"));
     json_decref(args);
