@@ -102,8 +102,57 @@ export function generate(spec, version, dialect) {
   return out.join('\n');
 }
 
+// The C form of tables.json for the server (src/db/schema_data.c): each column's type class,
+// width and value range on each database, so that a tool checks a value before sending it.
+const INT32 = [-2147483648, 2147483647];
+function cColumn(col) {
+  const t = col.type;
+  let m, kind, width = 0, my = [0, 0], pg = [0, 0];
+  if (t === 'serial') { kind = 'DBT_SERIAL'; my = pg = [1, 2147483647]; }
+  else if ((m = /^char\((\d+)\)$/.exec(t))) { kind = 'DBT_CHAR'; width = Number(m[1]); }
+  else if ((m = /^int(\(\d+\))?( unsigned)?$/.exec(t))) {
+    kind = 'DBT_INT';
+    if (m[2]) { my = [0, 4294967295]; pg = [0, 2147483647]; } else { my = pg = INT32; }
+  } else if ((m = /^smallint(\(\d+\))?( unsigned)?$/.exec(t))) {
+    kind = 'DBT_INT';
+    if (m[2]) { my = [0, 65535]; pg = [0, 32767]; } else { my = pg = [-32768, 32767]; }
+  } else if (t === 'datetime') kind = 'DBT_DATETIME';
+  else if (t === 'blob' || t === 'mediumblob') kind = 'DBT_BLOB';
+  else if (t === 'float') kind = 'DBT_REAL';
+  else throw new Error(`gen: tables.json: type '${t}' has no C mapping`);
+  const def = 'default' in col && col.default !== null ? JSON.stringify(String(col.default)) : 'NULL';
+  return `        {${JSON.stringify(col.name)}, ${kind}, ${width}, ${col.null ? 'true' : 'false'}, ${def}, ` +
+    `{${my[0]}LL, ${my[1]}LL}, {${pg[0]}LL, ${pg[1]}LL}},`;
+}
+
+export function generateC(spec) {
+  const out = [];
+  out.push('/* The provisioning tables (db/schema.h), written by data/schema/gen.mjs from');
+  out.push(' * data/schema/tables.json: edit those, not this file. */');
+  out.push('#include "db/schema.h"');
+  out.push('');
+  out.push('const struct db_table_schema db_schema_tables[] = {');
+  for (const t of spec.tables) {
+    out.push(`    {${JSON.stringify(t.name)}, ${JSON.stringify(t.module)}, (const struct db_column[]){`);
+    for (const c of t.columns) out.push(cColumn(c));
+    out.push(`        {0}}},`);
+  }
+  out.push('};');
+  out.push('const size_t db_schema_ntables = sizeof(db_schema_tables) / sizeof(db_schema_tables[0]);');
+  out.push('');
+  out.push('const struct db_schema_version db_schema_versions[] = {');
+  for (const [series, v] of Object.entries(spec.versions)) {
+    out.push(`    {${JSON.stringify(series)}, ${JSON.stringify(v.opensips)}, (const struct db_table_version[]){`);
+    for (const [name, n] of Object.entries(v.table_versions)) out.push(`        {${JSON.stringify(name)}, ${n}},`);
+    out.push('        {0}}},');
+  }
+  out.push('};');
+  out.push('const size_t db_schema_nversions = sizeof(db_schema_versions) / sizeof(db_schema_versions[0]);');
+  return out.join('\n') + '\n';
+}
+
 export function outputs(spec) {
-  const files = [];
+  const files = [{ path: join(here, '..', '..', 'src', 'db', 'schema_data.c'), text: generateC(spec) }];
   for (const version of Object.keys(spec.versions)) {
     for (const dialect of ['postgres', 'mysql']) {
       files.push({ path: join(here, version, `${dialect}.sql`), version, dialect, text: generate(spec, version, dialect) });

@@ -136,7 +136,10 @@ static enum tool_err my_connect(struct my *c, struct tool_error *e)
     MY_DRIVE(k, c, deadline, "while connecting", e,
              mysql_real_connect_start(&ret, c->m, host_or_local(u), u->user[0] ? u->user : NULL,
                                       u->password[0] ? u->password : NULL, u->database[0] ? u->database : NULL,
-                                      (unsigned)u->port, sock_or_null(u), 0),
+                                      (unsigned)u->port, sock_or_null(u),
+                                      /* matched rows, as PostgreSQL counts: an update that
+                                         sets what is there already still found its row */
+                                      CLIENT_FOUND_ROWS),
              mysql_real_connect_cont(&ret, c->m, ready));
     if (k != TOOL_OK) {
         drop(c);

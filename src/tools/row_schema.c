@@ -253,9 +253,10 @@ static json_t *input_schema(const struct tool_def *d)
         (d->backend == BACKEND_MI &&
          add_fields(props, d->flags & TOOL_F_READONLY ? node_read_arg : node_write_arg, why,
                     sizeof(why)) < 0) ||
-        /* a table OpenSIPS caches is re-read on a node after a change: which one */
-        (d->backend == BACKEND_SQL && d->sql->table->reload && !(d->flags & TOOL_F_READONLY) &&
-         add_fields(props, node_write_arg, why, sizeof(why)) < 0) ||
+        /* each node reads a database of its own, and re-reads a table it caches */
+        (d->backend == BACKEND_SQL &&
+         add_fields(props, d->flags & TOOL_F_READONLY ? node_read_arg : node_write_arg, why,
+                    sizeof(why)) < 0) ||
         (!(d->flags & TOOL_F_READONLY) && add_fields(props, confirm_arg, why, sizeof(why)) < 0)) {
         log_msg(LOG_CRITICAL, "tool %s: %s", d->name, why);
         json_decref(props);
