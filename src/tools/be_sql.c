@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "db/schema.h"
+#include "mcp/schema.h"
 #include "tools/tool.h"
 
 #define SQL_MAX 4096
@@ -62,7 +63,7 @@ static bool takes(const struct sql_row *r, const struct sql_column *c, bool *req
 }
 
 /* c's argument with the schema's type and limits filled in where the spec leaves them. */
-static struct tool_arg column_arg(const struct sql_row *r, const struct sql_column *c)
+static struct tool_arg column_arg(const struct sql_row *r, const struct sql_column *c, bool full)
 {
     const struct db_column *s = db_schema_column(schema_of(r->table), c->name);
     struct tool_arg a = c->arg;
@@ -71,6 +72,18 @@ static struct tool_arg column_arg(const struct sql_row *r, const struct sql_colu
     a.flags &= ~ARG_REQUIRED;
     if (r->op != SQL_ADD)
         a.def = NULL; /* an update sets only what it is given; a filter filters only when given */
+    if (r->op == SQL_UPDATE && !is_key(r, c) && !full) {
+        /* The add tool of the table says what each column is and takes; an update's value is
+         * held to the same at run time (check_values), so its listing keeps only the type. */
+        struct tool_arg bare = {.name = a.name, .type = a.type, .ints = a.ints,
+                                .nints = a.nints, .values = a.values};
+        if (!bare.type) {
+            const struct db_column *sc = db_schema_column(schema_of(r->table), c->name);
+            bare.type = sc && (sc->type == DBT_INT || sc->type == DBT_SERIAL) ? T_INTEGER
+                        : sc && sc->type == DBT_REAL ? T_NUMBER : T_STRING;
+        }
+        return bare;
+    }
     if (!s)
         return a.type ? a : (a.type = T_STRING, a);
     switch (s->type) {
@@ -78,22 +91,20 @@ static struct tool_arg column_arg(const struct sql_row *r, const struct sql_colu
     case DBT_INT:
         if (!a.type)
             a.type = T_INTEGER;
-        if (a.type == T_INTEGER && !a.has_min && !a.nints)
-            a.has_min = true, a.min = (double)s->my[0];
-        if (a.type == T_INTEGER && !a.has_max && !a.nints)
-            a.has_max = true, a.max = (double)s->my[1];
+        /* The column's range is held at run time, to each database's own (check_values):
+         * the listing keeps only bounds the spec states (address.mask 0..128). */
         break;
     case DBT_CHAR:
         if (!a.type)
             a.type = T_STRING;
-        if (a.type == T_STRING && !a.max_len && !a.values)
+        if (a.type == T_STRING && !a.max_len && !a.values && !(c->flags & COL_FILTERS))
             a.max_len = s->width;
         break;
     case DBT_DATETIME:
         if (!a.type)
-            a.type = T_STRING;
-        if (!a.pattern)
-            a.pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2})?)?$";
+            a.type = T_STRING; /* its form is checked at run time (check_values) */
+        if (!a.max_len)
+            a.max_len = 19;
         break;
     case DBT_REAL:
         if (!a.type)
@@ -106,22 +117,22 @@ static struct tool_arg column_arg(const struct sql_row *r, const struct sql_colu
             a.max_len = 65535;
         break;
     }
+    if (!full && r->op == SQL_ADD && !(c->flags & COL_REQUIRED) && !a.pattern)
+        a.max_len = 0; /* an optional column's width is held at run time (check_values) */
     return a;
 }
 
-static const struct tool_arg reload_arg = {
-    .name = "reload", .type = T_BOOLEAN, .def = "true",
-    .description = "Have OpenSIPS re-read the table after the change"};
+static const struct tool_arg reload_arg = {.name = "reload", .type = T_BOOLEAN, .def = "true"};
 
 int sql_row_args(const struct tool_def *d, json_t *props, json_t *required, char *why, size_t n)
 {
     const struct sql_row *r = d->sql;
 
-    for (const struct sql_column *c = r->table->columns; c->name; c++) {
+    for (const struct sql_column *c = r->table->columns; c->name && !r->own_args; c++) {
         bool req;
         if (!takes(r, c, &req))
             continue;
-        struct tool_arg a = column_arg(r, c);
+        struct tool_arg a = column_arg(r, c, false);
         json_t *s = row_arg_schema(&a, why, n);
         if (!s)
             return -1;
@@ -305,6 +316,19 @@ static void order_by(struct sqlbuf *b, const struct sql_table *t)
         put(b, "%s", "id");
 }
 
+/* Whether c is written (add, update) for values: given, writable, and no earlier entry of the
+ * same column was (an old argument name for a column: dispatcher's flags for probe_mode). */
+static bool writes(const struct sql_row *r, const struct sql_column *c, const json_t *values)
+{
+    if (!json_object_get(values, arg_of(c)) || !(c->flags & COL_WRITABLE) ||
+        (c->flags & COL_FILTERS) || (r->op == SQL_UPDATE && is_key(r, c)))
+        return false;
+    for (const struct sql_column *p = r->table->columns; p < c; p++)
+        if (!strcmp(p->name, c->name) && writes(r, p, values))
+            return false;
+    return true;
+}
+
 /* The table's column the database assigns (serial), or NULL. */
 static const char *serial_of(const struct sql_table *t)
 {
@@ -361,16 +385,14 @@ char *sql_statement(const struct sql_row *r, const json_t *values, enum db_place
     case SQL_ADD:
         put(&b, "INSERT INTO %s (", t->table);
         for (const struct sql_column *c = t->columns; c->name; c++)
-            if (json_object_get(values, arg_of(c)) && (c->flags & COL_WRITABLE) &&
-                !(c->flags & COL_FILTERS))
+            if (writes(r, c, values))
                 put(&b, n++ ? ", %s" : "%s", c->name);
         put(&b, ") VALUES (", "");
         n = 0;
         for (const struct sql_column *c = t->columns; c->name; c++) {
-            json_t *v = json_object_get(values, arg_of(c));
-            if (v && (c->flags & COL_WRITABLE) && !(c->flags & COL_FILTERS)) {
+            if (writes(r, c, values)) {
                 put(&b, n++ ? ", " : "", "");
-                bind_value(&b, v);
+                bind_value(&b, json_object_get(values, arg_of(c)));
             }
         }
         put(&b, ")", "");
@@ -380,10 +402,9 @@ char *sql_statement(const struct sql_row *r, const json_t *values, enum db_place
     case SQL_UPDATE:
         put(&b, "UPDATE %s SET ", t->table);
         for (const struct sql_column *c = t->columns; c->name; c++) {
-            json_t *v = json_object_get(values, arg_of(c));
-            if (v && (c->flags & COL_WRITABLE) && !(c->flags & COL_FILTERS) && !is_key(r, c)) {
+            if (writes(r, c, values)) {
                 put(&b, n++ ? ", %s = " : "%s = ", c->name);
-                bind_value(&b, v);
+                bind_value(&b, json_object_get(values, arg_of(c)));
             }
         }
         if (!n) {
@@ -570,6 +591,18 @@ static enum tool_err check_values(struct db_driver *d, const struct sql_row *r, 
 
         if (!v || !dc || (!takes(r, c, &req) && !(c->flags & COL_HIDDEN)))
             continue;
+        if (r->op >= SQL_ADD && !is_key(r, c) && !(c->flags & COL_HIDDEN)) {
+            struct tool_arg full = column_arg(r, c, true);
+            char why[256];
+            json_t *schema = row_arg_schema(&full, why, sizeof(why));
+            int bad = schema && schema_validate(schema, v, why, sizeof(why)) < 0;
+            json_decref(schema);
+            if (bad) {
+                tool_fail(e, TOOL_E_BAD_ARGS, NULL, 0, "%s: %s; nothing was changed",
+                          arg_of(c), why);
+                return TOOL_E_BAD_ARGS;
+            }
+        }
         if ((dc->type == DBT_INT || dc->type == DBT_SERIAL) && json_is_integer(v)) {
             const long long *range = d->placeholder == DB_DOLLAR ? dc->pg : dc->my;
             json_int_t i = json_integer_value(v);
@@ -584,11 +617,26 @@ static enum tool_err check_values(struct db_driver *d, const struct sql_row *r, 
             }
         }
         if (dc->type == DBT_DATETIME && json_is_string(v)) {
-            char t[32];
-            snprintf(t, sizeof(t), "%s", json_string_value(v));
-            if (t[10] == 'T')
-                t[10] = ' ';
-            json_object_set_new(values, arg_of(c), json_string(t));
+            /* YYYY-MM-DD, then optionally [T ]HH:MM and :SS: as both databases read it */
+            static const char form[] = "dddd-dd-dd hh:mm:ss";
+            const char *t = json_string_value(v);
+            size_t len = strlen(t);
+            bool ok = len == 10 || len == 16 || len == 19;
+            char out[20];
+            for (size_t i = 0; ok && i < len; i++) {
+                char f = form[i];
+                ok = f == 'd' || f == 'h' || f == 'm' || f == 's' ? isdigit((unsigned char)t[i])
+                     : f == ' ' ? t[i] == ' ' || t[i] == 'T' : t[i] == f;
+                out[i] = t[i] == 'T' ? ' ' : t[i];
+            }
+            if (!ok) {
+                tool_fail(e, TOOL_E_BAD_ARGS, NULL, 0, "%s: '%.40s' is not a time of the form "
+                          "YYYY-MM-DD, YYYY-MM-DDTHH:MM or YYYY-MM-DDTHH:MM:SS (no zone: "
+                          "the database's own time)", arg_of(c), t);
+                return TOOL_E_BAD_ARGS;
+            }
+            out[len] = '\0';
+            json_object_set_new(values, arg_of(c), json_string(out));
         }
         if (c->check && json_is_string(v) &&
             (rc = check_list(d, c, json_string_value(v), e)) != TOOL_OK)
@@ -793,7 +841,9 @@ json_t *sql_apply(struct tool_ctx *x, const json_t *const *values, size_t n, con
         json_object_set(out, "ids", ids);
     json_decref(ids);
     if (!reload) {
-        json_object_set_new(out, "status", json_string("live"));
+        json_object_set_new(out, "status", json_string(r->table->manual ? "committed" : "live"));
+        if (r->table->manual)
+            json_object_set_new(out, "note", json_string(r->table->manual));
         return out;
     }
     json_t *want = json_object_get(args, "reload");

@@ -59,6 +59,9 @@ struct sql_table {
     const struct sql_column *columns; /* COLUMNS(...) */
     const char *reload;               /* MI command (catalogue key) after a change, or NULL */
     const char *order;                /* list order: a column, NULL for the key columns */
+    const char *manual;               /* no reload: how a change takes effect (TLS: a guarded
+                                         reload the operator runs); NULL with no reload: OpenSIPS
+                                         reads the table on every use, a change is live */
 };
 
 enum sql_op { SQL_LIST = 1, SQL_GET, SQL_ADD, SQL_UPDATE, SQL_DELETE };
@@ -69,6 +72,7 @@ struct sql_row {
     const struct sql_table *table;
     enum sql_op op;
     const char *const *keys; /* VALUES(...) of column names; NULL: the COL_KEY columns */
+    bool own_args;           /* the row's .args only: its logic makes the column values */
 };
 #define SQL(tbl, operation, ...) (&(const struct sql_row){.table = (tbl), .op = (operation), __VA_ARGS__})
 

@@ -160,19 +160,19 @@ static const struct tool_arg list_args[] = {
     {.name = "limit", .type = T_INTEGER, MINIMUM(1), MAXIMUM(LIST_LIMIT_MAX),
      .description = "Items per page (default 50)"},
     {.name = "offset", .type = T_INTEGER, MINIMUM(0),
-     .description = "Items to skip: the previous page's next_offset"},
+     .description = "The previous page's next_offset"},
     {.name = "fields", .type = T_ARRAY, .item = ITEM(.type = T_STRING),
      .description = "Item fields to return (default all)"},
     {0},
 };
 static const struct tool_arg node_read_arg[] = {
     {.name = "node", .type = T_STRING, .max_len = 64,
-     .description = "OpenSIPS node (default if omitted; \"*\": all)"},
+     .description = "OpenSIPS node; \"*\": all"},
     {0},
 };
 static const struct tool_arg node_write_arg[] = {
     {.name = "node", .type = T_STRING, .max_len = 64,
-     .description = "OpenSIPS node (default if omitted)"},
+     .description = "OpenSIPS node"},
     {0},
 };
 static const struct tool_arg confirm_arg[] = {
