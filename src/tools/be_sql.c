@@ -866,3 +866,51 @@ json_t *sql_apply(struct tool_ctx *x, const json_t *const *values, size_t n, con
     json_decref(reply);
     return out;
 }
+
+/* ---- docs ---- */
+
+static const char *const op_names[] = {
+    [SQL_LIST] = "list (count, then one page)", [SQL_GET] = "get one row",
+    [SQL_ADD] = "insert", [SQL_UPDATE] = "update", [SQL_DELETE] = "delete"};
+
+static const char *role_of(const struct sql_row *r, const struct sql_column *c, bool *req)
+{
+    if (c->flags & COL_HIDDEN)
+        return "set by the tool";
+    if (r->op == SQL_LIST)
+        return c->flags & COL_LIKE ? "filter: contains" : c->flags & COL_SINCE ? "filter: >="
+               : c->flags & COL_UNTIL ? "filter: <" : "filter: equals";
+    if (is_key(r, c))
+        return "names the row";
+    return *req ? "set (required)" : "set";
+}
+
+void sql_row_doc(FILE *out, const struct tool_def *d)
+{
+    const struct sql_row *r = d->sql;
+    const struct db_table_schema *s = schema_of(r->table);
+    bool any = false;
+
+    fprintf(out, "- database: table `%s` (module %s), %s", r->table->table,
+            s ? s->module : "?", op_names[r->op]);
+    if (r->op >= SQL_ADD)
+        fprintf(out, "%s; then %s%s%s\n", r->own_args ? " of the rows its logic makes" : "",
+                r->table->reload ? "`" : "",
+                r->table->reload ? r->table->reload : r->table->manual ? r->table->manual
+                                 : "nothing: OpenSIPS reads the table on every use",
+                r->table->reload ? "` on the node unless `reload` is false" : "");
+    else
+        fputs("\n", out);
+    for (const struct sql_column *c = r->table->columns; c->name; c++) {
+        bool req;
+        if (r->own_args || (!takes(r, c, &req) && !((c->flags & COL_HIDDEN) && r->op >= SQL_ADD)))
+            continue;
+        if (!any)
+            fprintf(out, "\n| argument | column | role | description |\n|---|---|---|---|\n");
+        any = true;
+        req = (c->flags & COL_REQUIRED) != 0;
+        fprintf(out, "| %s%s%s | `%s` | %s | %s |\n", c->flags & COL_HIDDEN ? "" : "`",
+                c->flags & COL_HIDDEN ? "—" : arg_of(c), c->flags & COL_HIDDEN ? "" : "`",
+                c->name, role_of(r, c, &req), c->arg.description ? c->arg.description : "");
+    }
+}

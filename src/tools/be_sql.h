@@ -10,6 +10,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "db/db.h"
 #include "tools/row.h"
@@ -96,6 +97,9 @@ json_t *sql_row_run(struct tool_ctx *x, const json_t *args, struct tool_error *e
  * nothing committed). For row logic that computes values (hashes, generated names, batches). */
 json_t *sql_apply(struct tool_ctx *x, const json_t *const *values, size_t n, const json_t *args,
                   struct tool_error *e);
+
+/* For docs/tools.md: the row's table, operation, columns (argument, role, type) and reload. */
+void sql_row_doc(FILE *out, const struct tool_def *d);
 
 /* A driver on x's node's database (the backends' db_connect). */
 enum tool_err sql_connect(struct tool_ctx *x, struct db_driver *d, struct tool_error *e);

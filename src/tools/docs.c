@@ -6,6 +6,7 @@
 
 #include "mi/catalogue.h"
 #include "mcp/registry.h"
+#include "tools/be_sql.h"
 #include "tools/row.h"
 
 static const char *annotations(const struct tool_def *d, char *buf, size_t n)
@@ -63,6 +64,8 @@ int tools_markdown(FILE *out)
             fprintf(out, "| [`%s`](#%s) | %s | ", d->name, d->name, d->toolset);
             if (cmd)
                 fprintf(out, "`%s` / `%s`", cmd->key, cmd->name36 ? cmd->name36 : "—");
+            else if (d->backend == BACKEND_SQL)
+                fprintf(out, "DB `%s`", d->sql->table->table);
             else
                 fprintf(out, "%s", d->unavailable ? "none (not available)" : "its own logic");
             fprintf(out, " | %s | %s |\n", scopes_text(d->scope, scopes, sizeof(scopes)),
@@ -78,6 +81,8 @@ int tools_markdown(FILE *out)
                     annotations(d, buf, sizeof(buf)));
             if (d->mapping)
                 fprintf(out, "- MI: %s\n", d->mapping);
+            if (d->backend == BACKEND_SQL)
+                sql_row_doc(out, d);
             if (d->args && d->args->name) {
                 fprintf(out, "\n| argument | type | required | MI parameter | description |\n"
                              "|---|---|---|---|---|\n");
