@@ -151,7 +151,8 @@ static void test_set_node(void)
     /* too long for the table */
     char big[DB_URL_MAX + 16];
     snprintf(big, sizeof(big), "postgres://u:" PW "@h/");
-    memset(big + strlen(big), 'd', DB_URL_MAX);
+    size_t blen = strlen(big);
+    memset(big + blen, 'd', DB_URL_MAX + 4 - blen);
     big[DB_URL_MAX + 4] = '\0';
     REFUSED(db_config_set_node(&c, "x", big, "src", err, sizeof(err)), "longer than 1023 bytes");
     CHECK(c.n == 1); /* nothing refused was added */
