@@ -762,6 +762,21 @@ static void nothing_changed(struct tool_error *e)
         memcpy(e->text + n, "; nothing was changed", 22);
 }
 
+/* An add's columns the caller left out whose spec declares a default (fraud_detection.prefix "",
+ * dialplan.match_op 1: NOT NULL columns without one in the schema): the input schema shows the
+ * default, so the row gets it rather than the database's NOT NULL error. */
+static void add_defaults(const struct sql_row *r, json_t *values)
+{
+    for (const struct sql_column *c = r->table->columns; r->op == SQL_ADD && c->name; c++) {
+        json_t *v;
+        if (!c->arg.def || !(c->flags & COL_WRITABLE) || (c->flags & COL_FILTERS) ||
+            json_object_get(values, arg_of(c)))
+            continue;
+        if ((v = json_loads(c->arg.def, JSON_DECODE_ANY, NULL)))
+            json_object_set_new(values, arg_of(c), v);
+    }
+}
+
 /* One write of the row with values (checked and bound); the new row's id into *id (add). */
 static enum tool_err write_one(struct db_driver *d, const struct sql_row *r, json_t *values,
                                long long *affected, json_t **id, struct tool_error *e)
@@ -771,6 +786,7 @@ static enum tool_err write_one(struct db_driver *d, const struct sql_row *r, jso
     char *sql;
 
     *id = NULL;
+    add_defaults(r, values);
     if ((rc = check_values(d, r, values, e)) != TOOL_OK)
         return rc;
     if (!(sql = sql_statement(r, values, d->placeholder, &params, e)))
