@@ -224,7 +224,9 @@ static void bind_value(struct sqlbuf *b, json_t *v)
     put(b, "%s", p);
 }
 
-/* The columns a read returns: the table's, less the spec's secrets. */
+/* The columns a read returns: the table's, less the spec's secrets. PostgreSQL sends a BYTEA
+ * (tls_mgm's PEMs) as hex ("\\x43..."): read back in the escape form a write takes, which is
+ * the text itself for a PEM. */
 static void select_list(struct sqlbuf *b, const struct sql_table *t)
 {
     const struct db_table_schema *s = schema_of(t);
@@ -234,8 +236,15 @@ static void select_list(struct sqlbuf *b, const struct sql_table *t)
         bool secret = false;
         for (const struct sql_column *c = t->columns; c->name; c++)
             secret |= !strcmp(c->name, dc->name) && (c->flags & COL_SECRET);
-        if (!secret)
-            put(b, n++ ? ", %s" : "%s", dc->name);
+        if (secret)
+            continue;
+        put(b, n++ ? ", " : "", "");
+        if (dc->type == DBT_BLOB && b->ph == DB_DOLLAR) {
+            put(b, "encode(%s, 'escape')", dc->name);
+            put(b, " AS %s", dc->name);
+        } else {
+            put(b, "%s", dc->name);
+        }
     }
 }
 
@@ -829,6 +838,7 @@ json_t *sql_apply(struct tool_ctx *x, const json_t *const *values, size_t n, con
 
     if (sql_connect(x, &d, e) != TOOL_OK) {
         json_decref(ids);
+        nothing_changed(e);
         return NULL;
     }
     rc = d.begin ? d.begin(d.ctx, e) : TOOL_OK;
