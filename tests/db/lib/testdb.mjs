@@ -47,7 +47,10 @@ export function query(url, sql, { file } = {}) {
       { encoding: 'utf8', env: { ...process.env, MYSQL_PWD: u.password },
         input: file ? readFileSync(file) : undefined, stdio: ['pipe', 'pipe', 'pipe'], timeout: 60_000 });
   }
-  return out.split('\n').filter((l) => l !== '').map((l) => l.split('\t').map((v) => (v === '\\N' ? null : v)));
+  // mariadb's batch output escapes \\, tab, newline and NUL in values: undone, so values are as stored
+  const unescape = u.scheme === 'mysql'
+    ? (v) => v.replace(/\\([\\tn0])/g, (_, ch) => ({ '\\': '\\', t: '\t', n: '\n', 0: '\0' })[ch]) : (v) => v;
+  return out.split('\n').filter((l) => l !== '').map((l) => l.split('\t').map((v) => (v === '\\N' ? null : unescape(v))));
 }
 
 // Empties the database behind url (every table gone), as the user of url.
