@@ -167,6 +167,18 @@ test("check: databases alone are checked (no MI node), from the environment too;
   assert.equal(byName.default.error.code, "db_unreachable");
 });
 
+test("a tool call with a database configured: its result, its log and its audit line hold no password", T, async () => {
+  const sim = await startSim();
+  const audit = join(dir, "audit.jsonl");
+  const r = await run(["call", "dlg_list", "limit=1", "--mi-url", sim.url, "--db-url", deadDb, "--audit", audit,
+    "--log-level", "debug"], { OPENSIPS_MCP_DB_NODES: `pbx2=mysql://u:${SECRET}@h/o` });
+  assert.equal(r.code, 0, r.stderr);
+  noSecret(r);
+  const trail = readFileSync(audit, "utf8");
+  assert.match(trail, /"dlg_list"/);
+  assert.doesNotMatch(trail, /secret/);
+});
+
 test("check: neither an MI node nor a database configured exits 2 and says how to add both", T, async () => {
   const r = await run(["check"]);
   assert.equal(r.code, 2, r.stderr);
