@@ -105,6 +105,8 @@ const badStarts = [
   ["a time-out out of range", ["--db-connect-timeout-ms", "0"], {},
     /error: --db-connect-timeout-ms: '0' is not a number of milliseconds from 100 to 600000/],
   ["an unknown --db- option", ["--db-password", SECRET], {}, /error: unknown option '--db-password'/],
+  ["a URL whose flag went missing", ["--read-only", `mysql://u:${SECRET}@h/o`], {},
+    /error: unexpected argument 'mysql:\/\/u:\*\*\*@h\/o'; see --help/],
   ["the same node twice on the command line", ["--db-url", "postgres://h/a", "--db-node", `default=postgres://u:${SECRET}@h/b`], {},
     /error: --db-node: node 'default' is given a database twice/],
 ];
