@@ -70,13 +70,16 @@ static struct tool_arg column_arg(const struct sql_row *r, const struct sql_colu
 
     a.name = arg_of(c);
     a.flags &= ~ARG_REQUIRED;
+    if (!a.description && (c->flags & COL_FILTERS))
+        a.description = c->flags & COL_LIKE ? "Contains this" : "Equals this";
     if (r->op != SQL_ADD)
         a.def = NULL; /* an update sets only what it is given; a filter filters only when given */
     if (r->op == SQL_UPDATE && !is_key(r, c) && !full) {
         /* The add tool of the table says what each column is and takes; an update's value is
          * held to the same at run time (check_values), so its listing keeps only the type. */
         struct tool_arg bare = {.name = a.name, .type = a.type, .ints = a.ints,
-                                .nints = a.nints, .values = a.values};
+                                .nints = a.nints, .values = a.values,
+                                .description = a.description};
         if (!bare.type) {
             const struct db_column *sc = db_schema_column(schema_of(r->table), c->name);
             bare.type = sc && (sc->type == DBT_INT || sc->type == DBT_SERIAL) ? T_INTEGER
@@ -122,7 +125,8 @@ static struct tool_arg column_arg(const struct sql_row *r, const struct sql_colu
     return a;
 }
 
-static const struct tool_arg reload_arg = {.name = "reload", .type = T_BOOLEAN, .def = "true"};
+static const struct tool_arg reload_arg = {.name = "reload", .type = T_BOOLEAN, .def = "true",
+                                           .description = "Reload after"};
 
 int sql_row_args(const struct tool_def *d, json_t *props, json_t *required, char *why, size_t n)
 {

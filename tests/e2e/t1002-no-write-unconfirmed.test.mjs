@@ -54,7 +54,7 @@ const allowed = (q, answered) => PROBES.has(q.name) || (answered && READS.has(q.
 // Strings tried in order for a string property: the first that fits minLength (padded with "x"),
 // maxLength and pattern is used. A pattern none of them fits fails the test, naming the tool: add a
 // candidate here rather than a value for that tool.
-const STRINGS = ["x", "x1", "1", "sip:x@192.0.2.1:5060", "x@example.com", "192.0.2.1"];
+const STRINGS = ["x", "x1", "1", "sip:x@192.0.2.1:5060", "x@example.com", "192.0.2.1", "x=1"];
 
 function stringFor(p, where) {
   const re = p.pattern === undefined ? null : new RegExp(p.pattern, "u");
