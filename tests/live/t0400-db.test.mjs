@@ -91,7 +91,7 @@ function takesDbUrl() {
 
 for (const inst of installs()) {
   const driver = driverFor(Number(inst.version.split(".")[0]));
-  const skip = !inst.prefix ? inst.why : dbMissing(driver);
+  const skip = !inst.prefix ? inst.why : dbMissing(driver, inst.prefix);
   describe(`OpenSIPS ${inst.version} on ${driver === "postgres" ? "PostgreSQL" : "MariaDB"}: the provisioning database`,
     { skip: skip ? `DB cases skipped: ${skip}` : false }, () => {
     let bed;

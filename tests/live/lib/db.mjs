@@ -13,8 +13,15 @@ const testdb = join(top, "scripts/testdb.sh");
 // Which database a version's bed reads: 4.x on PostgreSQL, 3.x on MariaDB (both drivers, both versions).
 export const driverFor = (major) => (major >= 4 ? "postgres" : "mysql");
 
-// Why the database servers cannot be had here (null when both can): the DB cases skip with this.
-export function dbMissing(driver) {
+// Why the DB bed of `driver` cannot run here (null when it can): the DB cases skip with this. LIVE_NO_DB
+// (scripts/live.sh sets it when the servers could not be installed) is the reason as it is; else the
+// server's binaries, and the modules the bed loads in the OpenSIPS at `prefix`, must be there.
+export function dbMissing(driver, prefix) {
+  if (process.env.LIVE_NO_DB) return process.env.LIVE_NO_DB;
+  const mdir = ["lib64", "lib", "lib/x86_64-linux-gnu"].map((l) => join(prefix, l, "opensips/modules")).find(existsSync);
+  const lacks = [driver === "postgres" ? "db_postgres" : "db_mysql", "auth", "auth_db"]
+    .filter((mod) => !mdir || !existsSync(join(mdir, `${mod}.so`)));
+  if (lacks.length) return `this OpenSIPS (${prefix}) has no ${lacks.map((x) => x + ".so").join(", ")} (scripts/opensips.sh builds them)`;
   if (driver === "postgres") {
     const bins = existsSync("/usr/lib/postgresql") ? readdirSync("/usr/lib/postgresql") : [];
     if (!bins.some((v) => existsSync(`/usr/lib/postgresql/${v}/bin/initdb`)))
