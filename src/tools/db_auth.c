@@ -30,17 +30,17 @@ static const struct tool_arg password_arg[] = ARGS(
 /* The hashes of args' password for args' user and domain (the realm), into values. */
 static bool hash_into(const json_t *args, json_t *values, struct tool_error *e)
 {
-    char ha1[33], s256[65], s512[65];
+    struct auth_hashes h;
 
-    if (auth_hashes(tool_str(args, "username", ""), tool_str(args, "domain", ""),
-                    tool_str(args, "password", ""), ha1, s256, s512) < 0) {
+    if (auth_hash_compute(tool_str(args, "username", ""), tool_str(args, "domain", ""),
+                          tool_str(args, "password", ""), &h) < 0) {
         tool_fail(e, TOOL_E_BAD_ARGS, NULL, 0, "username, domain and password are needed to "
                   "make the hashes; nothing was changed");
         return false;
     }
-    json_object_set_new(values, "ha1", json_string(ha1));
-    json_object_set_new(values, "ha1_sha256", json_string(s256));
-    json_object_set_new(values, "ha1_sha512t256", json_string(s512));
+    json_object_set_new(values, "ha1", json_string(h.ha1));
+    json_object_set_new(values, "ha1_sha256", json_string(h.ha1_sha256));
+    json_object_set_new(values, "ha1_sha512t256", json_string(h.ha1_sha512t256));
     json_object_set_new(values, "password", json_string("")); /* no plaintext at rest */
     json_object_del(values, "confirm");
     return true;
