@@ -2,6 +2,8 @@
 # Run the live suite (tests/live) against real OpenSIPS: the installed one named by $OPENSIPS_BIN, or
 # 4.0.1 and 3.6.8 built by scripts/opensips.sh from ${OPENSIPS_SRC:-../shared/opensips}. Prints
 # "live suite skipped: no OpenSIPS (set OPENSIPS_BIN or OPENSIPS_SRC)" and succeeds when there is neither.
+# The DB cases (t0400: 4.x on PostgreSQL, 3.x on MariaDB) need Debian's postgresql and mariadb-server; when
+# they cannot be installed, one line says so and only those cases are skipped.
 #   LIVE_VERSIONS=4.0.1 scripts/live.sh      only one version (built ones; ignored with OPENSIPS_BIN)
 # Needs OPENSIPS_MCP_BIN (the server) and NODE (the pinned node), as `make live` sets them.
 set -euo pipefail
@@ -32,6 +34,11 @@ fi
 # What the test bed runs besides OpenSIPS: SIPp places the calls, sqlite3 makes the tables, openssl the
 # test certificate, RTPEngine relays the media of t0210's calls.
 scripts/apt-install.sh live sip-tester sqlite3 openssl rtpengine-daemon
+# The DB bed's servers (t0400 skips, saying which one is missing, when there are none).
+if ! scripts/testdb.sh install >/dev/null 2>&1; then
+    export LIVE_NO_DB="PostgreSQL and MariaDB could not be installed (scripts/testdb.sh install)"
+    echo "live: the DB cases (t0400) are skipped: $LIVE_NO_DB"
+fi
 
 # Build (or find) each one first, one at a time: a build takes minutes and the suite must not wait on it.
 prefixes=()

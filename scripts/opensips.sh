@@ -12,15 +12,19 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 
-# The modules tests/live/opensips.cfg.in loads (both versions ship all of them; UDP and TCP are in the core).
-modules=(proto_bin httpd mi_http mi_fifo mi_datagram event_datagram db_text db_sqlite
+# The modules tests/live/opensips.cfg.in and opensips-db.cfg.in load (both versions ship all of them; UDP
+# and TCP are in the core): db_postgres and db_mysql for the bed on a real database, auth and auth_db for
+# its digest-authenticated REGISTER.
+modules=(proto_bin httpd mi_http mi_fifo mi_datagram event_datagram db_text db_sqlite db_postgres db_mysql
+    auth auth_db
     signaling sl tm rr maxfwd sipmsgops textops cfgutils uac uac_auth dialog usrloc registrar
     dispatcher load_balancer drouting dialplan permissions domain pike ratelimit acc tracer statistics
     uac_registrant b2b_entities b2b_logic call_center clusterer presence presence_xml xcap pua
     tls_mgm tls_openssl fraud_detection carrierroute nathelper topology_hiding rtp_relay rtpengine)
-# Debian packages the build of that set needs (libconfuse: carrierroute).
+# Debian packages the build of that set needs (libconfuse: carrierroute; libpq: db_postgres; libmariadb:
+# db_mysql).
 build_pkgs=(gcc make bison flex pkg-config libpcre2-dev libmicrohttpd-dev libsqlite3-dev libxml2-dev
-    libssl-dev libjson-c-dev libconfuse-dev)
+    libssl-dev libjson-c-dev libconfuse-dev libpq-dev libmariadb-dev)
 
 die() { echo "opensips.sh: $1" >&2; exit "${2:-1}"; }
 
@@ -72,9 +76,16 @@ if [ ! -f "$tree/Makefile" ]; then
     tar -xzf "$tarball" -C "$tree" --strip-components=1
 fi
 jobs=${OPENSIPS_BUILD_JOBS:-$(nproc)}
+# db_mysql's Makefile asks `mysql_config`; Debian's libmariadb-dev ships it as mariadb_config only (the
+# mysql_config name is in libmariadb-dev-compat): a private PATH entry gives the build that name.
+shim=$cache/bin-$version
+rm -rf "$shim"
+if ! command -v mysql_config >/dev/null && command -v mariadb_config >/dev/null; then
+    mkdir -p "$shim" && ln -s "$(command -v mariadb_config)" "$shim/mysql_config"
+fi
 echo "opensips.sh: building OpenSIPS $version with ${#modules[@]} modules (log: $log)" >&2
 start=$(date +%s)
-if ! (cd "$tree" && nice make -j"$jobs" all module="${modules[*]}" &&
+if ! (export PATH=$shim:$PATH && cd "$tree" && nice make -j"$jobs" all module="${modules[*]}" &&
       rm -rf "$prefix" && make install prefix="$prefix" module="${modules[*]}") >"$log" 2>&1; then
     tail -n 30 "$log" >&2
     die "building OpenSIPS $version failed (full log: $log)"

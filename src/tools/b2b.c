@@ -125,8 +125,7 @@ static const struct tool_def b2b_tools[] = {
                 "rejects (-32601)"},
     {.name = "b2b_terminate",
      .title = "End a B2B session",
-     .description = "Ends a B2B session: BYE to every leg. Take the key from b2b_list_sessions. Asks the user "
-                    "to confirm.",
+     .description = "Ends a B2B session: BYE to every leg. Take the key from b2b_list_sessions.",
      .toolset = "b2b",
      .scope = SCOPE_BIT(SCOPE_MI_WRITE),
      .flags = TOOL_F_DESTRUCTIVE,
@@ -139,7 +138,7 @@ static const struct tool_def b2b_tools[] = {
     {.name = "b2b_trigger_scenario",
      .title = "Start a B2B scenario",
      .description = "Starts a b2b_logic scenario from outside (3PCC): OpenSIPS calls entity1 and entity2 and "
-                    "bridges them. Needs b2b_logic's server_address set. Asks the user to confirm.",
+                    "bridges them. Needs b2b_logic's server_address set.",
      .toolset = "b2b",
      .scope = SCOPE_BIT(SCOPE_MI_WRITE),
      .flags = TOOL_F_DESTRUCTIVE,

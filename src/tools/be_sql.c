@@ -70,13 +70,16 @@ static struct tool_arg column_arg(const struct sql_row *r, const struct sql_colu
 
     a.name = arg_of(c);
     a.flags &= ~ARG_REQUIRED;
+    if (!a.description && (c->flags & COL_FILTERS))
+        a.description = c->flags & COL_LIKE ? "Contains this" : "Equals this";
     if (r->op != SQL_ADD)
         a.def = NULL; /* an update sets only what it is given; a filter filters only when given */
     if (r->op == SQL_UPDATE && !is_key(r, c) && !full) {
         /* The add tool of the table says what each column is and takes; an update's value is
          * held to the same at run time (check_values), so its listing keeps only the type. */
         struct tool_arg bare = {.name = a.name, .type = a.type, .ints = a.ints,
-                                .nints = a.nints, .values = a.values};
+                                .nints = a.nints, .values = a.values,
+                                .description = a.description};
         if (!bare.type) {
             const struct db_column *sc = db_schema_column(schema_of(r->table), c->name);
             bare.type = sc && (sc->type == DBT_INT || sc->type == DBT_SERIAL) ? T_INTEGER
@@ -122,7 +125,8 @@ static struct tool_arg column_arg(const struct sql_row *r, const struct sql_colu
     return a;
 }
 
-static const struct tool_arg reload_arg = {.name = "reload", .type = T_BOOLEAN, .def = "true"};
+static const struct tool_arg reload_arg = {.name = "reload", .type = T_BOOLEAN, .def = "true",
+                                           .description = "Reload after"};
 
 int sql_row_args(const struct tool_def *d, json_t *props, json_t *required, char *why, size_t n)
 {
@@ -771,21 +775,6 @@ static void nothing_changed(struct tool_error *e)
         memcpy(e->text + n, "; nothing was changed", 22);
 }
 
-/* An add's columns the caller left out whose spec declares a default (fraud_detection.prefix "",
- * dialplan.match_op 1: NOT NULL columns without one in the schema): the input schema shows the
- * default, so the row gets it rather than the database's NOT NULL error. */
-static void add_defaults(const struct sql_row *r, json_t *values)
-{
-    for (const struct sql_column *c = r->table->columns; r->op == SQL_ADD && c->name; c++) {
-        json_t *v;
-        if (!c->arg.def || !(c->flags & COL_WRITABLE) || (c->flags & COL_FILTERS) ||
-            json_object_get(values, arg_of(c)))
-            continue;
-        if ((v = json_loads(c->arg.def, JSON_DECODE_ANY, NULL)))
-            json_object_set_new(values, arg_of(c), v);
-    }
-}
-
 /* One write of the row with values (checked and bound); the new row's id into *id (add). */
 static enum tool_err write_one(struct db_driver *d, const struct sql_row *r, json_t *values,
                                long long *affected, json_t **id, struct tool_error *e)
@@ -795,7 +784,6 @@ static enum tool_err write_one(struct db_driver *d, const struct sql_row *r, jso
     char *sql;
 
     *id = NULL;
-    add_defaults(r, values);
     if ((rc = check_values(d, r, values, e)) != TOOL_OK)
         return rc;
     if (!(sql = sql_statement(r, values, d->placeholder, &params, e)))

@@ -67,7 +67,7 @@ static const struct tool_def callcenter_tools[] = {
     {.name = "cc_reload_tool",
      .title = "Reload call-center data",
      .description = "Re-reads agents and flows from the database. Agents go back to their stored login state; "
-                    "queued calls may be dispatched at once. Asks the user to confirm.",
+                    "queued calls may be dispatched at once.",
      .toolset = "call_center",
      .scope = SCOPE_BIT(SCOPE_MI_WRITE),
      .flags = TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT,

@@ -19,9 +19,9 @@
     COL("callid", COL_FILTER),                        \
     COL("sip_code", COL_FILTER),         \
     COL("caller", COL_LIKE | COL_EXTRA, .max_len = 128,                                   \
-        .description = "Contains"),                          \
+        .description = "Contains this"),                          \
     COL("callee", COL_LIKE | COL_EXTRA, .max_len = 128,                                   \
-        .description = "Contains")
+        .description = "Contains this")
 
 static const struct sql_table acc = {
     .table = "acc", .columns = COLUMNS(CDR_COLUMNS), .order = "time"};

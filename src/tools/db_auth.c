@@ -16,7 +16,7 @@
 static const struct sql_table subscriber = {
     .table = "subscriber",
     .columns = COLUMNS(
-        COL("id", COL_KEY, .description = "Row id (id in subscriber_list)"),
+        COL("id", COL_KEY, .description = "Row id (see subscriber_list)"),
         COL("username", COL_WRITABLE | COL_REQUIRED, .description = "SIP user name", .min_len = 1),
         COL("domain", COL_WRITABLE | COL_REQUIRED, .min_len = 1,
             .description = "SIP domain; also the digest realm the hashes are made with"),
@@ -91,7 +91,7 @@ static const struct sql_table domain = {
         COL("id", COL_KEY, .description = "Row id"),
         COL("domain", COL_WRITABLE | COL_REQUIRED, .min_len = 1,
             .description = "SIP domain this proxy serves"),
-        COL("attrs", COL_WRITABLE),
+        COL("attrs", COL_WRITABLE, .description = "Attributes"),
         COL("accept_subdomain", COL_WRITABLE, .ints = (const long long[]){0, 1}, .nints = 2,
             .description = "1: its subdomains too"),
         COL("domain", COL_LIKE)),

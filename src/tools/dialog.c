@@ -171,7 +171,7 @@ static const struct tool_def dialog_tools[] = {
      .title = "End a call",
      .description = "Ends one call in progress: OpenSIPS sends BYE to both sides. Identify the call by its "
                     "Call-ID and both tags, as dlg_list shows them; nothing is ended when no dialog matches all "
-                    "three. Asks the user to confirm.",
+                    "three.",
      .toolset = "dialog",
      .scope = SCOPE_BIT(SCOPE_MI_WRITE),
      .flags = TOOL_F_DESTRUCTIVE,
@@ -190,7 +190,7 @@ static const struct tool_def dialog_tools[] = {
     {.name = "dlg_push_var",
      .title = "Set a dialog variable",
      .description = "Stores a named value on a call in progress ($dlg_val in the routing script), found by "
-                    "Call-ID and caller tag, then reads it back to prove it was stored. Asks the user to confirm.",
+                    "Call-ID and caller tag, then reads it back to prove it was stored.",
      .toolset = "dialog",
      .scope = SCOPE_BIT(SCOPE_MI_WRITE),
      .flags = TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT,

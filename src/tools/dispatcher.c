@@ -170,7 +170,7 @@ static const struct tool_def dispatcher_tools[] = {
     {.name = "dispatcher_set_state",
      .title = "Set a dispatcher destination's state",
      .description = "Marks one destination of a dispatcher set active, inactive or probing, at once and "
-                    "without a reload; inactive destinations get no calls. Asks the user to confirm.",
+                    "without a reload; inactive destinations get no calls.",
      .toolset = "dispatcher",
      .scope = SCOPE_BIT(SCOPE_MI_WRITE),
      .flags = TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT,
@@ -192,7 +192,7 @@ static const struct tool_def dispatcher_tools[] = {
     {.name = "dispatcher_reload",
      .title = "Reload dispatcher destinations",
      .description = "Makes OpenSIPS re-read the dispatcher table from its database (after editing it); "
-                    "destination states are kept. Asks the user to confirm.",
+                    "destination states are kept.",
      .toolset = "dispatcher",
      .scope = SCOPE_BIT(SCOPE_MI_WRITE),
      .flags = TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT,

@@ -130,8 +130,8 @@ static const struct tool_def profile_tools[] = {
     {.name = "dlg_profile_end_dlgs",
      .title = "End the calls in a profile",
      .description = "Ends every call in a dialog profile (or with one value): BYE to both sides. Counts the "
-                    "profile before and after, since OpenSIPS may answer OK and end nothing. Asks the user "
-                    "to confirm.",
+                    "profile before and after, since OpenSIPS may answer OK and end nothing."
+                    "",
      .toolset = "profiles",
      .scope = SCOPE_BIT(SCOPE_MI_WRITE),
      .flags = TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT,

@@ -220,8 +220,7 @@ static const struct tool_def reload_tools[] = {
     {.name = "reload_data_tables",
      .title = "Reload provisioning tables",
      .description = "Reloads many modules' tables in dependency order, pausing between reloads, with progress "
-                    "and an outcome each (reloaded, skipped when not loaded or guarded, failed). Asks the "
-                    "user to confirm.",
+                    "and an outcome each (reloaded, skipped when not loaded or guarded, failed).",
      .toolset = "reload",
      .scope = SCOPE_BIT(SCOPE_MI_WRITE),
      .flags = WRITE,
@@ -247,7 +246,7 @@ static const struct tool_def reload_tools[] = {
                 "lacks is skipped, tls_mgm skipped when guarded. New: progress, cancellation"},
     {.name = "domain_reload",
      .title = "Reload domains",
-     .description = "Makes OpenSIPS re-read the domain table. Asks the user to confirm.",
+     .description = "Makes OpenSIPS re-read the domain table.",
      .toolset = "reload",
      .scope = SCOPE_BIT(SCOPE_MI_WRITE),
      .flags = WRITE,
@@ -256,7 +255,7 @@ static const struct tool_def reload_tools[] = {
      .mapping = "domain:reload (3.x domain_reload; 4.0 dropped that name)"},
     {.name = "fraud_reload",
      .title = "Reload fraud rules",
-     .description = "Makes OpenSIPS re-read the fraud_detection profiles and rules. Asks the user to confirm.",
+     .description = "Makes OpenSIPS re-read the fraud_detection profiles and rules.",
      .toolset = "reload",
      .scope = SCOPE_BIT(SCOPE_MI_WRITE),
      .flags = WRITE,
@@ -266,7 +265,7 @@ static const struct tool_def reload_tools[] = {
     {.name = "tls_reload",
      .title = "Reload TLS domains",
      .description = "Reloads TLS domains and certificates. Refused unless force: true where it crashes "
-                    "OpenSIPS (4.0 with proto_tls loaded). Asks the user to confirm.",
+                    "OpenSIPS (4.0 with proto_tls loaded).",
      .toolset = "reload",
      .scope = SCOPE_BIT(SCOPE_MI_WRITE),
      .flags = WRITE,

@@ -48,18 +48,20 @@ const struct tool_def *row_of(const struct mcp_tool *t)
 }
 
 /* The "default" members of a row's argument schemas, from its input schema: {arg: value}, or
- * NULL when no argument declares one. */
-static json_t *arg_defaults(const struct tool_def *d, const json_t *in)
+ * NULL when no argument declares one. Every property counts, the row's own arguments and those
+ * its backend adds (a SQL table's columns, reload). */
+static json_t *arg_defaults(const json_t *in)
 {
-    const json_t *props = json_object_get(in, "properties");
-    json_t *defaults = NULL, *v;
+    const json_t *props = json_object_get(in, "properties"), *p, *v;
+    json_t *defaults = NULL;
+    const char *name;
 
-    for (const struct tool_arg *a = d->args; a && a->name; a++) {
-        if (!(v = json_object_get(json_object_get(props, a->name), "default")))
+    json_object_foreach((json_t *)props, name, p) {
+        if (!(v = json_object_get(p, "default")))
             continue;
         if (!defaults)
             defaults = json_object();
-        json_object_set(defaults, a->name, v);
+        json_object_set(defaults, name, (json_t *)v);
     }
     return defaults;
 }
@@ -181,7 +183,7 @@ static json_t *row_make_schema(const struct mcp_tool *t, bool output)
     if (!(in = row_schema(rt->def, false)))
         return NULL;
     if (!rt->defaults)
-        rt->defaults = arg_defaults(rt->def, in);
+        rt->defaults = arg_defaults(in);
     return in;
 }
 

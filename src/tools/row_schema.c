@@ -176,7 +176,7 @@ static const struct tool_arg node_write_arg[] = {
     {0},
 };
 static const struct tool_arg confirm_arg[] = {
-    {.name = "confirm", .type = T_BOOLEAN, .description = "true once the user agreed"},
+    {.name = "confirm", .type = T_BOOLEAN, .description = "true: user agreed"},
     {0},
 };
 
@@ -304,7 +304,12 @@ static json_t *output_schema(const struct tool_def *d)
         props = json_pack("{s:o}", "result", item);
     else /* a result of no fixed shape: leave it out rather than state an empty schema */
         props = json_object();
-    /* Open to other members: node, note, and {nodes, answered, asked} for node "*". */
+    /* Open to other members: node, note, and {nodes, answered, asked} for node "*". A result
+     * of no fixed shape states only that it is an object. */
+    if (!json_object_size(props)) {
+        json_decref(props);
+        return json_pack("{s:s}", "type", "object");
+    }
     return json_pack("{s:s, s:o}", "type", "object", "properties", props);
 }
 

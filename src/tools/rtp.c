@@ -172,7 +172,7 @@ static const struct tool_def rtp_tools[] = {
     {.name = "rtpengine_terminate_call",
      .title = "Drop a call's media",
      .description = "Ends one call by Call-ID (OpenSIPS ends its dialog, BYE to both sides), then makes sure "
-                    "RTPEngine drops its media, stranded media too. Asks the user to confirm.",
+                    "RTPEngine drops its media, stranded media too.",
      .toolset = "rtp",
      .scope = SCOPE_BIT(SCOPE_MI_WRITE),
      .flags = TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT,

@@ -72,8 +72,8 @@ static const struct tool_def sessions_tools[] = {
      .mapping = "none: this server's own sessions, not MI"},
     {.name = "server_session_end",
      .title = "End an MCP session",
-     .description = "Ends one HTTP session of any principal; its client must initialize again. Asks the user "
-                    "to confirm.",
+     .description = "Ends one HTTP session of any principal; its client must initialize again."
+                    "",
      .toolset = "status",
      .scope = SCOPE_BIT(SCOPE_SERVER_ADMIN),
      .flags = TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT,

@@ -95,7 +95,7 @@ static const struct tool_def uac_tools[] = {
     {.name = "uac_reg_reload",
      .title = "Reload registrants",
      .description = "Re-reads the registrant table: added rows start registering, removed ones stop, states "
-                    "reset from the table. Asks the user to confirm.",
+                    "reset from the table.",
      .toolset = "uac",
      .scope = SCOPE_BIT(SCOPE_MI_WRITE),
      .flags = TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT,

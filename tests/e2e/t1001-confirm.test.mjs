@@ -46,6 +46,12 @@ const plausible = {
   mi_execute: { command: "core:kill" },
   cluster_send_command: { mi_cmd: "kill" },
   snapshot_capture: { out_dir: "snaps" },
+  // the provisioning tables' patterns (a SIP URI, digits, an address, capacities)
+  dispatcher_add: { destination: "sip:x@192.0.2.1" },
+  gen_test_dispatcher: { destinations: ["sip:x@192.0.2.1"], dry_run: false },
+  drouting_add_rule: { groupid: "1", prefix: "1" },
+  lb_add: { dst_uri: "sip:x@192.0.2.1", resources: "pstn=1" },
+  address_add: { ip: "192.0.2.1" },
 };
 
 // The required arguments with minimal values; one variant per value of each required enum (an action

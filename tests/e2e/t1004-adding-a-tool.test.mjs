@@ -70,12 +70,14 @@ test("the SQL examples take their arguments from the table's columns; without a 
   await withClient(args(), async (client) => {
     const by = Object.fromEntries((await loadTools(client)).map((t) => [t.name, t]));
     const add = by.example_domain_add.inputSchema, del = by.example_domain_delete.inputSchema;
-    assert.deepEqual(Object.keys(add.properties).sort(), ["attrs", "confirm", "domain", "id", "node"]);
+    // the key is the database's to assign; reload (default true) re-reads the table after the change
+    assert.deepEqual(Object.keys(add.properties).sort(), ["attrs", "confirm", "domain", "node", "reload"]);
+    assert.equal(add.properties.reload.default, true);
     assert.deepEqual(add.required, ["domain"]);
     assert.equal(add.properties.domain.maxLength, 64);
-    assert.deepEqual(Object.keys(del.properties).sort(), ["confirm", "id", "node"]);
+    assert.deepEqual(Object.keys(del.properties).sort(), ["confirm", "id", "node", "reload"]);
     assert.deepEqual(del.required, ["id"]);
-    assert.deepEqual(Object.keys(by.example_domain_list.inputSchema.properties).sort(), ["fields", "limit", "offset"]);
+    assert.deepEqual(Object.keys(by.example_domain_list.inputSchema.properties).sort(), ["fields", "limit", "node", "offset"]);
     assert.equal(by.example_domain_list.annotations.readOnlyHint, true);
     const r = await call(client, "example_domain_list", {});
     assert.ok(r.isError, JSON.stringify(r));

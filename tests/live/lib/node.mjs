@@ -154,12 +154,14 @@ function makeDb(file, schemaDir) {
 // on the same tables.
 // With `media`, an RTPEngine daemon runs beside it and the node loads rtp_relay and rtpengine (a bed of
 // its own: see t0210).
-export async function startNode(prefix, { uasPort, peerOf, media = false } = {}) {
+// With `db` ({ module: "db_postgres" | "db_mysql", url, realm }), the node runs opensips-db.cfg.in instead:
+// its provisioning modules read that database (made and filled by the caller: lib/db.mjs), no SQLite.
+export async function startNode(prefix, { uasPort, peerOf, media = false, db = null } = {}) {
   const bin = join(prefix, "sbin/opensips");
   const mpath = findDir(prefix, ["opensips/modules"]);
   if (!mpath) throw new Error(`no opensips/modules under ${prefix}`);
   const schema = [join(prefix, "share/opensips/sqlite"), "/usr/share/opensips/sqlite"].find(existsSync);
-  if (!schema) throw new Error(`no share/opensips/sqlite schema scripts under ${prefix}`);
+  if (!schema && !db) throw new Error(`no share/opensips/sqlite schema scripts under ${prefix}`);
   const ver = execFileSync(bin, ["-V"], { encoding: "utf8" }).match(/version: opensips (\d+\.\d+\.\d+)/)?.[1];
   if (!ver) throw new Error(`${bin} -V: no version`);
   const major = Number(ver.split(".")[0]);
@@ -176,6 +178,7 @@ export async function startNode(prefix, { uasPort, peerOf, media = false } = {})
   const vars = { ...P, MPATH: mpath + "/", FIFO: join(run, "mi_fifo"), RUN: run, NODE_ID: peerOf ? 2 : 1,
     DB: peerOf ? join(peerOf.run, "opensips.sqlite") : join(run, "opensips.sqlite"),
     DLG_FLAGS: major >= 4 ? "bye-on-timeout" : "B" };
+  if (db) Object.assign(vars, { DB_MODULE: db.module, DB_URL: db.url, REALM: db.realm });
   // RTPEngine (Debian's rtpengine-daemon, userspace, loopback) when it is installed and so are the modules
   const rtpe = media && !peerOf && mods.has("rtpengine") && mods.has("rtp_relay") &&
     spawnSync("sh", ["-c", "command -v rtpengine"]).status === 0;
@@ -185,8 +188,8 @@ export async function startNode(prefix, { uasPort, peerOf, media = false } = {})
   }
   const has = (c) => (c === "rtpengine" ? rtpe : c.startsWith("mod:") ? mods.has(c.slice(4)) : c === `v${major}`);
   const cfg = join(run, "opensips.cfg");
-  writeFileSync(cfg, render(readFileSync(join(here, "opensips.cfg.in"), "utf8"), vars, has));
-  if (!peerOf) {
+  writeFileSync(cfg, render(readFileSync(join(here, db ? "opensips-db.cfg.in" : "opensips.cfg.in"), "utf8"), vars, has));
+  if (!peerOf && !db) {
     const sql = makeDb(vars.DB, schema) + rows(P);
     const db = spawnSync("sqlite3", [vars.DB], { input: sql, encoding: "utf8" });
     if (db.status !== 0) throw new Error(`sqlite3: ${db.stderr}`);
@@ -194,7 +197,7 @@ export async function startNode(prefix, { uasPort, peerOf, media = false } = {})
     for (const opt of [`UPDATE cc_agents SET msrp_location = 'sip:agent1@127.0.0.1:${P.UAS_PORT}'`])
       spawnSync("sqlite3", [vars.DB, opt], { encoding: "utf8" });
   }
-  if (mods.has("tls_mgm"))
+  if (mods.has("tls_mgm") && !db)
     execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=live",
       "-keyout", join(run, "tls.key"), "-out", join(run, "tls.crt")], { stdio: "ignore" });
 

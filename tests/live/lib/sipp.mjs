@@ -61,6 +61,21 @@ export async function register(sipPort, dir, n, { rate = 1000 } = {}) {
   return { ...r, stats: lastStats(stf), output: s.output() };
 }
 
+// One digest-authenticated REGISTER of user@domain through OpenSIPS at sipPort (sipp/register-auth.xml:
+// REGISTER, 401 challenge, REGISTER with -au/-ap credentials, 200). Resolves with SIPp's exit code (0: the
+// 200 came) and `answers`, the status codes of every response SIPp received, in order.
+export async function registerAuth(sipPort, dir, { user, password, domain, name = "register-auth" }) {
+  const trace = join(dir, `${name}-messages.log`);
+  const s = sipp([`127.0.0.1:${sipPort}`, "-sf", join(scenarios, "register-auth.xml"), "-i", "127.0.0.1",
+    "-p", String(await freeUdp()), "-s", user, "-au", user, "-ap", password, "-key", "domain", domain,
+    "-m", "1", "-t", "u1", "-trace_msg", "-message_file", trace, "-timeout", "30s", "-timeout_error"], dir);
+  const r = await s.exited;
+  const log = existsSync(trace) ? readFileSync(trace, "utf8") : "";
+  // each answer is logged once as received (an unexpected one is logged a second time, as unexpected)
+  const answers = [...log.matchAll(/message received \[\d+\] bytes :\s*\nSIP\/2\.0 (\d{3})/g)].map((x) => Number(x[1]));
+  return { ...r, answers, output: s.output(), log };
+}
+
 async function stopProc(s) {
   if (s.proc.exitCode === null && s.proc.signalCode === null) s.proc.kill("SIGTERM");
   let t;
