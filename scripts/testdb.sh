@@ -13,6 +13,10 @@
 #   scripts/testdb.sh run [pg] [mysql] -- CMD...
 #                                              start, run CMD with the variables exported, stop; exits
 #                                              with CMD's status
+#   scripts/testdb.sh server DIR pg|mysql stop|start|hang|resume
+#                                              stop or start again (same data, port and socket) one
+#                                              server of DIR; hang/resume: SIGSTOP/SIGCONT MariaDB,
+#                                              which then accepts connections and never answers
 #
 # Variables printed (and exported by `run`):
 #   TESTDB_DIR            the temporary directory (give it to `stop`)
@@ -92,8 +96,25 @@ free_port() {
     die "no free TCP port found on 127.0.0.1 in 50 tries"
 }
 
+# pg_launch BIN DIR PORT: pg_ctl start on DIR's data directory (0, or pg_ctl's failure).
+pg_launch() {
+    local bin=$1 d=$2 port=$3
+    rm -f "$d/server.log"
+    as_user "$bin/pg_ctl" -D "$d/data" -l "$d/server.log" -s -w -t "$TIMEOUT" \
+        -o "-c listen_addresses=127.0.0.1 -p $port -k $d/run -c unix_socket_permissions=0700 -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c max_connections=50 -c shared_buffers=16MB" \
+        start >/dev/null 2>&1
+}
+pg_wait() {
+    local bin=$1 d=$2 port=$3 deadline
+    deadline=$(( $(date +%s) + TIMEOUT ))
+    until as_user "$bin/pg_isready" -q -h "$d/run" -p "$port"; do
+        [ "$(date +%s)" -lt "$deadline" ] || die "PostgreSQL does not accept connections after ${TIMEOUT}s"
+        sleep 0.05
+    done
+}
+
 start_pg() {
-    local bin t0 port d=$dir/pg deadline
+    local bin t0 port d=$dir/pg
     bin=$(pg_bindir) || die "no PostgreSQL server (/usr/lib/postgresql/*/bin/initdb); run: scripts/testdb.sh install"
     t0=$(now_ms)
     port=$(free_port)
@@ -107,10 +128,7 @@ start_pg() {
     # The port was free when picked; another process may take it first: up to 3 ports are tried.
     local try
     for try in 1 2 3; do
-        rm -f "$d/server.log"
-        as_user "$bin/pg_ctl" -D "$d/data" -l "$d/server.log" -s -w -t "$TIMEOUT" \
-            -o "-c listen_addresses=127.0.0.1 -p $port -k $d/run -c unix_socket_permissions=0700 -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c max_connections=50 -c shared_buffers=16MB" \
-            start >/dev/null 2>&1 && break
+        pg_launch "$bin" "$d" "$port" && break
         if [ $try -lt 3 ] && grep -q 'could not bind\|could not create any TCP/IP sockets' "$d/server.log" 2>/dev/null; then
             port=$(free_port)
             continue
@@ -118,11 +136,8 @@ start_pg() {
         cat "$d/server.log" >&2 2>/dev/null
         die "PostgreSQL did not start on port $port (log above)"
     done
-    deadline=$(( $(date +%s) + TIMEOUT ))
-    until as_user "$bin/pg_isready" -q -h "$d/run" -p "$port"; do
-        [ "$(date +%s)" -lt "$deadline" ] || die "PostgreSQL does not accept connections after ${TIMEOUT}s"
-        sleep 0.05
-    done
+    echo "$port" >"$d/port"
+    pg_wait "$bin" "$d" "$port"
     as_user "$bin/psql" -X -q -v ON_ERROR_STOP=1 -h "$d/run" -p "$port" -U postgres -d postgres >"$d/setup.log" 2>&1 <<SQL ||
 CREATE ROLE opensips LOGIN PASSWORD '$PASS';
 CREATE ROLE opensipsro LOGIN PASSWORD '$RO_PASS';
@@ -135,6 +150,86 @@ SQL
         { cat "$d/setup.log" >&2; die "PostgreSQL: creating the opensips database and users failed"; }
     echo "$bin" >"$d/bindir"
     PG_PORT=$port PG_SOCKDIR=$d/run PG_MS=$(( $(now_ms) - t0 ))
+}
+
+# my_launch BIN DIR PORT: mariadbd on DIR's data directory in the background, its pid in
+# DIR/launcher.pid (as_user execs it in place: the pid is the server's).
+my_launch() {
+    local bin=$1 d=$2 port=$3
+    rm -f "$d/server.log"
+    as_user "$bin" --no-defaults --datadir="$d/data" --socket="$d/run/mysqld.sock" --port="$port" \
+        --bind-address=127.0.0.1 --pid-file="$d/run/mysqld.pid" --log-error="$d/server.log" \
+        --skip-name-resolve --skip-log-bin --innodb-buffer-pool-size=32M --innodb-log-file-size=16M \
+        --innodb-flush-log-at-trx-commit=0 --innodb-doublewrite=0 --skip-innodb-adaptive-hash-index \
+        --max-connections=50 --character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci \
+        </dev/null >/dev/null 2>&1 &
+    echo "$!" >"$d/launcher.pid"
+}
+
+# my_pid DIR: the running MariaDB's pid, or nothing.
+my_pid() {
+    local pid=
+    [ -f "$1/run/mysqld.pid" ] && pid=$(cat "$1/run/mysqld.pid" 2>/dev/null || true)
+    [ -n "$pid" ] || { [ -f "$1/launcher.pid" ] && pid=$(cat "$1/launcher.pid"); } || true
+    if [[ ${pid:-} =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null; then echo "$pid"; fi
+}
+
+# my_stop DIR: TERM, up to 10 s, then KILL.
+my_stop() {
+    local pid
+    pid=$(my_pid "$1")
+    [ -n "$pid" ] || return 0
+    kill -CONT "$pid" 2>/dev/null || true   # a hung (stopped) server cannot act on TERM
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 200); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.05; done
+    kill -KILL "$pid" 2>/dev/null || true
+}
+
+# server DIR pg|mysql stop|start|hang|resume (see the usage above).
+server() {
+    local top_d=$1 which=$2 what=$3 d bin port deadline
+    [ -f "$top_d/.testdb" ] || die "$top_d was not made by scripts/testdb.sh start (no .testdb in it)"
+    case $which in
+    pg | postgres | postgresql)
+        d=$top_d/pg
+        [ -f "$d/bindir" ] || die "no PostgreSQL was started in $top_d"
+        bin=$(cat "$d/bindir") port=$(cat "$d/port")
+        case $what in
+        stop) as_user "$bin/pg_ctl" -D "$d/data" -s -m fast -w -t "$TIMEOUT" stop >/dev/null ;;
+        start)
+            pg_launch "$bin" "$d" "$port" || { cat "$d/server.log" >&2; die "PostgreSQL did not start again (log above)"; }
+            pg_wait "$bin" "$d" "$port"
+            ;;
+        *) die "server pg takes stop or start, not '$what'" ;;
+        esac
+        ;;
+    mysql | mariadb)
+        d=$top_d/mysql
+        [ -f "$d/port" ] || die "no MariaDB was started in $top_d"
+        port=$(cat "$d/port")
+        case $what in
+        stop) my_stop "$d" ;;
+        start)
+            bin=$(mysql_bin) || die "no MariaDB server (mariadbd)"
+            my_launch "$bin" "$d" "$port"
+            deadline=$(( $(date +%s) + TIMEOUT ))
+            until mariadb-admin --no-defaults -S "$d/run/mysqld.sock" -uroot --connect-timeout=1 ping >/dev/null 2>&1; do
+                kill -0 "$(cat "$d/launcher.pid")" 2>/dev/null || { cat "$d/server.log" >&2; die "MariaDB did not start again (log above)"; }
+                [ "$(date +%s)" -lt "$deadline" ] || die "MariaDB does not accept connections after ${TIMEOUT}s"
+                sleep 0.05
+            done
+            ;;
+        hang | resume)
+            local pid
+            pid=$(my_pid "$d")
+            [ -n "$pid" ] || die "MariaDB of $top_d is not running"
+            kill "-$([ "$what" = hang ] && echo STOP || echo CONT)" "$pid"
+            ;;
+        *) die "server mysql takes stop, start, hang or resume, not '$what'" ;;
+        esac
+        ;;
+    *) die "server takes pg or mysql, not '$which'" ;;
+    esac
 }
 
 start_mysql() {
@@ -154,15 +249,8 @@ start_mysql() {
     # belong to it either way, and stop needs only its pid.
     local try
     for try in 1 2 3; do
-        rm -f "$d/server.log"
-        as_user "$bin" --no-defaults --datadir="$d/data" --socket="$sock" --port="$port" \
-            --bind-address=127.0.0.1 --pid-file="$d/run/mysqld.pid" --log-error="$d/server.log" \
-            --skip-name-resolve --skip-log-bin --innodb-buffer-pool-size=32M --innodb-log-file-size=16M \
-            --innodb-flush-log-at-trx-commit=0 --innodb-doublewrite=0 --skip-innodb-adaptive-hash-index \
-            --max-connections=50 --character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci \
-            </dev/null >/dev/null 2>&1 &
-        pid=$!
-        echo "$pid" >"$d/launcher.pid"
+        my_launch "$bin" "$d" "$port"
+        pid=$(cat "$d/launcher.pid")
         deadline=$(( $(date +%s) + TIMEOUT ))
         until mariadb-admin --no-defaults -S "$sock" -uroot --connect-timeout=1 ping >/dev/null 2>&1; do
             if ! kill -0 "$pid" 2>/dev/null; then
@@ -179,6 +267,7 @@ start_mysql() {
         done
         break
     done
+    echo "$port" >"$d/port"
     # mariadb-install-db also makes password-less root@127.0.0.1, @::1 and @hostname, which any local
     # user could reach over TCP: only root on the socket stays.
     mariadb --no-defaults -S "$sock" -uroot >"$d/setup.log" 2>&1 <<SQL ||
@@ -208,14 +297,7 @@ stop() {
             if [[ $pid =~ ^[0-9]+$ ]]; then kill -KILL "$pid" 2>/dev/null || true; fi
         }
     fi
-    pid=
-    [ -f "$d/mysql/run/mysqld.pid" ] && pid=$(cat "$d/mysql/run/mysqld.pid" 2>/dev/null || true)
-    [ -n "$pid" ] || { [ -f "$d/mysql/launcher.pid" ] && pid=$(cat "$d/mysql/launcher.pid"); } || true
-    if [[ ${pid:-} =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null; then
-        kill -TERM "$pid" 2>/dev/null || true
-        for _ in $(seq 1 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
-        kill -KILL "$pid" 2>/dev/null || true
-    fi
+    [ -d "$d/mysql" ] && my_stop "$d/mysql"
     # pg_ctl returns when the postmaster is gone; its children may take a moment longer. Wait (at
     # most 5 s) until no process names this directory, so a caller that checks finds nothing left.
     for _ in $(seq 1 100); do
@@ -295,6 +377,7 @@ case $cmd in
 install) install ;;
 start) do_start "$@" ;;
 stop) [ $# = 1 ] || die "usage: scripts/testdb.sh stop DIR"; stop "$1" ;;
+server) [ $# = 3 ] || die "usage: scripts/testdb.sh server DIR pg|mysql stop|start|hang|resume"; server "$@" ;;
 run)
     args=()
     while [ $# -gt 0 ] && [ "$1" != -- ]; do args+=("$1"); shift; done
@@ -313,5 +396,5 @@ run)
     set -e
     exit $rc
     ;;
-*) die "usage: scripts/testdb.sh install | start [--json] [pg] [mysql] | stop DIR | run [pg] [mysql] -- CMD..." ;;
+*) die "usage: scripts/testdb.sh install | start [--json] [pg] [mysql] | stop DIR | run [pg] [mysql] -- CMD... | server DIR pg|mysql stop|start|hang|resume" ;;
 esac

@@ -1,72 +1,51 @@
 #!/usr/bin/env bash
-# The db drivers (src/db) against throwaway PostgreSQL and MariaDB servers: each started here as
-# the unprivileged user nobody, in its own temporary data directory on a private 127.0.0.1 port,
-# torn down after. Minimal and self-contained; a shared harness (scripts/testdb.sh) replaces it.
-# usage: tests/db/driver.sh BIN [pg|my ...]        (BIN: the built driver_test)
-#        tests/db/driver.sh ctl pg|my stop|start, ctl my hang|resume  (called by driver_test)
+# The db drivers (src/db) against the throwaway PostgreSQL and MariaDB servers of scripts/testdb.sh
+# (each in its own temporary directory on a private 127.0.0.1 port, as an unprivileged user, removed
+# after). The `opensips` user's password is changed here to one that needs percent-encoding in the
+# URL, so that the drivers' URL decoding meets a real server.
+# usage: tests/db/driver.sh BIN [pg|my ...]        (BIN: the built driver_test; default both)
+#        tests/db/driver.sh ctl pg|my stop|start|hang|resume   (driver_test calls it; TESTDB_DIR set)
 set -euo pipefail
-PGBIN=${PGBIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}
+top=$(cd "$(dirname "$0")/../.." && pwd)
+testdb=$top/scripts/testdb.sh
 PW='p@ss:w/rd%'            # needs percent-encoding in the URL
 PW_URL='p%40ss%3Aw%2Frd%25'
 
-pg_start() { runuser -u nobody -- "$PGBIN/pg_ctl" -D "$DBT/pg" -l "$DBT/pg.log" -w -t 30 \
-    -o "-p $PG_PORT -k $DBT -c listen_addresses=127.0.0.1" start >/dev/null; }
-pg_stop() { runuser -u nobody -- "$PGBIN/pg_ctl" -D "$DBT/pg" -m fast -w stop >/dev/null; }
-my_start() {
-    mariadbd --no-defaults --user=nobody --datadir="$DBT/my" --port="$MY_PORT" --bind-address=127.0.0.1 \
-        --socket="$DBT/my.sock" --pid-file="$DBT/my.pid" --log-error="$DBT/my.log" --skip-log-bin \
-        --innodb-buffer-pool-size=16M --innodb-log-file-size=8M >/dev/null 2>&1 &
-    for _ in $(seq 100); do
-        [ -S "$DBT/my.sock" ] && mariadb --no-defaults -S "$DBT/my.sock" -u root -e 'SELECT 1' >/dev/null 2>&1 && return 0
-        sleep 0.1
-    done
-    echo "driver.sh: mariadbd did not start:" >&2; tail -5 "$DBT/my.log" >&2; return 1
-}
-my_stop() {
-    local pid; pid=$(cat "$DBT/my.pid" 2>/dev/null) || return 0
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-}
-
-my_hang() { kill -STOP "$(cat "$DBT/my.pid")"; }
-my_resume() { kill -CONT "$(cat "$DBT/my.pid")"; }
-
 if [ "${1:-}" = ctl ]; then
-    "$2_$3"
-    exit
+    case $2 in pg) which=pg ;; my) which=mysql ;; *) echo "driver.sh: ctl takes pg or my" >&2; exit 2 ;; esac
+    exec "$testdb" server "${TESTDB_DIR:?driver.sh ctl needs TESTDB_DIR}" "$which" "$3"
 fi
 
-bin=$1; shift
+bin=${1:?usage: tests/db/driver.sh BIN [pg|my ...]}
+shift
 [ $# -gt 0 ] || set -- pg my
-export DBT; DBT=$(mktemp -d /tmp/db-driver.XXXXXX)
-chmod 755 "$DBT"; chown nobody "$DBT"
-export PG_PORT=$((20000 + RANDOM % 10000)) MY_PORT=$((30000 + RANDOM % 10000))
-cleanup() {
-    [ -f "$DBT/pg/postmaster.pid" ] && pg_stop 2>/dev/null || true
-    my_stop 2>/dev/null || true
-    rm -rf "$DBT"
-}
-trap cleanup EXIT
+servers=()
+for which in "$@"; do
+    case $which in
+    pg) servers+=(pg) ;;
+    my) servers+=(mysql) ;;
+    *) echo "driver.sh: unknown server $which (pg or my)" >&2; exit 2 ;;
+    esac
+done
+vars=$("$testdb" start "${servers[@]}")
+eval "$vars"
+export TESTDB_DIR
+trap '"$testdb" stop "$TESTDB_DIR"' EXIT
+
 status=0
 for which in "$@"; do
     case $which in
     pg)
-        printf '%s\n' "$PW" > "$DBT/pw"; chown nobody "$DBT/pw"
-        runuser -u nobody -- "$PGBIN/initdb" -D "$DBT/pg" -U opensips --pwfile="$DBT/pw" -A scram-sha-256 \
-            -E UTF8 --no-sync >/dev/null
-        pg_start
-        url="postgres://opensips:$PW_URL@127.0.0.1:$PG_PORT/postgres"
+        # trust on the unix socket (its directory is the server user's only): the superuser sets it
+        psql -X -q -v ON_ERROR_STOP=1 -h "$TESTDB_PG_SOCKDIR" -p "$TESTDB_PG_PORT" -U postgres -d postgres \
+            -c "ALTER ROLE opensips PASSWORD '$PW'" >/dev/null
+        url="postgres://opensips:$PW_URL@127.0.0.1:$TESTDB_PG_PORT/opensips"
         ;;
     my)
-        mariadb-install-db --no-defaults --user=nobody --datadir="$DBT/my" --auth-root-authentication-method=socket \
-            --skip-test-db >/dev/null 2>&1 || { echo "driver.sh: mariadb-install-db failed" >&2; exit 1; }
-        my_start
-        mariadb --no-defaults -S "$DBT/my.sock" -u root -e "CREATE DATABASE opensips;
-            CREATE USER 'opensips'@'127.0.0.1' IDENTIFIED BY '$PW'; GRANT ALL ON opensips.* TO 'opensips'@'127.0.0.1';"
-        url="mysql://opensips:$PW_URL@127.0.0.1:$MY_PORT/opensips"
+        mariadb --no-defaults -S "$TESTDB_MYSQL_SOCKET" -uroot \
+            -e "ALTER USER 'opensips'@'%' IDENTIFIED BY '$PW'; ALTER USER 'opensips'@'localhost' IDENTIFIED BY '$PW';"
+        url="mysql://opensips:$PW_URL@127.0.0.1:$TESTDB_MYSQL_PORT/opensips"
         ;;
-    *) echo "driver.sh: unknown server $which (pg or my)" >&2; exit 2 ;;
     esac
     echo "== $which"
     "$bin" "$url" "$0 ctl $which" || status=1
