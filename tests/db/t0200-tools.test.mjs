@@ -674,24 +674,35 @@ for (const kind of ['pg', 'mysql']) {
       }
     });
 
-    test('a call cancelled while the database does not answer ends, and the server goes on', T, async () => {
+    test('a call cancelled while the database does not answer ends, its connection is dropped, and the server goes on', T, async () => {
       const held = [];
-      const mute = createServer((s) => held.push(s));
+      const closed = [];
+      // (resume: a paused socket would never see the client's FIN)
+      const mute = createServer((s) => { held.push(s); s.resume(); s.on('close', () => closed.push(s)); });
       await new Promise((res) => mute.listen(0, '127.0.0.1', res));
       const muteUrl = `${kind === 'pg' ? 'postgres' : 'mysql'}://opensips:pw@127.0.0.1:${mute.address().port}/opensips`;
       try {
-        await withClient(['--db-url', muteUrl, '--toolsets', 'db', '--role', 'admin', '--db-connect-timeout-ms', '30000'], async (dc) => {
+        const audit = join(dir, `cancel-${kind}.jsonl`);
+        await withClient(['--db-url', muteUrl, '--toolsets', 'db', '--role', 'admin', '--db-connect-timeout-ms', '50000',
+          '--audit', audit], async (dc) => {
           await allTools(dc);
           const ac = new AbortController();
-          const p = callTool(dc, 'subscriber_list', {}, { signal: ac.signal, timeout: ms(40_000) });
+          const p = callTool(dc, 'subscriber_list', {}, { signal: ac.signal, timeout: ms(60_000) });
           while (held.length === 0) await new Promise((res) => setTimeout(res, 20));
           ac.abort();
           await assert.rejects(p, /abort/i);
+          // the server gives up the connect at the cancellation, long before its 50 s time-out
+          for (let i = 0; i < 400 && closed.length === 0; i++) await new Promise((res) => setTimeout(res, 25));
+          assert.equal(closed.length, 1, 'the connection to the database was not dropped on cancellation');
           // the server answers the next request (it was not stuck in the connect)
           const r = await callTool(dc, 'db_check', { version: '9.9' }, { timeout: ms(10_000) });
           assert.equal(r.isError, true);
           assert.match(text(r), /neither 4\.0 nor 3\.6/);
         });
+        const ends = readFileSync(audit, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l))
+          .filter((x) => x.tool === 'subscriber_list' && x.event === 'end');
+        assert.equal(ends.length, 1);
+        assert.match(ends[0].outcome, /cancel/, JSON.stringify(ends[0]));
       } finally {
         held.forEach((s) => s.destroy());
         mute.close();
