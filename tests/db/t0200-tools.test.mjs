@@ -484,6 +484,8 @@ for (const kind of ['pg', 'mysql']) {
       await fails('address_add', { ip: '10.0.0.1', port: '5060', confirm: true }, /port/);
       await fails('dialplan_add_rule', { dpid: 1, match_exp: 'x', subst_exp: 'x', repl_exp: 'y', unknown_column: 1, confirm: true }, /unknown_column/);
       await fails('subscriber_list', { limit: 'ten' }, /limit/);
+      await fails('dispatcher_remove', { id: -1, confirm: true }, /id: -1 does not fit dispatcher\.id, which holds 1 to 2147483647/);
+      await fails('dispatcher_update', { id: 2 ** 53 - 1, state: 1, confirm: true }, /does not fit dispatcher\.id.*nothing was changed/);
       assert.deepEqual(snap(), s0, 'nothing was written');
     });
 
@@ -514,6 +516,25 @@ for (const kind of ['pg', 'mysql']) {
       const gw = await ok('drouting_add_gateway', { gwid: `g'w"1`, address: `sip:x';--@h` });
       assert.deepEqual(sql(`SELECT gwid, address FROM dr_gateways WHERE id = ${gw.id}`), [[`g'w"1`, `sip:x';--@h`]]);
       await ok('drouting_add_rule', { groupid: '9', prefix: '9', gwlist: `g'w"1` });
+    });
+
+    test('non-ASCII text: a column holds its width in characters, stored and read back verbatim; secrets are no fields', T, async () => {
+      const u64 = 'é'.repeat(64);
+      const a = await ok('subscriber_add', { username: u64, domain: 'utf8.example', password: 'pässwörd' });
+      assert.deepEqual(sql(`SELECT username, ha1 FROM subscriber WHERE id = ${a.id}`), [[u64, hex('md5', `${u64}:utf8.example:pässwörd`)]]);
+      await fails('subscriber_add', { username: 'é'.repeat(65), domain: 'utf8.example', password: 'x', confirm: true }, /username.*64 characters/);
+      const d = await ok('dispatcher_add', { destination: 'sip:utf8.example', description: '☎️ 中文 😀', reload: false });
+      assert.equal(sql(`SELECT description FROM dispatcher WHERE id = ${d.id}`)[0][0], '☎️ 中文 😀');
+      const l = await ok('dispatcher_db_list', { fields: ['id', 'description'], limit: 500 });
+      assert.deepEqual(l.items.find((i) => i.id === d.id), { id: d.id, description: '☎️ 中文 😀' });
+      await ok('dispatcher_remove', { id: d.id, reload: false });
+      // asking for the hashes by name gets nothing of them
+      const f = await ok('subscriber_list', { domain: 'utf8.example', fields: ['ha1', 'ha1_sha256', 'ha1_sha512t256', 'password', 'username'] });
+      assert.deepEqual(f.items, [{ username: u64 }]);
+      const t = await ok('tls_add', { domain: 'key.example', private_key: 'KEY-SECRET' });
+      assert.deepEqual((await ok('tls_list', { domain: 'key.example', fields: ['private_key', 'domain'] })).items, [{ domain: 'key.example' }]);
+      await ok('tls_delete', { domain: 'key.example' });
+      assert.equal(count('tls_mgm', `id = ${t.id}`), 0);
     });
 
     test('a write without confirm, from a client that cannot be asked, asks first and writes nothing', T, async () => {

@@ -41,7 +41,7 @@ export function query(url, sql, { file } = {}) {
       { encoding: 'utf8', env: { ...process.env, PGPASSWORD: u.password, PGCONNECT_TIMEOUT: '10' },
         stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
   } else {
-    const args = ['--no-defaults', '-N', '-B', '--connect-timeout=10', '-h', u.host, '-P', u.port,
+    const args = ['--no-defaults', '-N', '-B', '--default-character-set=utf8mb4', '--connect-timeout=10', '-h', u.host, '-P', u.port,
       '-u', u.user, u.db];
     out = execFileSync('mariadb', file ? args : [...args, '-e', sql],
       { encoding: 'utf8', env: { ...process.env, MYSQL_PWD: u.password },
