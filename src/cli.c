@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db/config.h"
+#include "db/db.h"
 #include "jsonload.h"
 #include "log.h"
 #include "mcp/server.h"
@@ -54,12 +56,15 @@ static void usage(const char *command)
 {
     if (!strcmp(command, "check"))
         printf("usage: %s check [--json] [options]\n\n"
-               "Ask every configured MI node for its version (core:version), with the server's\n"
-               "settings (flags, environment, config file; see %s --help). One line per node:\n"
-               "name, address, where the address came from when known, then ok and the OpenSIPS\n"
-               "version, or the error. --json prints one JSON object instead.\n"
-               "Exit status: 0 every node answered, 1 some did not, 2 a configuration error or\n"
-               "no node configured.\n",
+               "Ask every configured MI node for its version (core:version), and every node's\n"
+               "provisioning database for SELECT 1, with the server's settings (flags,\n"
+               "environment, config file; see %s --help). One line per node: name, address,\n"
+               "where the address came from when known, then ok and the OpenSIPS version, or\n"
+               "the error; then one per database: name, \"database\" and its URL without the\n"
+               "password, its source, then ok and the driver, or the error. --json prints one\n"
+               "JSON object instead.\n"
+               "Exit status: 0 every node and database answered, 1 some did not, 2 a\n"
+               "configuration error or nothing configured.\n",
                OPENSIPS_MCP_NAME, OPENSIPS_MCP_NAME);
     else
         printf("usage: %s call [options] TOOL [JSON | KEY=VALUE ...]\n"
@@ -149,6 +154,7 @@ struct cli_server {
     struct settings settings;
     bool settings_loaded;
     struct mi_client *mi;
+    struct db_config db;
     struct mcp_server *srv;
     struct tool_backends be;
 };
@@ -156,7 +162,7 @@ struct cli_server {
 /* Settings and MI client, plus the server and its tools when `with_server`. EXIT_FINE, or the
  * exit status after saying why on stderr (EXIT_FINE with *done for --version). */
 static int cli_server_open(struct cli_server *cs, struct cli_args *a, cli_mi_new_fn mi_new,
-                           bool with_server, bool *done)
+                           cli_db_new_fn db_new, bool with_server, bool *done)
 {
     char err[1024];
 
@@ -176,7 +182,8 @@ static int cli_server_open(struct cli_server *cs, struct cli_args *a, cli_mi_new
     cs->settings_loaded = true;
     log_set_threshold(cs->settings.log_level);
     log_redact_set_positional(mi_catalogue_param_is_secret);
-    if (!(cs->mi = mi_new(&cs->settings, err, sizeof(err))))
+    if (!(cs->mi = mi_new(&cs->settings, err, sizeof(err))) ||
+        db_new(&cs->settings, cs->mi, &cs->db, err, sizeof(err)) < 0)
         return usage_error("%s", err);
     if (!with_server)
         return EXIT_FINE;
@@ -184,6 +191,10 @@ static int cli_server_open(struct cli_server *cs, struct cli_args *a, cli_mi_new
         return report_config_error(&cs->settings, err);
     cs->be.mi = cs->mi;
     cs->be.files_root = cs->settings.out_dir_root;
+    if (cs->db.n) {
+        cs->be.db = &cs->db;
+        cs->be.db_connect = db_config_open;
+    }
     if (register_all(mcp_server_registry(cs->srv), &cs->be, &cs->settings, err, sizeof(err)) < 0)
         return report_config_error(&cs->settings, err);
     return EXIT_FINE;
@@ -257,35 +268,106 @@ static void ping_print(const json_t *o, bool several)
                json_string_value(json_object_get(json_object_get(o, "error"), "text")));
 }
 
-static int cli_check(struct cli_args *a, cli_mi_new_fn mi_new)
+/* One node's database, asked for SELECT 1 on a thread of its own. */
+struct db_ping {
+    const struct db_config *cfg;
+    const struct db_node_cfg *node;
+    const char *driver; /* static, once connected */
+    struct tool_error e;
+    enum tool_err rc;
+    pthread_t thread;
+    bool started;
+};
+
+static void *db_ping_run(void *arg)
+{
+    struct db_ping *p = arg;
+    struct db_driver d;
+    json_t *rows = NULL;
+    long long affected = 0;
+
+    p->rc = db_open(p->node->url, &p->cfg->open, &d, &p->e);
+    if (p->rc == TOOL_OK) {
+        p->driver = d.name;
+        p->rc = d.query(d.ctx, "SELECT 1", NULL, &rows, &affected, &p->e);
+    }
+    json_decref(rows);
+    db_thread_close();
+    return NULL;
+}
+
+/* {"name","url" (redacted),"source","default","reachable", then "driver" or
+ * "error":{"code","text"}} */
+static json_t *db_ping_report(const struct db_ping *p)
+{
+    char red[DB_URL_MAX + 8];
+    json_t *o;
+
+    db_url_redact(p->node->url, red, sizeof(red));
+    o = json_pack("{s:s, s:s, s:s, s:b, s:b}", "name", p->node->name, "url", red, "source",
+                  p->node->source, "default", db_config_node(p->cfg, NULL) == p->node,
+                  "reachable", p->rc == TOOL_OK);
+    if (o && p->rc == TOOL_OK)
+        json_object_set_new(o, "driver", json_string(p->driver ? p->driver : "unknown"));
+    else if (o)
+        json_object_set_new(o, "error", json_pack("{s:s, s:s}", "code",
+                                                  p->e.name ? p->e.name : tool_err_name(p->rc),
+                                                  "text", p->e.text));
+    return o;
+}
+
+/* name [(default)]  database URL  (from SOURCE)  ok DRIVER | error: TEXT */
+static void db_ping_print(const json_t *o, bool several)
+{
+    printf("%s%s  database %s  (from %s)", json_string_value(json_object_get(o, "name")),
+           several && json_is_true(json_object_get(o, "default")) ? " (default)" : "",
+           json_string_value(json_object_get(o, "url")),
+           json_string_value(json_object_get(o, "source")));
+    if (json_is_true(json_object_get(o, "reachable")))
+        printf("  ok  %s\n", json_string_value(json_object_get(o, "driver")));
+    else
+        printf("  error: %s\n",
+               json_string_value(json_object_get(json_object_get(o, "error"), "text")));
+}
+
+static int cli_check(struct cli_args *a, cli_mi_new_fn mi_new, cli_db_new_fn db_new)
 {
     struct cli_server cs;
     struct ping *pings = NULL;
-    json_t *nodes = NULL;
-    size_t n = 0, answered = 0;
+    struct db_ping *dbs = NULL;
+    json_t *nodes = NULL, *databases = NULL;
+    size_t n = 0, ndb = 0, answered = 0;
     bool done;
     int rc;
 
     if (a->npositional || a->list)
         return usage_error("check takes no argument '%s'; see %s check --help",
                            a->list ? "--list" : a->positional[0], OPENSIPS_MCP_NAME);
-    if ((rc = cli_server_open(&cs, a, mi_new, false, &done)) != EXIT_FINE || done)
+    if ((rc = cli_server_open(&cs, a, mi_new, db_new, false, &done)) != EXIT_FINE || done)
         goto out;
-    if (!(n = mi_client_node_count(cs.mi))) {
+    n = mi_client_node_count(cs.mi);
+    ndb = cs.db.n;
+    if (!n && !ndb) {
         rc = usage_error("no OpenSIPS MI node is configured; give one with --mi-url ADDRESS, "
                          "--mi-node NAME=ADDRESS, OPENSIPS_MI_URL or the config file's \"mi\" "
-                         "object");
+                         "object (and a node's database with --db-url or --db-node NAME=URL)");
         goto out;
     }
-    /* Every node at once, each within its own MI deadline: a dead node costs one time-out, not
-     * one per node. A node whose thread cannot start is asked here. */
-    if (!(pings = calloc(n, sizeof(*pings))) || !(nodes = json_array())) {
+    /* Every node and database at once, each within its own deadline (MI's, the database's
+     * connect and statement time-outs): a dead one costs one time-out, not one each. One whose
+     * thread cannot start is asked here. */
+    if (!(pings = calloc(n + 1, sizeof(*pings))) || !(dbs = calloc(ndb + 1, sizeof(*dbs))) ||
+        !(nodes = json_array()) || !(databases = json_array())) {
         rc = usage_error("out of memory");
         goto out;
     }
     for (size_t i = 0; i < n; i++) {
         pings[i] = (struct ping){.mi = cs.mi, .node = mi_client_node_name(cs.mi, i)};
         pings[i].started = pthread_create(&pings[i].thread, NULL, ping_run, &pings[i]) == 0;
+    }
+    for (size_t i = 0; i < ndb; i++) {
+        dbs[i] = (struct db_ping){.cfg = &cs.db, .node = &cs.db.nodes[i]};
+        dbs[i].started = pthread_create(&dbs[i].thread, NULL, db_ping_run, &dbs[i]) == 0;
     }
     for (size_t i = 0; i < n; i++) {
         if (pings[i].started)
@@ -295,8 +377,17 @@ static int cli_check(struct cli_args *a, cli_mi_new_fn mi_new)
         answered += pings[i].rc == MI_OK;
         json_array_append_new(nodes, ping_report(cs.mi, &pings[i]));
     }
+    for (size_t i = 0; i < ndb; i++) {
+        if (dbs[i].started)
+            pthread_join(dbs[i].thread, NULL);
+        else
+            db_ping_run(&dbs[i]);
+        answered += dbs[i].rc == TOOL_OK;
+        json_array_append_new(databases, db_ping_report(&dbs[i]));
+    }
     if (a->json) {
-        json_t *doc = json_pack("{s:b, s:O}", "ok", answered == n, "nodes", nodes);
+        json_t *doc = json_pack("{s:b, s:O, s:O}", "ok", answered == n + ndb, "nodes", nodes,
+                                "databases", databases);
         json_dumpf(doc, stdout, JSON_INDENT(2));
         putchar('\n');
         json_decref(doc);
@@ -305,13 +396,17 @@ static int cli_check(struct cli_args *a, cli_mi_new_fn mi_new)
         json_t *o;
         json_array_foreach(nodes, i, o)
             ping_print(o, n > 1);
+        json_array_foreach(databases, i, o)
+            db_ping_print(o, ndb > 1);
     }
-    rc = answered == n ? EXIT_FINE : EXIT_FAILED;
+    rc = answered == n + ndb ? EXIT_FINE : EXIT_FAILED;
 out:
     for (size_t i = 0; pings && i < n; i++)
         json_decref(pings[i].result);
     free(pings);
+    free(dbs);
     json_decref(nodes);
+    json_decref(databases);
     cli_server_close(&cs);
     return rc;
 }
@@ -582,7 +677,7 @@ out:
     return rc;
 }
 
-static int cli_call(struct cli_args *a, cli_mi_new_fn mi_new)
+static int cli_call(struct cli_args *a, cli_mi_new_fn mi_new, cli_db_new_fn db_new)
 {
     struct capture c = {.out = {capture_send, &c}};
     struct cli_server cs;
@@ -609,7 +704,7 @@ static int cli_call(struct cli_args *a, cli_mi_new_fn mi_new)
         memset(&cs, 0, sizeof(cs));
         goto out;
     }
-    if ((rc = cli_server_open(&cs, a, mi_new, true, &done)) != EXIT_FINE || done)
+    if ((rc = cli_server_open(&cs, a, mi_new, db_new, true, &done)) != EXIT_FINE || done)
         goto out;
     if (!(s = session_open(cs.srv, &c))) {
         rc = EXIT_USAGE;
@@ -672,7 +767,7 @@ out:
     return rc;
 }
 
-int cli_main(int argc, char **argv, cli_mi_new_fn mi_new)
+int cli_main(int argc, char **argv, cli_mi_new_fn mi_new, cli_db_new_fn db_new)
 {
     struct cli_args a;
     int rc;
@@ -687,7 +782,7 @@ int cli_main(int argc, char **argv, cli_mi_new_fn mi_new)
     signal(SIGPIPE, SIG_IGN);
     if (!strcmp(a.command, "tools"))
         a.list = true;
-    rc = !strcmp(a.command, "check") ? cli_check(&a, mi_new) : cli_call(&a, mi_new);
+    rc = !strcmp(a.command, "check") ? cli_check(&a, mi_new, db_new) : cli_call(&a, mi_new, db_new);
     fflush(stdout);
     return rc;
 }

@@ -1,11 +1,12 @@
-/* main: read the settings, build the backends (the MI client) and the server, hand the backends
- * to the tools layer, serve the chosen transport. */
+/* main: read the settings, build the backends (the MI client, the node databases) and the
+ * server, hand the backends to the tools layer, serve the chosen transport. */
 #include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
+#include "db/config.h"
 #include "log.h"
 #include "mcp/server.h"
 #include "mi/catalogue.h"
@@ -53,8 +54,20 @@ fail:
     return NULL;
 }
 
+/* Each node's provisioning database, in the same rising precedence, with the MI client's default
+ * node as the database's (a call without "node" reaches the same box over MI and SQL). */
+static int db_from_settings(const struct settings *s, struct mi_client *mi, struct db_config *c,
+                            char *err, size_t errlen)
+{
+    return db_config_build(c, s->config_doc, s->config, s->mi_flags, s->db_flags,
+                           mi_client_resolve_name(mi, NULL),
+                           mi_client_resolve_name(mi, "default") != NULL, err, errlen);
+}
+
 int main(int argc, char **argv)
 {
+    /* static: some 80 KB, and it must outlive the registry (be.db borrows it) */
+    static struct db_config db;
     struct settings settings;
     struct mcp_server *srv = NULL;
     struct mi_client *mi = NULL;
@@ -70,7 +83,7 @@ int main(int argc, char **argv)
     mallopt(M_MXFAST, 0);
     /* opensips-mcp check | call | tools: one-shot commands over the same settings and tools */
     if (cli_is_command(argc, argv))
-        return cli_main(argc, argv, mi_from_settings);
+        return cli_main(argc, argv, mi_from_settings, db_from_settings);
 
     switch (settings_load(&settings, argc, argv, err, sizeof(err))) {
     case SETTINGS_EXIT_OK:
@@ -103,6 +116,7 @@ int main(int argc, char **argv)
 
     /* Every configuration error exits 2 (the README's promise), whichever module finds it. */
     if (!(mi = mi_from_settings(&settings, err, sizeof(err))) ||
+        db_from_settings(&settings, mi, &db, err, sizeof(err)) < 0 ||
         rows_check_toolsets(settings.toolsets, err, sizeof(err)) < 0 ||
         !(srv = mcp_server_new(&settings, err, sizeof(err)))) {
         rc = report_config_error(&settings, err);
@@ -111,13 +125,18 @@ int main(int argc, char **argv)
     /* Every table is registered and built here, before serving: a malformed row fails the start. */
     be.mi = mi;
     be.files_root = settings.out_dir_root;
+    /* Nothing connects here: a tool's first call binds libpq or libmariadb and connects. */
+    if (db.n) {
+        be.db = &db;
+        be.db_connect = db_config_open;
+    }
     if (register_all(mcp_server_registry(srv), &be, &settings, err, sizeof(err)) < 0) {
         fprintf(stderr, "opensips-mcp: error: %s\n", err);
         goto out;
     }
     if (!strcmp(settings.transport, "http") && (rc = http_check(srv, &settings)) != 0)
         goto out;
-    report_startup(&settings, srv, mi);
+    report_startup(&settings, srv, mi, be.db);
     rc = strcmp(settings.transport, "http") ? stdio_serve(srv, &settings)
                                             : http_serve(srv, &settings);
 out:

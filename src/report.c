@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "auth/tokens.h"
+#include "db/config.h"
+#include "db/db.h"
 #include "log.h"
 #include "mcp/registry.h"
 #include "version.h"
@@ -33,7 +35,26 @@ static void report_nodes(struct mi_client *mi)
     }
 }
 
-void report_startup(const struct settings *s, struct mcp_server *srv, struct mi_client *mi)
+/* "database of node 'pbx1' (default): postgres://opensips:***@db:5432/opensips (from --db-node)"
+ * for each; a database whose node MI does not know is said so, since no reload reaches it. */
+static void report_databases(const struct db_config *db, struct mi_client *mi)
+{
+    const struct db_node_cfg *def = db_config_node(db, NULL);
+    char red[DB_URL_MAX + 8];
+
+    for (size_t i = 0; db && i < db->n; i++) {
+        const struct db_node_cfg *n = &db->nodes[i];
+        db_url_redact(n->url, red, sizeof(red));
+        log_msg(LOG_INFO, "database of node '%s'%s: %s (from %s)%s", n->name,
+                db->n > 1 && n == def ? " (default)" : "", red, n->source,
+                mi_client_node_count(mi) && !mi_client_resolve_name(mi, n->name)
+                    ? "; no MI node has that name, so a write there is not reloaded"
+                    : "");
+    }
+}
+
+void report_startup(const struct settings *s, struct mcp_server *srv, struct mi_client *mi,
+                    const struct db_config *db)
 {
     const json_t *custom = json_object_get(s->config_doc, "roles");
     size_t tokens = mcp_server_tokens(srv)->count;
@@ -46,6 +67,7 @@ void report_startup(const struct settings *s, struct mcp_server *srv, struct mi_
     if (s->config)
         log_msg(LOG_INFO, "config file '%s'", s->config);
     report_nodes(mi);
+    report_databases(db, mi);
     log_msg(LOG_INFO, "role of %s: %s (from %s); %zu custom role%s, %zu bearer token%s%s",
             strcmp(s->transport, "http") ? "the stdio client" : "token-less loopback clients",
             s->role, settings_source(s, "role"), json_object_size(custom),

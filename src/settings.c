@@ -200,10 +200,11 @@ const char *settings_nearest(const char *word, size_t len, const char *const *ca
     return best;
 }
 
-/* The MI client's own flags (mi/config.h parses them), for suggestions only. */
+/* The MI client's and the node databases' own flags (mi/config.h and db/config.h parse them),
+ * for suggestions only. */
 static const char *const mi_flag_names[] = {
     "mi-node", "mi-url", "mi-default", "mi-timeout-ms", "mi-max-reply", "mi-fifo-reply-dir",
-    "mi-cli-config",
+    "mi-cli-config", "db-url", "db-node", "db-connect-timeout-ms", "db-statement-timeout-ms",
 };
 
 /* "; did you mean '--read-only'?" for a near miss of a setting's name (sep: how the word
@@ -256,22 +257,34 @@ static const struct setting *find(const char *name, size_t n, char sep)
     return NULL;
 }
 
-/* Options that are not settings rows: the MI client's (mi/config.h parses them) and the two that
- * print and exit. The env column names the variable mi/config.c reads. */
+/* Options that are not settings rows: the MI client's (mi/config.h parses them), the node
+ * databases' (db/config.h) and the two that print and exit. The env column names the variable
+ * mi/config.c or db/config_load.c reads, key the config file's key (inside its "db" object). */
 static const struct {
-    const char *name, *arg, *env, *def, *help;
+    const char *name, *arg, *env, *def, *help, *key;
 } others[] = {
     {"mi-node", "NAME=ADDRESS", "OPENSIPS_MCP_MI_NODES", NULL,
-     "an OpenSIPS MI endpoint: http://host:8888/mi, fifo:/path, udp:host:port, unix:/path"},
-    {"mi-url", "ADDRESS", "OPENSIPS_MI_URL", NULL, "the default node's address (as OPENSIPS_MI_URL)"},
-    {"mi-default", "NAME", "OPENSIPS_MCP_MI_DEFAULT", NULL, "which node tools use when they name none"},
-    {"mi-timeout-ms", "N", "OPENSIPS_MCP_MI_TIMEOUT_MS", "5000", "deadline of one MI call"},
-    {"mi-max-reply", "N", "OPENSIPS_MCP_MI_MAX_REPLY", "16 MiB", "largest MI reply in bytes"},
+     "an OpenSIPS MI endpoint: http://host:8888/mi, fifo:/path, udp:host:port, unix:/path", NULL},
+    {"mi-url", "ADDRESS", "OPENSIPS_MI_URL", NULL, "the default node's address (as OPENSIPS_MI_URL)", NULL},
+    {"mi-default", "NAME", "OPENSIPS_MCP_MI_DEFAULT", NULL, "which node tools use when they name none", NULL},
+    {"mi-timeout-ms", "N", "OPENSIPS_MCP_MI_TIMEOUT_MS", "5000", "deadline of one MI call", NULL},
+    {"mi-max-reply", "N", "OPENSIPS_MCP_MI_MAX_REPLY", "16 MiB", "largest MI reply in bytes", NULL},
     {"mi-fifo-reply-dir", "DIR", "OPENSIPS_MCP_MI_FIFO_REPLY_DIR", NULL,
-     "where reply FIFOs are made (fifo nodes)"},
-    {"mi-cli-config", "PATH", NULL, NULL, "read nodes from an opensips-cli config file"},
-    {"help", NULL, NULL, NULL, "show this text"},
-    {"version", NULL, NULL, NULL, "show the version"},
+     "where reply FIFOs are made (fifo nodes)", NULL},
+    {"mi-cli-config", "PATH", NULL, NULL,
+     "read nodes from an opensips-cli config file (their database_url too)", NULL},
+    {"db-url", "URL", "OPENSIPS_MCP_DB_URL", NULL,
+     "the default node's provisioning database: postgres://user:pass@host:port/db or "
+     "mysql://...; the password is never shown", "db.url"},
+    {"db-node", "NAME=URL", "OPENSIPS_MCP_DB_NODES", NULL,
+     "node NAME's provisioning database (the MI node of that name); repeatable, ';' separates "
+     "several", "db.nodes"},
+    {"db-connect-timeout-ms", "N", "OPENSIPS_MCP_DB_CONNECT_TIMEOUT_MS", "3000",
+     "how long connecting to a database may take (100 to 600000)", "db.connect_timeout_ms"},
+    {"db-statement-timeout-ms", "N", "OPENSIPS_MCP_DB_STATEMENT_TIMEOUT_MS", "10000",
+     "how long one database statement may run (100 to 3600000)", "db.statement_timeout_ms"},
+    {"help", NULL, NULL, NULL, "show this text", NULL},
+    {"version", NULL, NULL, NULL, "show the version", NULL},
 };
 
 /* The environment name of a row: OPENSIPS_MCP_ + upper case, dashes as underscores. */
@@ -309,6 +322,7 @@ bool settings_option(size_t i, struct settings_option *o)
     o->def = others[i].def;
     o->help = others[i].help;
     snprintf(o->env, sizeof(o->env), "%s", others[i].env ? others[i].env : "");
+    snprintf(o->key, sizeof(o->key), "%s", others[i].key ? others[i].key : "");
     return true;
 }
 
@@ -333,7 +347,7 @@ static void usage(void)
 }
 
 /* Config sections that are not settings rows: other modules read them from config_doc. */
-static const char *const sections[] = {"tokens", "roles", "mi"};
+static const char *const sections[] = {"tokens", "roles", "mi", "db"};
 
 static int load_config(struct settings *s, const char *path, char *err, size_t errlen)
 {
@@ -401,6 +415,7 @@ enum settings_outcome settings_load(struct settings *s, int argc, char **argv, c
 
     memset(s, 0, sizeof(*s));
     s->mi_flags = json_array();
+    s->db_flags = json_array();
     s->sources = json_object();
     for (size_t i = 0; i < nrows; i++)
         if (rows[i].def && apply(s, &rows[i], rows[i].def, "default", err, errlen) < 0)
@@ -453,12 +468,13 @@ enum settings_outcome settings_load(struct settings *s, int argc, char **argv, c
         }
         if (strncmp(arg, "--", 2))
             return fail(err, errlen, "unexpected argument '%s'; see --help", arg), SETTINGS_ERROR;
-        if (!strncmp(arg, "--mi-", 5)) {
-            /* The MI client parses its own options (mi/config.h): keep them for it. */
+        if (!strncmp(arg, "--mi-", 5) || !strncmp(arg, "--db-", 5)) {
+            /* The MI client and the node databases parse their own options (mi/config.h,
+             * db/config.h): keep them for those. */
             const char *mi_eq = strchr(arg, '=');
             if (!mi_eq && i + 1 >= argc)
                 return fail(err, errlen, "option '%s' needs a value", arg), SETTINGS_ERROR;
-            json_array_append_new(s->mi_flags,
+            json_array_append_new(arg[2] == 'm' ? s->mi_flags : s->db_flags,
                                   mi_eq ? json_pack("[s%, s]", arg, (size_t)(mi_eq - arg), mi_eq + 1)
                                         : json_pack("[s, s]", arg, argv[++i]));
             continue;
@@ -500,6 +516,7 @@ void settings_release(struct settings *s)
             free(*(char **)((char *)s + rows[i].offset));
     json_decref(s->config_doc);
     json_decref(s->mi_flags);
+    json_decref(s->db_flags);
     json_decref(s->sources);
     memset(s, 0, sizeof(*s));
 }

@@ -42,6 +42,8 @@ struct settings {
                                      ("tokens", "roles", "mi"); NULL without a file */
     json_t *mi_flags;             /* the --mi-* options, [[flag, value], ...], for the MI
                                      client's own parser (mi/config.h) */
+    json_t *db_flags;             /* the --db-* options, [[flag, value], ...], for the node
+                                     databases' own parser (db/config.h) */
     json_t *sources;              /* {setting name: where its value came from}, see
                                      settings_source() */
 };
@@ -62,7 +64,8 @@ struct settings_option {
     const char *def;    /* default ("" for empty), or NULL for none */
     const char *help;
     char env[64];       /* its environment variable, or "" */
-    char key[64];       /* its config file key, or "" (the --mi-* options live under "mi") */
+    char key[64];       /* its config file key, or "" (the --mi-* options live under "mi");
+                           "db.url" for a key inside the "db" object */
     bool row;           /* a settings row (flag, environment and config key) */
 };
 
