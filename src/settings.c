@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db/db.h"
 #include "jsonload.h"
 #include "man.h"
 #include "strparse.h"
@@ -466,8 +467,12 @@ enum settings_outcome settings_load(struct settings *s, int argc, char **argv, c
             printf("%s %s\n", OPENSIPS_MCP_NAME, OPENSIPS_MCP_VERSION);
             return SETTINGS_EXIT_OK;
         }
-        if (strncmp(arg, "--", 2))
-            return fail(err, errlen, "unexpected argument '%s'; see --help", arg), SETTINGS_ERROR;
+        if (strncmp(arg, "--", 2)) {
+            /* a database URL whose flag went missing is told without its password */
+            char red[DB_URL_MAX + 8];
+            db_url_redact(arg, red, sizeof(red));
+            return fail(err, errlen, "unexpected argument '%s'; see --help", red), SETTINGS_ERROR;
+        }
         if (!strncmp(arg, "--mi-", 5) || !strncmp(arg, "--db-", 5)) {
             /* The MI client and the node databases parse their own options (mi/config.h,
              * db/config.h): keep them for those. */

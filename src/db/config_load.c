@@ -183,9 +183,13 @@ static int parse_ms(const char *src, const char *v, uint64_t min, uint64_t max, 
 {
     uint64_t u;
 
-    if (parse_uint(v, max, &u) < 0 || u < min)
-        return fail(err, errlen, "%s: '%.40s' is not a number of milliseconds from %llu to %llu",
-                    src, v, (unsigned long long)min, (unsigned long long)max);
+    char q[100];
+
+    if (parse_uint(v, max, &u) < 0 || u < min) {
+        quote(v, q, sizeof(q));
+        return fail(err, errlen, "%s: '%s' is not a number of milliseconds from %llu to %llu",
+                    src, q, (unsigned long long)min, (unsigned long long)max);
+    }
     *out = (int)u;
     return 0;
 }
@@ -252,9 +256,15 @@ static int cli_node(struct db_config *c, struct seen *seen, const struct cli_sec
                                                                   : DB_CLI_DATABASE_NAME;
     char src[128], joined[DB_URL_MAX];
 
-    snprintf(src, sizeof(src), "%.60s [%.48s] database_url", path, s->name);
     if (!s->has_url && !defs->has_url)
         return 0; /* a section with nothing about the database */
+    if (!name_ok(s->name)) { /* before the name goes into the source: it may be anything */
+        char q[100];
+        quote(s->name, q, sizeof(q));
+        return fail(err, errlen, "%s: section [%s] with a database_url: bad node name; use "
+                    "letters, digits, '_', '-', '.' (at most %d)", path, q, DB_NODE_NAME_MAX - 1);
+    }
+    snprintf(src, sizeof(src), "%.60s [%.48s] database_url", path, s->name);
     if (s->too_long || defs->too_long)
         return fail(err, errlen, "%s: database_url or database_name is too long", src);
     if (join_database(url, db, joined, sizeof(joined)) < 0)
@@ -336,8 +346,8 @@ int db_config_load_cli(struct db_config *c, const char *path, char *err, size_t 
             /* configparser (opensips-cli) refuses a section given twice; so do we */
             for (size_t i = 0; i < nsecs && !rc; i++)
                 if (!strcmp(secs[i]->name, name))
-                    rc = fail(err, errlen, "%s:%u: section [%.64s] appears twice", path, lineno,
-                              name);
+                    rc = fail(err, errlen, "%s:%u: a section appears twice (%s)", path,
+                              lineno, name_ok(name) ? name : "a name that is none");
             if (!rc && nsecs >= 2 * DB_NODES_MAX)
                 rc = fail(err, errlen, "%s:%u: more than %d sections", path, lineno,
                           2 * DB_NODES_MAX);
@@ -385,6 +395,16 @@ static int json_ms(const json_t *db, const char *key, const char *where, int min
     return 0;
 }
 
+/* A node name in the config file that is none (it goes into no source: it may be anything). */
+static int bad_key(const char *where, const char *object, const char *k, char *err, size_t errlen)
+{
+    char q[100];
+
+    quote(k, q, sizeof(q));
+    return fail(err, errlen, "%s: bad node name '%s' in %s; use letters, digits, '_', '-', '.' "
+                "(at most %d)", where, q, object, DB_NODE_NAME_MAX - 1);
+}
+
 int db_config_load_json(struct db_config *c, const json_t *db, const json_t *mi, const char *path,
                         char *err, size_t errlen)
 {
@@ -406,6 +426,8 @@ int db_config_load_json(struct db_config *c, const json_t *db, const json_t *mi,
         json_t *url = json_is_object(v) ? json_object_get(v, "db_url") : NULL;
         if (!url)
             continue;
+        if (!name_ok(k))
+            return bad_key(where, "mi.nodes", k, err, errlen);
         snprintf(src, sizeof(src), "config file mi.nodes.%.64s.db_url", k);
         if (!json_is_string(url))
             return fail(err, errlen, "%s: %s must be a database URL string", where, src + 12);
@@ -421,8 +443,12 @@ int db_config_load_json(struct db_config *c, const json_t *db, const json_t *mi,
         for (i = 0; i < sizeof(keys) / sizeof(keys[0]) && strcmp(k, keys[i]); i++)
             ;
         if (i == sizeof(keys) / sizeof(keys[0]))
-            return fail(err, errlen, "%s: unknown key db.%.64s; use url, nodes, default, "
-                        "connect_timeout_ms or statement_timeout_ms", where, k);
+        {
+            char q[100];
+            quote(k, q, sizeof(q));
+            return fail(err, errlen, "%s: unknown key db.%s; use url, nodes, default, "
+                        "connect_timeout_ms or statement_timeout_ms", where, q);
+        }
     }
     if ((v = json_object_get(db, "url"))) {
         if (!json_is_string(v))
@@ -435,6 +461,8 @@ int db_config_load_json(struct db_config *c, const json_t *db, const json_t *mi,
     if (nodes && !json_is_object(nodes))
         return fail(err, errlen, "%s: db.nodes must be an object of \"name\": URL", where);
     json_object_foreach(nodes, k, v) {
+        if (!name_ok(k))
+            return bad_key(where, "db.nodes", k, err, errlen);
         snprintf(src, sizeof(src), "config file db.nodes.%.64s", k);
         if (!json_is_string(v))
             return fail(err, errlen, "%s: %s must be a database URL string", where, src + 12);
@@ -569,8 +597,12 @@ int db_config_load_flags(struct db_config *c, const json_t *flags, char *err, si
                          &c->open.statement_timeout_ms, err, errlen) < 0)
                 return -1;
         } else {
-            return fail(err, errlen, "unknown option '%.60s'; the database options are --db-url, "
-                        "--db-node, --db-connect-timeout-ms and --db-statement-timeout-ms", flag);
+        {
+            char q[100];
+            quote(flag, q, sizeof(q));
+            return fail(err, errlen, "unknown option '%s'; the database options are --db-url, "
+                        "--db-node, --db-connect-timeout-ms and --db-statement-timeout-ms", q);
+        }
         }
     }
     return 0;

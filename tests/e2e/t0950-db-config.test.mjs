@@ -105,6 +105,8 @@ const badStarts = [
   ["a time-out out of range", ["--db-connect-timeout-ms", "0"], {},
     /error: --db-connect-timeout-ms: '0' is not a number of milliseconds from 100 to 600000/],
   ["an unknown --db- option", ["--db-password", SECRET], {}, /error: unknown option '--db-password'/],
+  ["a URL whose flag went missing", ["--read-only", `mysql://u:${SECRET}@h/o`], {},
+    /error: unexpected argument 'mysql:\/\/u:\*\*\*@h\/o'; see --help/],
   ["the same node twice on the command line", ["--db-url", "postgres://h/a", "--db-node", `default=postgres://u:${SECRET}@h/b`], {},
     /error: --db-node: node 'default' is given a database twice/],
 ];
@@ -165,6 +167,18 @@ test("check: databases alone are checked (no MI node), from the environment too;
   assert.equal(byName.default.source, "OPENSIPS_MCP_DB_URL");
   assert.match(byName.default.url, /^mysql:\/\/u:\*\*\*@127\.0\.0\.1:\d+\/y$/);
   assert.equal(byName.default.error.code, "db_unreachable");
+});
+
+test("a tool call with a database configured: its result, its log and its audit line hold no password", T, async () => {
+  const sim = await startSim();
+  const audit = join(dir, "audit.jsonl");
+  const r = await run(["call", "dlg_list", "limit=1", "--mi-url", sim.url, "--db-url", deadDb, "--audit", audit,
+    "--log-level", "debug"], { OPENSIPS_MCP_DB_NODES: `pbx2=mysql://u:${SECRET}@h/o` });
+  assert.equal(r.code, 0, r.stderr);
+  noSecret(r);
+  const trail = readFileSync(audit, "utf8");
+  assert.match(trail, /"dlg_list"/);
+  assert.doesNotMatch(trail, /secret/);
 });
 
 test("check: neither an MI node nor a database configured exits 2 and says how to add both", T, async () => {

@@ -233,6 +233,10 @@ static void test_flags(void)
             "holds more than one");
     REFUSED(load_flags(&c, (const char *[]){"--db-user", "x", NULL}),
             "unknown option '--db-user'");
+    REFUSED(load_flags(&c, (const char *[]){"--db-mysql://u:" PW "@h", "x", NULL}),
+            "unknown option '--db-mysql://***@h'");
+    REFUSED(load_flags(&c, (const char *[]){"--db-connect-timeout-ms", "mysql://u:" PW "@h", NULL}),
+            "'mysql://***@h' is not a number of milliseconds");
 
     /* time-outs: whole milliseconds in range */
     const char *bad_ms[] = {"0", "99", "600001", "-5", "1e3", "soon", "", "3000ms", NULL};
@@ -364,6 +368,7 @@ static void test_json(void)
         {"{\"db\": {\"nodes\": []}}", "db.nodes must be an object"},
         {"{\"db\": {\"nodes\": {\"a\": {\"url\": \"postgres://h/d\"}}}}",
          "db.nodes.a must be a database URL string"},
+        {"{\"db\": {\"postgres://u:" PW "@h\": 5}}", "unknown key db.postgres://***@h"},
         {"{\"db\": {\"statment_timeout_ms\": 5}}",
          "unknown key db.statment_timeout_ms; use url, nodes, default"},
         {"{\"db\": {\"connect_timeout_ms\": 0}}",
@@ -374,6 +379,11 @@ static void test_json(void)
         {"{\"db\": {\"default\": \"a b\"}}", "db.default must be a node name"},
         {"{\"db\": {\"default\": 1}}", "db.default must be a node name"},
         {"{\"db\": {\"nodes\": {\"x y\": \"postgres://h/d\"}}}", "bad node name 'x y'"},
+        /* a key that is a URL: quoted redacted, not made a source */
+        {"{\"db\": {\"nodes\": {\"postgres://u:" PW "@h/d\": \"postgres://h/d\"}}}",
+         "bad node name 'postgres://***@h/d' in db.nodes"},
+        {"{\"mi\": {\"nodes\": {\"mysql://u:" PW "@h\": {\"db_url\": \"postgres://h/d\"}}}}",
+         "bad node name 'mysql://***@h' in mi.nodes"},
         {"{\"db\": {\"url\": \"postgres://u:" PW "@h/a/b\"}}",
          "config file db.url: node 'default': database URL postgres://u:***@h/a/b"},
         {"{\"mi\": {\"opensips_cli_config\": \"/nonexistent-db-config.cfg\"}}",
@@ -455,13 +465,18 @@ static void test_cli(void)
             "postgres://opensips:***@h:70000", "port");
     write_file(path, "[pbx1]\ndatabase_url: mysql://h/a\n[pbx1]\ndatabase_url: mysql://h/b\n");
     db_config_init(&c);
-    REFUSED(db_config_load_cli(&c, path, err, sizeof(err)), ":3: section [pbx1] appears twice");
+    REFUSED(db_config_load_cli(&c, path, err, sizeof(err)), ":3: a section appears twice (pbx1)");
+    write_file(path, "[mysql://u:" PW "@h]\n[mysql://u:" PW "@h]\n");
+    REFUSED(db_config_load_cli(&c, path, err, sizeof(err)), ":2: a section appears twice (a name");
     write_file(path, "[pbx1\n");
     REFUSED(db_config_load_cli(&c, path, err, sizeof(err)), ":1: unclosed section header");
     write_file(path, "[pbx1]\njust words\n");
     REFUSED(db_config_load_cli(&c, path, err, sizeof(err)), ":2: expected 'key: value'");
     write_file(path, "[bad name]\ndatabase_url: mysql://u:" PW "@h/a\n");
-    REFUSED(db_config_load_cli(&c, path, err, sizeof(err)), "bad node name 'bad name'");
+    REFUSED(db_config_load_cli(&c, path, err, sizeof(err)), "section [bad name] with a "
+            "database_url: bad node name");
+    write_file(path, "[mysql://u:" PW "@h]\ndatabase_url: mysql://h/a\n");
+    REFUSED(db_config_load_cli(&c, path, err, sizeof(err)), "section [mysql://***@h]");
     {
         char *line = malloc(3000);
         snprintf(line, 3000, "[pbx1]\ndatabase_url: mysql://u:" PW "@h/");

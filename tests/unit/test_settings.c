@@ -146,5 +146,39 @@ int main(void)
     CHECK(!strstr(err, "line -1"));
     settings_release(&s);
 
+    /* the --db-* options are kept, in order, for db/config; the --mi-* ones apart */
+    unsetenv("OPENSIPS_MCP_CONFIG");
+    CHECK(load(&s, (char *[]){"x", "--db-url", "postgres://u:pw@h/d", "--mi-url", "fifo:/f",
+                              "--db-node=a=mysql://h/o", "--db-connect-timeout-ms", "500", NULL},
+               err) == SETTINGS_OK);
+    CHECK(json_array_size(s.db_flags) == 3 && json_array_size(s.mi_flags) == 1);
+    CHECK_STR(json_string_value(json_array_get(json_array_get(s.db_flags, 1), 0)), "--db-node");
+    CHECK_STR(json_string_value(json_array_get(json_array_get(s.db_flags, 1), 1)),
+              "a=mysql://h/o");
+    CHECK_STR(json_string_value(json_array_get(json_array_get(s.db_flags, 2), 1)), "500");
+    settings_release(&s);
+    CHECK(load(&s, (char *[]){"x", "--db-url", NULL}, err) == SETTINGS_ERROR);
+    CHECK_CONTAINS(err, "option '--db-url' needs a value");
+    settings_release(&s);
+    /* the config file's "db" object is a section for db/config, not an unknown setting */
+    char dbcfg[] = "/tmp/opensips-mcp-test-db-XXXXXX";
+    fd = mkstemp(dbcfg);
+    CHECK(fd >= 0 && write(fd, "{\"db\": {\"url\": \"postgres://h/d\"}}", 33) == 33);
+    close(fd);
+    CHECK(load(&s, (char *[]){"x", "--config", dbcfg, NULL}, err) == SETTINGS_OK);
+    CHECK(json_is_object(json_object_get(s.config_doc, "db")));
+    settings_release(&s);
+    unlink(dbcfg);
+    /* the database options are in --help and the man page, with their variables and keys */
+    struct settings_option o;
+    bool seen_url = false, seen_ms = false;
+    for (size_t i = 0; settings_option(i, &o); i++) {
+        if (!strcmp(o.name, "db-url"))
+            seen_url = check_str(o.env, "OPENSIPS_MCP_DB_URL") && check_str(o.key, "db.url");
+        if (!strcmp(o.name, "db-statement-timeout-ms"))
+            seen_ms = check_str(o.def, "10000") && check_str(o.key, "db.statement_timeout_ms");
+    }
+    CHECK(seen_url && seen_ms);
+
     return check_done("settings");
 }
