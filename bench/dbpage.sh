@@ -11,16 +11,20 @@
 # side-by-side here. See bench/README.md ("dbpage").
 #
 # usage: bench/dbpage.sh [pg] [mysql]       (both when none is named)
-#   BENCH_RUNS (21), BENCH_DB_ROWS (100000), BENCH_OURS (another opensips-mcp binary)
+#   BENCH_RUNS (21), BENCH_DB_ROWS (100000), BENCH_OURS (another opensips-mcp binary),
+#   BENCH_MYSQL_POOL_MB (256: MariaDB's InnoDB buffer pool, resized online so that the table and
+#     its indexes fit as on a real server; 0 keeps scripts/testdb.sh's 32 MB, smaller than them)
 # Not a test: figures only; it fails when a server or a database cannot be run, or a page is wrong.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=$top/build/bench
 runs=${BENCH_RUNS:-21}
 rows=${BENCH_DB_ROWS:-100000}
+pool_mb=${BENCH_MYSQL_POOL_MB:-256}
 die() { echo "dbpage: $*" >&2; exit 1; }
 [[ $runs =~ ^[1-9][0-9]{0,3}$ ]] || die "BENCH_RUNS must be 1 to 9999"
 [[ $rows =~ ^[1-9][0-9]{3,7}$ ]] || die "BENCH_DB_ROWS must be 1000 to 99999999"
+[[ $pool_mb =~ ^(0|[1-9][0-9]{0,5})$ ]] || die "BENCH_MYSQL_POOL_MB must be 0 to 999999"
 dbs=("$@")
 [ ${#dbs[@]} -gt 0 ] || dbs=(pg mysql)
 for d in "${dbs[@]}"; do [[ $d == pg || $d == mysql ]] || die "databases are pg and mysql, not '$d'"; done
@@ -62,6 +66,11 @@ for d in "${dbs[@]}"; do
               WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < $rows)
               SELECT CONCAT('user', LPAD(i, 6, '0')), CONCAT('d', i % 10, '.example.com'), MD5(i) FROM s;
             ANALYZE TABLE subscriber;" >/dev/null || die "loading MariaDB failed"
+        if [ "$pool_mb" != 0 ]; then
+            nice mariadb --no-defaults -S "$TESTDB_MYSQL_SOCKET" -uroot \
+                -e "SET GLOBAL innodb_buffer_pool_size = $((pool_mb * 1048576))" ||
+                die "resizing MariaDB's buffer pool failed"
+        fi
     fi
     echo "dbpage: $d: schema and $rows rows loaded in $(( $(date +%s%3N) - t0 )) ms" >&2
 done
@@ -118,7 +127,7 @@ def statements(args):
             % (w, args.get("limit", 50), args.get("offset", 0)))
 
 
-def db_ms(db, sql, n=5):
+def db_ms(db, sql, n=11):
     """The database's own execution time of sql, median of n (no client, network or parse)."""
     t = []
     for _ in range(n):
@@ -259,7 +268,16 @@ def sqltimes(pages):
 
 
 def version(db):
-    return sh(db, "SELECT version()").split(",")[0].split(" on ")[0].strip()
+    v = sh(db, "SELECT version()").split(",")[0].split(" on ")[0].strip()
+    if db == "pg":
+        size = sh(db, "SELECT pg_table_size('subscriber') / 1048576.0, pg_indexes_size('subscriber') / 1048576.0")
+        cache = "shared_buffers " + sh(db, "SHOW shared_buffers").strip()
+    else:
+        size = sh(db, "SELECT data_length / 1048576, index_length / 1048576 FROM information_schema.tables "
+                      "WHERE table_schema = 'opensips' AND table_name = 'subscriber'")
+        cache = "buffer pool %d MB" % (int(sh(db, "SELECT @@innodb_buffer_pool_size")) // 1048576)
+    t, i = (float(x) for x in re.split(r"[|\t]", size.strip()))
+    return "%s (subscriber %.1f MB + indexes %.1f MB, %s)" % (v, t, i, cache)
 
 
 def report(title, pages, res, sq):
@@ -274,7 +292,7 @@ def report(title, pages, res, sq):
             r = res[(db, i)]
             line += " | %8.2f %8.2f %8.2f %7.3f %8d" % (r["median"], r["p90"], r["first"], r["cpu"], r["hwm"])
         print(line)
-    print("  the database's own time for the call's two statements, median of 5 (COUNT(*) ms + page ms):")
+    print("  the database's own time for the call's two statements, median of 11 (COUNT(*) ms + page ms):")
     for i, (name, tool, *_r) in enumerate(pages):
         if tool != "subscriber_list":
             continue
@@ -292,8 +310,9 @@ def plans(pages, sq):
 
 
 print("dbpage: subscriber_list on %d subscribers over stdio (--db-url, the RO user over 127.0.0.1 TCP), "
-      "%d interleaved rounds after %d warm-up; %s" % (rows, runs, WARM,
-      ", ".join("%s = %s" % (NAME[d], version(d)) for d in dbs)))
+      "%d interleaved rounds after %d warm-up" % (rows, runs, WARM))
+for d in dbs:
+    print("  %s: %s" % (NAME[d], version(d)))
 print("  p50/p90: tools/call round trip; first: the server's first call (it connects); cpu: the server's "
       "own CPU per call; RSS: VmHWM after the runs")
 res = measure(PAGES, "a")
