@@ -182,7 +182,6 @@ static int parse_ms(const char *src, const char *v, uint64_t min, uint64_t max, 
                     char *err, size_t errlen)
 {
     uint64_t u;
-
     char q[100];
 
     if (parse_uint(v, max, &u) < 0 || u < min) {
@@ -440,15 +439,14 @@ int db_config_load_json(struct db_config *c, const json_t *db, const json_t *mi,
         return fail(err, errlen, "%s: 'db' must be an object", where);
     json_object_foreach((json_t *)db, k, v) {
         size_t i;
+        char q[100];
         for (i = 0; i < sizeof(keys) / sizeof(keys[0]) && strcmp(k, keys[i]); i++)
             ;
-        if (i == sizeof(keys) / sizeof(keys[0]))
-        {
-            char q[100];
-            quote(k, q, sizeof(q));
-            return fail(err, errlen, "%s: unknown key db.%s; use url, nodes, default, "
-                        "connect_timeout_ms or statement_timeout_ms", where, q);
-        }
+        if (i < sizeof(keys) / sizeof(keys[0]))
+            continue;
+        quote(k, q, sizeof(q));
+        return fail(err, errlen, "%s: unknown key db.%s; use url, nodes, default, "
+                    "connect_timeout_ms or statement_timeout_ms", where, q);
     }
     if ((v = json_object_get(db, "url"))) {
         if (!json_is_string(v))
@@ -597,12 +595,10 @@ int db_config_load_flags(struct db_config *c, const json_t *flags, char *err, si
                          &c->open.statement_timeout_ms, err, errlen) < 0)
                 return -1;
         } else {
-        {
             char q[100];
             quote(flag, q, sizeof(q));
             return fail(err, errlen, "unknown option '%s'; the database options are --db-url, "
                         "--db-node, --db-connect-timeout-ms and --db-statement-timeout-ms", q);
-        }
         }
     }
     return 0;
