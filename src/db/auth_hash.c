@@ -66,18 +66,3 @@ int auth_hash_compute(const char *username, const char *realm, const char *passw
     explicit_bzero(&sha512_256, sizeof(sha512_256));
     return 0;
 }
-
-int auth_hashes(const char *user, const char *realm, const char *password, char ha1[33],
-                char sha256[65], char sha512t256[65])
-{
-    struct auth_hashes h;
-    int rc = auth_hash_compute(user, realm, password, &h);
-
-    if (rc == 0) {
-        memcpy(ha1, h.ha1, sizeof(h.ha1));
-        memcpy(sha256, h.ha1_sha256, sizeof(h.ha1_sha256));
-        memcpy(sha512t256, h.ha1_sha512t256, sizeof(h.ha1_sha512t256));
-    }
-    explicit_bzero(&h, sizeof(h));
-    return rc;
-}
