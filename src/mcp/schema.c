@@ -1,6 +1,7 @@
 /* schema: validate tool arguments against a JSON Schema 2020-12 subset. */
 #include "mcp/schema.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <pthread.h>
 #include <regex.h>
@@ -382,6 +383,14 @@ static int check(const json_t *schema, char *err, size_t errlen, int depth)
         struct pattern *p = json_is_string(k) ? pattern_get(json_string_value(k)) : NULL;
         if (!p || !p->ok)
             return snprintf(err, errlen, "pattern does not compile as POSIX ERE"), -1;
+        /* A client checks the pattern as ECMA-262, we as POSIX ERE: they agree on escaped
+         * punctuation only. "[^\s]" is "not a backslash or s" to regcomp. */
+        for (const char *c = json_string_value(k); *c; c++)
+            if (*c == '\\' && isalnum((unsigned char)c[1]))
+                return snprintf(err, errlen, "pattern uses the escape '\\%c', which ECMA-262 "
+                                "and POSIX ERE read differently: spell the class out", c[1]), -1;
+            else if (*c == '\\' && c[1])
+                c++;
     }
     json_object_foreach(json_object_get(schema, "properties"), key, sub)
         if (check(sub, err, errlen, depth + 1) < 0)

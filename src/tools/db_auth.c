@@ -1,14 +1,9 @@
 /* db_auth: who may register and for which domains — auth_db's subscriber table (passwords
  * stored as the three digest hashes auth_db reads, never read back) and the domain table. */
-#include <ctype.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "auth/roles.h"
 #include "db/auth_hash.h"
-#include "log.h"
-#include "mcp/registry.h"
 #include "tools/be_sql.h"
 #include "tools/row.h"
 #include "tools/tool.h"
@@ -63,28 +58,6 @@ static json_t *with_hashes(struct tool_ctx *x, const json_t *args, struct tool_e
     return out;
 }
 
-/* The question before a password is written. row.c words it from the arguments as given, and
- * the password would reach the client (and its model), and the audit trail's record of the
- * refusal; the same words with the arguments redacted as the audit trail redacts them. */
-static json_t *password_question(struct mcp_call *c, const struct tool_def *d, const json_t *args,
-                                 struct mcp_needs *n)
-{
-    json_t *shown = log_redact(args);
-    char *text = NULL;
-
-    (void)c;
-    if (shown) {
-        json_object_del(shown, "node");
-        json_object_del(shown, "confirm");
-        text = json_dumps(shown, JSON_COMPACT);
-    }
-    snprintf(n->what, sizeof(n->what), "%c%s (%s %s)", tolower((unsigned char)d->title[0]),
-             d->title + 1, d->name, text ? text : "{\"password\":\"***\"}");
-    free(text);
-    json_decref(shown);
-    return NULL;
-}
-
 static const struct sql_table domain = {
     .table = "domain",
     .columns = COLUMNS(
@@ -126,7 +99,6 @@ static const struct tool_def db_auth_rows[] = {
      .backend = BACKEND_SQL,
      .sql = SQL(&subscriber, SQL_ADD),
      .args = password_arg,
-     .needs = password_question,
      .run = with_hashes},
     {.name = "subscriber_set_password",
      .title = "Change a password",
@@ -138,7 +110,6 @@ static const struct tool_def db_auth_rows[] = {
      .backend = BACKEND_SQL,
      .sql = SQL(&subscriber, SQL_UPDATE, .keys = VALUES("username", "domain")),
      .args = password_arg,
-     .needs = password_question,
      .run = with_hashes},
     {.name = "subscriber_delete",
      .title = "Delete a subscriber",

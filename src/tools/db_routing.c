@@ -12,7 +12,6 @@
 
 /* Whitespace spelled out: our validator is POSIX ERE, where "\\s" in brackets is a backslash and
  * an 's' (it refused "sip:a;transport=tcp"); clients' ECMA-262 reads these characters the same. */
-#define NO_SPACE " \t\n\r\f\v"
 #define SIP_URI "^sips?:[^" NO_SPACE "]+$"
 #define STATE_DESC "0 active, 1 inactive, 2 probing"
 

@@ -276,7 +276,7 @@ static json_t *tm_run(struct tool_ctx *x, const json_t *args, struct tool_error 
 #define READ_LIST (TOOL_F_READONLY | ROW_LIST)
 
 /* A carrierroute name: one word, as the module stores it. */
-#define CR_TOKEN .min_len = 1, .max_len = 128, .pattern = "^[^\\s]+$"
+#define CR_TOKEN .min_len = 1, .max_len = 128, .pattern = "^[^" NO_SPACE "]+$"
 
 static const struct tool_def routing_tools[] = {
     {.name = "drouting_gw_status",
@@ -469,7 +469,7 @@ static const struct tool_def routing_tools[] = {
                                   "the default one"},
                   {.name = "domain", .type = T_STRING, .flags = ARG_REQUIRED, CR_TOKEN,
                    .description = "Routing domain (domain in carrierroute_dump)"},
-                  {.name = "prefix", .type = T_STRING, .flags = ARG_REQUIRED, .max_len = 64, .pattern = "^[^\\s]*$",
+                  {.name = "prefix", .type = T_STRING, .flags = ARG_REQUIRED, .max_len = 64, .pattern = "^[^" NO_SPACE "]*$",
                    .description = "Scan prefix of the rule (prefix in carrierroute_dump; NULL for none)"},
                   {.name = "host", .type = T_STRING, .flags = ARG_REQUIRED, CR_TOKEN,
                    .description = "The host to replace (host in carrierroute_dump)"},

@@ -16,6 +16,7 @@
 #include "tools/be_sql.h"
 #include "tools/fanout.h"
 #include "tools/guards.h"
+#include "log.h"
 #include "tools/row_internal.h"
 #include "tools/tool.h"
 
@@ -388,7 +389,11 @@ static char *args_text(const struct tool_def *d, const json_t *args, bool generi
         json_object_del(shown, "confirm");
         json_object_del(shown, "force");
     }
-    text = json_dumps(shown, JSON_COMPACT);
+    /* The question reaches the client, the elicitation and the audit trail: no secret in it
+     * (subscriber_add's password, tls_add's private_key, an MI password by position). */
+    json_t *safe = log_redact(shown);
+    text = json_dumps(safe ? safe : shown, JSON_COMPACT);
+    json_decref(safe);
     json_decref(shown);
     return text;
 }

@@ -53,6 +53,9 @@ struct tool_arg {
 #define VALUES(...)   ((const char *const[]){__VA_ARGS__, NULL})
 #define INTS(...)     .ints = (const long long[]){__VA_ARGS__}, \
                       .nints = sizeof((const long long[]){__VA_ARGS__}) / sizeof(long long)
+/* Whitespace for a pattern's bracket expression: "[^" NO_SPACE "]" (not "\\s", which POSIX
+ * ERE reads as a backslash or an s; the registry refuses such escapes). */
+#define NO_SPACE      " \t\n\r\f\v"
 #define MINIMUM(v)    .has_min = true, .min = (v)
 #define MAXIMUM(v)    .has_max = true, .max = (v)
 

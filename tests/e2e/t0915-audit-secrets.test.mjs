@@ -68,3 +68,29 @@ test("U+2028, U+2029 and U+0085 in arguments leave each audit record one line fo
   assert.deepEqual(recs.map((r) => r.event), ["begin", "end"]);
   assert.equal(recs[0].args.params.callid, note);
 });
+
+test("the question before a write shows no secret: not the client, nor the audit trail's record of the refusal", T, async () => {
+  const audit = join(dir, "questions.jsonl");
+  const asked = [];
+  await withServer(["--role", "admin", "--toolsets", "all", "--audit", audit, "--mi-url", sim.url], async (s) => {
+    const calls = [
+      // a row's own arguments (the SQL tools' question is asked before any database is needed)
+      { name: "subscriber_add", arguments: { username: "alice", domain: "example.com", password: "pw-QUESTION-6" } },
+      { name: "tls_add", arguments: { domain: "d", private_key: "pw-QUESTION-KEY-7" } },
+      // an MI command's parameter by position
+      { name: "mi_execute", arguments: { command: "uac_registrant:upsert", params: { aor: "sip:a@b", password: "pw-QUESTION-8" } } },
+    ];
+    for (const c of calls) {
+      const r = await s.call("tools/call", c);
+      asked.push(r.content[0].text);
+    }
+  });
+  for (const q of asked) assert.match(q, /Ask the user to confirm/, q);
+  assert.match(asked[0], /"password":"\*\*\*"/, asked[0]);
+  assert.match(asked[0], /"username":"alice"/, asked[0]);
+  const raw = readFileSync(audit, "utf8");
+  for (const x of ["pw-QUESTION-6", "pw-QUESTION-KEY-7", "pw-QUESTION-8"]) {
+    assert.ok(!asked.some((q) => q.includes(x)), `the question shows ${x}`);
+    assert.ok(!raw.includes(x), `the audit trail holds ${x}`);
+  }
+});

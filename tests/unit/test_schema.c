@@ -98,6 +98,15 @@ int main(void)
         s = json_loads("{\"properties\":{\"a\":{\"pattern\":\"([\"}}}", 0, NULL);
         CHECK(schema_check(s, err, sizeof(err)) == -1);
         json_decref(s);
+        /* a class escape means one thing to a client (ECMA-262) and another to regcomp:
+         * "[^\s]" would refuse "gws" and let a space through */
+        s = json_loads("{\"pattern\":\"^[^\\\\s]+$\"}", 0, NULL);
+        CHECK(s && schema_check(s, err, sizeof(err)) == -1);
+        CHECK_CONTAINS(err, "ECMA-262");
+        json_decref(s);
+        s = json_loads("{\"pattern\":\"^[0-9]+\\\\.[0-9]+$\"}", 0, NULL);
+        CHECK(s && schema_check(s, err, sizeof(err)) == 0); /* escaped punctuation is fine */
+        json_decref(s);
     }
     json_decref(schema);
     return check_done("schema");
