@@ -14,7 +14,7 @@ static const struct sql_table subscriber = {
         COL("id", COL_KEY, .description = "Row id (see subscriber_list)"),
         COL("username", COL_WRITABLE | COL_REQUIRED, .description = "SIP user name", .min_len = 1),
         COL("domain", COL_WRITABLE | COL_REQUIRED, .min_len = 1,
-            .description = "SIP domain; also the digest realm the hashes are made with"),
+            .description = "SIP domain, also the digest realm"),
         COL("username", COL_LIKE),
         COL("domain", COL_FILTER),
         COL("password", COL_WRITABLE | COL_SECRET | COL_HIDDEN),

@@ -42,7 +42,7 @@ static const struct sql_table dr_gateways = {
     .columns = COLUMNS(
         COL("id", COL_KEY),
         COL("gwid", COL_WRITABLE, .min_len = 1, .pattern = "^[^,;=#" NO_SPACE "]+$",
-            .description = "Gateway name rules' gwlist uses (default: from the address)"),
+            .description = "Name for rules' gwlist (default: the address)"),
         COL("address", COL_WRITABLE | COL_REQUIRED, .min_len = 1,
             .description = "host[:port] or SIP URI"),
         COL("type", COL_WRITABLE, .description = "Gateway type"),
@@ -68,7 +68,7 @@ static const struct sql_table dr_rules = {
         COL("prefix", COL_WRITABLE | COL_REQUIRED, .pattern = "^[0-9+*#]*$",
             .description = "Number prefix; empty matches all"),
         CHECKED("gwlist", COL_WRITABLE | COL_REQUIRED, SQL_CHECK_GWLIST, .min_len = 1,
-                .description = "gwids and #carrierids, ',' or ';', each optionally =weight"),
+                .description = "gwids and #carrierids, ',' or ';'-separated"),
         COL("priority", COL_WRITABLE, .description = "Higher first"),
         COL("routeid", COL_WRITABLE, .description = "Script route"),
         COL("timerec", COL_WRITABLE, .description = "RFC 5545 time"),
@@ -88,7 +88,7 @@ static const struct sql_table dr_carriers = {
         COL("carrierid", COL_WRITABLE | COL_REQUIRED, .min_len = 1, .pattern = "^[^,;=#" NO_SPACE "]+$",
             .description = "Carrier name (#name in rules' gwlist)"),
         CHECKED("gwlist", COL_WRITABLE | COL_REQUIRED, SQL_CHECK_GWIDS, .min_len = 1,
-                .description = "Its gwids, ',' separated, each optionally =weight"),
+                .description = "Its gwids, ','-separated, =weight optional"),
         COL("flags", COL_WRITABLE, .description = "1 weight-based, 2 first only, 4 disabled"),
         COL("sort_alg", COL_WRITABLE, .values = VALUES("N", "W", "Q", "O"),
             .description = "N none, W weight, Q quality, O order"),
@@ -172,7 +172,7 @@ static json_t *add_gateway(struct tool_ctx *x, const json_t *args, struct tool_e
 
 static const struct tool_arg disabled_arg[] = ARGS(
     {.name = "disabled", .type = T_BOOLEAN,
-     .description = "Not stored: dr_rules has no such column; true is refused"});
+     .description = "dr_rules has no such column: true is refused"});
 
 /* drouting_add_rule: the Python server's disabled, which dr_rules cannot hold. */
 static json_t *add_rule(struct tool_ctx *x, const json_t *args, struct tool_error *e)
@@ -228,7 +228,7 @@ static json_t *gen_test_dispatcher(struct tool_ctx *x, const json_t *args, struc
 
 static const struct tool_def db_routing_rows[] = {
     {.name = "dispatcher_db_list", .title = "List dispatcher rows",
-     .description = "Lists the dispatcher table (what dispatcher_list shows once reloaded).",
+     .description = "Lists the dispatcher table (dispatcher_list: what is loaded).",
      DB_READ(.sql = SQL(&dispatcher, SQL_LIST))},
     {.name = "dispatcher_add", .title = "Add a dispatcher destination",
      .description = "Adds a destination to a dispatcher set, then reloads dispatcher.",
@@ -302,7 +302,7 @@ static const struct tool_def db_routing_rows[] = {
      DB_WRITE(.flags = TOOL_F_DESTRUCTIVE | TOOL_F_IDEMPOTENT,
               .sql = SQL(&dialplan, SQL_DELETE))},
     {.name = "lb_db_list", .title = "List load-balancer rows",
-     .description = "Lists the load_balancer table (what lb_list shows once reloaded).",
+     .description = "Lists the load_balancer table (lb_list: what is loaded).",
      DB_READ(.sql = SQL(&load_balancer, SQL_LIST))},
     {.name = "lb_add", .title = "Add a load-balancer destination",
      .description = "Adds a destination, then reloads load_balancer.",
