@@ -104,7 +104,7 @@ tsan:
 
 FUZZ_SECONDS ?= 20
 fuzz:
-	$(MAKE) -f fuzz/fuzz.mk SHELL=/bin/bash FUZZ_SECONDS=$(FUZZ_SECONDS)
+	$(MAKE) -f fuzz/fuzz.mk SHELL=/bin/bash FUZZ_SECONDS=$(FUZZ_SECONDS) PKGS_DL="$(PKGS_DL)"
 
 bench: all
 	bench/run.sh
