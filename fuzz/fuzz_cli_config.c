@@ -1,6 +1,7 @@
-/* fuzz_cli_config: feed arbitrary bytes to the opensips-cli config reader (mi/config.c) as the
- * file it reads (a memfd, reopened by path as the reader opens any file), then hand any nodes it
- * made to the MI client; any crash, leak, undefined behaviour or broken contract is a finding. */
+/* fuzz_cli_config: feed arbitrary bytes to the opensips-cli config reader (cliconf.c, through
+ * both its callers: mi/config.c and db/config_load.c) as the file it reads (a memfd, reopened by
+ * path as the reader opens any file), then hand any MI nodes it made to the MI client; any
+ * crash, leak, undefined behaviour or broken contract is a finding. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "db/config.h"
 #include "mi/client.h"
 #include "mi/config.h"
 
@@ -57,5 +59,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         mi_client_free(cl);
     }
+    /* the same file as the database loader reads it */
+    static struct db_config dc;
+    char err[512] = "";
+    db_config_init(&dc);
+    int drc = db_config_load_cli(&dc, path, err, sizeof err);
+    if (drc != 0 && (drc != -1 || !err[0] || !terminated(err, sizeof err)))
+        abort();
+    if (dc.n > DB_NODES_MAX)
+        abort();
+    for (size_t i = 0; i < dc.n; i++)
+        if (!dc.nodes[i].name[0] || !terminated(dc.nodes[i].name, sizeof dc.nodes[i].name) ||
+            !terminated(dc.nodes[i].url, sizeof dc.nodes[i].url) ||
+            !terminated(dc.nodes[i].source, sizeof dc.nodes[i].source))
+            abort();
     return 0;
 }

@@ -4,7 +4,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <jansson.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,16 +88,6 @@ static const struct setting rows[] = {
      "expose the MCP conformance suite's test tools, resources and prompts (tests only)"},
 };
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
 static int apply(struct settings *s, const struct setting *row, const char *value,
                  const char *origin, char *err, size_t errlen)
 {
@@ -115,9 +104,10 @@ static int apply(struct settings *s, const struct setting *row, const char *valu
     case SET_UINT:
     case SET_SIZE:
         if (parse_uint(value, row->max, &v) < 0 || v < row->min)
-            return fail(err, errlen, "%s: '%s' needs a whole number from %llu to %llu, not '%s'",
-                        origin, row->name, (unsigned long long)row->min,
-                        (unsigned long long)row->max, value);
+            return parse_fail(err, errlen,
+                              "%s: '%s' needs a whole number from %llu to %llu, not '%s'", origin,
+                              row->name, (unsigned long long)row->min,
+                              (unsigned long long)row->max, value);
         if (row->type == SET_UINT)
             *(unsigned *)field = (unsigned)v;
         else
@@ -125,14 +115,14 @@ static int apply(struct settings *s, const struct setting *row, const char *valu
         return 0;
     case SET_BOOL:
         if (parse_bool(value, &b) < 0)
-            return fail(err, errlen, "%s: '%s' needs true or false, not '%s'", origin, row->name,
-                        value);
+            return parse_fail(err, errlen, "%s: '%s' needs true or false, not '%s'", origin,
+                              row->name, value);
         *(bool *)field = b;
         return 0;
     case SET_LEVEL:
         if ((level = log_level_parse(value)) < 0)
-            return fail(err, errlen, "%s: '%s' needs one of %s, not '%s'", origin, row->name,
-                        log_level_names(), value);
+            return parse_fail(err, errlen, "%s: '%s' needs one of %s, not '%s'", origin, row->name,
+                              log_level_names(), value);
         *(enum log_level *)field = (enum log_level)level;
         return 0;
     }
@@ -360,16 +350,17 @@ static int load_config(struct settings *s, const char *path, char *err, size_t e
 
     /* a file that cannot be read is told as such, not as a JSON error at line -1 */
     if (!(f = fopen(path, "re")))
-        return fail(err, errlen, "cannot read config file '%s': %s", path, strerror(errno));
+        return parse_fail(err, errlen, "cannot read config file '%s': %s", path, strerror(errno));
     fclose(f);
     if (!(root = jsonload_file(path, JSON_REJECT_DUPLICATES, &je))) {
         if (je.line < 1)
-            return fail(err, errlen, "cannot read config file '%s': %s", path, je.text);
-        return fail(err, errlen, "config file '%s': %s (line %d)", path, je.text, je.line);
+            return parse_fail(err, errlen, "cannot read config file '%s': %s", path, je.text);
+        return parse_fail(err, errlen, "config file '%s': %s (line %d)", path, je.text, je.line);
     }
     if (!json_is_object(root)) {
         json_decref(root);
-        return fail(err, errlen, "config file '%s': the top level must be a JSON object", path);
+        return parse_fail(err, errlen, "config file '%s': the top level must be a JSON object",
+                          path);
     }
     json_object_foreach(root, key, v) {
         const struct setting *row = find(key, strlen(key), '_');
@@ -385,7 +376,7 @@ static int load_config(struct settings *s, const char *path, char *err, size_t e
         if (!row || !strcmp(row->name, "config")) {
             char hint[128];
             suggest(key, strlen(key), '_', "", hint, sizeof(hint));
-            rc = fail(err, errlen, "%s: unknown setting '%s'%s", origin, key, hint);
+            rc = parse_fail(err, errlen, "%s: unknown setting '%s'%s", origin, key, hint);
             break;
         }
         if (json_is_string(v))
@@ -395,7 +386,7 @@ static int load_config(struct settings *s, const char *path, char *err, size_t e
         else if (json_is_boolean(v))
             text = json_is_true(v) ? "true" : "false";
         else {
-            rc = fail(err, errlen, "%s: '%s' has a value of the wrong type", origin, key);
+            rc = parse_fail(err, errlen, "%s: '%s' has a value of the wrong type", origin, key);
             break;
         }
         if ((rc = apply_from(s, row, text, origin, err, errlen)) < 0)
@@ -461,7 +452,8 @@ enum settings_outcome settings_load(struct settings *s, int argc, char **argv, c
         if (!strcmp(arg, "--man")) { /* not in --help: `make man` writes docs/opensips-mcp.1 */
             if (man_write(stdout) == 0)
                 return SETTINGS_EXIT_OK;
-            return fail(err, errlen, "cannot write the man page to standard output"), SETTINGS_ERROR;
+            return parse_fail(err, errlen, "cannot write the man page to standard output"),
+                   SETTINGS_ERROR;
         }
         if (!strcmp(arg, "--version")) {
             printf("%s %s\n", OPENSIPS_MCP_NAME, OPENSIPS_MCP_VERSION);
@@ -471,14 +463,15 @@ enum settings_outcome settings_load(struct settings *s, int argc, char **argv, c
             /* a database URL whose flag went missing is told without its password */
             char red[DB_URL_MAX + 8];
             db_url_redact(arg, red, sizeof(red));
-            return fail(err, errlen, "unexpected argument '%s'; see --help", red), SETTINGS_ERROR;
+            return parse_fail(err, errlen, "unexpected argument '%s'; see --help", red),
+                   SETTINGS_ERROR;
         }
         if (!strncmp(arg, "--mi-", 5) || !strncmp(arg, "--db-", 5)) {
             /* The MI client and the node databases parse their own options (mi/config.h,
              * db/config.h): keep them for those. */
             const char *mi_eq = strchr(arg, '=');
             if (!mi_eq && i + 1 >= argc)
-                return fail(err, errlen, "option '%s' needs a value", arg), SETTINGS_ERROR;
+                return parse_fail(err, errlen, "option '%s' needs a value", arg), SETTINGS_ERROR;
             json_array_append_new(arg[2] == 'm' ? s->mi_flags : s->db_flags,
                                   mi_eq ? json_pack("[s%, s]", arg, (size_t)(mi_eq - arg), mi_eq + 1)
                                         : json_pack("[s, s]", arg, argv[++i]));
@@ -490,8 +483,8 @@ enum settings_outcome settings_load(struct settings *s, int argc, char **argv, c
             char hint[128];
             suggest(arg + 2, eq ? (size_t)(eq - arg - 2) : strlen(arg + 2), '-', "--", hint,
                     sizeof(hint));
-            return fail(err, errlen, "unknown option '%.*s'%s",
-                        (int)(eq ? (size_t)(eq - arg) : strlen(arg)), arg, hint),
+            return parse_fail(err, errlen, "unknown option '%.*s'%s",
+                              (int)(eq ? (size_t)(eq - arg) : strlen(arg)), arg, hint),
                    SETTINGS_ERROR;
         }
         if (eq)
@@ -501,15 +494,15 @@ enum settings_outcome settings_load(struct settings *s, int argc, char **argv, c
         else if (i + 1 < argc)
             value = argv[++i];
         else
-            return fail(err, errlen, "option '%s' needs a value", arg), SETTINGS_ERROR;
+            return parse_fail(err, errlen, "option '%s' needs a value", arg), SETTINGS_ERROR;
         if (row->offset == OFF(config))
             continue; /* already read above */
         if (apply_from(s, row, value, "command line", err, errlen) < 0)
             return SETTINGS_ERROR;
     }
     if (strcmp(s->transport, "stdio") && strcmp(s->transport, "http"))
-        return fail(err, errlen, "%s: transport '%s' is not available; use stdio or http",
-                    settings_source(s, "transport"), s->transport),
+        return parse_fail(err, errlen, "%s: transport '%s' is not available; use stdio or http",
+                          settings_source(s, "transport"), s->transport),
                SETTINGS_ERROR;
     return SETTINGS_OK;
 }

@@ -1,6 +1,10 @@
-/* strparse: checked conversions of outside text into numbers and booleans. */
+/* strparse: checked reading of outside text: numbers, booleans, node names. */
 #include "strparse.h"
 
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
 #include <strings.h>
 
 int parse_uint(const char *s, uint64_t max, uint64_t *out)
@@ -36,5 +40,40 @@ int parse_bool(const char *s, bool *out)
             return 0;
         }
     }
+    return -1;
+}
+
+bool node_name_char(char c)
+{
+    return isalnum((unsigned char)c) || c == '_' || c == '-' || c == '.';
+}
+
+bool node_name_ok(const char *s, size_t max)
+{
+    if (!*s || strlen(s) >= max)
+        return false;
+    for (; *s; s++)
+        if (!node_name_char(*s))
+            return false;
+    return true;
+}
+
+char *trim_space(char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    char *end = s + strlen(s);
+    while (end > s && isspace((unsigned char)end[-1]))
+        *--end = '\0';
+    return s;
+}
+
+int parse_fail(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
     return -1;
 }

@@ -71,11 +71,12 @@ int db_config_set_node(struct db_config *c, const char *name, const char *url, c
                        char *err, size_t errlen);
 
 /* opensips-cli's INI file (path, or NULL for ~/.opensips-cli.cfg then /etc/opensips-cli.cfg, a
- * missing default file being no error), read with the MI reader's rules (mi_config_load_cli):
- * '#' and ';' comments, "key: value" or "key = value", each [section] a node named after it,
- * keys of [DEFAULT] applying to every section. A section's `database_url` is that node's
- * database; as opensips-cli does, when the URL names no database `database_name` (default
- * DB_CLI_DATABASE_NAME) is joined to it. A section without database_url adds nothing. */
+ * missing default file being no error), read by cliconf_load (cliconf.h) as the MI reader
+ * (mi_config_load_cli) reads it: each [section] a node named after it, keys of [DEFAULT]
+ * applying to every section that does not give them itself. A section's `database_url` is
+ * that node's database; as opensips-cli does, when the URL names no database `database_name`
+ * (default DB_CLI_DATABASE_NAME, at most 127 bytes) is joined to it. A section without
+ * database_url adds nothing. */
 int db_config_load_cli(struct db_config *c, const char *path, char *err, size_t errlen);
 
 /* The JSON config file (path: its name, for messages; may be NULL). From `mi` (its "mi"

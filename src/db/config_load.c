@@ -5,47 +5,21 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cliconf.h"
 #include "strparse.h"
 
-#define CLI_LINE_MAX 2048 /* one line of opensips-cli's file; a longer one is refused */
-#define LIST_MAX 16384    /* OPENSIPS_MCP_DB_NODES or one --db-node value */
-
-static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
+#define DB_CLI_DATABASE_NAME_MAX 128 /* bytes of database_name, NUL included */
+#define LIST_MAX 16384               /* OPENSIPS_MCP_DB_NODES or one --db-node value */
 
 void db_config_init(struct db_config *c)
 {
     memset(c, 0, sizeof(*c));
     c->open.connect_timeout_ms = DB_CONNECT_TIMEOUT_MS_DEFAULT;
     c->open.statement_timeout_ms = DB_STATEMENT_TIMEOUT_MS_DEFAULT;
-}
-
-static bool name_char(char ch)
-{
-    return isalnum((unsigned char)ch) || ch == '_' || ch == '-' || ch == '.';
-}
-
-static bool name_ok(const char *s)
-{
-    if (!*s || strlen(s) >= DB_NODE_NAME_MAX)
-        return false;
-    for (; *s; s++)
-        if (!name_char(*s))
-            return false;
-    return true;
 }
 
 /* Text that may be (or hold) URLs, fit to quote: after each "://" everything up to the last '@'
@@ -87,7 +61,7 @@ static bool looks_like_list(const char *url)
         const char *q = p + 1, *start;
         while (*q == ' ')
             q++;
-        for (start = q; name_char(*q); q++)
+        for (start = q; node_name_char(*q); q++)
             ;
         if (q > start && *q == '=' && strstr(q, "://"))
             return true;
@@ -110,33 +84,34 @@ int db_config_set_node(struct db_config *c, const char *name, const char *url, c
     char q[100], why[700];
     int i;
 
-    if (!name_ok(name)) {
+    if (!node_name_ok(name, DB_NODE_NAME_MAX)) {
         quote(name, q, sizeof(q));
-        return fail(err, errlen,
-                    "%s: bad node name '%s'; use letters, digits, '_', '-', '.' (at most %d)",
-                    source, q, DB_NODE_NAME_MAX - 1);
+        return parse_fail(err, errlen,
+                          "%s: bad node name '%s'; use letters, digits, '_', '-', '.' (at most %d)",
+                          source, q, DB_NODE_NAME_MAX - 1);
     }
     if (!url || !*url)
-        return fail(err, errlen, "%s: node '%s' has no database URL", source, name);
+        return parse_fail(err, errlen, "%s: node '%s' has no database URL", source, name);
     if (strlen(url) >= sizeof(c->nodes[0].url))
-        return fail(err, errlen, "%s: the database URL of node '%s' is longer than %zu bytes",
-                    source, name, sizeof(c->nodes[0].url) - 1);
+        return parse_fail(err, errlen, "%s: the database URL of node '%s' is longer than %zu bytes",
+                          source, name, sizeof(c->nodes[0].url) - 1);
     if (looks_like_list(url)) {
         quote(url, q, sizeof(q));
-        return fail(err, errlen,
-                    "%s: the database URL of node '%s' (%s) holds more than one; give one URL per "
-                    "node, a list as NAME=URL;NAME=URL in OPENSIPS_MCP_DB_NODES or --db-node "
-                    "(a ',' or ';' in a password is written %%2C or %%3B)",
-                    source, name, q);
+        return parse_fail(err, errlen,
+                          "%s: the database URL of node '%s' (%s) holds more than one; give one "
+                          "URL per node, a list as NAME=URL;NAME=URL in OPENSIPS_MCP_DB_NODES or "
+                          "--db-node (a ',' or ';' in a password is written %%2C or %%3B)",
+                          source, name, q);
     }
     int rc = db_url_parse(url, &u, why, sizeof(why));
     explicit_bzero(u.password, sizeof(u.password));
     if (rc < 0)
-        return fail(err, errlen, "%s: node '%s': %s", source, name, why);
+        return parse_fail(err, errlen, "%s: node '%s': %s", source, name, why);
     if ((i = find(c, name)) < 0) {
         if (c->n == DB_NODES_MAX)
-            return fail(err, errlen, "%s: more than %d node databases; at most %d can be configured",
-                        source, DB_NODES_MAX, DB_NODES_MAX);
+            return parse_fail(err, errlen,
+                              "%s: more than %d node databases; at most %d can be configured",
+                              source, DB_NODES_MAX, DB_NODES_MAX);
         i = (int)c->n++;
     }
     struct db_node_cfg *n = &c->nodes[i];
@@ -155,27 +130,17 @@ struct seen {
 static int set_once(struct db_config *c, struct seen *seen, const char *name, const char *url,
                     const char *source, const char *given_as, char *err, size_t errlen)
 {
-    int i = name_ok(name) ? find(c, name) : -1;
+    int i = node_name_ok(name, DB_NODE_NAME_MAX) ? find(c, name) : -1;
 
     if (i >= 0 && seen->set[i])
-        return fail(err, errlen,
-                    "%s: node '%s' is given a database twice (%s, and before by %s); give each "
-                    "name once",
-                    source, name, given_as, c->nodes[i].source);
+        return parse_fail(err, errlen,
+                          "%s: node '%s' is given a database twice (%s, and before by %s); give "
+                          "each name once",
+                          source, name, given_as, c->nodes[i].source);
     if (db_config_set_node(c, name, url, source, err, errlen) < 0)
         return -1;
     seen->set[find(c, name)] = true;
     return 0;
-}
-
-static char *trim(char *s)
-{
-    while (isspace((unsigned char)*s))
-        s++;
-    char *end = s + strlen(s);
-    while (end > s && isspace((unsigned char)end[-1]))
-        *--end = '\0';
-    return s;
 }
 
 static int parse_ms(const char *src, const char *v, uint64_t min, uint64_t max, int *out,
@@ -186,34 +151,14 @@ static int parse_ms(const char *src, const char *v, uint64_t min, uint64_t max, 
 
     if (parse_uint(v, max, &u) < 0 || u < min) {
         quote(v, q, sizeof(q));
-        return fail(err, errlen, "%s: '%s' is not a number of milliseconds from %llu to %llu",
-                    src, q, (unsigned long long)min, (unsigned long long)max);
+        return parse_fail(err, errlen, "%s: '%s' is not a number of milliseconds from %llu to %llu",
+                          src, q, (unsigned long long)min, (unsigned long long)max);
     }
     *out = (int)u;
     return 0;
 }
 
 /* ---- opensips-cli INI ---- */
-
-struct cli_section {
-    char name[DB_NODE_NAME_MAX + 64]; /* longer than a node name: refused by name, not cut */
-    char url[DB_URL_MAX];
-    char dbname[128];
-    bool has_url, has_dbname, too_long;
-};
-
-static void cli_set(struct cli_section *s, const char *k, const char *v)
-{
-    if (!strcmp(k, "database_url")) {
-        s->too_long |= strlen(v) >= sizeof(s->url);
-        snprintf(s->url, sizeof(s->url), "%s", v);
-        s->has_url = true;
-    } else if (!strcmp(k, "database_name")) {
-        s->too_long |= strlen(v) >= sizeof(s->dbname);
-        snprintf(s->dbname, sizeof(s->dbname), "%s", v);
-        s->has_dbname = true;
-    }
-}
 
 /* url with database name `db` joined when it names none ("mysql://u:p@h" + "opensips"), the
  * name percent-encoded. 0, or -1 when it does not fit. */
@@ -247,134 +192,47 @@ static int join_database(const char *url, const char *db, char *out, size_t outl
     return 0;
 }
 
-static int cli_node(struct db_config *c, struct seen *seen, const struct cli_section *s,
-                    const struct cli_section *defs, const char *path, char *err, size_t errlen)
+static int cli_node(struct db_config *c, struct seen *seen, const struct cliconf *cf,
+                    const struct cliconf_section *s, char *err, size_t errlen)
 {
-    const char *url = s->has_url ? s->url : defs->url;
-    const char *db = s->has_dbname ? s->dbname : defs->has_dbname ? defs->dbname
-                                                                  : DB_CLI_DATABASE_NAME;
+    const char *url = cliconf_get(cf, s, "database_url");
+    const char *db = cliconf_get(cf, s, "database_name");
     char src[128], joined[DB_URL_MAX];
 
-    if (!s->has_url && !defs->has_url)
+    if (!url)
         return 0; /* a section with nothing about the database */
-    if (!name_ok(s->name)) { /* before the name goes into the source: it may be anything */
+    if (!db)
+        db = DB_CLI_DATABASE_NAME;
+    if (!node_name_ok(s->name, DB_NODE_NAME_MAX)) { /* before the name goes into the source */
         char q[100];
         quote(s->name, q, sizeof(q));
-        return fail(err, errlen, "%s: section [%s] with a database_url: bad node name; use "
-                    "letters, digits, '_', '-', '.' (at most %d)", path, q, DB_NODE_NAME_MAX - 1);
+        return parse_fail(err, errlen,
+                          "%s: section [%s] with a database_url: bad node name; use letters, "
+                          "digits, '_', '-', '.' (at most %d)",
+                          cf->path, q, DB_NODE_NAME_MAX - 1);
     }
-    snprintf(src, sizeof(src), "%.60s [%.48s] database_url", path, s->name);
-    if (s->too_long || defs->too_long)
-        return fail(err, errlen, "%s: database_url or database_name is too long", src);
+    snprintf(src, sizeof(src), "%.60s [%.48s] database_url", cf->path, s->name);
+    if (strlen(url) >= DB_URL_MAX || strlen(db) >= DB_CLI_DATABASE_NAME_MAX)
+        return parse_fail(err, errlen, "%s: database_url or database_name is too long", src);
     if (join_database(url, db, joined, sizeof(joined)) < 0)
-        return fail(err, errlen, "%s: the database URL with database_name '%.60s' is longer "
-                    "than %d bytes", src, db, DB_URL_MAX - 1);
+        return parse_fail(err, errlen,
+                          "%s: the database URL with database_name '%.60s' is longer than %d "
+                          "bytes",
+                          src, db, DB_URL_MAX - 1);
     return set_once(c, seen, s->name, joined, src, "a [section] of the same name", err, errlen);
-}
-
-/* Keep the section read so far: secs grows by one. 0, or -1 out of memory. */
-static int cli_keep(struct cli_section ***secs, size_t *nsecs, struct cli_section **cur)
-{
-    struct cli_section **grown = realloc(*secs, (*nsecs + 1) * sizeof(**secs));
-
-    if (!grown)
-        return -1;
-    *secs = grown;
-    grown[(*nsecs)++] = *cur;
-    *cur = NULL;
-    return 0;
-}
-
-static void cli_free(struct cli_section *s)
-{
-    if (s)
-        explicit_bzero(s, sizeof(*s)); /* database_url holds the password */
-    free(s);
 }
 
 int db_config_load_cli(struct db_config *c, const char *path, char *err, size_t errlen)
 {
-    char home_path[512], line[CLI_LINE_MAX + 2];
-    struct cli_section defs = {.name = "DEFAULT"}, *cur = NULL, **secs = NULL;
-    size_t nsecs = 0;
     struct seen seen = {{0}};
-    unsigned lineno = 0;
-    FILE *f = NULL;
-    int rc = 0;
-
-    if (path) {
-        if (!(f = fopen(path, "re")))
-            return fail(err, errlen, "cannot read opensips-cli config '%s': %s", path,
-                        strerror(errno));
-    } else {
-        const char *home = getenv("HOME");
-        if (home && snprintf(home_path, sizeof(home_path), "%s/.opensips-cli.cfg", home) <
-                        (int)sizeof(home_path) &&
-            (f = fopen(home_path, "re")))
-            path = home_path;
-        else if ((f = fopen("/etc/opensips-cli.cfg", "re")))
-            path = "/etc/opensips-cli.cfg";
-        else
-            return 0;
-    }
-    /* Every section is kept, and the nodes are made at the end: [DEFAULT]'s keys apply to every
+    struct cliconf cf;
+    /* Every section is read first, and the nodes made after: [DEFAULT]'s keys apply to every
      * section wherever it stands, as configparser (and the MI reader) take them. */
-    while (!rc && fgets(line, sizeof(line), f)) {
-        lineno++;
-        if (!strchr(line, '\n') && strlen(line) > CLI_LINE_MAX) {
-            rc = fail(err, errlen, "%s:%u: line longer than %d bytes", path, lineno, CLI_LINE_MAX);
-            break;
-        }
-        char *s = trim(line);
-        if (!*s || *s == '#' || *s == ';')
-            continue;
-        if (*s == '[') {
-            char *close = strchr(s, ']');
-            if (!close) {
-                rc = fail(err, errlen, "%s:%u: unclosed section header", path, lineno);
-                break;
-            }
-            *close = '\0';
-            const char *name = trim(s + 1);
-            if (cur && cli_keep(&secs, &nsecs, &cur) < 0) {
-                rc = fail(err, errlen, "out of memory reading '%s'", path);
-                break;
-            }
-            if (!strcmp(name, "DEFAULT"))
-                continue; /* its keys go to defs, until the next section */
-            /* configparser (opensips-cli) refuses a section given twice; so do we */
-            for (size_t i = 0; i < nsecs && !rc; i++)
-                if (!strcmp(secs[i]->name, name))
-                    rc = fail(err, errlen, "%s:%u: a section appears twice (%s)", path,
-                              lineno, name_ok(name) ? name : "a name that is none");
-            if (!rc && nsecs >= 2 * DB_NODES_MAX)
-                rc = fail(err, errlen, "%s:%u: more than %d sections", path, lineno,
-                          2 * DB_NODES_MAX);
-            if (!rc && !(cur = calloc(1, sizeof(*cur))))
-                rc = fail(err, errlen, "out of memory reading '%s'", path);
-            if (!rc)
-                snprintf(cur->name, sizeof(cur->name), "%s", name);
-            continue;
-        }
-        char *eq = strpbrk(s, "=:");
-        if (!eq) {
-            rc = fail(err, errlen, "%s:%u: expected 'key: value'", path, lineno);
-            break;
-        }
-        *eq = '\0';
-        cli_set(cur ? cur : &defs, trim(s), trim(eq + 1));
-    }
-    if (!rc && cur && cli_keep(&secs, &nsecs, &cur) < 0)
-        rc = fail(err, errlen, "out of memory reading '%s'", path);
-    for (size_t i = 0; i < nsecs && !rc; i++)
-        rc = cli_node(c, &seen, secs[i], &defs, path, err, errlen);
-    for (size_t i = 0; i < nsecs; i++)
-        cli_free(secs[i]);
-    free(secs);
-    cli_free(cur);
-    explicit_bzero(&defs, sizeof(defs));
-    explicit_bzero(line, sizeof(line));
-    fclose(f);
+    int rc = cliconf_load(&cf, path, err, errlen) < 0 ? -1 : 0;
+
+    for (size_t i = 0; i < cf.n && !rc; i++)
+        rc = cli_node(c, &seen, &cf, &cf.sections[i], err, errlen);
+    cliconf_release(&cf);
     return rc;
 }
 
@@ -388,8 +246,9 @@ static int json_ms(const json_t *db, const char *key, const char *where, int min
     if (!v)
         return 0;
     if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max)
-        return fail(err, errlen, "%s: db.%s must be an integer number of milliseconds from %d to %d",
-                    where, key, min, max);
+        return parse_fail(err, errlen,
+                          "%s: db.%s must be an integer number of milliseconds from %d to %d",
+                          where, key, min, max);
     *out = (int)json_integer_value(v);
     return 0;
 }
@@ -400,8 +259,10 @@ static int bad_key(const char *where, const char *object, const char *k, char *e
     char q[100];
 
     quote(k, q, sizeof(q));
-    return fail(err, errlen, "%s: bad node name '%s' in %s; use letters, digits, '_', '-', '.' "
-                "(at most %d)", where, q, object, DB_NODE_NAME_MAX - 1);
+    return parse_fail(err, errlen,
+                      "%s: bad node name '%s' in %s; use letters, digits, '_', '-', '.' (at most "
+                      "%d)",
+                      where, q, object, DB_NODE_NAME_MAX - 1);
 }
 
 int db_config_load_json(struct db_config *c, const json_t *db, const json_t *mi, const char *path,
@@ -425,18 +286,18 @@ int db_config_load_json(struct db_config *c, const json_t *db, const json_t *mi,
         json_t *url = json_is_object(v) ? json_object_get(v, "db_url") : NULL;
         if (!url)
             continue;
-        if (!name_ok(k))
+        if (!node_name_ok(k, DB_NODE_NAME_MAX))
             return bad_key(where, "mi.nodes", k, err, errlen);
         snprintf(src, sizeof(src), "config file mi.nodes.%.64s.db_url", k);
         if (!json_is_string(url))
-            return fail(err, errlen, "%s: %s must be a database URL string", where, src + 12);
+            return parse_fail(err, errlen, "%s: %s must be a database URL string", where, src + 12);
         if (set_once(c, &seen, k, json_string_value(url), src, src + 12, err, errlen) < 0)
             return -1;
     }
     if (!db)
         return 0;
     if (!json_is_object(db))
-        return fail(err, errlen, "%s: 'db' must be an object", where);
+        return parse_fail(err, errlen, "%s: 'db' must be an object", where);
     json_object_foreach((json_t *)db, k, v) {
         size_t i;
         char q[100];
@@ -445,32 +306,33 @@ int db_config_load_json(struct db_config *c, const json_t *db, const json_t *mi,
         if (i < sizeof(keys) / sizeof(keys[0]))
             continue;
         quote(k, q, sizeof(q));
-        return fail(err, errlen, "%s: unknown key db.%s; use url, nodes, default, "
-                    "connect_timeout_ms or statement_timeout_ms", where, q);
+        return parse_fail(err, errlen, "%s: unknown key db.%s; use url, nodes, default, "
+                          "connect_timeout_ms or statement_timeout_ms", where, q);
     }
     if ((v = json_object_get(db, "url"))) {
         if (!json_is_string(v))
-            return fail(err, errlen, "%s: db.url must be a database URL string", where);
+            return parse_fail(err, errlen, "%s: db.url must be a database URL string", where);
         if (set_once(c, &seen, "default", json_string_value(v), "config file db.url", "db.url",
                      err, errlen) < 0)
             return -1;
     }
     json_t *nodes = json_object_get(db, "nodes");
     if (nodes && !json_is_object(nodes))
-        return fail(err, errlen, "%s: db.nodes must be an object of \"name\": URL", where);
+        return parse_fail(err, errlen, "%s: db.nodes must be an object of \"name\": URL", where);
     json_object_foreach(nodes, k, v) {
-        if (!name_ok(k))
+        if (!node_name_ok(k, DB_NODE_NAME_MAX))
             return bad_key(where, "db.nodes", k, err, errlen);
         snprintf(src, sizeof(src), "config file db.nodes.%.64s", k);
         if (!json_is_string(v))
-            return fail(err, errlen, "%s: %s must be a database URL string", where, src + 12);
+            return parse_fail(err, errlen, "%s: %s must be a database URL string", where, src + 12);
         if (set_once(c, &seen, k, json_string_value(v), src, src + 12, err, errlen) < 0)
             return -1;
     }
     if ((v = json_object_get(db, "default"))) {
-        if (!json_is_string(v) || !name_ok(json_string_value(v)))
-            return fail(err, errlen, "%s: db.default must be a node name (letters, digits, '_', "
-                        "'-', '.')", where);
+        if (!json_is_string(v) || !node_name_ok(json_string_value(v), DB_NODE_NAME_MAX))
+            return parse_fail(err, errlen,
+                              "%s: db.default must be a node name (letters, digits, '_', '-', '.')",
+                              where);
         snprintf(c->default_node, sizeof(c->default_node), "%s", json_string_value(v));
     }
     if (json_ms(db, "connect_timeout_ms", where, DB_CONNECT_TIMEOUT_MS_MIN,
@@ -492,7 +354,7 @@ static char *entry_end(char *p)
         const char *q = semi + 1, *start;
         while (*q == ' ' || *q == '\t')
             q++;
-        for (start = q; name_char(*q); q++)
+        for (start = q; node_name_char(*q); q++)
             ;
         while (*q == ' ' || *q == '\t')
             q++;
@@ -512,26 +374,26 @@ static int node_list(struct db_config *c, struct seen *seen, const char *list, c
     int rc = 0;
 
     if (strlen(list) >= LIST_MAX)
-        return fail(err, errlen, "%s: longer than %d bytes", src, LIST_MAX - 1);
+        return parse_fail(err, errlen, "%s: longer than %d bytes", src, LIST_MAX - 1);
     if (!(buf = strdup(list)))
-        return fail(err, errlen, "%s: out of memory", src);
+        return parse_fail(err, errlen, "%s: out of memory", src);
     for (char *next = buf, *item; *next && !rc;) {
         char *end = entry_end(next);
         item = next;
         next = *end ? end + 1 : end;
         *end = '\0';
-        item = trim(item);
+        item = trim_space(item);
         if (!*item)
             continue;
         char *eq = strchr(item, '='), *scheme = strstr(item, "://");
         if (!eq || (scheme && scheme < eq)) {
             quote(item, q, sizeof(q));
-            rc = fail(err, errlen, "%s: '%s' is not NAME=URL (entries are separated by ';')", src,
-                      q);
+            rc = parse_fail(err, errlen,
+                            "%s: '%s' is not NAME=URL (entries are separated by ';')", src, q);
             break;
         }
         *eq = '\0';
-        const char *name = trim(item), *url = trim(eq + 1);
+        const char *name = trim_space(item), *url = trim_space(eq + 1);
         char given[96];
         snprintf(given, sizeof(given), "%s %.64s=...", src, name);
         rc = set_once(c, seen, name, url, src, given, err, errlen);
@@ -539,7 +401,7 @@ static int node_list(struct db_config *c, struct seen *seen, const char *list, c
     }
     if (!rc && !entries) {
         quote(list, q, sizeof(q));
-        rc = fail(err, errlen, "%s: '%s' names no node; use NAME=URL;NAME=URL", src, q);
+        rc = parse_fail(err, errlen, "%s: '%s' names no node; use NAME=URL;NAME=URL", src, q);
     }
     explicit_bzero(buf, strlen(list)); /* every byte; the entries' NULs included */
     free(buf);
@@ -579,7 +441,7 @@ int db_config_load_flags(struct db_config *c, const json_t *flags, char *err, si
         const char *flag = json_string_value(json_array_get(f, 0));
         const char *value = json_string_value(json_array_get(f, 1));
         if (!flag || !value)
-            return fail(err, errlen, "a --db-* option without a value");
+            return parse_fail(err, errlen, "a --db-* option without a value");
         if (!strcmp(flag, "--db-url")) {
             if (set_once(c, &seen, "default", value, "--db-url", "--db-url", err, errlen) < 0)
                 return -1;
@@ -597,8 +459,10 @@ int db_config_load_flags(struct db_config *c, const json_t *flags, char *err, si
         } else {
             char q[100];
             quote(flag, q, sizeof(q));
-            return fail(err, errlen, "unknown option '%s'; the database options are --db-url, "
-                        "--db-node, --db-connect-timeout-ms and --db-statement-timeout-ms", q);
+            return parse_fail(err, errlen,
+                              "unknown option '%s'; the database options are --db-url, "
+                              "--db-node, --db-connect-timeout-ms and --db-statement-timeout-ms",
+                              q);
         }
     }
     return 0;
@@ -612,9 +476,10 @@ int db_config_finish(struct db_config *c, const char *mi_default, bool mi_has_de
     if (*c->default_node) {
         if (find(c, c->default_node) >= 0)
             return 0;
-        return fail(err, errlen, "config file: db.default names node '%s', which has no database "
-                    "configured (give it one with --db-node %s=URL or db.nodes)",
-                    c->default_node, c->default_node);
+        return parse_fail(err, errlen,
+                          "config file: db.default names node '%s', which has no database "
+                          "configured (give it one with --db-node %s=URL or db.nodes)",
+                          c->default_node, c->default_node);
     }
     if (!mi_default || !*mi_default)
         return 0;

@@ -3,13 +3,13 @@
  * datagram_ip, datagram_port). */
 #include "mi/config.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cliconf.h"
 #include "strparse.h"
 
 #define MI_MAX_REPLY_LIMIT (1024ull * 1024 * 1024)
@@ -23,21 +23,6 @@ void mi_config_init(struct mi_config *cfg)
     cfg->backoff_ms = 50;
 }
 
-static bool name_char(char c)
-{
-    return isalnum((unsigned char)c) || c == '_' || c == '-' || c == '.';
-}
-
-static bool name_ok(const char *s)
-{
-    if (!*s || strlen(s) >= MI_NODE_NAME_MAX)
-        return false;
-    for (; *s; s++)
-        if (!name_char(*s))
-            return false;
-    return true;
-}
-
 /* Whether an address holds more than one: a ';' or ',' followed (after spaces) by a name and
  * '=' or ':' ("...,pbx2=http://...", "...;http://..."), as a node list pasted where one address
  * goes. No MI address has that: http URLs of mi_http take no query, and paths no such list. */
@@ -47,7 +32,7 @@ static bool looks_like_list(const char *a)
         const char *q = p + 1, *start;
         while (*q == ' ')
             q++;
-        for (start = q; name_char(*q); q++)
+        for (start = q; node_name_char(*q); q++)
             ;
         if (q > start && (*q == '=' || *q == ':'))
             return true;
@@ -59,7 +44,7 @@ enum mi_err mi_config_set_node(struct mi_config *cfg, const char *name, const ch
                                const char *fifo_reply_dir, const char *source,
                                struct mi_error *e)
 {
-    if (!name_ok(name))
+    if (!node_name_ok(name, MI_NODE_NAME_MAX))
         return mi_error_set(e, MI_ERR_CONFIG, 0,
                             "%s: bad node name '%.80s'; use letters, digits, '_', '-', '.' (at "
                             "most 63)",
@@ -97,137 +82,59 @@ enum mi_err mi_config_set_node(struct mi_config *cfg, const char *name, const ch
 
 /* ---- opensips-cli INI ---- */
 
-struct cli_section {
-    char name[MI_NODE_NAME_MAX];
-    char type[16], url[512], fifo_file[256], reply_dir[96], dg_ip[128], dg_port[16], dg_unix[256];
-};
-
-static char *trim(char *s)
+/* Section s's value of key, [DEFAULT]'s when s has none; "" when neither gives it. */
+static const char *cli_key(const struct cliconf *c, const struct cliconf_section *s,
+                           const char *key)
 {
-    while (isspace((unsigned char)*s))
-        s++;
-    char *end = s + strlen(s);
-    while (end > s && isspace((unsigned char)end[-1]))
-        *--end = '\0';
-    return s;
+    const char *v = cliconf_get(c, s, key);
+    return v ? v : "";
 }
 
-static void cli_set(struct cli_section *s, const char *k, const char *v)
+static enum mi_err cli_node(struct mi_config *cfg, const struct cliconf *c,
+                            const struct cliconf_section *s, struct mi_error *e)
 {
-#define CLI_KEY(key, field)                                                                  \
-    if (!strcmp(k, key)) {                                                                   \
-        snprintf(s->field, sizeof s->field, "%s", v);                                        \
-        return;                                                                              \
-    }
-    CLI_KEY("communication_type", type)
-    CLI_KEY("url", url)
-    CLI_KEY("fifo_file", fifo_file)
-    CLI_KEY("fifo_reply_dir", reply_dir)
-    CLI_KEY("datagram_ip", dg_ip)
-    CLI_KEY("datagram_port", dg_port)
-    CLI_KEY("datagram_unix_socket", dg_unix)
-#undef CLI_KEY
-}
-
-static enum mi_err cli_node(struct mi_config *cfg, const struct cli_section *s,
-                            const struct cli_section *defs, const char *path, struct mi_error *e)
-{
-#define PICK(f) (s->f[0] ? s->f : defs->f)
-    const char *type = PICK(type);
+    const char *type = cli_key(c, s, "communication_type"), *url = cli_key(c, s, "url");
+    const char *fifo = cli_key(c, s, "fifo_file"), *rd = cli_key(c, s, "fifo_reply_dir");
+    const char *dg_ip = cli_key(c, s, "datagram_ip"), *dg_port = cli_key(c, s, "datagram_port");
+    const char *dg_unix = cli_key(c, s, "datagram_unix_socket");
     char addr[600], src[64];
-    snprintf(src, sizeof src, "%.40s [%.16s]", path, s->name);
-    if (!type[0] && !PICK(url)[0] && !PICK(fifo_file)[0] && !PICK(dg_ip)[0])
+
+    snprintf(src, sizeof src, "%.40s [%.16s]", c->path, s->name);
+    if (!type[0] && !url[0] && !fifo[0] && !dg_ip[0])
         return MI_OK; /* a section with nothing about MI */
     if (!type[0] || !strcmp(type, "fifo")) {
         /* opensips-cli's default: fifo /tmp/opensips_fifo */
-        snprintf(addr, sizeof addr, "fifo:%s", PICK(fifo_file)[0] ? PICK(fifo_file)
-                                                                   : "/tmp/opensips_fifo");
+        snprintf(addr, sizeof addr, "fifo:%s", fifo[0] ? fifo : "/tmp/opensips_fifo");
     } else if (!strcmp(type, "http")) {
-        snprintf(addr, sizeof addr, "%s", PICK(url)[0] ? PICK(url) : "http://127.0.0.1:8888/mi");
+        snprintf(addr, sizeof addr, "%s", url[0] ? url : "http://127.0.0.1:8888/mi");
     } else if (!strcmp(type, "datagram")) {
-        if (PICK(dg_unix)[0])
-            snprintf(addr, sizeof addr, "unix:%s", PICK(dg_unix));
+        if (dg_unix[0])
+            snprintf(addr, sizeof addr, "unix:%s", dg_unix);
         else
-            snprintf(addr, sizeof addr, "udp:%s%s%s:%s",
-                     strchr(PICK(dg_ip), ':') ? "[" : "",
-                     PICK(dg_ip)[0] ? PICK(dg_ip) : "127.0.0.1",
-                     strchr(PICK(dg_ip), ':') ? "]" : "",
-                     PICK(dg_port)[0] ? PICK(dg_port) : "8080");
+            snprintf(addr, sizeof addr, "udp:%s%s%s:%s", strchr(dg_ip, ':') ? "[" : "",
+                     dg_ip[0] ? dg_ip : "127.0.0.1", strchr(dg_ip, ':') ? "]" : "",
+                     dg_port[0] ? dg_port : "8080");
     } else {
         return mi_error_set(e, MI_ERR_CONFIG, 0,
                             "%s: communication_type '%.20s' unknown; use fifo, http or datagram",
                             src, type);
     }
-    const char *rd = PICK(reply_dir)[0] ? PICK(reply_dir) : NULL;
-#undef PICK
-    return mi_config_set_node(cfg, s->name, addr, rd, src, e);
+    return mi_config_set_node(cfg, s->name, addr, rd[0] ? rd : NULL, src, e);
 }
 
 enum mi_err mi_config_load_cli(struct mi_config *cfg, const char *path, struct mi_error *e)
 {
-    char home_path[512];
-    FILE *f = NULL;
-    if (path) {
-        if (!(f = fopen(path, "re")))
-            return mi_error_set(e, MI_ERR_CONFIG, 0, "cannot read opensips-cli config '%s': %s",
-                                path, strerror(errno));
-    } else {
-        const char *home = getenv("HOME");
-        if (home && snprintf(home_path, sizeof home_path, "%s/.opensips-cli.cfg", home) <
-                        (int)sizeof home_path &&
-            (f = fopen(home_path, "re")))
-            path = home_path;
-        else if ((f = fopen("/etc/opensips-cli.cfg", "re")))
-            path = "/etc/opensips-cli.cfg";
-        else
-            return MI_OK;
-    }
-    struct cli_section defs = {.name = "DEFAULT"}, cur = {0};
-    bool in_section = false;
+    struct cliconf c;
+    char why[sizeof e->text];
     enum mi_err rc = MI_OK;
-    char line[1024];
-    unsigned lineno = 0;
-    struct cli_section *secs = calloc(MI_NODES_MAX, sizeof *secs);
-    size_t nsecs = 0;
-    if (!secs) {
-        fclose(f);
-        return mi_error_set(e, MI_ERR_SYSTEM, 0, "out of memory reading '%s'", path);
-    }
-    while (fgets(line, sizeof line, f)) {
-        lineno++;
-        char *s = trim(line);
-        if (!*s || *s == '#' || *s == ';')
-            continue;
-        if (*s == '[') {
-            char *close = strchr(s, ']');
-            if (!close) {
-                rc = mi_error_set(e, MI_ERR_CONFIG, 0, "%s:%u: unclosed section header", path,
-                                  lineno);
-                goto out;
-            }
-            *close = '\0';
-            if (in_section && nsecs < MI_NODES_MAX)
-                secs[nsecs++] = cur;
-            memset(&cur, 0, sizeof cur);
-            in_section = strcmp(trim(s + 1), "DEFAULT") != 0;
-            snprintf(cur.name, sizeof cur.name, "%s", trim(s + 1));
-            continue;
-        }
-        char *eq = strpbrk(s, "=:");
-        if (!eq) {
-            rc = mi_error_set(e, MI_ERR_CONFIG, 0, "%s:%u: expected 'key: value'", path, lineno);
-            goto out;
-        }
-        *eq = '\0';
-        cli_set(in_section ? &cur : &defs, trim(s), trim(eq + 1));
-    }
-    if (in_section && nsecs < MI_NODES_MAX)
-        secs[nsecs++] = cur;
-    for (size_t i = 0; i < nsecs && rc == MI_OK; i++)
-        rc = cli_node(cfg, &secs[i], &defs, path, e);
-out:
-    free(secs);
-    fclose(f);
+    int r = cliconf_load(&c, path, why, sizeof why);
+
+    if (r < 0)
+        rc = mi_error_set(e, r == CLICONF_ERR_NOMEM ? MI_ERR_SYSTEM : MI_ERR_CONFIG, 0, "%s",
+                          why);
+    for (size_t i = 0; i < c.n && rc == MI_OK; i++)
+        rc = cli_node(cfg, &c, &c.sections[i], e);
+    cliconf_release(&c);
     return rc;
 }
 
@@ -317,7 +224,7 @@ static enum mi_err node_list(struct mi_config *cfg, const char *list, const char
     snprintf(buf, sizeof buf, "%s", list);
     char *save = NULL;
     for (char *item = strtok_r(buf, ";,", &save); item; item = strtok_r(NULL, ";,", &save)) {
-        item = trim(item);
+        item = trim_space(item);
         if (!*item)
             continue;
         char *eq = strchr(item, '=');
@@ -327,7 +234,7 @@ static enum mi_err node_list(struct mi_config *cfg, const char *list, const char
                                 "or ',')",
                                 src, item);
         *eq = '\0';
-        const char *name = trim(item), *addr = trim(eq + 1);
+        const char *name = trim_space(item), *addr = trim_space(eq + 1);
         for (size_t i = 0; i < cfg->n; i++)
             if (!strcmp(cfg->nodes[i].name, name) && !strcmp(cfg->nodes[i].source, src))
                 return mi_error_set(e, MI_ERR_CONFIG, 0,

@@ -48,10 +48,13 @@ enum mi_err mi_config_set_node(struct mi_config *cfg, const char *name, const ch
                                struct mi_error *e);
 
 /* Read opensips-cli's INI file (path, or NULL for ~/.opensips-cli.cfg then
- * /etc/opensips-cli.cfg; a missing default file is not an error). Each section becomes a node
- * named after it, from communication_type (fifo|http|datagram), url, fifo_file,
+ * /etc/opensips-cli.cfg; a missing default file is not an error) with cliconf_load's rules
+ * (cliconf.h: a file it refuses is MI_ERR_CONFIG, out of memory MI_ERR_SYSTEM). Each section
+ * becomes a node named after it, from communication_type (fifo|http|datagram), url, fifo_file,
  * fifo_reply_dir, datagram_ip, datagram_port (datagram_unix_socket too); keys of [DEFAULT]
- * apply to every section. */
+ * apply to every section that does not give them itself (an empty value given is empty, and
+ * an empty value means opensips-cli's default). A section with none of communication_type,
+ * url, fifo_file, datagram_ip adds nothing. */
 enum mi_err mi_config_load_cli(struct mi_config *cfg, const char *path, struct mi_error *e);
 
 /* The "mi" object of the JSON config file:

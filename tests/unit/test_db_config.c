@@ -487,6 +487,29 @@ static void test_cli(void)
         free(line);
         REFUSED(db_config_load_cli(&c, path, err, sizeof(err)), ":2: line longer than 2048");
     }
+    /* a database_name longer than DB_CLI_DATABASE_NAME_MAX - 1 is refused; [DEFAULT]'s long
+     * one is not looked at where the section gives its own (it was refused before) */
+    {
+        char text[600];
+        int o = snprintf(text, sizeof(text), "[DEFAULT]\ndatabase_name: ");
+        memset(text + o, 'n', 200);
+        snprintf(text + o + 200, sizeof(text) - (size_t)o - 200,
+                 "\n[pbx1]\ndatabase_url: mysql://h\n");
+        write_file(path, text);
+        db_config_init(&c);
+        REFUSED(db_config_load_cli(&c, path, err, sizeof(err)),
+                "[pbx1] database_url: database_url or database_name is too long");
+        snprintf(text + o + 200, sizeof(text) - (size_t)o - 200,
+                 "\n[pbx1]\ndatabase_url: mysql://h\ndatabase_name: own\n");
+        write_file(path, text);
+        db_config_init(&c);
+        CHECK(db_config_load_cli(&c, path, err, sizeof(err)) == 0);
+        CHECK_STR(url_of(&c, "pbx1"), "mysql://h/own");
+    }
+    /* a database_url given empty in a section is empty, not [DEFAULT]'s */
+    write_file(path, "[DEFAULT]\ndatabase_url: mysql://h/d\n[pbx1]\ndatabase_url:\n");
+    db_config_init(&c);
+    REFUSED(db_config_load_cli(&c, path, err, sizeof(err)), "node 'pbx1' has no database URL");
     /* more sections with a database than the table holds */
     {
         size_t cap = 100 * 64, len = 0;

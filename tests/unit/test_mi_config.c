@@ -170,6 +170,57 @@ int main(void)
     write_file(path, "[x\n");
     CHECK(mi_config_load_cli(&cfg, path, &e) == MI_ERR_CONFIG);
     CHECK(mi_config_load_cli(&cfg, "/nonexistent/cli.cfg", &e) == MI_ERR_CONFIG);
+    /* the rules of the shared reader (cliconf.c), which the DB reader had first */
+    write_file(path, "[a]\nurl: http://h:1/mi\ncommunication_type: http\n[a]\nurl: http://h:2/mi\n");
+    mi_config_init(&cfg);
+    CHECK(mi_config_load_cli(&cfg, path, &e) == MI_ERR_CONFIG); /* was: the second one won */
+    CHECK_CONTAINS(e.text, ":4: a section appears twice (a)");
+    {
+        char big[4096];
+        /* a long line is read whole (it was cut at 1023 bytes, its rest read as a line) */
+        memset(big, 'x', 1500);
+        big[0] = '#';
+        snprintf(big + 1500, 100, "\n[a]\ncommunication_type: http\n");
+        write_file(path, big);
+        mi_config_init(&cfg);
+        CHECK(mi_config_load_cli(&cfg, path, &e) == MI_OK && cfg.n == 1);
+        /* and one over 2048 bytes is refused */
+        memset(big, '#', 2100);
+        snprintf(big + 2100, 100, "\n[a]\ncommunication_type: http\n");
+        write_file(path, big);
+        CHECK(mi_config_load_cli(&cfg, path, &e) == MI_ERR_CONFIG);
+        CHECK_CONTAINS(e.text, ":1: line longer than 2048 bytes");
+        /* a url longer than an address is refused, not cut to 511 bytes */
+        int o = snprintf(big, sizeof big, "[a]\ncommunication_type: http\nurl: http://h/");
+        memset(big + o, 'p', 600);
+        big[o + 600] = '\0';
+        write_file(path, big);
+        mi_config_init(&cfg);
+        CHECK(mi_config_load_cli(&cfg, path, &e) == MI_ERR_CONFIG && cfg.n == 0);
+        CHECK_CONTAINS(e.text, "node 'a' has no or a too long address");
+        /* a section name longer than a node name is refused, not cut to 63 bytes */
+        big[0] = '[';
+        memset(big + 1, 'n', 70);
+        snprintf(big + 71, 100, "]\ncommunication_type: http\n");
+        write_file(path, big);
+        CHECK(mi_config_load_cli(&cfg, path, &e) == MI_ERR_CONFIG && cfg.n == 0);
+        CHECK_CONTAINS(e.text, "bad node name 'nnnnnnnnnn");
+        /* sections past the 64th were dropped unread: now the 70th is a node */
+        o = 0;
+        for (int i = 0; i < 69; i++)
+            o += snprintf(big + o, sizeof big - (size_t)o, "[s%d]\n", i);
+        snprintf(big + o, sizeof big - (size_t)o, "[last]\ncommunication_type: http\n");
+        write_file(path, big);
+        CHECK(mi_config_load_cli(&cfg, path, &e) == MI_OK && node(&cfg, "last"));
+    }
+    /* a key given empty in a section is empty (opensips-cli's default), as in configparser;
+     * it took [DEFAULT]'s value before */
+    write_file(path, "[DEFAULT]\nfifo_file: /d/fifo\n[a]\ncommunication_type: fifo\n"
+                     "fifo_file:\n[b]\ncommunication_type: fifo\n");
+    mi_config_init(&cfg);
+    CHECK(mi_config_load_cli(&cfg, path, &e) == MI_OK && cfg.n == 2);
+    CHECK(node(&cfg, "a") && check_str(node(&cfg, "a")->address, "fifo:/tmp/opensips_fifo"));
+    CHECK(node(&cfg, "b") && check_str(node(&cfg, "b")->address, "fifo:/d/fifo"));
     /* the default locations: a HOME without the file is no error */
     setenv("HOME", dir, 1);
     unlink(path);
