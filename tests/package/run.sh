@@ -12,7 +12,7 @@ say() { echo "package: $*"; }
 fail() { echo "package: FAIL: $*" >&2; exit 1; }
 
 "$top/scripts/apt-install.sh" package-test debhelper dpkg-dev fakeroot systemd man-db \
-    pkg-config libjansson-dev nettle-dev libcurl4-openssl-dev libmicrohttpd-dev
+    pkg-config libjansson-dev nettle-dev libcurl4-openssl-dev libmicrohttpd-dev libpq-dev libmariadb-dev
 
 rm -rf "$out" && mkdir -p "$out/src"
 
@@ -63,6 +63,11 @@ dpkg-deb -I "$deb" conffiles | grep -qx /etc/opensips-mcp/config.json ||
     fail "/etc/opensips-mcp/config.json is not a conffile"
 depends=$(dpkg-deb -f "$deb" Depends)
 grep -q libjansson <<<"$depends" || fail "Depends lacks libjansson (shlibs): $depends"
+# the libraries bound on first use are never hard dependencies (a stdio install over FIFO needs none)
+for lib in libcurl libmicrohttpd libpq libmariadb; do
+    if grep -q "$lib" <<<"$depends"; then fail "Depends names $lib, which is bound on first use: $depends"; fi
+done
+grep -q libpq5 <<<"$(dpkg-deb -f "$deb" Suggests)" || fail "Suggests lacks libpq5"
 say "contents: ${#want[@]} files present, Depends: $depends"
 if command -v lintian >/dev/null 2>&1; then   # not installed for the test: it is large
     lintian --fail-on error,warning "$deb" >"$out/lintian.log" 2>&1 ||
