@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { TEST_TIMEOUT, ms } from "./lib/raw.mjs";
+import { TEST_TIMEOUT, ms, isolatedEnv } from "./lib/raw.mjs";
 import { freePort, runToExit } from "./lib/http.mjs";
 import { startSim, requests, clearRequests, stopAll } from "./lib/sim.mjs";
 
@@ -19,12 +19,7 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), "mcp-cli-e2e-"));
   sim = await startSim({ extra: ["--opensips", "4.0"], log: join(dir, "requests.jsonl") });
   dead = `http://127.0.0.1:${await freePort()}/mi`; // nothing listens there
-  // No opensips-cli config of the machine's, no MI settings of the caller's environment.
-  env = { HOME: dir, OPENSIPS_MI_URL: undefined, OPENSIPS_MCP_MI_NODES: undefined, OPENSIPS_MCP_MI_DEFAULT: undefined,
-    OPENSIPS_MCP_CONFIG: undefined, OPENSIPS_MCP_ROLE: undefined, OPENSIPS_MCP_TOOLSETS: undefined,
-    OPENSIPS_MCP_AUDIT: undefined, OPENSIPS_MCP_READ_ONLY: undefined,
-    // nor OpenSIPS's default FIFO of the machine's (/tmp/opensips_fifo), which the client would take
-    OPENSIPS_MCP_TEST_DEFAULT_FIFO: join(dir, "no-such-fifo") };
+  env = isolatedEnv(dir);
 });
 
 after(async () => {

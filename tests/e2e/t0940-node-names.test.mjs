@@ -15,7 +15,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync, readFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { withServer, TEST_TIMEOUT, ms, sleep } from "./lib/raw.mjs";
+import { withServer, TEST_TIMEOUT, ms, sleep, isolatedEnv } from "./lib/raw.mjs";
 import { runToExit } from "./lib/http.mjs";
 import { startSim, stopAll } from "./lib/sim.mjs";
 
@@ -26,12 +26,7 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), "mcp-nodes-e2e-"));
   pbx1 = await startSim({ extra: ["--opensips", "4.0"] });
   pbx2 = await startSim({ extra: ["--opensips", "3.6"] });
-  // No opensips-cli config of the machine's, no MI settings of the caller's environment, and no
-  // fallback to a FIFO the machine may have (a path that does not exist).
-  env = { HOME: dir, OPENSIPS_MI_URL: undefined, OPENSIPS_MCP_MI_NODES: undefined, OPENSIPS_MCP_MI_DEFAULT: undefined,
-    OPENSIPS_MCP_CONFIG: undefined, OPENSIPS_MCP_ROLE: undefined, OPENSIPS_MCP_TOOLSETS: undefined,
-    OPENSIPS_MCP_AUDIT: undefined, OPENSIPS_MCP_READ_ONLY: undefined,
-    OPENSIPS_MCP_TEST_DEFAULT_FIFO: join(dir, "no-such-fifo") };
+  env = isolatedEnv(dir);
 });
 
 after(async () => {

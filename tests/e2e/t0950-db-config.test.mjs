@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { TEST_TIMEOUT, ms, withServer } from "./lib/raw.mjs";
+import { TEST_TIMEOUT, ms, withServer, isolatedEnv } from "./lib/raw.mjs";
 import { freePort, runToExit } from "./lib/http.mjs";
 import { startSim, stopAll } from "./lib/sim.mjs";
 
@@ -21,11 +21,7 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), "t0950-"));
   // Nothing listens on that port: connecting is refused at once.
   deadDb = `postgres://u:${SECRET}@127.0.0.1:${await freePort()}/x`;
-  // No opensips-cli config, MI or database settings of the machine's or the caller's.
-  env = { HOME: dir, OPENSIPS_MI_URL: undefined, OPENSIPS_MCP_MI_NODES: undefined, OPENSIPS_MCP_MI_DEFAULT: undefined,
-    OPENSIPS_MCP_CONFIG: undefined, OPENSIPS_MCP_DB_URL: undefined, OPENSIPS_MCP_DB_NODES: undefined,
-    OPENSIPS_MCP_DB_CONNECT_TIMEOUT_MS: undefined, OPENSIPS_MCP_DB_STATEMENT_TIMEOUT_MS: undefined,
-    OPENSIPS_MCP_TEST_DEFAULT_FIFO: join(dir, "no-such-fifo") };
+  env = isolatedEnv(dir);
 });
 
 after(async () => {

@@ -3,6 +3,7 @@
 // Every wait is bounded; a timeout error carries the tail of the server's stderr.
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
+import { join } from "node:path";
 import assert from "node:assert/strict";
 
 export const BIN = process.env.OPENSIPS_MCP_BIN;
@@ -21,6 +22,17 @@ export const PROTOCOL = "2025-11-25";
 const STDERR_CAP = 1 << 20;
 
 export const sleep = (n) => new Promise((r) => setTimeout(r, n));
+
+// The environment of a server that must see no settings of the machine's or the caller's: HOME (so
+// opensips-cli's ~/.opensips-cli.cfg) in dir, every OPENSIPS_* variable of ours unset (a setting
+// added later is covered without touching the tests), and OpenSIPS's default FIFO, which the MI
+// client falls back to, at a path that does not exist. Merged over process.env by the spawns here.
+export function isolatedEnv(dir) {
+  const env = { HOME: dir };
+  for (const k of Object.keys(process.env)) if (k.startsWith("OPENSIPS_")) env[k] = undefined;
+  env.OPENSIPS_MCP_TEST_DEFAULT_FIFO = join(dir, "no-such-fifo");
+  return env;
+}
 
 export class RawServer {
   constructor(args = [], { env } = {}) {
