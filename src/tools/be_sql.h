@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "auth/roles.h"
 #include "db/db.h"
 #include "tools/row.h"
 
@@ -64,6 +65,15 @@ struct sql_table {
                                          reload the operator runs); NULL with no reload: OpenSIPS
                                          reads the table on every use, a change is live */
 };
+
+/* What every row of toolset db shares, after its name, title and description: a page of a table
+ * or one read that is no list (db.read), or a change to one (db.write; the gate asks first). */
+#define DB_READ(...)  .toolset = "db", .scope = SCOPE_BIT(SCOPE_DB_READ), .backend = BACKEND_SQL, \
+                      .flags = TOOL_F_READONLY | ROW_LIST, __VA_ARGS__
+#define DB_GET(...)   .toolset = "db", .scope = SCOPE_BIT(SCOPE_DB_READ), .backend = BACKEND_SQL, \
+                      .flags = TOOL_F_READONLY, __VA_ARGS__
+#define DB_WRITE(...) .toolset = "db", .scope = SCOPE_BIT(SCOPE_DB_WRITE), .backend = BACKEND_SQL, \
+                      __VA_ARGS__
 
 enum sql_op { SQL_LIST = 1, SQL_GET, SQL_ADD, SQL_UPDATE, SQL_DELETE };
 

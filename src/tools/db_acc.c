@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auth/roles.h"
 #include "db/schema.h"
 #include "tools/be_sql.h"
 #include "tools/row.h"
@@ -110,9 +109,6 @@ static json_t *db_check(struct tool_ctx *x, const json_t *args, struct tool_erro
     return out;
 }
 
-#define DB_READ(...)  .toolset = "db", .scope = SCOPE_BIT(SCOPE_DB_READ), .backend = BACKEND_SQL, \
-                      .flags = TOOL_F_READONLY | ROW_LIST, __VA_ARGS__
-
 static const struct tool_def db_acc_rows[] = {
     {.name = "acc_query_cdrs", .title = "Query call records",
      .description = "Lists acc's call records, oldest first; caller and callee need extra acc "
@@ -124,8 +120,6 @@ static const struct tool_def db_acc_rows[] = {
     {.name = "db_check", .title = "Check the database schema",
      .description = "Per table the db tools use: present, rows, and whether its version row is "
                     "what the node's OpenSIPS expects.",
-     .toolset = "db", .scope = SCOPE_BIT(SCOPE_DB_READ), .backend = BACKEND_SQL,
-     .flags = TOOL_F_READONLY,
-     .sql = SQL(&acc, SQL_GET, .own_args = true), .args = check_args, .run = db_check},
+     DB_GET(.sql = SQL(&acc, SQL_GET, .own_args = true), .args = check_args, .run = db_check)},
 };
 ROW_TABLE(db_acc, db_acc_rows);

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "auth/roles.h"
 #include "tools/be_sql.h"
 #include "tools/row.h"
 #include "tools/tool.h"
@@ -220,11 +219,6 @@ static json_t *gen_test_dispatcher(struct tool_ctx *x, const json_t *args, struc
     json_decref(plan);
     return out;
 }
-
-#define DB_READ(...)  .toolset = "db", .scope = SCOPE_BIT(SCOPE_DB_READ), .backend = BACKEND_SQL, \
-                      .flags = TOOL_F_READONLY | ROW_LIST, __VA_ARGS__
-#define DB_WRITE(...) .toolset = "db", .scope = SCOPE_BIT(SCOPE_DB_WRITE), .backend = BACKEND_SQL, \
-                      __VA_ARGS__
 
 static const struct tool_def db_routing_rows[] = {
     {.name = "dispatcher_db_list", .title = "List dispatcher rows",

@@ -1,6 +1,5 @@
 /* db_security: who may send traffic and how much — permissions' address table, fraud_detection
  * rules and tls_mgm's TLS domains — as provisioned in the database. */
-#include "auth/roles.h"
 #include "tools/be_sql.h"
 #include "tools/row.h"
 #include "tools/tool.h"
@@ -76,11 +75,6 @@ static const struct sql_table tls = {
     .manual = "committed; tls_mgm keeps its domains until tls_reload (guarded: it can crash a "
               "node with proto_tls loaded) or a restart",
 };
-
-#define DB_READ(...)  .toolset = "db", .scope = SCOPE_BIT(SCOPE_DB_READ), .backend = BACKEND_SQL, \
-                      .flags = TOOL_F_READONLY | ROW_LIST, __VA_ARGS__
-#define DB_WRITE(...) .toolset = "db", .scope = SCOPE_BIT(SCOPE_DB_WRITE), .backend = BACKEND_SQL, \
-                      __VA_ARGS__
 
 static const struct tool_def db_security_rows[] = {
     {.name = "address_list", .title = "List permission addresses",
