@@ -521,6 +521,26 @@ static enum tool_err run(struct my *c, const char *sql, const json_t *params, js
     return k;
 }
 
+/* Before a statement: the caller's cancellation first, then a connection (made now when there is
+ * none, *fresh then true; none made inside a transaction, whose loss is final). */
+static enum tool_err ready(struct my *c, bool *fresh, struct tool_error *e)
+{
+    *fresh = false;
+    if (cancel_bound_fired()) {
+        tool_fail(e, TOOL_E_CANCELLED, "db_cancelled", 0, "mysql at %s: cancelled", c->base.redacted);
+        return TOOL_E_CANCELLED;
+    }
+    if (c->m)
+        return TOOL_OK;
+    if (c->in_tx) {
+        tool_fail(e, TOOL_E_UNREACHABLE, "db_unreachable", 0,
+                  "mysql at %s: the connection was lost inside the transaction", c->base.redacted);
+        return TOOL_E_UNREACHABLE;
+    }
+    *fresh = true;
+    return my_connect(c, e);
+}
+
 static enum tool_err my_query(void *ctx, const char *sql, const json_t *params, json_t **rows, long long *affected,
                               struct tool_error *e)
 {
@@ -532,20 +552,8 @@ static enum tool_err my_query(void *ctx, const char *sql, const json_t *params, 
     *affected = 0;
     for (int attempt = 0; attempt < 2; attempt++) {
         bool fresh = false;
-        if (cancel_bound_fired()) {
-            tool_fail(e, TOOL_E_CANCELLED, "db_cancelled", 0, "mysql at %s: cancelled", c->base.redacted);
-            return TOOL_E_CANCELLED;
-        }
-        if (!c->m) {
-            if (c->in_tx) {
-                tool_fail(e, TOOL_E_UNREACHABLE, "db_unreachable", 0,
-                          "mysql at %s: the connection was lost inside the transaction", c->base.redacted);
-                return TOOL_E_UNREACHABLE;
-            }
-            if ((k = my_connect(c, e)) != TOOL_OK)
-                return k;
-            fresh = true;
-        }
+        if ((k = ready(c, &fresh, e)) != TOOL_OK)
+            return k;
         k = sync_timeout(c, &was_lost, e);
         if (k == TOOL_OK)
             k = run(c, sql, params, rows, affected, &was_lost, e);
@@ -560,19 +568,10 @@ static enum tool_err tx_plain(struct my *c, const char *sql, struct tool_error *
     bool was_lost = false;
     enum tool_err k = TOOL_OK;
 
-    if (cancel_bound_fired()) {
-        tool_fail(e, TOOL_E_CANCELLED, "db_cancelled", 0, "mysql at %s: cancelled", c->base.redacted);
-        return TOOL_E_CANCELLED;
-    }
-    if (!c->m) {
-        if (c->in_tx) {
-            tool_fail(e, TOOL_E_UNREACHABLE, "db_unreachable", 0,
-                      "mysql at %s: the connection was lost inside the transaction", c->base.redacted);
-            return TOOL_E_UNREACHABLE;
-        }
-        if ((k = my_connect(c, e)) != TOOL_OK)
-            return k;
-    }
+    bool fresh;
+
+    if ((k = ready(c, &fresh, e)) != TOOL_OK)
+        return k;
     if ((k = sync_timeout(c, &was_lost, e)) == TOOL_OK)
         k = plain(c, sql, &was_lost, e);
     if (k != TOOL_OK && was_lost && !c->in_tx && !strcmp(sql, "START TRANSACTION")) {
