@@ -515,13 +515,21 @@ static json_t *sipp_run(struct tool_ctx *x, const json_t *args, struct tool_erro
                   "plus %u ms and was killed", duration, SIPP_GRACE_MS);
         goto out;
     }
-    bool timed_out = res.status == 255 && strstr(res.err, "timed out after");
     bool have = stats_last(r.path, &r.st, &row, &f, &nf) == 0;
-    if (!have || (!timed_out && (res.status == 254 || res.status == 255) &&
-                  !count(&r.st, f, nf, "TotalCallCreated"))) {
+    if (!have) {
         tool_fail(e, TOOL_E_REFUSED, "exit_status", res.status, "SIPp exited with status %d "
-                  "(%s) before running any call: %.600s", res.status,
-                  meaning(res.status, false),
+                  "before it ran the scenario: %.600s", res.status,
+                  res.err_len ? tail(res.err, res.err_len) : tail(res.out, res.out_len));
+        goto out;
+    }
+    /* SIPp says "... timed out after 'N' seconds"; the elapsed time says it as well */
+    bool timed_out = res.status == 255 &&
+                     (strstr(res.err, "timed out after") ||
+                      hms_s(field(&r.st, f, nf, "ElapsedTime(C)")) >= duration);
+    if (!timed_out && (res.status == 254 || res.status == 255) &&
+        !count(&r.st, f, nf, "TotalCallCreated")) {
+        tool_fail(e, TOOL_E_REFUSED, "exit_status", res.status, "SIPp exited with status %d "
+                  "(%s) before running any call: %.600s", res.status, meaning(res.status, false),
                   res.err_len ? tail(res.err, res.err_len) : tail(res.out, res.out_len));
         goto out;
     }

@@ -69,6 +69,7 @@ before(async () => {
   symlinkSync(join(outside, "uac.xml"), join(root, "link.xml"));
   writeFileSync(join(root, "exec.xml"), '<?xml version="1.0"?>\n<scenario name="x"><nop><action>' +
     '<exec command="touch ' + join(outside, "pwned") + '"/></action></nop></scenario>\n');
+  writeFileSync(join(root, "broken.xml"), "<scenario name=\"x\"><send><![CDATA[ not closed\n");
   uasPort = await freePort();
   uas = spawn("sipp", ["-sn", "uas", "-i", "127.0.0.1", "-p", String(uasPort), "-nostdin"], { stdio: "ignore" });
   await sleep(500);
@@ -175,6 +176,10 @@ test("bad input is refused with a clear error, and nothing is run", T, async () 
     for (const t of ["-bg", "host name", "127.0.0.1:99999", "[zz]:5060", "a;b"])
       await bad({ scenario_file: "uac", target: t }, /is not host\[:port\]/);
     assert.deepEqual(readdirSync(outside).sort(), ["uac.xml"], "a refused scenario ran");
+    // SIPp's own refusals: a scenario it cannot parse, a local port already taken (by the UAS)
+    await bad({ scenario_file: "broken.xml" }, /SIPp exited with status 1 before it ran the scenario: .*xml scenario file/s);
+    await bad({ scenario_file: "uac", options: { local_port: uasPort, local_ip: "127.0.0.1" } },
+      /status 254 \(fatal error binding a socket.*\) before running any call/s);
   }));
   // without an allowed root, files are not available at all (built-ins are)
   await withClient(args, async (client) => {
