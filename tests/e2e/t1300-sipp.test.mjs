@@ -94,6 +94,22 @@ test("sipp_run_scenario is listed: needs confirmation, runs long, and its option
   });
 });
 
+test("sipp_run_scenario needs process.manage and the user's confirmation before SIPp runs", T, async () => {
+  const port = String(await freePort());
+  await withClient(["--role", "viewer", "--toolsets", "sipp"], async (client) => {
+    const r = await run(client, { scenario_file: "uac", target: target(), options: { calls: 1, local_port: Number(port) } });
+    assert.equal(r.isError, true, JSON.stringify(r));
+    assert.match(r.content[0].text, /process\.manage/);
+  });
+  await withClient(args, async (client) => {
+    await loadTools(client);
+    const r = await call(client, "sipp_run_scenario", { scenario_file: "uac", target: target(), options: { calls: 1, local_port: Number(port) } });
+    assert.equal(r.isError, true, JSON.stringify(r));
+    assert.match(r.content[0].text, /confirm: true/);
+  });
+  assert.deepEqual(pidsWith(port), []);
+});
+
 test("a short built-in uac run against the UAS: the counts match the calls made", T, async () => {
   await withClient(args, async (client) => {
     await loadTools(client);
@@ -107,7 +123,7 @@ test("a short built-in uac run against the UAS: the counts match the calls made"
     assert.ok(r.response_time_ms.mean >= 0 && r.call_length_ms.mean >= 0, JSON.stringify(r));
     assert.ok(r.argv.includes("-nostdin") && r.argv.includes("-timeout_error") && r.argv[1] === target(), JSON.stringify(r.argv));
     // nothing of the run is left behind in /tmp
-    assert.deepEqual(readdirSync(tmpdir()).filter((f) => f.startsWith("opensips-mcp-sipp-")), []);
+    assert.deepEqual(readdirSync("/tmp").filter((f) => f.startsWith("opensips-mcp-sipp-")), []);
   });
 });
 
