@@ -80,6 +80,9 @@ static const struct setting rows[] = {
     {"out-dir-root", SET_STR, OFF(out_dir_root), NULL, 0, 0,
      "the one directory (absolute) under which tools may write files, e.g. snapshot_capture; "
      "unset: no tool writes files"},
+    {"sipp", SET_STR, OFF(sipp), "sipp", 0, 0,
+     "the SIPp program sipp_run_scenario runs: a name looked for in /usr/sbin:/usr/bin:/sbin:/bin, "
+     "or a path"},
     {"read-only", SET_BOOL, OFF(read_only), "false", 0, 0,
      "hide and refuse every tool that changes state"},
     {"tools-markdown", SET_BOOL, OFF(tools_markdown), "false", 0, 0,

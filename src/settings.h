@@ -36,6 +36,7 @@ struct settings {
     char *audit;                  /* audit trail: "off", "syslog" or an absolute file path */
     char *toolsets;               /* comma-separated toolsets to expose, or "all" */
     char *out_dir_root;           /* absolute directory tools may write files under, or NULL */
+    char *sipp;                   /* the SIPp program: a name in EXEC_PATH or a path */
     bool read_only;               /* hide and refuse every tool that changes state */
     bool tools_markdown;          /* print the tool reference and exit */
     json_t *config_doc;           /* the config file, for sections other modules read

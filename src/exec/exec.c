@@ -304,11 +304,14 @@ static int spawn(const struct exec_spec *s, const char *path, const char **envp,
 }
 
 /* Wait for the program while reading its output, ending it on the deadline or cancellation. */
-static void supervise(pid_t pid, unsigned deadline_ms, struct cancel *k, struct sink *out,
-                      struct sink *err, struct exec_result *r)
+static void supervise(const struct exec_spec *s, pid_t pid, unsigned deadline_ms,
+                      struct cancel *k, struct sink *out, struct sink *err, struct exec_result *r)
 {
     int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
     uint64_t now = now_ms(), deadline = now + deadline_ms, term_at = 0, drain_end = 0;
+    unsigned tick_ms = !s->tick_ms ? EXEC_TICK_DEFAULT_MS
+                       : s->tick_ms < EXEC_TICK_MIN_MS ? EXEC_TICK_MIN_MS : s->tick_ms;
+    uint64_t next_tick = now + tick_ms;
     enum { RUNNING, TERMINATING, KILLED } phase = RUNNING;
     bool reaped = false;
 
@@ -338,6 +341,11 @@ static void supervise(pid_t pid, unsigned deadline_ms, struct cancel *k, struct 
                 reaped = true;
                 drain_end = now + EXEC_DRAIN_MS;
             }
+            if (!reaped && phase == RUNNING && s->tick && now >= next_tick) {
+                s->tick(s->tick_arg);
+                now = now_ms();
+                next_tick = now + tick_ms;
+            }
         }
         if (reaped && ((out->fd < 0 && err->fd < 0) || now >= drain_end))
             break;
@@ -348,6 +356,8 @@ static void supervise(pid_t pid, unsigned deadline_ms, struct cancel *k, struct 
                                             : phase == TERMINATING ? term_at + EXEC_TERM_GRACE_MS
                                                                    : now + 1000;
         int64_t wait = until > now ? (int64_t)(until - now) : 0;
+        if (!reaped && phase == RUNNING && s->tick && next_tick - now < (uint64_t)wait)
+            wait = next_tick > now ? (int64_t)(next_tick - now) : 0;
         if (!reaped && pidfd < 0 && wait > WAIT_SLICE_MS)
             wait = WAIT_SLICE_MS;
         if (phase == RUNNING && k && kfd < 0 && wait > CANCEL_SLICE_MS)
@@ -430,7 +440,7 @@ int exec_run(const struct exec_spec *s, struct cancel *cancel, struct exec_resul
     out.fd = po[0];
     err.fd = pe[0];
     po[0] = pe[0] = -1;
-    supervise(pid, s->deadline_ms ? s->deadline_ms : EXEC_DEADLINE_DEFAULT_MS, k, &out, &err, r);
+    supervise(s, pid, s->deadline_ms ? s->deadline_ms : EXEC_DEADLINE_DEFAULT_MS, k, &out, &err, r);
     out.buf[out.len] = '\0';
     err.buf[err.len] = '\0';
     r->out = out.buf;

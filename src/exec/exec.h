@@ -27,6 +27,8 @@ struct cancel;
 #define EXEC_ENV_MAX 64                  /* extra environment entries */
 #define EXEC_TERM_GRACE_MS 500u          /* SIGTERM, then SIGKILL this much later */
 #define EXEC_DRAIN_MS 200u               /* reading on after the program was reaped */
+#define EXEC_TICK_DEFAULT_MS 1000u
+#define EXEC_TICK_MIN_MS 10u             /* a shorter tick_ms is taken as this */
 
 struct exec_spec {
     /* argv[0]: a path (with a '/'), or a name looked for in EXEC_PATH; NULL-terminated.
@@ -41,6 +43,12 @@ struct exec_spec {
     const char *const *env;
     const char *stdin_data;    /* fed as the child's stdin; NULL: stdin is /dev/null */
     size_t stdin_len;
+    /* Called on the calling thread every tick_ms while the program runs (neither once it has
+     * exited nor while it is being stopped): to report progress from a file the program
+     * writes. It must not block for long: the output pipes wait meanwhile. NULL: none. */
+    void (*tick)(void *arg);
+    void *tick_arg;
+    unsigned tick_ms;          /* 0 with a tick: EXEC_TICK_DEFAULT_MS; at least EXEC_TICK_MIN_MS */
 };
 
 struct exec_result {

@@ -410,6 +410,74 @@ static void test_threads(void)
     CHECK(bad == 0);
 }
 
+/* The tick: what the program wrote so far, read while it runs. */
+struct ticker {
+    const char *path;
+    int calls;
+    int max_seen;  /* largest line count seen in the file */
+    int ordered;   /* 0 while every read saw at least as many lines as the one before */
+};
+
+static void on_tick(void *arg)
+{
+    struct ticker *t = arg;
+    FILE *f = fopen(t->path, "r");
+    int lines = 0, c;
+
+    t->calls++;
+    if (f) {
+        while ((c = fgetc(f)) != EOF)
+            lines += c == '\n';
+        fclose(f);
+    }
+    if (lines < t->max_seen)
+        t->ordered = 1;
+    if (lines > t->max_seen)
+        t->max_seen = lines;
+}
+
+static void test_tick(void)
+{
+    char dir[] = "/tmp/test-exec-tick-XXXXXX", path[64], script[160];
+    struct exec_result r;
+
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(path, sizeof(path), "%s/stats", dir);
+    /* a line every 50 ms for 0.6 s: the tick sees the file grow while the program runs */
+    snprintf(script, sizeof(script), "for i in 1 2 3 4 5 6 7 8 9 10 11 12; do echo $i >>%s; "
+             "sleep 0.05; done", path);
+    struct ticker t = {.path = path};
+    struct exec_spec s = {.argv = (const char *[]){"sh", "-c", script, NULL},
+                          .tick = on_tick, .tick_arg = &t, .tick_ms = 100};
+    CHECK(exec_run(&s, NULL, &r, errbuf, sizeof(errbuf)) == EXEC_OK);
+    CHECK(r.status == 0 && !r.timed_out);
+    CHECK(t.calls >= 2);
+    CHECK(t.max_seen >= 1 && t.max_seen <= 12 && !t.ordered);
+    exec_result_release(&r);
+
+    /* a program that ends before the first tick is never ticked */
+    struct ticker quick = {.path = path};
+    s.argv = (const char *[]){"true", NULL};
+    s.tick_arg = &quick;
+    s.tick_ms = 5000;
+    CHECK(exec_run(&s, NULL, &r, errbuf, sizeof(errbuf)) == EXEC_OK);
+    CHECK(r.status == 0 && quick.calls == 0);
+    exec_result_release(&r);
+
+    /* nor after the deadline, while it is being stopped */
+    struct ticker stopped = {.path = path};
+    s.argv = (const char *[]){"sh", "-c", "trap '' TERM; sleep 2", NULL};
+    s.tick_arg = &stopped;
+    s.tick_ms = 1; /* taken as EXEC_TICK_MIN_MS */
+    s.deadline_ms = 100;
+    CHECK(exec_run(&s, NULL, &r, errbuf, sizeof(errbuf)) == EXEC_OK);
+    CHECK(r.timed_out && r.status == -SIGKILL);
+    CHECK(stopped.calls >= 1 && stopped.calls <= 100 / (int)EXEC_TICK_MIN_MS + 1);
+    exec_result_release(&r);
+    unlink(path);
+    rmdir(dir);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN); /* as the server does */
@@ -423,5 +491,6 @@ int main(void)
     test_no_fd_leak();
     test_stdin();
     test_threads();
+    test_tick();
     return check_done("exec");
 }
