@@ -175,17 +175,17 @@ static char *reason(const struct cfg_template *t, const struct cfg_choice *c)
     int r;
     if (!f)
         r = asprintf(&s, "template '%s' does not use '%s'", t->name, c->name);
-    else if (f->overridden_by_template)
-        r = asprintf(&s,
-                     "template '%s' defines '%s' itself (line %u), which overrides m4 -D; edit "
-                     "that define() instead",
-                     t->name, f->name, f->defined_line);
     else if (f->no_effect) {
         char *u = undefined_tests(t);
         r = asprintf(&s, "template '%s' defines '%s' but never tests it%s%s%s", t->name, f->name,
                      u ? " (it tests " : "", u ? u : "", u ? ", which nothing defines)" : "");
         free(u);
-    } else
+    } else if (f->overridden_by_template)
+        r = asprintf(&s,
+                     "template '%s' defines '%s' itself (line %u), which overrides m4 -D; edit "
+                     "that define() instead",
+                     t->name, f->name, f->defined_line);
+    else
         r = asprintf(&s, "the text is the same without it: '%s' gives what the default gives",
                      c->value);
     return r < 0 ? NULL : s;
