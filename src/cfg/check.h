@@ -6,7 +6,9 @@
  * - A parse error: "CRITICAL:core:yyerror: parse error in <file>:<line>:<col>-<col_end>:
  *   <message>", after a "CRITICAL:Traceback ..." header and before a dump of the lines around it
  *   (more CRITICAL lines). A syntax error is reported twice, the second time with an empty
- *   message; the message can end in a newline (then an unprefixed empty line follows).
+ *   message; the message can end in a newline (then an unprefixed empty line follows). The
+ *   columns are where the lexer stood, past the offending token, not its start: "\tnosuchfunc();"
+ *   on line 5 is reported at 5:13-14.
  * - Other failures have no position: "ERROR:core:load_module: failed to load module 'x.so' -
  *   not found", "ERROR:core:main: no transport protocol loaded", "ERROR:core:parse_opensips_cfg:
  *   loading config file /x: No such file or directory".
