@@ -189,8 +189,7 @@ static int load_set(struct cfg_templates *out, enum cfg_set set, char *errbuf, s
             continue;
         if (n >= 7 && !strcmp(de->d_name + n - 7, "_def.m4"))
             continue;
-        char base[CFG_NAME_MAX + 1], name[CFG_NAME_MAX + 16], rel[2 * CFG_NAME_MAX + 64],
-            defs[2 * CFG_NAME_MAX + 64];
+        char base[CFG_NAME_MAX + 1], name[CFG_NAME_MAX + 16], rel[512], defs[512];
         if (n - pl - 3 > CFG_NAME_MAX)
             continue;
         snprintf(base, sizeof(base), "%.*s", (int)(n - pl - 3), de->d_name + pl);

@@ -111,7 +111,7 @@ static void test_fixture(void)
     CHECK(render(t, twice, 2, &r) == CFG_ERR_INVALID);
     CHECK_STR(errbuf, "flag 'ON' chosen twice");
     struct cfg_choice many[CFG_CHOICES_MAX + 1];
-    char names[CFG_CHOICES_MAX + 1][8];
+    char names[CFG_CHOICES_MAX + 1][16];
     for (int i = 0; i <= CFG_CHOICES_MAX; i++) {
         snprintf(names[i], sizeof(names[i]), "F%d", i);
         many[i] = (struct cfg_choice){names[i], "yes"};
