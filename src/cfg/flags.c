@@ -53,7 +53,7 @@ static bool after_call(const char *s, const char *w, const char *macro)
     size_t n = strlen(macro);
     if ((size_t)(p - s) < n || strncmp(p - n, macro, n))
         return false;
-    return p - n == s || !is_word(p[-n - 1]);
+    return p - n == s || !is_word((p - n)[-1]);
 }
 
 static struct cfg_flag *flag_get(struct cfg_template *t, const char *w, size_t n, int *rc)
@@ -180,6 +180,8 @@ static int scan(struct cfg_template *t, const char *text, bool in_defs, bool col
             while (p < e && is_word(*p))
                 p++;
             size_t n = (size_t)(p - w);
+            if (n > CFG_NAME_MAX)
+                continue; /* no flag can be chosen by such a name (cfg_flag_name_valid) */
             bool def = after_call(s, w, "define") || after_call(s, w, "undefine");
             enum occ k = def ? (top && w <= first + 8 ? OCC_DEF_TOP : OCC_DEF_COND)
                        : (after_call(s, w, "ifelse") || after_call(s, w, "ifdef")) ? OCC_TEST

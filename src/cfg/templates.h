@@ -9,7 +9,7 @@
  *   "examples/<name>".
  *
  * A flag is a macro the template (or its _def.m4) define()s, or one it tests with ifelse(NAME,
- * ...) or ifdef(`NAME', ...). The scan is lexical, by lines: text from a '#' (an m4 comment,
+ * ...) or ifdef(`NAME', ...); a name longer than CFG_NAME_MAX is ignored. The scan is lexical, by lines: text from a '#' (an m4 comment,
  * also once a quoted branch is rescanned) or a 'dnl' to the end of the line is skipped; a define
  * is top-level when its line starts with "define(", conditional otherwise (inside an ifelse
  * branch, like DB_NEEDED). The two traps of config-templates.md §3 and §2.3 come out as fields:

@@ -207,6 +207,15 @@ static void test_limits(void)
     memset(longname, 'A', sizeof(longname) - 1);
     longname[sizeof(longname) - 1] = '\0';
     CHECK(!cfg_flag_name_valid(longname));
+    /* a name too long to choose is not a flag (the fuzzer's first finding) */
+    char longtext[CFG_NAME_MAX + 64];
+    snprintf(longtext, sizeof(longtext), "ifdef(`%s', `x')\nifelse(OK, `yes')\n", longname);
+    struct cfg_template lt = {.name = "long"};
+    CHECK(cfg_template_scan(&lt, longtext, NULL, errbuf, sizeof(errbuf)) == CFG_OK);
+    CHECK(lt.n_flags == 1 && check_str(lt.flags[0].name, "OK"));
+    free(lt.flags[0].name);
+    free(lt.flags[0].uses);
+    free(lt.flags);
 }
 
 int main(void)
