@@ -31,12 +31,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (size_t j = 1; j < f->n_uses; j++)
             if (f->uses[j] <= f->uses[j - 1])
                 abort();
-        free(f->name);
-        free(f->default_value);
-        free(f->comment);
-        free(f->uses);
     }
-    free(t.flags);
+    cfg_template_flags_release(&t);
     free(buf);
     return 0;
 }

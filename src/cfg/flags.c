@@ -222,7 +222,7 @@ static int scan(struct cfg_template *t, const char *text, bool in_defs, bool col
     return rc;
 }
 
-static void flags_free(struct cfg_template *t)
+void cfg_template_flags_release(struct cfg_template *t)
 {
     for (size_t i = 0; i < t->n_flags; i++) {
         free(t->flags[i].name);
@@ -238,7 +238,7 @@ static void flags_free(struct cfg_template *t)
 int cfg_template_scan(struct cfg_template *t, const char *text, const char *defs, char *errbuf,
                       size_t errlen)
 {
-    flags_free(t);
+    cfg_template_flags_release(t);
     int rc = CFG_OK;
     if (defs)
         rc = scan(t, defs, true, true);
@@ -250,7 +250,7 @@ int cfg_template_scan(struct cfg_template *t, const char *text, const char *defs
         snprintf(errbuf, errlen, rc == CFG_ERR_NOMEM ? "out of memory scanning template '%s'"
                                                      : "template '%s' has more than %d flags",
                  t->name ? t->name : "?", CFG_FLAGS_MAX);
-        flags_free(t);
+        cfg_template_flags_release(t);
         return rc;
     }
     for (size_t i = 0; i < t->n_flags; i++) {

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cfg/render.h"
 #include "exec/exec.h"
@@ -104,7 +105,7 @@ static int run_m4(const struct cfg_template *t, const struct cfg_choice *c, size
     argv[k++] = "--";
     argv[k++] = t->file;
     struct exec_spec s = {.argv = argv,
-                          .deadline_ms = deadline_ms ? deadline_ms : CFG_RENDER_DEADLINE_MS,
+                          .deadline_ms = deadline_ms,
                           .stdout_max = CFG_RENDER_OUT_MAX,
                           .stderr_max = 4096};
     char why[512];
@@ -191,6 +192,20 @@ static char *reason(const struct cfg_template *t, const struct cfg_choice *c)
     return r < 0 ? NULL : s;
 }
 
+static unsigned long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (unsigned long long)ts.tv_sec * 1000u + (unsigned long long)ts.tv_nsec / 1000000u;
+}
+
+/* What is left of the whole render's deadline, or 0 when it has passed. */
+static unsigned left_ms(unsigned long long start, unsigned deadline_ms)
+{
+    unsigned long long spent = now_ms() - start;
+    return spent >= deadline_ms ? 0 : (unsigned)(deadline_ms - spent);
+}
+
 int cfg_render(const struct cfg_template *t, const struct cfg_choice *choices, size_t n,
                const char *m4, unsigned deadline_ms, struct cfg_render_result *r, char *errbuf,
                size_t errlen)
@@ -201,12 +216,22 @@ int cfg_render(const struct cfg_template *t, const struct cfg_choice *choices, s
         return rc;
     if (!m4)
         m4 = CFG_M4_DEFAULT;
+    if (!deadline_ms)
+        deadline_ms = CFG_RENDER_DEADLINE_MS;
+    unsigned long long start = now_ms();
     if ((rc = run_m4(t, choices, n, n, m4, deadline_ms, &r->text, &r->len, errbuf, errlen)))
         return rc;
     for (size_t i = 0; i < n; i++) {
         char *alt = NULL;
         size_t alt_len = 0;
-        if ((rc = run_m4(t, choices, n, i, m4, deadline_ms, &alt, &alt_len, errbuf, errlen)))
+        unsigned left = left_ms(start, deadline_ms);
+        if (!left) {
+            snprintf(errbuf, errlen,
+                     "rendering template '%s' did not finish before its deadline (%u ms)",
+                     t->name, deadline_ms);
+            return CFG_ERR_RUN;
+        }
+        if ((rc = run_m4(t, choices, n, i, m4, left, &alt, &alt_len, errbuf, errlen)))
             return rc;
         bool same = alt_len == r->len && !memcmp(alt, r->text, alt_len);
         free(alt);

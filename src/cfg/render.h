@@ -25,7 +25,7 @@
 #define CFG_CHOICES_MAX 64          /* flags chosen in one render */
 #define CFG_VALUE_MAX 256           /* bytes of one value */
 #define CFG_RENDER_OUT_MAX (1u << 20) /* bytes of rendered text: more is an error */
-#define CFG_RENDER_DEADLINE_MS 10000u /* per m4 run when 0 is given */
+#define CFG_RENDER_DEADLINE_MS 10000u /* for the whole render (all its m4 runs), when 0 */
 
 struct cfg_choice {
     const char *name;  /* borrowed; a macro name (cfg_flag_name_valid) */
@@ -44,8 +44,8 @@ struct cfg_render_result {
     size_t n_no_effect;
 };
 
-/* Render t with the n choices through m4 (NULL: CFG_M4_DEFAULT), each run bounded by
- * deadline_ms (0: CFG_RENDER_DEADLINE_MS). r is zeroed first; release it with
+/* Render t with the n choices through m4 (NULL: CFG_M4_DEFAULT), all 1 + n runs together
+ * bounded by deadline_ms (0: CFG_RENDER_DEADLINE_MS; each run gets what is left). r is zeroed first; release it with
  * cfg_render_result_release in every case. Returns CFG_OK, or with errbuf set:
  * CFG_ERR_INVALID for a bad name or value, a name chosen twice or more than CFG_CHOICES_MAX;
  * CFG_ERR_NOT_FOUND when m4 is missing ("install the m4 package"); CFG_ERR_RUN when m4 fails

@@ -91,13 +91,7 @@ static int cmp_template(const void *a, const void *b)
 
 static void template_free(struct cfg_template *t)
 {
-    for (size_t i = 0; i < t->n_flags; i++) {
-        free(t->flags[i].name);
-        free(t->flags[i].default_value);
-        free(t->flags[i].comment);
-        free(t->flags[i].uses);
-    }
-    free(t->flags);
+    cfg_template_flags_release(t);
     free(t->name);
     free(t->file);
     free(t->defs_file);

@@ -102,6 +102,9 @@ const struct cfg_flag *cfg_template_flag(const struct cfg_template *t, const cha
 int cfg_template_scan(struct cfg_template *t, const char *text, const char *defs, char *errbuf,
                       size_t errlen);
 
+/* Free t's flags (not its name or paths) and set them empty. */
+void cfg_template_flags_release(struct cfg_template *t);
+
 /* True for a name m4 takes as a macro: [A-Za-z_][A-Za-z0-9_]*, at most CFG_NAME_MAX bytes. */
 bool cfg_flag_name_valid(const char *name);
 

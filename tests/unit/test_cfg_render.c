@@ -1,7 +1,8 @@
 /* Unit tests for cfg/render, through the real m4 (/usr/bin/m4): chosen flags change the text;
  * each kind of no-effect is reported with its reason (the template's own define(), defined but
  * never tested, unknown, the default's value); values are text, never m4 code; bad names, values,
- * duplicates and too many choices are refused; a missing m4 and a failing m4 are clear errors;
+ * duplicates and too many choices are refused; a missing, a failing and a hanging m4 are clear
+ * errors;
  * the real templates of 4.0.1 and 3.6.8 show the two traps and the menuconfig defaults. */
 #include <unistd.h>
 
@@ -46,6 +47,7 @@ static void test_fixture(void)
         return;
     cfg_fixture_write(dir, "examples/templates/fix.m4", fixture);
     cfg_fixture_write(dir, "examples/templates/fail.m4", "before\nm4exit(3)\n");
+    cfg_fixture_write(dir, "examples/templates/hang.m4", "define(`L', `L')L\n");
     struct cfg_templates ts;
     CHECK(cfg_templates_load(dir, &ts, errbuf, sizeof(errbuf)) == CFG_OK);
     const struct cfg_template *t = cfg_templates_find(&ts, "examples/fix");
@@ -126,6 +128,11 @@ static void test_fixture(void)
     const struct cfg_template *f = cfg_templates_find(&ts, "examples/fail");
     CHECK(f && render(f, NULL, 0, &r) == CFG_ERR_RUN);
     CHECK_CONTAINS(errbuf, "m4 failed on template 'examples/fail' (exit status 3)");
+    CHECK(!r.text);
+    /* a template m4 never finishes: the deadline ends it */
+    const struct cfg_template *h = cfg_templates_find(&ts, "examples/hang");
+    CHECK(h && cfg_render(h, NULL, 0, NULL, 300, &r, errbuf, sizeof(errbuf)) == CFG_ERR_RUN);
+    CHECK_CONTAINS(errbuf, "m4 on template 'examples/hang' did not finish before its deadline");
     CHECK(!r.text);
 out:
     cfg_templates_release(&ts);

@@ -213,9 +213,7 @@ static void test_limits(void)
     struct cfg_template lt = {.name = "long"};
     CHECK(cfg_template_scan(&lt, longtext, NULL, errbuf, sizeof(errbuf)) == CFG_OK);
     CHECK(lt.n_flags == 1 && check_str(lt.flags[0].name, "OK"));
-    free(lt.flags[0].name);
-    free(lt.flags[0].uses);
-    free(lt.flags);
+    cfg_template_flags_release(&lt);
 }
 
 int main(void)
