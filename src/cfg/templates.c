@@ -174,7 +174,7 @@ static int load_set(struct cfg_templates *out, enum cfg_set set, char *errbuf, s
     DIR *d = opendir(path);
     free(path);
     if (!d)
-        return CFG_OK; /* a set may be absent (3.6 builds from a tarball lack examples/) */
+        return CFG_OK; /* a set may be absent: older or trimmed installations */
     int rc = CFG_OK;
     struct dirent *de;
     while (!rc && (de = readdir(d))) {
