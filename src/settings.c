@@ -83,6 +83,19 @@ static const struct setting rows[] = {
     {"sipp", SET_STR, OFF(sipp), "sipp", 0, 0,
      "the SIPp program sipp_run_scenario runs: a name looked for in /usr/sbin:/usr/bin:/sbin:/bin, "
      "or a path"},
+    {"opensips", SET_STR, OFF(opensips), "opensips", 0, 0,
+     "the OpenSIPS binary the cfg tools check configs with (opensips -C) and whose share "
+     "directory holds the templates: a name looked for in /usr/sbin:/usr/bin:/sbin:/bin, or a path"},
+    {"cfg-templates", SET_STR, OFF(cfg_templates), NULL, 0, 0,
+     "where the config templates are: an installation prefix, its share/opensips, or a directory "
+     "holding menuconfig_templates/ or examples/templates/; unset: the share directory of "
+     "--opensips's installation"},
+    {"cfg-root", SET_STR, OFF(cfg_root), NULL, 0, 0,
+     "the directory (absolute) holding the OpenSIPS configs cfg_backup, cfg_list_backups and "
+     "cfg_rollback may read, back up and replace, e.g. /etc/opensips; unset: --out-dir-root"},
+    {"m4", SET_STR, OFF(m4), "m4", 0, 0,
+     "the m4 program config templates are rendered with: a name looked for in "
+     "/usr/sbin:/usr/bin:/sbin:/bin, or a path"},
     {"read-only", SET_BOOL, OFF(read_only), "false", 0, 0,
      "hide and refuse every tool that changes state"},
     {"tools-markdown", SET_BOOL, OFF(tools_markdown), "false", 0, 0,

@@ -37,6 +37,11 @@ struct settings {
     char *toolsets;               /* comma-separated toolsets to expose, or "all" */
     char *out_dir_root;           /* absolute directory tools may write files under, or NULL */
     char *sipp;                   /* the SIPp program: a name in EXEC_PATH or a path */
+    char *opensips;               /* the OpenSIPS binary cfg tools check with (-C): name or path */
+    char *cfg_templates;          /* where the config templates are, or NULL: opensips's share */
+    char *m4;                     /* the m4 program templates are rendered with */
+    char *cfg_root;               /* the directory whose configs cfg_backup/_rollback may touch,
+                                     or NULL: out_dir_root */
     bool read_only;               /* hide and refuse every tool that changes state */
     bool tools_markdown;          /* print the tool reference and exit */
     json_t *config_doc;           /* the config file, for sections other modules read
