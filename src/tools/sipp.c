@@ -553,13 +553,10 @@ out:
 static const struct tool_def sipp_tools[] = {
     {.name = "sipp_run_scenario",
      .title = "Run a SIPp scenario",
-     .description = "Runs SIPp (sip-tester) against a SIP target: one of its built-in scenarios "
-                    "(uac, uas, regexp, branchc, branchs) or an XML scenario file under the "
-                    "operator's allowed directory, with a whitelist of options, for at most "
-                    "duration_sec. Reports progress from SIPp's statistics while it runs; can be "
-                    "cancelled (SIPp is killed). Answers the calls attempted, successful, failed "
-                    "and running, failure causes, retransmissions, response times and what SIPp's "
-                    "exit status means.",
+     .description = "Runs SIPp against a SIP target with a built-in scenario or an .xml file "
+                    "under the allowed directory, for at most duration_sec; shows progress, can "
+                    "be cancelled. Answers calls attempted/successful/failed, failure causes, "
+                    "retransmissions and response times.",
      .toolset = "sipp",
      .scope = SCOPE_BIT(SCOPE_PROCESS_MANAGE),
      .flags = TOOL_F_LONG | TOOL_F_OPENWORLD,
@@ -568,37 +565,31 @@ static const struct tool_def sipp_tools[] = {
      .args = ARGS(
          {.name = "scenario_file", .type = T_STRING, .flags = ARG_REQUIRED, .min_len = 1,
           .max_len = 1024,
-          .description = "A built-in scenario (uac, uas, regexp, branchc, branchs) or an .xml "
-                         "file under the allowed directory (OPENSIPS_MCP_OUT_DIR_ROOT), absolute "
-                         "or relative to it; no symbolic links, no <exec> actions"},
+          .description = "uac, uas, regexp, branchc, branchs, or an .xml path (no <exec>)"},
          {.name = "target", .type = T_STRING, .flags = ARG_REQUIRED, .min_len = 1, .max_len = 300,
-          .description = "The SIP target: host, IPv4 or [IPv6], with an optional :port "
-                         "(default 5060)"},
+          .description = "host[:port], IPv4[:port] or [IPv6][:port]"},
          {.name = "options", .type = T_OBJECT,
-          .description = "SIPp options; only these are allowed",
+          .description = "Only these SIPp options",
           .fields = FIELDS(
               {.name = "rate", .type = T_INTEGER, MINIMUM(1), MAXIMUM(10000),
-               .description = "New calls per rate period (-r; SIPp's default 10)"},
+               .description = "-r: calls per period"},
               {.name = "rate_period_ms", .type = T_INTEGER, MINIMUM(1), MAXIMUM(3600000),
-               .description = "The rate period in ms (-rp; default 1000)"},
+               .description = "-rp"},
               {.name = "limit", .type = T_INTEGER, MINIMUM(1), MAXIMUM(100000),
-               .description = "Most calls at once (-l)"},
+               .description = "-l: calls at once"},
               {.name = "calls", .type = T_INTEGER, MINIMUM(1), MAXIMUM(10000000),
-               .description = "Stop after this many calls (-m); progress then counts them"},
+               .description = "-m: total calls"},
               {.name = "call_duration_ms", .type = T_INTEGER, MINIMUM(0), MAXIMUM(3600000),
-               .description = "How long each call is held (-d, pauses without their own)"},
+               .description = "-d"},
               {.name = "recv_timeout_ms", .type = T_INTEGER, MINIMUM(1), MAXIMUM(3600000),
-               .description = "A call waiting longer for a message fails (-recv_timeout)"},
+               .description = "-recv_timeout"},
               {.name = "transport", .type = T_STRING, .values = VALUES("u1", "un", "t1", "tn"),
-               .description = "u1 UDP one socket (default), un UDP a socket per call, t1 TCP "
-                              "one connection, tn TCP one per call (-t)"},
+               .description = "-t"},
               {.name = "local_port", .type = T_INTEGER, MINIMUM(1), MAXIMUM(65535),
-               .description = "Local port SIPp binds (-p; default a random one)"},
-              {.name = "local_ip", .type = T_STRING, .max_len = 64,
-               .description = "Local IP address for Via, Contact and From (-i)"},
+               .description = "-p"},
+              {.name = "local_ip", .type = T_STRING, .max_len = 64, .description = "-i"},
               {.name = "duration_sec", .type = T_INTEGER, MINIMUM(1), MAXIMUM(SIPP_DURATION_MAX),
-               .description = "Longest run in seconds (-timeout with -timeout_error; default 60); "
-                              "SIPp is killed 5 s after it"})}),
+               .description = "Longest run (default 60)"})}),
      .run = sipp_run,
      .mapping = "sipp <target> -sn|-sf ... -timeout Ns -timeout_error -nostdin -trace_stat -stf "
                 "FILE -fd 1, as an argument vector. Fixed: the Python server takes options as a "
