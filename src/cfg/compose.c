@@ -423,9 +423,9 @@ char *cfg_module_dir(const char *opensips_path)
     return NULL;
 }
 
-/* Does word w occur in s at a word start (and, unless prefix, ending at a word end)? Case is
- * ignored. */
-static bool has_word(const char *s, const char *w, bool prefix)
+/* Where word w occurs in s at a word start (and, unless prefix, ending at a word end), case
+ * ignored; NULL when it does not. */
+static const char *find_word(const char *s, const char *w, bool prefix)
 {
     size_t n = strlen(w);
     for (const char *p = s; (p = strcasestr(p, w)); p++) {
@@ -433,9 +433,18 @@ static bool has_word(const char *s, const char *w, bool prefix)
         char c = p[n];
         bool end = prefix || !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'));
         if (start && end)
-            return true;
+            return p;
     }
-    return false;
+    return NULL;
+}
+
+/* The description's own word at p (a match of w): through the end of that word. */
+static void said(const char *p, const char *w, char *buf, size_t len)
+{
+    size_t n = strlen(w);
+    while ((p[n] >= 'a' && p[n] <= 'z') || (p[n] >= 'A' && p[n] <= 'Z') || p[n] == '-')
+        n++;
+    snprintf(buf, len, "%.*s", (int)(n > 60 ? 60 : n), p);
 }
 
 static const struct {
@@ -451,25 +460,28 @@ static const struct {
     {"dispatcher", "loadbalancer", false},
 };
 
-const char *cfg_suggest_template(const char *description, const char **why)
+const char *cfg_suggest_template(const char *description, char *why, size_t whylen)
 {
     static const char *const names[] = {"residential", "trunking", "loadbalancer"};
     size_t score[3] = {0}, first[3] = {0}, best = 0;
+    const char *at[3] = {NULL};
     for (size_t i = 0; i < sizeof(template_words) / sizeof(*template_words); i++) {
-        if (!has_word(description, template_words[i].word, template_words[i].prefix))
+        const char *p = find_word(description, template_words[i].word, template_words[i].prefix);
+        if (!p)
             continue;
         for (size_t j = 0; j < 3; j++)
-            if (!strcmp(names[j], template_words[i].set_name) && !score[j]++)
+            if (!strcmp(names[j], template_words[i].set_name) && !score[j]++) {
                 first[j] = i;
+                at[j] = p;
+            }
     }
     for (size_t j = 1; j < 3; j++)
         if (score[j] > score[best])
             best = j;
-    if (!score[best]) {
-        *why = NULL;
+    why[0] = '\0';
+    if (!score[best])
         return names[0];
-    }
-    *why = template_words[first[best]].word;
+    said(at[best], template_words[first[best]].word, why, whylen);
     return names[best];
 }
 
@@ -490,21 +502,22 @@ static const struct {
 };
 
 const char *cfg_suggest_flag(const struct cfg_template *t, const char *description, size_t index,
-                             const char **keyword)
+                             char *word, size_t wordlen)
 {
     size_t seen = 0;
     for (size_t i = 0; i < sizeof(flag_words) / sizeof(*flag_words); i++) {
+        const char *p;
         if (!cfg_template_flag(t, flag_words[i].flag) ||
-            !has_word(description, flag_words[i].word, flag_words[i].prefix))
+            !(p = find_word(description, flag_words[i].word, flag_words[i].prefix)))
             continue;
         bool dup = false; /* two words for one flag: suggested once */
         for (size_t j = 0; j < i && !dup; j++)
             dup = !strcmp(flag_words[j].flag, flag_words[i].flag) &&
-                  has_word(description, flag_words[j].word, flag_words[j].prefix);
+                  find_word(description, flag_words[j].word, flag_words[j].prefix);
         if (dup)
             continue;
         if (seen++ == index) {
-            *keyword = flag_words[i].word;
+            said(p, flag_words[i].word, word, wordlen);
             return flag_words[i].flag;
         }
     }

@@ -94,13 +94,15 @@ size_t cfg_modparams(const char *text);
 char *cfg_module_dir(const char *opensips_path);
 
 /* The template set name ("residential", "trunking", "loadbalancer") a description suggests, by
- * keyword rows; *why (static) says which keyword, or that none matched (then "residential"). */
-const char *cfg_suggest_template(const char *description, const char **why);
+ * keyword rows (most rows matched wins, residential on a tie); why (size whylen) gets the
+ * description's own word that matched first, or "" when none did (then "residential"). */
+const char *cfg_suggest_template(const char *description, char *why, size_t whylen);
 
 /* The index'th flag a description suggests for t ("TLS" -> ENABLE_TLS, ...): only flags the
- * template has; NULL past the last. *keyword (static) is the word that suggested it. */
+ * template has, each once; NULL past the last. word (size wordlen) gets the description's own
+ * word that suggested it ("authentication"). */
 const char *cfg_suggest_flag(const struct cfg_template *t, const char *description, size_t index,
-                             const char **keyword);
+                             char *word, size_t wordlen);
 
 /* A new random session id: CFG_SESSION_ID_LEN lowercase hex characters (getrandom) and a NUL.
  * 0, or -1 when the system gives no randomness. */

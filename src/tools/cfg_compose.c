@@ -494,9 +494,9 @@ static json_t *start_run(struct tool_ctx *x, const json_t *args, struct tool_err
 {
     struct cfg_templates ts;
     const char *desc = tool_str(args, "description", ""), *root = sessions_root(x, e);
-    const char *tname = tool_str(args, "template", NULL), *kw = NULL, *set_why = NULL;
+    const char *tname = tool_str(args, "template", NULL), *set_why = NULL;
     json_t *out = NULL, *sess = NULL;
-    char id[CFG_SESSION_ID_LEN + 1], why[300];
+    char id[CFG_SESSION_ID_LEN + 1], why[300], kw[64];
 
     if (!root)
         return NULL;
@@ -516,10 +516,12 @@ static json_t *start_run(struct tool_ctx *x, const json_t *args, struct tool_err
             goto out;
         snprintf(why, sizeof(why), "asked for");
     } else {
-        const char *base = cfg_suggest_template(desc, &kw);
-        if (!(t = pick_set(&ts, base, &set_why)))
+        const char *base = cfg_suggest_template(desc, kw, sizeof(kw));
+        if (!(t = pick_set(&ts, base, &set_why))) {
             t = pick(&ts, NULL, e);
-        if (kw)
+            set_why = "the template it suggests is not installed here";
+        }
+        if (kw[0])
             snprintf(why, sizeof(why), "the description says '%s'; %s", kw, set_why);
         else
             snprintf(why, sizeof(why), "no keyword matched, residential is the general one; %s",
@@ -539,7 +541,7 @@ static json_t *start_run(struct tool_ctx *x, const json_t *args, struct tool_err
             json_decref(row);
     }
     const char *flag;
-    for (size_t i = 0; (flag = cfg_suggest_flag(t, desc, i, &kw)); i++)
+    for (size_t i = 0; (flag = cfg_suggest_flag(t, desc, i, kw, sizeof(kw))); i++)
         json_array_append_new(sug, json_pack("{s:s, s:s}", "flag", flag, "because", kw));
     if (cfg_session_id_new(id)) {
         tool_fail(e, TOOL_E_SYSTEM, NULL, 0, "no randomness for a session id: %s",
@@ -571,9 +573,9 @@ out:
     return out;
 }
 
-#define TEMPLATE_ARG                                                                    \
-    {.name = "template", .type = T_STRING, .min_len = 1, .max_len = 80,                \
-     .description = "From cfg_list_flags; default examples/residential"}
+#define TEMPLATE_ARG_D(d) {.name = "template", .type = T_STRING, .min_len = 1, .max_len = 80, \
+                           .description = (d)}
+#define TEMPLATE_ARG TEMPLATE_ARG_D("From cfg_list_flags; default examples/residential")
 #define FLAGS_ARG                                                                       \
     {.name = "flags", .type = T_ARRAY, .flags = ARG_REQUIRED, .max_len = CFG_CHOICES_MAX, \
      .item = ITEM(.type = T_STRING, .min_len = 1, .max_len = 330),                      \
@@ -620,7 +622,8 @@ static const struct tool_def cfg_compose_tools[] = {
                    .description = "NAME: value, e.g. LISTEN_IP, DB_URL, MPATH"},
                   {.name = "validate", .type = T_BOOLEAN, .def = "true",
                    .description = "Run opensips -C"},
-                  TEMPLATE_ARG,
+                  TEMPLATE_ARG_D("From cfg_list_flags; default the session's, else "
+                                 "examples/residential"),
                   {.name = "session_id", .type = T_STRING, .min_len = 1, .max_len = 40,
                    .description = "Store the result in this session"}),
      .run = build_run,
@@ -638,11 +641,11 @@ static const struct tool_def cfg_compose_tools[] = {
      .backend = BACKEND_SERVER,
      .args = ARGS({.name = "description", .type = T_STRING, .flags = ARG_REQUIRED, .min_len = 1,
                    .max_len = CFG_DESCRIPTION_MAX, .description = "The deployment, in words"},
-                  TEMPLATE_ARG),
+                  TEMPLATE_ARG_D("Use this one (from cfg_list_flags) instead of choosing")),
      .run = start_run,
      .mapping = "Keyword rows pick the template and flags. Differs: the session is a file, "
                 "<out-dir-root>/cfg-sessions/<id>.json (at most 64), so it needs config.write "
-                "and --out-dir-root, as snapshot_capture does; the Python server keeps it in "
-                "memory"},
+                "and --out-dir-root, as snapshot_capture does; the templates are the "
+                "installation's, not a catalogue of the server's own"},
 };
 ROW_TABLE(cfg_compose, cfg_compose_tools);

@@ -123,23 +123,33 @@ static void test_fixes(void)
 
 static void test_suggest(const struct cfg_template *t)
 {
-    const char *why;
-    CHECK_STR(cfg_suggest_template("A small PBX for 50 subscribers", &why), "residential");
-    CHECK_STR(why, "subscriber");
-    CHECK_STR(cfg_suggest_template("SIP trunking to a carrier", &why), "trunking");
-    CHECK_STR(cfg_suggest_template("Load balancer in front of Asterisk", &why), "loadbalancer");
-    CHECK_STR(cfg_suggest_template("something", &why), "residential");
-    CHECK(why == NULL);
-    const char *kw, *d = "Registrar with TLS, authentication, CDR accounting; behind NAT";
+    char why[64], kw[8][64];
+    CHECK_STR(cfg_suggest_template("A small PBX for 50 subscribers", why, sizeof(why)),
+              "residential");
+    CHECK_STR(why, "subscribers"); /* the first row that matched, in the description's words */
+    CHECK_STR(cfg_suggest_template("SIP trunking to a carrier", why, sizeof(why)), "trunking");
+    CHECK_STR(why, "trunking");
+    CHECK_STR(cfg_suggest_template("Load balancer in front of Asterisk", why, sizeof(why)),
+              "loadbalancer");
+    CHECK_STR(why, "Load balancer");
+    /* two trunking words against one residential word */
+    CHECK_STR(cfg_suggest_template("subscribers reach the PSTN through a gateway", why,
+                                   sizeof(why)), "trunking");
+    CHECK_STR(cfg_suggest_template("something", why, sizeof(why)), "residential");
+    CHECK_STR(why, "");
+    const char *d = "Registrar with TLS, authentication, CDR accounting; behind NAT";
     const char *got[8] = {0};
     size_t n = 0;
-    while (n < 8 && (got[n] = cfg_suggest_flag(t, d, n, &kw)))
+    while (n < 8 && (got[n] = cfg_suggest_flag(t, d, n, kw[n], sizeof(kw[n]))))
         n++;
     CHECK(n == 3);
     CHECK_STR(got[0], "ENABLE_TLS");
+    CHECK_STR(kw[0], "TLS");
     CHECK_STR(got[1], "USE_AUTH");
+    CHECK_STR(kw[1], "authentication");
     CHECK_STR(got[2], "USE_DBACC"); /* accounting and CDR: once; NAT: USE_NAT not in t */
-    CHECK(!cfg_suggest_flag(t, "national natural", 0, &kw));
+    CHECK_STR(kw[2], "accounting");
+    CHECK(!cfg_suggest_flag(t, "national natural", 0, kw[0], sizeof(kw[0])));
 }
 
 static void test_ids(void)
