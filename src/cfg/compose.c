@@ -175,9 +175,12 @@ int cfg_compose_site(struct cfg_compose *k, const char *key, const char *value, 
     if (!f) {
         char list[400];
         flag_list(k->t, true, list, sizeof(list));
+        bool first = !k->values_listed;
+        k->values_listed = true;
         return cfg_compose_note(k, "site parameter '%.64s' has no counterpart in template '%s' "
-                                "and was ignored; its site values are: %s", key, k->t->name,
-                                list[0] ? list : "none");
+                                "and was ignored%s%s", key, k->t->name,
+                                first ? "; its site values are: " : "",
+                                first ? (list[0] ? list : "none") : "");
     }
     return add_choice(k, f, value, strlen(value), "in site_params", errbuf, errlen);
 }

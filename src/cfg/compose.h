@@ -29,6 +29,7 @@ struct cfg_compose {
     size_t n_notes;
     char *mpath;                       /* site parameter MPATH, owned, or NULL */
     const char *db_url;                /* the chosen DB_URL (borrowed from choices) or NULL */
+    bool values_listed;                /* a note has listed the template's site values */
 };
 
 /* Start a composition for template t (borrowed; it must outlive k). */
@@ -46,7 +47,7 @@ int cfg_compose_flag(struct cfg_compose *k, const char *spec, char *errbuf, size
 /* Add one site parameter: key (any case) is a flag of the template, or one of the Python
  * server's keys mapped onto it (LISTEN -> LISTEN_IP, RTP_PROXY_ADDR -> RTPPROXY_SOCKET: a note
  * says so); MPATH is kept for cfg_fix_text; a key with no counterpart in the template gets a
- * note saying it was ignored. Errors as cfg_compose_flag (a key given twice, also as a flag). */
+ * note saying it was ignored (the first such note lists the template's site values). Errors as cfg_compose_flag (a key given twice, also as a flag). */
 int cfg_compose_site(struct cfg_compose *k, const char *key, const char *value, char *errbuf,
                      size_t errlen);
 

@@ -27,6 +27,7 @@
 #define CFG_SESSIONS_MAX 64            /* session files under the root: more are refused */
 #define CFG_SESSION_MAX (256u << 10)   /* bytes of one session file */
 #define CFG_TEXT_SHOWN (16u << 10)     /* bytes of rendered text in a result */
+#define CFG_CHECK_SHOWN (4u << 10)     /* bytes of the opensips -C verdict in a result */
 #define CFG_DESCRIPTION_MAX 2000
 
 /* The template a call names, or the default: examples/residential (its site values are flags:
@@ -56,6 +57,19 @@ static const struct cfg_template *pick_set(const struct cfg_templates *ts, const
     snprintf(name, sizeof(name), "menuconfig/%s", base);
     *set_why = "this installation has no examples set; menuconfig hard-codes site values";
     return cfg_templates_find(ts, name);
+}
+
+/* out (stolen) within TOOL_RESULT_CAP, with a note when something was cut. */
+static json_t *capped(json_t *out)
+{
+    char *cut = NULL;
+    if (!out)
+        return NULL;
+    out = tool_cap(out, TOOL_RESULT_CAP, &cut);
+    if (out && cut)
+        json_object_set_new(out, "note", json_string(cut));
+    free(cut);
+    return out;
 }
 
 static json_t *strings(char *const *v, size_t n)
@@ -127,7 +141,7 @@ done:
     if (!out && !e->kind)
         tool_fail(e, TOOL_E_SYSTEM, NULL, 0, "out of memory");
     cfg_templates_release(&ts);
-    return out;
+    return capped(out);
 }
 
 /* ---- composing: flags and site parameters, rendered and fixed ---- */
@@ -189,6 +203,11 @@ static bool compose(struct tool_ctx *x, const struct cfg_template *t, const json
             return compose_fail(x, e, rc, why);
     }
     const char *key;
+    if (json_object_size(site) > CFG_CHOICES_MAX) {
+        tool_fail(e, TOOL_E_BAD_ARGS, NULL, 0, "%zu site parameters: at most %d",
+                  json_object_size(site), CFG_CHOICES_MAX);
+        return false;
+    }
     json_object_foreach((json_t *)site, key, v) {
         char num[32];
         const char *s = json_string_value(v);
@@ -289,7 +308,7 @@ out:
     cfg_render_result_release(&def);
     composed_release(&c);
     cfg_templates_release(&ts);
-    return out;
+    return capped(out);
 }
 
 /* ---- sessions: <root>/cfg-sessions/<id>.json ---- */
@@ -451,6 +470,12 @@ static json_t *build_run(struct tool_ctx *x, const json_t *args, struct tool_err
     if (!v || json_is_true(v)) {
         struct tool_error ce = {0};
         json_t *check = cfg_tool_check_text(x, c.r.text, c.r.len, "opensips.cfg", &ce);
+        char *cut = NULL;
+        if (check && !(check = tool_cap(check, CFG_CHECK_SHOWN, &cut)))
+            tool_fail(&ce, TOOL_E_SYSTEM, NULL, 0, "out of memory");
+        if (check && cut)
+            json_object_set_new(check, "note", json_string(cut));
+        free(cut);
         if (check)
             json_object_set_new(out, "check", check);
         else if (ce.name && !strcmp(ce.name, "opensips_not_found"))
@@ -485,7 +510,7 @@ out:
     json_decref(sess);
     composed_release(&c);
     cfg_templates_release(&ts);
-    return out;
+    return capped(out);
 }
 
 /* ---- cfg_start_session ---- */
@@ -570,7 +595,7 @@ static json_t *start_run(struct tool_ctx *x, const json_t *args, struct tool_err
 out:
     json_decref(sess);
     cfg_templates_release(&ts);
-    return out;
+    return capped(out);
 }
 
 #define TEMPLATE_ARG_D(d) {.name = "template", .type = T_STRING, .min_len = 1, .max_len = 80, \

@@ -239,6 +239,9 @@ test("bad input: unknown flag, bad values, unknown template, too many flags", S4
     await mustFail(client, "cfg_build_from_flags", { flags: [], site_params: { LISTEN: true } },
       /site parameter 'LISTEN' must be a string or an integer/);
     await mustFail(client, "cfg_build_from_flags", { flags: [], site_params: { MPATH: 'a"b' } }, /MPATH must be a directory path/);
+    await mustFail(client, "cfg_build_from_flags", { flags: [], site_params: { LISTEN: "a'b" } }, /bad value for flag 'LISTEN_IP'/);
+    await mustFail(client, "cfg_build_from_flags", { flags: [],
+      site_params: Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`K${i}`, "v"])) }, /65 site parameters: at most 64/);
     await mustFail(client, "cfg_build_from_flags", { flags: ["USE_AUTH"], site_params: { use_auth: "no" } },
       /flag 'USE_AUTH' is given twice \(in site_params\)/);
   });

@@ -62,6 +62,10 @@ static void test_flags(const struct cfg_template *t)
     CHECK(cfg_compose_site(&k, "TLS_CERT_PATH", "/x", errbuf, sizeof(errbuf)) == CFG_OK);
     CHECK(has_note(&k, "site parameter 'TLS_CERT_PATH' has no counterpart in template "
                        "'examples/t' and was ignored; its site values are: LISTEN_IP, DB_URL"));
+    CHECK(cfg_compose_site(&k, "CHILDREN", "8", errbuf, sizeof(errbuf)) == CFG_OK);
+    CHECK(has_note(&k, "site parameter 'CHILDREN' has no counterpart in template 'examples/t' "
+                       "and was ignored"));
+    CHECK(!check_contains(k.notes[k.n_notes - 1], "its site values")); /* said once */
     CHECK(cfg_compose_site(&k, "db_url", "mysql://q", errbuf, sizeof(errbuf)) == CFG_ERR_INVALID);
     CHECK_STR(errbuf, "flag 'DB_URL' is given twice (in site_params)");
     CHECK(cfg_compose_site(&k, "MPATH", "/opt/m/", errbuf, sizeof(errbuf)) == CFG_OK);
