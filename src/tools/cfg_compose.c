@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -100,7 +102,7 @@ static json_t *list_run(struct tool_ctx *x, const json_t *args, struct tool_erro
     struct cfg_templates ts;
     json_t *out = NULL;
     if (!cfg_tool_templates(x, &ts, e))
-        return NULL;
+        goto done;
     const char *name = tool_str(args, "template", NULL);
     if (!name) {
         json_t *items = json_array();
@@ -278,7 +280,7 @@ static json_t *compose_run(struct tool_ctx *x, const json_t *args, struct tool_e
 
     memset(&c, 0, sizeof(c));
     if (!cfg_tool_templates(x, &ts, e))
-        return NULL;
+        goto out;
     const struct cfg_template *t = pick(&ts, tool_str(args, "template", NULL), e);
     if (!t || !compose(x, t, json_object_get(args, "flags"), NULL, &c, e))
         goto out;
@@ -324,22 +326,48 @@ static const char *sessions_root(struct tool_ctx *x, struct tool_error *e)
     return NULL;
 }
 
-/* Session files under root now, counted without following a link: -1 when the directory
- * cannot be read (absent counts 0). */
-static long sessions_count(const char *root)
+/* The sessions directory under root (made when missing, never reached through a link), locked
+ * (flock) so that calls at once count and create one after the other and cannot pass the limit
+ * together. Its descriptor (close it to unlock), or -1 with errno set. */
+static int sessions_lock(const char *root)
 {
     int rfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (rfd < 0)
         return -1;
-    int dfd = openat(rfd, CFG_SESSIONS_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    close(rfd);
-    if (dfd < 0)
-        return errno == ENOENT ? 0 : -1;
-    DIR *d = fdopendir(dfd);
-    if (!d) {
-        close(dfd);
+    if (mkdirat(rfd, CFG_SESSIONS_DIR, 0750) < 0 && errno != EEXIST) {
+        int err = errno;
+        close(rfd);
+        errno = err;
         return -1;
     }
+    int dfd = openat(rfd, CFG_SESSIONS_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    int err = errno;
+    close(rfd);
+    errno = err;
+    if (dfd < 0)
+        return -1;
+    while (flock(dfd, LOCK_EX) < 0) {
+        if (errno != EINTR) {
+            err = errno;
+            close(dfd);
+            errno = err;
+            return -1;
+        }
+    }
+    return dfd;
+}
+
+/* Session files in the directory dfd (borrowed), or -1 with errno set. */
+static long sessions_count(int dfd)
+{
+    int fd = dup(dfd);
+    DIR *d = fd < 0 ? NULL : fdopendir(fd);
+    if (!d) {
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    rewinddir(d);
     long n = 0;
     struct dirent *de;
     while ((de = readdir(d))) {
@@ -521,20 +549,27 @@ static json_t *start_run(struct tool_ctx *x, const json_t *args, struct tool_err
     const char *desc = tool_str(args, "description", ""), *root = sessions_root(x, e);
     const char *tname = tool_str(args, "template", NULL), *set_why = NULL;
     json_t *out = NULL, *sess = NULL;
+    int lock = -1;
     char id[CFG_SESSION_ID_LEN + 1], why[300], kw[64];
 
     if (!root)
         return NULL;
-    long n = sessions_count(root);
-    if (n < 0)
-        return tool_fail(e, TOOL_E_SYSTEM, NULL, 0, "cannot read %s/" CFG_SESSIONS_DIR ": %s",
-                         root, strerror(errno));
-    if (n >= CFG_SESSIONS_MAX)
-        return tool_fail(e, TOOL_E_REFUSED, "too_many_sessions", 0, "%ld config sessions are "
-                         "kept under %s/" CFG_SESSIONS_DIR ", the most there may be (%d); remove "
-                         "old ones there first", n, root, CFG_SESSIONS_MAX);
+    lock = sessions_lock(root);
+    long n = lock < 0 ? -1 : sessions_count(lock);
+    if (n < 0) {
+        tool_fail(e, TOOL_E_SYSTEM, NULL, 0, "cannot use %s/" CFG_SESSIONS_DIR ": %s%s", root,
+                  strerror(errno), errno == ELOOP || errno == ENOTDIR
+                                       ? " (a symbolic link or not a directory)" : "");
+        goto unlock;
+    }
+    if (n >= CFG_SESSIONS_MAX) {
+        tool_fail(e, TOOL_E_REFUSED, "too_many_sessions", 0, "%ld config sessions are kept "
+                  "under %s/" CFG_SESSIONS_DIR ", the most there may be (%d); remove old ones "
+                  "there first", n, root, CFG_SESSIONS_MAX);
+        goto unlock;
+    }
     if (!cfg_tool_templates(x, &ts, e))
-        return NULL;
+        goto out;
     const struct cfg_template *t;
     if (tname) {
         if (!(t = cfg_tool_template(&ts, tname, e)))
@@ -595,6 +630,9 @@ static json_t *start_run(struct tool_ctx *x, const json_t *args, struct tool_err
 out:
     json_decref(sess);
     cfg_templates_release(&ts);
+unlock:
+    if (lock >= 0)
+        close(lock);
     return capped(out);
 }
 

@@ -7,7 +7,7 @@
 // --out-dir-root, and the session count limit.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { withClient, allTools, structured as ok, callTool as call } from "./lib/sdk.mjs";
@@ -284,4 +284,29 @@ test("sessions: bad ids, unknown ids, no --out-dir-root, the count limit", S401,
       /64 config sessions are kept under .*the most there may be \(64\); remove old ones/);
     assert.equal(readdirSync(join(lim, "cfg-sessions")).length, 64);
   });
+  // the sessions directory as a symbolic link: never followed
+  const linked = join(dir, "linked"), elsewhere = join(dir, "elsewhere");
+  mkdirSync(linked);
+  mkdirSync(elsewhere);
+  writeFileSync(join(elsewhere, "0123456789abcdef.json"), JSON.stringify({ template: "examples/residential" }));
+  symlinkSync(elsewhere, join(linked, "cfg-sessions"));
+  await withClient(args("4.0.1", ["--out-dir-root", linked]), async (client) => {
+    await allTools(client);
+    await mustFail(client, "cfg_start_session", { description: "x", confirm: true }, /cfg-sessions: .*symbolic link or not a directory/);
+    await mustFail(client, "cfg_build_from_flags", { flags: [], session_id: "0123456789abcdef" }, /cannot read session 0123456789abcdef: .*symbolic link/);
+  });
+  assert.deepEqual(readdirSync(elsewhere), ["0123456789abcdef.json"]);
+});
+
+test("sessions started at once stay within the limit", S401, async () => {
+  const lim = join(dir, "race");
+  mkdirSync(join(lim, "cfg-sessions"), { recursive: true });
+  for (let i = 0; i < 60; i++) writeFileSync(join(lim, "cfg-sessions", `${i.toString(16).padStart(16, "0")}.json`), "{}");
+  await withClient(args("4.0.1", ["--out-dir-root", lim, "--workers", "8", "--max-calls-per-principal", "16"]), async (client) => {
+    await allTools(client);
+    const rs = await Promise.all(Array.from({ length: 10 }, () => call(client, "cfg_start_session", { description: "x", confirm: true })));
+    assert.equal(rs.filter((r) => !r.isError).length, 4, JSON.stringify(rs.map((r) => r.isError && r.content[0].text)));
+    assert.ok(rs.filter((r) => r.isError).every((r) => /the most there may be \(64\)/.test(r.content[0].text)));
+  });
+  assert.equal(readdirSync(join(lim, "cfg-sessions")).length, 64);
 });
