@@ -490,7 +490,14 @@ static json_t *build_run(struct tool_ctx *x, const json_t *args, struct tool_err
     size_t shown = c.r.len > CFG_TEXT_SHOWN ? CFG_TEXT_SHOWN : c.r.len;
     while (shown < c.r.len && shown && (c.r.text[shown] & 0xC0) == 0x80)
         shown--; /* whole UTF-8 characters */
-    json_object_set_new(out, "config", json_stringn(c.r.text, shown));
+    json_t *text = json_stringn(c.r.text, shown);
+    if (!text) {
+        json_decref(out);
+        out = tool_fail(e, TOOL_E_GARBAGE, NULL, 0, "template '%s' renders to text that is not "
+                        "UTF-8", t->name);
+        goto out;
+    }
+    json_object_set_new(out, "config", text);
     json_object_set_new(out, "bytes", json_integer((json_int_t)c.r.len));
     if (shown < c.r.len)
         json_object_set_new(out, "config_truncated", json_true());

@@ -236,6 +236,14 @@ test("bad input: unknown flag, bad values, unknown template, too many flags", S4
       await mustFail(client, name, { flags: ["x".repeat(331)] }, /argument 'flags\[0\]' must be at most 330 characters long/);
     }
     await mustFail(client, "cfg_list_flags", { template: "nosuch" }, /no template 'nosuch'/);
+    // a template whose text is not UTF-8 (a Latin-1 byte) cannot be answered as JSON text
+    const latin = join(dir, "latin");
+    mkdirSync(join(latin, "examples/templates"), { recursive: true });
+    writeFileSync(join(latin, "examples/templates/x.m4"), Buffer.from("define(`A', `no')dnl\n# caf\xe9 A\n", "latin1"));
+    await withClient(["--role", "admin", "--toolsets", "cfg", "--cfg-templates", latin, "--opensips", "/nonexistent/opensips"], async (c2) => {
+      await allTools(c2);
+      await mustFail(c2, "cfg_build_from_flags", { flags: ["A"] }, /template 'examples\/x' renders to text that is not UTF-8/);
+    });
     await mustFail(client, "cfg_build_from_flags", { flags: [], site_params: { LISTEN: true } },
       /site parameter 'LISTEN' must be a string or an integer/);
     await mustFail(client, "cfg_build_from_flags", { flags: [], site_params: { MPATH: 'a"b' } }, /MPATH must be a directory path/);
