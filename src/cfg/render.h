@@ -3,13 +3,16 @@
  * -DNAME=VALUE per flag; and which chosen flags had no effect on the text.
  *
  * A menuconfig template gets its _def.m4 defaults as -D too (the _def.m4 itself is not passed:
- * its define()s would overwrite the choices, as the template's own do). Each value is passed
- * quoted (`VALUE'), so it is text and never m4 code: "dnl" renders as "dnl".
+ * its define()s would overwrite the choices). A template that defines a chosen flag itself at
+ * top level (the examples set, config-templates.md §3: its define() runs after -D and overwrites it)
+ * is rendered from a copy fed to m4 on stdin in which that define()'s value is the choice (the
+ * rest of the line kept). Each value is passed quoted (`VALUE'), so it is text and never m4
+ * code: "dnl" renders as "dnl".
  *
  * No effect is measured, not guessed: the template is rendered once with every choice and once
  * without each choice in turn (1 + n m4 runs); a choice whose removal leaves the text unchanged
  * had no effect, and the reason names the trap from the template's scan (cfg/templates.h): the
- * template's own define() overrides -D, the template defines it but never tests it (and which
+ * template defines it but never tests it (and which
  * tested names nothing defines, like loadbalancer's DISABLE_PROBING), the template does not use
  * it at all, or the value gives the same text as the default.
  *
@@ -56,5 +59,14 @@ int cfg_render(const struct cfg_template *t, const struct cfg_choice *choices, s
                size_t errlen);
 
 void cfg_render_result_release(struct cfg_render_result *r);
+
+/* A copy of template text (len bytes) in which every top-level define() (a line starting,
+ * after blanks, with "define(") of a chosen name, c[skip] excepted (skip >= n: none), has its
+ * value replaced by ``VALUE'' (quoted twice, as -D quotes it once inside the definition); the
+ * value's end is found through nested `...' quotes, over lines if need be; a define without a
+ * value gets one. *out (owned, NUL-terminated) is NULL when no line names a choice. CFG_OK or
+ * CFG_ERR_NOMEM. For cfg_render and tests. */
+int cfg_template_rewrite(const char *text, size_t len, const struct cfg_choice *c, size_t n,
+                         size_t skip, char **out, size_t *out_len);
 
 #endif

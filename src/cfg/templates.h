@@ -52,7 +52,8 @@ struct cfg_flag {
     char *comment;          /* the text after '#' on that define() line, or NULL */
     unsigned defined_line;  /* line of that define() (in defs_file when defined_in_defs), or 0 */
     bool defined_in_defs;   /* the default comes from the menuconfig _def.m4 */
-    bool overridden_by_template; /* the template's own top-level define(): m4 -D is useless */
+    bool overridden_by_template; /* the template's own top-level define(): m4 -D alone is
+                                    overwritten (cfg_render rewrites that define() instead) */
     bool internal;          /* only defined inside the template's conditionals (a helper such as
                                DB_NEEDED, set from other flags) */
     bool no_effect;         /* defined but the template never uses it */
