@@ -293,14 +293,23 @@ static void skip(struct lex *L)
             const char *nl = memchr(L->s + L->pos, '\n', L->len - L->pos);
             L->pos = nl ? (size_t)(nl - L->s) : L->len;
         } else if (c == '/' && L->pos + 1 < L->len && L->s[L->pos + 1] == '*') {
+            /* they nest, as in cfg.lex (comment_nest) */
+            size_t depth = 1;
             L->pos += 2;
-            while (L->pos < L->len &&
-                   !(L->s[L->pos] == '*' && L->pos + 1 < L->len && L->s[L->pos + 1] == '/')) {
-                if (L->s[L->pos] == '\n')
-                    newline(L, L->pos);
-                L->pos++;
+            while (L->pos < L->len && depth) {
+                char d = L->s[L->pos], e = L->pos + 1 < L->len ? L->s[L->pos + 1] : '\0';
+                if (d == '*' && e == '/') {
+                    depth--;
+                    L->pos += 2;
+                } else if (d == '/' && e == '*') {
+                    depth++;
+                    L->pos += 2;
+                } else {
+                    if (d == '\n')
+                        newline(L, L->pos);
+                    L->pos++;
+                }
             }
-            L->pos = L->pos < L->len ? L->pos + 2 : L->len;
         } else {
             return;
         }
@@ -326,8 +335,8 @@ static void next(struct lex *L, struct tok *t)
     } else if (c == '"' || c == '\'') {
         L->pos++;
         while (L->pos < L->len && L->s[L->pos] != c) {
-            if (L->s[L->pos] == '\\' && L->pos + 1 < L->len)
-                L->pos++;
+            if (c == '"' && L->s[L->pos] == '\\' && L->pos + 1 < L->len)
+                L->pos++; /* only "..." has escapes (cfg.lex STRING1; '...' is STRING2) */
             if (L->s[L->pos] == '\n')
                 newline(L, L->pos);
             L->pos++;
@@ -569,7 +578,8 @@ static char *dlg_flags(const char *s, size_t n, bool *bad)
     return strdup(out);
 }
 
-/* name=value: the value's end (a string, or up to whitespace, ';' or a comment). */
+/* name=value: the value's end (a string, or up to ';', a comment or the end of the line, trailing
+ * blanks left out: `listen=udp:1.2.3.4:5060 as 192.0.2.1:5060`). */
 static size_t value_end(const struct lex *L, size_t at)
 {
     size_t i = at;
@@ -582,9 +592,12 @@ static size_t value_end(const struct lex *L, size_t at)
         next(&V, &t);
         return t.start + t.len;
     }
-    while (i < L->len && !strchr(" \t\r\n;#", L->s[i]) &&
+    size_t cap = at + 2 * CFG_MIGRATE_TEXT_MAX; /* only a finding's text: never the whole line */
+    while (i < L->len && i < cap && !strchr("\r\n;#", L->s[i]) &&
            !(L->s[i] == '/' && i + 1 < L->len && (L->s[i + 1] == '/' || L->s[i + 1] == '*')))
         i++;
+    while (i > at && (L->s[i - 1] == ' ' || L->s[i - 1] == '\t'))
+        i--;
     return i;
 }
 
@@ -648,6 +661,10 @@ static void match_func(struct scan *S, const struct lex *L, const struct tok *t)
             names = dlg_flags(L->s + cs, cn, &bad);
         }
         size_t end = a.start + a.len;
+        struct tok close;
+        next(&V, &close);
+        if (tok_is(L, &close, ")"))
+            end = close.start + 1;
         if (names)
             rewrite(S, r, t, cs, cn, names, end);
         else if (bad)
