@@ -16,8 +16,9 @@ static const char *const series[] = {"3.4", "3.5", "3.6", "4.0"};
 #define N_SERIES (sizeof(series) / sizeof(series[0]))
 const char cfg_migrate_supported[] = "3.4, 3.5, 3.6 and 4.0 (or a full version such as 3.6.8)";
 
-/* The hop a rule belongs to: from series[h] to series[h + 1]. */
-enum hop { HOP_34_35, HOP_35_36, HOP_36_40, HOP_COUNT };
+/* The hop a rule belongs to: from series[h] to series[h + 1]; HOP_ANY: every plan that has a
+ * hop (counted in none). */
+enum hop { HOP_34_35, HOP_35_36, HOP_36_40, HOP_COUNT, HOP_ANY = HOP_COUNT };
 _Static_assert(HOP_COUNT == N_SERIES - 1, "a hop between each pair of consecutive series");
 _Static_assert(HOP_COUNT <= CFG_MIGRATE_HOPS_MAX, "room for every hop in a plan");
 
@@ -30,6 +31,7 @@ enum match {
     M_FUNC,       /* a call name(...) and its first argument */
     M_MI,         /* an MI command name inside a string (a word of it) */
     M_DEFAULT,    /* module loaded and modparam(owner, name) nowhere: its default flipped */
+    M_INCLUDE,    /* name "file": another file of the script, which this plan does not see */
 };
 
 /* How an exact rewrite is made; FIX_NONE: the rule is manual. */
@@ -70,6 +72,14 @@ struct rule {
      "call '" new "'"},
 
 static const struct rule rules[] = {
+    /* any hop: what the plan cannot see */
+    {"include_file", HOP_ANY, M_INCLUDE, NULL, "include_file", NULL, FIX_NONE, NULL,
+     "the script includes another file, which this plan does not read",
+     "plan the included file too, with the same versions"},
+    {"import_file", HOP_ANY, M_INCLUDE, NULL, "import_file", NULL, FIX_NONE, NULL,
+     "the script imports another file, which this plan does not read",
+     "plan the imported file too, with the same versions"},
+
     /* 3.4 -> 3.5: avpops was replaced by sqlops (modules/avpops up to 3.4.0, modules/sqlops
      * from 3.5.0) */
     {"avpops-module", HOP_34_35, M_LOADMODULE, "avpops", NULL, NULL, FIX_RENAME, "sqlops",
@@ -201,7 +211,8 @@ static const struct rule rules[] = {
 };
 #define N_RULES (sizeof(rules) / sizeof(rules[0]))
 
-static const char *const hop_names[HOP_COUNT] = {"3.4->3.5", "3.5->3.6", "3.6->4.0"};
+static const char *const hop_names[HOP_COUNT + 1] = {"3.4->3.5", "3.5->3.6", "3.6->4.0",
+                                                     "every hop"};
 
 size_t cfg_migrate_rule_count(void)
 {
@@ -377,6 +388,23 @@ static bool content_is(const struct lex *L, const struct tok *t, const char *s)
     return n == strlen(s) && !memcmp(L->s + a, s, n);
 }
 
+/* Whether a modparam's module s (n bytes) names module: OpenSIPS matches it as the extended
+ * regular expression ^(s)$, case ignored (modparam.c set_mod_param_regex); this reads the forms
+ * scripts use, a name or names joined by '|'. */
+static bool module_is(const char *s, size_t n, const char *module)
+{
+    size_t m = strlen(module);
+    for (size_t i = 0; i <= n;) {
+        size_t j = i;
+        while (j < n && s[j] != '|')
+            j++;
+        if (j - i == m && !strncasecmp(s + i, module, m))
+            return true;
+        i = j + 1;
+    }
+    return false;
+}
+
 /* ---- the scan ---- */
 
 struct edit {
@@ -412,6 +440,8 @@ struct scan {
 
 static bool active(const struct scan *S, const struct rule *r)
 {
+    if (r->hop == HOP_ANY)
+        return S->from < S->to;
     return (int)r->hop >= S->from && (int)r->hop < S->to;
 }
 
@@ -749,10 +779,13 @@ static void match_modparam(struct scan *S, struct lex *L, const struct tok *t)
         end = close.start + 1;
     for (size_t i = 0; i < N_RULES; i++) {
         const struct rule *r = &rules[i];
-        if (r->match != M_MODPARAM || !active(S, r) || !content_is(L, &mod, r->module) ||
+        if (r->match != M_MODPARAM || !active(S, r) || !module_is(L->s + ms, mn, r->module) ||
             (r->name && !content_is(L, &par, r->name)))
             continue;
-        if (r->fixer == FIX_RENAME) {
+        if (r->fixer == FIX_RENAME && !content_is(L, &mod, r->module)) {
+            /* a module among others ("a|b"): renaming the string would rename them all */
+            add_finding(S, r, false, t->line, t->col, t->start, end, NULL);
+        } else if (r->fixer == FIX_RENAME) {
             rewrite(S, r, t, ms, mn, strdup(r->to), end);
         } else if (r->fixer == FIX_DB_MODE) {
             static const char *const presets[] = {"single-instance-no-db",
@@ -823,6 +856,20 @@ static void match_mi(struct scan *S, const struct lex *L, const struct tok *t)
     }
 }
 
+/* include_file "x" / import_file "x" at t (s: the string): whether a rule took it. */
+static bool match_include(struct scan *S, const struct lex *L, const struct tok *t,
+                          const struct tok *s)
+{
+    for (size_t i = 0; i < N_RULES; i++) {
+        const struct rule *r = &rules[i];
+        if (r->match == M_INCLUDE && active(S, r) && tok_is(L, t, r->name)) {
+            add_finding(S, r, false, t->line, t->col, t->start, s->start + s->len, NULL);
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Modules loaded that leave a flipped default unset. */
 static void match_defaults(struct scan *S)
 {
@@ -837,7 +884,7 @@ static void match_defaults(struct scan *S)
             bool set = false;
             for (size_t k = 0; k < S->n_set && !set; k++) {
                 const struct setting *x = &S->set[k];
-                set = x->mod_len == strlen(owner) && !memcmp(S->s + x->mod, owner, x->mod_len) &&
+                set = module_is(S->s + x->mod, x->mod_len, owner) &&
                       x->param_len == strlen(r->name) &&
                       !memcmp(S->s + x->param, r->name, x->param_len);
             }
@@ -868,6 +915,9 @@ static void scan_text(struct scan *S)
         next(&V, &n);
         if (tok_is(&L, &t, "loadmodule") && n.type == TK_STRING) {
             match_loadmodule(S, &L, &t, &n);
+            L = V;
+            t = n;
+        } else if (n.type == TK_STRING && match_include(S, &L, &t, &n)) {
             L = V;
             t = n;
         } else if (tok_is(&L, &t, "modparam") && tok_is(&L, &n, "(")) {
@@ -970,7 +1020,7 @@ int cfg_migrate_plan(const char *text, size_t len, const char *from, const char 
         hop->from = series[h];
         hop->to = series[h + 1];
         for (size_t i = 0; i < N_RULES; i++) {
-            if ((int)rules[i].hop != h)
+            if (rules[i].hop == HOP_ANY || (int)rules[i].hop != h)
                 continue;
             if (rules[i].match != M_NOTE)
                 hop->rules++;

@@ -15,8 +15,11 @@
  * rule on a core parameter never matches inside a string and an MI name is looked for only inside
  * strings (opensips-cli -x mi ..., mi("...")). It matches core assignments (`listen=`), modparam
  * (module, parameter, value), loadmodule, function calls and their first argument, MI names
- * inside strings, and modules that are loaded without setting a parameter whose default changed.
- * It is linear in the input, whatever the length of a line.
+ * inside strings, and modules that are loaded without setting a parameter whose default changed
+ * (a modparam's module read as OpenSIPS matches it, case ignored, names joined by '|' each
+ * counting). A file the script includes (include_file, import_file) is not read: each is a
+ * manual finding, to be planned on its own. It is linear in the input, whatever the length of a
+ * line.
  *
  * Thread-safe: no state. */
 #ifndef CFG_MIGRATE_H
