@@ -870,25 +870,29 @@ static bool match_include(struct scan *S, const struct lex *L, const struct tok 
     return false;
 }
 
-/* Modules loaded that leave a flipped default unset. */
+/* Modules loaded that leave a flipped default unset. Whether each rule's parameter is set is
+ * decided once, so that many modules and many modparams stay linear. */
 static void match_defaults(struct scan *S)
 {
+    bool set[N_RULES] = {false};
+    for (size_t i = 0; i < N_RULES; i++) {
+        const struct rule *r = &rules[i];
+        if (r->match != M_DEFAULT || !active(S, r))
+            continue;
+        const char *owner = r->owner ? r->owner : r->module;
+        for (size_t k = 0; k < S->n_set && !set[i]; k++) {
+            const struct setting *x = &S->set[k];
+            set[i] = module_is(S->s + x->mod, x->mod_len, owner) &&
+                     x->param_len == strlen(r->name) &&
+                     !memcmp(S->s + x->param, r->name, x->param_len);
+        }
+    }
     for (size_t l = 0; l < S->n_loaded; l++) {
         const struct loaded *m = &S->loaded[l];
         for (size_t i = 0; i < N_RULES; i++) {
             const struct rule *r = &rules[i];
-            if (r->match != M_DEFAULT || !active(S, r) || strlen(r->module) != m->name_len ||
-                memcmp(m->name, r->module, m->name_len))
-                continue;
-            const char *owner = r->owner ? r->owner : r->module;
-            bool set = false;
-            for (size_t k = 0; k < S->n_set && !set; k++) {
-                const struct setting *x = &S->set[k];
-                set = module_is(S->s + x->mod, x->mod_len, owner) &&
-                      x->param_len == strlen(r->name) &&
-                      !memcmp(S->s + x->param, r->name, x->param_len);
-            }
-            if (!set)
+            if (r->match == M_DEFAULT && active(S, r) && !set[i] &&
+                strlen(r->module) == m->name_len && !memcmp(m->name, r->module, m->name_len))
                 add_finding(S, r, false, m->at.line, m->at.col, m->at.start, m->end, NULL);
         }
     }

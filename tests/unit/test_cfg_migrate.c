@@ -596,6 +596,21 @@ static void test_limits(void)
     CHECK(strlen(p.findings[0].text) == CFG_MIGRATE_TEXT_MAX);
     cfg_migrate_plan_release(&p);
 
+    /* 1 MiB of loadmodule and modparam lines: a warning per module loaded, in line order */
+    o = 0;
+    size_t loads = 0;
+    while (o + 80 < n) {
+        o += (size_t)snprintf(big + o, n - o, "loadmodule \"usrloc.so\"\n"
+                                              "modparam(\"usrloc\", \"nat_bflag\", \"NAT\")\n");
+        loads++;
+    }
+    big[o] = '\0';
+    CHECK(cfg_migrate_plan(big, o, "3.6", "4.0", &p, errbuf, sizeof(errbuf)) == CFG_OK);
+    CHECK(p.manual_count == loads && p.n_findings == CFG_MIGRATE_FINDINGS_MAX);
+    CHECK(p.findings[1].line == 3 && p.findings[CFG_MIGRATE_FINDINGS_MAX - 1].line ==
+                                         2 * CFG_MIGRATE_FINDINGS_MAX - 1);
+    cfg_migrate_plan_release(&p);
+
     /* a block comment and a string of 1 MiB, unterminated */
     memset(big, ' ', n);
     memcpy(big, "/*", 2);
