@@ -445,11 +445,6 @@ static json_t *dry_run(struct tool_ctx *x, const json_t *args, struct tool_error
         cfg_tool_fail(x, e, rc, why);
         goto out;
     }
-    if (r.timed_out) {
-        tool_fail(e, TOOL_E_TIMEOUT, NULL, 0, "m4 did not finish within %u ms and was killed: "
-                  "a macro that expands forever? Nothing was checked.", CFG_RENDER_DEADLINE_MS);
-        goto out;
-    }
     if (r.out_of_memory) {
         tool_fail(e, TOOL_E_TOO_LARGE, "m4_memory", 0, "m4 ran out of the %u MiB it may use: a "
                   "macro that expands forever (like define(`x', `x x')x)? Nothing was checked.",
@@ -459,6 +454,11 @@ static json_t *dry_run(struct tool_ctx *x, const json_t *args, struct tool_error
     if (r.too_large) {
         tool_fail(e, TOOL_E_TOO_LARGE, NULL, 0, "m4 wrote more than %u bytes: a macro that "
                   "expands forever? Nothing was checked.", CFG_RENDER_OUT_MAX);
+        goto out;
+    }
+    if (r.timed_out) {
+        tool_fail(e, TOOL_E_TIMEOUT, NULL, 0, "m4 did not finish within %u ms and was killed: "
+                  "a macro that expands forever? Nothing was checked.", CFG_RENDER_DEADLINE_MS);
         goto out;
     }
     if (r.status) {
@@ -713,7 +713,8 @@ static const struct tool_def cfg_files_tools[] = {
     {.name = "cfg_dry_run",
      .title = "Render and check an m4 config",
      .description = "Renders local_m4 then main_m4 with m4 (no builtin that runs commands or "
-                    "touches files) and checks the result with opensips -C. Writes nothing.",
+                    "touches files) and checks the result with opensips -C; error lines are of "
+                    "the rendered text. Writes nothing.",
      .toolset = "cfg",
      .scope = SCOPE_BIT(SCOPE_CONFIG_READ),
      .flags = TOOL_F_READONLY | TOOL_F_IDEMPOTENT,
@@ -728,8 +729,8 @@ static const struct tool_def cfg_files_tools[] = {
      .run = dry_run,
      .mapping = "prlimit -- m4 -U <each builtin that runs or touches files> - local.cfg.m4 "
                 "opensips.cfg.m4, then opensips -C -f of the output, in a private directory. "
-                "Fixed: the Python server ran m4 with every builtin (esyscmd runs any command) "
-                "and no bound"},
+                "Differs: the caller's text reaches no m4 builtin that runs a command or touches "
+                "a file, and m4 runs under memory, CPU, output and time bounds"},
     {.name = "cfg_backup",
      .title = "Back up a config",
      .description = "Copies a config under the cfg root to <name>.bak-YYYYMMDD-HHMMSS (UTC) "
@@ -742,8 +743,10 @@ static const struct tool_def cfg_files_tools[] = {
                    .description = "Under the cfg root; default: the config's directory"}),
      .run = backup,
      .needs = files_needs,
-     .mapping = "a new file beside the config (rootfile_write, no replace). Fixed: the Python "
-                "server overwrote a backup made in the same second and followed links"},
+     .mapping = "a new file beside the config (rootfile_write, never replacing). Differs: only "
+                "under the cfg root (the Python server allows /tmp, /var/tmp, $HOME and "
+                "OPENSIPS_MCP_OUT_DIR_ROOT); a name taken in the same second gets -1, -2 ...; "
+                "no symbolic link is followed"},
     {.name = "cfg_list_backups",
      .title = "List config backups",
      .description = "Lists the <name>.bak-* backups of a config, newest first.",
@@ -755,7 +758,8 @@ static const struct tool_def cfg_files_tools[] = {
                   {.name = "backup_dir", .type = T_STRING, .min_len = 1, .max_len = 4096,
                    .description = "Default: the config's directory"}),
      .run = list_backups,
-     .mapping = "a listing of the directory (rootfile_list): links and non-files skipped"},
+     .mapping = "a listing of the directory (rootfile_list), newest first; links and what is "
+                "not a regular file are skipped and said"},
     {.name = "cfg_rollback",
      .title = "Restore a config backup",
      .description = "Replaces target_path with a backup of it, after opensips -C accepts the "
@@ -772,6 +776,7 @@ static const struct tool_def cfg_files_tools[] = {
      .needs = files_needs,
      .mapping = "check the backup, back up the target, rename the backup's copy over it "
                 "(mode and owner kept). Fixed: the Python server checked after replacing and "
-                "left a broken config in place"},
+                "left a broken config in place. A backup_path not named <target name>.bak-* is "
+                "refused (swapped paths would overwrite the backup)"},
 };
 ROW_TABLE(cfg_files, cfg_files_tools);

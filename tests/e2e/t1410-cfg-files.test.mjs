@@ -176,6 +176,12 @@ test("cfg_dry_run: a macro that expands forever ends with a clear error, and bad
       /main_m4 is 1048577 bytes; at most 1048576 are taken/);
     failed(await call(client, "cfg_dry_run", { main_m4: "", local_m4: "y".repeat((1 << 20) + 1) }), /local_m4 is 1048577 bytes/);
     failed(await call(client, "cfg_dry_run", { main_m4: "x" }), /local_m4/);
+    failed(await call(client, "cfg_dry_run", { main_m4: "format(`%c', 200)", local_m4: "" }), /garbage.*not valid UTF-8/);
+    // a long result: all of it checked, what fits a result shown, cut at a line
+    const long = ok(await call(client, "cfg_dry_run", { main_m4: "a line of the config\n".repeat(3000), local_m4: "" }));
+    assert.equal(long.bytes, 63000);
+    assert.equal(long.rendered_truncated, true);
+    assert.ok(long.rendered.length <= 22 * 1024 && long.rendered.endsWith("config\n"), long.rendered.length);
   });
 });
 
