@@ -573,7 +573,8 @@ static json_t *list_backups(struct tool_ctx *x, const json_t *args, struct tool_
         file_fail(e, rc, what, why);
         return NULL;
     }
-    qsort(l.files, l.n_files, sizeof(*l.files), newest_first);
+    if (l.n_files > 1) /* qsort of NULL, even with 0, is undefined */
+        qsort(l.files, l.n_files, sizeof(*l.files), newest_first);
     json_t *items = json_array(), *skipped = json_array();
     for (size_t i = 0; i < l.n_files && i < CFG_BACKUPS_SHOWN_MAX; i++) {
         iso_time(l.files[i].st.mtime.tv_sec, iso, sizeof(iso));
