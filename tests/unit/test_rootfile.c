@@ -351,6 +351,15 @@ static void test_modes(void)
     CHECK_STR(content(root, "modes/cfg"), "new\n");
     CHECK(wr("modes/cfg", "newer\n", ROOTFILE_OVERWRITE, NULL, 0) == ROOTFILE_OK);
     CHECK(stat(p, &st) == 0 && (st.st_mode & 07777) == ROOTFILE_MODE);
+    /* and its owner and group, where the process may give them (root may; others keep theirs) */
+    if (geteuid() == 0) {
+        CHECK(chown(p, 12345, 23456) == 0);
+        CHECK(wr("modes/cfg", "owned\n", ROOTFILE_OVERWRITE | ROOTFILE_KEEP_MODE, NULL, 0) ==
+              ROOTFILE_OK);
+        CHECK(stat(p, &st) == 0 && st.st_uid == 12345 && st.st_gid == 23456);
+        CHECK(wr("modes/cfg", "mine\n", ROOTFILE_OVERWRITE, NULL, 0) == ROOTFILE_OK);
+        CHECK(stat(p, &st) == 0 && st.st_uid == 0);
+    }
     /* KEEP_MODE with no file to replace: the mode given */
     CHECK(rootfile_write_mode(root, "modes/fresh", "f", 1, ROOTFILE_OVERWRITE |
                               ROOTFILE_KEEP_MODE, 0600, NULL, 0, err, sizeof(err)) == ROOTFILE_OK);
