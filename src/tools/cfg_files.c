@@ -690,9 +690,9 @@ static json_t *rollback(struct tool_ctx *x, const json_t *args, struct tool_erro
     rc = rootfile_write_mode(root, rt, data, len, ROOTFILE_OVERWRITE | ROOTFILE_KEEP_MODE,
                              bst.mode, target, sizeof(target), why, sizeof(why));
     if (rc) {
-        snprintf(what, sizeof(what), "'%.300s' cannot be replaced (%s)", tp,
-                 saved[0] ? "the current file was backed up" : "there was none");
         file_fail(e, rc, what, why);
+        snprintf(e->text, sizeof(e->text), "'%.150s' cannot be replaced: %.300s; it was left as "
+                 "it was%s%.200s", tp, why, saved[0] ? ", and a copy of it saved as " : "", saved);
         goto out;
     }
     out = json_pack("{s:b, s:s, s:s?, s:O?}", "restored", 1, "target_path", target,

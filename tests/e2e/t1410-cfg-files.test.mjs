@@ -409,6 +409,9 @@ test("cfg_rollback refuses what is not a backup of the target, every bad path, a
     failed(await rb({ backup_path: join(d, "opensips.cfg.bak-missing"), target_path: target }), /not_found/);
     failed(await rb({ backup_path: join(d, "big.cfg.bak-1"), target_path: join(d, "big.cfg") }), /too_large/);
     failed(await rb({ backup_path: "linkdir/secret.cfg.bak-1", target_path: "linkdir/secret.cfg" }), /'linkdir' is a symbolic link/);
+    // a target in a directory that does not exist: nothing made
+    failed(await rb({ backup_path: join(d, "opensips.cfg.bak-20260101-000000"), target_path: "nodir/opensips.cfg" }),
+      /not_found.*'nodir\/opensips\.cfg' cannot be replaced: .*directory 'nodir' does not exist; it was left as it was$/);
     // the target a link, a FIFO, a directory: never replaced
     writeFileSync(join(root, "link.cfg.bak-1"), "b\n");
     failed(await rb({ backup_path: "link.cfg.bak-1", target_path: "link.cfg" }), /symbolic link/);
