@@ -2,6 +2,7 @@
  * a write goes to a temporary name and is renamed into place. */
 #include "file/rootfile.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -37,12 +38,16 @@ static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
     return code;
 }
 
-static int split(const char *relpath, struct rel *r, char *err, size_t errlen)
+/* relpath cut into r's components. A file's path (dir false) must name one; a directory's (dir
+ * true) may be empty, ".", or end in '/' (r->n 0 is the root itself). */
+static int split_path(const char *relpath, bool dir, struct rel *r, char *err, size_t errlen)
 {
     size_t len = relpath ? strlen(relpath) : 0;
     char *save = NULL, *c;
 
     r->n = 0;
+    if (!len && dir)
+        return ROOTFILE_OK;
     if (!relpath || !len)
         return fail(err, errlen, ROOTFILE_ERR_PATH, "no file named (empty path)");
     if (len >= sizeof(r->buf))
@@ -51,7 +56,7 @@ static int split(const char *relpath, struct rel *r, char *err, size_t errlen)
     if (relpath[0] == '/')
         return fail(err, errlen, ROOTFILE_ERR_PATH, "'%s' is an absolute path; give one "
                     "relative to the allowed directory", relpath);
-    if (relpath[len - 1] == '/')
+    if (relpath[len - 1] == '/' && !dir)
         return fail(err, errlen, ROOTFILE_ERR_PATH, "'%s' names a directory, not a file",
                     relpath);
     memcpy(r->buf, relpath, len + 1);
@@ -68,10 +73,20 @@ static int split(const char *relpath, struct rel *r, char *err, size_t errlen)
                         "directories", relpath, ROOTFILE_DEPTH_MAX);
         r->comp[r->n++] = c;
     }
+    if (dir && r->n > ROOTFILE_DEPTH_MAX)
+        return fail(err, errlen, ROOTFILE_ERR_PATH, "'%s' has more than %d levels of "
+                    "directories", relpath, ROOTFILE_DEPTH_MAX);
+    if (dir)
+        return ROOTFILE_OK;
     if (!r->n || !strcmp(relpath, ".") || (len >= 2 && !strcmp(relpath + len - 2, "/.")))
         return fail(err, errlen, ROOTFILE_ERR_PATH, "'%s' names a directory, not a file",
                     relpath);
     return ROOTFILE_OK;
+}
+
+static int split(const char *relpath, struct rel *r, char *err, size_t errlen)
+{
+    return split_path(relpath, false, r, err, errlen);
 }
 
 static int open_root(const char *root, char *err, size_t errlen)
@@ -86,16 +101,17 @@ static int open_root(const char *root, char *err, size_t errlen)
     return fd;
 }
 
-/* The directory holding r's file, opened from rootfd (not consumed) without following links;
- * missing directories created when mkdirs. Returns a descriptor or a negative rootfile_err. */
-static int open_dirs(int rootfd, const char *relpath, const struct rel *r, bool mkdirs,
+/* The directory of r's first `upto` components, opened from rootfd (not consumed) without
+ * following links; missing directories created when mkdirs. Returns a descriptor or a negative
+ * rootfile_err. */
+static int open_upto(int rootfd, const char *relpath, const struct rel *r, int upto, bool mkdirs,
                      char *err, size_t errlen)
 {
     int fd = fcntl(rootfd, F_DUPFD_CLOEXEC, 0);
 
     if (fd < 0)
         return fail(err, errlen, ROOTFILE_ERR_IO, "'%s': %s", relpath, strerror(errno));
-    for (int i = 0; i < r->n - 1; i++) {
+    for (int i = 0; i < upto; i++) {
         const char *c = r->comp[i];
         int next = openat(fd, c, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (next < 0 && errno == ENOENT && mkdirs) {
@@ -123,6 +139,13 @@ static int open_dirs(int rootfd, const char *relpath, const struct rel *r, bool 
         fd = next;
     }
     return fd;
+}
+
+/* The directory holding r's file. */
+static int open_dirs(int rootfd, const char *relpath, const struct rel *r, bool mkdirs,
+                     char *err, size_t errlen)
+{
+    return open_upto(rootfd, relpath, r, r->n - 1, mkdirs, err, errlen);
 }
 
 /* The absolute path of r under root: realpath(root) (or root as given), then the components. */
@@ -155,8 +178,8 @@ static int write_all(int fd, const void *data, size_t len)
     return 0;
 }
 
-/* A new temporary file in dirfd: its descriptor, its name in tmp. */
-static int open_temp(int dirfd, char *tmp, size_t n)
+/* A new temporary file in dirfd (mode, less the umask): its descriptor, its name in tmp. */
+static int open_temp(int dirfd, char *tmp, size_t n, unsigned mode)
 {
     for (int i = 0; i < TEMP_ATTEMPTS; i++) {
         uint64_t r;
@@ -167,7 +190,7 @@ static int open_temp(int dirfd, char *tmp, size_t n)
         }
         snprintf(tmp, n, ".rootfile-%016llx.tmp", (unsigned long long)r);
         int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                        ROOTFILE_MODE);
+                        (mode_t)mode);
         if (fd >= 0 || errno != EEXIST)
             return fd;
     }
@@ -192,10 +215,19 @@ static int rename_noreplace(int dirfd, const char *tmp, const char *name)
 int rootfile_write(const char *root, const char *relpath, const void *data, size_t len,
                    unsigned flags, char *path_out, size_t path_out_len, char *err, size_t errlen)
 {
+    return rootfile_write_mode(root, relpath, data, len, flags, ROOTFILE_MODE, path_out,
+                               path_out_len, err, errlen);
+}
+
+int rootfile_write_mode(const char *root, const char *relpath, const void *data, size_t len,
+                        unsigned flags, unsigned mode, char *path_out, size_t path_out_len,
+                        char *err, size_t errlen)
+{
     struct rel r;
     struct stat st;
     char tmp[64] = "";
     int rootfd = -1, dirfd = -1, fd = -1, rc;
+    bool exists = false;
 
     if (path_out && path_out_len)
         path_out[0] = '\0';
@@ -217,15 +249,32 @@ int rootfile_write(const char *root, const char *relpath, const void *data, size
                       relpath);
             goto out;
         }
+        exists = true;
     } else if (errno != ENOENT) {
         rc = fail(err, errlen, ROOTFILE_ERR_IO, "'%s': %s", relpath, strerror(errno));
         goto out;
     }
-    if ((fd = open_temp(dirfd, tmp, sizeof(tmp))) < 0) {
+    if ((fd = open_temp(dirfd, tmp, sizeof(tmp), mode & 07777)) < 0) {
         tmp[0] = '\0';
         rc = fail(err, errlen, ROOTFILE_ERR_IO, "'%s' cannot be created: %s", relpath,
                   strerror(errno));
         goto out;
+    }
+    /* the replaced file's owner first (chown clears set-id bits), then its bits; an owner the
+     * process may not give is left as it is (then its group alone, which a member may give) */
+    if (exists && (flags & ROOTFILE_OVERWRITE) && (flags & ROOTFILE_KEEP_MODE)) {
+        int e = 0;
+        if ((st.st_uid != geteuid() || st.st_gid != getegid()) &&
+            fchown(fd, st.st_uid, st.st_gid) < 0 &&
+            (errno != EPERM || (fchown(fd, (uid_t)-1, st.st_gid) < 0 && errno != EPERM)))
+            e = errno;
+        else if (fchmod(fd, st.st_mode & 07777) < 0)
+            e = errno;
+        if (e) {
+            rc = fail(err, errlen, ROOTFILE_ERR_IO, "'%s': its owner or mode cannot be kept: %s",
+                      relpath, strerror(e));
+            goto out;
+        }
     }
     if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
         rc = fail(err, errlen, ROOTFILE_ERR_IO, "writing '%s' failed: %s", relpath,
@@ -271,6 +320,19 @@ out:
 int rootfile_read(const char *root, const char *relpath, size_t max, char **data, size_t *len,
                   char *err, size_t errlen)
 {
+    return rootfile_read_stat(root, relpath, max, data, len, NULL, err, errlen);
+}
+
+static void stat_of(const struct stat *st, struct rootfile_stat *out)
+{
+    out->mode = (unsigned)(st->st_mode & 07777);
+    out->size = (long long)st->st_size;
+    out->mtime = st->st_mtim;
+}
+
+int rootfile_read_stat(const char *root, const char *relpath, size_t max, char **data,
+                       size_t *len, struct rootfile_stat *sto, char *err, size_t errlen)
+{
     struct rel r;
     struct stat st;
     int rootfd, dirfd = -1, fd = -1, rc;
@@ -279,6 +341,8 @@ int rootfile_read(const char *root, const char *relpath, size_t max, char **data
 
     *data = NULL;
     *len = 0;
+    if (sto)
+        memset(sto, 0, sizeof(*sto));
     if (max > SIZE_MAX / 2)
         max = SIZE_MAX / 2;
     if ((rc = split(relpath, &r, err, errlen)) != ROOTFILE_OK)
@@ -346,6 +410,10 @@ int rootfile_read(const char *root, const char *relpath, size_t max, char **data
         goto out;
     }
     buf[used] = '\0';
+    if (sto) {
+        stat_of(&st, sto);
+        sto->size = (long long)used;
+    }
     *data = buf;
     *len = used;
     buf = NULL;
@@ -358,6 +426,118 @@ out:
         close(dirfd);
     close(rootfd);
     return rc;
+}
+
+static int entry_add(struct rootfile_entry **v, size_t *n, const char *name,
+                     const struct stat *st, const char *skipped)
+{
+    /* grown by doubling: n stays under ROOTFILE_LIST_MAX, so this never overflows */
+    if (!(*n & (*n - 1))) {
+        struct rootfile_entry *g = realloc(*v, (*n ? *n * 2 : 8) * sizeof(**v));
+        if (!g)
+            return -1;
+        *v = g;
+    }
+    struct rootfile_entry *e = &(*v)[*n];
+    memset(e, 0, sizeof(*e));
+    if (!(e->name = strdup(name)))
+        return -1;
+    if (st)
+        stat_of(st, &e->st);
+    e->skipped = skipped;
+    (*n)++;
+    return 0;
+}
+
+int rootfile_list(const char *root, const char *reldir, const char *prefix, size_t max,
+                  struct rootfile_list *l, char *err, size_t errlen)
+{
+    struct rel r;
+    DIR *d = NULL;
+    struct dirent *de;
+    size_t plen = prefix ? strlen(prefix) : 0, scanned = 0;
+    int rootfd, fd = -1, rc;
+    const char *shown = reldir && *reldir ? reldir : ".";
+
+    memset(l, 0, sizeof(*l));
+    if (!max || max > ROOTFILE_LIST_MAX)
+        max = ROOTFILE_LIST_MAX;
+    if ((rc = split_path(reldir ? reldir : "", true, &r, err, errlen)) != ROOTFILE_OK)
+        return rc;
+    if ((rc = rootfd = open_root(root, err, errlen)) < 0)
+        return rc;
+    if ((rc = fd = open_upto(rootfd, shown, &r, r.n, false, err, errlen)) < 0)
+        goto out;
+    if (!(d = fdopendir(fd))) {
+        rc = fail(err, errlen, ROOTFILE_ERR_IO, "'%s' cannot be listed: %s", shown,
+                  strerror(errno));
+        goto out;
+    }
+    fd = -1; /* d owns it now */
+    for (errno = 0; (de = readdir(d)); errno = 0) {
+        struct stat st;
+        const char *why = NULL;
+        if (++scanned > ROOTFILE_SCAN_MAX) {
+            l->truncated = true;
+            break;
+        }
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+            !strncmp(de->d_name, ".rootfile-", 10) || strncmp(de->d_name, prefix ? prefix : "",
+                                                              plen))
+            continue;
+        if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+            if (errno == ENOENT)
+                continue; /* removed meanwhile */
+            why = "not readable";
+        } else if (S_ISLNK(st.st_mode))
+            why = "a symbolic link";
+        else if (S_ISDIR(st.st_mode))
+            why = "a directory";
+        else if (!S_ISREG(st.st_mode))
+            why = "not a regular file";
+        if ((why ? l->n_skipped : l->n_files) >= max) {
+            l->truncated = true;
+            continue;
+        }
+        if (why ? entry_add(&l->skipped, &l->n_skipped, de->d_name, NULL, why)
+                : entry_add(&l->files, &l->n_files, de->d_name, &st, NULL)) {
+            rc = fail(err, errlen, ROOTFILE_ERR_IO, "'%s': out of memory", shown);
+            goto out;
+        }
+    }
+    if (errno) {
+        rc = fail(err, errlen, ROOTFILE_ERR_IO, "'%s' cannot be listed: %s", shown,
+                  strerror(errno));
+        goto out;
+    }
+    char path[PATH_MAX + ROOTFILE_PATH_MAX];
+    full_path(root, &r, path, sizeof(path));
+    if (!(l->dir_path = strdup(path))) {
+        rc = fail(err, errlen, ROOTFILE_ERR_IO, "'%s': out of memory", shown);
+        goto out;
+    }
+    rc = ROOTFILE_OK;
+out:
+    if (d)
+        closedir(d);
+    if (fd >= 0)
+        close(fd);
+    close(rootfd);
+    if (rc != ROOTFILE_OK)
+        rootfile_list_release(l);
+    return rc;
+}
+
+void rootfile_list_release(struct rootfile_list *l)
+{
+    for (size_t i = 0; i < l->n_files; i++)
+        free(l->files[i].name);
+    for (size_t i = 0; i < l->n_skipped; i++)
+        free(l->skipped[i].name);
+    free(l->files);
+    free(l->skipped);
+    free(l->dir_path);
+    memset(l, 0, sizeof(*l));
 }
 
 /* path minus the prefix base (trailing '/' of base ignored) when path is base or under it. */

@@ -208,6 +208,8 @@ const CANNOT_REACH = {
   b2b_trigger_scenario: "OpenSIPS needs two real entities ('id,URI'), which no schema describes",
   gen_test_dispatcher: "its dry_run (true unless false is given) only plans; tests/db proves the real run",
   sipp_run_scenario: "the schema's string ('x') is neither a built-in scenario nor an .xml file, refused before SIPp runs; t1300 proves the confirmed run (and that an unconfirmed one starts no SIPp)",
+  cfg_backup: "its backend is the files under the cfg root, where config_path 'x' names none; t1410 proves the confirmed copy",
+  cfg_rollback: "its backend is the files under the cfg root, where 'x' is no backup of 'x'; t1410 proves the confirmed restore",
 };
 
 test("the control: confirmed, the same calls reach the node, so the log would have shown a write", { timeout: TEST_TIMEOUT }, async () => {

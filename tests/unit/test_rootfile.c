@@ -1,7 +1,9 @@
 /* Unit tests for file/rootfile: a write under the root (and the directories it makes), paths
  * refused ('..', absolute, empty, too deep), symbolic links refused on the way and as the file,
  * no overwrite unless asked (the old content kept, also against a racing writer), an atomic
- * overwrite, reads with a limit, and rootfile_relative. */
+ * overwrite, reads with a limit, and rootfile_relative; a new file's mode given, the replaced
+ * file's mode kept; listings of a directory (by prefix, links and other kinds skipped and said,
+ * bounded, refused through links). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -310,6 +312,146 @@ static void test_relative(void)
     CHECK_STR(rootfile_relative(root, under), "../outside");
 }
 
+
+static void test_modes(void)
+{
+    char p[256];
+    struct stat st;
+    struct rootfile_stat rs;
+    char *data;
+    size_t len;
+
+    CHECK(mkdir(strcat(strcpy(p, root), "/modes"), 0755) == 0);
+    /* a mode given: less the umask, as open() does */
+    CHECK(rootfile_write_mode(root, "modes/private", "s3cret", 6, 0, 0600, NULL, 0, err,
+                              sizeof(err)) == ROOTFILE_OK);
+    snprintf(p, sizeof(p), "%s/modes/private", root);
+    CHECK(stat(p, &st) == 0 && (st.st_mode & 07777) == 0600);
+    CHECK(rootfile_write_mode(root, "modes/wide", "w", 1, 0, 0666, NULL, 0, err,
+                              sizeof(err)) == ROOTFILE_OK);
+    snprintf(p, sizeof(p), "%s/modes/wide", root);
+    CHECK(stat(p, &st) == 0 && (st.st_mode & 07777) == 0644); /* umask 022 */
+
+    /* read_stat tells the mode, size and mtime of what it read */
+    CHECK(rootfile_read_stat(root, "modes/private", 100, &data, &len, &rs, err, sizeof(err)) ==
+          ROOTFILE_OK);
+    CHECK(len == 6 && rs.size == 6 && rs.mode == 0600 && rs.mtime.tv_sec > 0);
+    free(data);
+    CHECK(rootfile_read_stat(root, "modes/none", 100, &data, &len, &rs, err, sizeof(err)) ==
+          ROOTFILE_ERR_NOT_FOUND);
+    CHECK(rs.mode == 0 && rs.size == 0 && data == NULL);
+
+    /* KEEP_MODE: the replaced file's bits go to the new one; without it, the default */
+    snprintf(p, sizeof(p), "%s/modes/cfg", root);
+    put(p, "old\n");
+    CHECK(chmod(p, 0604) == 0);
+    CHECK(wr("modes/cfg", "new\n", ROOTFILE_OVERWRITE | ROOTFILE_KEEP_MODE, NULL, 0) ==
+          ROOTFILE_OK);
+    CHECK(stat(p, &st) == 0 && (st.st_mode & 07777) == 0604);
+    CHECK_STR(content(root, "modes/cfg"), "new\n");
+    CHECK(wr("modes/cfg", "newer\n", ROOTFILE_OVERWRITE, NULL, 0) == ROOTFILE_OK);
+    CHECK(stat(p, &st) == 0 && (st.st_mode & 07777) == ROOTFILE_MODE);
+    /* and its owner and group, where the process may give them (root may; others keep theirs) */
+    if (geteuid() == 0) {
+        CHECK(chown(p, 12345, 23456) == 0);
+        CHECK(wr("modes/cfg", "owned\n", ROOTFILE_OVERWRITE | ROOTFILE_KEEP_MODE, NULL, 0) ==
+              ROOTFILE_OK);
+        CHECK(stat(p, &st) == 0 && st.st_uid == 12345 && st.st_gid == 23456);
+        CHECK(wr("modes/cfg", "mine\n", ROOTFILE_OVERWRITE, NULL, 0) == ROOTFILE_OK);
+        CHECK(stat(p, &st) == 0 && st.st_uid == 0);
+    }
+    /* KEEP_MODE with no file to replace: the mode given */
+    CHECK(rootfile_write_mode(root, "modes/fresh", "f", 1, ROOTFILE_OVERWRITE |
+                              ROOTFILE_KEEP_MODE, 0600, NULL, 0, err, sizeof(err)) == ROOTFILE_OK);
+    snprintf(p, sizeof(p), "%s/modes/fresh", root);
+    CHECK(stat(p, &st) == 0 && (st.st_mode & 07777) == 0600);
+}
+
+static const struct rootfile_entry *find(const struct rootfile_entry *v, size_t n,
+                                         const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(v[i].name, name))
+            return &v[i];
+    return NULL;
+}
+
+static void test_list(void)
+{
+    struct rootfile_list l;
+    const struct rootfile_entry *e;
+    char p[256], t[256];
+
+    snprintf(p, sizeof(p), "%s/ls", root);
+    CHECK(mkdir(p, 0755) == 0);
+    CHECK(wr("ls/app.cfg", "main\n", 0, NULL, 0) == ROOTFILE_OK);
+    CHECK(wr("ls/app.cfg.bak-1", "one\n", 0, NULL, 0) == ROOTFILE_OK);
+    CHECK(wr("ls/app.cfg.bak-22", "twenty-two\n", 0, NULL, 0) == ROOTFILE_OK);
+    CHECK(wr("ls/other.cfg.bak-1", "x", 0, NULL, 0) == ROOTFILE_OK);
+    snprintf(p, sizeof(p), "%s/ls/app.cfg.bak-link", root);
+    snprintf(t, sizeof(t), "%s/target", outside);
+    CHECK(symlink(t, p) == 0);
+    snprintf(p, sizeof(p), "%s/ls/app.cfg.bak-dir", root);
+    CHECK(mkdir(p, 0755) == 0);
+    snprintf(p, sizeof(p), "%s/ls/app.cfg.bak-fifo", root);
+    CHECK(mkfifo(p, 0600) == 0);
+    snprintf(p, sizeof(p), "%s/ls/.rootfile-0123456789abcdef.tmp", root);
+    put(p, "a write in progress");
+
+    CHECK(rootfile_list(root, "ls", "app.cfg.bak-", 0, &l, err, sizeof(err)) == ROOTFILE_OK);
+    CHECK(l.n_files == 2 && l.n_skipped == 3 && !l.truncated);
+    CHECK((e = find(l.files, l.n_files, "app.cfg.bak-22")) && e->st.size == 11 && !e->skipped &&
+          e->st.mtime.tv_sec > 0 && e->st.mode == ROOTFILE_MODE);
+    CHECK(find(l.files, l.n_files, "app.cfg.bak-1") != NULL);
+    CHECK((e = find(l.skipped, l.n_skipped, "app.cfg.bak-link")) &&
+          check_str(e->skipped, "a symbolic link"));
+    CHECK((e = find(l.skipped, l.n_skipped, "app.cfg.bak-dir")) &&
+          check_str(e->skipped, "a directory"));
+    CHECK((e = find(l.skipped, l.n_skipped, "app.cfg.bak-fifo")) &&
+          check_str(e->skipped, "not a regular file"));
+    char real[PATH_MAX], want[PATH_MAX + 8];
+    CHECK(realpath(root, real) != NULL);
+    snprintf(want, sizeof(want), "%s/ls", real);
+    CHECK_STR(l.dir_path, want);
+    rootfile_list_release(&l);
+    CHECK(l.files == NULL && l.n_files == 0 && l.dir_path == NULL);
+
+    /* no prefix: everything but . and .. and the temporary files of a write */
+    CHECK(rootfile_list(root, "./ls/", NULL, 0, &l, err, sizeof(err)) == ROOTFILE_OK);
+    CHECK(l.n_files == 4 && l.n_skipped == 3);
+    CHECK(!find(l.files, l.n_files, ".rootfile-0123456789abcdef.tmp"));
+    rootfile_list_release(&l);
+
+    /* bounded: past max, truncated says so */
+    CHECK(rootfile_list(root, "ls", "app.cfg", 2, &l, err, sizeof(err)) == ROOTFILE_OK);
+    CHECK(l.n_files == 2 && l.n_skipped == 2 && l.truncated);
+    rootfile_list_release(&l);
+
+    /* the root itself */
+    CHECK(rootfile_list(root, "", "file-", 0, &l, err, sizeof(err)) == ROOTFILE_OK);
+    CHECK(l.n_files == 0 && l.n_skipped == 1 && check_str(l.skipped[0].skipped, "a symbolic link"));
+    CHECK_STR(l.dir_path, real);
+    rootfile_list_release(&l);
+    CHECK(rootfile_list(root, ".", "file-", 0, &l, err, sizeof(err)) == ROOTFILE_OK);
+    rootfile_list_release(&l);
+
+    /* refused: a link as the directory or on the way, '..', absolute, missing, a file */
+    CHECK(rootfile_list(root, "link", NULL, 0, &l, err, sizeof(err)) == ROOTFILE_ERR_LINK);
+    CHECK_STR(err, "'link': 'link' is a symbolic link or not a directory");
+    CHECK(l.files == NULL && l.dir_path == NULL);
+    CHECK(rootfile_list(root, "link/sub", NULL, 0, &l, err, sizeof(err)) == ROOTFILE_ERR_LINK);
+    CHECK(rootfile_list(root, "ls/../ls", NULL, 0, &l, err, sizeof(err)) == ROOTFILE_ERR_PATH);
+    CHECK(rootfile_list(root, "/etc", NULL, 0, &l, err, sizeof(err)) == ROOTFILE_ERR_PATH);
+    CHECK(rootfile_list(root, "nosuch", NULL, 0, &l, err, sizeof(err)) ==
+          ROOTFILE_ERR_NOT_FOUND);
+    CHECK_STR(err, "'nosuch': directory 'nosuch' does not exist");
+    CHECK(rootfile_list(root, "ls/app.cfg", NULL, 0, &l, err, sizeof(err)) == ROOTFILE_ERR_LINK);
+    CHECK(rootfile_list("relative", "ls", NULL, 0, &l, err, sizeof(err)) == ROOTFILE_ERR_ROOT);
+    CHECK(rootfile_list(root, "a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p/q", NULL, 0, &l, err,
+                        sizeof(err)) == ROOTFILE_ERR_PATH);
+    rootfile_list_release(&l);
+}
+
 int main(void)
 {
     setup();
@@ -320,6 +462,8 @@ int main(void)
     test_race();
     test_read();
     test_relative();
+    test_modes();
+    test_list();
     char cmd[200];
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", base);
     if (system(cmd) != 0)
