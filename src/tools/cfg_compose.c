@@ -561,22 +561,25 @@ static json_t *start_run(struct tool_ctx *x, const json_t *args, struct tool_err
 
     if (!root)
         return NULL;
+    /* the templates first: a call that cannot propose anything leaves no directory behind */
+    if (!cfg_tool_templates(x, &ts, e)) {
+        cfg_templates_release(&ts);
+        return NULL;
+    }
     lock = sessions_lock(root);
     long n = lock < 0 ? -1 : sessions_count(lock);
     if (n < 0) {
         tool_fail(e, TOOL_E_SYSTEM, NULL, 0, "cannot use %s/" CFG_SESSIONS_DIR ": %s%s", root,
                   strerror(errno), errno == ELOOP || errno == ENOTDIR
                                        ? " (a symbolic link or not a directory)" : "");
-        goto unlock;
+        goto out;
     }
     if (n >= CFG_SESSIONS_MAX) {
         tool_fail(e, TOOL_E_REFUSED, "too_many_sessions", 0, "%ld config sessions are kept "
                   "under %s/" CFG_SESSIONS_DIR ", the most there may be (%d); remove old ones "
                   "there first", n, root, CFG_SESSIONS_MAX);
-        goto unlock;
-    }
-    if (!cfg_tool_templates(x, &ts, e))
         goto out;
+    }
     const struct cfg_template *t;
     if (tname) {
         if (!(t = cfg_tool_template(&ts, tname, e)))
@@ -637,7 +640,6 @@ static json_t *start_run(struct tool_ctx *x, const json_t *args, struct tool_err
 out:
     json_decref(sess);
     cfg_templates_release(&ts);
-unlock:
     if (lock >= 0)
         close(lock);
     return capped(out);
