@@ -407,8 +407,9 @@ static bool ident_used(const struct src *x, const char *id)
 {
     size_t n = strlen(id);
     for (size_t i = 0; i < x->ntoks; i++)
-        if (x->toks[i].kind == TK_IDENT && tok_eq(x, i, id, n))
-            return true;
+        if (x->toks[i].kind == TK_IDENT && tok_eq(x, i, id, n) &&
+            !(i && (is_punct(x, i - 1, '.') || is_punct(x, i - 1, '>'))))
+            return true; /* a member's name (.mi_cmds, p->mi_cmds) takes no identifier */
     for (size_t i = 0; i < x->ndefs; i++)
         if (x->defs[i].name.len == n && !memcmp(x->s + x->defs[i].name.off, id, n))
             return true;
@@ -638,6 +639,17 @@ static size_t directive_if(const struct src *x, size_t l)
     return SIZE_MAX;
 }
 
+/* Whether line l is blank (or there is none: l is the first). */
+static bool blank_before(const struct src *x, size_t l)
+{
+    if (!l)
+        return true;
+    for (size_t i = x->lines[l - 1]; i < x->lines[l]; i++)
+        if (!strchr(" \t\r\n", x->s[i]))
+            return false;
+    return true;
+}
+
 /* The line a block inserted before the definition at token `tok` goes before: the definition's,
  * or that of the comment right above it (a comment that starts its own line). */
 static size_t line_above(const struct src *x, size_t tok)
@@ -714,7 +726,9 @@ static void gen_handler(struct text *t, const struct gen *g)
 /* The entry, at indentation `in`: one recipe taking the parameter. */
 static void gen_entry(struct text *t, const struct gen *g, const char *in, size_t inlen)
 {
-    const char *u = g->unit, *n = g->eol;
+    /* one level more than the entry: a tab under tabs, else as many spaces as the entry has */
+    const char *u = !inlen || in[0] == '\t' ? "\t" : inlen <= 8 ? in : "    ", *n = g->eol;
+    size_t ul = u == in ? inlen : strlen(u);
     put(t, in, inlen);
     if (g->shape == SHAPE_NAMED)
         putf(t, "{.name = \"%s\", .help = \"", g->name);
@@ -724,9 +738,11 @@ static void gen_entry(struct text *t, const struct gen *g, const char *in, size_
     puts_(t, g->shape == SHAPE_NAMED ? "\", .flags = 0, .init_f = 0, .recipes = {" : "\", 0, 0, {");
     puts_(t, n);
     put(t, in, inlen);
-    putf(t, "%s{%s, {\"%s\", 0}},%s", u, g->handler, g->param, n);
+    put(t, u, ul);
+    putf(t, "{%s, {\"%s\", 0}},%s", g->handler, g->param, n);
     put(t, in, inlen);
-    putf(t, "%s{EMPTY_MI_RECIPE}}%s},%s", u, g->shape == SHAPE_40 ? ", {0}" : "", n);
+    put(t, u, ul);
+    putf(t, "{EMPTY_MI_RECIPE}}%s},%s", g->shape == SHAPE_40 ? ", {0}" : "", n);
 }
 
 /* ---- checks of the arguments ---- */
@@ -1037,7 +1053,11 @@ static int plan_entry(const struct src *x, const struct array *a, struct gen *g,
         rc = MI_CODEGEN_E_NOMEM;
         goto out;
     }
-    e->mark_handler = 0;
+    e->mark_handler = 2; /* past its two comment lines */
+    if (!blank_before(x, hl)) {
+        puts_(&e->text, x->eol);
+        e->mark_handler++;
+    }
     gen_handler(&e->text, g);
     puts_(&e->text, x->eol);
 out:
@@ -1128,10 +1148,15 @@ static int plan_array(const struct src *x, const struct exports *ex, struct gen 
         putf(&w->text, ".mi_cmds = %s,%s", arr, x->eol);
     }
     /* handler and array before the exports (and the comment above them) */
-    struct edit *e = plan_add(p, line_above(x, ex->decl), 0);
+    size_t hl = line_above(x, ex->decl);
+    struct edit *e = plan_add(p, hl, 0);
     if (!e)
         return MI_CODEGEN_E_NOMEM;
-    e->mark_handler = 0;
+    e->mark_handler = 2; /* past its two comment lines */
+    if (!blank_before(x, hl)) {
+        puts_(&e->text, x->eol);
+        e->mark_handler++;
+    }
     gen_handler(&e->text, g);
     puts_(&e->text, x->eol);
     putf(&e->text, "static const mi_export_t %s[] = {%s", arr, x->eol);

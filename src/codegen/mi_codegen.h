@@ -47,8 +47,8 @@ struct mi_codegen_result {
     size_t source_len;
     char *patch;         /* owned: the unified diff (a/FILE, b/FILE), NUL-terminated */
     size_t patch_len;
-    unsigned handler_line; /* 1-based lines in the patched source: the handler's first line */
-    unsigned entry_line;   /* and the new mi_export_t entry's */
+    unsigned handler_line; /* 1-based lines in the patched source: the handler's definition */
+    unsigned entry_line;   /* line (below its comment) and the new entry's first line */
     bool created_array;    /* the module had no MI commands: an array was added and wired */
     char module[64];       /* the module's name, as exports gives it ("module" when unknown) */
     char handler[MI_CODEGEN_NAME_MAX + 16]; /* the handler's name (mi_<command>, or a variant) */
