@@ -17,7 +17,10 @@ trap 'rm -rf "$tmp"' EXIT
 for f in "$tree"/Makefile* "$tree"/*.sh; do [ -f "$f" ] && cp "$f" "$tmp/"; done
 mkdir -p "$tmp/modules/$mod" "$tmp/cc/modules/$mod"
 cp "$tree/modules/$mod/Makefile" "$tree/modules/$mod"/*.c "$tmp/modules/$mod/"
-line=$(cd "$tmp/modules/$mod" && make -n 2>/dev/null | grep -E "^(cc|gcc|clang)[^ ]* .* -c $file " | head -1)
+# as a top-level make: under `make unit` MAKELEVEL and MAKEFLAGS would make OpenSIPS's
+# Makefile.defs expect the defines from a parent make and leave them out
+line=$(cd "$tmp/modules/$mod" && env -u MAKELEVEL -u MAKEFLAGS -u MFLAGS -u MAKEOVERRIDES \
+       make -n 2>/dev/null | grep -E "^(cc|gcc|clang)[^ ]* .* -c $file " | head -1)
 if [ -z "$line" ]; then
     echo "mi_codegen_cc: no compile line for $file in make -n of modules/$mod" >&2
     exit 2
