@@ -549,7 +549,8 @@ static void test_real_compile(void)
         /* the harness fails a source that does not compile */
         char bad[600];
         snprintf(bad, sizeof(bad), "%s/broken.c", tmpdir);
-        CHECK(write_file(bad, "#include \"../../sr_module.h\"\nint x = ;\n", 41));
+        static const char broken[] = "#include \"../../sr_module.h\"\nint x = ;\n";
+        CHECK(write_file(bad, broken, strlen(broken)));
         snprintf(cmd, sizeof(cmd), "tests/unit/mi_codegen_cc.sh '%s' pike pike.c '%s' '%s/b.o' "
                  ">/dev/null 2>&1", tree, bad, tmpdir);
         CHECK(system(cmd) != 0);
@@ -561,7 +562,7 @@ static void test_every_module(void)
 {
     for (size_t i = 0; i < 2; i++) {
         const char *v = i ? "3.6.8" : "4.0.1";
-        char tree[4096], dir[4200], path[4600];
+        char tree[4096], dir[4200], path[4800];
         if (!src_tree(v, tree, sizeof(tree)))
             continue;
         snprintf(dir, sizeof(dir), "%s/modules", tree);
