@@ -79,6 +79,7 @@ struct src {
     size_t nlines;
     struct tok *toks;
     size_t ntoks, captoks;
+    size_t *match; /* per token: the token closing the bracket it opens, or 0 */
     struct span *comments;
     size_t ncomments, capcomments;
     struct define *defs;
@@ -248,7 +249,7 @@ static int lex(struct src *x, char *err, size_t errlen)
                 if (k != j) {
                     j = k;
                 } else if (s[j] == '/' && j + 1 < len && s[j + 1] == '*') {
-                    const char *e = j + 2 < len ? strstr(s + j + 2, "*/") : NULL;
+                    const char *e = j + 2 < len ? memmem(s + j + 2, len - j - 2, "*/", 2) : NULL;
                     if (!e) {
                         snprintf(err, errlen, "module_source is not C this tool can read: a "
                                  "comment opened on line %u never closes", line_of(x, j));
@@ -277,7 +278,7 @@ static int lex(struct src *x, char *err, size_t errlen)
             continue;
         }
         if (c == '/' && i + 1 < len && s[i + 1] == '*') {
-            const char *e = i + 2 < len ? strstr(s + i + 2, "*/") : NULL;
+            const char *e = i + 2 < len ? memmem(s + i + 2, len - i - 2, "*/", 2) : NULL;
             if (!e) {
                 snprintf(err, errlen, "module_source is not C this tool can read: a comment "
                          "opened on line %u never closes", line_of(x, i));
@@ -335,20 +336,34 @@ static bool tok_eq(const struct src *x, size_t i, const char *s, size_t n)
     return i < x->ntoks && x->toks[i].len == n && !memcmp(x->s + x->toks[i].off, s, n);
 }
 
-/* The token closing the bracket opened at token i, or 0 when it never closes. */
-static size_t close_of(const struct src *x, size_t i)
+/* Pair every bracket with the one closing it, whatever their kinds (an #if branch may leave one
+ * of another kind open): x->match[i] for the token opening at i, 0 when it never closes. One
+ * pass, so that a source of a million unclosed brackets costs no more than a real one. */
+static int match_brackets(struct src *x)
 {
-    size_t depth = 0;
-    for (size_t j = i; j < x->ntoks; j++) {
+    size_t *stack = malloc((x->ntoks + 1) * sizeof(*stack)), depth = 0;
+    x->match = calloc(x->ntoks + 1, sizeof(*x->match));
+    if (!stack || !x->match) {
+        free(stack);
+        return -1;
+    }
+    for (size_t j = 0; j < x->ntoks; j++) {
         if (x->toks[j].kind != TK_PUNCT)
             continue;
         char c = x->s[x->toks[j].off];
         if (c == '{' || c == '(' || c == '[')
-            depth++;
-        else if ((c == '}' || c == ')' || c == ']') && --depth == 0)
-            return j;
+            stack[depth++] = j;
+        else if ((c == '}' || c == ')' || c == ']') && depth)
+            x->match[stack[--depth]] = j;
     }
+    free(stack);
     return 0;
+}
+
+/* The token closing the bracket opened at token i, or 0 when it never closes. */
+static size_t close_of(const struct src *x, size_t i)
+{
+    return i < x->ntoks ? x->match[i] : 0;
 }
 
 /* One member of a brace initialiser: tokens [first, last]. */
@@ -394,11 +409,40 @@ static bool member_is_zero(const struct src *x, const struct member *m)
     return m->first == m->last && (tok_is(x, m->first, "0") || tok_is(x, m->first, "NULL"));
 }
 
+static int cmp_name(const char *a, size_t na, const char *b, size_t nb)
+{
+    int c = memcmp(a, b, na < nb ? na : nb);
+    return c ? c : (na > nb) - (na < nb);
+}
+
+static int cmp_define(const void *pa, const void *pb, void *base)
+{
+    const struct define *a = pa, *b = pb;
+    const char *s = base;
+    int c = cmp_name(s + a->name.off, a->name.len, s + b->name.off, b->name.len);
+    return c ? c : (a->name.off > b->name.off) - (a->name.off < b->name.off);
+}
+
+/* Sort the string macros by name, then by place: a lookup is a binary search, and the last
+ * definition of a name wins. */
+static void sort_defines(struct src *x)
+{
+    qsort_r(x->defs, x->ndefs, sizeof(*x->defs), cmp_define, (void *)x->s);
+}
+
 static const struct define *define_of(const struct src *x, size_t tok)
 {
-    for (size_t i = x->ndefs; i-- > 0;)
-        if (tok_eq(x, tok, x->s + x->defs[i].name.off, x->defs[i].name.len))
-            return &x->defs[i];
+    const char *name = x->s + x->toks[tok].off;
+    size_t n = x->toks[tok].len, lo = 0, hi = x->ndefs;
+    while (lo < hi) { /* the first definition whose name is after tok's */
+        size_t mid = lo + (hi - lo) / 2;
+        if (cmp_name(x->s + x->defs[mid].name.off, x->defs[mid].name.len, name, n) <= 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo && !cmp_name(x->s + x->defs[lo - 1].name.off, x->defs[lo - 1].name.len, name, n))
+        return &x->defs[lo - 1];
     return NULL;
 }
 
@@ -655,7 +699,7 @@ static bool blank_before(const struct src *x, size_t l)
 static size_t line_above(const struct src *x, size_t tok)
 {
     size_t l = line_of(x, x->toks[tok].off) - 1;
-    for (;;) {
+    for (unsigned step = 0; step < 256; step++) { /* bounded: a hostile source's wall of #else */
         if (!l)
             return l;
         size_t b = x->lines[l - 1], e = x->lines[l];
@@ -668,16 +712,23 @@ static size_t line_above(const struct src *x, size_t tok)
             l = d; /* `#if A / x = {... #else / y = {... #endif`: above the whole #if */
             continue;
         }
+        /* the comment holding the line's last character: the last one starting before it */
         const struct span *c = NULL;
-        for (size_t i = 0; i < x->ncomments; i++)
-            if (x->comments[i].off < e && x->comments[i].off + x->comments[i].len >= e) {
-                c = &x->comments[i];
-                break;
-            }
+        size_t lo = 0, hi = x->ncomments;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (x->comments[mid].off < e)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo && x->comments[lo - 1].off + x->comments[lo - 1].len >= e)
+            c = &x->comments[lo - 1];
         if (!c || !starts_line(x, c->off))
             return l;
         l = line_of(x, c->off) - 1;
     }
+    return l;
 }
 
 enum shape { SHAPE_NAMED, SHAPE_36, SHAPE_40 };
@@ -1173,6 +1224,7 @@ static void src_release(struct src *x)
 {
     free(x->lines);
     free(x->toks);
+    free(x->match);
     free(x->comments);
     free(x->defs);
 }
@@ -1209,6 +1261,11 @@ int mi_codegen_add(const char *src, size_t len, const char *name, const char *de
         return MI_CODEGEN_E_ARGS;
     if ((rc = lex(&x, err, errlen)) != MI_CODEGEN_OK)
         goto out;
+    if (match_brackets(&x) < 0) {
+        rc = MI_CODEGEN_E_NOMEM;
+        goto out;
+    }
+    sort_defines(&x);
     if (!find_exports(&x, &ex)) {
         snprintf(err, errlen, "module_source is not an OpenSIPS module: it has no 'struct "
                  "module_exports ... = {...}' initialiser; pass the module's main C file (the "

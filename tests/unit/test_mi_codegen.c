@@ -431,6 +431,65 @@ static void test_not_modules_and_limits(void)
     free(s);
 }
 
+/* `piece` repeated to nearly `size` bytes, then `tail_`. */
+static char *repeat(const char *piece, size_t size, const char *tail_, size_t *len)
+{
+    size_t pl = strlen(piece), tl = strlen(tail_), n = (size - tl) / pl;
+    char *s = malloc(n * pl + tl + 1);
+    for (size_t i = 0; i < n; i++)
+        memcpy(s + i * pl, piece, pl);
+    memcpy(s + n * pl, tail_, tl + 1);
+    *len = n * pl + tl;
+    return s;
+}
+
+/* Sources of 1 MiB built to make a naive scan quadratic (a forward search for each of 40 000
+ * unclosed brackets, each of 100 000 comment lines or #else above the exports, 20 000 macros
+ * looked up for 20 000 entries): answered like any other. The bound is the suite's, not a
+ * clock. */
+static void test_hostile_sizes(void)
+{
+    struct mi_codegen_result r;
+    size_t len;
+    char *s;
+
+    s = repeat("static const mi_export_t a[", MI_CODEGEN_SOURCE_MAX, "", &len);
+    CHECK(mi_codegen_add(s, len, "demo_new", NULL, NULL, &r, err, sizeof(err)) ==
+          MI_CODEGEN_E_NOT_MODULE);
+    mi_codegen_result_release(&r);
+    free(s);
+    s = repeat("struct module_exports e = {", MI_CODEGEN_SOURCE_MAX, "", &len);
+    CHECK(mi_codegen_add(s, len, "demo_new", NULL, NULL, &r, err, sizeof(err)) ==
+          MI_CODEGEN_E_NOT_MODULE);
+    mi_codegen_result_release(&r);
+    free(s);
+    static const char *const above[] = {"// c\n", "/* c */\n", "#else\n", "#if A\n#else\n"};
+    for (size_t i = 0; i < sizeof(above) / sizeof(above[0]); i++) {
+        s = repeat(above[i], MI_CODEGEN_SOURCE_MAX, EXPORTS("0"), &len);
+        CHECK(mi_codegen_add(s, len, "demo_new", NULL, NULL, &r, err, sizeof(err)) ==
+              MI_CODEGEN_OK);
+        CHECK(r.created_array);
+        mi_codegen_result_release(&r);
+        free(s);
+    }
+    /* 20 000 macros, and an array of 20 000 entries naming them */
+    struct { char *s; size_t len, cap; } b = {malloc(MI_CODEGEN_SOURCE_MAX), 0, MI_CODEGEN_SOURCE_MAX};
+    for (int i = 0; i < 20000; i++)
+        b.len += (size_t)snprintf(b.s + b.len, b.cap - b.len, "#define M%d \"c%d\"\n", i, i);
+    b.len += (size_t)snprintf(b.s + b.len, b.cap - b.len, "static const mi_export_t mi_cmds[] = {\n");
+    for (int i = 0; i < 20000; i++)
+        b.len += (size_t)snprintf(b.s + b.len, b.cap - b.len, "{M%d,0,0,0,{{0}}},\n", i);
+    b.len += (size_t)snprintf(b.s + b.len, b.cap - b.len, "{EMPTY_MI_EXPORT}\n};\n%s", EXPORTS("mi_cmds"));
+    CHECK(b.len < MI_CODEGEN_SOURCE_MAX);
+    CHECK(mi_codegen_add(b.s, b.len, "demo_new", NULL, NULL, &r, err, sizeof(err)) ==
+          MI_CODEGEN_OK);
+    mi_codegen_result_release(&r);
+    CHECK(mi_codegen_add(b.s, b.len, "c19999", NULL, NULL, &r, err, sizeof(err)) ==
+          MI_CODEGEN_E_EXISTS);
+    mi_codegen_result_release(&r);
+    free(b.s);
+}
+
 /* CRLF lines stay CRLF; a source without its last newline keeps it missing. */
 static void test_line_ends(void)
 {
@@ -628,6 +687,7 @@ int main(void)
     test_bad_names();
     test_not_modules_and_limits();
     test_line_ends();
+    test_hostile_sizes();
     test_every_module();
     test_real_compile();
     char cmd[200];
