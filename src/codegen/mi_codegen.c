@@ -175,9 +175,13 @@ static int directive(struct src *x, size_t i, size_t end)
         i++;
     if (i >= end || s[i] != '"')
         return 0;
-    size_t q = literal_end(s, end, i, '"');
+    size_t q = literal_end(s, end, i, '"'), k = q;
     if (!q)
         return 0;
+    while (k < end && strchr(" \t\r", s[k]))
+        k++;
+    if (k < end && !(k + 1 < end && s[k] == '/' && (s[k + 1] == '*' || s[k + 1] == '/')))
+        return 0; /* more than one literal ("a" "b", "a" X): not a name this file settles */
     if (grow((void **)&x->defs, &x->capdefs, x->ndefs, sizeof(*x->defs)) < 0)
         return -1;
     x->defs[x->ndefs++] = (struct define){name, {i + 1, q - i - 2}};
@@ -659,14 +663,11 @@ static bool directive_is(const struct src *x, size_t l, const char *word)
     return end - i >= n && !memcmp(x->s + i, word, n) && (end - i == n || !is_ident(x->s[i + n]));
 }
 
-/* When line l is #else or #elif (or #if, #ifdef, #ifndef): the line of the #if that opens its
- * group; else SIZE_MAX. */
+/* When line l is #else or #elif: the line of the #if that opens its group; else SIZE_MAX. (An
+ * #if right above a definition keeps what is inserted inside it: the handler is compiled
+ * exactly when the array that names it is.) */
 static size_t directive_if(const struct src *x, size_t l)
 {
-    bool opening = directive_is(x, l, "if") || directive_is(x, l, "ifdef") ||
-                   directive_is(x, l, "ifndef");
-    if (opening)
-        return l;
     if (!directive_is(x, l, "else") && !directive_is(x, l, "elif"))
         return SIZE_MAX;
     size_t depth = 0;
@@ -1047,9 +1048,9 @@ static int plan_entry(const struct src *x, const struct array *a, struct gen *g,
              "3.x and 4.x headers accept");
     }
     if (unchecked)
-        note(r, "%zu entr%s of '%s' name%s the command by a macro defined outside this source "
-             "(%s): check by hand that none is '%s'", unchecked, unchecked > 1 ? "ies" : "y", arr,
-             unchecked > 1 ? "" : "s", unchecked_name, g->name);
+        note(r, "%zu entr%s of '%s' name%s the command by a macro this source does not "
+             "define as one string (%s): check by hand that none is '%s'", unchecked,
+             unchecked > 1 ? "ies" : "y", arr, unchecked > 1 ? "" : "s", unchecked_name, g->name);
 
     /* the entry, before the terminator, at the entries' indentation */
     size_t t_off = x->toks[el[term].first].off;

@@ -151,6 +151,12 @@ static void test_array_40(void)
     mi_codegen_result_release(&r);
     CHECK(add(mod40, "demo_reset", NULL, NULL, &r) == MI_CODEGEN_E_EXISTS);
     mi_codegen_result_release(&r);
+    static const char two[] = MOD_HEAD "#define NAME \"demo_\" \"x\" /* two pieces */\n"
+        "static const mi_export_t mi_cmds[] = {\n\t{NAME, 0, 0, 0, {{mi_a, {0}}, "
+        "{EMPTY_MI_RECIPE}}, {0}},\n\t{EMPTY_MI_EXPORT}\n};\n" EXPORTS("mi_cmds");
+    CHECK(add(two, "demo_", NULL, NULL, &r) == MI_CODEGEN_OK); /* not "demo_" alone */
+    CHECK_CONTAINS(r.notes[0], "by a macro this source does not define as one string (NAME)");
+    mi_codegen_result_release(&r);
     CHECK(add(mod40, "demo_display", NULL, NULL, &r) == MI_CODEGEN_E_EXISTS);
     CHECK_CONTAINS(err, "'demo_display' is already an alias of MI command 'demo_show'");
     mi_codegen_result_release(&r);
@@ -188,8 +194,8 @@ static void test_array_36(void)
               "        {EMPTY_MI_RECIPE}}},");
     /* the handler at the file's indentation (mostly tabs) */
     CHECK_STR(line_at(r.source, r.handler_line + 3, buf, sizeof(buf)), "\tmi_response_t *resp;");
-    CHECK_CONTAINS(r.notes[0], "1 entry of 'mi_cmds' names the command by a macro defined "
-                               "outside this source (MI_FROM_HEADER)");
+    CHECK_CONTAINS(r.notes[0], "1 entry of 'mi_cmds' names the command by a macro this source "
+                               "does not define as one string (MI_FROM_HEADER)");
     CHECK(patch_applies(mod36, strlen(mod36), &r, "demo.c"));
     mi_codegen_result_release(&r);
 }
@@ -276,6 +282,15 @@ static void test_no_array(void)
     CHECK_CONTAINS(r.source, "};\n\n#ifdef STATIC_DEMO\nstruct module_exports demo_exports");
     CHECK_CONTAINS(r.source, "\tmi_cmds,    /* exported MI functions */");
     CHECK(patch_applies(wrapped, strlen(wrapped), &r, "demo.c"));
+    mi_codegen_result_release(&r);
+
+    /* an array inside an #if: the handler stays inside it too */
+    static const char cond[] = MOD_HEAD
+        "#ifdef STATISTICS\nstatic const mi_export_t mi_cmds[] = {\n\t{EMPTY_MI_EXPORT}\n};\n"
+        "#endif\n" EXPORTS("mi_cmds");
+    CHECK(add(cond, "demo_new", NULL, NULL, &r) == MI_CODEGEN_OK);
+    CHECK_CONTAINS(r.source, "#ifdef STATISTICS\n\n/* MI command 'demo_new'");
+    CHECK(patch_applies(cond, strlen(cond), &r, "demo.c"));
     mi_codegen_result_release(&r);
 
     CHECK(add(short_, "demo_new", NULL, NULL, &r) == MI_CODEGEN_E_UNSUPPORTED);
