@@ -1,5 +1,5 @@
 // module_add_mi_command end to end through the MCP SDK client: listed in the module_dev toolset
-// as read-only; on a module with an mi_export_t array and on one without, the answer's patch
+// as read-only, for config.read only; on a module with an mi_export_t array and on one without, the answer's patch
 // applied with patch(1) gives the answer's source; a real OpenSIPS module when the source trees
 // are cached; and every bad input: a command the array has, a bad name, a description with a
 // newline, a source that is not a module, an unclosed comment, a source over 1 MiB, a bad file
@@ -71,6 +71,15 @@ test("module_add_mi_command is listed in module_dev, read-only, with its limits"
   // not in the default toolsets
   await withClient(["--role", "viewer"], async (client) => {
     assert.equal((await loadTools(client)).find((x) => x.name === TOOL), undefined);
+  });
+});
+
+test("a role without config.read neither sees nor runs it", T, async () => {
+  const config = join(dir, "roles.json");
+  writeFileSync(config, JSON.stringify({ roles: { noc: ["mi.read"] } }));
+  await withClient(["--config", config, "--role", "noc", "--toolsets", "module_dev"], async (client) => {
+    assert.equal((await loadTools(client)).find((x) => x.name === TOOL), undefined);
+    await refused(client, { module_source: withArray, command_name: "demo_new" }, /config\.read/);
   });
 });
 
