@@ -561,7 +561,8 @@ static void emit_diff(const struct src *x, struct plan *p, const char *file, str
         for (size_t k = g; k <= h; k++)
             grow_ += (long)text_lines(p->e[k].text.s, p->e[k].text.len) - (long)p->e[k].del;
         size_t old_n = end - start, new_n = (size_t)((long)old_n + grow_);
-        size_t old_at = old_n ? start + 1 : start, new_at = new_n ? start + 1 + delta : start + delta;
+        size_t old_at = old_n ? start + 1 : start;
+        size_t new_at = new_n ? start + 1 + delta : start + delta;
         putf(d, "@@ -%zu,%zu +%zu,%zu @@\n", old_at, old_n, new_at, new_n);
         size_t k = g;
         for (size_t l = start; l < end || (k <= h && p->e[k].line == l);) {
@@ -900,7 +901,8 @@ static bool find_exports(const struct src *x, struct exports *ex)
         if (!close)
             continue; /* `#if A / struct module_exports a = { / #else / ... b = {`: the next */
         *ex = (struct exports){.decl = i, .name = i + 2, .open = i + 4, .close = close};
-        while (ex->decl > 0 && (tok_is(x, ex->decl - 1, "static") || tok_is(x, ex->decl - 1, "const")))
+        while (ex->decl > 0 &&
+               (tok_is(x, ex->decl - 1, "static") || tok_is(x, ex->decl - 1, "const")))
             ex->decl--;
         struct member m[EXPORTS_MEMBERS + 1];
         ex->n = members(x, ex->open, close, m, EXPORTS_MEMBERS + 1);
@@ -977,7 +979,8 @@ static int plan_entry(const struct src *x, const struct array *a, struct gen *g,
         if (n > 0)
             return MI_CODEGEN_E_NOMEM;
         snprintf(err, errlen, "the mi_export_t array '%s' (line %u) is empty or unreadable; "
-                 "end it with {EMPTY_MI_EXPORT} and try again", arr, line_of(x, x->toks[a->name].off));
+                 "end it with {EMPTY_MI_EXPORT} and try again", arr,
+                 line_of(x, x->toks[a->name].off));
         return MI_CODEGEN_E_UNSUPPORTED;
     }
     int rc = MI_CODEGEN_OK;
@@ -1097,7 +1100,8 @@ static int plan_entry(const struct src *x, const struct array *a, struct gen *g,
     size_t hl = line_above(x, a->decl);
     if (!starts_line(x, x->toks[a->decl].off)) {
         snprintf(err, errlen, "the mi_export_t array '%s' does not start its line (line %u); "
-                 "put it on a line of its own and try again", arr, line_of(x, x->toks[a->decl].off));
+                 "put it on a line of its own and try again", arr,
+                 line_of(x, x->toks[a->decl].off));
         rc = MI_CODEGEN_E_UNSUPPORTED;
         goto out;
     }

@@ -49,7 +49,8 @@ static json_t *add_mi_command_run(struct tool_ctx *x, const json_t *args, struct
     (void)x;
     if (strlen(name) != json_string_length(json_object_get(args, "command_name")))
         return tool_fail(e, TOOL_E_BAD_ARGS, NULL, 0, "command_name has a NUL character");
-    if ((desc && strlen(desc) != json_string_length(json_object_get(args, "command_description"))) ||
+    const json_t *jdesc = json_object_get(args, "command_description");
+    if ((desc && strlen(desc) != json_string_length(jdesc)) ||
         (file && strlen(file) != json_string_length(json_object_get(args, "file_name"))))
         return tool_fail(e, TOOL_E_BAD_ARGS, NULL, 0, "command_description and file_name must "
                          "not hold a NUL character");

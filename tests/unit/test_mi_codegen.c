@@ -488,13 +488,16 @@ static void test_hostile_sizes(void)
         free(s);
     }
     /* 20 000 macros, and an array of 20 000 entries naming them */
-    struct { char *s; size_t len, cap; } b = {malloc(MI_CODEGEN_SOURCE_MAX), 0, MI_CODEGEN_SOURCE_MAX};
+    struct { char *s; size_t len, cap; } b = {malloc(MI_CODEGEN_SOURCE_MAX), 0,
+                                               MI_CODEGEN_SOURCE_MAX};
     for (int i = 0; i < 20000; i++)
         b.len += (size_t)snprintf(b.s + b.len, b.cap - b.len, "#define M%d \"c%d\"\n", i, i);
-    b.len += (size_t)snprintf(b.s + b.len, b.cap - b.len, "static const mi_export_t mi_cmds[] = {\n");
+    b.len += (size_t)snprintf(b.s + b.len, b.cap - b.len,
+                              "static const mi_export_t mi_cmds[] = {\n");
     for (int i = 0; i < 20000; i++)
         b.len += (size_t)snprintf(b.s + b.len, b.cap - b.len, "{M%d,0,0,0,{{0}}},\n", i);
-    b.len += (size_t)snprintf(b.s + b.len, b.cap - b.len, "{EMPTY_MI_EXPORT}\n};\n%s", EXPORTS("mi_cmds"));
+    b.len += (size_t)snprintf(b.s + b.len, b.cap - b.len, "{EMPTY_MI_EXPORT}\n};\n%s",
+                              EXPORTS("mi_cmds"));
     CHECK(b.len < MI_CODEGEN_SOURCE_MAX);
     CHECK(mi_codegen_add(b.s, b.len, "demo_new", NULL, NULL, &r, err, sizeof(err)) ==
           MI_CODEGEN_OK);
@@ -663,7 +666,7 @@ static void test_every_module(void)
                 }
                 struct mi_codegen_result r;
                 int rc = mi_codegen_add(src, len, "zz_probe", NULL, NULL, &r, err, sizeof(err));
-                if (strstr(src, "module_exports exports") || strstr(src, "module_exports exports=")) {
+                if (strstr(src, "module_exports exports")) { /* the module's own, not e.g. tm's */
                     files++;
                     patched += rc == MI_CODEGEN_OK;
                     refused += rc == MI_CODEGEN_E_UNSUPPORTED;
