@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -103,6 +104,13 @@ static int resolve(const char *name, char *path, size_t n, char *errbuf, size_t 
                     ? "cannot run '%s': it is in %s but not an executable file"
                     : "cannot run '%s': no such program in %s (%s)",
                 name, EXEC_PATH, strerror(ENOENT));
+}
+
+char *exec_find(const char *name)
+{
+    char path[PATH_MAX], why[160];
+    return name && resolve(name, path, sizeof(path), why, sizeof(why)) == EXEC_OK ? strdup(path)
+                                                                                   : NULL;
 }
 
 /* "NAME=value" with NAME of letters, digits and '_', not starting with a digit. */

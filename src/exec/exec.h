@@ -91,6 +91,10 @@ enum exec_err {
 int exec_run(const struct exec_spec *s, struct cancel *cancel, struct exec_result *r,
              char *errbuf, size_t errlen);
 
+/* The program exec_run runs for argv[0] `name`: itself when it holds a '/', else the first
+ * executable of that name in EXEC_PATH. Owned; NULL when there is none (or out of memory). */
+char *exec_find(const char *name);
+
 /* Free r's buffers and zero it. */
 void exec_result_release(struct exec_result *r);
 

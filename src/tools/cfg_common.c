@@ -31,26 +31,6 @@ const char *cfg_tool_m4(struct tool_ctx *x)
     return s && s->m4 && *s->m4 ? s->m4 : "m4";
 }
 
-/* A program name as exec finds it: itself when it holds a '/', else the first executable of
- * that name in EXEC_PATH. Owned, or NULL when there is none. */
-static char *program_path(const char *prog)
-{
-    if (strchr(prog, '/'))
-        return strdup(prog);
-    const char *p = EXEC_PATH;
-    while (*p) {
-        size_t n = strcspn(p, ":");
-        char *cand;
-        if (asprintf(&cand, "%.*s/%s", (int)n, p, prog) < 0)
-            return NULL;
-        if (access(cand, X_OK) == 0)
-            return cand;
-        free(cand);
-        p += n + (p[n] == ':');
-    }
-    return NULL;
-}
-
 bool cfg_tool_templates(struct tool_ctx *x, struct cfg_templates *t, struct tool_error *e)
 {
     const struct settings *s = settings_of(x);
@@ -61,7 +41,7 @@ bool cfg_tool_templates(struct tool_ctx *x, struct cfg_templates *t, struct tool
     memset(t, 0, sizeof(*t));
     if (!spec) {
         const char *prog = cfg_tool_opensips(x);
-        if (!(bin = program_path(prog))) {
+        if (!(bin = exec_find(prog))) {
             tool_fail(e, TOOL_E_UNSUPPORTED, "no_templates", 0,
                       "no OpenSIPS config templates: '%.200s' is not an installed program "
                       "(looked in " EXEC_PATH "). Set --opensips to the binary of the "

@@ -161,25 +161,6 @@ static void composed_release(struct composed *c)
     cfg_fixes_release(&c->fixes);
 }
 
-/* The opensips program's path as exec finds it (owned), or NULL. */
-static char *opensips_path(struct tool_ctx *x)
-{
-    const char *prog = cfg_tool_opensips(x);
-    if (strchr(prog, '/'))
-        return strdup(prog);
-    for (const char *p = EXEC_PATH; *p;) {
-        size_t n = strcspn(p, ":");
-        char *cand;
-        if (asprintf(&cand, "%.*s/%s", (int)n, p, prog) < 0)
-            return NULL;
-        if (access(cand, X_OK) == 0)
-            return cand;
-        free(cand);
-        p += n + (p[n] == ':');
-    }
-    return NULL;
-}
-
 static bool compose_fail(struct tool_ctx *x, struct tool_error *e, int rc, const char *why)
 {
     if (rc == CFG_ERR_NOT_FOUND)
@@ -230,7 +211,7 @@ static bool compose(struct tool_ctx *x, const struct cfg_template *t, const json
         cfg_tool_fail(x, e, rc, why);
         return false;
     }
-    char *bin = opensips_path(x), *mdir = bin ? cfg_module_dir(bin) : NULL;
+    char *bin = exec_find(cfg_tool_opensips(x)), *mdir = bin ? cfg_module_dir(bin) : NULL;
     rc = cfg_fix_text(&c->r.text, &c->r.len, mdir, c->k.mpath, c->k.db_url, &c->fixes);
     free(bin);
     free(mdir);

@@ -93,25 +93,6 @@ static char *prelude(void)
     return p;
 }
 
-/* A program name as exec finds it (a path with '/', else the first executable in EXEC_PATH),
- * owned; NULL when there is none. */
-static char *program_path(const char *prog)
-{
-    if (strchr(prog, '/'))
-        return access(prog, X_OK) == 0 ? strdup(prog) : NULL;
-    for (const char *p = EXEC_PATH; *p;) {
-        size_t n = strcspn(p, ":");
-        char *cand;
-        if (asprintf(&cand, "%.*s/%s", (int)n, p, prog) < 0)
-            return NULL;
-        if (access(cand, X_OK) == 0)
-            return cand;
-        free(cand);
-        p += n + (p[n] == ':');
-    }
-    return NULL;
-}
-
 static int put_file(const char *dir, const char *name, const char *text, size_t len)
 {
     char path[PATH_MAX];
@@ -165,12 +146,12 @@ int cfg_m4_guarded(const char *m4, const char *local, size_t llen, const char *m
         deadline_ms = CFG_RENDER_DEADLINE_MS;
     if (!m4 || !*m4)
         m4 = "m4";
-    if (!(m4path = program_path(m4))) {
+    if (!(m4path = exec_find(m4))) {
         snprintf(errbuf, errlen, "cannot run '%s': no such program in " EXEC_PATH "; " M4_INSTALL,
                  m4);
         return CFG_ERR_NOT_FOUND;
     }
-    if (!(limiter = program_path(CFG_PRLIMIT))) {
+    if (!(limiter = exec_find(CFG_PRLIMIT))) {
         free(m4path);
         snprintf(errbuf, errlen, "cannot run '" CFG_PRLIMIT "' (util-linux), which limits the "
                  "memory m4 may use on a caller's text: no such program in " EXEC_PATH "; "

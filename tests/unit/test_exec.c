@@ -129,6 +129,26 @@ static void test_missing_program(void)
     rmdir(dir);
 }
 
+/* exec_find names what exec_run would run, or nothing. */
+static void test_find(void)
+{
+    char *p = exec_find("sh");
+    CHECK(p && (!strcmp(p, "/usr/bin/sh") || !strcmp(p, "/bin/sh") || !strcmp(p, "/usr/sbin/sh")));
+    free(p);
+    CHECK((p = exec_find("/bin/sh")) && !strcmp(p, "/bin/sh"));
+    free(p);
+    CHECK(!exec_find("no-such-program-opensips-mcp"));
+    char plain[] = "/tmp/opensips-mcp-find-XXXXXX"; /* a file that is not executable */
+    int fd = mkstemp(plain);
+    CHECK(fd >= 0 && fchmod(fd, 0644) == 0);
+    close(fd);
+    CHECK(!exec_find(plain));
+    unlink(plain);
+    CHECK(!exec_find("/nonexistent/sh"));
+    CHECK(!exec_find("/tmp"));           /* a directory */
+    CHECK(!exec_find(NULL));
+}
+
 static void test_bad_specs(void)
 {
     struct exec_result r;
@@ -483,6 +503,7 @@ int main(void)
     signal(SIGPIPE, SIG_IGN); /* as the server does */
     test_output_and_status();
     test_missing_program();
+    test_find();
     test_bad_specs();
     test_truncation();
     test_deadline();
