@@ -91,6 +91,18 @@ static struct cfg_flag *flag_peek(struct cfg_template *t, const char *w, size_t 
     return NULL;
 }
 
+const char *cfg_m4_quote_end(const char *p, const char *e)
+{
+    int depth = 0;
+    for (; p < e; p++) {
+        if (*p == '`')
+            depth++;
+        else if (*p == '\'' && depth && !--depth)
+            return p;
+    }
+    return NULL;
+}
+
 /* The quoted value after "NAME'" in a define: `...' with nesting, on the same line. */
 static char *define_value(const char *p, const char *e, const char **after)
 {
@@ -104,15 +116,8 @@ static char *define_value(const char *p, const char *e, const char **after)
     while (p < e && (*p == ' ' || *p == '\t'))
         p++;
     if (p < e && *p == '`') {
-        const char *v = ++p;
-        int depth = 1;
-        for (; p < e; p++) {
-            if (*p == '`')
-                depth++;
-            else if (*p == '\'' && !--depth)
-                break;
-        }
-        if (p >= e)
+        const char *v = p + 1;
+        if (!(p = cfg_m4_quote_end(p, e)))
             return NULL;
         *after = p + 1;
         return strndup(v, (size_t)(p - v));

@@ -112,14 +112,7 @@ static const struct cfg_choice *define_at(const char *s, const char *e, const st
         p++;
     *v = p;
     if (p < e && *p == '`') { /* `...' with nested quotes, possibly over several lines */
-        int depth = 0;
-        for (; p < e; p++) {
-            if (*p == '`')
-                depth++;
-            else if (*p == '\'' && !--depth)
-                break;
-        }
-        if (p >= e)
+        if (!(p = cfg_m4_quote_end(p, e)))
             return NULL;
         *ve = p + 1;
         return hit;

@@ -106,6 +106,10 @@ int cfg_template_scan(struct cfg_template *t, const char *text, const char *defs
 /* Free t's flags (not its name or paths) and set them empty. */
 void cfg_template_flags_release(struct cfg_template *t);
 
+/* p at a '`' (before e): the '\'' that closes it, m4 quotes nesting (`a `b' c'), or NULL when
+ * it is not closed before e. */
+const char *cfg_m4_quote_end(const char *p, const char *e);
+
 /* True for a name m4 takes as a macro: [A-Za-z_][A-Za-z0-9_]*, at most CFG_NAME_MAX bytes. */
 bool cfg_flag_name_valid(const char *name);
 

@@ -7,6 +7,7 @@
  * build compiles them (tests/unit/mi_codegen_cc.sh), and every module file of both trees run
  * through the generator. The real-tree parts skip when the trees are absent. */
 #include "codegen/mi_codegen.h"
+#include "cfg_prefix.h"
 #include "check.h"
 
 #include <dirent.h>
@@ -546,19 +547,7 @@ static void test_line_ends(void)
 
 static bool src_tree(const char *v, char *buf, size_t len)
 {
-    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-    if (xdg && *xdg)
-        snprintf(buf, len, "%s/opensips-mcp/src-%s", xdg, v);
-    else
-        snprintf(buf, len, "%s/.cache/opensips-mcp/src-%s", home ? home : "", v);
-    char probe[4200];
-    snprintf(probe, sizeof(probe), "%s/mi/mi.h", buf);
-    struct stat st;
-    if (stat(probe, &st) == 0)
-        return true;
-    printf("skip: no OpenSIPS %s source tree in %s (scripts/opensips.sh %s builds it)\n", v, buf,
-           v);
-    return false;
+    return cfg_cache_dir("src", v, "mi/mi.h", "source tree", buf, len);
 }
 
 /* Patch the module's file with patch(1) and compile it as OpenSIPS's build does. */
