@@ -431,7 +431,8 @@ static int cmp_define(const void *pa, const void *pb, void *base)
  * definition of a name wins. */
 static void sort_defines(struct src *x)
 {
-    qsort_r(x->defs, x->ndefs, sizeof(*x->defs), cmp_define, (void *)x->s);
+    if (x->ndefs > 1) /* qsort of NULL, even with 0 members, is undefined */
+        qsort_r(x->defs, x->ndefs, sizeof(*x->defs), cmp_define, (void *)x->s);
 }
 
 static const struct define *define_of(const struct src *x, size_t tok)
@@ -1346,7 +1347,8 @@ int mi_codegen_add(const char *src, size_t len, const char *name, const char *de
             rc = MI_CODEGEN_E_NOMEM;
             goto out;
         }
-    qsort(p.e, p.n, sizeof(p.e[0]), cmp_edit);
+    if (p.n > 1)
+        qsort(p.e, p.n, sizeof(p.e[0]), cmp_edit);
     struct text out = {0}, diff = {0};
     apply(&x, &p, &out, &r->handler_line, &r->entry_line);
     emit_diff(&x, &p, file, &diff);
