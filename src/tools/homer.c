@@ -377,16 +377,14 @@ out:
 /* ---- rows ---- */
 
 #define CALLID_ARG(nm, req)                                                                   \
-    {.name = nm, .type = T_STRING, .flags = req, .min_len = 1, .max_len = 255,               \
-     .pattern = "^[^" NO_SPACE "]+$", .description = "Call-ID"}
-#define MS_ARG(nm, req, what)                                                                 \
-    {.name = nm, .type = T_INTEGER, .flags = req, MINIMUM(0), .description = what}
+    {.name = nm, .type = T_STRING, .flags = req, .min_len = 1, .max_len = 255}
+#define MS_ARG(nm, req) {.name = nm, .type = T_INTEGER, .flags = req, MINIMUM(0)}
 
 static const struct tool_def homer_tools[] = {
     {.name = "homer_health",
      .title = "Check Homer",
-     .description = "Probes the configured Homer 7: reachable, login accepted, its data nodes. "
-                    "Answers ok:false, not an error, when Homer is absent.",
+     .description = "Probes Homer 7: reachable, login accepted, data nodes. ok:false (not an "
+                    "error) when Homer is absent.",
      .toolset = "homer",
      .scope = SCOPE_BIT(SCOPE_MI_READ),
      .flags = TOOL_F_READONLY | TOOL_F_IDEMPOTENT,
@@ -396,99 +394,93 @@ static const struct tool_def homer_tools[] = {
                 "Fixed: the Python server probes /api/v3/status, which homer-app does not have"},
     {.name = "homer_search_calls",
      .title = "Search calls in Homer",
-     .description = "Finds captured calls by caller, callee or Call-ID in a time window (ISO-8601 "
-                    "or Unix ms; default last 24 h): one item per Call-ID with its messages' "
-                    "methods and times (ms). Ladder: homer_get_call_flow.",
+     .description = "Captured calls by caller, callee or Call-ID, one item per Call-ID (methods, "
+                    "first/last ms). Times ISO-8601 or Unix ms; default last 24 h.",
      .toolset = "homer",
      .scope = SCOPE_BIT(SCOPE_MI_READ),
      .flags = TOOL_F_READONLY | TOOL_F_IDEMPOTENT | ROW_LIST,
      .backend = BACKEND_SERVER,
      .args = ARGS({.name = "caller", .type = T_STRING, .max_len = 128,
-                   .description = "From user; % wildcards"},
+                   .description = "From user (% wildcard)"},
                   {.name = "callee", .type = T_STRING, .max_len = 128,
-                   .description = "To user; % wildcards"},
+                   .description = "To user"},
                   CALLID_ARG("call_id", 0),
                   {.name = "time_from", .type = T_STRING, .max_len = 40,
-                   .description = "Start, e.g. 2026-12-01T10:00:00Z"},
-                  {.name = "time_to", .type = T_STRING, .max_len = 40,
-                   .description = "End (default now)"}),
+                   .description = "2026-12-01T10:00:00Z"},
+                  {.name = "time_to", .type = T_STRING, .max_len = 40}),
      .run = search_calls_run,
      .mapping = "POST /api/v3/search/call/data, param.search {\"1_call\": [filters]} with a "
                 "limit element; ISO times converted to ms; messages grouped by sid"},
     {.name = "homer_search_calls_v7",
      .title = "Search Homer messages",
-     .description = "Searches Homer 7's captured SIP messages with its own filters (field → value; "
-                    "% LIKE, a;b any of, != not) in a window of Unix ms (default last 24 h): one "
-                    "item per message.",
+     .description = "Captured SIP messages by Homer 7's own filters (% LIKE, a;b any, != not), "
+                    "one item each. from_ts/to_ts: Unix ms, default last 24 h.",
      .toolset = "homer",
      .scope = SCOPE_BIT(SCOPE_MI_READ),
      .flags = TOOL_F_READONLY | TOOL_F_IDEMPOTENT | ROW_LIST,
      .backend = BACKEND_SERVER,
-     .args = ARGS(MS_ARG("from_ts", 0, "Start, Unix ms"), MS_ARG("to_ts", 0, "End, Unix ms"),
+     .args = ARGS(MS_ARG("from_ts", 0), MS_ARG("to_ts", 0),
                   {.name = "filters", .type = T_OBJECT,
-                   .description = "e.g. {\"data_header.method\":\"INVITE\"}"},
+                   .description = "{\"data_header.method\":\"INVITE\"}"},
                   {.name = "db_nodes", .type = T_ARRAY, .max_len = 16,
-                   .item = ITEM(.type = T_STRING, .min_len = 1, .max_len = 64),
-                   .description = "Homer data nodes (default all)"}),
+                   .item = ITEM(.type = T_STRING), .description = "Default all"}),
      .run = search_v7_run,
      .mapping = "POST /api/v3/search/call/data with the filters as param.search's array and "
                 "param.location.node; a field homer-app would drop silently is refused"},
     {.name = "homer_get_call_flow",
      .title = "Get a call's ladder",
-     .description = "The SIP ladder of a Call-ID from Homer, B2BUA legs included: hosts in column "
-                    "order and each message's time (ms), from, to and method.",
+     .description = "SIP ladder of a Call-ID, B2BUA legs included: hosts by column, each "
+                    "message's t_ms, from, to, method. from_ts/to_ts: Unix ms, default last 24 h.",
      .toolset = "homer",
      .scope = SCOPE_BIT(SCOPE_MI_READ),
      .flags = TOOL_F_READONLY | TOOL_F_IDEMPOTENT | ROW_LIST,
      .backend = BACKEND_SERVER,
      .args = ARGS(CALLID_ARG("call_id", ARG_REQUIRED),
-                  MS_ARG("from_ts", 0, "Start, Unix ms (default 24 h ago)"),
-                  MS_ARG("to_ts", 0, "End, Unix ms (default now)")),
+                  MS_ARG("from_ts", 0), MS_ARG("to_ts", 0)),
      .run = call_flow_run,
      .mapping = "POST /api/v3/call/transaction (data.calldata, data.hosts); adds the time window "
                 "the Python server lacks"},
     {.name = "homer_get_call_transaction",
      .title = "Get a call's messages",
-     .description = "Every captured message of a Call-ID in time order, across capture nodes and "
-                    "correlated legs; the window must hold the call's start.",
+     .description = "Every captured message of a Call-ID and its correlated legs, in time order. "
+                    "from_ts/to_ts: Unix ms, holding the call's start.",
      .toolset = "homer",
      .scope = SCOPE_BIT(SCOPE_MI_READ),
      .flags = TOOL_F_READONLY | TOOL_F_IDEMPOTENT | ROW_LIST,
      .backend = BACKEND_SERVER,
      .args = ARGS(CALLID_ARG("callid", ARG_REQUIRED),
-                  MS_ARG("from_ts", ARG_REQUIRED, "Start, Unix ms"),
-                  MS_ARG("to_ts", ARG_REQUIRED, "End, Unix ms")),
+                  MS_ARG("from_ts", ARG_REQUIRED),
+                  MS_ARG("to_ts", ARG_REQUIRED)),
      .run = call_transaction_run,
      .mapping = "POST /api/v3/call/transaction, param.search {\"1_call\": {\"callid\": [..]}}. "
                 "Fixed: the Python server sets param.transaction on /search/call/data, which "
                 "Homer ignores"},
     {.name = "homer_correlate_callid",
      .title = "Correlate a Call-ID",
-     .description = "Follows a call across B2BUA or topology_hiding legs: the Call-IDs Homer "
-                    "correlates with it, and the node's dialogs for them (a node that cannot say "
-                    "is reported beside the trace).",
+     .description = "Follows a call across B2BUA/topology_hiding legs: the Call-IDs Homer links "
+                    "to it (from_ts/to_ts: Unix ms), and the node's dialogs for them.",
      .toolset = "homer",
      .scope = SCOPE_BIT(SCOPE_MI_READ),
      .flags = TOOL_F_READONLY | TOOL_F_IDEMPOTENT,
      .backend = BACKEND_MI,
      .args = ARGS(CALLID_ARG("callid", ARG_REQUIRED),
-                  MS_ARG("from_ts", ARG_REQUIRED, "Start, Unix ms"),
-                  MS_ARG("to_ts", ARG_REQUIRED, "End, Unix ms")),
+                  MS_ARG("from_ts", ARG_REQUIRED),
+                  MS_ARG("to_ts", ARG_REQUIRED)),
      .run = correlate_run,
      .mapping = "POST /api/v3/call/transaction (Homer's correlation mapping), distinct sid; then "
                 "dialog:list {callid} per related Call-ID (at most 8) on the node"},
     {.name = "homer_export_pcap",
      .title = "Export a call as PCAP",
-     .description = "Saves Homer's PCAP of a Call-ID as a new file under the allowed directory "
-                    "and returns its path and size (never overwrites).",
+     .description = "Saves Homer's PCAP of a Call-ID (from_ts/to_ts: Unix ms) as a new file under "
+                    "the allowed directory; returns path and size.",
      .toolset = "homer",
      .scope = SCOPE_BIT(SCOPE_MI_READ) | SCOPE_BIT(SCOPE_CONFIG_WRITE),
      .backend = BACKEND_SERVER,
      .args = ARGS(CALLID_ARG("callid", ARG_REQUIRED),
-                  MS_ARG("from_ts", ARG_REQUIRED, "Start, Unix ms"),
-                  MS_ARG("to_ts", ARG_REQUIRED, "End, Unix ms"),
+                  MS_ARG("from_ts", ARG_REQUIRED),
+                  MS_ARG("to_ts", ARG_REQUIRED),
                   {.name = "path", .type = T_STRING, .min_len = 1, .max_len = 1024,
-                   .description = "File under the root (default homer-<callid>-<from_ts>.pcap)"}),
+                   .description = "Default homer-<callid>-<from_ts>.pcap"}),
      .run = export_pcap_run,
      .needs = pcap_needs,
      .mapping = "POST /api/v3/export/call/messages/pcap (200, raw libpcap); written with "
