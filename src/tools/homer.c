@@ -377,8 +377,9 @@ out:
 /* ---- rows ---- */
 
 #define CALLID_ARG(nm, req)                                                                   \
-    {.name = nm, .type = T_STRING, .flags = req, .min_len = 1, .max_len = 255}
-#define MS_ARG(nm, req) {.name = nm, .type = T_INTEGER, .flags = req, MINIMUM(0)}
+    {.name = nm, .type = T_STRING, .flags = req, .min_len = 1, .max_len = 255,               \
+     .description = "SIP Call-ID"}
+#define MS_ARG(nm, req, what) {.name = nm, .type = T_INTEGER, .flags = req, .description = what}
 
 static const struct tool_def homer_tools[] = {
     {.name = "homer_health",
@@ -394,8 +395,8 @@ static const struct tool_def homer_tools[] = {
                 "Fixed: the Python server probes /api/v3/status, which homer-app does not have"},
     {.name = "homer_search_calls",
      .title = "Search calls in Homer",
-     .description = "Captured calls by caller, callee or Call-ID, one item per Call-ID (methods, "
-                    "first/last ms). Times ISO-8601 or Unix ms; default last 24 h.",
+     .description = "Captured calls by caller, callee or Call-ID, one item per Call-ID. Times "
+                    "ISO-8601 or Unix ms; default last 24 h.",
      .toolset = "homer",
      .scope = SCOPE_BIT(SCOPE_MI_READ),
      .flags = TOOL_F_READONLY | TOOL_F_IDEMPOTENT | ROW_LIST,
@@ -403,54 +404,55 @@ static const struct tool_def homer_tools[] = {
      .args = ARGS({.name = "caller", .type = T_STRING, .max_len = 128,
                    .description = "From user (% wildcard)"},
                   {.name = "callee", .type = T_STRING, .max_len = 128,
-                   .description = "To user"},
+                   .description = "To user (% wildcard)"},
                   CALLID_ARG("call_id", 0),
-                  {.name = "time_from", .type = T_STRING, .max_len = 40,
+                  {.name = "time_from", .type = T_STRING,
                    .description = "2026-12-01T10:00:00Z"},
-                  {.name = "time_to", .type = T_STRING, .max_len = 40}),
+                  {.name = "time_to", .type = T_STRING,
+                   .description = "End (default now)"}),
      .run = search_calls_run,
      .mapping = "POST /api/v3/search/call/data, param.search {\"1_call\": [filters]} with a "
                 "limit element; ISO times converted to ms; messages grouped by sid"},
     {.name = "homer_search_calls_v7",
      .title = "Search Homer messages",
      .description = "Captured SIP messages by Homer 7's own filters (% LIKE, a;b any, != not), "
-                    "one item each. from_ts/to_ts: Unix ms, default last 24 h.",
+                    "one item each. Default last 24 h.",
      .toolset = "homer",
      .scope = SCOPE_BIT(SCOPE_MI_READ),
      .flags = TOOL_F_READONLY | TOOL_F_IDEMPOTENT | ROW_LIST,
      .backend = BACKEND_SERVER,
-     .args = ARGS(MS_ARG("from_ts", 0), MS_ARG("to_ts", 0),
+     .args = ARGS(MS_ARG("from_ts", 0, "Start, Unix ms"), MS_ARG("to_ts", 0, "End, Unix ms"),
                   {.name = "filters", .type = T_OBJECT,
                    .description = "{\"data_header.method\":\"INVITE\"}"},
                   {.name = "db_nodes", .type = T_ARRAY, .max_len = 16,
-                   .item = ITEM(.type = T_STRING), .description = "Default all"}),
+                   .item = ITEM(.type = T_STRING), .description = "Homer data nodes; default all"}),
      .run = search_v7_run,
      .mapping = "POST /api/v3/search/call/data with the filters as param.search's array and "
                 "param.location.node; a field homer-app would drop silently is refused"},
     {.name = "homer_get_call_flow",
      .title = "Get a call's ladder",
-     .description = "SIP ladder of a Call-ID, B2BUA legs included: hosts by column, each "
-                    "message's t_ms, from, to, method. from_ts/to_ts: Unix ms, default last 24 h.",
+     .description = "SIP ladder of a Call-ID and its B2BUA legs: hosts by column, each message's "
+                    "t_ms, from, to, method.",
      .toolset = "homer",
      .scope = SCOPE_BIT(SCOPE_MI_READ),
      .flags = TOOL_F_READONLY | TOOL_F_IDEMPOTENT | ROW_LIST,
      .backend = BACKEND_SERVER,
      .args = ARGS(CALLID_ARG("call_id", ARG_REQUIRED),
-                  MS_ARG("from_ts", 0), MS_ARG("to_ts", 0)),
+                  MS_ARG("from_ts", 0, "Start, Unix ms"), MS_ARG("to_ts", 0, "End, Unix ms")),
      .run = call_flow_run,
      .mapping = "POST /api/v3/call/transaction (data.calldata, data.hosts); adds the time window "
                 "the Python server lacks"},
     {.name = "homer_get_call_transaction",
      .title = "Get a call's messages",
-     .description = "Every captured message of a Call-ID and its correlated legs, in time order. "
-                    "from_ts/to_ts: Unix ms, holding the call's start.",
+     .description = "Every captured message of a Call-ID and its correlated legs, in time order; "
+                    "the window must hold the call's start.",
      .toolset = "homer",
      .scope = SCOPE_BIT(SCOPE_MI_READ),
      .flags = TOOL_F_READONLY | TOOL_F_IDEMPOTENT | ROW_LIST,
      .backend = BACKEND_SERVER,
      .args = ARGS(CALLID_ARG("callid", ARG_REQUIRED),
-                  MS_ARG("from_ts", ARG_REQUIRED),
-                  MS_ARG("to_ts", ARG_REQUIRED)),
+                  MS_ARG("from_ts", ARG_REQUIRED, "Start, Unix ms"),
+                  MS_ARG("to_ts", ARG_REQUIRED, "End, Unix ms")),
      .run = call_transaction_run,
      .mapping = "POST /api/v3/call/transaction, param.search {\"1_call\": {\"callid\": [..]}}. "
                 "Fixed: the Python server sets param.transaction on /search/call/data, which "
@@ -458,27 +460,27 @@ static const struct tool_def homer_tools[] = {
     {.name = "homer_correlate_callid",
      .title = "Correlate a Call-ID",
      .description = "Follows a call across B2BUA/topology_hiding legs: the Call-IDs Homer links "
-                    "to it (from_ts/to_ts: Unix ms), and the node's dialogs for them.",
+                    "to it, and the node's dialogs for them.",
      .toolset = "homer",
      .scope = SCOPE_BIT(SCOPE_MI_READ),
      .flags = TOOL_F_READONLY | TOOL_F_IDEMPOTENT,
      .backend = BACKEND_MI,
      .args = ARGS(CALLID_ARG("callid", ARG_REQUIRED),
-                  MS_ARG("from_ts", ARG_REQUIRED),
-                  MS_ARG("to_ts", ARG_REQUIRED)),
+                  MS_ARG("from_ts", ARG_REQUIRED, "Start, Unix ms"),
+                  MS_ARG("to_ts", ARG_REQUIRED, "End, Unix ms")),
      .run = correlate_run,
      .mapping = "POST /api/v3/call/transaction (Homer's correlation mapping), distinct sid; then "
                 "dialog:list {callid} per related Call-ID (at most 8) on the node"},
     {.name = "homer_export_pcap",
      .title = "Export a call as PCAP",
-     .description = "Saves Homer's PCAP of a Call-ID (from_ts/to_ts: Unix ms) as a new file under "
-                    "the allowed directory; returns path and size.",
+     .description = "Saves Homer's PCAP of a Call-ID as a new file under the allowed directory; "
+                    "returns path and size.",
      .toolset = "homer",
      .scope = SCOPE_BIT(SCOPE_MI_READ) | SCOPE_BIT(SCOPE_CONFIG_WRITE),
      .backend = BACKEND_SERVER,
      .args = ARGS(CALLID_ARG("callid", ARG_REQUIRED),
-                  MS_ARG("from_ts", ARG_REQUIRED),
-                  MS_ARG("to_ts", ARG_REQUIRED),
+                  MS_ARG("from_ts", ARG_REQUIRED, "Start, Unix ms"),
+                  MS_ARG("to_ts", ARG_REQUIRED, "End, Unix ms"),
                   {.name = "path", .type = T_STRING, .min_len = 1, .max_len = 1024,
                    .description = "Default homer-<callid>-<from_ts>.pcap"}),
      .run = export_pcap_run,
