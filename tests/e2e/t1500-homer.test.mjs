@@ -267,6 +267,13 @@ test("homer_correlate_callid: the related legs and the node's dialogs; a node th
       assert.match(r.result.opensips.error, /unreachable/);
       assert.match(r.result.opensips.message, /cannot connect/);
     });
+    // a node whose dialog:list fails (HTTP 500 from its mi_http)
+    mi = await startSim({ name: "mi-500", extra: ["--dialogs", "2", "--fault", "kind=http500,cmd=dialog:list"] });
+    await withHomer(homer, async (client) => {
+      const r = ok(await call(client, "homer_correlate_callid", { callid: A, from_ts: homer.base - 1000, to_ts: homer.base + 60_000 }));
+      assert.deepEqual(r.result.related.map((x) => x.callid), [A, B]);
+      assert.match(r.result.opensips.message, /HTTP 500/);
+    });
   } finally {
     mi = saved;
   }
