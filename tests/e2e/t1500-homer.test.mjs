@@ -212,6 +212,30 @@ test("a 500 from Homer says the request's shape is the likely cause", T, async (
   });
 });
 
+test("a Homer that never answers times out; an answer over --homer-max-reply is refused, nothing written", T, async () => {
+  const h = await startHomer(["--hang", "/api/v3/search/call/data"]);
+  await withHomer(h, async (client) => {
+    fails(await call(client, "homer_search_calls", { caller: "alice" }),
+      /no complete answer from Homer at http:\/\/127\.0\.0\.1:\d+ within 300 ms \(--homer-timeout-ms\)/);
+  }, ["--homer-timeout-ms", "300"]);
+  // a long call: 120 messages of 1 KB each, a PCAP of some 130 KB
+  const big = join(dir, "big.json");
+  const raw = "OPTIONS sip:x SIP/2.0\r\nCall-ID: big@x\r\nX-Pad: " + "p".repeat(1000) + "\r\n\r\n";
+  writeFileSync(big, JSON.stringify({ messages: Array.from({ length: 120 }, (_, i) => ({ id: i + 1, at_ms: i * 1000, sid: "big@x",
+    method: "OPTIONS", srcIp: "10.0.0.1", srcPort: 5060, dstIp: "10.0.0.2", dstPort: 5060, raw })) }));
+  const hb = await startHomer(["--data", big]);
+  await withHomer(hb, async (client) => {
+    const w = { callid: "big@x", from_ts: hb.base, to_ts: hb.base + 200_000, confirm: true, path: "big.pcap" };
+    fails(await call(client, "homer_export_pcap", w), /passed the limit of 65536 bytes \(--homer-max-reply\)/);
+    assert.ok(!existsSync(join(root, "big.pcap")));
+    const { confirm, path, ...t } = w;
+    fails(await call(client, "homer_get_call_transaction", t), /homer_too_large.*narrow the time window/);
+    // a narrower window fits (one message a second; Homer drops the ends' sub-second part)
+    const n = ok(await call(client, "homer_get_call_transaction", { ...t, to_ts: hb.base + 5000 })).total;
+    assert.ok(n > 0 && n < 120, `${n} messages`);
+  }, ["--homer-max-reply", "65536"]);
+});
+
 test("the token expires: renewed once on 401, one login for concurrent calls", T, async () => {
   const h = await startHomer(["--token-ttl-ms", "1500"]);
   await withHomer(h, async (client) => {

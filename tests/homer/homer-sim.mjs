@@ -8,7 +8,7 @@
 // says what it models and what not.
 //
 // usage: homer-sim.mjs [--listen 127.0.0.1:0] [--data FILE] [--user U] [--password P]
-//                      [--token-ttl-ms N] [--base-ms N] [--fault500 PATH]
+//                      [--token-ttl-ms N] [--base-ms N] [--fault500 PATH] [--hang PATH]
 // Prints "ready <port> <base_ms>" on stderr once listening. The dataset's times are offsets (at_ms)
 // from base_ms (default: now less one hour), so that a default window ending now finds them.
 import { createServer } from "node:http";
@@ -16,7 +16,8 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import { readFileSync } from "node:fs";
 
 const opt = { listen: "127.0.0.1:0", data: new URL("data.json", import.meta.url).pathname, user: "admin",
-  password: "sipcapture", ttl: 1200 * 60_000, base: Date.now() - 3_600_000, fault500: new Set() };
+  password: "sipcapture", ttl: 1200 * 60_000, base: Date.now() - 3_600_000, fault500: new Set(),
+  hang: new Set() };
 for (let i = 2; i < process.argv.length; i += 2) {
   const [k, v] = [process.argv[i], process.argv[i + 1]];
   if (k === "--listen") opt.listen = v;
@@ -26,6 +27,7 @@ for (let i = 2; i < process.argv.length; i += 2) {
   else if (k === "--token-ttl-ms") opt.ttl = Number(v);
   else if (k === "--base-ms") opt.base = Number(v);
   else if (k === "--fault500") opt.fault500.add(v); // not Homer: a fault, the panic's 500 on a path
+  else if (k === "--hang") opt.hang.add(v); // not Homer: a fault, a path that never answers
   else { process.stderr.write(`homer-sim: unknown option ${k}\n`); process.exit(2); }
 }
 const SECRET = "homer-sim-jwt-secret"; // auth_settings.jwt_secret
@@ -226,6 +228,7 @@ const server = createServer((req, res) => {
     }
     if (body === Symbol.for("bad")) return bad(res, 400, "request body is not valid JSON");
     if (opt.fault500.has(url.pathname)) return panic(res, "fault injected");
+    if (opt.hang.has(url.pathname)) return; // held open until the client gives up
     if (route === "GET /api/v3/database/node/list")
       return send(res, 200, { count: 1, data: [{ name: "LocalNode", value: "localnode" }] });
     if (route === "POST /api/v3/search/call/data") return searchData(res, body);
