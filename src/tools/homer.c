@@ -85,7 +85,7 @@ static json_t *transaction(struct homer *h, const char *callid, long long from, 
 static json_t *health_run(struct tool_ctx *x, const json_t *args, struct tool_error *e)
 {
     struct homer *h = x->be ? x->be->homer : NULL;
-    json_t *nodes = NULL, *names = json_array(), *n, *out;
+    json_t *nodes = NULL, *names, *n, *out;
     struct tool_error fail = {0};
     long status = 0;
     size_t i;
@@ -102,6 +102,7 @@ static json_t *health_run(struct tool_ctx *x, const json_t *args, struct tool_er
     bool authed = reachable && status == 200 &&
                   homer_get(h, "/api/v3/database/node/list", true, &status, &nodes, &fail) ==
                       TOOL_OK;
+    names = json_array();
     json_array_foreach(json_object_get(nodes, "data"), i, n)
         if (json_is_string(json_object_get(n, "name")))
             json_array_append(names, json_object_get(n, "name"));
