@@ -62,7 +62,8 @@ static void test_bodies(void)
     CHECK_STR(json_string_value(json_object_get(el, "type")), "string");
     el = json_array_get(arr, 1);
     CHECK_STR(json_string_value(json_object_get(el, "name")), "limit");
-    CHECK_STR(json_string_value(json_object_get(el, "value")), "2000"); /* a string, as Homer reads */
+    /* a string, as homer-app reads it */
+    CHECK_STR(json_string_value(json_object_get(el, "value")), "2000");
     CHECK(json_array_size(json_object_get(json_object_get(json_object_get(b, "param"), "location"),
                                           "node")) == 0);
     json_decref(b);
@@ -83,8 +84,9 @@ static void test_answers(void)
 {
     json_t *search = json_loads(
         "{\"total\":3,\"data\":["
-        "{\"id\":1,\"sid\":\"a@x\",\"create_date\":100,\"method\":\"INVITE\",\"srcIp\":\"10.0.0.1\","
-        "\"srcPort\":5060,\"dstIp\":\"10.0.0.2\",\"dstPort\":5060,\"from_user\":\"alice\",\"node\":\"h1\"},"
+        "{\"id\":1,\"sid\":\"a@x\",\"create_date\":100,\"method\":\"INVITE\","
+        "\"srcIp\":\"10.0.0.1\",\"srcPort\":5060,\"dstIp\":\"10.0.0.2\",\"dstPort\":5060,"
+        "\"from_user\":\"alice\",\"node\":\"h1\"},"
         "{\"id\":2,\"sid\":\"b@x\",\"create_date\":150,\"method\":\"INVITE\",\"node\":\"h1\"},"
         "{\"id\":3,\"sid\":\"a@x\",\"create_date\":300,\"method\":\"200\",\"node\":\"h2\"},"
         "{\"id\":4,\"create_date\":400}]}", 0, NULL);
@@ -121,7 +123,8 @@ static void test_answers(void)
     CHECK(json_array_size(ladder) == 2);
     CHECK(json_integer_value(json_object_get(json_array_get(ladder, 0), "t_ms")) == 5);
     CHECK_STR(json_string_value(json_object_get(json_array_get(ladder, 0), "method")), "100");
-    CHECK_STR(json_string_value(json_object_get(json_array_get(ladder, 1), "from")), "10.0.0.1:5060");
+    CHECK_STR(json_string_value(json_object_get(json_array_get(ladder, 1), "from")),
+              "10.0.0.1:5060");
     CHECK_STR(json_string_value(json_array_get(hosts, 0)), "10.0.0.1:5060");
     CHECK_STR(json_string_value(json_array_get(hosts, 1)), "10.0.0.2:5060");
     json_decref(ladder);
