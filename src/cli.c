@@ -12,6 +12,7 @@
 
 #include "db/config.h"
 #include "db/db.h"
+#include "homer/client.h"
 #include "jsonload.h"
 #include "log.h"
 #include "mcp/server.h"
@@ -195,6 +196,13 @@ static int cli_server_open(struct cli_server *cs, struct cli_args *a, cli_mi_new
         cs->be.db = &cs->db;
         cs->be.db_connect = db_config_open;
     }
+    if (cs->settings.homer_url && *cs->settings.homer_url &&
+        !(cs->be.homer = homer_new(&(struct homer_config){
+              .url = cs->settings.homer_url, .user = cs->settings.homer_user,
+              .password = cs->settings.homer_password,
+              .timeout_ms = cs->settings.homer_timeout_ms,
+              .max_reply = cs->settings.homer_max_reply})))
+        return usage_error("out of memory");
     if (register_all(mcp_server_registry(cs->srv), &cs->be, &cs->settings, err, sizeof(err)) < 0)
         return report_config_error(&cs->settings, err);
     return EXIT_FINE;
@@ -203,6 +211,7 @@ static int cli_server_open(struct cli_server *cs, struct cli_args *a, cli_mi_new
 static void cli_server_close(struct cli_server *cs)
 {
     mcp_server_free(cs->srv);
+    homer_free(cs->be.homer);
     mi_client_free(cs->mi);
     mi_transport_global_cleanup();
     if (cs->settings_loaded)

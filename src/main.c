@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "db/config.h"
+#include "homer/client.h"
 #include "log.h"
 #include "mcp/server.h"
 #include "mi/catalogue.h"
@@ -130,6 +131,14 @@ int main(int argc, char **argv)
         be.db = &db;
         be.db_connect = db_config_open;
     }
+    if (settings.homer_url && *settings.homer_url &&
+        !(be.homer = homer_new(&(struct homer_config){
+              .url = settings.homer_url, .user = settings.homer_user,
+              .password = settings.homer_password, .timeout_ms = settings.homer_timeout_ms,
+              .max_reply = settings.homer_max_reply}))) {
+        fprintf(stderr, "opensips-mcp: error: out of memory\n");
+        goto out;
+    }
     if (register_all(mcp_server_registry(srv), &be, &settings, err, sizeof(err)) < 0) {
         fprintf(stderr, "opensips-mcp: error: %s\n", err);
         goto out;
@@ -141,6 +150,7 @@ int main(int argc, char **argv)
                                             : http_serve(srv, &settings);
 out:
     mcp_server_free(srv);
+    homer_free(be.homer);
     mi_client_free(mi);
     mi_transport_global_cleanup();
     settings_release(&settings);

@@ -96,6 +96,18 @@ static const struct setting rows[] = {
     {"m4", SET_STR, OFF(m4), "m4", 0, 0,
      "the m4 program config templates are rendered with: a name looked for in "
      "/usr/sbin:/usr/bin:/sbin:/bin, or a path"},
+    {"homer-url", SET_STR, OFF(homer_url), NULL, 0, 0,
+     "Homer 7 (homer-app) address the homer_* tools use, e.g. http://homer:9080 (with its "
+     "api_prefix, if any); unset: they answer that Homer is not configured"},
+    {"homer-user", SET_STR, OFF(homer_user), "admin", 0, 0,
+     "the Homer user the homer_* tools log in as (POST /api/v3/auth)"},
+    {"homer-password", SET_STR, OFF(homer_password), NULL, 0, 0,
+     "that user's password: from OPENSIPS_MCP_HOMER_PASSWORD or the config file only (never the "
+     "command line, where ps shows it); never logged nor shown"},
+    {"homer-timeout-ms", SET_UINT, OFF(homer_timeout_ms), "10000", 100, 600000,
+     "deadline of one HTTP exchange with Homer"},
+    {"homer-max-reply", SET_SIZE, OFF(homer_max_reply), "16777216", 65536, 1u << 30,
+     "largest Homer answer accepted, in bytes (a PCAP export included)"},
     {"read-only", SET_BOOL, OFF(read_only), "false", 0, 0,
      "hide and refuse every tool that changes state"},
     {"tools-markdown", SET_BOOL, OFF(tools_markdown), "false", 0, 0,
@@ -513,6 +525,12 @@ enum settings_outcome settings_load(struct settings *s, int argc, char **argv, c
             return parse_fail(err, errlen, "option '%s' needs a value", arg), SETTINGS_ERROR;
         if (row->offset == OFF(config))
             continue; /* already read above */
+        /* a password on the command line is in every user's ps: refused, and not echoed */
+        if (row->offset == OFF(homer_password))
+            return parse_fail(err, errlen, "the Homer password is not taken on the command line, "
+                              "where other users see it; set OPENSIPS_MCP_HOMER_PASSWORD or "
+                              "homer_password in the config file"),
+                   SETTINGS_ERROR;
         if (apply_from(s, row, value, "command line", err, errlen) < 0)
             return SETTINGS_ERROR;
     }

@@ -42,6 +42,11 @@ struct settings {
     char *m4;                     /* the m4 program templates are rendered with */
     char *cfg_root;               /* the directory whose configs cfg_backup/_rollback may touch,
                                      or NULL: out_dir_root */
+    char *homer_url;              /* Homer 7 (homer-app) base address, or NULL: no Homer */
+    char *homer_user;             /* the Homer user the homer_* tools log in as */
+    char *homer_password;         /* its password: environment or config file only, never shown */
+    unsigned homer_timeout_ms;    /* deadline of one Homer HTTP exchange */
+    size_t homer_max_reply;       /* bytes one Homer answer may have (a PCAP export included) */
     bool read_only;               /* hide and refuse every tool that changes state */
     bool tools_markdown;          /* print the tool reference and exit */
     json_t *config_doc;           /* the config file, for sections other modules read

@@ -9,6 +9,7 @@
 struct mi_client;
 struct db_config;
 struct db_driver;
+struct homer;
 
 struct tool_backends {
     struct mi_client *mi;        /* OpenSIPS nodes over MI (mi/client.h); borrowed */
@@ -19,6 +20,7 @@ struct tool_backends {
                                 struct tool_error *e);
     const char *files_root;      /* the one directory tools may write files under (absolute;
                                     file/rootfile.h), or NULL: none allowed */
+    struct homer *homer;         /* Homer 7's API (homer/client.h); NULL: --homer-url unset */
     /* programs (exec/exec.h) need no state: every call spawns its own */
 };
 
