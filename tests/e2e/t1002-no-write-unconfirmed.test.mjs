@@ -210,6 +210,7 @@ const CANNOT_REACH = {
   sipp_run_scenario: "the schema's string ('x') is neither a built-in scenario nor an .xml file, refused before SIPp runs; t1300 proves the confirmed run (and that an unconfirmed one starts no SIPp)",
   cfg_backup: "its backend is the files under the cfg root, where config_path 'x' names none; t1410 proves the confirmed copy",
   cfg_start_session: "it needs an OpenSIPS installation's templates (--opensips), which this server is not given, before it writes its session; t1400 proves the confirmed session file",
+  homer_export_pcap: "its backend is Homer (--homer-url), which this server is not given; t1500 proves the confirmed export writes the pcap under the root",
   cfg_rollback: "its backend is the files under the cfg root, where 'x' is no backup of 'x'; t1410 proves the confirmed restore",
 };
 
