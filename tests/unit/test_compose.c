@@ -32,8 +32,9 @@ static void test_scan_forms(void)
                "    image: x\n", got, sizeof(got)) == COMPOSE_OK);
     CHECK_STR(got, "opensips,rtpengine");
     /* comments, blank lines, CRLF, a byte order mark, ---, quoted keys, anchors, other keys */
-    CHECK(scan("\xef\xbb\xbf---\r\n# services:\r\nname: proj\r\nx-common: &c\r\n  restart: always\r\n"
-               "services:   # the services\r\n\r\n    # a comment\r\n    \"db\":\r\n"
+    CHECK(scan("\xef\xbb\xbf---\r\n# services:\r\nname: proj\r\nx-common: &c\r\n"
+               "  restart: always\r\nservices:   # the services\r\n\r\n    # a comment\r\n"
+               "    \"db\":\r\n"
                "      <<: *c\r\n    'web.1': &w\r\n      image: y\r\n    api-2 :\r\n"
                "      command: |\r\n        services:\r\n          not: this\r\n"
                "volumes:\r\n  data:\r\n", got, sizeof(got)) == COMPOSE_OK);
