@@ -237,9 +237,14 @@ static json_t *docker_needs(struct mcp_call *c, const struct tool_def *d, const 
     struct plan p;
     char line[400];
 
+    /* A wrong argument (a bad name, a service the file lacks) is refused before anyone is
+     * asked; a setting that is wrong is told after the question, as every tool's is, when the
+     * restart is about to run. */
     if (!plan_build(c, args, &p, &e)) {
         plan_release(&p);
-        return tool_error_result(c, d->name, &e);
+        if (e.kind == TOOL_E_BAD_ARGS || e.kind == TOOL_E_NOT_FOUND)
+            return tool_error_result(c, d->name, &e);
+        return NULL;
     }
     argv_text(&p, line, sizeof(line));
     snprintf(n->what, sizeof(n->what), "restart compose service '%s' (run %s)", p.service, line);

@@ -211,6 +211,7 @@ const CANNOT_REACH = {
   cfg_backup: "its backend is the files under the cfg root, where config_path 'x' names none; t1410 proves the confirmed copy",
   cfg_start_session: "it needs an OpenSIPS installation's templates (--opensips), which this server is not given, before it writes its session; t1400 proves the confirmed session file",
   cfg_rollback: "its backend is the files under the cfg root, where 'x' is no backup of 'x'; t1410 proves the confirmed restore",
+  docker_restart: "no --compose-file is given to this server, so past the gate it answers that it needs one; t1520 proves the confirmed run with stand-in compose programs (and that an unconfirmed one runs nothing)",
 };
 
 test("the control: confirmed, the same calls reach the node, so the log would have shown a write", { timeout: TEST_TIMEOUT }, async () => {
