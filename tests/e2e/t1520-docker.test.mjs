@@ -40,13 +40,14 @@ function fake(label, name, body) {
   const d = join(dir, label);
   mkdirSync(d, { recursive: true });
   const path = join(d, name);
-  writeFileSync(path, `#!/bin/sh\nd=$(dirname "$0")\nprintf '%s\\n' "$0" "$@" > "$d/argv"\npwd > "$d/cwd"\n${body}\n`);
+  writeFileSync(path, `#!/bin/sh\nd=$(dirname "$0")\nprintf '%s\\n' "$0" "$@" > "$d/argv"\npwd > "$d/cwd"\nenv > "$d/env"\n${body}\n`);
   chmodSync(path, 0o755);
   return {
     path,
     dir: d,
     argv: () => (existsSync(join(d, "argv")) ? readFileSync(join(d, "argv"), "utf8").trimEnd().split("\n") : null),
     cwd: () => readFileSync(join(d, "cwd"), "utf8").trim(),
+    env: () => Object.fromEntries(readFileSync(join(d, "env"), "utf8").trimEnd().split("\n").map((l) => l.split(/=(.*)/s).slice(0, 2))),
   };
 }
 
@@ -121,6 +122,13 @@ test("the command line as run: compose -f FILE restart SERVICE, from the file's 
     assert.deepEqual(r.command, [f.path, "compose", "-f", composeFile, "restart", "opensips"]);
     assert.deepEqual(f.argv(), r.command, "the program did not get the argv the result names");
     assert.equal(f.cwd(), join(dir, "proj"));
+    // its environment: PATH, LANG and the daemon's variables passed through, nothing else of ours
+    const env = f.env();
+    assert.equal(env.PATH, "/usr/sbin:/usr/bin:/sbin:/bin");
+    assert.equal(env.HOME, "/tmp/mcp-docker-home");
+    assert.equal(env.DOCKER_HOST, "unix:///tmp/mcp-docker.sock");
+    for (const k of Object.keys(env))
+      assert.ok(!k.startsWith("OPENSIPS_") && k !== "MCP_SECRET", `compose got ${k} from the server's environment`);
     assert.equal(r.service, "opensips");
     assert.equal(r.restarted, true);
     assert.equal(r.status, 0);
@@ -128,7 +136,7 @@ test("the command line as run: compose -f FILE restart SERVICE, from the file's 
     assert.equal(r.note, undefined);
     // another service of the file, a quoted key of it
     assert.deepEqual(ok(await restart(client, { service: "db" })).command.slice(-2), ["restart", "db"]);
-  });
+  }, { HOME: "/tmp/mcp-docker-home", DOCKER_HOST: "unix:///tmp/mcp-docker.sock", MCP_SECRET: "s3cret" });
   // the project name, when set, goes as -p
   await server(`${f.path} compose`, composeFile, async (client) => {
     const r = ok(await restart(client, { service: "rtpengine" }));
