@@ -108,6 +108,18 @@ static const struct setting rows[] = {
      "deadline of one HTTP exchange with Homer"},
     {"homer-max-reply", SET_SIZE, OFF(homer_max_reply), "16777216", 65536, 1u << 30,
      "largest Homer answer accepted, in bytes (a PCAP export included)"},
+    {"compose-command", SET_STR, OFF(compose_command), "docker compose", 0, 0,
+     "the compose command docker_restart runs: docker compose, docker-compose, podman compose "
+     "or podman-compose, the program a name looked for in /usr/sbin:/usr/bin:/sbin:/bin or an "
+     "absolute path (e.g. /usr/local/bin/docker compose)"},
+    {"compose-file", SET_STR, OFF(compose_file), NULL, 0, 0,
+     "the compose file (absolute) docker_restart passes as -f and checks service names "
+     "against; unset: docker_restart is unavailable"},
+    {"compose-project", SET_STR, OFF(compose_project), NULL, 0, 0,
+     "the compose project name docker_restart passes as -p; unset: compose's own (the name: "
+     "in the file, else the file's directory)"},
+    {"compose-timeout-s", SET_UINT, OFF(compose_timeout_s), "60", 1, 3600,
+     "how long one docker_restart may run before the compose command is killed"},
     {"read-only", SET_BOOL, OFF(read_only), "false", 0, 0,
      "hide and refuse every tool that changes state"},
     {"tools-markdown", SET_BOOL, OFF(tools_markdown), "false", 0, 0,

@@ -40,6 +40,10 @@ struct settings {
     char *opensips;               /* the OpenSIPS binary cfg tools check with (-C): name or path */
     char *cfg_templates;          /* where the config templates are, or NULL: opensips's share */
     char *m4;                     /* the m4 program templates are rendered with */
+    char *compose_command;        /* docker_restart's compose command, words split on blanks */
+    char *compose_file;           /* the compose file (absolute) docker_restart uses, or NULL */
+    char *compose_project;        /* its project name (-p), or NULL: compose's own choice */
+    unsigned compose_timeout_s;   /* deadline of one docker_restart */
     char *cfg_root;               /* the directory whose configs cfg_backup/_rollback may touch,
                                      or NULL: out_dir_root */
     char *homer_url;              /* Homer 7 (homer-app) base address, or NULL: no Homer */

@@ -212,6 +212,7 @@ const CANNOT_REACH = {
   cfg_start_session: "it needs an OpenSIPS installation's templates (--opensips), which this server is not given, before it writes its session; t1400 proves the confirmed session file",
   homer_export_pcap: "its backend is Homer (--homer-url), which this server is not given; t1500 proves the confirmed export writes the pcap under the root",
   cfg_rollback: "its backend is the files under the cfg root, where 'x' is no backup of 'x'; t1410 proves the confirmed restore",
+  docker_restart: "no --compose-file is given to this server, so past the gate it answers that it needs one; t1520 proves the confirmed run with stand-in compose programs (and that an unconfirmed one runs nothing)",
 };
 
 test("the control: confirmed, the same calls reach the node, so the log would have shown a write", { timeout: TEST_TIMEOUT }, async () => {
