@@ -96,6 +96,14 @@ static const struct setting rows[] = {
     {"m4", SET_STR, OFF(m4), "m4", 0, 0,
      "the m4 program config templates are rendered with: a name looked for in "
      "/usr/sbin:/usr/bin:/sbin:/bin, or a path"},
+    {"fail2ban-client", SET_STR, OFF(fail2ban_client), "fail2ban-client", 0, 0,
+     "the fail2ban-client program the fail2ban tools run: a name looked for in "
+     "/usr/sbin:/usr/bin:/sbin:/bin, or a path"},
+    {"fail2ban-socket", SET_STR, OFF(fail2ban_socket), NULL, 0, 0,
+     "fail2ban's socket, passed as fail2ban-client -s; unset: the one fail2ban.conf names "
+     "(/var/run/fail2ban/fail2ban.sock on Debian)"},
+    {"fail2ban-timeout-ms", SET_UINT, OFF(fail2ban_timeout_ms), "10000", 100, 600000,
+     "how long one fail2ban-client run may take before it is stopped"},
     {"read-only", SET_BOOL, OFF(read_only), "false", 0, 0,
      "hide and refuse every tool that changes state"},
     {"tools-markdown", SET_BOOL, OFF(tools_markdown), "false", 0, 0,

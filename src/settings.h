@@ -40,6 +40,9 @@ struct settings {
     char *opensips;               /* the OpenSIPS binary cfg tools check with (-C): name or path */
     char *cfg_templates;          /* where the config templates are, or NULL: opensips's share */
     char *m4;                     /* the m4 program templates are rendered with */
+    char *fail2ban_client;        /* the fail2ban-client program: a name in EXEC_PATH or a path */
+    char *fail2ban_socket;        /* fail2ban's socket (-s), or NULL: the client's default */
+    unsigned fail2ban_timeout_ms; /* deadline of one fail2ban-client run */
     char *cfg_root;               /* the directory whose configs cfg_backup/_rollback may touch,
                                      or NULL: out_dir_root */
     bool read_only;               /* hide and refuse every tool that changes state */
