@@ -477,7 +477,8 @@ static json_t *set_needs(struct mcp_call *c, const struct tool_def *d, const jso
 #define JAIL_ARG {.name = "jail", .type = T_STRING, .def = "\"opensips\"", .min_len = 1, \
                   .max_len = F2B_JAIL_MAX, .description = "fail2ban jail (default opensips)"}
 #define IP_ARG {.name = "ip", .type = T_STRING, .flags = ARG_REQUIRED, .min_len = 1, \
-                .max_len = F2B_IP_MAX, .description = "IPv4 or IPv6, optionally /prefix"}
+                .max_len = F2B_IP_MAX, .pattern = "^[0-9A-Fa-f]*[.:][0-9A-Fa-f:.]*(/[0-9]+)?$", \
+                .description = "IPv4 or IPv6, optionally /prefix"}
 #define F2B_EXEC (&(const struct exec_row){.program = "fail2ban-client", .install = F2B_INSTALL})
 
 static const struct tool_def fail2ban_tools[] = {

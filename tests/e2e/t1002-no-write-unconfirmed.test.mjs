@@ -211,6 +211,8 @@ const CANNOT_REACH = {
   cfg_backup: "its backend is the files under the cfg root, where config_path 'x' names none; t1410 proves the confirmed copy",
   cfg_start_session: "it needs an OpenSIPS installation's templates (--opensips), which this server is not given, before it writes its session; t1400 proves the confirmed session file",
   cfg_rollback: "its backend is the files under the cfg root, where 'x' is no backup of 'x'; t1410 proves the confirmed restore",
+  fail2ban_ban_ip: "its backend is a fail2ban server on this host, which this test has none of; t1510 proves the confirmed ban (and that an unconfirmed one reaches nothing)",
+  fail2ban_unban_ip: "its backend is a fail2ban server on this host, which this test has none of; t1510 proves the confirmed unban",
 };
 
 test("the control: confirmed, the same calls reach the node, so the log would have shown a write", { timeout: TEST_TIMEOUT }, async () => {
