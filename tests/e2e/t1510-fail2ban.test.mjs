@@ -3,8 +3,8 @@
 // dummy ban action, which only writes +ip / -ip to a file (no iptables). Bans and unbans for real
 // through the tools, status and lists matching what fail2ban-client itself says, a ban that the filter
 // makes from OpenSIPS log lines, fail2ban-regex over real OpenSIPS lines, and every bad input: bad
-// addresses, an unknown jail, a bad jail name, the server not running, fail2ban-client missing, a
-// client that hangs, and unconfirmed or unpermitted bans that reach nothing.
+// addresses, an unknown jail, a bad jail name, the server not running, a socket this user may not use,
+// fail2ban-client missing, a client that hangs, and unconfirmed or unpermitted bans that reach nothing.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
@@ -268,6 +268,23 @@ tc("the server not running, fail2ban-client missing, and a client that hangs are
     assert.deepEqual(pidsWith(hang), [], "the hanging client survived");
   }).finally(() => delete process.env.OPENSIPS_MCP_FAIL2BAN_CLIENT);
   assert.doesNotMatch(dummyLog(), /192\.0\.2\.5[01]/);
+});
+
+tc("a user fail2ban's socket refuses: the real 'Permission denied to socket' says what to do", async (t) => {
+  // fail2ban-client run as nobody (the test runs as root, as fail2ban does) against the root-owned
+  // socket, whose directories nobody may traverse
+  if (process.getuid() !== 0) return t.skip("needs root, to run fail2ban-client as another user");
+  chmodSync(dir, 0o755);
+  chmodSync(join(dir, "run"), 0o755);
+  const asNobody = join(dir, "fail2ban-client-as-nobody");
+  writeFileSync(asNobody, '#!/bin/sh\nexec setpriv --reuid=65534 --regid=65534 --clear-groups fail2ban-client "$@"\n');
+  chmodSync(asNobody, 0o755);
+  await withClient(args(["--fail2ban-client", asNobody]), async (c) => {
+    await loadTools(c);
+    const r = await call(c, "fail2ban_list_banned", {});
+    assert.equal(r.isError, true);
+    assert.match(r.content[0].text, new RegExp(`permission_denied.*may not use fail2ban's socket ${sock}`));
+  });
 });
 
 tc("the contrib filter bans from OpenSIPS log lines: three failed auths, and the jail bans the client", async () => {
