@@ -287,6 +287,25 @@ tc("a user fail2ban's socket refuses: the real 'Permission denied to socket' say
   });
 });
 
+tc("a banned list over the 1 MiB kept of the client's output is cut whole and says so", async () => {
+  const big = join(dir, "fail2ban-client-big");
+  writeFileSync(big, "#!/bin/sh\nexec awk 'BEGIN { printf \"Status for the jail: opensips\\n|- Filter\\n|  |- Currently failed:\\t0\\n" +
+    "|  |- Total failed:\\t0\\n|  `- File list:\\t/x.log\\n`- Actions\\n   |- Currently banned:\\t90000\\n   |- Total banned:\\t90000\\n" +
+    "   `- Banned IP list:\\t\"; for (i = 0; i < 90000; i++) printf \"10.%d.%d.%d \", int(i / 65536), int(i / 256) % 256, i % 256; print \"\" }'\n");
+  chmodSync(big, 0o755);
+  await withClient(args(["--fail2ban-client", big]), async (c) => {
+    await loadTools(c);
+    const r = ok(await call(c, "fail2ban_list_banned", { limit: 500, offset: 60000 }));
+    assert.equal(r.currently_banned, 90000);
+    assert.ok(r.total > 60000 && r.total < 90000, String(r.total));
+    assert.match(r.note, /over 1048576 bytes/);
+    // every address kept is whole: the one the cut went through is left out
+    const last = ok(await call(c, "fail2ban_list_banned", { limit: 500, offset: r.total - 1 })).items.at(-1);
+    assert.match(last, /^10\.\d+\.\d+\.\d+$/);
+    assert.equal(r.items.length, 500);
+  });
+});
+
 tc("the contrib filter bans from OpenSIPS log lines: three failed auths, and the jail bans the client", async () => {
   const now = new Date();
   const mon = now.toLocaleString("en-US", { month: "short" });
