@@ -261,14 +261,16 @@ static int client(struct tool_ctx *x, const char *const *cmd, struct exec_result
                              .stdout_max = F2B_OUTPUT_MAX, .stderr_max = F2B_STDERR_MAX};
     memset(r, 0, sizeof(*r));
     int rc = exec_run(&spec, NULL, r, why, sizeof(why));
-    if (rc == EXEC_ERR_NOT_FOUND)
-        return tool_fail(e, TOOL_E_UNSUPPORTED, "not_installed", 0, "fail2ban-client is not "
-                         "installed: %s; %s", why, F2B_INSTALL), -1;
-    if (rc == EXEC_ERR_CANCELLED)
-        return tool_fail(e, TOOL_E_CANCELLED, NULL, 0, "cancelled before fail2ban-client "
-                         "started"), -1;
-    if (rc != EXEC_OK)
-        return tool_fail(e, TOOL_E_SYSTEM, NULL, 0, "%s", why), -1;
+    if (rc != EXEC_OK) {
+        if (rc == EXEC_ERR_NOT_FOUND)
+            tool_fail(e, TOOL_E_UNSUPPORTED, "not_installed", 0, "fail2ban-client is not "
+                      "installed: %s; %s", why, F2B_INSTALL);
+        else if (rc == EXEC_ERR_CANCELLED)
+            tool_fail(e, TOOL_E_CANCELLED, NULL, 0, "cancelled before fail2ban-client started");
+        else
+            tool_fail(e, TOOL_E_SYSTEM, NULL, 0, "%s", why);
+        return -1;
+    }
     const char *sock = f.socket ? f.socket : "the socket of fail2ban.conf";
     if (r->cancelled)
         tool_fail(e, TOOL_E_CANCELLED, NULL, 0, "fail2ban-client was stopped: the request was "
