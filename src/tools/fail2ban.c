@@ -76,11 +76,11 @@ int f2b_ip_normalize(const char *in, char *out, size_t n, int *prefix, char *why
         }
         bits = (int)v;
     }
-    /* ::ffff:a.b.c.d is fail2ban's a.b.c.d */
+    /* ::ffff:a.b.c.d is fail2ban's a.b.c.d (a mapped network it keeps as IPv6) */
     static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-    if (af == AF_INET6 && !memcmp(a, mapped, 12) && bits >= 96) {
+    if (af == AF_INET6 && !memcmp(a, mapped, 12) && bits == 128) {
         memmove(a, a + 12, 4);
-        af = AF_INET, max = 32, bits -= 96;
+        af = AF_INET, max = 32, bits = 32;
     }
     /* a network: its host bits cleared */
     for (int i = bits; i < max; i++)

@@ -12,8 +12,9 @@
 #define F2B_JAIL_MAX 64   /* bytes of a jail name */
 
 /* `in` as fail2ban keeps it: an IPv4 or IPv6 address, optionally "/prefix" (v4 0..32, v6
- * 0..128), written canonically (inet_ntop: IPv6 lower case and shortest; an IPv4-mapped IPv6
- * address as its IPv4; a network's host bits cleared; a full-length prefix dropped), into out
+ * 0..128), written canonically as fail2ban 1.0.2 does (inet_ntop: IPv6 lower case and shortest;
+ * an IPv4-mapped IPv6 address, not a network, as its IPv4; a network's host bits cleared; a
+ * full-length prefix dropped), into out
  * (size n >= F2B_IP_MAX). *prefix gets the prefix length (32 or 128 for one address). 0, or -1
  * with a sentence in why (size whyn) saying what is wrong with it. */
 int f2b_ip_normalize(const char *in, char *out, size_t n, int *prefix, char *why, size_t whyn);

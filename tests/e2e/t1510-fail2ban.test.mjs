@@ -157,8 +157,15 @@ tc("addresses are sent as fail2ban keeps them: IPv6 lower case, a network's host
     assert.equal(a.ip, "2001:db8::7");
     const b = ok(await call(c, "fail2ban_ban_ip", { ip: "198.51.100.7/24", confirm: true }));
     assert.equal(b.ip, "198.51.100.0/24");
+    const m = ok(await call(c, "fail2ban_ban_ip", { ip: "::ffff:192.0.2.99", confirm: true }));
+    assert.equal(m.ip, "192.0.2.99");
+    const n = ok(await call(c, "fail2ban_ban_ip", { ip: "::ffff:10.9.9.9/104", confirm: true }));
+    assert.equal(n.ip, "::ffff:10.0.0.0/104");
     const own = clientJail("opensips").banned;
-    assert.ok(own.includes("2001:db8::7") && own.includes("198.51.100.0/24"), own.join(" "));
+    for (const ip of ["2001:db8::7", "198.51.100.0/24", "192.0.2.99", "::ffff:10.0.0.0/104"])
+      assert.ok(own.includes(ip), `${ip} is not in fail2ban's list: ${own.join(" ")}`);
+    for (const ip of ["192.0.2.99", "::ffff:10.0.0.0/104"])
+      assert.equal(ok(await call(c, "fail2ban_unban_ip", { ip, confirm: true })).changed, true, ip);
     // unbanned by the form the operator typed
     assert.equal(ok(await call(c, "fail2ban_unban_ip", { ip: "2001:db8::0007", confirm: true })).changed, true);
     assert.equal(ok(await call(c, "fail2ban_unban_ip", { ip: "198.51.100.99/24", confirm: true })).changed, true);

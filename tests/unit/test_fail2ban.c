@@ -19,7 +19,11 @@ static void addresses(void)
     CHECK(norm("2001:DB8::5") == 0 && check_str(out, "2001:db8::5") && prefix == 128);
     CHECK(norm("2001:0db8:0000:0000:0000:0000:0000:0001") == 0 && check_str(out, "2001:db8::1"));
     CHECK(norm("::ffff:1.2.3.4") == 0 && check_str(out, "1.2.3.4") && prefix == 32);
-    CHECK(norm("::ffff:1.2.3.0/120") == 0 && check_str(out, "1.2.3.0/24") && prefix == 24);
+    /* fail2ban keeps a mapped network as IPv6, with its host bits cleared */
+    CHECK(norm("::ffff:1.2.3.7/120") == 0 && check_str(out, "::ffff:1.2.3.0/120") && prefix == 120);
+    CHECK(norm("::ffff:10.0.0.0/104") == 0 && check_str(out, "::ffff:10.0.0.0/104"));
+    CHECK(norm("2001:db8:0:0:1::/64") == 0 && check_str(out, "2001:db8::/64"));
+    CHECK(norm("::1.2.3.4") == 0 && check_str(out, "::1.2.3.4"));
     /* as fail2ban stores them: host bits cleared, a full prefix dropped */
     CHECK(norm("10.1.1.7/24") == 0 && check_str(out, "10.1.1.0/24") && prefix == 24);
     CHECK(norm("10.1.1.7/32") == 0 && check_str(out, "10.1.1.7"));
