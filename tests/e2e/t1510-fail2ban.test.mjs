@@ -349,3 +349,22 @@ tc("fail2ban-regex: the contrib filter matches the real OpenSIPS lines, and only
   assert.deepEqual(got, ["127.0.0.1", "127.0.0.2"]);
 });
 
+tc("the contrib jail and filter pass fail2ban's own configuration test, and syslog lines match too", async () => {
+  const conf = join(dir, "conf-contrib");
+  cpSync("/etc/fail2ban", conf, { recursive: true });
+  for (const f of readdirSync(join(conf, "jail.d"))) rmSync(join(conf, "jail.d", f));
+  cpSync(filter, join(conf, "filter.d/opensips.conf"));
+  cpSync(join(repo, "contrib/fail2ban/jail.d/opensips.conf"), join(conf, "jail.d/opensips.conf"));
+  // the example's logpath (/var/log/opensips.log) need not exist here
+  writeFileSync(join(conf, "jail.d/zz-test.local"), `[opensips]\nlogpath = ${oslog}\n`);
+  const r = spawnSync("fail2ban-client", ["-c", conf, "-t"], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /configuration test is successful/);
+  // the same messages through syslog (ident and pid before the level)
+  const syslog = join(dir, "syslog.log");
+  writeFileSync(syslog,
+    "Dec  1 23:31:19 sbc1 /usr/sbin/opensips[15814]: WARNING:fail2ban: auth failed from 192.0.2.61 port 5060 code=-2 method=REGISTER user=a\n" +
+    "Dec  1 23:31:20 sbc1 opensips[15815]: WARNING:PIKE - BLOCKing ip 2001:db8::62, node=0x7fc220122ec8\n");
+  const ips = spawnSync("fail2ban-regex", ["-o", "ip", syslog, filter], { encoding: "utf8" }).stdout.trim().split("\n");
+  assert.deepEqual(ips, ["192.0.2.61", "2001:db8::62"]);
+});
