@@ -120,6 +120,14 @@ static const struct setting rows[] = {
      "in the file, else the file's directory)"},
     {"compose-timeout-s", SET_UINT, OFF(compose_timeout_s), "60", 1, 3600,
      "how long one docker_restart may run before the compose command is killed"},
+    {"fail2ban-client", SET_STR, OFF(fail2ban_client), "fail2ban-client", 0, 0,
+     "the fail2ban-client program the fail2ban tools run: a name looked for in "
+     "/usr/sbin:/usr/bin:/sbin:/bin, or a path"},
+    {"fail2ban-socket", SET_STR, OFF(fail2ban_socket), NULL, 0, 0,
+     "fail2ban's socket, passed as fail2ban-client -s; unset: the one fail2ban.conf names "
+     "(/var/run/fail2ban/fail2ban.sock on Debian)"},
+    {"fail2ban-timeout-ms", SET_UINT, OFF(fail2ban_timeout_ms), "10000", 100, 600000,
+     "how long one fail2ban-client run may take before it is stopped"},
     {"read-only", SET_BOOL, OFF(read_only), "false", 0, 0,
      "hide and refuse every tool that changes state"},
     {"tools-markdown", SET_BOOL, OFF(tools_markdown), "false", 0, 0,

@@ -44,6 +44,9 @@ struct settings {
     char *compose_file;           /* the compose file (absolute) docker_restart uses, or NULL */
     char *compose_project;        /* its project name (-p), or NULL: compose's own choice */
     unsigned compose_timeout_s;   /* deadline of one docker_restart */
+    char *fail2ban_client;        /* the fail2ban-client program: a name in EXEC_PATH or a path */
+    char *fail2ban_socket;        /* fail2ban's socket (-s), or NULL: the client's default */
+    unsigned fail2ban_timeout_ms; /* deadline of one fail2ban-client run */
     char *cfg_root;               /* the directory whose configs cfg_backup/_rollback may touch,
                                      or NULL: out_dir_root */
     char *homer_url;              /* Homer 7 (homer-app) base address, or NULL: no Homer */

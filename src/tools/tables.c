@@ -12,7 +12,7 @@ extern const struct row_table profiles_table, b2b_table, callcenter_table, clust
 extern const struct row_table uac_table, presence_table, tls_table, tracer_table, rtp_table;
 extern const struct row_table topology_table, avp_table, sessions_table;
 extern const struct row_table sipp_table, cfg_compose_table, cfg_migrate_table, cfg_files_table;
-extern const struct row_table modgen_table, homer_table, docker_table;
+extern const struct row_table modgen_table, homer_table, docker_table, fail2ban_table;
 extern const struct row_table db_auth_table, db_routing_table, db_security_table, db_acc_table;
 
 const struct row_table *const row_tables[] = {
@@ -46,6 +46,7 @@ const struct row_table *const row_tables[] = {
     &modgen_table,
     &homer_table,
     &docker_table,
+    &fail2ban_table,
     &mi_table,
 };
 const size_t row_table_count = sizeof(row_tables) / sizeof(row_tables[0]);

@@ -52,6 +52,9 @@ const plausible = {
   drouting_add_rule: { groupid: "1", prefix: "1" },
   lb_add: { dst_uri: "sip:x@192.0.2.1", resources: "pstn=1" },
   address_add: { ip: "192.0.2.1" },
+  // an address that is not one is refused before anyone is asked
+  fail2ban_ban_ip: { ip: "192.0.2.1" },
+  fail2ban_unban_ip: { ip: "192.0.2.1" },
 };
 
 // The required arguments with minimal values; one variant per value of each required enum (an action

@@ -213,6 +213,8 @@ const CANNOT_REACH = {
   homer_export_pcap: "its backend is Homer (--homer-url), which this server is not given; t1500 proves the confirmed export writes the pcap under the root",
   cfg_rollback: "its backend is the files under the cfg root, where 'x' is no backup of 'x'; t1410 proves the confirmed restore",
   docker_restart: "no --compose-file is given to this server, so past the gate it answers that it needs one; t1520 proves the confirmed run with stand-in compose programs (and that an unconfirmed one runs nothing)",
+  fail2ban_ban_ip: "its backend is a fail2ban server on this host, which this test has none of; t1510 proves the confirmed ban (and that an unconfirmed one reaches nothing)",
+  fail2ban_unban_ip: "its backend is a fail2ban server on this host, which this test has none of; t1510 proves the confirmed unban",
 };
 
 test("the control: confirmed, the same calls reach the node, so the log would have shown a write", { timeout: TEST_TIMEOUT }, async () => {
