@@ -3,7 +3,6 @@
 #include "homer/client.h"
 
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,22 +13,8 @@
 #include "dl/curl.h"
 #include "mi/transport.h"
 
-/* tool_fail, answering the kind. */
-static enum tool_err hfail(struct tool_error *e, enum tool_err kind, const char *name, int code,
-                           const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-static enum tool_err hfail(struct tool_error *e, enum tool_err kind, const char *name, int code,
-                           const char *fmt, ...)
-{
-    va_list ap;
-
-    e->kind = kind;
-    e->name = name ? name : tool_err_name(kind);
-    e->code = code;
-    va_start(ap, fmt);
-    vsnprintf(e->text, sizeof(e->text), fmt, ap);
-    va_end(ap);
-    return kind;
-}
+/* tool_fail, answering the kind (a constant at every use). */
+#define hfail(e, kind, ...) (tool_fail((e), (kind), __VA_ARGS__), (kind))
 
 struct homer {
     char *url, *shown, *user, *password;
@@ -348,7 +333,7 @@ static char *body_text(const json_t *body, struct tool_error *e)
 {
     char *text = json_dumps(body, JSON_COMPACT);
     if (!text)
-        hfail(e, TOOL_E_SYSTEM, NULL, 0, "out of memory");
+        tool_fail(e, TOOL_E_SYSTEM, NULL, 0, "out of memory");
     return text;
 }
 
