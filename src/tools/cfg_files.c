@@ -699,7 +699,7 @@ static const struct tool_def cfg_files_tools[] = {
                     "the rendered text. Writes nothing.",
      .toolset = "cfg",
      .scope = SCOPE_BIT(SCOPE_CONFIG_READ),
-     .flags = TOOL_F_READONLY | TOOL_F_IDEMPOTENT,
+     .flags = TOOL_F_READONLY | TOOL_F_IDEMPOTENT | TOOL_F_LONG,
      .backend = BACKEND_EXEC,
      .exec = &(const struct exec_row){.program = "m4", .install = M4_INSTALL},
      .args = ARGS(
@@ -748,7 +748,7 @@ static const struct tool_def cfg_files_tools[] = {
                     "backup; the current file is kept as a new backup first.",
      .toolset = "cfg",
      .scope = SCOPE_BIT(SCOPE_CONFIG_WRITE),
-     .flags = TOOL_F_DESTRUCTIVE,
+     .flags = TOOL_F_DESTRUCTIVE | TOOL_F_LONG,
      .backend = BACKEND_SERVER,
      .args = ARGS(PATH_ARG("backup_path", "A <target name>.bak-* file"),
                   PATH_ARG("target_path", "The config to replace"),
