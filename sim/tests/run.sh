@@ -31,7 +31,11 @@ start() {
     i=0
     # up to 30 s: a sanitizer build takes that long to generate 100 000 dialogs before it listens
     while [ ! -p "$FIFO" ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i + 1)); done
-    sleep 0.1
+    # and until its HTTP port accepts: the FIFO can come first (CI under TSan on a busy machine
+    # was refused a moment after the FIFO appeared)
+    while [ $i -lt 600 ] && ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
+        sleep 0.05; i=$((i + 1))
+    done
 }
 stop() {
     kill "$SIM_PID"
