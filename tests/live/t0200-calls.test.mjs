@@ -80,7 +80,13 @@ for (const inst of installs()) {
     test(`${CALLS} calls: dlg_list and dlg_profile_list_dlgs page with no gap, dlg_profile_end_dlgs ends them all`, LONG, async (t) => {
       const callers = startCallers(bed.node.SIP_PORT, bed.node.run, { calls: CALLS, rate: 100, name: "many-calls", port: await freeUdp() });
       try {
-        await until(async () => (await miDialogs(bed)).filter((x) => x.state === 4).length === CALLS, `${CALLS} confirmed dialogs`, 60_000);
+        let confirmed = 0;
+        await until(async () => (confirmed = (await miDialogs(bed)).filter((x) => x.state === 4).length) === CALLS,
+          `${CALLS} confirmed dialogs`, 60_000).catch((e) => {
+          // say how far it got and what SIPp saw, for a run that does not get there
+          e.message += `: ${confirmed} confirmed; callers: ${callers.output().slice(-1500)}`;
+          throw e;
+        });
         const mi = (await miDialogs(bed)).map((d) => d.callid).sort();
         const paged = (await walk(bed, "dlg_list", {}, 50)).map((d) => d.callid);
         assert.equal(new Set(paged).size, paged.length, "dlg_list: a call is listed twice");
