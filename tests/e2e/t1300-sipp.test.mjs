@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { withClient, REQ, allTools as loadTools, structured as ok, callTool as call } from "./lib/sdk.mjs";
 import { sleep, TEST_TIMEOUT } from "./lib/raw.mjs";
+import { pidsWith } from "./lib/procs.mjs";
 
 const T = { timeout: TEST_TIMEOUT };
 const repo = new URL("../../", import.meta.url);
@@ -26,19 +27,6 @@ async function freePort() {
   const { port } = s.address();
   await new Promise((res) => s.close(res));
   return port;
-}
-
-// The pids of processes whose command line holds `needle` (never signalled by name).
-function pidsWith(needle) {
-  const found = [];
-  for (const p of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
-    try {
-      const cmd = readFileSync(`/proc/${p}/cmdline`, "utf8").split("\0");
-      const stat = readFileSync(`/proc/${p}/stat`, "utf8");
-      if (cmd.includes(needle) && !/\) Z /.test(stat)) found.push(Number(p));
-    } catch {}
-  }
-  return found;
 }
 
 async function withEnv(vars, fn) {

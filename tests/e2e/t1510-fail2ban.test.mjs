@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { withClient, allTools as loadTools, structured as ok, callTool as call } from "./lib/sdk.mjs";
 import { sleep, TEST_TIMEOUT } from "./lib/raw.mjs";
+import { pidsWith } from "./lib/procs.mjs";
 
 const T = { timeout: TEST_TIMEOUT };
 const repo = new URL("../../", import.meta.url).pathname;
@@ -31,19 +32,6 @@ function clientJail(jail) {
            total_banned: Number(get("Total banned")), total_failed: Number(get("Total failed")) };
 }
 const dummyLog = () => (existsSync(dummy) ? readFileSync(dummy, "utf8") : "");
-
-// The pids of processes whose command line holds `needle` (never signalled by name).
-function pidsWith(needle) {
-  const found = [];
-  for (const p of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
-    try {
-      const cmd = readFileSync(`/proc/${p}/cmdline`, "utf8").split("\0");
-      const stat = readFileSync(`/proc/${p}/stat`, "utf8");
-      if (cmd.includes(needle) && !/\) Z /.test(stat)) found.push(Number(p));
-    } catch {}
-  }
-  return found;
-}
 
 before(() => {
   try {

@@ -7,11 +7,12 @@
 // here (no compose plugin; with a stand-in plugin, no daemon) becomes a clear error.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { withClient, REQ, allTools, callTool as call, structured as ok, types } from "./lib/sdk.mjs";
 import { sleep, TEST_TIMEOUT } from "./lib/raw.mjs";
+import { pidsWith } from "./lib/procs.mjs";
 
 const T = { timeout: TEST_TIMEOUT };
 const REAL_DOCKER = "/usr/local/bin/docker";
@@ -53,24 +54,11 @@ function fake(label, name, body) {
 
 const RESTARTED = `echo " Container proj-$5-1  Restarting" >&2\necho " Container proj-$5-1  Started" >&2`;
 
-// The pids of processes whose command line holds `needle` (never signalled by name).
-function pidsWith(needle) {
-  const found = [];
-  for (const p of readdirSync("/proc").filter((x) => /^\d+$/.test(x))) {
-    try {
-      const cmd = readFileSync(`/proc/${p}/cmdline`, "utf8").split("\0");
-      const stat = readFileSync(`/proc/${p}/stat`, "utf8");
-      if (cmd.some((a) => a.includes(needle)) && !/\) Z /.test(stat)) found.push(Number(p));
-    } catch {}
-  }
-  return found;
-}
-
 async function gone(needle) {
-  let left = pidsWith(needle);
+  let left = pidsWith(needle, { part: true });
   for (let i = 0; i < 50 && left.length; i++) {
     await sleep(100);
-    left = pidsWith(needle);
+    left = pidsWith(needle, { part: true });
   }
   return left;
 }
@@ -292,7 +280,7 @@ test("a compose that hangs is killed at --compose-timeout-s; a cancelled call ki
     const pending = restart(client, {}, { ...REQ, signal: ac.signal });
     for (let i = 0; i < 100 && !existsSync(join(slow.dir, "started")); i++) await sleep(100);
     assert.ok(existsSync(join(slow.dir, "started")), "compose did not start");
-    assert.ok(pidsWith(slow.dir).length > 0, "compose is not running");
+    assert.ok(pidsWith(slow.dir, { part: true }).length > 0, "compose is not running");
     ac.abort();
     await assert.rejects(pending);
     assert.deepEqual(await gone(slow.dir), [], "compose survived the cancellation");
