@@ -106,8 +106,8 @@ const struct prompt_def prompt_rows[] = {
      .text = "Plan the migration of {node} from OpenSIPS 3.6 to 4.0 ({config}).\n"
              "1. server_version: confirm it runs 3.6.\n"
              "2. cfg_migrate_plan on {config}: what changes (modules, parameters, functions).\n"
-             "3. MI: scripts and monitoring calling 3.x names (dlg_list, ds_list) need the 4.0 "
-             "ones; mi_list_commands and mi_describe_command show both.\n"
+             "3. MI: scripts and monitoring calling 3.x names (ds_list) need the 4.0 ones "
+             "(dispatcher:list); mi_list_commands and mi_describe_command show both.\n"
              "4. cfg_dry_run of the migrated config with the 4.0 binary.\n"
              "Give the steps in order, what to test, and how to roll back."},
     {.name = "config_from_flags", .title = "Build a config from flags",
