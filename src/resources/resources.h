@@ -7,7 +7,12 @@
  * URIs: opensips://{node}/... is the state of one OpenSIPS node, the node's name as the URI's
  * authority (a node is a host; a client shows them grouped); opensips-mcp://... is this server's
  * own (its docs, its nodes), so that no node name can shadow it. Variables are percent-decoded
- * before use ({callid} may hold '/' as %2F). Resources are read on demand, nothing is cached. */
+ * before use ({callid} may hold '/' as %2F). Resources are read on demand, nothing is cached.
+ *
+ * Errors of resources/read: -32002 (resource not found) for a URI no row serves, a node not
+ * configured, a bad escape, or a variable naming nothing on the node (no such dialog, AOR,
+ * statistic group, MI command); -32603 when the node could not answer (down, time-out, MI
+ * error), with the MI client's sentence; -32600 when the caller's role lacks the row's scope. */
 #ifndef RESOURCES_RESOURCES_H
 #define RESOURCES_RESOURCES_H
 

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { withClient, REQ, allTools, callTool } from "./lib/sdk.mjs";
 import { TEST_TIMEOUT } from "./lib/raw.mjs";
+import { freePort } from "./lib/http.mjs";
 import { startSim, stopAll } from "./lib/sim.mjs";
 
 const T = { timeout: TEST_TIMEOUT };
@@ -93,7 +94,9 @@ async function argsFor(client, p) {
 test("every prompt renders with its arguments, names only tools that exist, and nothing is missing with every toolset", T, async () => {
   await withClient(all(["--cfg-templates", "/nonexistent"]), async (client) => {
     const tools = new Set((await allTools(client)).map((t) => t.name));
-    for (const p of await list(client, "listPrompts", "prompts")) {
+    const prompts = await list(client, "listPrompts", "prompts");
+    assert.ok(prompts.length >= 10, `${prompts.length} prompts`);
+    for (const p of prompts) {
       const args = await argsFor(client, p);
       const r = await client.getPrompt({ name: p.name, arguments: args }, REQ);
       assert.equal(r.messages.length, 1, p.name);
@@ -205,6 +208,10 @@ test("every template resolves and reads on both versions, and every fixed resour
 
 test("unknown prompts, arguments, resources and nodes get the spec's errors", T, async () => {
   await withClient(all(), async (client) => {
+    // the same requests, right, succeed: the errors below are the arguments' own
+    assert.ok((await client.getPrompt({ name: "troubleshoot_call", arguments: { callid: "x" } }, REQ)).messages.length);
+    assert.ok((await client.readResource({ uri: "opensips://pbx1/status" }, REQ)).contents.length);
+    assert.ok((await complete(client, prompt("troubleshoot_call"), "node", "")).completion.values.length);
     assert.equal(await code(client.getPrompt({ name: "no_such_prompt" }, REQ)), -32602);
     assert.equal(await code(client.getPrompt({ name: "troubleshoot_call", arguments: {} }, REQ)), -32602);
     assert.equal(await code(client.getPrompt({ name: "troubleshoot_call", arguments: { callid: "x", bogus: "y" } }, REQ)), -32602);
@@ -256,5 +263,24 @@ test("the toolsets decide which prompts and templates are listed, and a prompt s
     const text = (await client.getPrompt({ name: "troubleshoot_call", arguments: { callid: "x" } }, REQ)).messages[0].content.text;
     assert.match(text, /\nNot enabled on this server \(skip those steps\): tm_transactions \(toolset traffic\), homer_get_call_flow \(toolset homer\), /);
     assert.doesNotMatch(text, /Not enabled.*dlg_list/);
+  });
+});
+
+test("a node that cannot answer: reads fail with -32603 saying why, completion offers nothing", T, async () => {
+  const down = join(dir, "down.json");
+  writeFileSync(down, JSON.stringify({ mi: { nodes: { gone: `http://127.0.0.1:${await freePort()}/mi` } } }));
+  await withClient(["--config", down, "--role", "admin", "--toolsets", "all", "--mi-timeout-ms", "500"], async (client) => {
+    for (const uri of ["opensips://gone/status", "opensips://gone/dispatcher", "opensips://gone/mi"]) {
+      try {
+        await client.readResource({ uri }, REQ);
+        assert.fail(`${uri} read`);
+      } catch (e) {
+        assert.equal(e.code, -32603, uri);
+        assert.match(e.message, /node 'gone'/, uri);
+      }
+    }
+    const ids = await complete(client, prompt("troubleshoot_call"), "callid", "");
+    assert.deepEqual(ids.completion, { values: [], total: 0, hasMore: false });
+    assert.deepEqual((await complete(client, prompt("troubleshoot_call"), "node", "")).completion.values, ["gone"]);
   });
 });
