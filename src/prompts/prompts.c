@@ -374,3 +374,28 @@ int prompts_register(struct registry *reg, const struct tool_backends *be, const
     }
     return 0;
 }
+
+int prompts_markdown(FILE *out)
+{
+    fprintf(out, "## Prompts\n\nEach is listed when its toolset is enabled; prompts/get renders "
+                 "its text with the arguments and names the tools it uses that are not enabled.\n");
+    for (size_t i = 0; i < prompt_row_count; i++) {
+        const struct prompt_def *d = &prompt_rows[i];
+        fprintf(out, "\n### %s\n\n**%s.** %s (area %s, toolset %s)\n\n", d->name, d->title,
+                d->description, d->area, d->toolset);
+        for (const struct prompt_arg_def *a = d->args; a && a->name; a++) {
+            fprintf(out, "- `%s`%s: %s", a->name, a->required ? " (required)" : "",
+                    a->description);
+            if (a->complete != COMPL_NONE)
+                fprintf(out, "; completes from %s", compl_source_name(a->complete));
+            for (const char *const *v = a->values; v && *v; v++)
+                fprintf(out, "%s%s", v == a->values ? "; one of " : ", ", *v);
+            fputc('\n', out);
+        }
+        fprintf(out, "- tools:");
+        for (const char *const *t = d->tools; t && *t; t++)
+            fprintf(out, "%s %s", t == d->tools ? "" : ",", *t);
+        fputc('\n', out);
+    }
+    return ferror(out) ? -1 : 0;
+}

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "complete/complete.h"
 #include "mcp/registry.h"
@@ -60,5 +61,9 @@ int prompts_register(struct registry *reg, const struct tool_backends *be, const
 char *prompt_render(const struct prompt_def *d, const json_t *args,
                     bool (*offered)(const char *tool, void *ctx), void *ctx, char *err,
                     size_t errlen);
+
+/* Markdown for every prompt row (what it is for, its area, toolset, arguments with their
+ * completion, the tools it names), for the docs resource. 0 or -1. */
+int prompts_markdown(FILE *out);
 
 #endif

@@ -10,6 +10,7 @@
 #include "mcp/server.h"
 #include "mi/catalogue.h"
 #include "mi/client.h"
+#include "prompts/prompts.h"
 #include "tools/backends.h"
 #include "tools/docs.h"
 #include "tools/row.h"
@@ -246,6 +247,31 @@ static json_t *r_doc_tools(struct resource_ctx *x, struct rpc_err *e)
     return out;
 }
 
+static json_t *r_doc_prompts(struct resource_ctx *x, struct rpc_err *e)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    json_t *out;
+    (void)x;
+
+    if (!f) {
+        rpc_err_set(e, JSONRPC_INTERNAL_ERROR, "Internal error: out of memory");
+        return NULL;
+    }
+    fprintf(f, "# Prompts and resources\n\n");
+    int rc = prompts_markdown(f) < 0 || resources_markdown(f) < 0;
+    if (fclose(f) != 0 || rc) {
+        free(buf);
+        rpc_err_set(e, JSONRPC_INTERNAL_ERROR, "Internal error: the reference could not be "
+                    "written");
+        return NULL;
+    }
+    out = json_stringn(buf, len);
+    free(buf);
+    return out;
+}
+
 static json_t *r_doc_security(struct resource_ctx *x, struct rpc_err *e)
 {
     (void)x, (void)e;
@@ -269,6 +295,10 @@ const struct resource_def resource_rows[] = {
     {.uri = "opensips-mcp://docs/tools", .name = "docs-tools", .title = "Tool reference",
      .description = "Every tool: arguments, MI mapping per OpenSIPS version (about 110 KB).",
      .mime = "text/markdown", .read = r_doc_tools},
+    {.uri = "opensips-mcp://docs/prompts", .name = "docs-prompts",
+     .title = "Prompt and resource reference",
+     .description = "Every prompt and resource: what for, arguments, completion, toolset.",
+     .mime = "text/markdown", .read = r_doc_prompts},
     {.uri = "opensips-mcp://docs/security", .name = "docs-security", .title = "Security model",
      .description = "Roles, scopes, confirmation, audit, what the server refuses.",
      .mime = "text/markdown", .read = r_doc_security},
@@ -526,4 +556,23 @@ bool resources_watch(const struct resource_def *d, const char *event)
         if (!strcmp(*ev, event))
             return true;
     return false;
+}
+
+int resources_markdown(FILE *out)
+{
+    fprintf(out, "\n## Resources\n\nopensips://{node}/... is one node's state, read when asked; "
+                 "opensips-mcp://... is this server's own. Variables are percent-encoded.\n");
+    for (size_t i = 0; i < resource_row_count; i++) {
+        const struct resource_def *d = &resource_rows[i];
+        const char *scopes = d->scope ? scope_bit_name(d->scope) : "none"; /* one bit a row */
+        fprintf(out, "\n### `%s`\n\n**%s.** %s (%s; toolset %s; scope %s)\n", d->uri, d->title,
+                d->description, d->mime, d->toolset ? d->toolset : "always", scopes);
+        for (const struct resource_var *v = d->vars; v && v->name; v++)
+            fprintf(out, "- `{%s}` completes from %s\n", v->name, compl_source_name(v->complete));
+        for (const char *const *ev = d->events; ev && *ev; ev++)
+            fprintf(out, "%s%s", ev == d->events ? "- changed by " : ", ", *ev);
+        if (d->events)
+            fputc('\n', out);
+    }
+    return ferror(out) ? -1 : 0;
 }

@@ -18,6 +18,7 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "auth/roles.h"
 #include "complete/complete.h"
@@ -96,5 +97,9 @@ bool resources_watch(const struct resource_def *d, const char *event);
 /* Percent-decode src (at most RESOURCE_VAR_MAX decoded bytes) into a new string; NULL for a
  * bad escape, a NUL, or a value too long. */
 char *resources_decode(const char *src);
+
+/* Markdown for every resource row (URI, what it is for, toolset, scope, variables with their
+ * completion, the events that change it). 0 or -1. */
+int resources_markdown(FILE *out);
 
 #endif

@@ -68,7 +68,8 @@ test("the lists: every prompt per area, the fixed resources and the templates, a
                      "ecosystem_overview"])
       assert.ok(prompts.find((p) => p.name === n), `prompt ${n} missing`);
     assert.deepEqual(resources.map((r) => r.uri).sort(),
-                     ["opensips-mcp://docs/mi", "opensips-mcp://docs/security", "opensips-mcp://docs/tools", "opensips-mcp://nodes"]);
+                     ["opensips-mcp://docs/mi", "opensips-mcp://docs/prompts", "opensips-mcp://docs/security", "opensips-mcp://docs/tools",
+                      "opensips-mcp://nodes"]);
     assert.ok(templates.length >= 10, `${templates.length} templates`);
     for (const t of templates) assert.match(t.uriTemplate, /^opensips:\/\/\{node\}\//);
     for (const p of prompts) {
@@ -203,6 +204,10 @@ test("every template resolves and reads on both versions, and every fixed resour
     assert.deepEqual(nodes.map((n) => n.name), ["pbx1", "pbx2"]);
     const tools = (await client.readResource({ uri: "opensips-mcp://docs/tools" }, REQ)).contents[0].text;
     assert.match(tools, /dlg_list/);
+    // the prompt and resource reference names every prompt and template listed
+    const ref = (await client.readResource({ uri: "opensips-mcp://docs/prompts" }, REQ)).contents[0].text;
+    for (const p of await list(client, "listPrompts", "prompts")) assert.ok(ref.includes(`### ${p.name}\n`), p.name);
+    for (const t of await list(client, "listResourceTemplates", "resourceTemplates")) assert.ok(ref.includes(`### \`${t.uriTemplate}\``), t.uriTemplate);
   });
 });
 
