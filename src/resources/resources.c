@@ -544,7 +544,7 @@ int resources_uri(const struct resource_def *d, const char *node, const json_t *
 void resources_changed(struct mcp_server *srv, const struct resource_def *d, const char *node,
                        const json_t *vars)
 {
-    char uri[1024];
+    char uri[RESOURCE_URI_MAX];
 
     if (resources_uri(d, node, vars, uri, sizeof(uri)) == 0)
         mcp_server_resource_updated(srv, uri);
@@ -575,4 +575,27 @@ int resources_markdown(FILE *out)
             fputc('\n', out);
     }
     return ferror(out) ? -1 : 0;
+}
+
+size_t resources_event_uris(const char *node, const char *event, const json_t *params,
+                            char (*uris)[RESOURCE_URI_MAX], size_t max)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < resource_row_count && n < max; i++)
+        if (resources_watch(&resource_rows[i], event) &&
+            resources_uri(&resource_rows[i], node, params, uris[n], RESOURCE_URI_MAX) == 0)
+            n++;
+    return n;
+}
+
+size_t resources_event(struct mcp_server *srv, const char *node, const char *event,
+                       const json_t *params)
+{
+    char uris[8][RESOURCE_URI_MAX];
+    size_t n = resources_event_uris(node, event, params, uris, 8);
+
+    for (size_t i = 0; i < n; i++)
+        mcp_server_resource_updated(srv, uris[i]);
+    return n;
 }

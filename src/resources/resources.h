@@ -94,6 +94,21 @@ void resources_changed(struct mcp_server *srv, const struct resource_def *d, con
 /* Whether row d is changed by the node event `event` (its events list names it). */
 bool resources_watch(const struct resource_def *d, const char *event);
 
+/* Longest resource URI the event hook builds, in bytes with the NUL. */
+#define RESOURCE_URI_MAX 1024
+
+/* The URIs node event `event` (its parameters `params`, an object as the event datagram
+ * carries them) changes on `node`: one per row that watches it, its variables taken from the
+ * event parameters of the same name ({aor} from "aor", {callid} from "callid"); a row whose
+ * variable the event lacks is skipped. Into uris (at most max); returns how many. */
+size_t resources_event_uris(const char *node, const char *event, const json_t *params,
+                            char (*uris)[RESOURCE_URI_MAX], size_t max);
+
+/* The one call the live-updates work makes per event: notify the subscribers of every URI
+ * resources_event_uris gives (notifications/resources/updated). Returns how many URIs. */
+size_t resources_event(struct mcp_server *srv, const char *node, const char *event,
+                       const json_t *params);
+
 /* Percent-decode src (at most RESOURCE_VAR_MAX decoded bytes) into a new string; NULL for a
  * bad escape, a NUL, or a value too long. */
 char *resources_decode(const char *src);

@@ -231,8 +231,32 @@ static void test_uris(void)
     CHECK(!resources_watch(status, "E_DLG_STATE_CHANGED"));
 }
 
+static void test_events(void)
+{
+    char uris[4][RESOURCE_URI_MAX];
+    json_t *ul = json_pack("{s:s, s:s, s:s}", "domain", "location", "aor", "alice@example.com",
+                           "uri", "sip:alice@10.0.0.1");
+    json_t *dlg = json_pack("{s:s, s:s, s:i}", "callid", "a/b@h", "from_tag", "x", "new_state", 5);
+    json_t *none = json_object();
+
+    CHECK(resources_event_uris("pbx1", "E_UL_CONTACT_INSERT", ul, uris, 4) == 1);
+    CHECK_STR(uris[0], "opensips://pbx1/registrations/alice@example.com");
+    CHECK(resources_event_uris("pbx1", "E_DLG_STATE_CHANGED", dlg, uris, 4) == 1);
+    CHECK_STR(uris[0], "opensips://pbx1/dialog/a%2Fb@h");
+    CHECK(resources_event_uris("pbx2", "E_DISPATCHER_STATUS", none, uris, 4) == 1);
+    CHECK_STR(uris[0], "opensips://pbx2/dispatcher");
+    /* an event lacking the variable, an event nothing watches, no room */
+    CHECK(resources_event_uris("pbx1", "E_DLG_STATE_CHANGED", none, uris, 4) == 0);
+    CHECK(resources_event_uris("pbx1", "E_CORE_THRESHOLD", ul, uris, 4) == 0);
+    CHECK(resources_event_uris("pbx1", "E_UL_AOR_INSERT", ul, uris, 0) == 0);
+    json_decref(ul);
+    json_decref(dlg);
+    json_decref(none);
+}
+
 int main(void)
 {
+    test_events();
     test_prompt_rows();
     test_render();
     test_resource_rows();
