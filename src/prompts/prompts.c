@@ -207,9 +207,8 @@ static const char *toolset_of(const char *tool)
     return NULL;
 }
 
-char *prompt_render(const struct prompt_def *d, const json_t *args,
-                    bool (*offered)(const char *tool, void *ctx), void *ctx, char *err,
-                    size_t errlen)
+char *prompt_render(const struct prompt_def *d, const json_t *args, prompt_tool_why_fn why,
+                    void *ctx, char *err, size_t errlen)
 {
     struct text *t = calloc(1, sizeof(*t));
     const char *p = d->text;
@@ -247,18 +246,17 @@ char *prompt_render(const struct prompt_def *d, const json_t *args,
         put(t, v, strlen(v));
         p = close + 1;
     }
-    for (const char *const *tool = d->tools; offered && tool && *tool; tool++) {
-        if (offered(*tool, ctx))
+    for (const char *const *tool = d->tools; why && tool && *tool; tool++) {
+        char buf[96];
+        const char *reason = why(*tool, ctx, buf, sizeof(buf));
+        if (!reason)
             continue;
-        const char *set = toolset_of(*tool);
-        const char *sep = any_missing ? ", " : "\nNot enabled on this server (skip those steps): ";
+        const char *sep = any_missing ? ", " : "\nNot available here (skip those steps): ";
         put(t, sep, strlen(sep));
         put(t, *tool, strlen(*tool));
-        if (set) {
-            put(t, " (toolset ", 10);
-            put(t, set, strlen(set));
-            put(t, ")", 1);
-        }
+        put(t, " (", 2);
+        put(t, reason, strlen(reason));
+        put(t, ")", 1);
         any_missing = true;
     }
     if (t->over) {
@@ -283,16 +281,32 @@ struct prompt_entry {
     struct mcp_completion *completions;
 };
 
-static bool tool_offered(const char *tool, void *ctx)
+/* As tools/list decides what a caller sees: the toolset, the read-only mode, the role. */
+static const char *tool_why(const char *tool, void *ctx, char *buf, size_t n)
 {
-    return registry_tool(ctx, tool, NULL) != NULL;
+    struct mcp_call *c = ctx;
+    struct mcp_server *srv = mcp_call_server(c);
+    const struct mcp_tool *t = registry_tool(mcp_server_registry(srv), tool, NULL);
+    const char *set;
+
+    if (!t) {
+        set = toolset_of(tool);
+        snprintf(buf, n, "toolset %s", set ? set : "?");
+        return buf;
+    }
+    if (mcp_server_settings(srv)->read_only && !(t->flags & TOOL_F_READONLY))
+        return "read-only server";
+    if (t->scope && !mcp_call_has_scopes(c, t->scope)) {
+        snprintf(buf, n, "needs %s", scope_bit_name(t->scope));
+        return buf;
+    }
+    return NULL;
 }
 
 static json_t *p_get(struct mcp_call *c, const struct mcp_prompt *p, json_t *args,
                      struct rpc_err *e)
 {
     const struct prompt_entry *pe = p->ctx;
-    struct registry *reg = mcp_server_registry(mcp_call_server(c));
     const char *key;
     json_t *v, *r;
     char err[256], *text;
@@ -305,7 +319,7 @@ static json_t *p_get(struct mcp_call *c, const struct mcp_prompt *p, json_t *arg
             return NULL;
         }
     }
-    if (!(text = prompt_render(pe->def, args, tool_offered, reg, err, sizeof(err)))) {
+    if (!(text = prompt_render(pe->def, args, tool_why, c, err, sizeof(err)))) {
         rpc_err_set(e, JSONRPC_INTERNAL_ERROR, "Internal error: %s", err);
         return NULL;
     }
@@ -378,7 +392,8 @@ int prompts_register(struct registry *reg, const struct tool_backends *be, const
 int prompts_markdown(FILE *out)
 {
     fprintf(out, "## Prompts\n\nEach is listed when its toolset is enabled; prompts/get renders "
-                 "its text with the arguments and names the tools it uses that are not enabled.\n");
+                 "its text with the arguments and names the tools it uses that the caller cannot "
+                 "use there (toolset not enabled, read-only server, role without the scope).\n");
     for (size_t i = 0; i < prompt_row_count; i++) {
         const struct prompt_def *d = &prompt_rows[i];
         fprintf(out, "\n### %s\n\n**%s.** %s (area %s, toolset %s)\n\n", d->name, d->title,

@@ -54,13 +54,16 @@ extern const size_t prompt_row_count;
  * on a duplicate name. */
 int prompts_register(struct registry *reg, const struct tool_backends *be, const char *toolsets);
 
+/* Why the caller cannot use `tool` here, in a few words written into buf ("toolset homer",
+ * "needs mi.write", "read-only server"), or NULL when it can. */
+typedef const char *(*prompt_tool_why_fn)(const char *tool, void *ctx, char *buf, size_t n);
+
 /* The rendered text of row d with args (an object of strings; may be NULL), as prompts/get
- * sends it: a new string (free it), or NULL with a sentence in err (an unknown {name}, a value
- * too long). `offered` (may be NULL: all) says whether this server offers a tool; the ones it
- * does not are named at the end with their toolset. */
-char *prompt_render(const struct prompt_def *d, const json_t *args,
-                    bool (*offered)(const char *tool, void *ctx), void *ctx, char *err,
-                    size_t errlen);
+ * sends it: a new string (free it), or NULL with a sentence in err (a {name} that is no
+ * argument, a text over RENDER_MAX). `why` (may be NULL: every tool is there) is asked of each
+ * tool the row names; the ones the caller cannot use are named at the end, with the reason. */
+char *prompt_render(const struct prompt_def *d, const json_t *args, prompt_tool_why_fn why,
+                    void *ctx, char *err, size_t errlen);
 
 /* Markdown for every prompt row (what it is for, its area, toolset, arguments with their
  * completion, the tools it names), for the docs resource. 0 or -1. */

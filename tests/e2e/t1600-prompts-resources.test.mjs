@@ -104,7 +104,7 @@ test("every prompt renders with its arguments, names only tools that exist, and 
       assert.equal(r.messages[0].role, "user");
       const text = r.messages[0].content.text;
       assert.doesNotMatch(text, /[{}]/, `${p.name}: an argument left unrendered`);
-      assert.doesNotMatch(text, /Not enabled/, `${p.name}: ${text}`);
+      assert.doesNotMatch(text, /Not available/, `${p.name}: ${text}`);
       for (const v of Object.values(args)) assert.ok(text.includes(v), `${p.name}: ${v} not in the text`);
       // every tool-like word in the text is a tool this server lists
       for (const w of text.match(/\b[a-z0-9]+_[a-z0-9_]+\b/g) ?? [])
@@ -266,9 +266,19 @@ test("the toolsets decide which prompts and templates are listed, and a prompt s
   await withClient(["--config", cfg, "--role", "admin", "--toolsets", "dialog"], async (client) => {
     assert.deepEqual((await list(client, "listPrompts", "prompts")).map((p) => p.name).sort(), ["sip_explain_call", "troubleshoot_call"]);
     const text = (await client.getPrompt({ name: "troubleshoot_call", arguments: { callid: "x" } }, REQ)).messages[0].content.text;
-    assert.match(text, /\nNot enabled on this server \(skip those steps\): tm_transactions \(toolset traffic\), homer_get_call_flow \(toolset homer\), /);
-    assert.doesNotMatch(text, /Not enabled.*dlg_list/);
+    assert.match(text, /\nNot available here \(skip those steps\): tm_transactions \(toolset traffic\), homer_get_call_flow \(toolset homer\), /);
+    assert.doesNotMatch(text, /Not available.*dlg_list/);
   });
+  // a role without mi.write, and a read-only server: the write tool a prompt offers is named as such
+  let seen;
+  await withClient(["--config", cfg, "--role", "viewer", "--toolsets", "all"], async (client) => {
+    seen = (await client.getPrompt({ name: "troubleshoot_gateway" }, REQ)).messages[0].content.text;
+  });
+  assert.match(seen, /\nNot available here \(skip those steps\): dispatcher_set_state \(needs mi\.write\)$/);
+  await withClient(["--config", cfg, "--role", "admin", "--toolsets", "all", "--read-only"], async (client) => {
+    seen = (await client.getPrompt({ name: "troubleshoot_gateway" }, REQ)).messages[0].content.text;
+  });
+  assert.match(seen, /\nNot available here \(skip those steps\): dispatcher_set_state \(read-only server\)$/);
 });
 
 test("a node that cannot answer: reads fail with -32603 saying why, completion offers nothing", T, async () => {

@@ -105,10 +105,13 @@ static void test_prompt_rows(void)
     }
 }
 
-static bool none_offered(const char *tool, void *ctx)
+static const char *why_homer(const char *tool, void *ctx, char *buf, size_t n)
 {
     (void)ctx;
-    return strcmp(tool, "homer_get_call_flow") != 0;
+    if (strcmp(tool, "homer_get_call_flow") && strcmp(tool, "stats_get"))
+        return NULL;
+    snprintf(buf, n, "%s", tool[0] == 'h' ? "toolset homer" : "needs stats.read");
+    return buf;
 }
 
 static void test_render(void)
@@ -124,15 +127,15 @@ static void test_render(void)
     if (!call)
         return;
     args = json_pack("{s:s, s:s}", "callid", "abc@h", "node", "pbx1");
-    text = prompt_render(call, args, none_offered, NULL, err, sizeof(err));
+    text = prompt_render(call, args, why_homer, NULL, err, sizeof(err));
     CHECK_PREFIX(text, "Troubleshoot the call with Call-ID abc@h on pbx1.");
-    CHECK_CONTAINS(text, "\nNot enabled on this server (skip those steps): homer_get_call_flow "
-                         "(toolset homer)");
+    CHECK_CONTAINS(text, "\nNot available here (skip those steps): homer_get_call_flow "
+                         "(toolset homer), stats_get (needs stats.read)");
     free(text);
     json_object_del(args, "node");
     text = prompt_render(call, args, NULL, NULL, err, sizeof(err));
     CHECK_CONTAINS(text, "on the default node.");
-    CHECK(!check_contains(text, "Not enabled"));
+    CHECK(!check_contains(text, "Not available"));
     free(text);
     json_decref(args);
 
