@@ -4,8 +4,8 @@
 // resources and arguments get the spec's errors, and the toolsets decide what is listed.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { withClient, REQ, allTools, callTool } from "./lib/sdk.mjs";
 import { TEST_TIMEOUT } from "./lib/raw.mjs";
@@ -297,5 +297,18 @@ test("a node that cannot answer: reads fail with -32603 saying why, completion o
     const ids = await complete(client, prompt("troubleshoot_call"), "callid", "");
     assert.deepEqual(ids.completion, { values: [], total: 0, hasMore: false });
     assert.deepEqual((await complete(client, prompt("troubleshoot_call"), "node", "")).completion.values, ["gone"]);
+  });
+});
+
+// The real OpenSIPS 4.0.1 install the cfg tests use (read only), when this machine has it.
+const share = join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "opensips-mcp", "opensips-4.0.1");
+test("config template names complete from the installation's share directory", { ...T, skip: existsSync(join(share, "share/opensips")) ? false : `no ${share}` }, async () => {
+  await withClient(["--config", cfg, "--role", "admin", "--toolsets", "all", "--cfg-templates", share], async (client) => {
+    const all = (await complete(client, prompt("config_from_flags"), "template", "")).completion;
+    assert.ok(all.values.length > 0 && all.total === all.values.length, JSON.stringify(all));
+    const menu = (await complete(client, prompt("config_from_flags"), "template", "menuconfig/")).completion.values;
+    assert.ok(menu.length > 0 && menu.every((v) => v.startsWith("menuconfig/")), JSON.stringify(menu));
+    const text = (await client.getPrompt({ name: "config_from_flags", arguments: { template: menu[0] } }, REQ)).messages[0].content.text;
+    assert.ok(text.includes(`template ${menu[0]} for: a working default.`), text);
   });
 });
