@@ -1,6 +1,7 @@
 /* complete: candidates for completion/complete, from the configuration, the catalogue or a node. */
 #include "complete/complete.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,9 +145,10 @@ long compl_values(struct mcp_call *c, const struct tool_backends *be, enum compl
 
     if (!seen)
         goto nomem;
-    if (be && be->mi && node && !mi_client_resolve_name(be->mi, node))
-        node = NULL; /* a node not configured: nothing of it to offer */
-    switch (s) {
+    /* a node not configured: nothing of it to offer (not the default node's) */
+    bool unknown = node && *node && (!be || !be->mi || !mi_client_resolve_name(be->mi, node));
+    switch (unknown && s != COMPL_NODE && s != COMPL_MI_COMMAND && s != COMPL_TEMPLATE
+                ? COMPL_NONE : s) {
     case COMPL_NODE:
         for (size_t i = 0; be && be->mi && i < mi_client_node_count(be->mi); i++)
             offer(seen, prefix, mi_client_node_name(be->mi, i));

@@ -160,7 +160,9 @@ test("completion answers from the simulator: nodes, Call-IDs, AORs, dispatcher s
     assert.deepEqual(none.completion.values, []);
     // a node that is not configured offers nothing
     const ghost = await complete(client, prompt("troubleshoot_call"), "callid", "", { node: "ghost" });
-    assert.ok(Array.isArray(ghost.completion.values));
+    assert.deepEqual(ghost.completion, { values: [], total: 0, hasMore: false });
+    // an empty node is the default node
+    assert.deepEqual((await complete(client, prompt("troubleshoot_call"), "callid", "", { node: "" })).completion.values, ids.completion.values);
   });
 });
 
