@@ -52,6 +52,11 @@ MI_CATALOGUES := data/catalogue/opensips-mi-catalogue-4.0.1.json data/catalogue/
 $(BUILD)/src/mi/catalogue_data.o: $(MI_CATALOGUES)
 $(BUILD)/src/mi/catalogue_data.o: CFLAGS += -DMI_CATALOGUE_DIR='"$(abspath data/catalogue)"'
 
+# The docs served as resources are embedded the same way (src/resources/docs_data.c).
+EMBEDDED_DOCS := docs/security.md docs/mi.md
+$(BUILD)/src/resources/docs_data.o: $(EMBEDDED_DOCS)
+$(BUILD)/src/resources/docs_data.o: CFLAGS += -DDOCS_DIR='"$(abspath docs)"'
+
 deps:
 	scripts/install-deps.sh test
 deps-build:

@@ -5,6 +5,8 @@
 
 #include "fixtures/examples.h"
 #include "fixtures/fixtures.h"
+#include "prompts/prompts.h"
+#include "resources/resources.h"
 #include "tools/row.h"
 
 int register_all(struct registry *reg, const struct tool_backends *be,
@@ -21,6 +23,10 @@ int register_all(struct registry *reg, const struct tool_backends *be,
     for (size_t i = 0; i < row_table_count; i++)
         if (rows_register(reg, be, row_tables[i]->rows, row_tables[i]->n, settings->toolsets) < 0)
             goto dup;
+    /* prompts and resources after the tools: a prompt says which of its tools are not here */
+    if (prompts_register(reg, be, settings->toolsets) < 0 ||
+        resources_register(reg, be, settings->toolsets) < 0)
+        goto dup;
     return registry_build(reg, err, errlen);
 dup:
     snprintf(err, errlen, "duplicate or unregistrable tool, resource or prompt");

@@ -280,10 +280,13 @@ static json_t *m_complete(struct mcp_call *c, json_t *params, struct rpc_err *e)
     const char *argname = json_string_value(json_object_get(arg, "name"));
     const char *value = json_string_value(json_object_get(arg, "value"));
     const struct mcp_completion *table = NULL;
+    const void *ctx = NULL;
     bool known_arg = false;
     json_t *values;
     size_t total = 0;
 
+    if (over_limit(c, e))
+        return NULL;
     if (!type || !argname || !value) {
         rpc_err_set(e, JSONRPC_INVALID_PARAMS,
                     "Invalid params: completion/complete needs ref.type, argument.name and "
@@ -297,6 +300,7 @@ static json_t *m_complete(struct mcp_call *c, json_t *params, struct rpc_err *e)
         for (const struct mcp_prompt_arg *a = p->args; a && a->name; a++)
             known_arg |= !strcmp(a->name, argname);
         table = p->completions;
+        ctx = p->ctx;
     } else if (!strcmp(type, "ref/resource")) {
         const char *uri = json_string_value(json_object_get(ref, "uri"));
         const struct mcp_resource *r = uri ? registry_template(&c->sess->srv->reg, uri) : NULL;
@@ -309,6 +313,7 @@ static json_t *m_complete(struct mcp_call *c, json_t *params, struct rpc_err *e)
         snprintf(needle, sizeof(needle), "{%s}", argname);
         known_arg = strstr(r->uri, needle) != NULL;
         table = r->completions;
+        ctx = r->ctx;
     } else {
         rpc_err_set(e, JSONRPC_INVALID_PARAMS,
                     "Invalid params: ref.type must be ref/prompt or ref/resource");
@@ -323,15 +328,28 @@ static json_t *m_complete(struct mcp_call *c, json_t *params, struct rpc_err *e)
     for (; table && table->argument; table++) {
         if (strcmp(table->argument, argname))
             continue;
-        for (const char *const *v = table->values; *v; v++) {
+        if (table->complete) {
+            const json_t *context = json_object_get(json_object_get(params, "context"),
+                                                    "arguments");
+            long n = table->complete(c, ctx, argname, value,
+                                     json_is_object(context) ? context : NULL, values,
+                                     COMPLETION_MAX - json_array_size(values), e);
+            if (n < 0) {
+                json_decref(values);
+                return NULL;
+            }
+            total += (size_t)n;
+            continue;
+        }
+        for (const char *const *v = table->values; v && *v; v++) {
             if (strncmp(*v, value, strlen(value)))
                 continue;
-            if (total++ < COMPLETION_MAX)
+            if (total++ < COMPLETION_MAX && json_array_size(values) < COMPLETION_MAX)
                 json_array_append_new(values, json_string(*v));
         }
     }
     return json_pack("{s:{s:o, s:I, s:b}}", "completion", "values", values, "total",
-                     (json_int_t)total, "hasMore", total > COMPLETION_MAX);
+                     (json_int_t)total, "hasMore", total > json_array_size(values));
 }
 
 static json_t *m_set_level(struct mcp_call *c, json_t *params, struct rpc_err *e)
@@ -363,7 +381,8 @@ static const struct mcp_method methods[] = {
     {"resources/unsubscribe", m_unsubscribe, 0},
     {"prompts/list", m_prompts_list, 0},
     {"prompts/get", m_prompts_get, M_WORKER},
-    {"completion/complete", m_complete, 0},
+    /* on a worker: a completion may ask a node (Call-IDs, AORs) */
+    {"completion/complete", m_complete, M_WORKER},
     {"logging/setLevel", m_set_level, 0},
 };
 

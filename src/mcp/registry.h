@@ -74,9 +74,19 @@ struct mcp_resource;
 typedef json_t *(*mcp_resource_fn)(struct mcp_call *c, const struct mcp_resource *r,
                                    const char *uri, json_t *vars, struct rpc_err *e);
 
+/* Candidates computed per request (from a node, within a short deadline), for a completion row
+ * without fixed values: append to `out` (an array) those for `argument` that start with `prefix`,
+ * at most `max` of them, and return how many match in all (may exceed what was appended), or -1
+ * with e set. `ctx` is the owning prompt's or resource's; `context` the request's
+ * context.arguments (the values already chosen, such as a template's {node}; may be NULL). */
+typedef long (*mcp_complete_fn)(struct mcp_call *c, const void *ctx, const char *argument,
+                                const char *prefix, const json_t *context, json_t *out,
+                                size_t max, struct rpc_err *e);
+
 struct mcp_completion {
     const char *argument;       /* prompt argument or template variable */
-    const char *const *values;  /* NULL-terminated candidates */
+    const char *const *values;  /* NULL-terminated candidates; or NULL and complete set */
+    mcp_complete_fn complete;   /* candidates computed per request; NULL: values */
 };
 
 struct mcp_resource {
@@ -88,6 +98,7 @@ struct mcp_resource {
     const char *mime_type;
     mcp_resource_fn read;
     const struct mcp_completion *completions; /* for template variables; NULL-terminated by argument */
+    const void *ctx;            /* the layer's own row, for read and complete (borrowed); may be NULL */
 };
 
 struct mcp_prompt_arg {
@@ -108,6 +119,7 @@ struct mcp_prompt {
     const struct mcp_prompt_arg *args;        /* terminated by a row with name NULL */
     mcp_prompt_fn get;
     const struct mcp_completion *completions; /* terminated by a row with argument NULL */
+    const void *ctx;            /* the layer's own row, for get and complete (borrowed); may be NULL */
 };
 
 enum registry_kind { REG_TOOLS, REG_RESOURCES, REG_TEMPLATES, REG_PROMPTS, REG_KIND_COUNT };
