@@ -3,8 +3,10 @@
 
 #include <stdio.h>
 
+#include "events/events.h"
 #include "fixtures/examples.h"
 #include "fixtures/fixtures.h"
+#include "tools/backends.h"
 #include "tools/row.h"
 
 int register_all(struct registry *reg, const struct tool_backends *be,
@@ -17,6 +19,10 @@ int register_all(struct registry *reg, const struct tool_backends *be,
     if (settings->conformance_fixtures &&
         (fixtures_register(reg) < 0 ||
          rows_register(reg, be, examples_table.rows, examples_table.n, "all") < 0))
+        goto dup;
+    /* the live-update resources, only where events can keep them current */
+    if (settings->events_listen && *settings->events_listen &&
+        events_register_resources(reg, be->mi) < 0)
         goto dup;
     for (size_t i = 0; i < row_table_count; i++)
         if (rows_register(reg, be, row_tables[i]->rows, row_tables[i]->n, settings->toolsets) < 0)

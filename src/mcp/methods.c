@@ -197,6 +197,14 @@ static json_t *subscription(struct mcp_call *c, json_t *params, struct rpc_err *
         return NULL;
     json_decref(vars);
     pthread_mutex_lock(&c->sess->lock);
+    if (on && !json_object_get(c->sess->subscriptions, uri) &&
+        json_object_size(c->sess->subscriptions) >= MCP_SUBSCRIPTIONS_MAX) {
+        pthread_mutex_unlock(&c->sess->lock);
+        rpc_err_set(e, JSONRPC_INVALID_PARAMS, "Invalid params: this session already follows "
+                    "%d resources, the most it may; unsubscribe from one first",
+                    MCP_SUBSCRIPTIONS_MAX);
+        return NULL;
+    }
     if (on)
         json_object_set_new(c->sess->subscriptions, uri, json_true());
     else

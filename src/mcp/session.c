@@ -298,6 +298,20 @@ void mcp_server_resource_updated(struct mcp_server *srv, const char *uri)
     pthread_mutex_unlock(&srv->lock);
 }
 
+bool mcp_server_resource_subscribed(struct mcp_server *srv, const char *uri)
+{
+    bool any = false;
+
+    pthread_mutex_lock(&srv->lock);
+    for (struct mcp_session *s = srv->sessions; s && !any; s = s->next) {
+        pthread_mutex_lock(&s->lock);
+        any = s->notify && json_object_get(s->subscriptions, uri);
+        pthread_mutex_unlock(&s->lock);
+    }
+    pthread_mutex_unlock(&srv->lock);
+    return any;
+}
+
 /* ---- requests ---- */
 
 static void send_final(struct mcp_out *out, json_t *msg)

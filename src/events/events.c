@@ -1,0 +1,393 @@
+/* events: the listener thread — sockets per node, subscriptions over MI, datagrams into resource
+ * URIs, coalesced flushes into the MCP core; and the minimal resource that proves the flow. */
+#include "events/events.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "events/coalesce.h"
+#include "events/map.h"
+#include "jsonrpc.h"
+#include "log.h"
+#include "mcp/server.h"
+#include "mi/client.h"
+#include "settings.h"
+
+/* Datagrams read from one socket per loop round, so that a flood on one node cannot starve
+ * the flush, the renewals or the other nodes. */
+#define READS_PER_ROUND 64
+/* A node that could not be reached is tried again this soon (or at the renewal, if sooner). */
+#define RETRY_MS 10000u
+/* One subscribe call's deadline; the whole unsubscription on exit gets UNSUB_BUDGET_MS. */
+#define SUBSCRIBE_MS 2000u
+#define UNSUB_BUDGET_MS 2000u
+
+struct ev_node {
+    char name[64];
+    int fd;
+    char socket[80];          /* "udp:127.0.0.1:40001", what the node is given */
+    unsigned long long subscribed; /* bit i: event_names[i] is subscribed on the node */
+    uint64_t next_renew;      /* mi_deadline_after's scale */
+};
+
+struct events {
+    struct mi_client *mi;
+    struct mcp_server *srv;
+    unsigned expire_s, interval_ms;
+    struct ev_node *nodes;
+    size_t n;
+    int wake;                 /* eventfd: stop */
+    pthread_t thread;
+    struct coalesce pending;
+    char buf[EVENT_DATAGRAM_MAX + 1];
+};
+
+_Static_assert(EVENT_NAMES_COUNT <= 64,
+               "ev_node.subscribed has a bit per event");
+
+int events_parse_listen(const char *s, struct sockaddr_in *a, char *err, size_t errlen)
+{
+    char host[64];
+    const char *colon = s ? strrchr(s, ':') : NULL;
+    char *end;
+    long port;
+
+    if (!colon || colon == s || (size_t)(colon - s) >= sizeof(host)) {
+        snprintf(err, errlen, "events-listen '%.100s' is not ADDR:PORT (an IPv4 address, e.g. "
+                 "127.0.0.1:4711)", s ? s : "");
+        return -1;
+    }
+    memcpy(host, s, (size_t)(colon - s));
+    host[colon - s] = 0;
+    errno = 0;
+    port = strtol(colon + 1, &end, 10);
+    if (!colon[1] || *end || errno || port < 0 || port > 65535) {
+        snprintf(err, errlen, "events-listen '%.100s': the port must be 0 to 65535", s);
+        return -1;
+    }
+    memset(a, 0, sizeof(*a));
+    a->sin_family = AF_INET;
+    a->sin_port = htons((unsigned short)port);
+    if (!strcmp(host, "localhost"))
+        snprintf(host, sizeof(host), "127.0.0.1");
+    if (inet_pton(AF_INET, host, &a->sin_addr) != 1) {
+        snprintf(err, errlen, "events-listen '%.100s': '%s' is not an IPv4 address (OpenSIPS's "
+                 "event_datagram takes udp:HOST:PORT and cannot parse IPv6)", s, host);
+        return -1;
+    }
+    if (a->sin_addr.s_addr == htonl(INADDR_ANY)) {
+        snprintf(err, errlen, "events-listen '%.100s': give the address the node sends to, not "
+                 "0.0.0.0 (it is also what the node is told)", s);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- subscriptions ---- */
+
+/* Subscribe (or with expire 0, unsubscribe) one event: the MI result. */
+static enum mi_err subscribe_one(struct events *ev, struct ev_node *nd, const char *event,
+                                 unsigned expire, uint64_t deadline, struct mi_error *e)
+{
+    json_t *params = json_pack("{s:s, s:s, s:I}", "event", event, "socket", nd->socket,
+                               "expire", (json_int_t)expire);
+    json_t *result = NULL;
+    enum mi_err rc;
+
+    if (!params)
+        return mi_error_set(e, MI_ERR_SYSTEM, 0, "out of memory");
+    rc = mi_client_call(ev->mi, nd->name, "event_subscribe", params, deadline, &result, e);
+    json_decref(params);
+    json_decref(result);
+    return rc;
+}
+
+/* Whether an error says the node is there but does not offer this event (its module is not
+ * loaded: 400 "Bad parameter value"), rather than that it could not be reached. */
+static bool event_refused(enum mi_err rc)
+{
+    return rc == MI_ERR_MI || rc == MI_ERR_BAD_PARAMS;
+}
+
+static void subscribe_node(struct events *ev, struct ev_node *nd)
+{
+    unsigned long long before = nd->subscribed;
+    struct mi_error e;
+
+    for (size_t i = 0; event_names[i]; i++) {
+        enum mi_err rc = subscribe_one(ev, nd, event_names[i], ev->expire_s,
+                                       mi_deadline_after(SUBSCRIBE_MS), &e);
+        if (rc == MI_OK) {
+            nd->subscribed |= 1ull << i;
+        } else if (event_refused(rc)) {
+            nd->subscribed &= ~(1ull << i);
+            log_msg(LOG_DEBUG, "events: node %s does not offer %s: %s", nd->name,
+                    event_names[i], e.text);
+        } else {
+            log_msg(LOG_WARNING, "events: cannot subscribe node %s to its events (retrying in "
+                    "%u s): %s", nd->name, RETRY_MS / 1000, e.text);
+            unsigned half = ev->expire_s * 1000u / 2;
+            nd->next_renew = mi_deadline_after(half < RETRY_MS ? half : RETRY_MS);
+            return;
+        }
+    }
+    nd->next_renew = mi_deadline_after(ev->expire_s * 1000u / 2);
+    if (nd->subscribed != before)
+        log_msg(LOG_INFO, "events: node %s sends %d of %zu events to %s", nd->name,
+                __builtin_popcountll(nd->subscribed),
+                (size_t)EVENT_NAMES_COUNT, nd->socket);
+}
+
+/* expire 0: OpenSIPS drops the subscriber from the next second on (event_interface.c). */
+static void unsubscribe_all(struct events *ev)
+{
+    uint64_t deadline = mi_deadline_after(UNSUB_BUDGET_MS);
+    struct mi_error e;
+
+    for (size_t k = 0; k < ev->n; k++) {
+        struct ev_node *nd = &ev->nodes[k];
+        for (size_t i = 0; event_names[i]; i++) {
+            if (!(nd->subscribed & (1ull << i)))
+                continue;
+            enum mi_err rc = subscribe_one(ev, nd, event_names[i], 0, deadline, &e);
+            if (rc != MI_OK && !event_refused(rc)) {
+                log_msg(LOG_WARNING, "events: cannot unsubscribe node %s (its subscriptions "
+                        "expire in at most %u s): %s", nd->name, ev->expire_s, e.text);
+                break;
+            }
+            nd->subscribed &= ~(1ull << i);
+        }
+    }
+}
+
+/* ---- datagrams ---- */
+
+static void uri_changed(const char *uri, void *ctx)
+{
+    struct events *ev = ctx;
+
+    /* nothing is kept for a resource no session follows */
+    if (mcp_server_resource_subscribed(ev->srv, uri) && coalesce_add(&ev->pending, uri) < 0)
+        log_msg(LOG_DEBUG, "events: over %d resources changed in one interval; dropped %s",
+                COALESCE_MAX, uri);
+}
+
+static void read_node(struct events *ev, struct ev_node *nd)
+{
+    for (int r = 0; r < READS_PER_ROUND; r++) {
+        ssize_t len = recv(nd->fd, ev->buf, EVENT_DATAGRAM_MAX, MSG_DONTWAIT);
+        struct event_msg m;
+        char err[200];
+
+        if (len < 0)
+            return; /* EAGAIN: drained; anything else: try at the next wake */
+        if (event_parse(ev->buf, (size_t)len, &m, err, sizeof(err)) < 0) {
+            log_msg(LOG_DEBUG, "events: node %s: ignored a datagram of %zd bytes: %s", nd->name,
+                    len, err);
+            continue;
+        }
+        log_msg(LOG_DEBUG, "events: node %s: %s", nd->name, m.name);
+        event_uris(nd->name, &m, uri_changed, ev);
+        event_msg_release(&m);
+    }
+}
+
+static void notify(const char *uri, void *ctx)
+{
+    struct events *ev = ctx;
+    mcp_server_resource_updated(ev->srv, uri);
+}
+
+static void *run(void *arg)
+{
+    struct events *ev = arg;
+    struct pollfd *fds = calloc(ev->n + 1, sizeof(*fds));
+    uint64_t next_flush = mi_deadline_after(ev->interval_ms);
+
+    if (!fds) {
+        log_msg(LOG_ERROR, "events: out of memory; no live resource updates");
+        return NULL;
+    }
+    for (;;) {
+        uint64_t now = mi_deadline_after(0), wake_at = next_flush;
+        for (size_t k = 0; k < ev->n; k++) {
+            if (now >= ev->nodes[k].next_renew) {
+                subscribe_node(ev, &ev->nodes[k]);
+                now = mi_deadline_after(0);
+            }
+            if (ev->nodes[k].next_renew < wake_at)
+                wake_at = ev->nodes[k].next_renew;
+        }
+        for (size_t k = 0; k < ev->n; k++)
+            fds[k] = (struct pollfd){.fd = ev->nodes[k].fd, .events = POLLIN};
+        fds[ev->n] = (struct pollfd){.fd = ev->wake, .events = POLLIN};
+        int timeout = wake_at > now ? (int)(wake_at - now) : 0;
+        if (poll(fds, ev->n + 1, timeout) < 0 && errno != EINTR) {
+            log_msg(LOG_ERROR, "events: poll: %s; no live resource updates", strerror(errno));
+            break;
+        }
+        if (fds[ev->n].revents & POLLIN)
+            break;
+        for (size_t k = 0; k < ev->n; k++)
+            if (fds[k].revents & POLLIN)
+                read_node(ev, &ev->nodes[k]);
+        now = mi_deadline_after(0);
+        if (now >= next_flush) {
+            if (ev->pending.dropped)
+                log_msg(LOG_WARNING, "events: %lu resource updates dropped in one interval "
+                        "(more than %d resources changed)", ev->pending.dropped, COALESCE_MAX);
+            coalesce_flush(&ev->pending, notify, ev);
+            next_flush = now + ev->interval_ms;
+        }
+    }
+    free(fds);
+    unsubscribe_all(ev);
+    return NULL;
+}
+
+/* ---- start, stop ---- */
+
+static void events_free(struct events *ev)
+{
+    for (size_t k = 0; k < ev->n; k++)
+        if (ev->nodes[k].fd >= 0)
+            close(ev->nodes[k].fd);
+    if (ev->wake >= 0)
+        close(ev->wake);
+    coalesce_release(&ev->pending);
+    free(ev->nodes);
+    free(ev);
+}
+
+int events_start(const struct settings *s, struct mi_client *mi, struct mcp_server *srv,
+                 struct events **out, char *err, size_t errlen)
+{
+    struct sockaddr_in base;
+    struct events *ev;
+    size_t n = mi_client_node_count(mi);
+    unsigned port0;
+    char host[INET_ADDRSTRLEN];
+
+    *out = NULL;
+    if (!s->events_listen || !*s->events_listen)
+        return 0;
+    if (events_parse_listen(s->events_listen, &base, err, errlen) < 0)
+        return -1;
+    port0 = ntohs(base.sin_port);
+    if (port0 && port0 + n - 1 > 65535) {
+        snprintf(err, errlen, "events-listen: %zu nodes need ports %u to %zu", n, port0,
+                 port0 + n - 1);
+        return -1;
+    }
+    inet_ntop(AF_INET, &base.sin_addr, host, sizeof(host));
+    if (!(ev = calloc(1, sizeof(*ev))) || !(ev->nodes = calloc(n ? n : 1, sizeof(*ev->nodes)))) {
+        free(ev);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    ev->mi = mi;
+    ev->srv = srv;
+    ev->expire_s = s->events_expire_s;
+    ev->interval_ms = s->events_interval_ms;
+    ev->wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    for (size_t k = 0; k < n; k++) {
+        struct ev_node *nd = &ev->nodes[k];
+        struct sockaddr_in a = base;
+        socklen_t alen = sizeof(a);
+        ev->n++;
+        snprintf(nd->name, sizeof(nd->name), "%s", mi_client_node_name(mi, k));
+        a.sin_port = htons(port0 ? (unsigned short)(port0 + k) : 0);
+        nd->fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        if (nd->fd < 0 || bind(nd->fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
+            getsockname(nd->fd, (struct sockaddr *)&a, &alen) < 0) {
+            snprintf(err, errlen, "events-listen: cannot listen on %s:%u for node %s: %s", host,
+                     ntohs(a.sin_port), nd->name, strerror(errno));
+            events_free(ev);
+            return -1;
+        }
+        snprintf(nd->socket, sizeof(nd->socket), "udp:%s:%u", host, ntohs(a.sin_port));
+    }
+    if (ev->wake < 0 || pthread_create(&ev->thread, NULL, run, ev) != 0) {
+        snprintf(err, errlen, "events: cannot start the listener: %s", strerror(errno));
+        events_free(ev);
+        return -1;
+    }
+    for (size_t k = 0; k < ev->n; k++)
+        log_msg(LOG_INFO, "events: node %s: listening on %s", ev->nodes[k].name,
+                ev->nodes[k].socket);
+    *out = ev;
+    return 0;
+}
+
+void events_stop(struct events *ev)
+{
+    uint64_t one = 1;
+
+    if (!ev)
+        return;
+    if (write(ev->wake, &one, sizeof(one)) != (ssize_t)sizeof(one))
+        log_msg(LOG_WARNING, "events: cannot wake the listener: %s", strerror(errno));
+    pthread_join(ev->thread, NULL);
+    events_free(ev);
+}
+
+/* ---- the resource that proves the flow ---- */
+
+/* Largest dialog list this resource returns; past it, the dialog tools page. */
+#define DIALOGS_TEXT_MAX (1u << 20)
+
+static struct mi_client *resource_mi;
+
+static json_t *r_dialogs(struct mcp_call *c, const struct mcp_resource *r, const char *uri,
+                         json_t *vars, struct rpc_err *e)
+{
+    const char *node = json_string_value(json_object_get(vars, "node"));
+    json_t *result = NULL, *contents;
+    struct mi_error me;
+    char *text;
+
+    (void)c, (void)r;
+    if (mi_client_call(resource_mi, node, "dialog:list", NULL, 0, &result, &me) != MI_OK) {
+        rpc_err_set(e, JSONRPC_INTERNAL_ERROR, "Internal error: %s", me.text);
+        return NULL;
+    }
+    text = json_dumps(result, JSON_COMPACT);
+    json_decref(result);
+    if (!text) {
+        rpc_err_set(e, JSONRPC_INTERNAL_ERROR, "Internal error: out of memory");
+        return NULL;
+    }
+    if (strlen(text) > DIALOGS_TEXT_MAX) {
+        rpc_err_set(e, JSONRPC_INTERNAL_ERROR, "Internal error: node %s has more dialogs than "
+                    "this resource returns (%zu bytes, over %u); use the dialog tools, which "
+                    "page", node, strlen(text), DIALOGS_TEXT_MAX);
+        free(text);
+        return NULL;
+    }
+    contents = json_pack("[{s:s, s:s, s:s}]", "uri", uri, "mimeType", "application/json", "text",
+                         text);
+    free(text);
+    return contents;
+}
+
+static const struct mcp_resource resources[] = {
+    {"opensips://{node}/dialogs", true, "events-dialogs", "Dialogs of a node",
+     "The node's dialogs (dialog:list), as JSON. Subscribe to hear when they change.",
+     "application/json", r_dialogs, NULL},
+};
+
+int events_register_resources(struct registry *reg, struct mi_client *mi)
+{
+    resource_mi = mi;
+    return registry_add_resources(reg, resources, sizeof(resources) / sizeof(resources[0]));
+}

@@ -1,0 +1,208 @@
+// Live resource updates from the node's events (issue 16 item 3), against the simulator: with
+// --events-listen the server subscribes itself to the node's events (event_subscribe with an
+// expire, renewed, removed with expire 0 on exit); an SDK client subscribed to
+// opensips://{node}/dialogs gets notifications/resources/updated when a dialog ends, over stdio
+// and over HTTP (the session's GET stream); events in one interval are coalesced into one
+// notification; nothing comes without a subscription or after unsubscribe; malformed datagrams
+// are ignored; bad --events-listen values and too many subscriptions are refused.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { createSocket } from "node:dgram";
+import { withClient, REQ, types } from "./lib/sdk.mjs";
+import { connectHttp, types as httpTypes } from "./lib/sdk-http.mjs";
+import { TEST_TIMEOUT, ms, sleep } from "./lib/raw.mjs";
+import { HttpServer, freePort, runToExit } from "./lib/http.mjs";
+import { startSim, control, requests, clearRequests, stopAll } from "./lib/sim.mjs";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const WAIT = ms(5_000); // bound on a notification or a subscription showing on the simulator
+const DIALOGS = "opensips://default/dialogs";
+let sim;
+
+before(async () => {
+  const dir = mkdtempSync(join(tmpdir(), "opensips-mcp-t1610-"));
+  sim = await startSim({ name: "events", log: join(dir, "requests.jsonl"), extra: ["--dlg-linger-ms", "60000"] });
+});
+after(() => stopAll());
+
+const args = (port, extra = []) => [
+  "--mi-url", sim.url, "--events-listen", `127.0.0.1:${port}`, "--events-interval-ms", "300", ...extra,
+];
+
+// Poll until fn() returns a truthy value, or fail after WAIT.
+async function until(fn, what) {
+  const deadline = Date.now() + WAIT;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+const subscribers = () => control(sim, "sim:subscribers");
+const ours = async (port) => (await subscribers()).filter((s) => s.socket === `127.0.0.1:${port}`);
+const raise = (params = { callid: "c1", old_state: 4, new_state: 5 }) =>
+  control(sim, "sim:raise", { event: "E_DLG_STATE_CHANGED", params });
+
+function collector() {
+  const got = [];
+  const setup = (schema) => (client) =>
+    client.setNotificationHandler(schema, (n) => got.push(n.params.uri));
+  return { got, setup };
+}
+
+test("stdio: subscribed to the node, notified once per interval, silent without a subscription", { timeout: TEST_TIMEOUT }, async () => {
+  const port = await freePort();
+  const c = collector();
+  await control(sim, "sim:reset");
+  clearRequests(sim);
+  await withClient(args(port, ["--events-expire-s", "2"]), async (client) => {
+    // the server subscribed its socket to the node's events, with the expire it was given
+    const subs = await until(async () => {
+      const s = await ours(port);
+      return s.some((x) => x.event === "E_DLG_STATE_CHANGED") && s;
+    }, "the server's subscription on the simulator");
+    assert.ok(subs.every((s) => s.expire === 2), JSON.stringify(subs));
+    assert.ok(subs.some((s) => s.event === "E_UL_AOR_INSERT"), JSON.stringify(subs));
+
+    // the resource is listed and readable
+    const { resourceTemplates } = await client.listResourceTemplates(undefined, REQ);
+    assert.ok(resourceTemplates.some((t) => t.uriTemplate === "opensips://{node}/dialogs"));
+    const read = await client.readResource({ uri: DIALOGS }, REQ);
+    assert.equal(read.contents[0].mimeType, "application/json");
+    assert.ok(Array.isArray(JSON.parse(read.contents[0].text).Dialogs), read.contents[0].text.slice(0, 200));
+
+    // no subscription: an event brings nothing
+    assert.equal((await raise()).sent, 1);
+    await sleep(ms(900));
+    assert.deepEqual(c.got, []);
+
+    // subscribed: a real dialog end (through MI) is heard
+    await client.subscribeResource({ uri: DIALOGS }, REQ);
+    const list = await control(sim, "dialog:list");
+    const d = list.Dialogs.find((x) => x.state === 4);
+    assert.ok(d, JSON.stringify(list).slice(0, 300));
+    await control(sim, "dialog:end_dlg", { dialog_id: d.ID });
+    await until(() => c.got.length > 0, "the notification of the ended dialog");
+    assert.deepEqual(c.got, [DIALOGS]);
+
+    // twenty events at once: coalesced into one notification (two if they straddle a flush)
+    await sleep(ms(700));
+    c.got.length = 0;
+    await Promise.all(Array.from({ length: 20 }, (_, i) => raise({ callid: `burst-${i}` })));
+    await until(() => c.got.length > 0, "the burst's notification");
+    await sleep(ms(900));
+    assert.ok(c.got.length >= 1 && c.got.length <= 2, `${c.got.length} notifications: ${c.got}`);
+    assert.ok(c.got.every((u) => u === DIALOGS));
+
+    // renewed before expiry: more subscribe requests than the first round, and still subscribed
+    await sleep(ms(2_500));
+    const subscribes = requests(sim, "evi:subscribe").filter((r) => r.params?.expire === 2);
+    const first = subs.length;
+    assert.ok(subscribes.length >= 2 * first, `${subscribes.length} subscribe requests, ${first} events`);
+    assert.ok((await ours(port)).some((x) => x.event === "E_DLG_STATE_CHANGED"));
+
+    // unsubscribed: silent again
+    await client.unsubscribeResource({ uri: DIALOGS }, REQ);
+    await sleep(ms(400));
+    c.got.length = 0;
+    await raise();
+    await sleep(ms(900));
+    assert.deepEqual(c.got, []);
+  }, { setup: c.setup(types.ResourceUpdatedNotificationSchema) });
+
+  // on exit the server removed its subscriptions (expire 0), and the node drops them
+  const removals = requests(sim, "evi:subscribe").filter((r) => r.params?.expire === 0);
+  assert.ok(removals.length >= 10, `${removals.length} unsubscriptions`);
+  await sleep(1100); // expire 0 lapses from the next second on (evi/event_interface.c)
+  assert.deepEqual(await ours(port), []);
+});
+
+test("stdio: malformed datagrams are ignored, a good one after them still notifies", { timeout: TEST_TIMEOUT }, async () => {
+  const port = await freePort();
+  const c = collector();
+  await withClient(args(port), async (client) => {
+    await until(async () => (await ours(port)).length > 0, "the subscription");
+    await client.subscribeResource({ uri: DIALOGS }, REQ);
+    const sock = createSocket("udp4");
+    const bad = [
+      "not json",
+      "[".repeat(100) + "]".repeat(100),
+      JSON.stringify({ jsonrpc: "2.0", id: 1, method: "E_DLG_STATE_CHANGED", params: {} }), // a request
+      JSON.stringify({ jsonrpc: "2.0", method: "dlg_list", params: {} }), // not an event name
+      JSON.stringify({ jsonrpc: "2.0", method: "E_DLG_STATE_CHANGED", params: [1, 2] }), // params not an object
+      JSON.stringify({ jsonrpc: "2.0", method: "E_NOT_MAPPED", params: {} }), // an event we do not map
+      "",
+    ];
+    for (const b of bad) await new Promise((r) => sock.send(Buffer.from(b), port, "127.0.0.1", r));
+    await sleep(ms(900));
+    assert.deepEqual(c.got, [], "a malformed datagram was taken for an event");
+    await new Promise((r) => sock.send(Buffer.from(JSON.stringify({ jsonrpc: "2.0", method: "E_DLG_STATE_CHANGED", params: { callid: "x" } })), port, "127.0.0.1", r));
+    sock.close();
+    await until(() => c.got.length > 0, "the notification after the bad datagrams");
+    assert.deepEqual(c.got, [DIALOGS]);
+  }, { setup: c.setup(types.ResourceUpdatedNotificationSchema) });
+});
+
+test("http: the notification arrives on the session's GET stream, only for the subscribed session", { timeout: TEST_TIMEOUT }, async () => {
+  const port = await freePort();
+  const server = await HttpServer.start(args(port));
+  const a = collector(), b = collector();
+  try {
+    const ca = await connectHttp(server.url, { setup: a.setup(httpTypes.ResourceUpdatedNotificationSchema) });
+    const cb = await connectHttp(server.url, { setup: b.setup(httpTypes.ResourceUpdatedNotificationSchema) });
+    await until(async () => (await ours(port)).length > 0, "the subscription");
+    await ca.client.subscribeResource({ uri: DIALOGS }, REQ);
+    // the SDK opens the GET stream on its own after initialize: raise until it is there
+    await until(async () => {
+      await raise();
+      await sleep(ms(400));
+      return a.got.length > 0;
+    }, "the notification on the GET stream");
+    assert.ok(a.got.every((u) => u === DIALOGS));
+    assert.deepEqual(b.got, [], "a session that did not subscribe was notified");
+    await ca.close();
+    await cb.close();
+  } finally {
+    await server.stop();
+  }
+  await until(async () => {
+    await sleep(200);
+    return (await ours(port)).length === 0;
+  }, "the unsubscription on SIGTERM");
+});
+
+test("bad --events-listen values are configuration errors (exit 2)", { timeout: TEST_TIMEOUT }, async () => {
+  for (const [value, re] of [
+    ["nowhere", /not ADDR:PORT/],
+    ["[::1]:4711", /not an IPv4 address/],
+    ["0.0.0.0:4711", /not\s+0\.0\.0\.0/],
+    ["127.0.0.1:70000", /port must be 0 to 65535/],
+    ["127.0.0.1:", /port must be 0 to 65535/],
+  ]) {
+    const r = await runToExit(["--mi-url", sim.url, "--events-listen", value]);
+    assert.equal(r.code, 2, `${value}: ${r.stderr}`);
+    assert.match(r.stderr, re, value);
+  }
+  // the port taken by someone else
+  const sock = createSocket("udp4");
+  await new Promise((r) => sock.bind(0, "127.0.0.1", r));
+  const r = await runToExit(["--mi-url", sim.url, "--events-listen", `127.0.0.1:${sock.address().port}`]);
+  sock.close();
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /cannot listen on 127\.0\.0\.1:\d+ for node default/);
+});
+
+test("a session may follow at most 256 resources", { timeout: TEST_TIMEOUT }, async () => {
+  const port = await freePort();
+  await withClient(args(port), async (client) => {
+    for (let i = 0; i < 256; i++) await client.subscribeResource({ uri: `opensips://n${i}/dialogs` }, REQ);
+    await client.subscribeResource({ uri: "opensips://n0/dialogs" }, REQ); // again: not a new one
+    await assert.rejects(client.subscribeResource({ uri: "opensips://n256/dialogs" }, REQ), /already follows 256 resources/);
+    await client.unsubscribeResource({ uri: "opensips://n0/dialogs" }, REQ);
+    await client.subscribeResource({ uri: "opensips://n256/dialogs" }, REQ);
+  });
+});
