@@ -27,11 +27,14 @@ static const char *const known_events[] = {
     "E_UL_AOR_INSERT", "E_UL_AOR_DELETE", "E_UL_CONTACT_INSERT", "E_UL_CONTACT_UPDATE",
     "E_UL_CONTACT_DELETE", "E_UL_CONTACT_REFRESH", "E_UL_LATENCY_UPDATE",
     "E_DLG_STATE_CHANGED", "E_DISPATCHER_STATUS", "E_DROUTING_STATUS", "E_PIKE_BLOCKED",
-    "E_CORE_THRESHOLD", "E_CORE_SHM_THRESHOLD", "E_CORE_PKG_THRESHOLD", NULL};
+    "E_CALLCENTER_AGENT_REPORT", "E_CORE_THRESHOLD", "E_CORE_SHM_THRESHOLD",
+    "E_CORE_PKG_THRESHOLD", "E_CORE_PROC_AUTO_SCALE", "E_CORE_TCP_DISCONNECT",
+    "E_CORE_SR_STATUS_CHANGED", "E_CORE_LOG", NULL};
 
 struct sub {
     char event[64];
-    char socket[80];          /* as given, after "udp:" */
+    char socket[80];          /* as given, after "udp:" or "tcp:" */
+    bool udp;                 /* event_datagram: sent to; event_stream: only listed */
     struct sockaddr_in to;
     time_t since;
     long long expire;
@@ -49,22 +52,24 @@ static bool known(const char *ev)
     return false;
 }
 
-/* "udp:HOST:PORT" with an IPv4 HOST (or localhost) into *to; -1 when malformed. */
-static int parse_socket(const char *s, struct sockaddr_in *to, char *rest, size_t n)
+/* "udp:HOST:PORT" (event_datagram) or "tcp:HOST:PORT" (event_stream, accepted as the recordings
+ * show, never sent to) with an IPv4 HOST (or localhost) into *to; -1 when malformed. */
+static int parse_socket(const char *s, struct sockaddr_in *to, bool *udp, char *rest, size_t n)
 {
     char host[64];
     const char *colon;
     char *end;
     long port;
 
-    if (strncmp(s, "udp:", 4))
+    *udp = !strncmp(s, "udp:", 4);
+    if (!*udp && strncmp(s, "tcp:", 4))
         return -1;
-    s += 4;
-    colon = strrchr(s, ':');
-    if (!colon || colon == s || (size_t)(colon - s) >= sizeof(host) || strlen(s) >= n)
+    const char *h = s + 4;
+    colon = strrchr(h, ':');
+    if (!colon || colon == h || (size_t)(colon - h) >= sizeof(host) || strlen(h) >= n)
         return -1;
-    memcpy(host, s, (size_t)(colon - s));
-    host[colon - s] = 0;
+    memcpy(host, h, (size_t)(colon - h));
+    host[colon - h] = 0;
     port = strtol(colon + 1, &end, 10);
     if (*end || port <= 0 || port > 65535)
         return -1;
@@ -75,7 +80,7 @@ static int parse_socket(const char *s, struct sockaddr_in *to, char *rest, size_
         snprintf(host, sizeof(host), "127.0.0.1");
     if (inet_pton(AF_INET, host, &to->sin_addr) != 1)
         return -1;
-    snprintf(rest, n, "%s", s);
+    snprintf(rest, n, "%s", h);
     return 0;
 }
 
@@ -85,6 +90,7 @@ int evi_subscribe(struct cmd_call *c)
     long long expire = EVENTS_DEFAULT_EXPIRE;
     struct sockaddr_in to;
     char rest[80];
+    bool udp;
     int rc;
 
     if (cmd_param_str(c, "event", &event) < 0 || cmd_param_str(c, "socket", &socket) < 0 ||
@@ -94,10 +100,10 @@ int evi_subscribe(struct cmd_call *c)
         return cmd_error(c, -32602, "Invalid params", NULL);
     if (expire < 0)
         return cmd_error(c, -32602, "Invalid params", "Negative expire value");
-    if (!known(event) || parse_socket(socket, &to, rest, sizeof(rest)) < 0)
+    if (!known(event) || parse_socket(socket, &to, &udp, rest, sizeof(rest)) < 0)
         return cmd_error(c, 400, "Bad parameter value", NULL);
     for (size_t i = 0; i < nsubs; i++) {
-        if (!strcmp(subs[i].event, event) && !strcmp(subs[i].socket, rest)) {
+        if (!strcmp(subs[i].event, event) && !strcmp(subs[i].socket, rest) && subs[i].udp == udp) {
             subs[i].since = time(NULL);
             subs[i].expire = expire;
             return cmd_result(c, json_string("OK"));
@@ -109,6 +115,7 @@ int evi_subscribe(struct cmd_call *c)
     snprintf(s->event, sizeof(s->event), "%s", event);
     snprintf(s->socket, sizeof(s->socket), "%s", rest);
     s->to = to;
+    s->udp = udp;
     s->since = time(NULL);
     s->expire = expire;
     return cmd_result(c, json_string("OK"));
@@ -148,7 +155,7 @@ int events_raise(const char *event, json_t *params)
     if (sock_fd < 0)
         sock_fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     for (size_t i = 0; sock_fd >= 0 && i < nsubs; i++) {
-        if (strcmp(subs[i].event, event))
+        if (strcmp(subs[i].event, event) || !subs[i].udp)
             continue;
         if (sendto(sock_fd, text, strlen(text), 0, (struct sockaddr *)&subs[i].to,
                    sizeof(subs[i].to)) >= 0)

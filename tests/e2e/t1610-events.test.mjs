@@ -19,6 +19,7 @@ import { join } from "node:path";
 
 const WAIT = ms(5_000); // bound on a notification or a subscription showing on the simulator
 const DIALOGS = "opensips://default/dialogs";
+const LAST = "E_CORE_PKG_THRESHOLD"; // the last event the server subscribes to (src/events/map.c)
 let sim;
 
 before(async () => {
@@ -63,9 +64,10 @@ test("stdio: subscribed to the node, notified once per interval, silent without 
     // the server subscribed its socket to the node's events, with the expire it was given
     const subs = await until(async () => {
       const s = await ours(port);
-      return s.some((x) => x.event === "E_DLG_STATE_CHANGED") && s;
+      return s.some((x) => x.event === LAST) && s; // the last of the server's round
     }, "the server's subscription on the simulator");
     assert.ok(subs.every((s) => s.expire === 2), JSON.stringify(subs));
+    assert.equal(subs.length, 12, JSON.stringify(subs));
     assert.ok(subs.some((s) => s.event === "E_UL_AOR_INSERT"), JSON.stringify(subs));
 
     // the resource is listed and readable
@@ -205,4 +207,60 @@ test("a session may follow at most 256 resources", { timeout: TEST_TIMEOUT }, as
     await client.unsubscribeResource({ uri: "opensips://n0/dialogs" }, REQ);
     await client.subscribeResource({ uri: "opensips://n256/dialogs" }, REQ);
   });
+});
+
+// The simulator's Event Interface refuses what OpenSIPS refuses (evi/event_interface.c).
+test("the simulator's evi:subscribe: unknown event, bad socket, negative expire", { timeout: TEST_TIMEOUT }, async () => {
+  const mi = async (params) => {
+    const r = await fetch(sim.url, {
+      method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "evi:subscribe", params }),
+    });
+    return r.json();
+  };
+  const ok = await mi({ event: "E_PIKE_BLOCKED", socket: "udp:127.0.0.1:9", expire: 0 });
+  assert.equal(ok.result, "OK");
+  for (const params of [
+    { event: "E_NO_SUCH_EVENT", socket: "udp:127.0.0.1:9" },
+    { event: "E_PIKE_BLOCKED", socket: "sctp:127.0.0.1:9" },
+    { event: "E_PIKE_BLOCKED", socket: "udp:127.0.0.1" },
+    { event: "E_PIKE_BLOCKED", socket: "udp:127.0.0.1:0" },
+    { event: "E_PIKE_BLOCKED", socket: "udp:not-an-ip:9" },
+  ]) assert.deepEqual((await mi(params)).error, { code: 400, message: "Bad parameter value" }, JSON.stringify(params));
+  assert.equal((await mi({ event: "E_PIKE_BLOCKED", socket: "udp:127.0.0.1:9", expire: -1 })).error.code, -32602);
+  assert.equal((await mi({ event: "E_PIKE_BLOCKED" })).error.code, -32602);
+});
+
+test("3.6: the server subscribes with event_subscribe, and a usrloc change is heard", { timeout: TEST_TIMEOUT }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "opensips-mcp-t1610-36-"));
+  const s36 = await startSim({ name: "3.6", log: join(dir, "requests.jsonl"), extra: ["--opensips", "3.6"] });
+  const port = await freePort();
+  const c = collector();
+  await withClient(["--mi-url", s36.url, "--events-listen", `127.0.0.1:${port}`, "--events-interval-ms", "300"], async (client) => {
+    await until(async () => (await control(s36, "sim:subscribers")).some((x) => x.event === LAST), "the 3.6 subscription");
+    assert.ok(requests(s36, "event_subscribe").length >= 12);
+    await client.subscribeResource({ uri: DIALOGS }, REQ);
+    // a contact added through MI raises E_UL_AOR_INSERT and E_UL_CONTACT_INSERT as event_datagram
+    // sends them (seen on a socket of our own), and does not notify the dialogs
+    const sock = createSocket("udp4");
+    const seen = [];
+    sock.on("message", (b) => seen.push(JSON.parse(b.toString())));
+    await new Promise((r) => sock.bind(0, "127.0.0.1", r));
+    for (const event of ["E_UL_AOR_INSERT", "E_UL_CONTACT_INSERT"])
+      assert.equal(await control(s36, "event_subscribe", { event, socket: `udp:127.0.0.1:${sock.address().port}` }), "OK");
+    const added = await control(s36, "ul_add", { table_name: "location", aor: "t1610@example.com", contact: "sip:t1610@192.0.2.9", expires: 60, q: 1, flags: 0, cflags: 0, methods: 0 });
+    assert.equal(added, "OK");
+    await until(() => seen.length >= 2, "the usrloc events");
+    sock.close();
+    // the AOR as usrloc keeps it: without the domain (use_domain off, as the recordings were made)
+    assert.deepEqual(seen, [
+      { jsonrpc: "2.0", method: "E_UL_AOR_INSERT", params: { domain: "location", aor: "t1610" } },
+      { jsonrpc: "2.0", method: "E_UL_CONTACT_INSERT", params: { domain: "location", aor: "t1610", uri: "sip:t1610@192.0.2.9" } },
+    ]);
+    await sleep(ms(700));
+    assert.deepEqual(c.got, [], "a registration change notified the dialogs");
+    const d = (await control(s36, "dlg_list")).Dialogs.find((x) => x.state === 4);
+    await control(s36, "dlg_end_dlg", { dialog_id: d.ID });
+    await until(() => c.got.length > 0, "the dialogs notification on 3.6");
+  }, { setup: c.setup(types.ResourceUpdatedNotificationSchema) });
 });
