@@ -380,10 +380,56 @@ static json_t *r_dialogs(struct mcp_call *c, const struct mcp_resource *r, const
     return contents;
 }
 
+/* The AOR's contacts (usrloc:show_contact on table "location"): the {aor} variable is the
+ * encoded form events/map.c notifies, decoded here. */
+static json_t *r_registration(struct mcp_call *c, const struct mcp_resource *r, const char *uri,
+                              json_t *vars, struct rpc_err *e)
+{
+    const char *node = json_string_value(json_object_get(vars, "node"));
+    const char *enc = json_string_value(json_object_get(vars, "aor"));
+    char aor[EVENT_URI_MAX];
+    json_t *params, *result = NULL, *contents;
+    struct mi_error me;
+    enum mi_err rc;
+    char *text;
+
+    (void)c, (void)r;
+    if (!enc || event_uri_decode(enc, aor, sizeof(aor)) < 0) {
+        rpc_err_set(e, JSONRPC_INVALID_PARAMS, "Invalid params: the AOR in %.200s is not "
+                    "percent-encoded text (e.g. alice%%40example.com)", uri);
+        return NULL;
+    }
+    params = json_pack("{s:s, s:s}", "table_name", "location", "aor", aor);
+    rc = params ? mi_client_call(resource_mi, node, "usrloc:show_contact", params, 0, &result, &me)
+                : mi_error_set(&me, MI_ERR_SYSTEM, 0, "out of memory");
+    json_decref(params);
+    if (rc == MI_ERR_MI && me.code == 404 && strstr(me.message, "AOR not found")) {
+        result = json_pack("{s:s, s:[]}", "AOR", aor, "Contacts"); /* not registered */
+    } else if (rc != MI_OK) {
+        rpc_err_set(e, JSONRPC_INTERNAL_ERROR, "Internal error: %s", me.text);
+        return NULL;
+    }
+    text = json_dumps(result, JSON_COMPACT);
+    json_decref(result);
+    if (!text) {
+        rpc_err_set(e, JSONRPC_INTERNAL_ERROR, "Internal error: out of memory");
+        return NULL;
+    }
+    contents = json_pack("[{s:s, s:s, s:s}]", "uri", uri, "mimeType", "application/json", "text",
+                         text);
+    free(text);
+    return contents;
+}
+
 static const struct mcp_resource resources[] = {
     {"opensips://{node}/dialogs", true, "events-dialogs", "Dialogs of a node",
      "The node's dialogs (dialog:list), as JSON. Subscribe to hear when they change.",
      "application/json", r_dialogs, NULL},
+    {"opensips://{node}/registrations/{aor}", true, "events-registration",
+     "Contacts of an AOR",
+     "The AOR's contacts in table location (usrloc:show_contact), as JSON; {aor} "
+     "percent-encoded. Subscribe to hear of REGISTERs and expiries.",
+     "application/json", r_registration, NULL},
 };
 
 int events_register_resources(struct registry *reg, struct mi_client *mi)

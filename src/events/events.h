@@ -31,7 +31,8 @@ int events_start(const struct settings *s, struct mi_client *mi, struct mcp_serv
  * NULL is a no-op. */
 void events_stop(struct events *ev);
 
-/* The resources that prove the flow (opensips://{node}/dialogs, read over `mi`, borrowed):
+/* The resources that prove the flow (opensips://{node}/dialogs and
+ * opensips://{node}/registrations/{aor}, read over `mi`, borrowed):
  * registered only when events are on. 0 or -1 (duplicate, out of memory). */
 int events_register_resources(struct registry *reg, struct mi_client *mi);
 

@@ -112,6 +112,36 @@ int event_uri_encode(const char *s, char *out, size_t n)
     return 0;
 }
 
+static int hexval(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0'
+         : c >= 'A' && c <= 'F' ? c - 'A' + 10
+         : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                                : -1;
+}
+
+int event_uri_decode(const char *s, char *out, size_t n)
+{
+    size_t o = 0;
+
+    for (; *s; s++) {
+        int c = (unsigned char)*s;
+        if (c == '%') {
+            int hi = hexval(s[1]), lo = hi < 0 ? -1 : hexval(s[2]);
+            if (lo < 0 || (c = hi * 16 + lo) == 0)
+                return -1;
+            s += 2;
+        }
+        if (o + 1 >= n)
+            return -1;
+        out[o++] = (char)c;
+    }
+    if (!n)
+        return -1;
+    out[o] = 0;
+    return 0;
+}
+
 size_t event_uris(const char *node, const struct event_msg *m, event_uri_fn fn, void *ctx)
 {
     char enode[128], evar[EVENT_URI_MAX], uri[EVENT_URI_MAX];

@@ -42,5 +42,9 @@ size_t event_uris(const char *node, const struct event_msg *m, event_uri_fn fn, 
 /* RFC 6570 simple-string expansion of s into out (NUL-terminated): 0, or -1 when it does not
  * fit in n bytes. */
 int event_uri_encode(const char *s, char *out, size_t n);
+/* The reverse, for a template variable read back from a URI: every %XX decoded into out
+ * (NUL-terminated). 0, or -1 when a % is not followed by two hex digits, decodes to a NUL
+ * byte, or the result does not fit in n bytes. */
+int event_uri_decode(const char *s, char *out, size_t n);
 
 #endif

@@ -264,3 +264,32 @@ test("3.6: the server subscribes with event_subscribe, and a usrloc change is he
     await until(() => c.got.length > 0, "the dialogs notification on 3.6");
   }, { setup: c.setup(types.ResourceUpdatedNotificationSchema) });
 });
+
+test("opensips://{node}/registrations/{aor}: read, and notified when the AOR registers or goes", { timeout: TEST_TIMEOUT }, async () => {
+  const port = await freePort();
+  const c = collector();
+  const aor = "t1610-reg@example.com"; // kept whole by the 4.0 profile's usrloc
+  const uri = "opensips://default/registrations/t1610-reg%40example.com"; // {aor} percent-encoded
+  await control(sim, "sim:reset");
+  await withClient(args(port), async (client) => {
+    await until(async () => (await ours(port)).some((x) => x.event === LAST), "the subscription");
+    // not registered yet: no contacts
+    let r = await client.readResource({ uri }, REQ);
+    assert.deepEqual(JSON.parse(r.contents[0].text), { AOR: aor, Contacts: [] });
+    await client.subscribeResource({ uri }, REQ);
+    await control(sim, "usrloc:add", { table_name: "location", aor, contact: "sip:t1610@192.0.2.7", expires: 60, q: 1, flags: 0, cflags: 0, methods: 0 });
+    await until(() => c.got.length > 0, "the registration's notification");
+    assert.deepEqual(c.got, [uri]);
+    r = await client.readResource({ uri }, REQ);
+    assert.equal(JSON.parse(r.contents[0].text).Contacts.length, 1, r.contents[0].text);
+    await sleep(ms(700));
+    c.got.length = 0;
+    await control(sim, "usrloc:rm", { table_name: "location", aor });
+    await until(() => c.got.length > 0, "the removal's notification");
+    assert.deepEqual(c.got, [uri]);
+    // an AOR that is not percent-encoded text, and an unknown node, are errors that say so
+    await assert.rejects(client.readResource({ uri: "opensips://default/registrations/a%4" }, REQ), /not percent-encoded text/);
+    await assert.rejects(client.readResource({ uri: "opensips://default/registrations/a%00b" }, REQ), /not percent-encoded text/);
+    await assert.rejects(client.readResource({ uri: "opensips://nosuch/dialogs" }, REQ), /nosuch/);
+  }, { setup: c.setup(types.ResourceUpdatedNotificationSchema) });
+});

@@ -155,6 +155,26 @@ static void test_map(void)
     CHECK(event_uri_encode("abcdefg", out, sizeof(out)) == 0);
     CHECK(event_uri_encode("abcdefgh", out, sizeof(out)) == -1);
     CHECK(event_uri_encode("abcde@", out, sizeof(out)) == -1); /* %40 does not fit */
+
+    /* decoding reverses it; malformed escapes and NUL bytes are refused */
+    char dec[EVENT_URI_MAX], enc[EVENT_URI_MAX];
+    const char *odd = "a/b c\xc3\xa9@~._-%";
+    CHECK(event_uri_encode(odd, enc, sizeof(enc)) == 0);
+    CHECK(event_uri_decode(enc, dec, sizeof(dec)) == 0);
+    CHECK_STR(dec, odd);
+    CHECK(event_uri_decode("alice%40example.com", dec, sizeof(dec)) == 0);
+    CHECK_STR(dec, "alice@example.com");
+    CHECK(event_uri_decode("%2f%2F", dec, sizeof(dec)) == 0);
+    CHECK_STR(dec, "//");
+    CHECK(event_uri_decode("plain@", dec, sizeof(dec)) == 0); /* an unencoded @ is taken as is */
+    CHECK_STR(dec, "plain@");
+    CHECK(event_uri_decode("%", dec, sizeof(dec)) == -1);
+    CHECK(event_uri_decode("%4", dec, sizeof(dec)) == -1);
+    CHECK(event_uri_decode("%G0", dec, sizeof(dec)) == -1);
+    CHECK(event_uri_decode("a%00b", dec, sizeof(dec)) == -1);
+    CHECK(event_uri_decode("abcdefgh", out, sizeof(out)) == -1);
+    CHECK(event_uri_decode("abcdefg", out, sizeof(out)) == 0);
+    CHECK(event_uri_decode("", out, 0) == -1);
 }
 
 static size_t flushed;
