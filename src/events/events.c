@@ -10,11 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "cancel.h"
 #include "events/coalesce.h"
 #include "events/map.h"
 #include "jsonrpc.h"
@@ -28,8 +28,8 @@
 #define READS_PER_ROUND 64
 /* A node that could not be reached is tried again this soon (or at the renewal, if sooner). */
 #define RETRY_MS 10000u
-/* One subscribe call's deadline; the whole unsubscription on exit gets UNSUB_BUDGET_MS. */
-#define SUBSCRIBE_MS 2000u
+/* A subscribe call has the MI client's deadline (--mi-timeout-ms), cut short by stop; the
+ * whole unsubscription on exit gets UNSUB_BUDGET_MS. */
 #define UNSUB_BUDGET_MS 2000u
 
 struct ev_node {
@@ -46,7 +46,7 @@ struct events {
     unsigned expire_s, interval_ms;
     struct ev_node *nodes;
     size_t n;
-    int wake;                 /* eventfd: stop */
+    struct cancel stop;       /* fired by events_stop: wakes the loop, stops a subscribe call */
     pthread_t thread;
     struct coalesce pending;
     char buf[EVENT_DATAGRAM_MAX + 1];
@@ -125,10 +125,11 @@ static void subscribe_node(struct events *ev, struct ev_node *nd)
     struct mi_error e;
 
     for (size_t i = 0; event_names[i]; i++) {
-        enum mi_err rc = subscribe_one(ev, nd, event_names[i], ev->expire_s,
-                                       mi_deadline_after(SUBSCRIBE_MS), &e);
+        enum mi_err rc = subscribe_one(ev, nd, event_names[i], ev->expire_s, 0, &e);
         if (rc == MI_OK) {
             nd->subscribed |= 1ull << i;
+        } else if (rc == MI_ERR_CANCELLED) {
+            return; /* stopping */
         } else if (event_refused(rc)) {
             nd->subscribed &= ~(1ull << i);
             log_msg(LOG_DEBUG, "events: node %s does not offer %s: %s", nd->name,
@@ -213,15 +214,18 @@ static void *run(void *arg)
     struct events *ev = arg;
     struct pollfd *fds = calloc(ev->n + 1, sizeof(*fds));
     uint64_t next_flush = mi_deadline_after(ev->interval_ms);
+    int wake = cancel_fd(&ev->stop);
 
     if (!fds) {
         log_msg(LOG_ERROR, "events: out of memory; no live resource updates");
         return NULL;
     }
-    for (;;) {
+    /* bound to this thread: a subscribe call waiting on a slow node ends when stop fires */
+    cancel_bind(&ev->stop);
+    while (!cancel_fired(&ev->stop)) {
         uint64_t now = mi_deadline_after(0), wake_at = next_flush;
         for (size_t k = 0; k < ev->n; k++) {
-            if (now >= ev->nodes[k].next_renew) {
+            if (now >= ev->nodes[k].next_renew && !cancel_fired(&ev->stop)) {
                 subscribe_node(ev, &ev->nodes[k]);
                 now = mi_deadline_after(0);
             }
@@ -230,13 +234,15 @@ static void *run(void *arg)
         }
         for (size_t k = 0; k < ev->n; k++)
             fds[k] = (struct pollfd){.fd = ev->nodes[k].fd, .events = POLLIN};
-        fds[ev->n] = (struct pollfd){.fd = ev->wake, .events = POLLIN};
+        fds[ev->n] = (struct pollfd){.fd = wake, .events = POLLIN}; /* -1: ignored by poll */
         int timeout = wake_at > now ? (int)(wake_at - now) : 0;
+        if (wake < 0 && timeout > CANCEL_SLICE_MS)
+            timeout = CANCEL_SLICE_MS; /* no eventfd: look at the flag in slices */
         if (poll(fds, ev->n + 1, timeout) < 0 && errno != EINTR) {
             log_msg(LOG_ERROR, "events: poll: %s; no live resource updates", strerror(errno));
             break;
         }
-        if (fds[ev->n].revents & POLLIN)
+        if (cancel_fired(&ev->stop))
             break;
         for (size_t k = 0; k < ev->n; k++)
             if (fds[k].revents & POLLIN)
@@ -251,6 +257,7 @@ static void *run(void *arg)
         }
     }
     free(fds);
+    cancel_bind(NULL); /* the unsubscriptions must not be cancelled: they have their own budget */
     unsubscribe_all(ev);
     return NULL;
 }
@@ -262,8 +269,7 @@ static void events_free(struct events *ev)
     for (size_t k = 0; k < ev->n; k++)
         if (ev->nodes[k].fd >= 0)
             close(ev->nodes[k].fd);
-    if (ev->wake >= 0)
-        close(ev->wake);
+    cancel_release(&ev->stop);
     coalesce_release(&ev->pending);
     free(ev->nodes);
     free(ev);
@@ -299,7 +305,7 @@ int events_start(const struct settings *s, struct mi_client *mi, struct mcp_serv
     ev->srv = srv;
     ev->expire_s = s->events_expire_s;
     ev->interval_ms = s->events_interval_ms;
-    ev->wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    cancel_init(&ev->stop);
     for (size_t k = 0; k < n; k++) {
         struct ev_node *nd = &ev->nodes[k];
         struct sockaddr_in a = base;
@@ -317,7 +323,7 @@ int events_start(const struct settings *s, struct mi_client *mi, struct mcp_serv
         }
         snprintf(nd->socket, sizeof(nd->socket), "udp:%s:%u", host, ntohs(a.sin_port));
     }
-    if (ev->wake < 0 || pthread_create(&ev->thread, NULL, run, ev) != 0) {
+    if (pthread_create(&ev->thread, NULL, run, ev) != 0) {
         snprintf(err, errlen, "events: cannot start the listener: %s", strerror(errno));
         events_free(ev);
         return -1;
@@ -331,12 +337,9 @@ int events_start(const struct settings *s, struct mi_client *mi, struct mcp_serv
 
 void events_stop(struct events *ev)
 {
-    uint64_t one = 1;
-
     if (!ev)
         return;
-    if (write(ev->wake, &one, sizeof(one)) != (ssize_t)sizeof(one))
-        log_msg(LOG_WARNING, "events: cannot wake the listener: %s", strerror(errno));
+    cancel_fire(&ev->stop);
     pthread_join(ev->thread, NULL);
     events_free(ev);
 }

@@ -293,3 +293,22 @@ test("opensips://{node}/registrations/{aor}: read, and notified when the AOR reg
     await assert.rejects(client.readResource({ uri: "opensips://nosuch/dialogs" }, REQ), /nosuch/);
   }, { setup: c.setup(types.ResourceUpdatedNotificationSchema) });
 });
+
+test("a node that does not answer: retried, and it never holds the exit", { timeout: TEST_TIMEOUT }, async () => {
+  const slow = await startSim({ name: "slow" });
+  const port = await freePort();
+  // the first subscribe request gets no answer: the server gives up on it (--mi-timeout-ms),
+  // retries at half the expiry (1 s here), and then subscribes
+  await control(slow, "sim:fault", { kind: "drop", command: "evi:subscribe", count: 1 });
+  await withClient(["--mi-url", slow.url, "--mi-timeout-ms", "500", "--events-listen", `127.0.0.1:${port}`, "--events-expire-s", "2"], async () => {
+    await until(async () => (await control(slow, "sim:subscribers")).some((x) => x.event === LAST), "the retried subscription");
+  });
+  // every subscribe request unanswered, MI calls allowed a minute: the exit is not held by the
+  // one in progress (withClient's close asserts the exit on EOF, before the SDK's SIGTERM at 2 s)
+  await control(slow, "sim:clear_faults");
+  await control(slow, "sim:fault", { kind: "drop", command: "evi:subscribe" });
+  const port2 = await freePort();
+  await withClient(["--mi-url", slow.url, "--mi-timeout-ms", "60000", "--events-listen", `127.0.0.1:${port2}`], async () => {
+    await sleep(300); // the first subscribe request is on its way
+  });
+});
