@@ -22,6 +22,7 @@
 #include "mcp/server.h"
 #include "mi/client.h"
 #include "settings.h"
+#include "strparse.h"
 
 /* Datagrams read from one socket per loop round, so that a flood on one node cannot starve
  * the flush, the renewals or the other nodes. */
@@ -59,8 +60,7 @@ int events_parse_listen(const char *s, struct sockaddr_in *a, char *err, size_t 
 {
     char host[64];
     const char *colon = s ? strrchr(s, ':') : NULL;
-    char *end;
-    long port;
+    uint64_t port;
 
     if (!colon || colon == s || (size_t)(colon - s) >= sizeof(host)) {
         snprintf(err, errlen, "events-listen '%.100s' is not ADDR:PORT (an IPv4 address, e.g. "
@@ -69,9 +69,7 @@ int events_parse_listen(const char *s, struct sockaddr_in *a, char *err, size_t 
     }
     memcpy(host, s, (size_t)(colon - s));
     host[colon - s] = 0;
-    errno = 0;
-    port = strtol(colon + 1, &end, 10);
-    if (!colon[1] || *end || errno || port < 0 || port > 65535) {
+    if (parse_uint(colon + 1, 65535, &port) < 0) {
         snprintf(err, errlen, "events-listen '%.100s': the port must be 0 to 65535", s);
         return -1;
     }
