@@ -39,6 +39,7 @@ struct ev_node {
     char socket[80];          /* "udp:127.0.0.1:40001", what the node is given */
     unsigned long long subscribed; /* bit i: event_names[i] is subscribed on the node */
     uint64_t next_renew;      /* mi_deadline_after's scale */
+    bool unreachable;         /* the last round could not reach it (warned once) */
 };
 
 struct events {
@@ -133,13 +134,18 @@ static void subscribe_node(struct events *ev, struct ev_node *nd)
             log_msg(LOG_DEBUG, "events: node %s does not offer %s: %s", nd->name,
                     event_names[i], e.text);
         } else {
-            log_msg(LOG_WARNING, "events: cannot subscribe node %s to its events (retrying in "
-                    "%u s): %s", nd->name, RETRY_MS / 1000, e.text);
-            unsigned half = ev->expire_s * 1000u / 2;
-            nd->next_renew = mi_deadline_after(half < RETRY_MS ? half : RETRY_MS);
+            unsigned half = ev->expire_s * 1000u / 2, retry = half < RETRY_MS ? half : RETRY_MS;
+            /* warned once until it answers again; each retry after at debug */
+            log_msg(nd->unreachable ? LOG_DEBUG : LOG_WARNING, "events: cannot subscribe node %s "
+                    "to its events (retrying every %u ms): %s", nd->name, retry, e.text);
+            nd->unreachable = true;
+            nd->next_renew = mi_deadline_after(retry);
             return;
         }
     }
+    if (nd->unreachable)
+        log_msg(LOG_INFO, "events: node %s answers again", nd->name);
+    nd->unreachable = false;
     nd->next_renew = mi_deadline_after(ev->expire_s * 1000u / 2);
     if (nd->subscribed != before)
         log_msg(LOG_INFO, "events: node %s sends %d of %zu events to %s", nd->name,
