@@ -196,6 +196,11 @@ static json_t *subscription(struct mcp_call *c, json_t *params, struct rpc_err *
     if (!find_resource(c, params, e, &uri, &vars))
         return NULL;
     json_decref(vars);
+    if (on && strlen(uri) > MCP_SUBSCRIPTION_URI_MAX) {
+        rpc_err_set(e, JSONRPC_INVALID_PARAMS, "Invalid params: a URI to subscribe to may have "
+                    "at most %d bytes; this one has %zu", MCP_SUBSCRIPTION_URI_MAX, strlen(uri));
+        return NULL;
+    }
     pthread_mutex_lock(&c->sess->lock);
     if (on && !json_object_get(c->sess->subscriptions, uri) &&
         json_object_size(c->sess->subscriptions) >= MCP_SUBSCRIPTIONS_MAX) {

@@ -96,7 +96,9 @@ void mcp_server_resource_updated(struct mcp_server *srv, const char *uri);
  * keeps nothing for a resource no one follows. */
 bool mcp_server_resource_subscribed(struct mcp_server *srv, const char *uri);
 
-/* Resources one session may be subscribed to at once; resources/subscribe past it is refused. */
+/* Resources one session may be subscribed to at once, and the longest URI it may subscribe to;
+ * resources/subscribe past either is refused (so a session's subscriptions stay under 512 KiB). */
 #define MCP_SUBSCRIPTIONS_MAX 256
+#define MCP_SUBSCRIPTION_URI_MAX 2048
 
 #endif

@@ -206,6 +206,10 @@ test("a session may follow at most 256 resources", { timeout: TEST_TIMEOUT }, as
     await assert.rejects(client.subscribeResource({ uri: "opensips://n256/dialogs" }, REQ), /already follows 256 resources/);
     await client.unsubscribeResource({ uri: "opensips://n0/dialogs" }, REQ);
     await client.subscribeResource({ uri: "opensips://n256/dialogs" }, REQ);
+    // a URI of 2049 bytes is refused, one of 2048 would be taken (were there room)
+    const long = (n) => `opensips://${"x".repeat(n - "opensips:///dialogs".length)}/dialogs`;
+    await assert.rejects(client.subscribeResource({ uri: long(2049) }, REQ), /at most 2048 bytes; this one has 2049/);
+    await assert.rejects(client.subscribeResource({ uri: long(2048) }, REQ), /already follows 256 resources/);
   });
 });
 
