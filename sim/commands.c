@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "events.h"
 #include "sim.h"
 #include "state.h"
 
@@ -45,6 +46,7 @@ static const struct cmd_row commands_tab[] = {
     {"statistics:get", "get_statistics", stats_get},
     {"statistics:list", "list_statistics", stats_list},
     {"statistics:reset", "reset_statistics", stats_reset},
+    {"evi:subscribe", "event_subscribe", evi_subscribe},
 };
 
 cmd_fn commands_find(const struct cat_cmd *cmd)

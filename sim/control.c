@@ -1,9 +1,11 @@
-/* control: sim:fault, sim:faults, sim:clear_faults, sim:requests, sim:reset. */
+/* control: sim:fault, sim:faults, sim:clear_faults, sim:requests, sim:reset, sim:raise,
+ * sim:subscribers. */
 #include "control.h"
 
 #include <string.h>
 
 #include "commands.h"
+#include "events.h"
 #include "faults.h"
 #include "reqlog.h"
 #include "sim.h"
@@ -45,6 +47,23 @@ void control_handle(const char *method, json_t *params, json_t **result, int *co
     } else if (strcmp(method, "sim:reset_requests") == 0) {
         reqlog_reset();
         *result = json_string("OK");
+    } else if (strcmp(method, "sim:raise") == 0) {
+        const char *ev = json_string_value(json_object_get(params, "event"));
+        json_t *p = json_object_get(params, "params");
+        if (!ev || (p && !json_is_object(p))) {
+            *code = -32602;
+            *msg = "sim:raise needs event (a string) and optional params (an object)";
+            return;
+        }
+        pthread_mutex_lock(&sim.lock);
+        int sent = events_raise(ev, p ? json_incref(p) : NULL);
+        pthread_mutex_unlock(&sim.lock);
+        if (sent >= 0)
+            *result = json_pack("{s:i}", "sent", sent);
+    } else if (strcmp(method, "sim:subscribers") == 0) {
+        pthread_mutex_lock(&sim.lock);
+        *result = events_subscribers();
+        pthread_mutex_unlock(&sim.lock);
     } else if (strcmp(method, "sim:reset") == 0) {
         pthread_mutex_lock(&sim.lock);
         commands_reset_state();

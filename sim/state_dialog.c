@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "events.h"
 #include "sim.h"
 #include "state.h"
 
@@ -163,7 +164,15 @@ int dlg_end_dlg(struct cmd_call *c)
     json_t *d = id ? dlg_find(id, false) : NULL;
     if (!d || json_object_get(d, DLG_ENDED_KEY))
         return cmd_error(c, 404, "Requested Dialog not found", NULL);
+    json_int_t old_state = json_integer_value(json_object_get(d, "state"));
     dlg_mark_ended(d);
+    /* dialog/dlg_hash.c raises E_DLG_STATE_CHANGED on every state change */
+    events_raise("E_DLG_STATE_CHANGED",
+                 json_pack("{s:O?, s:O?, s:O?, s:O?, s:O?, s:I, s:i}", "id",
+                           json_object_get(d, "ID"), "db_id", json_object_get(d, "db_id"),
+                           "callid", json_object_get(d, "callid"), "from_tag",
+                           json_object_get(d, "from_tag"), "to_tag", json_object_get(d, "to_tag"),
+                           "old_state", old_state, "new_state", 5));
     return cmd_result(c, json_string("OK"));
 }
 

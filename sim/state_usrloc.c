@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "events.h"
 #include "sim.h"
 #include "state.h"
 
@@ -171,6 +172,16 @@ int ul_show_contact(struct cmd_call *c)
                                     false));
 }
 
+/* usrloc/ul_evi.c: the AOR events carry domain and aor, the contact events the contact's uri
+ * too (and more the simulator does not keep). */
+static void ul_event(const char *event, json_t *dom, const char *aor, const char *contact)
+{
+    json_t *p = json_pack("{s:O?, s:s}", "domain", json_object_get(dom, "name"), "aor", aor);
+    if (p && contact)
+        json_object_set_new(p, "uri", json_string(contact));
+    events_raise(event, p);
+}
+
 int ul_add(struct cmd_call *c)
 {
     json_t *dom;
@@ -200,6 +211,7 @@ int ul_add(struct cmd_call *c)
         a = json_pack("{s:s,s:[]}", "AOR", aor, "Contacts");
         if (!a || json_array_append_new(aors, a) < 0)
             return cmd_result(c, NULL);
+        ul_event("E_UL_AOR_INSERT", dom, aor, NULL);
     }
     json_t *cts = json_object_get(a, "Contacts");
     size_t k;
@@ -208,6 +220,7 @@ int ul_add(struct cmd_call *c)
         const char *u = json_string_value(json_object_get(ct, "Contact"));
         if (u && strcmp(u, contact) == 0) {
             json_object_set_new(ct, UL_EXPIRY_KEY, json_integer((json_int_t)(now + expires)));
+            ul_event("E_UL_CONTACT_UPDATE", dom, aor, contact);
             return cmd_result(c, json_string("OK"));
         }
     }
@@ -225,6 +238,7 @@ int ul_add(struct cmd_call *c)
     }
     if (!n || json_array_append_new(cts, n) < 0)
         return cmd_result(c, NULL);
+    ul_event("E_UL_CONTACT_INSERT", dom, aor, contact);
     return cmd_result(c, json_string("OK"));
 }
 
@@ -237,6 +251,7 @@ int ul_rm(struct cmd_call *c)
         return CMD_DONE;
     if (idx < 0)
         return cmd_error(c, 404, "AOR not found", NULL);
+    ul_event("E_UL_AOR_DELETE", dom, aor, NULL);
     json_array_remove(json_object_get(dom, "AORs"), (size_t)idx);
     return cmd_result(c, json_string("OK"));
 }
@@ -257,9 +272,12 @@ int ul_rm_contact(struct cmd_call *c)
     json_array_foreach(cts, k, ct) {
         const char *u = json_string_value(json_object_get(ct, "Contact"));
         if (u && contact && strcmp(u, contact) == 0) {
+            ul_event("E_UL_CONTACT_DELETE", dom, aor, contact);
             json_array_remove(cts, k);
-            if (json_array_size(cts) == 0)
+            if (json_array_size(cts) == 0) {
+                ul_event("E_UL_AOR_DELETE", dom, aor, NULL);
                 json_array_remove(aors, (size_t)idx);
+            }
             return cmd_result(c, json_string("OK"));
         }
     }

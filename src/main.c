@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "db/config.h"
+#include "events/events.h"
 #include "homer/client.h"
 #include "log.h"
 #include "mcp/server.h"
@@ -72,6 +73,7 @@ int main(int argc, char **argv)
     struct settings settings;
     struct mcp_server *srv = NULL;
     struct mi_client *mi = NULL;
+    struct events *events = NULL;
     struct tool_backends be = {0};
     char err[1024];
     sigset_t sigs;
@@ -145,10 +147,15 @@ int main(int argc, char **argv)
     }
     if (!strcmp(settings.transport, "http") && (rc = http_check(srv, &settings)) != 0)
         goto out;
+    if (events_start(&settings, mi, srv, &events, err, sizeof(err)) < 0) {
+        rc = report_config_error(&settings, err);
+        goto out;
+    }
     report_startup(&settings, srv, mi, be.db);
     rc = strcmp(settings.transport, "http") ? stdio_serve(srv, &settings)
                                             : http_serve(srv, &settings);
 out:
+    events_stop(events); /* unsubscribes; before the server it notifies goes */
     mcp_server_free(srv);
     homer_free(be.homer);
     mi_client_free(mi);

@@ -7,6 +7,7 @@
 #include "fixtures/fixtures.h"
 #include "prompts/prompts.h"
 #include "resources/resources.h"
+#include "tools/backends.h"
 #include "tools/row.h"
 
 int register_all(struct registry *reg, const struct tool_backends *be,

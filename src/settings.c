@@ -108,6 +108,15 @@ static const struct setting rows[] = {
      "deadline of one HTTP exchange with Homer"},
     {"homer-max-reply", SET_SIZE, OFF(homer_max_reply), "16777216", 65536, 1u << 30,
      "largest Homer answer accepted, in bytes (a PCAP export included)"},
+    {"events-listen", SET_STR, OFF(events_listen), NULL, 0, 0,
+     "UDP address the node's events come to, ADDR:PORT (the first node's port; the next nodes "
+     "take the ports after it, or ephemeral ones with port 0); the server subscribes itself "
+     "to each node's events there; unset: no live resource updates"},
+    {"events-expire-s", SET_UINT, OFF(events_expire_s), "600", 2, 86400,
+     "lifetime of the server's event subscriptions on a node; renewed at half of it"},
+    {"events-interval-ms", SET_UINT, OFF(events_interval_ms), "1000", 10, 600000,
+     "resource updates are coalesced: at most one notifications/resources/updated per "
+     "resource in this interval"},
     {"compose-command", SET_STR, OFF(compose_command), "docker compose", 0, 0,
      "the compose command docker_restart runs: docker compose, docker-compose, podman compose "
      "or podman-compose, the program a name looked for in /usr/sbin:/usr/bin:/sbin:/bin or an "

@@ -54,6 +54,9 @@ struct settings {
     char *homer_password;         /* its password: environment or config file only, never shown */
     unsigned homer_timeout_ms;    /* deadline of one Homer HTTP exchange */
     size_t homer_max_reply;       /* bytes one Homer answer may have (a PCAP export included) */
+    char *events_listen;          /* UDP ADDR:PORT node events come to, or NULL: no events */
+    unsigned events_expire_s;     /* lifetime of an event subscription on a node */
+    unsigned events_interval_ms;  /* one resource update per URI per interval at most */
     bool read_only;               /* hide and refuse every tool that changes state */
     bool tools_markdown;          /* print the tool reference and exit */
     json_t *config_doc;           /* the config file, for sections other modules read

@@ -191,16 +191,32 @@ static json_t *m_resources_read(struct mcp_call *c, json_t *params, struct rpc_e
 static json_t *subscription(struct mcp_call *c, json_t *params, struct rpc_err *e, bool on)
 {
     const char *uri = NULL;
+    char key[MCP_SUBSCRIPTION_URI_MAX + 1];
     json_t *vars;
 
     if (!find_resource(c, params, e, &uri, &vars))
         return NULL;
     json_decref(vars);
+    if (strlen(uri) > MCP_SUBSCRIPTION_URI_MAX || uri_canon(uri, key, sizeof(key)) < 0) {
+        rpc_err_set(e, JSONRPC_INVALID_PARAMS, "Invalid params: a URI to subscribe to may have "
+                    "at most %d bytes; this one has %zu", MCP_SUBSCRIPTION_URI_MAX, strlen(uri));
+        return NULL;
+    }
+    /* keyed by the canonical form, so that alice%40example.com and alice@example.com are one
+     * resource; the value is the client's own spelling, which its notifications carry */
     pthread_mutex_lock(&c->sess->lock);
+    if (on && !json_object_get(c->sess->subscriptions, key) &&
+        json_object_size(c->sess->subscriptions) >= MCP_SUBSCRIPTIONS_MAX) {
+        pthread_mutex_unlock(&c->sess->lock);
+        rpc_err_set(e, JSONRPC_INVALID_PARAMS, "Invalid params: this session already follows "
+                    "%d resources, the most it may; unsubscribe from one first",
+                    MCP_SUBSCRIPTIONS_MAX);
+        return NULL;
+    }
     if (on)
-        json_object_set_new(c->sess->subscriptions, uri, json_true());
+        json_object_set_new(c->sess->subscriptions, key, json_string(uri));
     else
-        json_object_del(c->sess->subscriptions, uri);
+        json_object_del(c->sess->subscriptions, key);
     pthread_mutex_unlock(&c->sess->lock);
     return json_object();
 }

@@ -1,6 +1,7 @@
 /* registry: gather tool, resource and prompt rows; list them a page at a time. */
 #include "mcp/registry.h"
 
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -330,6 +331,46 @@ json_t *uri_template_match(const char *tmpl, const char *uri)
 fail:
     json_decref(vars);
     return NULL;
+}
+
+bool uri_plain(unsigned char c)
+{
+    return isalnum(c) || (c && strchr("-._~@:+", c));
+}
+
+static int hex_digit(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0'
+         : c >= 'A' && c <= 'F' ? c - 'A' + 10
+         : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                                : -1;
+}
+
+int uri_canon(const char *uri, char *out, size_t n)
+{
+    size_t o = 0;
+
+    for (const char *p = uri; *p; p++) {
+        int hi = *p == '%' ? hex_digit(p[1]) : -1, lo = hi < 0 ? -1 : hex_digit(p[2]);
+        bool plain = lo < 0 || uri_plain((unsigned char)(hi * 16 + lo));
+        if (o + (plain ? 1 : 3) >= n)
+            return -1;
+        if (lo < 0) {
+            out[o++] = *p;
+        } else if (plain) {
+            out[o++] = (char)(hi * 16 + lo);
+            p += 2;
+        } else {
+            out[o++] = '%';
+            out[o++] = "0123456789ABCDEF"[hi];
+            out[o++] = "0123456789ABCDEF"[lo];
+            p += 2;
+        }
+    }
+    if (!n)
+        return -1;
+    out[o] = 0;
+    return 0;
 }
 
 const struct mcp_resource *registry_resource(struct registry *r, const char *uri, json_t **vars)

@@ -173,4 +173,12 @@ const struct mcp_prompt *registry_prompt(struct registry *r, const char *name);
  * matches one or more characters other than '/'. Returns a new object of variables or NULL. */
 json_t *uri_template_match(const char *tmpl, const char *uri);
 
+/* The bytes a resource URI's variable carries as they are (ALPHA DIGIT - . _ ~ @ : +); every
+ * other byte is %XX, upper-case hex. */
+bool uri_plain(unsigned char c);
+/* The form of `uri` two spellings of one resource share: each %XX of a plain byte decoded
+ * (alice%40example.com is alice@example.com), every other escape's hex upper-cased. Into out
+ * (NUL-terminated): 0, or -1 when it does not fit in n bytes. Subscriptions match on it. */
+int uri_canon(const char *uri, char *out, size_t n);
+
 #endif

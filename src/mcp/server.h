@@ -89,7 +89,16 @@ void mcp_session_reject(struct mcp_session *s, struct mcp_out *out, int code, co
 /* Wait up to `grace_ms` for running requests, then cancel the rest and wait for them. */
 void mcp_session_drain(struct mcp_session *s, unsigned grace_ms);
 
-/* Tell every session subscribed to `uri` that it changed (notifications/resources/updated). */
+/* Tell every session subscribed to `uri` that it changed (notifications/resources/updated):
+ * over HTTP on the session's GET stream (dropped when none is open), over stdio inline. */
 void mcp_server_resource_updated(struct mcp_server *srv, const char *uri);
+/* Whether some open session is subscribed to `uri` (resources/subscribe): the event listener
+ * keeps nothing for a resource no one follows. */
+bool mcp_server_resource_subscribed(struct mcp_server *srv, const char *uri);
+
+/* Resources one session may be subscribed to at once, and the longest URI it may subscribe to;
+ * resources/subscribe past either is refused (so a session's subscriptions stay under 512 KiB). */
+#define MCP_SUBSCRIPTIONS_MAX 256
+#define MCP_SUBSCRIPTION_URI_MAX 2048
 
 #endif

@@ -285,17 +285,42 @@ void mcp_session_cancel(struct mcp_session *s, const json_t *id)
 
 void mcp_server_resource_updated(struct mcp_server *srv, const char *uri)
 {
+    char key[MCP_SUBSCRIPTION_URI_MAX + 1];
+
+    if (uri_canon(uri, key, sizeof(key)) < 0)
+        return; /* longer than any subscription */
     pthread_mutex_lock(&srv->lock);
     for (struct mcp_session *s = srv->sessions; s; s = s->next) {
         pthread_mutex_lock(&s->lock);
-        bool subscribed = s->notify && json_object_get(s->subscriptions, uri);
+        /* the URI as this session spelled it when it subscribed */
+        const char *as = s->notify ? json_string_value(json_object_get(s->subscriptions, key))
+                                   : NULL;
+        json_t *note = as ? jsonrpc_notification_new("notifications/resources/updated",
+                                                     json_pack("{s:s}", "uri", as))
+                          : NULL;
         struct mcp_out *out = s->notify;
         pthread_mutex_unlock(&s->lock);
-        if (subscribed)
-            mcp_send(out, jsonrpc_notification_new("notifications/resources/updated",
-                                                   json_pack("{s:s}", "uri", uri)));
+        if (note)
+            mcp_send(out, note);
     }
     pthread_mutex_unlock(&srv->lock);
+}
+
+bool mcp_server_resource_subscribed(struct mcp_server *srv, const char *uri)
+{
+    char key[MCP_SUBSCRIPTION_URI_MAX + 1];
+    bool any = false;
+
+    if (uri_canon(uri, key, sizeof(key)) < 0)
+        return false;
+    pthread_mutex_lock(&srv->lock);
+    for (struct mcp_session *s = srv->sessions; s && !any; s = s->next) {
+        pthread_mutex_lock(&s->lock);
+        any = s->notify && json_object_get(s->subscriptions, key);
+        pthread_mutex_unlock(&s->lock);
+    }
+    pthread_mutex_unlock(&srv->lock);
+    return any;
 }
 
 /* ---- requests ---- */

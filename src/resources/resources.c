@@ -197,6 +197,8 @@ static json_t *r_dialog(struct resource_ctx *x, struct rpc_err *e)
     return json_pack("{s:o}", "dialogs", items);
 }
 
+/* An AOR that is not registered reads as no contacts, not as no resource: a client follows
+ * an AOR before its phone registers. */
 static json_t *r_registration(struct resource_ctx *x, struct rpc_err *e)
 {
     const char *aor = json_string_value(json_object_get(x->vars, "aor"));
@@ -205,12 +207,39 @@ static json_t *r_registration(struct resource_ctx *x, struct rpc_err *e)
     enum tool_err rc = mi(x, "usrloc:show_contact", params, &r, &te);
 
     json_decref(params);
-    if (rc == TOOL_E_NOT_FOUND || (rc == TOOL_E_REFUSED && te.code == 404)) {
-        rpc_err_set(e, MCP_RESOURCE_NOT_FOUND,
-                    "Resource not found: '%.128s' is not registered on node '%s'", aor, x->node);
-        return NULL;
-    }
+    if (rc == TOOL_E_NOT_FOUND || (rc == TOOL_E_REFUSED && te.code == 404))
+        return json_pack("{s:s, s:[]}", "AOR", aor, "Contacts");
     return rc == TOOL_OK ? r : mi_failed(x, "usrloc:show_contact", &te, e);
+}
+
+/* The node's dialogs: how many in each state, and as many as fit in TOOL_RESULT_CAP. */
+static json_t *r_dialogs(struct resource_ctx *x, struct rpc_err *e)
+{
+    struct tool_error te = {0};
+    json_t *r, *items, *d, *states = json_object(), *out;
+    char *note = NULL;
+    size_t i;
+
+    if (mi(x, "dialog:list", NULL, &r, &te) != TOOL_OK) {
+        json_decref(states);
+        return mi_failed(x, "dialog:list", &te, e);
+    }
+    items = tool_list_items(r, "Dialogs");
+    json_decref(r);
+    json_array_foreach(items, i, d) {
+        char k[24];
+        snprintf(k, sizeof(k), "%lld", (long long)json_integer_value(json_object_get(d, "state")));
+        json_t *n = json_object_get(states, k);
+        json_object_set_new(states, k, json_integer(n ? json_integer_value(n) + 1 : 1));
+    }
+    out = json_pack("{s:I, s:o}", "count", (json_int_t)json_array_size(items), "by_state", states);
+    items = tool_cap(items, TOOL_RESULT_CAP, &note);
+    json_object_set_new(out, "dialogs", items);
+    if (note) {
+        json_object_set_new(out, "note", json_sprintf("%s; dialog_list pages", note));
+        free(note);
+    }
+    return out;
 }
 
 static json_t *r_nodes(struct resource_ctx *x, struct rpc_err *e)
@@ -307,7 +336,8 @@ const struct resource_def resource_rows[] = {
      .mime = "text/markdown", .read = r_doc_mi},
     {.uri = "opensips://{node}/status", .name = "node-status", .title = "Node status",
      .description = "Version, uptime, process count by type, shared memory.",
-     .mime = JSON, .toolset = "status", .scope = MI_READ, .read = r_status},
+     .mime = JSON, .toolset = "status", .scope = MI_READ, .read = r_status,
+     .events = REVENTS("E_CORE_SHM_THRESHOLD", "E_CORE_PKG_THRESHOLD")},
     {.uri = "opensips://{node}/mi", .name = "node-mi", .title = "Node MI commands",
      .description = "The MI commands the node offers, with catalogue name and read/write class.",
      .mime = JSON, .toolset = "mi", .scope = MI_READ, .read = r_mi_list},
@@ -338,16 +368,25 @@ const struct resource_def resource_rows[] = {
      .title = "Load balancer", .description = "load_balancer destinations, loads and states.",
      .mime = JSON, .toolset = "routing", .scope = MI_READ, .mi = RMI("load_balancer:list"),
      .events = REVENTS("E_LOAD_BALANCER_STATUS")},
+    {.uri = "opensips://{node}/dialogs", .name = "node-dialogs", .title = "Dialogs",
+     .description = "Dialog count by state (1 unconfirmed .. 4 confirmed, 5 deleted), and the "
+                    "dialogs (capped at 22 KB).",
+     .mime = JSON, .toolset = "dialog", .scope = MI_READ, .read = r_dialogs,
+     .events = REVENTS("E_DLG_STATE_CHANGED")},
     {.uri = "opensips://{node}/dialog/{callid}", .name = "node-dialog", .title = "Dialog",
      .description = "One dialog by Call-ID (percent-encode '/').",
      .mime = JSON, .toolset = "dialog", .scope = MI_READ, .read = r_dialog,
      .vars = RVARS({"callid", COMPL_CALLID}), .events = REVENTS("E_DLG_STATE_CHANGED")},
     {.uri = "opensips://{node}/registrations/{aor}", .name = "node-registration",
-     .title = "Registration", .description = "The contacts of one AOR (usrloc table location).",
+     .title = "Registration", .description = "The contacts of one AOR (usrloc table location); none when not registered.",
      .mime = JSON, .toolset = "registrations", .scope = MI_READ, .read = r_registration,
      .vars = RVARS({"aor", COMPL_AOR}),
      .events = REVENTS("E_UL_AOR_INSERT", "E_UL_AOR_DELETE", "E_UL_CONTACT_INSERT",
-                       "E_UL_CONTACT_DELETE", "E_UL_CONTACT_UPDATE", "E_UL_CONTACT_REFRESH")},
+                       "E_UL_CONTACT_DELETE", "E_UL_CONTACT_UPDATE")},
+    {.uri = "opensips://{node}/pike", .name = "node-pike", .title = "Blocked sources",
+     .description = "The source IPs pike blocks now.",
+     .mime = JSON, .toolset = "traffic", .scope = MI_READ, .mi = RMI("pike:list"),
+     .events = REVENTS("E_PIKE_BLOCKED")},
 };
 const size_t resource_row_count = sizeof(resource_rows) / sizeof(resource_rows[0]);
 
@@ -527,10 +566,10 @@ int resources_uri(const struct resource_def *d, const char *node, const json_t *
             snprintf(name, sizeof(name), "%.*s", (int)(close - p - 1), p + 1);
             value = json_string_value(json_object_get(vars, name));
         }
-        if (!value)
-            return -1;
+        if (!value || !*value)
+            return -1; /* a variable matches one character or more */
         for (const unsigned char *v = (const unsigned char *)value; *v; v++) {
-            bool plain = isalnum(*v) || strchr("-._~@:+", *v);
+            bool plain = uri_plain(*v);
             if (len + (plain ? 1 : 3) >= n)
                 return -1;
             len += (size_t)snprintf(buf + len, n - len, plain ? "%c" : "%%%02X", *v);
@@ -589,13 +628,29 @@ size_t resources_event_uris(const char *node, const char *event, const json_t *p
     return n;
 }
 
-size_t resources_event(struct mcp_server *srv, const char *node, const char *event,
-                       const json_t *params)
+size_t resources_event_each(const char *node, const char *event, const json_t *params,
+                            void (*fn)(const char *uri, void *ctx), void *ctx)
 {
     char uris[8][RESOURCE_URI_MAX];
     size_t n = resources_event_uris(node, event, params, uris, 8);
 
     for (size_t i = 0; i < n; i++)
-        mcp_server_resource_updated(srv, uris[i]);
+        fn(uris[i], ctx);
+    return n;
+}
+
+size_t resources_events(const char **names, size_t max)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < nentries; i++)
+        for (const char *const *ev = entries[i]->def->events; ev && *ev; ev++) {
+            size_t k = 0;
+            while (k < n && strcmp(names[k], *ev))
+                k++;
+            if (k == n && n < max)
+                names[n++] = *ev;
+        }
+    names[n] = NULL;
     return n;
 }

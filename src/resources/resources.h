@@ -17,6 +17,7 @@
 #define RESOURCES_RESOURCES_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -104,10 +105,16 @@ bool resources_watch(const struct resource_def *d, const char *event);
 size_t resources_event_uris(const char *node, const char *event, const json_t *params,
                             char (*uris)[RESOURCE_URI_MAX], size_t max);
 
-/* The one call the live-updates work makes per event: notify the subscribers of every URI
- * resources_event_uris gives (notifications/resources/updated). Returns how many URIs. */
-size_t resources_event(struct mcp_server *srv, const char *node, const char *event,
-                       const json_t *params);
+/* The one call the live-updates work makes per event: fn with each URI resources_event_uris
+ * gives. Returns how many. */
+size_t resources_event_each(const char *node, const char *event, const json_t *params,
+                            void (*fn)(const char *uri, void *ctx), void *ctx);
+
+/* Most distinct events the resource rows watch. */
+#define RESOURCE_EVENTS_MAX 32
+/* The distinct events the registered rows (those of enabled toolsets) watch, into names (at
+ * most max, NULL after the last): what the server subscribes its nodes to. Returns how many. */
+size_t resources_events(const char **names, size_t max);
 
 /* Percent-decode src (at most RESOURCE_VAR_MAX decoded bytes) into a new string; NULL for a
  * bad escape, a NUL, or a value too long. */

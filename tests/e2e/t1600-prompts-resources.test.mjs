@@ -224,9 +224,12 @@ test("unknown prompts, arguments, resources and nodes get the spec's errors", T,
     assert.equal(await code(client.getPrompt({ name: "troubleshoot_call", arguments: { callid: "x", bogus: "y" } }, REQ)), -32602);
     assert.equal(await code(client.getPrompt({ name: "troubleshoot_call", arguments: { callid: "x".repeat(300) } }, REQ)), -32602);
     for (const uri of ["opensips://pbx1/nothing", "opensips://ghost/status", "opensips://pbx1/mi/no:such_cmd",
-                       "opensips://pbx1/dialog/no-such-call", "opensips://pbx1/registrations/nobody@nowhere",
+                       "opensips://pbx1/dialog/no-such-call",
                        "opensips://pbx1/statistics/nosuchgroup", "opensips://pbx1/dialog/bad%zz", "opensips-mcp://docs/none"])
       assert.equal(await code(client.readResource({ uri }, REQ)), -32002, uri);
+    // an AOR not registered is a resource with no contacts: a client follows it before it registers
+    const none = await client.readResource({ uri: "opensips://pbx1/registrations/nobody@nowhere" }, REQ);
+    assert.deepEqual(JSON.parse(none.contents[0].text), { AOR: "nobody@nowhere", Contacts: [] });
     assert.equal(await code(complete(client, prompt("troubleshoot_call"), "bogus", "")), -32602);
     assert.equal(await code(complete(client, prompt("no_such_prompt"), "node", "")), -32602);
     assert.equal(await code(complete(client, template("opensips://{node}/nothing"), "node", "")), -32602);

@@ -244,12 +244,13 @@ static void test_events(void)
 
     CHECK(resources_event_uris("pbx1", "E_UL_CONTACT_INSERT", ul, uris, 4) == 1);
     CHECK_STR(uris[0], "opensips://pbx1/registrations/alice@example.com");
-    CHECK(resources_event_uris("pbx1", "E_DLG_STATE_CHANGED", dlg, uris, 4) == 1);
-    CHECK_STR(uris[0], "opensips://pbx1/dialog/a%2Fb@h");
+    CHECK(resources_event_uris("pbx1", "E_DLG_STATE_CHANGED", dlg, uris, 4) == 2);
+    CHECK_STR(uris[0], "opensips://pbx1/dialogs");
+    CHECK_STR(uris[1], "opensips://pbx1/dialog/a%2Fb@h");
     CHECK(resources_event_uris("pbx2", "E_DISPATCHER_STATUS", none, uris, 4) == 1);
     CHECK_STR(uris[0], "opensips://pbx2/dispatcher");
     /* an event lacking the variable, an event nothing watches, no room */
-    CHECK(resources_event_uris("pbx1", "E_DLG_STATE_CHANGED", none, uris, 4) == 0);
+    CHECK(resources_event_uris("pbx1", "E_DLG_STATE_CHANGED", none, uris, 4) == 1);
     CHECK(resources_event_uris("pbx1", "E_CORE_THRESHOLD", ul, uris, 4) == 0);
     CHECK(resources_event_uris("pbx1", "E_UL_AOR_INSERT", ul, uris, 0) == 0);
     json_decref(ul);
