@@ -114,9 +114,11 @@ fuzz:
 bench: all
 	bench/run.sh
 
-# Generated documentation: the tool reference from the tool rows (a test fails when it is stale).
+# Generated documentation: the tool, prompt and resource references from their rows (a test fails
+# when one is stale).
 docs: $(MCP_BIN)
 	$(MCP_BIN) --tools-markdown > docs/tools.md
+	$(MCP_BIN) --prompts-markdown > docs/prompts.md
 
 # The man page, from the settings table like --help (tests/e2e/t1200-deploy fails when it is stale).
 man: $(MCP_BIN)

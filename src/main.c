@@ -16,6 +16,7 @@
 #include "mi/config.h"
 #include "mi/transport.h"
 #include "register.h"
+#include "resources/resources.h"
 #include "report.h"
 #include "settings.h"
 #include "tools/backends.h"
@@ -102,8 +103,9 @@ int main(int argc, char **argv)
     log_set_threshold(settings.log_level);
     /* mi_params given by position are redacted by the names the catalogue gives them */
     log_redact_set_positional(mi_catalogue_param_is_secret);
-    if (settings.tools_markdown) {
-        rc = tools_markdown(stdout) == 0 ? 0 : 1;
+    if (settings.tools_markdown || settings.prompts_markdown) {
+        rc = (settings.tools_markdown ? tools_markdown(stdout) : prompts_resources_markdown(stdout))
+                 == 0 ? 0 : 1;
         settings_release(&settings);
         return rc;
     }

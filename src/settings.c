@@ -141,6 +141,8 @@ static const struct setting rows[] = {
      "hide and refuse every tool that changes state"},
     {"tools-markdown", SET_BOOL, OFF(tools_markdown), "false", 0, 0,
      "print the tool reference (docs/tools.md) and exit"},
+    {"prompts-markdown", SET_BOOL, OFF(prompts_markdown), "false", 0, 0,
+     "print the prompt and resource reference (docs/prompts.md) and exit"},
     {"conformance-fixtures", SET_BOOL, OFF(conformance_fixtures), "false", 0, 0,
      "expose the MCP conformance suite's test tools, resources and prompts (tests only)"},
 };

@@ -59,6 +59,7 @@ struct settings {
     unsigned events_interval_ms;  /* one resource update per URI per interval at most */
     bool read_only;               /* hide and refuse every tool that changes state */
     bool tools_markdown;          /* print the tool reference and exit */
+    bool prompts_markdown;        /* print the prompt and resource reference and exit */
     json_t *config_doc;           /* the config file, for sections other modules read
                                      ("tokens", "roles", "mi"); NULL without a file */
     json_t *mi_flags;             /* the --mi-* options, [[flag, value], ...], for the MI

@@ -276,6 +276,14 @@ static json_t *r_doc_tools(struct resource_ctx *x, struct rpc_err *e)
     return out;
 }
 
+int prompts_resources_markdown(FILE *out)
+{
+    fprintf(out, "# Prompts and resources\n\nGenerated from the rows (src/prompts/prompts.c, "
+                 "src/resources/resources.c) by `opensips-mcp --prompts-markdown`; the server "
+                 "also serves it as opensips-mcp://docs/prompts.\n\n");
+    return prompts_markdown(out) < 0 || resources_markdown(out) < 0 ? -1 : 0;
+}
+
 static json_t *r_doc_prompts(struct resource_ctx *x, struct rpc_err *e)
 {
     char *buf = NULL;
@@ -288,8 +296,7 @@ static json_t *r_doc_prompts(struct resource_ctx *x, struct rpc_err *e)
         rpc_err_set(e, JSONRPC_INTERNAL_ERROR, "Internal error: out of memory");
         return NULL;
     }
-    fprintf(f, "# Prompts and resources\n\n");
-    int rc = prompts_markdown(f) < 0 || resources_markdown(f) < 0;
+    int rc = prompts_resources_markdown(f);
     if (fclose(f) != 0 || rc) {
         free(buf);
         rpc_err_set(e, JSONRPC_INTERNAL_ERROR, "Internal error: the reference could not be "

@@ -123,5 +123,7 @@ char *resources_decode(const char *src);
 /* Markdown for every resource row (URI, what it is for, toolset, scope, variables with their
  * completion, the events that change it). 0 or -1. */
 int resources_markdown(FILE *out);
+/* The whole reference, prompts then resources: docs/prompts.md, opensips-mcp://docs/prompts. */
+int prompts_resources_markdown(FILE *out);
 
 #endif

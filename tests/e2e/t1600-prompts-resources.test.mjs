@@ -4,11 +4,12 @@
 // resources and arguments get the spec's errors, and the toolsets decide what is listed.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { withClient, REQ, allTools, callTool } from "./lib/sdk.mjs";
-import { TEST_TIMEOUT } from "./lib/raw.mjs";
+import { BIN, TEST_TIMEOUT, ms } from "./lib/raw.mjs";
 import { freePort } from "./lib/http.mjs";
 import { startSim, stopAll } from "./lib/sim.mjs";
 
@@ -28,6 +29,17 @@ after(async () => {
 });
 
 const all = (extra = []) => ["--config", cfg, "--role", "admin", "--toolsets", "all", ...extra];
+
+test("docs/prompts.md is what --prompts-markdown writes from the rows (run `make docs`), and what opensips-mcp://docs/prompts serves", T, async () => {
+  const r = spawnSync(BIN, ["--prompts-markdown"], { encoding: "utf8", timeout: ms(10_000) });
+  assert.equal(r.status, 0, r.stderr);
+  const docs = readFileSync(new URL("../../docs/prompts.md", import.meta.url), "utf8");
+  assert.equal(docs, r.stdout, "docs/prompts.md is stale: run `make docs`");
+  await withClient(all(), async (client) => {
+    const read = await client.readResource({ uri: "opensips-mcp://docs/prompts" }, REQ);
+    assert.equal(read.contents[0].text, docs);
+  });
+});
 
 async function list(client, method, key) {
   const items = [];
