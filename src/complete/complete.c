@@ -12,12 +12,14 @@
 #include "mi/client.h"
 #include "tools/backends.h"
 #include "tools/cfg_common.h"
+#include "tools/sipp.h"
 #include "tools/tool.h"
 
 static const char *const source_names[COMPL_SOURCE_COUNT] = {
     [COMPL_NONE] = "none", [COMPL_NODE] = "node", [COMPL_CALLID] = "callid",
     [COMPL_AOR] = "aor", [COMPL_DS_SET] = "dispatcher_set", [COMPL_STAT_GROUP] = "stat_group",
     [COMPL_MI_COMMAND] = "mi_command", [COMPL_TEMPLATE] = "template",
+    [COMPL_SIPP_SCENARIO] = "sipp_scenario",
 };
 
 const char *compl_source_name(enum compl_source s)
@@ -147,7 +149,8 @@ long compl_values(struct mcp_call *c, const struct tool_backends *be, enum compl
         goto nomem;
     /* a node not configured: nothing of it to offer (not the default node's) */
     bool unknown = node && *node && (!be || !be->mi || !mi_client_resolve_name(be->mi, node));
-    switch (unknown && s != COMPL_NODE && s != COMPL_MI_COMMAND && s != COMPL_TEMPLATE
+    switch (unknown && s != COMPL_NODE && s != COMPL_MI_COMMAND && s != COMPL_TEMPLATE &&
+                    s != COMPL_SIPP_SCENARIO
                 ? COMPL_NONE : s) {
     case COMPL_NODE:
         for (size_t i = 0; be && be->mi && i < mi_client_node_count(be->mi); i++)
@@ -172,6 +175,10 @@ long compl_values(struct mcp_call *c, const struct tool_backends *be, enum compl
         break;
     case COMPL_TEMPLATE:
         templates(c, be, prefix, seen);
+        break;
+    case COMPL_SIPP_SCENARIO:
+        for (const char *const *b = sipp_builtins; *b; b++)
+            offer(seen, prefix, *b);
         break;
     default:
         break;

@@ -22,6 +22,7 @@ enum compl_source {
     COMPL_STAT_GROUP, /* statistic groups of the node (statistics:get all) */
     COMPL_MI_COMMAND, /* MI command names (catalogue keys) */
     COMPL_TEMPLATE,   /* config template names (cfg/templates.h, --cfg-templates/--opensips) */
+    COMPL_SIPP_SCENARIO, /* SIPp's built-in scenarios (tools/sipp.h) */
     COMPL_SOURCE_COUNT
 };
 

@@ -14,6 +14,7 @@
 #include "tools/backends.h"
 #include "tools/docs.h"
 #include "tools/row.h"
+#include "tools/sipp.h"
 #include "tools/tool.h"
 
 extern const char resources_doc_security[], resources_doc_mi[];
@@ -341,6 +342,15 @@ const struct resource_def resource_rows[] = {
     {.uri = "opensips-mcp://docs/mi", .name = "docs-mi", .title = "MI notes",
      .description = "How the server talks MI: naming per version, retries, time-outs, limits.",
      .mime = "text/markdown", .read = r_doc_mi},
+    {.uri = "opensips-mcp://sipp/scenarios", .name = "sipp-scenarios",
+     .title = "SIPp scenarios", .description = "SIPp's built-in scenarios: what each does.",
+     .mime = JSON, .toolset = "sipp", .read = sipp_read_scenarios},
+    {.uri = "opensips-mcp://sipp/scenario/{name}", .name = "sipp-scenario",
+     .title = "SIPp scenario", .description = "A built-in scenario's XML (sipp -sd), to start "
+                                              "a scenario file from.",
+     .mime = "application/xml", .toolset = "sipp", .scope = SCOPE_BIT(SCOPE_CONFIG_READ),
+     .read = sipp_read_scenario,
+     .vars = RVARS({"name", COMPL_SIPP_SCENARIO})},
     {.uri = "opensips://{node}/status", .name = "node-status", .title = "Node status",
      .description = "Version, uptime, process count by type, shared memory.",
      .mime = JSON, .toolset = "status", .scope = MI_READ, .read = r_status,

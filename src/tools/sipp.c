@@ -17,11 +17,13 @@
 #include <unistd.h>
 
 #include "exec/exec.h"
+#include "jsonrpc.h"
 #include "file/rootfile.h"
 #include "mcp/server.h"
 #include "settings.h"
 #include "tools/be_exec.h"
 #include "tools/row.h"
+#include "tools/sipp.h"
 #include "tools/tool.h"
 
 #define SIPP_SCENARIO_MAX (1u << 20)  /* bytes of a scenario file */
@@ -33,7 +35,17 @@
 #define SIPP_INSTALL "install the Debian package sip-tester (apt-get install sip-tester), or set " \
                      "OPENSIPS_MCP_SIPP (--sipp) to its path"
 
-static const char *const builtins[] = {"uac", "uas", "regexp", "branchc", "branchs", NULL};
+/* SIPp 3.6's built-in scenarios this tool runs, and what each does (SIPp's reference manual,
+ * "Integrated scenarios"); the order is sipp_builtins'. */
+const char *const sipp_builtins[] = {"uac", "uas", "regexp", "branchc", "branchs", NULL};
+static const char *const builtin_what[] = {
+    "caller: INVITE, ACK on 200, a pause, BYE (the SipStone UAC)",
+    "callee: answers an INVITE 180 then 200, and a BYE 200 (the SipStone UAS)",
+    "caller like uac that extracts header values with regular expressions into variables",
+    "caller with conditional branching (pairs with branchs)",
+    "callee with conditional branching (pairs with branchc)",
+};
+#define builtins sipp_builtins
 
 /* The options SIPp may be given, and the flag each becomes. */
 struct sipp_opt {
@@ -598,3 +610,53 @@ static const struct tool_def sipp_tools[] = {
                 "allowed root, and bounds every run"},
 };
 ROW_TABLE(sipp, sipp_tools);
+
+/* ---- the scenario resources ---- */
+
+#define SIPP_DUMP_MS 5000u  /* `sipp -sd` prints and exits at once */
+
+json_t *sipp_read_scenarios(struct resource_ctx *x, struct rpc_err *e)
+{
+    json_t *list = json_array();
+    (void)e;
+
+    for (size_t i = 0; builtins[i]; i++)
+        json_array_append_new(list, json_pack("{s:s, s:s, s:o}", "name", builtins[i], "does",
+                                              builtin_what[i], "uri",
+                                              json_sprintf("opensips-mcp://sipp/scenario/%s",
+                                                           builtins[i])));
+    return json_pack("{s:o, s:s, s:b}", "builtin", list, "files",
+                     "sipp_run_scenario also runs an .xml file under the allowed directory "
+                     "(--out-dir-root), refused when it holds <exec> or <!ENTITY",
+                     "files_allowed", x->be && x->be->files_root && x->be->files_root[0] == '/');
+}
+
+json_t *sipp_read_scenario(struct resource_ctx *x, struct rpc_err *e)
+{
+    const char *name = json_string_value(json_object_get(x->vars, "name"));
+    const struct settings *set = mcp_server_settings(mcp_call_server(x->call));
+    const char *prog = set && set->sipp && *set->sipp ? set->sipp : "sipp";
+    const char *argv[] = {prog, "-sd", name, NULL};
+    struct exec_spec spec = {.argv = argv, .deadline_ms = SIPP_DUMP_MS,
+                             .stdout_max = SIPP_SCENARIO_MAX, .stderr_max = 4096};
+    struct exec_result r = {0};
+    char why[300];
+    json_t *out = NULL;
+
+    if (!name || !is_builtin(name)) {
+        rpc_err_set(e, MCP_RESOURCE_NOT_FOUND, "Resource not found: '%.64s' is not one of the "
+                    "built-in scenarios (uac, uas, regexp, branchc, branchs)", name ? name : "");
+        return NULL;
+    }
+    if (exec_run(&spec, NULL, &r, why, sizeof(why)) < 0) {
+        rpc_err_set(e, JSONRPC_INTERNAL_ERROR, "Internal error: %s; %s", why, SIPP_INSTALL);
+    } else if ((r.status != 0 && r.status != 99) || r.timed_out || r.out_len == 0 ||
+               strncmp(r.out, "<?xml", 5)) { /* SIPp 3.6 exits 99 after printing it */
+        rpc_err_set(e, JSONRPC_INTERNAL_ERROR, "Internal error: '%s -sd %s' printed no "
+                    "scenario (exit %d): %.200s", prog, name, r.status, r.err_len ? r.err : "");
+    } else {
+        out = json_stringn(r.out, r.out_len);
+    }
+    exec_result_release(&r);
+    return out;
+}

@@ -81,9 +81,10 @@ test("the lists: every prompt per area, the fixed resources and the templates, a
       assert.ok(prompts.find((p) => p.name === n), `prompt ${n} missing`);
     assert.deepEqual(resources.map((r) => r.uri).sort(),
                      ["opensips-mcp://docs/mi", "opensips-mcp://docs/prompts", "opensips-mcp://docs/security", "opensips-mcp://docs/tools",
-                      "opensips-mcp://nodes"]);
+                      "opensips-mcp://nodes", "opensips-mcp://sipp/scenarios"]);
     assert.ok(templates.length >= 10, `${templates.length} templates`);
-    for (const t of templates) assert.match(t.uriTemplate, /^opensips:\/\/\{node\}\//);
+    // a node's state under opensips://{node}/, this server's own under opensips-mcp://
+    for (const t of templates) assert.match(t.uriTemplate, /^(opensips:\/\/\{node\}\/|opensips-mcp:\/\/[a-z]+\/)/);
     for (const p of prompts) {
       assert.ok(p.description.length < 100, p.name);
       for (const a of p.arguments) assert.ok(a.description, `${p.name}.${a.name}`);
@@ -198,6 +199,11 @@ test("every template resolves and reads on both versions, and every fixed resour
         const r = await client.readResource({ uri }, REQ);
         assert.equal(r.contents.length, 1, uri);
         assert.equal(r.contents[0].uri, uri);
+        assert.equal(r.contents[0].mimeType, t.mimeType, uri);
+        if (t.mimeType === "application/xml") { // a SIPp scenario, from the real sipp -sd
+          assert.match(r.contents[0].text, /^<\?xml[^]*<scenario name=/, uri);
+          continue;
+        }
         assert.equal(r.contents[0].mimeType, "application/json", uri);
         const body = JSON.parse(r.contents[0].text);
         assert.ok(body && typeof body === "object", uri);
@@ -262,6 +268,30 @@ test("a role without the scope a resource needs cannot read it", T, async () => 
   await withClient(["--config", cfg, "--role", "noc", "--toolsets", "all"], async (client) => {
     assert.ok((await client.readResource({ uri: "opensips://pbx1/status" }, REQ)).contents[0].text);
     assert.equal(await code(client.readResource({ uri: "opensips://pbx1/statistics" }, REQ)), -32600);
+  });
+});
+
+test("SIPp's scenarios: the list says what each does, a built-in's XML is the real sipp -sd, a bad name or a missing SIPp says so", T, async () => {
+  await withClient(all(), async (client) => {
+    const body = JSON.parse((await client.readResource({ uri: "opensips-mcp://sipp/scenarios" }, REQ)).contents[0].text);
+    assert.deepEqual(body.builtin.map((b) => b.name), ["uac", "uas", "regexp", "branchc", "branchs"]);
+    for (const b of body.builtin) {
+      assert.ok(b.does.length > 10, b.name);
+      assert.equal(b.uri, `opensips-mcp://sipp/scenario/${b.name}`);
+    }
+    const uas = (await client.readResource({ uri: "opensips-mcp://sipp/scenario/uas" }, REQ)).contents[0];
+    assert.match(uas.text, /<recv request="INVITE"/);
+    assert.deepEqual((await complete(client, template("opensips-mcp://sipp/scenario/{name}"), "name", "br")).completion.values, ["branchc", "branchs"]);
+    for (const uri of ["opensips-mcp://sipp/scenario/nosuch", "opensips-mcp://sipp/scenario/..%2Fetc"])
+      assert.equal(await code(client.readResource({ uri }, REQ)), -32002, uri);
+  });
+  await withClient(all(["--sipp", "/nonexistent/sipp"]), async (client) => {
+    await assert.rejects(client.readResource({ uri: "opensips-mcp://sipp/scenario/uac" }, REQ), /sip-tester/);
+  });
+  // config.read is the scope a scenario's XML needs; the list needs none
+  await withClient(["--config", cfg, "--role", "noc", "--toolsets", "all"], async (client) => {
+    assert.ok((await client.readResource({ uri: "opensips-mcp://sipp/scenarios" }, REQ)).contents[0].text);
+    assert.equal(await code(client.readResource({ uri: "opensips-mcp://sipp/scenario/uac" }, REQ)), -32600);
   });
 });
 
