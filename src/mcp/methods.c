@@ -101,16 +101,25 @@ static json_t *m_ping(struct mcp_call *c, json_t *params, struct rpc_err *e)
     return json_object();
 }
 
+/* A resource whose scope the caller's role lacks is neither listed nor read nor followed. */
+static bool resource_visible(const void *row, const void *ctx)
+{
+    const struct mcp_resource *r = row;
+    return !r->scope || mcp_call_has_scopes((struct mcp_call *)ctx, r->scope);
+}
+
 static json_t *list(struct mcp_call *c, json_t *params, struct rpc_err *e, enum registry_kind kind)
 {
     struct mcp_server *srv = c->sess->srv;
-    return registry_list(&srv->reg, kind, params, srv->settings->page_size, NULL, NULL, e);
+    bool res = kind == REG_RESOURCES || kind == REG_TEMPLATES;
+    return registry_list(&srv->reg, kind, params, srv->settings->page_size,
+                         res ? resource_visible : NULL, c, e);
 }
 
-static bool tool_visible(const struct mcp_tool *t, const void *ctx)
+static bool tool_visible(const void *row, const void *ctx)
 {
     char buf[512];
-    return mcp_tool_refusal(ctx, t, buf, sizeof(buf)) == NULL;
+    return mcp_tool_refusal(ctx, row, buf, sizeof(buf)) == NULL;
 }
 
 /* Each role sees only the tools it may call: less for the model to read, nothing to misuse. */
@@ -169,6 +178,12 @@ static const struct mcp_resource *find_resource(struct mcp_call *c, json_t *para
     if (!r) {
         rpc_err_set(e, MCP_RESOURCE_NOT_FOUND, "Resource not found: %.300s", *uri);
         e->data = json_pack("{s:s}", "uri", *uri);
+    } else if (!resource_visible(r, c)) {
+        rpc_err_set(e, JSONRPC_INVALID_REQUEST, "Invalid Request: role '%s' may not read "
+                    "%.200s: it lacks the scope it needs", mcp_call_role(c), *uri);
+        json_decref(*vars);
+        *vars = NULL;
+        return NULL;
     }
     return r;
 }
@@ -321,7 +336,7 @@ static json_t *m_complete(struct mcp_call *c, json_t *params, struct rpc_err *e)
         const char *uri = json_string_value(json_object_get(ref, "uri"));
         const struct mcp_resource *r = uri ? registry_template(&c->sess->srv->reg, uri) : NULL;
         char needle[80];
-        if (!r) {
+        if (!r || !resource_visible(r, c)) { /* one the role cannot read is not there for it */
             rpc_err_set(e, JSONRPC_INVALID_PARAMS,
                         "Invalid params: no resource template '%.200s'", uri ? uri : "");
             return NULL;

@@ -249,9 +249,21 @@ json_t *registry_list(struct registry *r, enum registry_kind kind, const json_t 
         return NULL;
     }
     total = 0;
-    for (size_t i = 0; i < all; i++)
-        if (kind != REG_TOOLS || !visible || visible(r->tools[i], ctx))
+    for (size_t i = 0, k = 0; i < all; i++) {
+        const void *row = NULL;
+        if (kind == REG_TOOLS) {
+            row = r->tools[i];
+        } else if (kind == REG_RESOURCES || kind == REG_TEMPLATES) {
+            /* listing i of the kind is the i-th resource of that kind */
+            while (r->resources[k]->templated != (kind == REG_TEMPLATES))
+                k++;
+            row = r->resources[k++];
+        } else {
+            row = r->prompts[i];
+        }
+        if (!visible || visible(row, ctx))
             map[total++] = i;
+    }
     if (cursor && !json_is_null(cursor)) {
         if (!json_is_string(cursor) || cursor_decode(kind, json_string_value(cursor), &offset) < 0 ||
             offset >= total) {

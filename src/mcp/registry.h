@@ -99,6 +99,8 @@ struct mcp_resource {
     mcp_resource_fn read;
     const struct mcp_completion *completions; /* for template variables; NULL-terminated by argument */
     const void *ctx;            /* the layer's own row, for read and complete (borrowed); may be NULL */
+    unsigned scope;             /* SCOPE_BIT(...) a reader needs (auth/roles.h), 0: none. A caller
+                                   without it does not see it listed, and cannot read or follow it */
 };
 
 struct mcp_prompt_arg {
@@ -152,10 +154,11 @@ int registry_add_prompts(struct registry *r, const struct mcp_prompt *rows, size
 int registry_build(struct registry *r, char *err, size_t errlen);
 
 /* Which tools a caller sees; NULL shows all. */
-typedef bool (*registry_visible_fn)(const struct mcp_tool *t, const void *ctx);
+typedef bool (*registry_visible_fn)(const void *row, const void *ctx);
 
 /* One page of a listing: {"<key>":[...], "nextCursor"?}. NULL with e set for a bad cursor.
- * For REG_TOOLS, `visible` (may be NULL) filters the list before paging. */
+ * `visible` (may be NULL) filters the list before paging: it gets the row (a struct mcp_tool,
+ * mcp_resource or mcp_prompt, by kind) and ctx. */
 json_t *registry_list(struct registry *r, enum registry_kind kind, const json_t *params,
                       size_t page_size, registry_visible_fn visible, const void *ctx,
                       struct rpc_err *e);

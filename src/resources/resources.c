@@ -464,13 +464,6 @@ static json_t *res_read(struct mcp_call *c, const struct mcp_resource *r, const 
     json_t *decoded = json_object(), *v, *body, *out;
     const char *key;
 
-    if (d->scope && !mcp_call_has_scopes(c, d->scope)) {
-        rpc_err_set(e, JSONRPC_INVALID_REQUEST,
-                    "Invalid Request: role '%s' may not read %.200s: it lacks the scope it needs",
-                    mcp_call_role(c), uri);
-        json_decref(decoded);
-        return NULL;
-    }
     json_object_foreach(vars, key, v) {
         char *s = resources_decode(json_string_value(v));
         if (!s) {
@@ -553,7 +546,7 @@ int resources_register(struct registry *reg, const struct tool_backends *be,
                                         .name = d->name, .title = d->title,
                                         .description = d->description, .mime_type = d->mime,
                                         .read = res_read, .completions = re->completions,
-                                        .ctx = re};
+                                        .ctx = re, .scope = d->scope};
         entries[nentries++] = re;
         if (registry_add_resources(reg, &re->res, 1) < 0)
             return -1;

@@ -264,10 +264,17 @@ test("a percent-encoded Call-ID reads its dialog", T, async () => {
   });
 });
 
-test("a role without the scope a resource needs cannot read it", T, async () => {
+test("a role without the scope a resource needs does not see it, and cannot read, follow or complete it", T, async () => {
   await withClient(["--config", cfg, "--role", "noc", "--toolsets", "all"], async (client) => {
     assert.ok((await client.readResource({ uri: "opensips://pbx1/status" }, REQ)).contents[0].text);
     assert.equal(await code(client.readResource({ uri: "opensips://pbx1/statistics" }, REQ)), -32600);
+    assert.equal(await code(client.subscribeResource({ uri: "opensips://pbx1/statistics/tm" }, REQ)), -32600);
+    assert.equal(await code(complete(client, template("opensips://{node}/statistics/{group}"), "group", "")), -32602);
+    // listed: what mi.read reads; not listed: what needs stats.read or config.read
+    const templates = (await list(client, "listResourceTemplates", "resourceTemplates")).map((t) => t.uriTemplate);
+    assert.ok(templates.includes("opensips://{node}/status") && templates.includes("opensips://{node}/dialog/{callid}"));
+    assert.ok(!templates.some((t) => t.includes("/statistics")), templates.join(" "));
+    assert.ok(!templates.includes("opensips-mcp://sipp/scenario/{name}"));
   });
 });
 
