@@ -104,7 +104,7 @@ static void test_from_items(void)
     /* the cap: a page of 60 dialogs links ROW_LINKS_MAX, the first ones */
     json_t *many = json_array();
     for (int i = 0; i < 60; i++) {
-        char id[16];
+        char id[24];
         snprintf(id, sizeof(id), "call-%d", i);
         json_array_append_new(many, json_pack("{s:s}", "callid", id));
     }
