@@ -58,9 +58,15 @@ const char *mcp_tool_refusal(const struct mcp_session *s, const struct mcp_tool 
     return NULL;
 }
 
+/* The first revision with resource_link content (server/tools.mdx, "Resource Links"): an
+ * older client's schema has no such content type. Revisions compare as dates. */
+#define LINKS_SINCE "2025-06-18"
+
 /* A result with structuredContent also carries it as compact JSON text (server/tools.mdx,
- * "Structured Content": SHOULD, for clients that read only content). */
-static json_t *finish_tool_result(const struct mcp_tool *t, const json_t *out_schema, json_t *r)
+ * "Structured Content": SHOULD, for clients that read only content); a successful one gets
+ * the tool's resource links after it. */
+static json_t *finish_tool_result(struct mcp_call *c, const struct mcp_tool *t,
+                                  const json_t *args, const json_t *out_schema, json_t *r)
 {
     json_t *sc = json_object_get(r, "structuredContent");
 
@@ -79,6 +85,13 @@ static json_t *finish_tool_result(const struct mcp_tool *t, const json_t *out_sc
                                         "not match its output schema; please report this",
                                         t->name);
         }
+    }
+    if (t->links && !json_is_true(json_object_get(r, "isError")) &&
+        strcmp(c->sess->version, LINKS_SINCE) >= 0) {
+        json_t *links = t->links(c, t, args, sc), *content = json_object_get(r, "content");
+        if (json_is_array(content) && links)
+            json_array_extend(content, links);
+        json_decref(links);
     }
     return r;
 }
@@ -255,7 +268,8 @@ static json_t *run_audited(struct mcp_call *c, const struct mcp_tool *t, size_t 
         result = confirm_call(c, args, needs->what);
     if (!result && !(result = t->handler(c, t, args)))
         result = content_error_result("Tool '%s' failed: out of memory", t->name);
-    result = finish_tool_result(t, registry_output_schema(&c->sess->srv->reg, index), result);
+    result = finish_tool_result(c, t, args, registry_output_schema(&c->sess->srv->reg, index),
+                                result);
     bool failed = json_is_true(json_object_get(result, "isError"));
     const char *err_text = failed ? json_string_value(json_object_get(
                                         json_array_get(json_object_get(result, "content"), 0),

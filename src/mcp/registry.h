@@ -66,6 +66,13 @@ struct mcp_tool {
      * anything is sent (an argument found wrong on the way, such as an unknown MI command). */
     json_t *(*needs)(struct mcp_call *c, const struct mcp_tool *t, const json_t *args,
                      struct mcp_needs *n);
+    /* Content items the gate appends to a successful result (resource_link, MCP 2025-06-18
+     * server/tools.mdx "Resource Links"), never to an error, and only for a session that
+     * negotiated 2025-06-18 or later: a new array, or NULL for none. `args` as the call gave
+     * them, `structured` the result's structuredContent (may be NULL). Not listed: tools/list
+     * does not show it. NULL: no links. */
+    json_t *(*links)(struct mcp_call *c, const struct mcp_tool *t, const json_t *args,
+                     const json_t *structured);
 };
 
 struct mcp_resource;

@@ -590,6 +590,31 @@ int resources_uri(const struct resource_def *d, const char *node, const json_t *
     return 0;
 }
 
+const struct resource_def *resources_find(const char *uri)
+{
+    for (size_t i = 0; uri && i < resource_row_count; i++)
+        if (!strcmp(resource_rows[i].uri, uri))
+            return &resource_rows[i];
+    return NULL;
+}
+
+json_t *resources_link(const struct resource_def *d, const char *node, const json_t *vars)
+{
+    char uri[RESOURCE_URI_MAX];
+    const char *key;
+    json_t *v;
+
+    if (node && strlen(node) > RESOURCE_VAR_MAX)
+        return NULL;
+    json_object_foreach((json_t *)vars, key, v)
+        if (json_is_string(v) && json_string_length(v) > RESOURCE_VAR_MAX)
+            return NULL;
+    if (resources_uri(d, node, vars, uri, sizeof(uri)) < 0)
+        return NULL;
+    return json_pack("{s:s, s:s, s:s, s:s, s:s}", "type", "resource_link", "uri", uri, "name",
+                     d->name, "title", d->title, "mimeType", d->mime);
+}
+
 void resources_changed(struct mcp_server *srv, const struct resource_def *d, const char *node,
                        const json_t *vars)
 {

@@ -87,6 +87,16 @@ int resources_register(struct registry *reg, const struct tool_backends *be,
 int resources_uri(const struct resource_def *d, const char *node, const json_t *vars,
                   char *buf, size_t n);
 
+/* The row whose URI (or URI template) is exactly `uri`, or NULL. */
+const struct resource_def *resources_find(const char *uri);
+
+/* A resource_link content item pointing at row d's resource for `node` and `vars` (MCP
+ * 2025-06-18 server/tools.mdx, "Resource Links"): {type, uri, name, title, mimeType} (new
+ * reference). NULL when a variable of the URI is missing or empty, a value (node included) is
+ * longer than RESOURCE_VAR_MAX bytes (resources/read would refuse it), or the URI does not fit
+ * in RESOURCE_URI_MAX. */
+json_t *resources_link(const struct resource_def *d, const char *node, const json_t *vars);
+
 /* For the live-updates work: tell every session subscribed to row d's resource for node and
  * vars that it changed (notifications/resources/updated). */
 void resources_changed(struct mcp_server *srv, const struct resource_def *d, const char *node,

@@ -166,6 +166,8 @@ static const struct tool_def dialog_tools[] = {
                       {.name = "from_uri", .type = T_STRING},
                       {.name = "to_uri", .type = T_STRING},
                       {.name = "caller_tag", .type = T_STRING}),
+     .links = LINKS({.uri = "opensips://{node}/dialogs"},
+                    {.uri = "opensips://{node}/dialog/{callid}", .items = "items"}),
      .mapping = "dialog:list (3.x dlg_list); paging pushed down to MI with index/counter"},
     {.name = "dlg_end",
      .title = "End a call",
@@ -205,6 +207,7 @@ static const struct tool_def dialog_tools[] = {
                   {.name = "var_value", .type = T_STRING, .flags = ARG_REQUIRED, .max_len = 1024,
                    .description = "Value to store"}),
      .run = dlg_push_var_run,
+     .links = LINKS({.uri = "opensips://{node}/dialog/{callid}"}),
      .mapping = "dialog:list {callid} to find the dialog, dialog:push_var {dlg_val_name, dlg_val_value, "
                 "DID: [ID]} (DID must be an array; unknown ids are skipped with an OK), then "
                 "dialog:list_ctx to verify. Fixed: the Python server's parameter names are not OpenSIPS's"},

@@ -165,6 +165,7 @@ static const struct tool_def dispatcher_tools[] = {
                       {.name = "URI", .type = T_STRING},
                       {.name = "state", .type = T_STRING}),
      .run = ds_list_run,
+     .links = LINKS({.uri = "opensips://{node}/dispatcher"}),
      .mapping = "dispatcher:list {full, partition} (3.x ds_list); the nested PARTITIONS/SETS/Destinations "
                 "reply is flattened into one paged list. New: the Python server has no listing tool"},
     {.name = "dispatcher_set_state",

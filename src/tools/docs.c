@@ -81,6 +81,15 @@ int tools_markdown(FILE *out)
                     annotations(d, buf, sizeof(buf)));
             if (d->mapping)
                 fprintf(out, "- MI: %s\n", d->mapping);
+            for (const struct row_link *l = d->links; l && l->uri; l++) {
+                fprintf(out, "%s`%s`", l == d->links ? "- result links to " : ", ", l->uri);
+                if (l->items)
+                    fprintf(out, " (per item, at most %d links)", ROW_LINKS_MAX);
+                if (l->arg)
+                    fprintf(out, " (when %s is %s)", l->arg, l->equals);
+                if (!l[1].uri)
+                    fputc('\n', out);
+            }
             if (d->backend == BACKEND_SQL)
                 sql_row_doc(out, d);
             if (d->args && d->args->name) {

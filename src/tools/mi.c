@@ -209,6 +209,7 @@ static const struct tool_def mi_tools_rows[] = {
                   {.name = "contains", .type = T_STRING, .max_len = 64,
                    .description = "Only names containing this text"}),
      .run = mi_list_commands_run,
+     .links = LINKS({.uri = "opensips://{node}/mi"}),
      .mapping = "core:which (the node's own list), joined with the catalogue's read/write class"},
     {.name = "mi_describe_command",
      .title = "Describe an MI command",
@@ -222,6 +223,7 @@ static const struct tool_def mi_tools_rows[] = {
      .args = ARGS({.name = "command", .type = T_STRING, .flags = ARG_REQUIRED, .min_len = 1, .max_len = 128,
                    .description = "The MI command, any name or alias (from mi_list_commands)"}),
      .run = mi_describe_command_run,
+     .links = LINKS({.uri = "opensips://{node}/mi/{command}"}),
      .mapping = "the embedded catalogues (4.0.1 and 3.6.8), plus core:help {mi_cmd} from the node"},
 };
 ROW_TABLE(mi, mi_tools_rows);

@@ -126,6 +126,7 @@ static const struct tool_def profile_tools[] = {
                       {.name = "callid", .type = T_STRING},
                       {.name = "from_uri", .type = T_STRING},
                       {.name = "to_uri", .type = T_STRING}),
+     .links = LINKS({.uri = "opensips://{node}/dialog/{callid}", .items = "items"}),
      .mapping = "dialog:profile_list_dlgs {profile[, value]} (3.x profile_list_dlgs)"},
     {.name = "dlg_profile_end_dlgs",
      .title = "End the calls in a profile",

@@ -207,6 +207,8 @@ static const struct tool_def registration_tools[] = {
                   AOR_ARG("to show")),
      .result = FIELDS({.name = "AOR", .type = T_STRING},
                       {.name = "Contacts", .type = T_ARRAY}),
+     .links = LINKS({.uri = "opensips://{node}/registrations/{aor}", .arg = "table_name",
+                     .equals = "location"}),
      .mapping = "usrloc:show_contact {table_name, aor} (3.x ul_show_contact); table_name defaults to "
                 "location"},
     {.name = "ul_add",

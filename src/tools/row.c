@@ -9,8 +9,10 @@
 #include <string.h>
 
 #include "mcp/content.h"
+#include "mcp/server.h"
 #include "cancel.h"
 #include "mi/client.h"
+#include "resources/resources.h"
 #include "settings.h"
 #include "tools/be_exec.h"
 #include "tools/be_sql.h"
@@ -31,6 +33,8 @@ struct row_tool {
 static json_t *row_entry(struct mcp_call *c, const struct mcp_tool *t, json_t *args);
 static json_t *row_needs(struct mcp_call *c, const struct mcp_tool *t, const json_t *args,
                          struct mcp_needs *n);
+static json_t *row_result_links(struct mcp_call *c, const struct mcp_tool *t, const json_t *args,
+                                const json_t *structured);
 
 /* Every registered row tool: they live as long as the process, owned from here. */
 static struct row_tool **entries;
@@ -226,7 +230,7 @@ int rows_register(struct registry *reg, const struct tool_backends *be,
                                   TOOL_F_LONG)) |
                      (d->flags & TOOL_F_READONLY ? 0 : TOOL_F_CONFIRM),
             .handler = row_entry, .scope = d->scope, .make_schema = row_make_schema,
-            .needs = row_needs,
+            .needs = row_needs, .links = d->links ? row_result_links : NULL,
         };
         entries[nentries++] = rt;
         if (registry_add_tools(reg, &rt->tool, 1) < 0)
@@ -367,6 +371,38 @@ static json_t *row_entry(struct mcp_call *c, const struct mcp_tool *t, json_t *a
         r = tool_error_result(c, rt->def->name, &e);
     json_decref(full);
     return r;
+}
+
+/* A link may point only at a resource this server lists (its toolset enabled) and the
+ * caller's role may read: a link the client cannot follow is noise. */
+static bool link_ok(const struct resource_def *r, void *ctx)
+{
+    struct mcp_call *c = ctx;
+    struct registry *reg = mcp_server_registry(mcp_call_server(c));
+    const struct mcp_resource *listed;
+    json_t *vars = NULL;
+
+    if (strchr(r->uri, '{'))
+        listed = registry_template(reg, r->uri);
+    else
+        listed = registry_resource(reg, r->uri, &vars);
+    json_decref(vars);
+    return listed && (!r->scope || mcp_call_has_scopes(c, r->scope));
+}
+
+/* The gate asks a row with links for them after a successful result: the row's links
+ * (row_links.c) over the arguments with their declared defaults. */
+static json_t *row_result_links(struct mcp_call *c, const struct mcp_tool *t, const json_t *args,
+                                const json_t *structured)
+{
+    const struct row_tool *rt = entry_of(t);
+    json_t *full, *links;
+
+    if (!rt || !structured || !(full = with_defaults(rt->defaults, (json_t *)args)))
+        return NULL;
+    links = row_links(rt->def, full, structured, link_ok, c);
+    json_decref(full);
+    return links;
 }
 
 const struct tool_backends *row_backends(const struct mcp_tool *t)

@@ -114,6 +114,27 @@ struct row_filter {
     const char *field, *equals, *arg;
 };
 
+/* A resource a row's successful result points at, as a resource_link content item the client
+ * can read or subscribe to (MCP 2025-06-18 server/tools.mdx, "Resource Links"): the dialog a
+ * call names, the node's dispatcher. The gate adds the links after the result (never to an
+ * error), only for a resource registered (its toolset enabled) that the caller's role may read,
+ * and only on a node the result names ("node"). Links are content, not schema: tools/list does
+ * not change. */
+struct row_link {
+    const char *uri;    /* a resource row's URI template, as resource_rows[] spells it */
+    const char *items;  /* NULL: one link, its variables from the call's arguments (declared
+                           defaults filled in); else the member of the result holding a list,
+                           one link per item, the variables from the item's fields */
+    const char *field;  /* the argument or item field the template's variables take (the rows
+                           have one besides {node}); NULL: the variable's own name. A value that
+                           is not a non-empty string gives no link */
+    const char *arg, *equals; /* only when argument `arg` is the string `equals` (ul_show_contact:
+                                 the table the resource reads); NULL: always */
+};
+#define LINKS(...) ((const struct row_link[]){__VA_ARGS__, {0}})
+/* Most links one result carries (about 130 bytes each): a page of 50 dialogs links 10. */
+#define ROW_LINKS_MAX 10
+
 struct tool_def;
 struct tool_ctx;
 struct tool_error;
@@ -158,10 +179,24 @@ struct tool_def {
     const char *unavailable;    /* the tool exists for parity only (OpenSIPS has no command for
                                    it): every call fails as unsupported with this sentence, and
                                    nothing is sent; such a row names no command and no logic */
+    const struct row_link *links; /* LINKS(...): the resources its result points at; NULL: none */
 };
 
 /* The row behind a registered tool, or NULL for a tool that did not come from a row. */
 const struct tool_def *row_of(const struct mcp_tool *t);
+
+struct resource_def;
+/* Whether a link to resource row r may be given (registered, readable by the caller). */
+typedef bool (*row_link_ok_fn)(const struct resource_def *r, void *ctx);
+
+/* The resource_link content items of row d's links for one successful result (`result`, its
+ * structuredContent, borrowed; its "node" names the node) of a call with `args` (borrowed,
+ * declared defaults filled in): a new array of at most ROW_LINKS_MAX, in the order of the row's
+ * links and each list's items, without repeats; NULL when there is none. A link whose resource
+ * `ok` refuses (ok may be NULL: all), whose variable is missing, or that needs a node the
+ * result does not name, is left out. */
+json_t *row_links(const struct tool_def *d, const json_t *args, const json_t *result,
+                  row_link_ok_fn ok, void *ctx);
 
 struct tool_backends;
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "resources/resources.h"
 #include "tools/be_sql.h"
 #include "tools/row_internal.h"
 
@@ -233,6 +234,17 @@ static const char *row_unsound(const struct tool_def *d)
     for (const struct tool_arg *a = d->args; a && a->name; a++)
         if (a->with && (!has_arg(d, a->with) || !strcmp(a->with, a->name)))
             return "has an argument that goes with one it does not take";
+    for (const struct row_link *l = d->links; l && l->uri; l++) {
+        const struct resource_def *r = resources_find(l->uri);
+        if (!r)
+            return "links to a URI no resource row has";
+        if ((l->arg != NULL) != (l->equals != NULL) || (l->arg && !has_arg(d, l->arg)))
+            return "links on a condition that is half there or names an argument it does not "
+                   "take";
+        for (const struct resource_var *v = r->vars; !l->items && v && v->name; v++)
+            if (!has_arg(d, l->field ? l->field : v->name))
+                return "links by an argument it does not take";
+    }
     return NULL;
 }
 

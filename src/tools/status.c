@@ -164,6 +164,7 @@ static const struct tool_def status_tools[] = {
                       {.name = "processes", .type = T_INTEGER},
                       {.name = "problems", .type = T_ARRAY, .item = ITEM(.type = T_STRING)}),
      .run = health_run,
+     .links = LINKS({.uri = "opensips://{node}/status"}),
      .mapping = "core:version, core:uptime, core:ps, statistics:get [\"shmem:\"], status_report:get "
                 "{group: core} (3.x version, uptime, ps, get_statistics, sr_get_status); degraded when "
                 "shm is 90% used, core is not ready or a part fails"},
