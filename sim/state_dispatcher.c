@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "events.h"
 #include "sim.h"
 #include "state.h"
 
@@ -88,6 +89,13 @@ int ds_list(struct cmd_call *c)
  * the listing, in ds_fails, keyed by the destination object. */
 #define DS_PROBING_THRESHOLD 3
 
+/* "inactive" whenever a state flag is set (Inactive or Probing): what E_DISPATCHER_STATUS says */
+static const char *ds_status_word(const json_t *d)
+{
+    const char *st = json_string_value(json_object_get(d, "state"));
+    return st && strcmp(st, "Active") == 0 ? "active" : "inactive";
+}
+
 static void ds_apply(json_t *d, int want)
 {
     const char *now = json_string_value(json_object_get(d, "state"));
@@ -136,7 +144,18 @@ int ds_set_state(struct cmd_call *c)
         json_array_foreach(json_object_get(set, "Destinations"), k, d) {
             const char *uri = json_string_value(json_object_get(d, "URI"));
             if (uri && address && strcasecmp(uri, address) == 0) {
+                char before[16];
+                snprintf(before, sizeof before, "%s", ds_status_word(d));
                 ds_apply(d, want);
+                /* _ds_set_state raises it on a change only; partition only when not default */
+                if (strcmp(before, ds_status_word(d))) {
+                    json_t *ev = json_pack("{s:I, s:s, s:s, s:s}", "group", (json_int_t)group,
+                                           "address", uri, "status", ds_status_word(d),
+                                           "reason", "MI command");
+                    if (ev && strcmp(part, "default"))
+                        json_object_set_new(ev, "partition", json_string(part));
+                    events_raise("E_DISPATCHER_STATUS", ev);
+                }
                 return cmd_result(c, json_string("OK"));
             }
         }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "events.h"
 #include "sim.h"
 #include "state.h"
 
@@ -159,9 +160,19 @@ static int dr_status(struct cmd_call *c, json_t *table, const char *idname, cons
         return cmd_error(c, 404, notfound, NULL);
     if (has_st == 0) {
         /* drouting.c: MI sets "Disabled MI" (no re-enabling by probing); carriers print "no " */
-        if (gw)
-            json_object_set_new(x, "State", json_string(st ? "Active" : "Disabled MI"));
-        else
+        if (gw) {
+            const char *was = json_string_value(json_object_get(x, "State"));
+            const char *to = st ? "Active" : "Disabled MI";
+            bool changed = !was || strcmp(was, to);
+            json_object_set_new(x, "State", json_string(to));
+            /* dr_gw_status_changed raises E_DROUTING_STATUS on a change; carriers raise none */
+            if (changed)
+                events_raise("E_DROUTING_STATUS",
+                             json_pack("{s:s, s:s, s:O?, s:s, s:s}", "partition", "Default",
+                                       "gwid", id, "address", json_object_get(x, "IP"),
+                                       "status", st ? "active" : "disabled MI",
+                                       "reason", "MI command"));
+        } else
             json_object_set_new(x, "Enabled", json_string(st ? "yes" : "no "));
         return cmd_result(c, json_string("OK"));
     }
@@ -256,6 +267,12 @@ int lb_status(struct cmd_call *c)
         return CMD_DONE;
     if (has == 0) {
         /* disabled from MI: not re-enabled by probing ("auto-reenable" off) */
+        const char *was = json_string_value(json_object_get(d, "enabled"));
+        if (!was || strcmp(was, st ? "yes" : "no"))
+            events_raise("E_LOAD_BALANCER_STATUS",
+                         json_pack("{s:O?, s:O?, s:s}", "group", json_object_get(d, "group"),
+                                   "uri", json_object_get(d, "uri"), "status",
+                                   st ? "enabled" : "disabled"));
         json_object_set_new(d, "enabled", json_string(st ? "yes" : "no"));
         json_object_set_new(d, "auto-reenable", json_string(st ? "on" : "off"));
         return cmd_result(c, json_string("OK"));

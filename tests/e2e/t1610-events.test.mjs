@@ -274,6 +274,42 @@ test("3.6: the server subscribes with event_subscribe, and a usrloc change is he
   }, { setup: c.setup(types.ResourceUpdatedNotificationSchema) });
 });
 
+test("gateway states on the simulator: dispatcher, drouting and load_balancer notify their resource once per real change", { timeout: TEST_TIMEOUT }, async () => {
+  const port = await freePort();
+  const c = collector();
+  await control(sim, "sim:reset");
+  const uris = ["dispatcher", "drouting", "load_balancer"].map((r) => `opensips://default/${r}`);
+  await withClient(args(port, ["--toolsets", "dispatcher,routing"]), async (client) => {
+    await until(async () => (await ours(port)).some((x) => x.event === "E_LOAD_BALANCER_STATUS"), "the gateway subscriptions");
+    for (const uri of uris) await client.subscribeResource({ uri }, REQ);
+    const set = (await control(sim, "dispatcher:list")).PARTITIONS[0].SETS[0];
+    const dst = set.Destinations[0];
+    const gw = (await control(sim, "drouting:gw_status")).Gateways[0];
+    const lb = (await control(sim, "load_balancer:list")).Destinations[0];
+    const change = async (on) => {
+      await control(sim, "dispatcher:set_state", { state: on ? "a" : "i", group: set.id, address: dst.URI });
+      await control(sim, "drouting:gw_status", { gw_id: gw.ID, status: on ? 1 : 0 });
+      await control(sim, "load_balancer:status", { destination_id: lb.id, new_status: on ? 1 : 0 });
+    };
+    // a real change: each resource hears of it, and reads the new state
+    await change(false);
+    await until(() => c.got.length >= 3, "the three notifications");
+    assert.deepEqual([...c.got].sort(), [...uris].sort());
+    const read = async (uri) => JSON.parse((await client.readResource({ uri }, REQ)).contents[0].text);
+    assert.match(JSON.stringify(await read(uris[0])), /"state":"Inactive"/);
+    assert.match(JSON.stringify(await read(uris[1])), /"State":"Disabled MI"/);
+    assert.match(JSON.stringify(await read(uris[2])), /"enabled":"no"/);
+    // the same state again is no change: the node raises nothing, so nothing is heard
+    await sleep(ms(700));
+    c.got.length = 0;
+    await change(false);
+    await sleep(ms(900));
+    assert.deepEqual(c.got, []);
+    await change(true);
+    await until(() => c.got.length >= 3, "the three notifications of the way back");
+  }, { setup: c.setup(types.ResourceUpdatedNotificationSchema) });
+});
+
 test("opensips://{node}/registrations/{aor}: read, and notified when the AOR registers or goes", { timeout: TEST_TIMEOUT }, async () => {
   const port = await freePort();
   const c = collector();
