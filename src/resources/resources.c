@@ -482,8 +482,8 @@ const struct resource_def resource_rows[] = {
                     "node's OpenSIPS expects (db_check).",
      .mime = JSON, .toolset = "db", .scope = SCOPE_BIT(SCOPE_DB_READ), .read = r_db_schema},
     {.uri = "opensips-mcp://cfg/{file}", .name = "cfg-file", .title = "Config file",
-     .description = "A *.cfg or *.m4 config (or its backup) under the cfg root; {file} relative "
-                    "to it, '/' as %2F; at most 1 MiB.",
+     .description = "A .cfg or .m4 config, or a backup of one, under the cfg root; {file} "
+                    "relative to it, '/' as %2F; at most 1 MiB.",
      .mime = "text/plain", .toolset = "cfg", .scope = SCOPE_BIT(SCOPE_CONFIG_READ),
      .read = r_cfg_file, .vars = RVARS({"file", COMPL_CFG_FILE})},
 };
