@@ -92,7 +92,8 @@ static const struct setting rows[] = {
      "--opensips's installation"},
     {"cfg-root", SET_STR, OFF(cfg_root), NULL, 0, 0,
      "the directory (absolute) holding the OpenSIPS configs cfg_backup, cfg_list_backups and "
-     "cfg_rollback may read, back up and replace, e.g. /etc/opensips; unset: --out-dir-root"},
+     "cfg_rollback may read, back up and replace, and opensips-mcp://cfg/{file} serves, e.g. "
+     "/etc/opensips; unset: --out-dir-root"},
     {"m4", SET_STR, OFF(m4), "m4", 0, 0,
      "the m4 program config templates are rendered with: a name looked for in "
      "/usr/sbin:/usr/bin:/sbin:/bin, or a path"},

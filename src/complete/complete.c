@@ -7,11 +7,13 @@
 #include <string.h>
 
 #include "cfg/templates.h"
+#include "file/rootfile.h"
 #include "jsonrpc.h"
 #include "mi/catalogue.h"
 #include "mi/client.h"
 #include "tools/backends.h"
 #include "tools/cfg_common.h"
+#include "tools/cfg_files.h"
 #include "tools/sipp.h"
 #include "tools/tool.h"
 
@@ -19,7 +21,7 @@ static const char *const source_names[COMPL_SOURCE_COUNT] = {
     [COMPL_NONE] = "none", [COMPL_NODE] = "node", [COMPL_CALLID] = "callid",
     [COMPL_AOR] = "aor", [COMPL_DS_SET] = "dispatcher_set", [COMPL_STAT_GROUP] = "stat_group",
     [COMPL_MI_COMMAND] = "mi_command", [COMPL_TEMPLATE] = "template",
-    [COMPL_SIPP_SCENARIO] = "sipp_scenario",
+    [COMPL_SIPP_SCENARIO] = "sipp_scenario", [COMPL_CFG_FILE] = "cfg_file",
 };
 
 const char *compl_source_name(enum compl_source s)
@@ -134,6 +136,59 @@ static void templates(struct mcp_call *c, const struct tool_backends *be, const 
     cfg_templates_release(&t);
 }
 
+/* Whether something under `path` (a directory, relative) can start with prefix. */
+static bool may_hold(const char *path, const char *prefix)
+{
+    size_t n = strlen(path), p = strlen(prefix);
+    return !strncmp(path, prefix, n < p ? n : p);
+}
+
+/* The configs under the cfg root (cfg_is_config_name), breadth first, within the COMPL_CFG_*
+ * bounds; rootfile_list never follows a link nor opens an entry. */
+static void cfg_files(struct mcp_call *c, const struct tool_backends *be, const char *prefix,
+                      json_t *seen)
+{
+    struct tool_ctx x = {.call = c, .be = be};
+    struct tool_error te = {0};
+    char *dirs[COMPL_CFG_DIRS_MAX], why[600];
+    unsigned depth[COMPL_CFG_DIRS_MAX];
+    size_t head = 0, tail = 0, offered = 0;
+    const char *root;
+
+    if (!be || !(root = cfg_files_root(&x, &te)) || !(dirs[tail] = strdup("")))
+        return;
+    depth[tail++] = 0;
+    for (; head < tail; head++) {
+        struct rootfile_list l;
+        const char *dir = dirs[head];
+        if (rootfile_list(root, dir, NULL, COMPL_CFG_ENTRIES_MAX, &l, why, sizeof(why)) ==
+            ROOTFILE_OK) {
+            for (size_t i = 0; i < l.n_files && offered < COMPL_CFG_FILES_MAX; i++) {
+                char path[ROOTFILE_PATH_MAX];
+                if (!cfg_is_config_name(l.files[i].name) ||
+                    (size_t)snprintf(path, sizeof(path), "%s%s", dir, l.files[i].name) >=
+                        sizeof(path))
+                    continue;
+                if (!strncmp(path, prefix, strlen(prefix)))
+                    offered++;
+                offer(seen, prefix, path);
+            }
+            for (size_t i = 0; i < l.n_skipped && depth[head] < COMPL_CFG_DEPTH; i++) {
+                char path[ROOTFILE_PATH_MAX];
+                if (tail == COMPL_CFG_DIRS_MAX || l.skipped[i].name[0] == '.' ||
+                    strcmp(l.skipped[i].skipped, "a directory") ||
+                    (size_t)snprintf(path, sizeof(path), "%s%s/", dir, l.skipped[i].name) >=
+                        sizeof(path) || !may_hold(path, prefix) || !(dirs[tail] = strdup(path)))
+                    continue;
+                depth[tail++] = depth[head] + 1;
+            }
+        }
+        rootfile_list_release(&l);
+    }
+    for (size_t i = 0; i < tail; i++)
+        free(dirs[i]);
+}
+
 long compl_values(struct mcp_call *c, const struct tool_backends *be, enum compl_source s,
                   const char *prefix, const char *node, json_t *out, size_t max,
                   struct rpc_err *e)
@@ -150,7 +205,7 @@ long compl_values(struct mcp_call *c, const struct tool_backends *be, enum compl
     /* a node not configured: nothing of it to offer (not the default node's) */
     bool unknown = node && *node && (!be || !be->mi || !mi_client_resolve_name(be->mi, node));
     switch (unknown && s != COMPL_NODE && s != COMPL_MI_COMMAND && s != COMPL_TEMPLATE &&
-                    s != COMPL_SIPP_SCENARIO
+                    s != COMPL_SIPP_SCENARIO && s != COMPL_CFG_FILE
                 ? COMPL_NONE : s) {
     case COMPL_NODE:
         for (size_t i = 0; be && be->mi && i < mi_client_node_count(be->mi); i++)
@@ -179,6 +234,9 @@ long compl_values(struct mcp_call *c, const struct tool_backends *be, enum compl
     case COMPL_SIPP_SCENARIO:
         for (const char *const *b = sipp_builtins; *b; b++)
             offer(seen, prefix, *b);
+        break;
+    case COMPL_CFG_FILE:
+        cfg_files(c, be, prefix, seen);
         break;
     default:
         break;

@@ -23,6 +23,7 @@ enum compl_source {
     COMPL_MI_COMMAND, /* MI command names (catalogue keys) */
     COMPL_TEMPLATE,   /* config template names (cfg/templates.h, --cfg-templates/--opensips) */
     COMPL_SIPP_SCENARIO, /* SIPp's built-in scenarios (tools/sipp.h) */
+    COMPL_CFG_FILE,      /* configs under the cfg root, relative paths (tools/cfg_files.h) */
     COMPL_SOURCE_COUNT
 };
 
@@ -30,6 +31,14 @@ enum compl_source {
 #define COMPL_NODE_DEADLINE_MS 1000
 /* Dialogs asked of a node for Call-IDs (dialog:list index/counter): the first ones only. */
 #define COMPL_DIALOGS_MAX 500
+
+/* Configs looked for under the cfg root: directories at most this deep below it, at most this
+ * many directories looked into, entries looked at in each, and paths offered in all (hidden
+ * directories and symbolic links are never entered). */
+#define COMPL_CFG_DEPTH 4
+#define COMPL_CFG_DIRS_MAX 64
+#define COMPL_CFG_ENTRIES_MAX 1000
+#define COMPL_CFG_FILES_MAX 1000
 
 /* "node", "callid", ...: the source's name, for docs and tests. */
 const char *compl_source_name(enum compl_source s);

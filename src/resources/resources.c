@@ -6,12 +6,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "file/rootfile.h"
 #include "jsonrpc.h"
 #include "mcp/server.h"
 #include "mi/catalogue.h"
 #include "mi/client.h"
 #include "prompts/prompts.h"
 #include "tools/backends.h"
+#include "tools/cfg_files.h"
+#include "tools/db_acc.h"
 #include "tools/docs.h"
 #include "tools/row.h"
 #include "tools/sipp.h"
@@ -243,6 +246,76 @@ static json_t *r_dialogs(struct resource_ctx *x, struct rpc_err *e)
     return out;
 }
 
+/* A config under the cfg root, as text: {file} relative to the root (or absolute under it), a
+ * config's name (cfg_is_config_name says which files and why), read with rootfile's rules (no
+ * '..', no symbolic link on the way, a regular file) and at most CFG_READ_MAX bytes. A file
+ * that is not there or is refused is no resource (-32002, saying why); one too large or that
+ * cannot be read is one the server could not serve (-32603). */
+static json_t *r_cfg_file(struct resource_ctx *x, struct rpc_err *e)
+{
+    const char *file = json_string_value(json_object_get(x->vars, "file"));
+    struct tool_ctx tx = {.call = x->call, .be = x->be};
+    struct tool_error te = {0};
+    const char *root, *rel, *slash;
+    char why[600], *data = NULL;
+    size_t len;
+    json_t *out;
+    int rc;
+
+    if (!x->be || !(root = cfg_files_root(&tx, &te))) {
+        rpc_err_set(e, MCP_RESOURCE_NOT_FOUND, "Resource not found: %.600s",
+                    x->be ? te.text : "no directory is allowed for configs (--cfg-root)");
+        return NULL;
+    }
+    if (!(rel = rootfile_relative(root, file))) {
+        rpc_err_set(e, MCP_RESOURCE_NOT_FOUND, "Resource not found: config '%.300s' is outside "
+                    "the cfg root %.300s; name a file relative to it", file, root);
+        return NULL;
+    }
+    slash = strrchr(rel, '/');
+    if (!cfg_is_config_name(slash ? slash + 1 : rel)) {
+        rpc_err_set(e, MCP_RESOURCE_NOT_FOUND, "Resource not found: '%.300s' is not a config: "
+                    "only *.cfg and *.m4 files and their backups (*.cfg.bak-*, *.m4.bak-*) under "
+                    "the cfg root are served", file);
+        return NULL;
+    }
+    rc = rootfile_read(root, rel, CFG_READ_MAX, &data, &len, why, sizeof(why));
+    if (rc == ROOTFILE_ERR_TOO_LARGE || rc == ROOTFILE_ERR_IO || rc == ROOTFILE_ERR_ROOT) {
+        rpc_err_set(e, JSONRPC_INTERNAL_ERROR, "Internal error: config '%.300s' cannot be "
+                    "served: %.600s%s", file, why, rc == ROOTFILE_ERR_TOO_LARGE
+                    ? ", the most this resource serves" : "");
+        return NULL;
+    }
+    if (rc != ROOTFILE_OK) {
+        rpc_err_set(e, MCP_RESOURCE_NOT_FOUND, "Resource not found: config '%.300s' under %.300s "
+                    "is refused or absent: %.600s", file, root, why);
+        return NULL;
+    }
+    if (!(out = json_stringn(data, len)))
+        rpc_err_set(e, JSONRPC_INTERNAL_ERROR, "Internal error: config '%.300s' is not UTF-8 "
+                    "text (or holds a NUL byte); it is not served", file);
+    free(data);
+    return out;
+}
+
+/* What db_check answers for the node (tools/db_acc.h, the one function both call). No database
+ * for the node is no resource (-32002, naming the setting); the database or the node failing
+ * is a read that could not be served (-32603). */
+static json_t *r_db_schema(struct resource_ctx *x, struct rpc_err *e)
+{
+    struct tool_ctx tx = {.call = x->call, .be = x->be, .node = x->node};
+    struct tool_error te = {0};
+    json_t *out = db_check_node(&tx, NULL, &te);
+    bool none = te.name && !strcmp(te.name, "db_not_configured");
+
+    if (!out)
+        rpc_err_set(e, none ? MCP_RESOURCE_NOT_FOUND : JSONRPC_INTERNAL_ERROR,
+                    "%s: node '%s': the database check failed (%s): %.600s",
+                    none ? "Resource not found" : "Internal error", x->node,
+                    te.name ? te.name : tool_err_name(te.kind), te.text);
+    return out;
+}
+
 static json_t *r_nodes(struct resource_ctx *x, struct rpc_err *e)
 {
     json_t *out = json_array();
@@ -404,6 +477,15 @@ const struct resource_def resource_rows[] = {
      .description = "The source IPs pike blocks now.",
      .mime = JSON, .toolset = "traffic", .scope = MI_READ, .mi = RMI("pike:list"),
      .events = REVENTS("E_PIKE_BLOCKED")},
+    {.uri = "opensips://{node}/db-schema", .name = "node-db-schema", .title = "Database schema",
+     .description = "Per table the db tools use: present, rows, version row against what the "
+                    "node's OpenSIPS expects (db_check).",
+     .mime = JSON, .toolset = "db", .scope = SCOPE_BIT(SCOPE_DB_READ), .read = r_db_schema},
+    {.uri = "opensips-mcp://cfg/{file}", .name = "cfg-file", .title = "Config file",
+     .description = "A .cfg or .m4 config, or a backup of one, under the cfg root; {file} "
+                    "relative to it, '/' as %2F; at most 1 MiB.",
+     .mime = "text/plain", .toolset = "cfg", .scope = SCOPE_BIT(SCOPE_CONFIG_READ),
+     .read = r_cfg_file, .vars = RVARS({"file", COMPL_CFG_FILE})},
 };
 const size_t resource_row_count = sizeof(resource_rows) / sizeof(resource_rows[0]);
 

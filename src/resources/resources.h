@@ -11,8 +11,11 @@
  *
  * Errors of resources/read: -32002 (resource not found) for a URI no row serves, a node not
  * configured, a bad escape, or a variable naming nothing on the node (no such dialog, AOR,
- * statistic group, MI command); -32603 when the node could not answer (down, time-out, MI
- * error), with the MI client's sentence; -32600 when the caller's role lacks the row's scope. */
+ * statistic group, MI command), or nothing this server may serve (a config missing or refused,
+ * no cfg root, no database for the node); -32603 when the node could not answer (down,
+ * time-out, MI error), with the MI client's sentence, or the server could not serve what
+ * exists (a config over its size cap or not UTF-8, a database that fails); -32600 when the
+ * caller's role lacks the row's scope. */
 #ifndef RESOURCES_RESOURCES_H
 #define RESOURCES_RESOURCES_H
 

@@ -267,9 +267,33 @@ bool cfg_is_backup_of(const char *name, const char *base)
 
 /* ---- paths under the cfg root ---- */
 
-/* The cfg root: --cfg-root, else --out-dir-root (the backends' files_root); NULL with e filled
- * when neither is set. */
-static const char *cfg_root(struct tool_ctx *x, struct tool_error *e)
+/* What a config.read reader may see of the cfg root. The cfg tools of config.read expose no
+ * file's content today: cfg_list_backups gives the names, sizes and times of "<name>.bak-*"
+ * files, cfg_dry_run reads nothing from disk (the caller gives the text), and cfg_backup and
+ * cfg_rollback (config.write) copy a file without showing it. The root is --out-dir-root unless
+ * --cfg-root is set, and then also holds what other tools write there: statistics snapshots,
+ * Homer exports (SIP messages of users), SIPp scenarios, cfg sessions (site values such as
+ * DB_URL). So the resource serves configs and their backups, the files the cfg tools are about,
+ * and nothing else of the root. */
+static bool ends_with(const char *s, size_t n, const char *tail)
+{
+    size_t t = strlen(tail);
+    return n > t && !memcmp(s + n - t, tail, t);
+}
+
+bool cfg_is_config_name(const char *name)
+{
+    const char *bak;
+    size_t n = strlen(name);
+
+    if (!n || name[0] == '.' || strchr(name, '/'))
+        return false;
+    if ((bak = strstr(name, ".bak-")) && bak[5])
+        n = (size_t)(bak - name); /* a backup: what it is a backup of */
+    return ends_with(name, n, ".cfg") || ends_with(name, n, ".m4");
+}
+
+const char *cfg_files_root(struct tool_ctx *x, struct tool_error *e)
 {
     const struct settings *s = x->call ? mcp_server_settings(mcp_call_server(x->call)) : NULL;
     const char *root = s && s->cfg_root && *s->cfg_root ? s->cfg_root : x->be->files_root;
@@ -373,7 +397,7 @@ static json_t *files_needs(struct mcp_call *c, const struct tool_def *d, const j
     struct tool_ctx x = tool_ctx_of(c, args);
     struct tool_error e = {0};
 
-    if (!x.be || !cfg_root(&x, &e))
+    if (!x.be || !cfg_files_root(&x, &e))
         return content_error_result("%s: not available: %s", d->name, e.text);
     if (!strcmp(d->name, "cfg_rollback"))
         snprintf(n->what, sizeof(n->what), "replace the config %.180s with its backup %.180s "
@@ -495,7 +519,7 @@ static json_t *backup(struct tool_ctx *x, const json_t *args, struct tool_error 
     size_t len;
     json_t *out = NULL;
 
-    if (!(root = cfg_root(x, e)) || !(rel = under(root, "config_path", cp, e)) ||
+    if (!(root = cfg_files_root(x, e)) || !(rel = under(root, "config_path", cp, e)) ||
         (bd && !(rdir = under(root, "backup_dir", bd, e))))
         return NULL;
     snprintf(what, sizeof(what), "config_path '%.300s'", cp);
@@ -541,7 +565,7 @@ static json_t *list_backups(struct tool_ctx *x, const json_t *args, struct tool_
     char dir[ROOTFILE_PATH_MAX], prefix[ROOTFILE_NAME_MAX + 8], why[600], what[400], iso[32];
     struct rootfile_list l;
 
-    if (!(root = cfg_root(x, e)) || !(rel = under(root, "config_path", cp, e)) ||
+    if (!(root = cfg_files_root(x, e)) || !(rel = under(root, "config_path", cp, e)) ||
         (bd && !(rdir = under(root, "backup_dir", bd, e))))
         return NULL;
     if (!(base = split_base(rel, dir, sizeof(dir))))
@@ -618,7 +642,7 @@ static json_t *rollback(struct tool_ctx *x, const json_t *args, struct tool_erro
     json_t *check = NULL, *out = NULL;
     int rc;
 
-    if (!(root = cfg_root(x, e)) || !(rb = under(root, "backup_path", bp, e)) ||
+    if (!(root = cfg_files_root(x, e)) || !(rb = under(root, "backup_path", bp, e)) ||
         !(rt = under(root, "target_path", tp, e)))
         return NULL;
     if (!(bbase = split_base(rb, bdir, sizeof(bdir))) ||

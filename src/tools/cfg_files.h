@@ -19,6 +19,8 @@
 #define CFG_BACKUP_SUFFIX_MAX 99     /* -1 .. -99 after a name taken in the same second */
 #define CFG_BACKUPS_SHOWN_MAX 100    /* backups cfg_list_backups answers, newest first */
 #define CFG_PRLIMIT "prlimit"        /* util-linux: sets the limits, then execs m4 */
+#define CFG_READ_MAX (1u << 20)      /* bytes of a config the opensips-mcp://cfg/{file} resource
+                                        serves */
 
 /* What m4 made of a caller's text. */
 struct cfg_m4_result {
@@ -55,5 +57,19 @@ bool cfg_backup_name(const char *base, time_t t, unsigned attempt, char *out, si
 
 /* Whether name is one cfg_backup gives a backup of a file named base: "<base>.bak-" and more. */
 bool cfg_is_backup_of(const char *name, const char *base);
+
+/* Whether a file named `name` (its last component) is a config a config.read reader may see
+ * whole (the opensips-mcp://cfg/{file} resource, its completion): "<x>.cfg", "<x>.m4", or a
+ * backup of one ("<x>.cfg.bak-...", "<x>.m4.bak-...", what cfg_backup writes and cfg_rollback
+ * restores); never a name starting with '.' (rootfile_write's temporary files and the like). */
+bool cfg_is_config_name(const char *name);
+
+struct tool_ctx;
+struct tool_error;
+
+/* The cfg root: --cfg-root, else --out-dir-root (x's backends' files_root); borrowed. NULL
+ * with e filled (TOOL_E_CONFIG "no_cfg_root", naming the settings to give) when neither is
+ * set. */
+const char *cfg_files_root(struct tool_ctx *x, struct tool_error *e);
 
 #endif

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "db/schema.h"
+#include "tools/db_acc.h"
 #include "tools/be_sql.h"
 #include "tools/row.h"
 #include "tools/tool.h"
@@ -32,15 +33,14 @@ static const struct tool_arg check_args[] = ARGS(
     {.name = "version", .type = T_STRING, .pattern = "^[0-9]+\\.[0-9]+(\\.[0-9]+)?$",
      .description = "OpenSIPS version to check against (default: the node's)"});
 
-static json_t *db_check(struct tool_ctx *x, const json_t *args, struct tool_error *e)
+/* The OpenSIPS series `version` names, else the node's (core:version): its version rows, or
+ * NULL with e filled. */
+static const struct db_schema_version *check_version(struct tool_ctx *x, const char *version,
+                                                     struct tool_error *e)
 {
-    const char *version = tool_str(args, "version", NULL);
     const struct db_schema_version *want;
-    json_t *reply = NULL, *rows, *tables = json_array(), *params = json_array(), *out;
-    struct db_driver d;
-    long long affected;
+    json_t *reply = NULL;
     char ver[64] = "";
-    size_t bad = 0;
 
     if (!version && x->be->mi && tool_mi(x, "core:version", NULL, &reply, e) == TOOL_OK) {
         /* "Server": "OpenSIPS (4.0.1 (x86_64/linux))" */
@@ -50,15 +50,30 @@ static json_t *db_check(struct tool_ctx *x, const json_t *args, struct tool_erro
         version = *ver ? ver : NULL;
     }
     json_decref(reply);
-    if (!(want = db_schema_version_of(version))) {
-        json_decref(tables);
-        json_decref(params);
-        return tool_fail(e, TOOL_E_BAD_ARGS, NULL, 0, "no OpenSIPS version to check against "
-                         "(%s): give version, e.g. \"4.0\" or \"3.6\"",
-                         version ? "it is neither 4.0 nor 3.6" : "the node's MI did not say");
-    }
-    if (sql_connect(x, &d, e) != TOOL_OK ||
-        d.query(d.ctx, "SELECT table_name, table_version FROM version", params, &rows,
+    if (!(want = db_schema_version_of(version)))
+        tool_fail(e, TOOL_E_BAD_ARGS, NULL, 0, "no OpenSIPS version to check against (%s): give "
+                  "version, e.g. \"4.0\" or \"3.6\"",
+                  version ? "it is neither 4.0 nor 3.6" : "the node's MI did not say");
+    return want;
+}
+
+/* A version given is checked before the database is reached, the node's asked after: a bad
+ * version fails at once, and no database fails as such whatever the node answers. */
+json_t *db_check_node(struct tool_ctx *x, const char *version, struct tool_error *e)
+{
+    const struct db_schema_version *want = NULL;
+    json_t *rows, *tables, *params, *out;
+    struct db_driver d;
+    long long affected;
+    size_t bad = 0;
+
+    if (version && !(want = check_version(x, version, e)))
+        return NULL;
+    if (sql_connect(x, &d, e) != TOOL_OK || (!want && !(want = check_version(x, NULL, e))))
+        return NULL;
+    tables = json_array();
+    params = json_array();
+    if (d.query(d.ctx, "SELECT table_name, table_version FROM version", params, &rows,
                 &affected, e) != TOOL_OK) {
         json_decref(tables);
         json_decref(params);
@@ -107,6 +122,11 @@ static json_t *db_check(struct tool_ctx *x, const json_t *args, struct tool_erro
                             "missing or of another version than OpenSIPS %s expects: its module "
                             "refuses to start on a wrong version", bad, want->opensips));
     return out;
+}
+
+static json_t *db_check(struct tool_ctx *x, const json_t *args, struct tool_error *e)
+{
+    return db_check_node(x, tool_str(args, "version", NULL), e);
 }
 
 static const struct tool_def db_acc_rows[] = {

@@ -195,6 +195,8 @@ test("every template resolves and reads on both versions, and every fixed resour
   await withClient(all(), async (client) => {
     for (const node of ["pbx1", "pbx2"]) {
       for (const t of await list(client, "listResourceTemplates", "resourceTemplates")) {
+        // a config needs a cfg root, the schema check a database: t1630 and tests/db read them
+        if (t.uriTemplate === "opensips-mcp://cfg/{file}" || t.uriTemplate.endsWith("/db-schema")) continue;
         const uri = await resolve(client, t, node);
         const r = await client.readResource({ uri }, REQ);
         assert.equal(r.contents.length, 1, uri);

@@ -181,6 +181,28 @@ static void test_names(void)
     CHECK(!cfg_is_backup_of("opensips.cfg.bak-1", ""));
     /* a swap of the two paths is no backup */
     CHECK(!cfg_is_backup_of("opensips.cfg", "opensips.cfg.bak-20261118-223000"));
+
+    /* what the opensips-mcp://cfg/{file} resource serves: configs and their backups only */
+    CHECK(cfg_is_config_name("opensips.cfg"));
+    CHECK(cfg_is_config_name("opensips.cfg.m4"));
+    CHECK(cfg_is_config_name("local.cfg.m4"));
+    CHECK(cfg_is_config_name("a.m4"));
+    CHECK(cfg_is_config_name("opensips.cfg.bak-20261118-223000"));
+    CHECK(cfg_is_config_name("opensips.cfg.bak-20261118-223000-2"));
+    CHECK(cfg_is_config_name("opensips.cfg.m4.bak-manual"));
+    CHECK(!cfg_is_config_name("opensips.cfg.bak-")); /* no backup of anything */
+    CHECK(!cfg_is_config_name("session.json"));
+    CHECK(!cfg_is_config_name("scenario.xml"));
+    CHECK(!cfg_is_config_name("opensips.cfg.old"));
+    CHECK(!cfg_is_config_name("opensips.cfgx"));
+    CHECK(!cfg_is_config_name("notes.bak-1"));
+    CHECK(!cfg_is_config_name(".cfg"));
+    CHECK(!cfg_is_config_name(".hidden.cfg"));
+    CHECK(!cfg_is_config_name(".rootfile-x.cfg"));
+    CHECK(!cfg_is_config_name("dir/opensips.cfg")); /* one component */
+    CHECK(!cfg_is_config_name(""));
+    CHECK(!cfg_is_config_name("cfg"));
+    CHECK(!cfg_is_config_name("x.cfg.bakx"));
 }
 
 int main(void)

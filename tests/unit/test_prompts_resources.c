@@ -191,6 +191,39 @@ static const struct resource_def *resource_row(const char *uri)
     return NULL;
 }
 
+/* The rows of issue 16 item 2: a node's schema check and a config under the cfg root. */
+static void test_cfg_db_rows(void)
+{
+    const struct resource_def *db = resource_row("opensips://{node}/db-schema");
+    const struct resource_def *cfg = resource_row("opensips-mcp://cfg/{file}");
+    char buf[128];
+    json_t *vars = json_pack("{s:s}", "file", "sub/opensips.cfg"), *m;
+    char *s;
+
+    CHECK(db && cfg);
+    if (!db || !cfg)
+        return;
+    CHECK_STR(db->toolset, "db");
+    CHECK(db->scope == SCOPE_BIT(SCOPE_DB_READ));
+    CHECK(db->read && !db->vars);
+    CHECK_STR(cfg->toolset, "cfg");
+    CHECK(cfg->scope == SCOPE_BIT(SCOPE_CONFIG_READ));
+    CHECK_STR(cfg->mime, "text/plain");
+    CHECK(cfg->vars && cfg->vars[0].complete == COMPL_CFG_FILE && !cfg->vars[1].name);
+    CHECK_STR(compl_source_name(COMPL_CFG_FILE), "cfg_file");
+    /* a nested path travels as one variable, '/' as %2F, and decodes back */
+    CHECK(resources_uri(cfg, NULL, vars, buf, sizeof(buf)) == 0);
+    CHECK_STR(buf, "opensips-mcp://cfg/sub%2Fopensips.cfg");
+    m = uri_template_match(cfg->uri, buf);
+    s = m ? resources_decode(json_string_value(json_object_get(m, "file"))) : NULL;
+    CHECK_STR(s, "sub/opensips.cfg");
+    free(s);
+    json_decref(m);
+    /* unencoded, the path matches no row */
+    CHECK(uri_template_match(cfg->uri, "opensips-mcp://cfg/sub/opensips.cfg") == NULL);
+    json_decref(vars);
+}
+
 static void test_uris(void)
 {
     const struct resource_def *dlg = resource_row("opensips://{node}/dialog/{callid}");
@@ -265,5 +298,6 @@ int main(void)
     test_render();
     test_resource_rows();
     test_uris();
+    test_cfg_db_rows();
     return check_done("prompts_resources");
 }
