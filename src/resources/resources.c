@@ -291,10 +291,18 @@ static json_t *r_cfg_file(struct resource_ctx *x, struct rpc_err *e)
                     "is refused or absent: %.600s", file, root, why);
         return NULL;
     }
-    if (!(out = json_stringn(data, len)))
+    unsigned hidden;
+    size_t shown_len;
+    char *shown = cfg_redact_urls(data, len, &shown_len, &hidden);
+    free(data);
+    if (!shown) {
+        rpc_err_set(e, JSONRPC_INTERNAL_ERROR, "Internal error: out of memory");
+        return NULL;
+    }
+    if (!(out = json_stringn(shown, shown_len)))
         rpc_err_set(e, JSONRPC_INTERNAL_ERROR, "Internal error: config '%.300s' is not UTF-8 "
                     "text (or holds a NUL byte); it is not served", file);
-    free(data);
+    free(shown);
     return out;
 }
 
@@ -483,7 +491,7 @@ const struct resource_def resource_rows[] = {
      .mime = JSON, .toolset = "db", .scope = SCOPE_BIT(SCOPE_DB_READ), .read = r_db_schema},
     {.uri = "opensips-mcp://cfg/{file}", .name = "cfg-file", .title = "Config file",
      .description = "A .cfg or .m4 config, or a backup of one, under the cfg root; {file} "
-                    "relative to it, '/' as %2F; at most 1 MiB.",
+                    "relative to it, '/' as %2F; at most 1 MiB; URL passwords as ***.",
      .mime = "text/plain", .toolset = "cfg", .scope = SCOPE_BIT(SCOPE_CONFIG_READ),
      .read = r_cfg_file, .vars = RVARS({"file", COMPL_CFG_FILE})},
 };

@@ -281,6 +281,41 @@ static bool ends_with(const char *s, size_t n, const char *tail)
     return n > t && !memcmp(s + n - t, tail, t);
 }
 
+char *cfg_redact_urls(const char *s, size_t len, size_t *out_len, unsigned *redacted)
+{
+    /* the shortest, "://:p@", is 6 bytes and grows by 2 ("p" becomes "***"): room for all */
+    char *out = malloc(len + 2 * (len / 6 + 1) + 1);
+    size_t o = 0;
+
+    *redacted = 0;
+    if (!out)
+        return NULL;
+    for (size_t i = 0; i < len;) {
+        if (i + 3 <= len && !memcmp(s + i, "://", 3)) {
+            /* the userinfo runs to '@', and stops at anything a URL's authority cannot hold */
+            size_t at = i + 3, colon = 0;
+            while (at < len && s[at] && !strchr("@/\"' \t\r\n;)", s[at])) {
+                if (s[at] == ':' && !colon)
+                    colon = at;
+                at++;
+            }
+            if (at < len && s[at] == '@' && colon && colon + 1 < at) {
+                memcpy(out + o, s + i, colon + 1 - i);
+                o += colon + 1 - i;
+                memcpy(out + o, "***", 3);
+                o += 3;
+                i = at;
+                ++*redacted;
+                continue;
+            }
+        }
+        out[o++] = s[i++];
+    }
+    out[o] = 0;
+    *out_len = o;
+    return out;
+}
+
 bool cfg_is_config_name(const char *name)
 {
     const char *bak;

@@ -64,6 +64,12 @@ bool cfg_is_backup_of(const char *name, const char *base);
  * restores); never a name starting with '.' (rootfile_write's temporary files and the like). */
 bool cfg_is_config_name(const char *name);
 
+/* The config text s[0..len) with the password of every URL's userinfo (scheme://user:PASSWORD@)
+ * replaced by "***": a config's db_url is a database credential, and a reader with config.read
+ * (the viewer role) must not gain the database with it. A new NUL-terminated string (its length
+ * in *out_len), NULL out of memory; *redacted counts the passwords replaced. */
+char *cfg_redact_urls(const char *s, size_t len, size_t *out_len, unsigned *redacted);
+
 struct tool_ctx;
 struct tool_error;
 

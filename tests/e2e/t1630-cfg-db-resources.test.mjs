@@ -35,6 +35,7 @@ before(async () => {
   writeFileSync(join(root, "sub", "deeper", "local.cfg.m4"), "define(`PORT', `5060')\n");
   writeFileSync(join(root, ".hidden", "x.cfg"), "hidden\n");
   writeFileSync(join(root, "notes.txt"), "not a config\n");
+  writeFileSync(join(root, "db.cfg"), 'modparam("usrloc", "db_url", "mysql://opensips:opensipsrw@localhost/opensips")\n');
   writeFileSync(join(root, "cfg-sessions", "0123abcd.json"), '{"site_params":{"DB_URL":"mysql://u:pw@h/db"}}');
   writeFileSync(join(outside, "secret.cfg"), "outside\n");
   symlinkSync(join(outside, "secret.cfg"), join(root, "link.cfg"));
@@ -93,6 +94,9 @@ test("both templates are listed with their toolset; a config reads as text/plain
     }
     // exactly 1 MiB is served
     assert.equal((await read(client, uri("exact.cfg"))).contents[0].text.length, 1024 * 1024);
+    // a database password in a URL is not: config.read (the viewer's) must not give the database
+    assert.equal((await read(client, uri("db.cfg"))).contents[0].text,
+                 'modparam("usrloc", "db_url", "mysql://opensips:***@localhost/opensips")\n');
   });
 });
 
@@ -144,7 +148,7 @@ test("a role without config.read may not read a config; without any cfg root the
 test("{file} completes from the configs under the root, by prefix, and from nothing else", T, async () => {
   await withClient(args(), async (client) => {
     const all = (await complete(client, "")).completion;
-    assert.deepEqual(all.values, ["big.cfg", "binary.cfg", "exact.cfg", "opensips.cfg", "opensips.cfg.bak-20261118-223000",
+    assert.deepEqual(all.values, ["big.cfg", "binary.cfg", "db.cfg", "exact.cfg", "opensips.cfg", "opensips.cfg.bak-20261118-223000",
       "opensips.cfg.m4", "sub/deeper/local.cfg.m4", "sub/edge.cfg"], JSON.stringify(all));
     assert.equal(all.total, all.values.length);
     assert.deepEqual((await complete(client, "sub/")).completion.values, ["sub/deeper/local.cfg.m4", "sub/edge.cfg"]);

@@ -205,9 +205,41 @@ static void test_names(void)
     CHECK(!cfg_is_config_name("x.cfg.bakx"));
 }
 
+/* cfg_redact_urls on s: the text shown and the count */
+static void redacts(const char *s, const char *want, unsigned count)
+{
+    size_t n;
+    unsigned k;
+    char *got = cfg_redact_urls(s, strlen(s), &n, &k);
+    CHECK(got != NULL);
+    CHECK_STR(got, want);
+    CHECK(n == strlen(want));
+    CHECK(k == count);
+    free(got);
+}
+
+static void test_redact(void)
+{
+    redacts("modparam(\"usrloc\", \"db_url\", \"mysql://opensips:opensipsrw@localhost/opensips\")",
+            "modparam(\"usrloc\", \"db_url\", \"mysql://opensips:***@localhost/opensips\")", 1);
+    redacts("a postgres://u:p@h/d b mysql://v:longer-secret@h2/d2",
+            "a postgres://u:***@h/d b mysql://v:***@h2/d2", 2);
+    redacts("://:p@", "://:***@", 1); /* the shortest grows the most */
+    redacts("://:p@://:p@://:p@", "://:***@://:***@://:***@", 3);
+    /* no password, no userinfo, or not a URL's: as is */
+    redacts("mysql://opensips@localhost/db", "mysql://opensips@localhost/db", 0);
+    redacts("sip:alice:x@example.com", "sip:alice:x@example.com", 0);
+    redacts("http://host:8888/mi user@x", "http://host:8888/mi user@x", 0);
+    redacts("udp:127.0.0.1:5060", "udp:127.0.0.1:5060", 0);
+    redacts("x://a:@h", "x://a:@h", 0);
+    redacts("", "", 0);
+    redacts("://", "://", 0);
+}
+
 int main(void)
 {
     test_names();
+    test_redact();
     if (access("/usr/bin/m4", X_OK) != 0) {
         fprintf(stderr, "cfg_files: m4 is not installed; the m4 tests are skipped\n");
         return check_done("cfg_files");
