@@ -29,9 +29,15 @@ run: $(TARGETS:%=$(FUZZ_BUILD)/%)
 	done
 	@echo "fuzz: no findings"
 
-$(FUZZ_BUILD)/%.o: %.c
+# -MMD -MP: an object is rebuilt when a header it includes changes (a struct that grew a member
+# left stale objects reading the old layout: a crash that was the build's, not the code's). A
+# static pattern rule, so that the objects are targets of their own, not intermediate files that
+# make neither deletes nor remakes when missing.
+$(FUZZ_OBJ) $(SIM_FUZZ_OBJ): $(FUZZ_BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c -o $@ $<
+
+-include $(FUZZ_OBJ:.o=.d) $(SIM_FUZZ_OBJ:.o=.d)
 
 $(FUZZ_BUILD)/fuzz_sim_request: fuzz/fuzz_sim_request.c $(SIM_FUZZ_OBJ)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -Isim -DSIM_DATA_DIR='"$(abspath data)"' -fsanitize=fuzzer -o $@ $^ $(FUZZ_LIBS)
