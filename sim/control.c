@@ -1,8 +1,9 @@
-/* control: sim:fault, sim:faults, sim:clear_faults, sim:requests, sim:reset, sim:raise,
- * sim:subscribers. */
+/* control: sim:fault, sim:faults, sim:clear_faults, sim:requests, sim:reset, sim:restart,
+ * sim:raise, sim:subscribers. */
 #include "control.h"
 
 #include <string.h>
+#include <time.h>
 
 #include "commands.h"
 #include "events.h"
@@ -64,6 +65,14 @@ void control_handle(const char *method, json_t *params, json_t **result, int *co
         pthread_mutex_lock(&sim.lock);
         *result = events_subscribers();
         pthread_mutex_unlock(&sim.lock);
+    } else if (strcmp(method, "sim:restart") == 0) {
+        /* what an OpenSIPS restart leaves: fresh state, no event subscribers, a new "Up since" */
+        pthread_mutex_lock(&sim.lock);
+        commands_reset_state();
+        events_clear();
+        sim.start = time(NULL);
+        pthread_mutex_unlock(&sim.lock);
+        *result = json_string("OK");
     } else if (strcmp(method, "sim:reset") == 0) {
         pthread_mutex_lock(&sim.lock);
         commands_reset_state();

@@ -180,3 +180,8 @@ json_t *events_subscribers(void)
     }
     return a;
 }
+
+void events_clear(void)
+{
+    nsubs = 0;
+}

@@ -15,5 +15,7 @@ int evi_subscribe(struct cmd_call *c);
 int events_raise(const char *event, json_t *params);
 /* The live subscriptions: [{"event","socket","expire","ttl"}] (new reference). */
 json_t *events_subscribers(void);
+/* Forget every subscription, as a restarted OpenSIPS has none. */
+void events_clear(void);
 
 #endif

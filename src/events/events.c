@@ -30,6 +30,9 @@
 #define READS_PER_ROUND 64
 /* A node that could not be reached is tried again this soon (or at the renewal, if sooner). */
 #define RETRY_MS 10000u
+/* How often a subscribed node is asked its uptime: a restarted OpenSIPS has no subscribers, and
+ * waiting for the renewal (half the expiry, 300 s by default) would leave clients unnotified. */
+#define PROBE_MS 5000u
 /* A subscribe call has the MI client's deadline (--mi-timeout-ms), cut short by stop; the
  * whole unsubscription on exit gets UNSUB_BUDGET_MS. */
 #define UNSUB_BUDGET_MS 2000u
@@ -40,6 +43,9 @@ struct ev_node {
     char socket[80];          /* "udp:127.0.0.1:40001", what the node is given */
     unsigned long long subscribed; /* bit i: events.names[i] is subscribed on the node */
     uint64_t next_renew;      /* mi_deadline_after's scale */
+    uint64_t next_probe;      /* when to ask its uptime next */
+    char up_since[64];        /* core:uptime's "Up since" at the last probe ("" before one) */
+    long long up_s;           /* and its "Up time", seconds */
     bool unreachable;         /* the last round could not reach it (warned once) */
 };
 
@@ -118,6 +124,33 @@ static enum mi_err subscribe_one(struct events *ev, struct ev_node *nd, const ch
 static bool event_refused(enum mi_err rc)
 {
     return rc == MI_ERR_MI || rc == MI_ERR_BAD_PARAMS;
+}
+
+/* Ask the node its uptime: whether it restarted since the last probe ("Up since" changed, or
+ * "Up time" went back), so that its subscriptions, lost with it, are made again now. A probe
+ * that fails says nothing (the renewal notices a node that is gone). */
+static bool restarted(struct events *ev, struct ev_node *nd)
+{
+    json_t *r = NULL;
+    struct mi_error e;
+    bool again = false;
+
+    nd->next_probe = mi_deadline_after(PROBE_MS);
+    if (mi_client_call(ev->mi, nd->name, "core:uptime", NULL, 0, &r, &e) != MI_OK)
+        return false;
+    const char *since = json_string_value(json_object_get(r, "Up since"));
+    const char *up = json_string_value(json_object_get(r, "Up time")); /* "7 [sec]" */
+    long long secs = up ? strtoll(up, NULL, 10) : 0;
+    if (since) {
+        again = nd->up_since[0] && (strcmp(since, nd->up_since) || secs < nd->up_s);
+        snprintf(nd->up_since, sizeof(nd->up_since), "%s", since);
+        nd->up_s = secs;
+    }
+    json_decref(r);
+    if (again)
+        log_msg(LOG_NOTICE, "events: node %s restarted (up since %s): subscribing it again",
+                nd->name, nd->up_since);
+    return again;
 }
 
 static void subscribe_node(struct events *ev, struct ev_node *nd)
@@ -231,12 +264,20 @@ static void *run(void *arg)
     while (!cancel_fired(&ev->stop)) {
         uint64_t now = mi_deadline_after(0), wake_at = next_flush;
         for (size_t k = 0; k < ev->n; k++) {
-            if (now >= ev->nodes[k].next_renew && !cancel_fired(&ev->stop)) {
-                subscribe_node(ev, &ev->nodes[k]);
+            struct ev_node *nd = &ev->nodes[k];
+            if (nd->subscribed && !nd->unreachable && now >= nd->next_probe &&
+                !cancel_fired(&ev->stop) && restarted(ev, nd))
+                nd->next_renew = now; /* its subscribers went with it */
+            if (now >= nd->next_renew && !cancel_fired(&ev->stop)) {
+                subscribe_node(ev, nd);
+                if (nd->subscribed && !nd->unreachable && !nd->up_since[0])
+                    (void)restarted(ev, nd); /* the first probe: what later ones compare to */
                 now = mi_deadline_after(0);
             }
-            if (ev->nodes[k].next_renew < wake_at)
-                wake_at = ev->nodes[k].next_renew;
+            if (nd->next_renew < wake_at)
+                wake_at = nd->next_renew;
+            if (nd->subscribed && !nd->unreachable && nd->next_probe < wake_at)
+                wake_at = nd->next_probe;
         }
         for (size_t k = 0; k < ev->n; k++)
             fds[k] = (struct pollfd){.fd = ev->nodes[k].fd, .events = POLLIN};

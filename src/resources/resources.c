@@ -337,25 +337,34 @@ static json_t *r_nodes(struct resource_ctx *x, struct rpc_err *e)
     return out;
 }
 
-static json_t *r_doc_tools(struct resource_ctx *x, struct rpc_err *e)
+/* A generated reference, written by fn, as the body. */
+static json_t *markdown_of(int (*fn)(FILE *), struct rpc_err *e)
 {
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     json_t *out;
-    (void)x;
 
-    if (!f || tools_markdown(f) < 0 || fclose(f) != 0) {
-        if (f && buf == NULL)
-            fclose(f);
+    if (!f) {
+        rpc_err_set(e, JSONRPC_INTERNAL_ERROR, "Internal error: out of memory");
+        return NULL;
+    }
+    int rc = fn(f);
+    if (fclose(f) != 0 || rc) {
         free(buf);
-        rpc_err_set(e, JSONRPC_INTERNAL_ERROR, "Internal error: the tool reference could not "
-                    "be written");
+        rpc_err_set(e, JSONRPC_INTERNAL_ERROR, "Internal error: the reference could not be "
+                    "written");
         return NULL;
     }
     out = json_stringn(buf, len);
     free(buf);
     return out;
+}
+
+static json_t *r_doc_tools(struct resource_ctx *x, struct rpc_err *e)
+{
+    (void)x;
+    return markdown_of(tools_markdown, e);
 }
 
 int prompts_resources_markdown(FILE *out)
@@ -368,26 +377,8 @@ int prompts_resources_markdown(FILE *out)
 
 static json_t *r_doc_prompts(struct resource_ctx *x, struct rpc_err *e)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    json_t *out;
     (void)x;
-
-    if (!f) {
-        rpc_err_set(e, JSONRPC_INTERNAL_ERROR, "Internal error: out of memory");
-        return NULL;
-    }
-    int rc = prompts_resources_markdown(f);
-    if (fclose(f) != 0 || rc) {
-        free(buf);
-        rpc_err_set(e, JSONRPC_INTERNAL_ERROR, "Internal error: the reference could not be "
-                    "written");
-        return NULL;
-    }
-    out = json_stringn(buf, len);
-    free(buf);
-    return out;
+    return markdown_of(prompts_resources_markdown, e);
 }
 
 static json_t *r_doc_security(struct resource_ctx *x, struct rpc_err *e)

@@ -310,6 +310,29 @@ test("gateway states on the simulator: dispatcher, drouting and load_balancer no
   }, { setup: c.setup(types.ResourceUpdatedNotificationSchema) });
 });
 
+test("a node that restarts is subscribed again within seconds, not at the next renewal", { timeout: TEST_TIMEOUT }, async () => {
+  const port = await freePort();
+  const c = collector();
+  await control(sim, "sim:reset");
+  await withClient(args(port), async (client) => { // the default expiry: renewed only after 300 s
+    await until(async () => (await ours(port)).some((x) => x.event === LAST), "the subscription");
+    await client.subscribeResource({ uri: DIALOGS }, REQ);
+    await sleep(ms(1100)); // "Up since" has a resolution of a second
+    await control(sim, "sim:restart");
+    assert.deepEqual(await ours(port), [], "a restarted node keeps no subscribers");
+    // probed every 5 s: the node lists the server again well before any renewal
+    const deadline = Date.now() + ms(15_000);
+    while (!(await ours(port)).some((x) => x.event === LAST)) {
+      if (Date.now() > deadline) assert.fail("not subscribed again after the restart");
+      await sleep(100);
+    }
+    // and the events reach the client again
+    const d = (await control(sim, "dialog:list")).Dialogs.find((x) => x.state === 4);
+    await control(sim, "dialog:end_dlg", { dialog_id: d.ID });
+    await until(() => c.got.includes(DIALOGS), "the notification after the restart");
+  }, { setup: c.setup(types.ResourceUpdatedNotificationSchema) });
+});
+
 test("opensips://{node}/registrations/{aor}: read, and notified when the AOR registers or goes", { timeout: TEST_TIMEOUT }, async () => {
   const port = await freePort();
   const c = collector();
