@@ -85,6 +85,17 @@ static void ul_snapshot_put(const char *node, bool brief_asked, bool brief, cons
     pthread_mutex_unlock(&ul_snaps.lock);
 }
 
+/* Drop a reference to a snapshot's Domains under the lock, as ul_snapshot_put drops the one it
+ * replaces: whichever thread frees a snapshot does so under the lock, after every other reader's
+ * reads (jansson's atomic reference counts live in a library ThreadSanitizer does not see, so the
+ * lock is what orders a free after the reads, for it and for the reader of this code). */
+static void ul_snapshot_release(json_t *domains)
+{
+    pthread_mutex_lock(&ul_snaps.lock);
+    json_decref(domains);
+    pthread_mutex_unlock(&ul_snaps.lock);
+}
+
 /* A new dump of x's node: its Domains (new reference), in the full form unless brief (or when
  * the full one does not fit, then brief, with *note saying why). NULL with e filled on failure. */
 static json_t *ul_fetch(struct tool_ctx *x, bool *brief, const char **note, struct tool_error *e)
@@ -148,14 +159,16 @@ static json_t *ul_dump_run(struct tool_ctx *x, const json_t *args, struct tool_e
             if (match && !strstr(tool_str(aor, "AOR", ""), match))
                 continue;
             if (total >= offset && (json_int_t)json_array_size(items) < limit) {
-                json_t *item = json_pack("{s:s}", "domain", name);
-                json_object_update(item, aor);
+                /* a copy: nothing of the snapshot, which other workers read, leaves this call */
+                json_t *item = json_pack("{s:s}", "domain", name), *copy = json_deep_copy(aor);
+                json_object_update(item, copy);
+                json_decref(copy);
                 json_array_append_new(items, item);
             }
             total++;
         }
     }
-    json_decref(domains);
+    ul_snapshot_release(domains);
     page = row_page(items, args, total, 1);
     json_object_set_new(page, "brief", json_boolean(brief));
     json_object_set_new(page, "snapshot_age_s", json_integer((json_int_t)(age / 1000)));
