@@ -24,6 +24,11 @@ static const char *const source_names[COMPL_SOURCE_COUNT] = {
     [COMPL_SIPP_SCENARIO] = "sipp_scenario", [COMPL_CFG_FILE] = "cfg_file",
 };
 
+/* The sources whose candidates come from one node's state (the rest are the server's own). */
+static const bool asks_node[COMPL_SOURCE_COUNT] = {
+    [COMPL_CALLID] = true, [COMPL_AOR] = true, [COMPL_DS_SET] = true, [COMPL_STAT_GROUP] = true,
+};
+
 const char *compl_source_name(enum compl_source s)
 {
     return (unsigned)s < COMPL_SOURCE_COUNT ? source_names[s] : "?";
@@ -204,9 +209,7 @@ long compl_values(struct mcp_call *c, const struct tool_backends *be, enum compl
         goto nomem;
     /* a node not configured: nothing of it to offer (not the default node's) */
     bool unknown = node && *node && (!be || !be->mi || !mi_client_resolve_name(be->mi, node));
-    switch (unknown && s != COMPL_NODE && s != COMPL_MI_COMMAND && s != COMPL_TEMPLATE &&
-                    s != COMPL_SIPP_SCENARIO && s != COMPL_CFG_FILE
-                ? COMPL_NONE : s) {
+    switch (unknown && asks_node[s] ? COMPL_NONE : s) {
     case COMPL_NODE:
         for (size_t i = 0; be && be->mi && i < mi_client_node_count(be->mi); i++)
             offer(seen, prefix, mi_client_node_name(be->mi, i));

@@ -45,7 +45,6 @@ static const char *const builtin_what[] = {
     "caller with conditional branching (pairs with branchs)",
     "callee with conditional branching (pairs with branchc)",
 };
-#define builtins sipp_builtins
 
 /* The options SIPp may be given, and the flag each becomes. */
 struct sipp_opt {
@@ -60,7 +59,7 @@ static const struct sipp_opt opts[] = {
 
 static bool is_builtin(const char *s)
 {
-    for (const char *const *b = builtins; *b; b++)
+    for (const char *const *b = sipp_builtins; *b; b++)
         if (!strcmp(*b, s))
             return true;
     return false;
@@ -620,11 +619,11 @@ json_t *sipp_read_scenarios(struct resource_ctx *x, struct rpc_err *e)
     json_t *list = json_array();
     (void)e;
 
-    for (size_t i = 0; builtins[i]; i++)
-        json_array_append_new(list, json_pack("{s:s, s:s, s:o}", "name", builtins[i], "does",
+    for (size_t i = 0; sipp_builtins[i]; i++)
+        json_array_append_new(list, json_pack("{s:s, s:s, s:o}", "name", sipp_builtins[i], "does",
                                               builtin_what[i], "uri",
                                               json_sprintf("opensips-mcp://sipp/scenario/%s",
-                                                           builtins[i])));
+                                                           sipp_builtins[i])));
     return json_pack("{s:o, s:s, s:b}", "builtin", list, "files",
                      "sipp_run_scenario also runs an .xml file under the allowed directory "
                      "(--out-dir-root), refused when it holds <exec> or <!ENTITY",

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { spawnSync } from "node:child_process";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
-import { withClient, REQ, allTools, callTool } from "./lib/sdk.mjs";
+import { withClient, REQ, allTools, callTool, listAll as list } from "./lib/sdk.mjs";
 import { BIN, TEST_TIMEOUT, ms } from "./lib/raw.mjs";
 import { freePort } from "./lib/http.mjs";
 import { startSim, stopAll } from "./lib/sim.mjs";
@@ -40,17 +40,6 @@ test("docs/prompts.md is what --prompts-markdown writes from the rows (run `make
     assert.equal(read.contents[0].text, docs);
   });
 });
-
-async function list(client, method, key) {
-  const items = [];
-  let cursor;
-  do {
-    const r = await client[method](cursor ? { cursor } : {}, REQ);
-    items.push(...r[key]);
-    cursor = r.nextCursor;
-  } while (cursor);
-  return items;
-}
 
 const complete = (client, ref, name, value, context) =>
   client.complete({ ref, argument: { name, value }, ...(context ? { context: { arguments: context } } : {}) }, REQ);

@@ -10,22 +10,12 @@ import { installs, startNode } from "./lib/node.mjs";
 import { m, miDialogs, until } from "./lib/check.mjs";
 import { serverArgs } from "./lib/bed.mjs";
 import { startUas, startCallers, register, freeUdp } from "./lib/sipp.mjs";
-import { connect, REQ } from "../e2e/lib/sdk.mjs";
+import { connect, REQ, listAll as list } from "../e2e/lib/sdk.mjs";
 
 const LONG = { timeout: 120_000 };
 // needs what the bed does not give: a provisioning database
 const SKIP = new Set(["opensips://{node}/db-schema"]);
 
-async function list(client, method, key) {
-  const items = [];
-  let cursor;
-  do {
-    const r = await client[method](cursor ? { cursor } : {}, REQ);
-    items.push(...r[key]);
-    cursor = r.nextCursor;
-  } while (cursor);
-  return items;
-}
 
 const complete = (client, ref, name, value) =>
   client.complete({ ref, argument: { name, value }, context: { arguments: { node: "default" } } }, REQ);

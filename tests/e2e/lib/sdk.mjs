@@ -83,6 +83,18 @@ export async function allTools(client) {
   return tools;
 }
 
+// Every page of a listing: listAll(client, "listPrompts", "prompts").
+export async function listAll(client, method, key) {
+  const items = [];
+  let cursor;
+  do {
+    const r = await client[method](cursor ? { cursor } : {}, REQ);
+    items.push(...r[key]);
+    cursor = r.nextCursor;
+  } while (cursor);
+  return items;
+}
+
 // tools/call with the per-request bound.
 export const callTool = (client, name, args = {}, opts = REQ) => client.callTool({ name, arguments: args }, undefined, opts);
 
