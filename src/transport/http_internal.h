@@ -118,6 +118,9 @@ void sse_unref(struct sse_stream *st);
 void sse_end(struct sse_stream *st);
 /* Release the response side. */
 void sse_response_done(void *st);
+/* Call fn(arg) once the stream's response is over (drained, or the client went away), before
+ * the response side is released; set before sse_answer. */
+void sse_on_done(struct sse_stream *st, void (*fn)(void *), void *arg);
 /* Release both sides of a stream no response reads. */
 void sse_discard(struct sse_stream *st);
 /* Whether the stream's response is over (the client went away). */

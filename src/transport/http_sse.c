@@ -38,6 +38,8 @@ struct sse_stream {
     char *pending;          /* the event being written */
     size_t pending_len, pending_off;
     struct sse_stream *lnext, **lprev; /* in live_streams while a response reads it */
+    void (*on_done)(void *);  /* called once the response is over (sse_on_done) */
+    void *done_arg;
 };
 
 static atomic_bool stopping;
@@ -298,7 +300,15 @@ void sse_response_done(void *cls)
     pthread_mutex_lock(&st->lock);
     st->gone = true;
     pthread_mutex_unlock(&st->lock);
+    if (st->on_done)
+        st->on_done(st->done_arg);
     sse_unref(st);
+}
+
+void sse_on_done(struct sse_stream *st, void (*fn)(void *), void *arg)
+{
+    st->on_done = fn;
+    st->done_arg = arg;
 }
 
 enum MHD_Result sse_answer(struct MHD_Connection *conn, struct sse_stream *st,
