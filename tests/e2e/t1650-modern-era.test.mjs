@@ -14,6 +14,7 @@ import { FIXTURES, TEST_TIMEOUT, sleep, ms, RawServer } from "./lib/raw.mjs";
 import { withHttpServer, runToExit } from "./lib/http.mjs";
 import { post, listen, connect2, MODERN, meta } from "./lib/stateless.mjs";
 import { startSim, requests, clearRequests, stopAll } from "./lib/sim.mjs";
+import { inspectHttp } from "./lib/sdk-http.mjs";
 
 const T = { timeout: TEST_TIMEOUT };
 let dir, sim;
@@ -58,6 +59,17 @@ for (const transport of ["http", "stdio"]) {
     else await withHttpServer(FIXTURES, (s) => run({ url: s.url }));
   });
 }
+
+test("the Inspector CLI in --protocol-era modern and legacy reaches the same tools over HTTP", T, async () => {
+  await withHttpServer(FIXTURES, async (s) => {
+    for (const era of ["modern", "legacy"]) {
+      const r = await inspectHttp(s.url, ["--protocol-era", era, "--method", "tools/call", "--tool-name", "test_simple_text"]);
+      assert.equal(r.code, 0, `${era}: ${r.stderr}`);
+      assert.equal(r.json.result?.content?.[0]?.text ?? r.json.content?.[0]?.text,
+                   "This is a simple text response for testing.", `${era}: ${r.stdout}`);
+    }
+  });
+});
 
 test("stateless requests: results carry resultType, serverInfo and caching hints; errors carry the request's id", T, async () => {
   await withHttpServer(FIXTURES, async (s) => {
