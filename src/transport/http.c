@@ -158,7 +158,7 @@ static enum MHD_Result post_run(struct MHD_Connection *conn, struct http_session
                                 const struct http_request *req, bool streams,
                                 const char *session_id)
 {
-    struct sse_stream *st = sse_new(false);
+    struct sse_stream *st = sse_new(0);
     enum MHD_Result rc;
     char *body;
 
@@ -244,7 +244,7 @@ static enum MHD_Result handle_stateless(struct http_server *hsrv, struct MHD_Con
                               NULL);
     s = mcp_session_new_stateless(hsrv->mcp, req->token ? req->token->name : NULL,
                                   req->token ? req->token->role : NULL);
-    if (!s || !(st = sse_new(false))) {
+    if (!s || !(st = sse_new(STREAM_PROBE_S))) {
         if (s)
             mcp_session_close(s);
         return http_refuse(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, JSONRPC_INTERNAL_ERROR,
@@ -337,7 +337,7 @@ static enum MHD_Result handle_get(struct http_server *hsrv, struct MHD_Connectio
     if (!(hs = owned_session(hsrv, conn, req, sid, "Session not found: initialize a new session",
                              &rc)))
         return rc;
-    st = sse_new(true);
+    st = sse_new(STREAM_KEEPALIVE_S);
     if (http_session_listen(hs, st) < 0) {
         if (st)
             sse_discard(st);

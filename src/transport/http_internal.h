@@ -104,9 +104,13 @@ enum MHD_Result http_refuse_bad_accept(struct MHD_Connection *conn);
 
 struct sse_stream;
 
-/* A new stream holding both references, or NULL. `keepalive`: a GET stream, which sends
- * comments while idle. */
-struct sse_stream *sse_new(bool keepalive);
+/* A new stream holding both references, or NULL. `keepalive_s`: send a comment after so many
+ * idle seconds (0: never): a GET stream, to keep proxies from cutting it; a stateless request's
+ * stream, so that a client that went away is noticed (a parked connection is not polled) and
+ * its request cancelled within a few seconds. */
+struct sse_stream *sse_new(unsigned keepalive_s);
+#define STREAM_KEEPALIVE_S 15 /* GET streams */
+#define STREAM_PROBE_S 1      /* stateless requests' streams */
 /* Where the session writes the stream's messages (borrowed, lives as long as the stream). */
 struct mcp_out *sse_out(struct sse_stream *st);
 /* Queue one message (a copy) without ending the stream; the caller holds a reference. */
