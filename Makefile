@@ -75,6 +75,8 @@ e2e: $(ALL_BINS)
 conformance: $(ALL_BINS)
 	OPENSIPS_MCP_BIN=$(abspath $(MCP_BIN)) NODE=$(abspath $(NODE)) tests/conformance/run-stdio.sh
 	OPENSIPS_MCP_BIN=$(abspath $(MCP_BIN)) NODE=$(abspath $(NODE)) tests/conformance/run-http.sh
+	OPENSIPS_MCP_BIN=$(abspath $(MCP_BIN)) NODE=$(abspath $(NODE)) CONFORMANCE_REQUIREMENTS=2026-07-28 \
+	    tests/conformance/run-http.sh
 
 # The unit and end-to-end suites again, built with AddressSanitizer and UBSan; any report fails the run.
 asan:

@@ -68,6 +68,9 @@ static const struct setting rows[] = {
      "requests one principal (a token, or the local user) may have running or waiting at once"},
     {"client-timeout-ms", SET_UINT, OFF(client_timeout_ms), "120000", 100, 3600000,
      "how long a tool waits for the client to answer an elicitation or sampling request"},
+    {"state-secret-file", SET_STR, OFF(state_secret_file), NULL, 0, 0,
+     "file of at least 32 secret bytes keying the requestState of MCP 2026-07-28 input requests; "
+     "the same file on every replica (default: a random key per process)"},
     {"shutdown-grace-ms", SET_UINT, OFF(shutdown_grace_ms), "1000", 0, 60000,
      "stdio: on end of input or SIGTERM, how long running requests may still finish"},
     {"role", SET_STR, OFF(role), "viewer", 0, 0,

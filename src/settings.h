@@ -30,6 +30,7 @@ struct settings {
     unsigned long_workers;        /* threads for long-running tools (TOOL_F_LONG) */
     unsigned max_calls_per_principal; /* requests one principal may have on the workers */
     unsigned client_timeout_ms;   /* wait for a client's answer to elicitation/sampling */
+    char *state_secret_file;      /* requestState HMAC key file, or NULL: random per process */
     unsigned shutdown_grace_ms;   /* stdio: on EOF or SIGTERM, time left to running requests */
     bool conformance_fixtures;    /* expose the conformance suite's fixtures */
     char *role;                   /* role of stdio clients and of token-less loopback HTTP */

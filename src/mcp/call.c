@@ -82,7 +82,8 @@ void mcp_call_log(struct mcp_call *c, enum log_level level, const char *logger, 
     bool wanted;
 
     pthread_mutex_lock(&c->sess->lock);
-    wanted = level >= c->sess->log_level;
+    /* modern: the request's own _meta logLevel, none without it (SEP-2575) */
+    wanted = level >= (c->modern ? c->log_level : c->sess->log_level);
     pthread_mutex_unlock(&c->sess->lock);
     if (!wanted) {
         json_decref(data);
@@ -100,7 +101,7 @@ bool mcp_call_client_supports(struct mcp_call *c, const char *name)
     bool v;
 
     pthread_mutex_lock(&c->sess->lock);
-    v = json_is_object(json_object_get(c->sess->client_caps, name));
+    v = json_is_object(json_object_get(c->modern ? c->caps : c->sess->client_caps, name));
     pthread_mutex_unlock(&c->sess->lock);
     return v;
 }
@@ -135,8 +136,42 @@ const char *mcp_call_role(struct mcp_call *c)
     return c->sess->role->name;
 }
 
-json_t *mcp_call_client_request(struct mcp_call *c, const char *method, json_t *params,
-                                unsigned timeout_ms, char *err, size_t errlen)
+bool mcp_call_input_pending(struct mcp_call *c)
+{
+    return c->input_requests && json_object_size(c->input_requests);
+}
+
+/* The modern era's way (MRTR, SEP-2322): the answer when this round's request carries it (from
+ * inputResponses or an earlier round's requestState), else the question is noted for the
+ * input_required result the call will answer with. */
+static json_t *input_request(struct mcp_call *c, const char *key, const char *method,
+                             json_t *params, char *err, size_t errlen)
+{
+    json_t *answer = json_object_get(c->input_responses, key);
+
+    if (!(c->method->flags & M_INPUT)) {
+        json_decref(params);
+        snprintf(err, errlen, "%s cannot ask the client anything", c->method->name);
+        return NULL;
+    }
+    if (json_is_object(answer)) {
+        json_decref(params);
+        if (!c->input_used)
+            c->input_used = json_object();
+        json_object_set(c->input_used, key, answer);
+        return json_incref(answer);
+    }
+    if (!c->input_requests)
+        c->input_requests = json_object();
+    json_object_set_new(c->input_requests, key,
+                        json_pack("{s:s, s:o}", "method", method, "params", params));
+    mcp_call_set_outcome(c, "input_required");
+    snprintf(err, errlen, "the client's answer to %s is required (input_required)", method);
+    return NULL;
+}
+
+json_t *mcp_call_client_request(struct mcp_call *c, const char *key, const char *method,
+                                json_t *params, unsigned timeout_ms, char *err, size_t errlen)
 {
     struct mcp_session *s = c->sess;
     struct pending p = {.call = c};
@@ -144,6 +179,8 @@ json_t *mcp_call_client_request(struct mcp_call *c, const char *method, json_t *
     json_t *result = NULL;
     int rc = 0;
 
+    if (c->modern)
+        return input_request(c, key, method, params, err, errlen);
     pthread_mutex_lock(&s->lock);
     snprintf(p.id, sizeof(p.id), "srv-%lu", ++s->next_out_id);
     p.next = s->pending;
@@ -181,4 +218,9 @@ json_t *mcp_call_client_request(struct mcp_call *c, const char *method, json_t *
     }
     json_decref(p.root);
     return result;
+}
+
+bool mcp_call_modern(struct mcp_call *c)
+{
+    return c->modern;
 }

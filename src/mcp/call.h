@@ -39,11 +39,21 @@ void mcp_call_log(struct mcp_call *c, enum log_level level, const char *logger, 
 /* Whether the client declared capability `name` ("elicitation", "sampling", ...) at initialize. */
 bool mcp_call_client_supports(struct mcp_call *c, const char *name);
 
-/* Send a request to the client on this call's stream and wait for its answer. `params` is
- * stolen. Returns the result (new reference), or NULL with a sentence in err: the client's
- * error, a time-out after `timeout_ms`, or cancellation. */
-json_t *mcp_call_client_request(struct mcp_call *c, const char *method, json_t *params,
-                                unsigned timeout_ms, char *err, size_t errlen);
+/* Ask the client (elicitation/create, sampling/createMessage, roots/list). `params` is stolen.
+ * Legacy era: the request goes on this call's stream and the call waits for the answer.
+ * Modern era (2026-07-28, MRTR): nothing is sent; the answer is the one the request brought
+ * under `key` (inputResponses, or requestState from an earlier round), and when there is none
+ * the question is kept and the call answers input_required, whatever its handler returns
+ * (mcp_call_input_pending tells a handler that asks several things that it need not go on).
+ * Returns the answer (new reference), or NULL with a sentence in err: the client's error, a
+ * time-out after `timeout_ms`, cancellation, or "input required". `key` is a short stable name
+ * of the question ("confirm"), the same in every round. */
+json_t *mcp_call_client_request(struct mcp_call *c, const char *key, const char *method,
+                                json_t *params, unsigned timeout_ms, char *err, size_t errlen);
+/* Whether the call asked the client something it has no answer for yet (modern era). */
+bool mcp_call_input_pending(struct mcp_call *c);
+/* Whether the call is of the stateless 2026-07-28 era. */
+bool mcp_call_modern(struct mcp_call *c);
 
 /* What the tool's needs check decided for its handler (struct mcp_needs.verdict), 0 when it
  * has none. */

@@ -150,7 +150,10 @@ static json_t *confirm_call(struct mcp_call *c, const json_t *args, const char *
                        "Yes to make this change", "required", "confirm");
     if (!params)
         return content_error_result("Not done: out of memory while asking to %s", what);
-    answer = mcp_call_client_request(c, "elicitation/create", params, timeout, err, sizeof(err));
+    answer = mcp_call_client_request(c, "confirm", "elicitation/create", params, timeout, err,
+                                     sizeof(err));
+    if (!answer && mcp_call_input_pending(c)) /* modern: the call answers input_required */
+        return content_error_result("Not done: waiting for the user to confirm.");
     action = json_string_value(json_object_get(answer, "action"));
     if (!action || strcmp(action, "accept") ||
         !json_is_true(json_object_get(json_object_get(answer, "content"), "confirm"))) {

@@ -51,6 +51,7 @@ struct mcp_session {
     pthread_cond_t idle;        /* signalled whenever a request finishes */
     int refs;                   /* the transport's, plus one per request in flight */
     bool initialized, closed;
+    bool stateless;             /* HTTP without Mcp-Session-Id: one modern-era request (era.c) */
     char version[16];           /* negotiated protocol revision */
     json_t *client_caps;        /* ClientCapabilities from initialize */
     enum log_level log_level;   /* logging/setLevel */
@@ -65,6 +66,11 @@ struct mcp_session {
 
 #define M_BEFORE_INIT (1u << 0) /* allowed before initialize (initialize, ping) */
 #define M_WORKER      (1u << 1) /* may block: run on a worker thread */
+#define M_LEGACY      (1u << 2) /* removed in 2026-07-28: -32601 to a modern request */
+#define M_MODERN      (1u << 3) /* new in 2026-07-28: -32601 to a legacy session */
+#define M_CACHE       (1u << 4) /* a modern result carries ttlMs and cacheScope */
+#define M_INPUT       (1u << 5) /* may answer input_required (MRTR, SEP-2322) */
+#define M_STREAM      (1u << 6) /* may send messages before its reply: HTTP answers with SSE */
 
 struct mcp_method {
     const char *name;
@@ -92,6 +98,19 @@ struct mcp_call {
     struct cancel cancel;       /* fired with `cancelled`: stops the MI call it waits in */
     pthread_cond_t cv;          /* wakes sleeps and waits for the client */
     struct mcp_out *out;
+    /* The era of this request. Legacy: caps and log level are the session's (initialize,
+     * logging/setLevel). Modern (2026-07-28): the request's own _meta, nothing inferred from
+     * earlier requests (era.c). */
+    bool modern;
+    json_t *caps;               /* modern: _meta clientCapabilities (borrowed from root) */
+    enum log_level log_level;   /* modern: _meta logLevel; LOG_LEVEL_COUNT: no log messages */
+    json_t *input_responses;    /* modern: answers so far (requestState's + inputResponses), owned */
+    json_t *input_requests;     /* modern: what the handler asked and has no answer for, owned */
+    json_t *input_used;         /* modern: the answers the handler read, kept in requestState */
+    /* subscriptions/listen (listen.c): open until the client or the server ends it */
+    bool listening;
+    unsigned listen_kinds;      /* LISTEN_* the stream asked for */
+    json_t *listen_subs;        /* canonical URI -> as the client spelled it, owned */
     const struct mcp_method *method;
     const struct mcp_tool *tool;  /* tools/call: the tool, once found */
     unsigned long verdict;        /* tools/call: its needs check's word for the handler */
@@ -117,6 +136,36 @@ const struct mcp_notification *mcp_notification_find(const char *name);
 void mcp_session_cancel(struct mcp_session *s, const json_t *id);
 /* CLOCK_MONOTONIC now + ms, for pthread_cond_timedwait on a monotonic condition. */
 struct timespec mcp_deadline_after(unsigned ms);
+/* ---- the 2026-07-28 era (era.c) ---- */
+#define MCP_MODERN_VERSION "2026-07-28"
+/* Whether a request of the session is modern: always on a stateless session; on one that was
+ * never initialized (stdio), when params._meta names a protocol version. */
+bool era_is_modern(const struct mcp_session *s, json_t *params);
+/* Check a modern request's _meta and set up the call from it (caps, log level, MRTR answers
+ * with their requestState checked). 0, or -1 with code and message (-32602, -32022 with data). */
+int era_call_setup(struct mcp_call *c, int *code, char *msg, size_t n, json_t **data);
+/* A modern result: input_required when the handler asked for input (replacing `result`),
+ * else resultType complete, serverInfo, and ttlMs/cacheScope where the method is cacheable.
+ * Takes `result`, returns the one to send (NULL: out of memory, or the answers so far do not
+ * fit in a requestState). */
+json_t *era_finish_result(struct mcp_call *c, json_t *result);
+/* The versions a stateless request may name, as a new array. */
+json_t *era_supported(void);
+/* Load or make the requestState key (--state-secret-file); 0, or -1 with err. */
+int era_init(const struct settings *settings, char *err, size_t errlen);
+
+/* ---- subscriptions/listen (methods.c, session.c) ---- */
+#define LISTEN_TOOLS     (1u << 0)
+#define LISTEN_PROMPTS   (1u << 1)
+#define LISTEN_RESOURCES (1u << 2)
+/* End the session's open listen streams: with the empty result (graceful, the server stops) or
+ * silently (the client went). Not under s->lock. */
+void listen_end_all(struct mcp_session *s, bool graceful);
+/* Send `method` to every listen stream following `kind` (LISTEN_*) or, kind 0, resource `key`
+ * (canonical; the note names it as that stream spelled it); under srv->lock. */
+void listen_deliver_locked(struct mcp_server *srv, unsigned kind, const char *key,
+                           const char *method);
+
 /* Send a message on a channel (not final). Takes ownership of msg. */
 void mcp_send(struct mcp_out *out, json_t *msg);
 

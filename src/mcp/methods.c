@@ -43,6 +43,18 @@ static const char instructions[] =
     "node naming which OpenSIPS to talk to; the default node is used otherwise. When a tool "
     "returns isError, its text says what went wrong and what to try next.";
 
+/* What this server offers. Modern (2026-07-28): resource updates and list changes come on
+ * subscriptions/listen streams; logging is per request (_meta logLevel). */
+static json_t *capabilities(bool modern)
+{
+    json_t *caps = json_pack("{s:{s:b}, s:{s:b, s:b}, s:{s:b}, s:{}}", "tools", "listChanged", 1,
+                             "resources", "subscribe", 1, "listChanged", 1, "prompts",
+                             "listChanged", 1, "completions");
+    if (!modern)
+        json_object_set_new(caps, "logging", json_object());
+    return caps;
+}
+
 json_t *mcp_str_param(json_t *params, const char *key, struct rpc_err *e)
 {
     json_t *v = json_object_get(params, key);
@@ -83,16 +95,23 @@ static json_t *m_initialize(struct mcp_call *c, json_t *params, struct rpc_err *
     s->client_caps = caps ? json_incref(caps) : json_object();
     pthread_mutex_unlock(&s->lock);
 
-    return json_pack("{s:s, s:{s:{s:b}, s:{s:b, s:b}, s:{s:b}, s:{}, s:{}}, s:{s:s, s:s, s:s}, s:s}",
-                     "protocolVersion", version,
-                     "capabilities",
-                     "tools", "listChanged", 1,
-                     "resources", "subscribe", 1, "listChanged", 1,
-                     "prompts", "listChanged", 1,
-                     "logging", "completions",
-                     "serverInfo", "name", OPENSIPS_MCP_NAME, "title", OPENSIPS_MCP_TITLE,
-                     "version", OPENSIPS_MCP_VERSION,
+    return json_pack("{s:s, s:o, s:{s:s, s:s, s:s}, s:s}", "protocolVersion", version,
+                     "capabilities", capabilities(false), "serverInfo", "name", OPENSIPS_MCP_NAME,
+                     "title", OPENSIPS_MCP_TITLE, "version", OPENSIPS_MCP_VERSION,
                      "instructions", instructions);
+}
+
+/* server/discover (2026-07-28, SEP-2575): what initialize tells a legacy client, without a
+ * session; serverInfo goes in _meta (era_finish_result), and caching hints with it. */
+static json_t *m_discover(struct mcp_call *c, json_t *params, struct rpc_err *e)
+{
+    json_t *versions = era_supported();
+    (void)c, (void)params, (void)e;
+
+    for (size_t i = 0; i < sizeof(protocol_versions) / sizeof(protocol_versions[0]); i++)
+        json_array_append_new(versions, json_string(protocol_versions[i]));
+    return json_pack("{s:o, s:o, s:s}", "supportedVersions", versions, "capabilities",
+                     capabilities(true), "instructions", instructions);
 }
 
 static json_t *m_ping(struct mcp_call *c, json_t *params, struct rpc_err *e)
@@ -176,7 +195,9 @@ static const struct mcp_resource *find_resource(struct mcp_call *c, json_t *para
     *uri = json_string_value(juri);
     r = registry_resource(&c->sess->srv->reg, *uri, vars);
     if (!r) {
-        rpc_err_set(e, MCP_RESOURCE_NOT_FOUND, "Resource not found: %.300s", *uri);
+        /* -32002 until 2025-11-25; -32602 from 2026-07-28 (SEP-2164) */
+        rpc_err_set(e, c->modern ? JSONRPC_INVALID_PARAMS : MCP_RESOURCE_NOT_FOUND,
+                    "Resource not found: %.300s", *uri);
         e->data = json_pack("{s:s}", "uri", *uri);
     } else if (!resource_visible(r, c)) {
         rpc_err_set(e, JSONRPC_INVALID_REQUEST, "Invalid Request: role '%s' may not read "
@@ -244,6 +265,92 @@ static json_t *m_subscribe(struct mcp_call *c, json_t *params, struct rpc_err *e
 static json_t *m_unsubscribe(struct mcp_call *c, json_t *params, struct rpc_err *e)
 {
     return subscription(c, params, e, false);
+}
+
+/* subscriptions/listen (2026-07-28): a stream of the notifications the client opts in to, open
+ * until it goes or the server stops. The ack says what is honoured: the list changes asked for,
+ * and the resources that exist, that the caller may read and that fit the bounds; the rest is
+ * left out, not refused. */
+static json_t *mcp_listen(struct mcp_call *c, json_t *params, struct rpc_err *e)
+{
+    static const struct {
+        const char *key;
+        unsigned kind;
+    } kinds[] = {{"toolsListChanged", LISTEN_TOOLS},
+                 {"promptsListChanged", LISTEN_PROMPTS},
+                 {"resourcesListChanged", LISTEN_RESOURCES}};
+    json_t *want = json_object_get(params, "notifications"), *subs, *uris, *ack, *honoured;
+    struct mcp_session *s = c->sess;
+    size_t i, open = 0;
+    json_t *u;
+
+    if (!json_is_object(want)) {
+        rpc_err_set(e, JSONRPC_INVALID_PARAMS, "Invalid params: 'notifications' must be an "
+                    "object (toolsListChanged, promptsListChanged, resourcesListChanged, "
+                    "resourceSubscriptions)");
+        return NULL;
+    }
+    uris = json_object_get(want, "resourceSubscriptions");
+    if (uris && !json_is_array(uris)) {
+        rpc_err_set(e, JSONRPC_INVALID_PARAMS, "Invalid params: 'resourceSubscriptions' must be "
+                    "an array of resource URIs");
+        return NULL;
+    }
+    honoured = json_object();
+    for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+        json_t *v = json_object_get(want, kinds[i].key);
+        if (v && !json_is_boolean(v)) {
+            json_decref(honoured);
+            rpc_err_set(e, JSONRPC_INVALID_PARAMS, "Invalid params: '%s' must be true or false",
+                        kinds[i].key);
+            return NULL;
+        }
+        if (json_is_true(v)) {
+            c->listen_kinds |= kinds[i].kind;
+            json_object_set_new(honoured, kinds[i].key, json_true());
+        }
+    }
+    c->listen_subs = json_object();
+    subs = json_array();
+    json_array_foreach(uris, i, u) {
+        char key[MCP_SUBSCRIPTION_URI_MAX + 1];
+        const struct mcp_resource *r;
+        json_t *vars = NULL;
+        const char *uri = json_string_value(u);
+
+        if (!uri || json_object_size(c->listen_subs) >= MCP_SUBSCRIPTIONS_MAX ||
+            uri_canon(uri, key, sizeof(key)) < 0 ||
+            !(r = registry_resource(&s->srv->reg, uri, &vars)) || !resource_visible(r, c)) {
+            json_decref(vars);
+            continue;
+        }
+        json_decref(vars);
+        json_object_set_new(c->listen_subs, key, json_string(uri));
+        json_array_append(subs, u);
+    }
+    if (json_array_size(uris))
+        json_object_set(honoured, "resourceSubscriptions", subs);
+    json_decref(subs);
+
+    pthread_mutex_lock(&s->srv->lock);
+    pthread_mutex_lock(&s->lock);
+    for (struct mcp_call *o = s->inflight; o; o = o->next)
+        open += o->listening;
+    if (open < MCP_LISTENS_MAX)
+        c->listening = true;
+    pthread_mutex_unlock(&s->lock);
+    pthread_mutex_unlock(&s->srv->lock);
+    if (open >= MCP_LISTENS_MAX) {
+        json_decref(honoured);
+        rpc_err_set(e, JSONRPC_INVALID_REQUEST, "Invalid Request: %d subscriptions/listen "
+                    "streams are open on this connection, the most it may hold; close one first",
+                    MCP_LISTENS_MAX);
+        return NULL;
+    }
+    ack = json_pack("{s:o, s:{s:O}}", "notifications", honoured, "_meta",
+                    "io.modelcontextprotocol/subscriptionId", c->id);
+    mcp_send(c->out, jsonrpc_notification_new("notifications/subscriptions/acknowledged", ack));
+    return json_object(); /* kept back: the stream's result is its end (listen_end_all) */
 }
 
 static const struct mcp_prompt *find_prompt(struct mcp_call *c, json_t *name, struct rpc_err *e)
@@ -401,20 +508,22 @@ static json_t *m_set_level(struct mcp_call *c, json_t *params, struct rpc_err *e
 }
 
 static const struct mcp_method methods[] = {
-    {"initialize", m_initialize, M_BEFORE_INIT},
-    {"ping", m_ping, M_BEFORE_INIT},
-    {"tools/list", m_tools_list, 0},
-    {"tools/call", mcp_tools_call, M_WORKER},
-    {"resources/list", m_resources_list, 0},
-    {"resources/templates/list", m_templates_list, 0},
-    {"resources/read", m_resources_read, M_WORKER},
-    {"resources/subscribe", m_subscribe, 0},
-    {"resources/unsubscribe", m_unsubscribe, 0},
-    {"prompts/list", m_prompts_list, 0},
-    {"prompts/get", m_prompts_get, M_WORKER},
+    {"initialize", m_initialize, M_BEFORE_INIT | M_LEGACY},
+    {"ping", m_ping, M_BEFORE_INIT | M_LEGACY},
+    {"server/discover", m_discover, M_MODERN | M_CACHE},
+    {"subscriptions/listen", mcp_listen, M_MODERN | M_STREAM},
+    {"tools/list", m_tools_list, M_CACHE},
+    {"tools/call", mcp_tools_call, M_WORKER | M_STREAM | M_INPUT},
+    {"resources/list", m_resources_list, M_CACHE},
+    {"resources/templates/list", m_templates_list, M_CACHE},
+    {"resources/read", m_resources_read, M_WORKER | M_STREAM | M_CACHE | M_INPUT},
+    {"resources/subscribe", m_subscribe, M_LEGACY},
+    {"resources/unsubscribe", m_unsubscribe, M_LEGACY},
+    {"prompts/list", m_prompts_list, M_CACHE},
+    {"prompts/get", m_prompts_get, M_WORKER | M_STREAM | M_INPUT},
     /* on a worker: a completion may ask a node (Call-IDs, AORs) */
-    {"completion/complete", m_complete, M_WORKER},
-    {"logging/setLevel", m_set_level, 0},
+    {"completion/complete", m_complete, M_WORKER | M_STREAM},
+    {"logging/setLevel", m_set_level, M_LEGACY},
 };
 
 const struct mcp_method *mcp_method_find(const char *name)
@@ -436,11 +545,12 @@ bool mcp_method_long(struct mcp_session *s, const struct mcp_method *m, json_t *
     return t && (t->flags & TOOL_F_LONG);
 }
 
-/* The methods that run on a worker are the ones whose handlers may wait and talk meanwhile. */
+/* The methods that run on a worker are the ones whose handlers may wait and talk meanwhile;
+ * and a listen stream is nothing but talk. */
 bool mcp_method_streams(const char *method)
 {
     const struct mcp_method *m = method ? mcp_method_find(method) : NULL;
-    return m && (m->flags & M_WORKER);
+    return m && (m->flags & M_STREAM);
 }
 
 static void n_initialized(struct mcp_session *s, json_t *params)

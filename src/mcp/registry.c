@@ -278,8 +278,10 @@ json_t *registry_list(struct registry *r, enum registry_kind kind, const json_t 
         page_size = total ? total : 1;
     end = offset + page_size < total ? offset + page_size : total;
     page = json_array();
+    /* Copies: the listing is read by every thread at once, and a reference to it would be
+     * counted by each (jansson's incref reads the count unguarded: a data race, TSan says). */
     for (size_t i = offset; i < end; i++)
-        json_array_append(page, json_array_get(r->listing[kind], map[i]));
+        json_array_append_new(page, json_deep_copy(json_array_get(r->listing[kind], map[i])));
     free(map);
     result = json_object();
     json_object_set_new(result, keys[kind], page);

@@ -73,6 +73,9 @@ struct mcp_tool {
      * does not show it. NULL: no links. */
     json_t *(*links)(struct mcp_call *c, const struct mcp_tool *t, const json_t *args,
                      const json_t *structured);
+    /* A client capability the tool cannot work without ("sampling"), or NULL: a modern
+     * (2026-07-28) request whose _meta lacks it is refused with -32021 before it runs. */
+    const char *needs_client;
 };
 
 struct mcp_resource;

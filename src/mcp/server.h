@@ -83,6 +83,22 @@ bool mcp_method_streams(const char *method);
  * Header"). */
 bool mcp_protocol_supported(const char *v, size_t len);
 
+/* Error codes of MCP 2026-07-28 (basic/index.mdx; -32020...-32099 are the spec's). */
+#define MCP_ERR_HEADER_MISMATCH -32020       /* an Mcp-* header disagrees with the body */
+#define MCP_ERR_MISSING_CAPABILITY -32021    /* the request needs a client capability it lacks */
+#define MCP_ERR_UNSUPPORTED_VERSION -32022   /* the _meta protocol version is not spoken here */
+
+/* A session for one stateless (MCP 2026-07-28) HTTP request, with the caller's principal and
+ * role (NULL, NULL: "local" with the default role): every request on it must be modern. Close it (mcp_session_close) when the response is
+ * over: a request still running then is cancelled (the client went away), which is how a
+ * modern client cancels over HTTP. */
+struct mcp_session *mcp_session_new_stateless(struct mcp_server *srv, const char *principal,
+                                              const struct role *role);
+/* Whether a request's HTTP reply for JSON-RPC error `code` of a stateless request is an HTTP
+ * error status (basic/transports.mdx 2026-07-28): 404 for -32601, 400 for the request's own
+ * faults; 200 otherwise. */
+unsigned mcp_modern_http_status(int code);
+
 /* Answer a message that was refused before parsing (too large): -32600 with id null. */
 void mcp_session_reject(struct mcp_session *s, struct mcp_out *out, int code, const char *message);
 
@@ -95,6 +111,14 @@ void mcp_server_resource_updated(struct mcp_server *srv, const char *uri);
 /* Whether some open session is subscribed to `uri` (resources/subscribe): the event listener
  * keeps nothing for a resource no one follows. */
 bool mcp_server_resource_subscribed(struct mcp_server *srv, const char *uri);
+
+/* Tell sessions and listen streams that follow it that a list changed (kind: LISTEN_TOOLS 1,
+ * LISTEN_PROMPTS 2, LISTEN_RESOURCES 4): notifications/{tools,prompts,resources}/list_changed. */
+void mcp_server_list_changed(struct mcp_server *srv, unsigned kind);
+
+/* subscriptions/listen streams one session may hold open at once (a stdio client; over HTTP
+ * each stream is a session of its own, bounded by the connection limits). */
+#define MCP_LISTENS_MAX 8
 
 /* Resources one session may be subscribed to at once, and the longest URI it may subscribe to;
  * resources/subscribe past either is refused (so a session's subscriptions stay under 512 KiB). */

@@ -77,7 +77,8 @@ struct mcp_server *mcp_server_new(const struct settings *settings, char *err, si
                  "from the config file", settings->role);
         goto fail;
     }
-    if (!(srv->audit = audit_open(settings->audit, err, errlen)))
+    if (!(srv->audit = audit_open(settings->audit, err, errlen)) ||
+        era_init(settings, err, errlen) < 0)
         goto fail;
     srv->pool = workers_new(settings->workers, settings->max_queue);
     srv->long_pool = workers_new(settings->long_workers, settings->max_queue);
@@ -171,6 +172,21 @@ struct mcp_session *mcp_session_new(struct mcp_server *srv, struct mcp_out *noti
     return s;
 }
 
+struct mcp_session *mcp_session_new_stateless(struct mcp_server *srv, const char *principal,
+                                              const struct role *role)
+{
+    struct mcp_session *s = mcp_session_new(srv, NULL);
+
+    if (!s)
+        return NULL;
+    s->stateless = true;
+    if (principal && role) { /* else the defaults: "local" with the default role */
+        snprintf(s->principal, sizeof(s->principal), "%s", principal);
+        s->role = role;
+    }
+    return s;
+}
+
 void mcp_session_set_principal(struct mcp_session *s, const char *principal, const struct role *role)
 {
     pthread_mutex_lock(&s->lock);
@@ -242,6 +258,7 @@ void mcp_session_close(struct mcp_session *s)
     s->notify = NULL;
     cancel_all_locked(s);
     pthread_mutex_unlock(&s->lock);
+    listen_end_all(s, false);
     session_unref(s);
 }
 
@@ -259,6 +276,7 @@ void mcp_session_drain(struct mcp_session *s, unsigned grace_ms)
 {
     struct timespec deadline = mcp_deadline_after(grace_ms);
 
+    listen_end_all(s, true); /* a listen stream never ends by itself: the server ends it */
     pthread_mutex_lock(&s->lock);
     while (s->inflight) {
         if (pthread_cond_timedwait(&s->idle, &s->lock, &deadline) == ETIMEDOUT) {
@@ -303,6 +321,25 @@ void mcp_server_resource_updated(struct mcp_server *srv, const char *uri)
         if (note)
             mcp_send(out, note);
     }
+    listen_deliver_locked(srv, 0, key, "notifications/resources/updated");
+    pthread_mutex_unlock(&srv->lock);
+}
+
+void mcp_server_list_changed(struct mcp_server *srv, unsigned kind)
+{
+    const char *method = kind == LISTEN_TOOLS     ? "notifications/tools/list_changed"
+                         : kind == LISTEN_PROMPTS ? "notifications/prompts/list_changed"
+                                                  : "notifications/resources/list_changed";
+
+    pthread_mutex_lock(&srv->lock);
+    for (struct mcp_session *s = srv->sessions; s; s = s->next) {
+        pthread_mutex_lock(&s->lock);
+        struct mcp_out *out = s->initialized ? s->notify : NULL;
+        pthread_mutex_unlock(&s->lock);
+        if (out)
+            mcp_send(out, jsonrpc_notification_new(method, NULL));
+    }
+    listen_deliver_locked(srv, kind, NULL, method);
     pthread_mutex_unlock(&srv->lock);
 }
 
@@ -317,6 +354,8 @@ bool mcp_server_resource_subscribed(struct mcp_server *srv, const char *uri)
     for (struct mcp_session *s = srv->sessions; s && !any; s = s->next) {
         pthread_mutex_lock(&s->lock);
         any = s->notify && json_object_get(s->subscriptions, key);
+        for (struct mcp_call *c = s->inflight; c && !any; c = c->next)
+            any = c->listening && json_object_get(c->listen_subs, key);
         pthread_mutex_unlock(&s->lock);
     }
     pthread_mutex_unlock(&srv->lock);
@@ -390,6 +429,10 @@ static void call_free(struct mcp_call *c)
     cancel_release(&c->cancel);
     pthread_mutex_destroy(&c->progress_lock);
     pthread_cond_destroy(&c->cv);
+    json_decref(c->input_responses);
+    json_decref(c->input_requests);
+    json_decref(c->input_used);
+    json_decref(c->listen_subs);
     json_decref(c->root);
     free(c);
 }
@@ -409,8 +452,20 @@ static void call_run(void *arg)
         struct cancel *outer = cancel_bind(&c->cancel);
         result = c->method->fn(c, c->params, &e);
         cancel_bind(outer);
+        if (result && c->modern && !(result = era_finish_result(c, result)) && !e.code)
+            rpc_err_set(&e, JSONRPC_INTERNAL_ERROR, "Internal error: out of memory, or the "
+                        "answers so far are too large to carry in requestState");
         if (!result && !e.code)
             rpc_err_set(&e, JSONRPC_INTERNAL_ERROR, "Internal error: out of memory");
+    }
+    pthread_mutex_lock(&s->lock);
+    bool listening = c->listening;
+    pthread_mutex_unlock(&s->lock);
+    if (listening) {
+        /* subscriptions/listen: the stream stays open, the call in flight, until one side
+         * ends it (listen_end_all); its ack is out, its result comes at the end */
+        json_decref(result);
+        return;
     }
     reply = result ? jsonrpc_result_new(c->id, result)
                    : jsonrpc_error_new(c->id, e.code, e.message, e.data);
@@ -443,28 +498,28 @@ static void call_run(void *arg)
 }
 
 /* A new call for the request, taking the message over, and in flight on the session; NULL with
- * the reason in *why when it is refused before it starts. Under s->lock. */
+ * the refusal in *e when it is refused before it starts. Under s->lock. */
 static struct mcp_call *call_start(struct mcp_session *s, struct jsonrpc_msg *msg,
-                                   const struct mcp_method *m, struct mcp_out *out,
-                                   const char **why, int *code)
+                                   const struct mcp_method *m, struct mcp_out *out, bool modern,
+                                   struct rpc_err *e)
 {
     struct mcp_call *c;
     json_t *meta;
 
-    *code = JSONRPC_INVALID_REQUEST;
-    if (!s->initialized && !(m->flags & M_BEFORE_INIT)) {
-        *why = "Invalid Request: the session is not initialized; send initialize first";
+    if (!modern && !s->initialized && !(m->flags & M_BEFORE_INIT)) {
+        rpc_err_set(e, JSONRPC_INVALID_REQUEST,
+                    "Invalid Request: the session is not initialized; send initialize first");
         return NULL;
     }
     for (struct mcp_call *o = s->inflight; o; o = o->next) {
         if (json_equal(o->id, msg->id)) {
-            *why = "Invalid Request: this id is already used by a request in progress";
+            rpc_err_set(e, JSONRPC_INVALID_REQUEST,
+                        "Invalid Request: this id is already used by a request in progress");
             return NULL;
         }
     }
     if (!(c = calloc(1, sizeof(*c)))) {
-        *code = JSONRPC_INTERNAL_ERROR;
-        *why = "Internal error: out of memory";
+        rpc_err_set(e, JSONRPC_INTERNAL_ERROR, "Internal error: out of memory");
         return NULL;
     }
     c->sess = s;
@@ -478,13 +533,19 @@ static struct mcp_call *call_start(struct mcp_session *s, struct jsonrpc_msg *ms
         c->params = json_object();
         json_object_set_new(c->root, "params", c->params);
     }
+    c->method = m;
+    if (modern && era_call_setup(c, &e->code, e->message, sizeof(e->message), &e->data) < 0) {
+        msg->root = c->root; /* back to the message, which the caller releases */
+        json_decref(c->input_responses);
+        free(c);
+        return NULL;
+    }
     meta = json_object_get(c->params, "_meta");
     c->progress_token = json_object_get(meta, "progressToken");
     if (c->progress_token && !json_is_string(c->progress_token) &&
         !json_is_integer(c->progress_token))
         c->progress_token = NULL;
     c->out = out;
-    c->method = m;
     cond_init_monotonic(&c->cv);
     pthread_mutex_init(&c->progress_lock, NULL);
     /* Only requests that may block wait in MI calls: the rest need no eventfd. */
@@ -534,26 +595,56 @@ static void call_queue(struct mcp_session *s, struct mcp_call *c)
     session_unref(s);
 }
 
+/* A modern tools/call of a tool that cannot work without a client capability the request did
+ * not declare: refused before it runs (SEP-2575, -32021), with the capability in data. */
+static bool lacks_client_capability(struct mcp_session *s, json_t *params, struct rpc_err *e)
+{
+    json_t *caps = json_object_get(json_object_get(params, "_meta"),
+                                   "io.modelcontextprotocol/clientCapabilities");
+    const struct mcp_tool *t =
+        registry_tool(&s->srv->reg, json_string_value(json_object_get(params, "name")), NULL);
+
+    if (!t || !t->needs_client || json_is_object(json_object_get(caps, t->needs_client)))
+        return false;
+    rpc_err_set(e, MCP_ERR_MISSING_CAPABILITY,
+                "Missing required client capability: the tool '%s' needs the client's '%s' "
+                "capability; declare it in _meta io.modelcontextprotocol/clientCapabilities",
+                t->name, t->needs_client);
+    e->data = json_pack("{s:{s:{}}}", "requiredCapabilities", t->needs_client);
+    return true;
+}
+
 static void handle_request(struct mcp_session *s, struct jsonrpc_msg *msg, struct mcp_out *out)
 {
     const struct mcp_method *m = mcp_method_find(msg->method);
-    const char *why = NULL;
+    struct rpc_err e = {0};
     struct mcp_call *c;
-    char text[320];
-    int code;
+    bool modern;
 
-    if (!m) {
-        snprintf(text, sizeof(text), "Method not found: %.200s", msg->method);
+    pthread_mutex_lock(&s->lock);
+    modern = era_is_modern(s, msg->params);
+    pthread_mutex_unlock(&s->lock);
+    /* a method of the other era does not exist for this request (2026-07-28 removed ping,
+     * initialize, logging/setLevel and resources/(un)subscribe; server/discover and
+     * subscriptions/listen are new) */
+    if (!m || (modern && (m->flags & M_LEGACY)) || (!modern && (m->flags & M_MODERN))) {
+        char text[320];
+        snprintf(text, sizeof(text),
+                 m ? "Method not found: %.200s is not a method of this protocol revision"
+                   : "Method not found: %.200s",
+                 msg->method);
         return reply_error(out, msg->id, JSONRPC_METHOD_NOT_FOUND, text, NULL);
     }
     if (msg->params && !json_is_object(msg->params))
         return reply_error(out, msg->id, JSONRPC_INVALID_PARAMS,
                            "Invalid params: params must be an object", NULL);
+    if (modern && !strcmp(m->name, "tools/call") && lacks_client_capability(s, msg->params, &e))
+        return reply_error(out, msg->id, e.code, e.message, e.data);
     pthread_mutex_lock(&s->lock);
-    c = call_start(s, msg, m, out, &why, &code);
+    c = call_start(s, msg, m, out, modern, &e);
     pthread_mutex_unlock(&s->lock);
     if (!c)
-        return reply_error(out, msg->id, code, why, NULL);
+        return reply_error(out, msg->id, e.code, e.message, e.data);
     if (m->flags & M_WORKER)
         call_queue(s, c);
     else
@@ -609,6 +700,85 @@ enum mcp_handled mcp_session_handle(struct mcp_session *s, const char *buf, size
     }
     jsonrpc_msg_release(&msg);
     return handled;
+}
+
+/* ---- subscriptions/listen streams ---- */
+
+/* Take one listen stream of the session off the air (under both locks, so that a delivery,
+ * which holds srv->lock, never sends on a stream being ended), or NULL when none is left. */
+static struct mcp_call *listen_take(struct mcp_session *s)
+{
+    struct mcp_call *c;
+
+    pthread_mutex_lock(&s->srv->lock);
+    pthread_mutex_lock(&s->lock);
+    for (c = s->inflight; c && !c->listening; c = c->next)
+        ;
+    if (c)
+        c->listening = false;
+    pthread_mutex_unlock(&s->lock);
+    pthread_mutex_unlock(&s->srv->lock);
+    return c;
+}
+
+void listen_end_all(struct mcp_session *s, bool graceful)
+{
+    struct mcp_call *c;
+
+    while ((c = listen_take(s))) {
+        json_t *reply = NULL;
+        if (graceful) {
+            /* the empty result: the subscription ended, the server is going away */
+            json_t *r = json_pack("{s:{s:O}}", "_meta", "io.modelcontextprotocol/subscriptionId",
+                                  c->id);
+            if ((r = era_finish_result(c, r)))
+                reply = jsonrpc_result_new(c->id, r);
+        }
+        send_final(c->out, reply);
+        pthread_mutex_lock(&s->lock);
+        for (struct mcp_call **pp = &s->inflight; *pp; pp = &(*pp)->next) {
+            if (*pp == c) {
+                *pp = c->next;
+                break;
+            }
+        }
+        pthread_cond_broadcast(&s->idle);
+        pthread_mutex_unlock(&s->lock);
+        call_free(c);
+        session_unref(s);
+    }
+}
+
+void listen_deliver_locked(struct mcp_server *srv, unsigned kind, const char *key,
+                           const char *method)
+{
+    for (struct mcp_session *s = srv->sessions; s; s = s->next) {
+        struct {
+            struct mcp_out *out;
+            json_t *note;
+        } send[8];
+        size_t n = 0;
+
+        pthread_mutex_lock(&s->lock);
+        for (struct mcp_call *c = s->inflight; c && n < 8; c = c->next) {
+            json_t *as;
+            if (!c->listening)
+                continue;
+            if (kind ? !(c->listen_kinds & kind)
+                     : !(as = json_object_get(c->listen_subs, key)))
+                continue;
+            json_t *params = json_pack("{s:{s:O}}", "_meta",
+                                       "io.modelcontextprotocol/subscriptionId", c->id);
+            if (!kind)
+                json_object_set(params, "uri", as);
+            send[n].out = c->out;
+            send[n++].note = jsonrpc_notification_new(method, params);
+        }
+        pthread_mutex_unlock(&s->lock);
+        /* sent under srv->lock only: a stream is ended under it too (listen_take) */
+        for (size_t i = 0; i < n; i++)
+            mcp_send(send[i].out, send[i].note);
+    }
 }
 
 /* ---- the handler-facing call API (call.h) ---- */

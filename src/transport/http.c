@@ -158,7 +158,7 @@ static enum MHD_Result post_run(struct MHD_Connection *conn, struct http_session
                                 const struct http_request *req, bool streams,
                                 const char *session_id)
 {
-    struct sse_stream *st = sse_new(false);
+    struct sse_stream *st = sse_new(0);
     enum MHD_Result rc;
     char *body;
 
@@ -179,12 +179,101 @@ static enum MHD_Result post_run(struct MHD_Connection *conn, struct http_session
     return sse_answer(conn, st, session_id);
 }
 
+/* ---- stateless requests (MCP 2026-07-28) ---- */
+
+/* Whether header `name` (OWS around it dropped, RFC 9110 §5.5) is exactly `want`. */
+static bool header_is(struct MHD_Connection *conn, const char *name, const char *want)
+{
+    const char *v;
+    size_t n;
+
+    if (!want || !http_header(conn, name, &v, &n))
+        return false;
+    while (n && (*v == ' ' || *v == '\t'))
+        v++, n--;
+    while (n && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+        n--;
+    return n == strlen(want) && !memcmp(v, want, n);
+}
+
+/* The Mcp-* headers a stateless request carries must say what its body says (SEP-2243):
+ * Mcp-Method its method, Mcp-Name the tool, prompt or URI, MCP-Protocol-Version its _meta
+ * version. NULL when they do; else what disagrees. */
+static const char *header_mismatch(struct MHD_Connection *conn, const struct jsonrpc_msg *msg)
+{
+    const char *key = !strcmp(msg->method, "resources/read") ? "uri"
+                      : !strcmp(msg->method, "tools/call") || !strcmp(msg->method, "prompts/get")
+                          ? "name"
+                          : NULL;
+    json_t *pv = json_object_get(json_object_get(msg->params, "_meta"),
+                                 "io.modelcontextprotocol/protocolVersion");
+
+    if (!header_is(conn, "Mcp-Method", msg->method))
+        return "Header mismatch: the Mcp-Method header must be present and equal to the body's "
+               "method";
+    if (key && json_is_string(json_object_get(msg->params, key)) &&
+        !header_is(conn, "Mcp-Name", json_string_value(json_object_get(msg->params, key))))
+        return "Header mismatch: the Mcp-Name header must be present and equal to the body's "
+               "params.name (tools/call, prompts/get) or params.uri (resources/read)";
+    if (json_is_string(pv) && !header_is(conn, "MCP-Protocol-Version", json_string_value(pv)))
+        return "Header mismatch: the MCP-Protocol-Version header must be present and equal to "
+               "_meta io.modelcontextprotocol/protocolVersion";
+    return NULL;
+}
+
+static void stateless_done(void *arg)
+{
+    mcp_session_close(arg);
+}
+
+/* A request without a session: the modern era, on a session of its own that ends with the
+ * response — so that the client closing the stream cancels what still runs. Answered as JSON
+ * when the reply is ready at once (with the HTTP status its error calls for), else as SSE. */
+static enum MHD_Result handle_stateless(struct http_server *hsrv, struct MHD_Connection *conn,
+                                        const struct http_request *req,
+                                        const struct jsonrpc_msg *msg)
+{
+    const char *why = header_mismatch(conn, msg);
+    struct mcp_session *s;
+    struct sse_stream *st;
+    enum MHD_Result rc;
+    char *body;
+
+    if (why)
+        return http_refuse_id(conn, MHD_HTTP_BAD_REQUEST, msg->id, MCP_ERR_HEADER_MISMATCH, why,
+                              NULL);
+    s = mcp_session_new_stateless(hsrv->mcp, req->token ? req->token->name : NULL,
+                                  req->token ? req->token->role : NULL);
+    if (!s || !(st = sse_new(STREAM_PROBE_S))) {
+        if (s)
+            mcp_session_close(s);
+        return http_refuse(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, JSONRPC_INTERNAL_ERROR,
+                           "Internal error: out of memory");
+    }
+    mcp_session_handle(s, req->body, req->len, sse_out(st));
+    if ((body = sse_single_message(st))) {
+        json_t *reply = json_loads(body, 0, NULL);
+        int code = (int)json_integer_value(json_object_get(json_object_get(reply, "error"),
+                                                           "code"));
+        json_decref(reply);
+        sse_response_done(st);
+        mcp_session_close(s);
+        rc = http_reply(conn, mcp_modern_http_status(code), "application/json", body, NULL);
+        free(body);
+        return rc;
+    }
+    sse_on_done(st, stateless_done, s);
+    return sse_answer(conn, st, NULL);
+}
+
 static enum MHD_Result handle_post(struct http_server *hsrv, struct MHD_Connection *conn,
                                    const struct http_request *req, const char *sid)
 {
     struct jsonrpc_msg msg;
     struct http_session *hs;
     enum MHD_Result rc;
+    const char *pv;
+    size_t pvl;
 
     if (req->too_big)
         return http_refuse(conn, MHD_HTTP_CONTENT_TOO_LARGE, JSONRPC_INVALID_REQUEST,
@@ -196,18 +285,32 @@ static enum MHD_Result handle_post(struct http_server *hsrv, struct MHD_Connecti
         jsonrpc_msg_release(&msg);
         return rc;
     }
-    bool is_init = msg.kind == JSONRPC_REQUEST && !strcmp(msg.method, "initialize");
+    /* an initialize that carries the modern _meta is no legacy handshake (basic/versioning.mdx
+     * "Backward Compatibility"): it goes the stateless way, and is not a method there */
+    bool is_init = msg.kind == JSONRPC_REQUEST && !strcmp(msg.method, "initialize") &&
+                   !json_object_get(json_object_get(msg.params, "_meta"),
+                                    "io.modelcontextprotocol/protocolVersion");
     bool streams = msg.kind == JSONRPC_REQUEST && mcp_method_streams(msg.method);
+    if (!sid && msg.kind == JSONRPC_REQUEST && !is_init) {
+        /* no session and no initialize: a stateless request (2026-07-28 basic/versioning.mdx,
+         * "Backward Compatibility": initialize is what selects the legacy era) */
+        rc = handle_stateless(hsrv, conn, req, &msg);
+        jsonrpc_msg_release(&msg);
+        return rc;
+    }
     jsonrpc_msg_release(&msg);
 
     if (sid)
         hs = owned_session(hsrv, conn, req, sid, "Session not found: initialize a new session",
                            &rc);
+    else if (is_init && http_header(conn, "MCP-Protocol-Version", &pv, &pvl) &&
+             !mcp_protocol_supported(pv, pvl))
+        return http_refuse(conn, MHD_HTTP_BAD_REQUEST, -32000,
+                           "Bad Request: unsupported MCP-Protocol-Version");
     else if (is_init)
         hs = new_session(hsrv, conn, req, &rc);
-    else
-        return http_refuse(conn, MHD_HTTP_BAD_REQUEST, -32000,
-                           "Bad Request: the Mcp-Session-Id header is required");
+    else /* a notification or a response without a session: nothing to say it to */
+        return http_reply(conn, MHD_HTTP_ACCEPTED, NULL, NULL, NULL);
     if (!hs)
         return rc;
     rc = post_run(conn, hs, req, streams, is_init ? hs->id : NULL);
@@ -234,7 +337,7 @@ static enum MHD_Result handle_get(struct http_server *hsrv, struct MHD_Connectio
     if (!(hs = owned_session(hsrv, conn, req, sid, "Session not found: initialize a new session",
                              &rc)))
         return rc;
-    st = sse_new(true);
+    st = sse_new(STREAM_KEEPALIVE_S);
     if (http_session_listen(hs, st) < 0) {
         if (st)
             sse_discard(st);

@@ -249,7 +249,10 @@ bool http_check_headers(struct http_server *hsrv, struct MHD_Connection *conn, c
     }
     if (!check_host_origin(hsrv, conn, rc) || !authenticate(hsrv, conn, req, rc))
         return false;
-    if (http_header(conn, "MCP-Protocol-Version", &pv, &pvl) && !mcp_protocol_supported(pv, pvl)) {
+    /* Without a session the version is the body's to say (a stateless request checks header
+     * against _meta after the body is in: -32020 or -32022, not this). */
+    if (http_header(conn, "Mcp-Session-Id", &pv, &pvl) &&
+        http_header(conn, "MCP-Protocol-Version", &pv, &pvl) && !mcp_protocol_supported(pv, pvl)) {
         *rc = http_refuse(conn, MHD_HTTP_BAD_REQUEST, -32000,
                           "Bad Request: unsupported MCP-Protocol-Version");
         return false;

@@ -104,9 +104,13 @@ enum MHD_Result http_refuse_bad_accept(struct MHD_Connection *conn);
 
 struct sse_stream;
 
-/* A new stream holding both references, or NULL. `keepalive`: a GET stream, which sends
- * comments while idle. */
-struct sse_stream *sse_new(bool keepalive);
+/* A new stream holding both references, or NULL. `keepalive_s`: send a comment after so many
+ * idle seconds (0: never): a GET stream, to keep proxies from cutting it; a stateless request's
+ * stream, so that a client that went away is noticed (a parked connection is not polled) and
+ * its request cancelled within a few seconds. */
+struct sse_stream *sse_new(unsigned keepalive_s);
+#define STREAM_KEEPALIVE_S 15 /* GET streams */
+#define STREAM_PROBE_S 1      /* stateless requests' streams */
 /* Where the session writes the stream's messages (borrowed, lives as long as the stream). */
 struct mcp_out *sse_out(struct sse_stream *st);
 /* Queue one message (a copy) without ending the stream; the caller holds a reference. */
@@ -118,6 +122,9 @@ void sse_unref(struct sse_stream *st);
 void sse_end(struct sse_stream *st);
 /* Release the response side. */
 void sse_response_done(void *st);
+/* Call fn(arg) once the stream's response is over (drained, or the client went away), before
+ * the response side is released; set before sse_answer. */
+void sse_on_done(struct sse_stream *st, void (*fn)(void *), void *arg);
 /* Release both sides of a stream no response reads. */
 void sse_discard(struct sse_stream *st);
 /* Whether the stream's response is over (the client went away). */

@@ -28,7 +28,7 @@ struct sse_stream {
     bool final;             /* the request is over: end the stream once drained */
     bool gone;              /* the client went away or the response was never sent */
     bool primed;
-    bool keepalive;         /* a GET stream: send comments while idle */
+    unsigned keepalive_s;   /* a comment after this many idle seconds; 0: none */
     int refs;               /* the session side (until final) and the HTTP response */
     bool suspended;         /* the reader parked the connection; only wake resumes it */
     bool ping;              /* the ticker asks for a keepalive comment */
@@ -38,6 +38,8 @@ struct sse_stream {
     char *pending;          /* the event being written */
     size_t pending_len, pending_off;
     struct sse_stream *lnext, **lprev; /* in live_streams while a response reads it */
+    void (*on_done)(void *);  /* called once the response is over (sse_on_done) */
+    void *done_arg;
 };
 
 static atomic_bool stopping;
@@ -112,7 +114,7 @@ static void stream_send(struct mcp_out *out, const char *text, size_t len, bool 
         sse_unref(st); /* the session is done with it */
 }
 
-struct sse_stream *sse_new(bool keepalive)
+struct sse_stream *sse_new(unsigned keepalive_s)
 {
     struct sse_stream *st = calloc(1, sizeof(*st));
 
@@ -121,7 +123,7 @@ struct sse_stream *sse_new(bool keepalive)
     st->out.send = stream_send;
     st->out.ctx = st;
     st->refs = 2;
-    st->keepalive = keepalive;
+    st->keepalive_s = keepalive_s;
     st->no = atomic_fetch_add(&stream_counter, 1) + 1;
     st->last_out = http_mono_now();
     pthread_mutex_init(&st->lock, NULL);
@@ -249,8 +251,7 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
     return n;
 }
 
-/* Every few seconds: a keepalive comment on GET streams silent for STREAM_KEEPALIVE_S. */
-#define STREAM_KEEPALIVE_S 15
+/* Every second: a keepalive comment on streams silent for their keepalive_s. */
 void sse_tick(void)
 {
     time_t now = http_mono_now();
@@ -258,7 +259,7 @@ void sse_tick(void)
     pthread_mutex_lock(&streams_lock);
     for (struct sse_stream *st = live_streams; st; st = st->lnext) {
         pthread_mutex_lock(&st->lock);
-        if (st->keepalive && st->suspended && now - st->last_out >= STREAM_KEEPALIVE_S) {
+        if (st->keepalive_s && st->suspended && now - st->last_out >= (time_t)st->keepalive_s) {
             st->ping = true;
             wake(st);
         }
@@ -298,7 +299,15 @@ void sse_response_done(void *cls)
     pthread_mutex_lock(&st->lock);
     st->gone = true;
     pthread_mutex_unlock(&st->lock);
+    if (st->on_done)
+        st->on_done(st->done_arg);
     sse_unref(st);
+}
+
+void sse_on_done(struct sse_stream *st, void (*fn)(void *), void *arg)
+{
+    st->on_done = fn;
+    st->done_arg = arg;
 }
 
 enum MHD_Result sse_answer(struct MHD_Connection *conn, struct sse_stream *st,

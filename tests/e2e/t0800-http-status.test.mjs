@@ -79,10 +79,15 @@ test("a notification and a response message are answered 202 with no body", T, a
   });
 });
 
-test("session errors: 400 without Mcp-Session-Id, 404 unknown, DELETE 200 then 404", T, async () => {
+test("session errors: 400 without Mcp-Session-Id (a stateless request lacking _meta), 404 unknown, DELETE 200 then 404", T, async () => {
   await withHttpServer(FIXTURES, async (s) => {
-    assertRefused(await curl(s.url, { headers: POST_HEADERS, body: rpc(2, "ping") }), 400, -32000, "no session id");
-    assertRefused(await curl(s.url, { headers: POST_HEADERS, body: rpc(2, "tools/list") }), 400, -32000, "no session id");
+    // without a session a request is of the 2026-07-28 era, which needs its _meta; a method
+    // that era removed is not found, whatever else the request lacks
+    const noMeta = await curl(s.url, { headers: { ...POST_HEADERS, "Mcp-Method": "tools/list" }, body: rpc(2, "tools/list") });
+    assertRefused(noMeta, 400, -32602, "no session id, no _meta");
+    assert.match(noMeta.json.error.message, /initialize first/);
+    assertRefused(await curl(s.url, { headers: { ...POST_HEADERS, "Mcp-Method": "ping" }, body: rpc(2, "ping") }),
+                  404, -32601, "ping without a session");
     const unknown = { ...POST_HEADERS, "Mcp-Session-Id": "0123456789abcdef0123456789abcdef" };
     assertRefused(await curl(s.url, { headers: unknown, body: rpc(2, "ping") }), 404, SESSION_NOT_FOUND, "unknown session");
     assertRefused(await curl(s.url, { headers: { ...unknown, "Mcp-Session-Id": "x" }, body: rpc(2, "ping") }), 404, SESSION_NOT_FOUND);
