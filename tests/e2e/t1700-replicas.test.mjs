@@ -65,6 +65,12 @@ after(async () => {
   if (errors.length) throw errors[0];
 });
 
+test("each replica reports its remote audit collector at start", T, async () => {
+  for (const r of replicas) {
+    assert.match(r.server.stderr, new RegExp(`info: audit trail: remote syslog 127\\.0\\.0\\.1:${rs.port} \\(RFC 5424 over UDP\\)$`, "m"));
+  }
+});
+
 // mi_execute arguments that carry a unique tag into the audit record (get_statistics of a
 // statistic nobody has: the node answers {}).
 const tagged = (tag) => ({ command: "get_statistics", params: { statistics: [tag] } });
