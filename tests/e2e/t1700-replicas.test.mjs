@@ -12,7 +12,7 @@
 // (the lead's branch): until MODERN_ERA_LANDED is true they run as TODO (reported, not failing).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { tmpdir } from "node:os";
@@ -20,7 +20,7 @@ import { join } from "node:path";
 import { TEST_TIMEOUT, ms, sleep } from "./lib/raw.mjs";
 import { HttpServer, curl, rpc, POST_HEADERS, INIT_PARAMS, messagesOf, assertRefused } from "./lib/http.mjs";
 import { startSim, stopAll } from "./lib/sim.mjs";
-import { startHaproxy, startRsyslog } from "./lib/lb.mjs";
+import { haproxyConfig, startHaproxy, startRsyslog } from "./lib/lb.mjs";
 import { connectHttp, REQ } from "./lib/sdk-http.mjs";
 import { modernCall, MODERN } from "./lib/modern.mjs";
 
@@ -63,6 +63,15 @@ after(async () => {
   await stopAll();
   if (dir) rmSync(dir, { recursive: true, force: true });
   if (errors.length) throw errors[0];
+});
+
+test("the README's Replicas section shows the HAProxy config this test runs", T, () => {
+  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+  const section = readme.split(/^## Replicas$/m)[1]?.split(/^## /m)[0] ?? "";
+  const block = /```haproxy\n([\s\S]*?)```/.exec(section)?.[1];
+  assert.ok(block, "no ```haproxy block under ## Replicas");
+  const servers = [1, 2, 3].map((i) => ({ name: `mcp${i}`, addr: `10.0.0.1${i}:3111` }));
+  assert.equal(block, haproxyConfig({ bind: ":3111", servers }));
 });
 
 test("each replica reports its remote audit collector at start", T, async () => {

@@ -22,7 +22,9 @@ export const LB_EXIT_WAIT = ms(5_000); // bound on the exit after SIGTERM (then 
 // every 15 s) run; a connection refused by a dead replica retried on another (redispatch); every
 // answer says which replica gave it (X-Replica), for the test. `sticky: false` leaves out the two
 // stick rules (the test's control: sessions then land on replicas that do not know them).
-export function haproxyConfig({ port, servers, sticky = true }) {
+// `bind` is the frontend's address (default 127.0.0.1:port); a server is { name, port } on
+// loopback or { name, addr }.
+export function haproxyConfig({ port, bind = `127.0.0.1:${port}`, servers, sticky = true }) {
   return [
     "global",
     "    maxconn 4096",
@@ -35,7 +37,7 @@ export function haproxyConfig({ port, servers, sticky = true }) {
     "    retries 3",
     "    option redispatch 1",
     "frontend mcp",
-    `    bind 127.0.0.1:${port}`,
+    `    bind ${bind}`,
     "    default_backend replicas",
     "backend replicas",
     "    balance roundrobin",
@@ -47,7 +49,7 @@ export function haproxyConfig({ port, servers, sticky = true }) {
         ]
       : []),
     "    http-response set-header X-Replica %s",
-    ...servers.map((s) => `    server ${s.name} 127.0.0.1:${s.port} check inter 250ms fall 1 rise 2`),
+    ...servers.map((s) => `    server ${s.name} ${s.addr ?? `127.0.0.1:${s.port}`} check inter 250ms fall 1 rise 2`),
     "",
   ].join("\n");
 }
