@@ -33,7 +33,8 @@ const REPLICAS = 3;
 const SESSION_NOT_FOUND = -32001;
 
 let dir, sim, rs, lb;
-const replicas = []; // [{ name, server, pid }]
+const replicas = []; // [{ name, server, pid }]: the three behind `lb`
+const extra = []; // the legacy kill test's own pair
 const byName = (n) => replicas.find((r) => r.name === n);
 const byPid = (p) => replicas.find((r) => r.pid === p);
 
@@ -54,7 +55,7 @@ before(async () => {
 
 after(async () => {
   const errors = [];
-  for (const r of replicas) {
+  for (const r of [...replicas, ...extra]) {
     if (r.killed) await r.server.exited;
     else await r.server.stop().catch((e) => errors.push(e));
   }
@@ -268,46 +269,37 @@ test("modern with the dual-era SDK client (@modelcontextprotocol/client 2.3.1) p
   }
 });
 
-// Last: it kills a replica.
-test("modern: one replica SIGKILLed under load; every call a client retries is answered, and every answer is in the shared audit trail", MODERN_T, async (t) => {
-  const CLIENTS = 8;
-  const PER_CLIENT = 25;
-  const ATTEMPTS = 8;
-  const KILL_AFTER = 60;
+// Clients × perClient calls through `url`, `victim` SIGKILLed once killAfter are answered; each
+// call(client, tag) resolves { r, replica } or throws to be retried (bounded). Resolves the answers
+// (tag -> replica name) and how many attempts were retried.
+async function loadWithKill({ clients, perClient, killAfter, victim, attempts = 8, open, call }) {
   let answered = 0;
   let retried = 0;
-  const victim = replicas[1];
-  const answers = new Map(); // tag -> replica name
-  const retryable = (r) => r.status === 502 || r.status === 503;
-  async function callWithRetry(tag) {
-    let last = "";
-    for (let a = 1; a <= ATTEMPTS; a++) {
-      try {
-        const r = await modern(tag);
-        if (!retryable(r)) return r;
-        last = `HTTP ${r.status}`;
-      } catch (e) {
-        last = String(e?.cause?.code ?? e?.message ?? e); // the connection dropped mid-answer
-      }
-      retried++;
-      await sleep(50 * a);
-    }
-    assert.fail(`${tag}: no answer in ${ATTEMPTS} attempts (last: ${last})`);
-  }
   let loadOver = false;
+  const answers = new Map();
   const killed = (async () => {
-    while (answered < KILL_AFTER && !loadOver) await sleep(5);
+    while (answered < killAfter && !loadOver) await sleep(5);
     if (loadOver) return;
     victim.killed = true;
     victim.server.kill(); // SIGKILL
   })();
   try {
-    await Promise.all(Array.from({ length: CLIENTS }, async (_, c) => {
-      for (let k = 0; k < PER_CLIENT; k++) {
-        const tag = `t1700-load-${c}-${k}`;
-        const r = await callWithRetry(tag);
-        assertModernAnswer(r, tag);
-        answers.set(tag, r.replica);
+    await Promise.all(Array.from({ length: clients }, async (_, c) => {
+      const ctx = open ? await open() : {};
+      for (let k = 0; k < perClient; k++) {
+        const tag = `t1700-${victim.name}-load-${c}-${k}`;
+        let last = "";
+        for (let a = 1; ; a++) {
+          try {
+            answers.set(tag, await call(ctx, tag));
+            break;
+          } catch (e) {
+            last = String(e?.cause?.code ?? e?.message ?? e);
+          }
+          assert.ok(a < attempts, `${tag}: no answer in ${attempts} attempts (last: ${last})`);
+          retried++;
+          await sleep(50 * a);
+        }
         answered++;
       }
     }));
@@ -317,14 +309,91 @@ test("modern: one replica SIGKILLed under load; every call a client retries is a
   }
   assert.ok(victim.killed, "the load ended before the kill");
   assert.deepEqual(await victim.server.exited, { code: null, signal: "SIGKILL" });
-  assert.equal(answers.size, CLIENTS * PER_CLIENT, "every call answered");
-  // (d) Every answered call is in the shared trail, begin and end, in the pid of the replica that answered.
+  assert.equal(answers.size, clients * perClient, "every call answered");
+  return { answers, retried };
+}
+
+// (d) Every answered call is in the shared trail, begin and end, in the pid of the replica that answered.
+async function assertAudited(answers, pidOf) {
   const audit = await auditOf([...answers.keys()]);
   for (const [tag, name] of answers) {
-    const ends = audit.get(tag).filter((x) => x.end.pid === byName(name).pid);
+    const ends = audit.get(tag).filter((x) => x.end.pid === pidOf(name));
     assert.ok(ends.length >= 1, `${tag} was answered by ${name} but its records are from ${audit.get(tag).map((x) => x.end.pid)}`);
     assert.equal(ends[0].end.outcome, "ok");
   }
+}
+
+async function postJson(url, headers, body) {
+  const r = await fetch(url, { method: "POST", headers, body: JSON.stringify(body), signal: AbortSignal.timeout(ms(10_000)) });
+  const text = await r.text();
+  const res = { status: r.status, headers: Object.fromEntries(r.headers), body: text, json: null };
+  if ((res.headers["content-type"] || "").startsWith("text/event-stream")) {
+    res.json = messagesOf({ headers: res.headers, body: text }).filter((m) => m.id === body.id).pop() ?? null;
+  } else {
+    try {
+      res.json = JSON.parse(text);
+    } catch {}
+  }
+  return res;
+}
+
+test("legacy: a replica SIGKILLed under load; clients that open a new session on 404 and retry get every call answered, every answer in the shared trail", T, async (t) => {
+  const own = [];
+  for (const name of ["r4", "r5"]) {
+    const server = await HttpServer.start([
+      "--mi-url", sim.url, "--role", "admin", "--toolsets", "mi",
+      "--audit", `syslog://127.0.0.1:${rs.port}`,
+      "--max-calls-per-principal", "64", "--max-sessions-per-principal", "64",
+    ]);
+    own.push({ name, server, pid: server.child.pid });
+  }
+  extra.push(...own);
+  const pair = await startHaproxy(dir, { servers: own.map((r) => ({ name: r.name, port: r.server.port })), file: "haproxy-pair.cfg" });
+  try {
+    const init = async (ctx) => {
+      const r = await postJson(pair.url, POST_HEADERS, rpc(1, "initialize", INIT_PARAMS()));
+      if (r.status !== 200 || !r.headers["mcp-session-id"]) throw new Error(`initialize: HTTP ${r.status}`);
+      ctx.headers = { ...POST_HEADERS, "Mcp-Session-Id": r.headers["mcp-session-id"], "MCP-Protocol-Version": r.json.result.protocolVersion };
+      const n = await postJson(pair.url, ctx.headers, { jsonrpc: "2.0", method: "notifications/initialized" });
+      if (n.status !== 202) throw new Error(`notifications/initialized: HTTP ${n.status}`);
+    };
+    const { answers, retried } = await loadWithKill({
+      clients: 4, perClient: 20, killAfter: 30, victim: own[0],
+      open: async () => {
+        const ctx = {};
+        await init(ctx);
+        return ctx;
+      },
+      call: async (ctx, tag) => {
+        if (!ctx.headers) await init(ctx);
+        const r = await postJson(pair.url, ctx.headers, rpc(7, "tools/call", { name: "mi_execute", arguments: tagged(tag) }));
+        if (r.status === 404) ctx.headers = null; // its replica is gone: a new session next time
+        if (r.status !== 200) throw new Error(`HTTP ${r.status}`);
+        assert.ok(r.json?.result && !r.json.result.isError, `${tag}: ${r.body.slice(0, 300)}`);
+        return r.headers["x-replica"];
+      },
+    });
+    const after = [...answers.values()].slice(-8);
+    assert.deepEqual(new Set(after), new Set(["r5"]), `the last answers came from the survivor: ${after}`);
+    await assertAudited(answers, (name) => own.find((r) => r.name === name).pid);
+    t.diagnostic(`retried attempts: ${retried}`);
+  } finally {
+    await pair.stop();
+  }
+});
+
+// Last: it kills one of the three replicas.
+test("modern: one replica SIGKILLed under load; every call a client retries is answered, and every answer is in the shared audit trail", MODERN_T, async (t) => {
+  const { answers, retried } = await loadWithKill({
+    clients: 8, perClient: 25, killAfter: 60, victim: replicas[1],
+    call: async (_, tag) => {
+      const r = await modern(tag);
+      if (r.status === 502 || r.status === 503) throw new Error(`HTTP ${r.status}`);
+      assertModernAnswer(r, tag);
+      return r.replica;
+    },
+  });
+  await assertAudited(answers, (name) => byName(name).pid);
   // Reported, not asserted: how many attempts the kill cost (depends on timing).
   t.diagnostic(`retried attempts: ${retried}`);
 });
