@@ -37,6 +37,7 @@ enum {
 #include <unistd.h>
 
 #include "log.h"
+#include "strparse.h"
 
 #define SYSLOG_IDENT "opensips-mcp"
 #define SYSLOG_URL "syslog://"
@@ -522,8 +523,7 @@ static int parse_remote(const char *dest, char **host, char **port, char *err, s
 {
     const char *h = dest + strlen(SYSLOG_URL), *end, *p;
     size_t hlen;
-    unsigned long v;
-    char *stop;
+    uint64_t v;
 
     *host = *port = NULL;
     if (*h == '[') {
@@ -567,9 +567,7 @@ static int parse_remote(const char *dest, char **host, char **port, char *err, s
         }
     if (*p == ':') {
         p++;
-        errno = 0;
-        v = strtoul(p, &stop, 10);
-        if (!*p || *stop || *p < '0' || *p > '9' || errno || v < 1 || v > 65535) {
+        if (parse_uint(p, 65535, &v) < 0 || v < 1) {
             snprintf(err, errlen, "audit destination '%s' has a bad port '%s'; give a number "
                      "from 1 to 65535 (syslog over UDP is 514)", dest, p);
             return -1;

@@ -251,7 +251,8 @@ test("modern with the dual-era SDK client (@modelcontextprotocol/client 2.3.1) p
   const client = new Client({ name: "opensips-mcp-e2e-v2", version: "0.0.0" }, { versionNegotiation: { mode: { pin: MODERN } } });
   await client.connect(new StreamableHTTPClientTransport(new URL(lb.url)), REQ);
   try {
-    assert.equal(client.getNegotiatedProtocolVersion?.() ?? MODERN, MODERN);
+    assert.equal(client.getProtocolEra(), "modern");
+    assert.equal(client.getNegotiatedProtocolVersion(), MODERN);
     const { tools } = await client.listTools({}, REQ);
     assert.ok(tools.some((t) => t.name === "mi_execute"));
     const tags = [];
