@@ -6,7 +6,8 @@ what=${1:-test}
 top=$(cd "$(dirname "$0")/.." && pwd)
 
 build_pkgs=(gcc make pkg-config libjansson-dev libcurl4-openssl-dev libmicrohttpd-dev nettle-dev libpq-dev libmariadb-dev)
-test_pkgs=(clang nodejs curl procps man-db m4)
+# haproxy and rsyslog: t1700 runs replicas behind the load balancer and one audit collector.
+test_pkgs=(clang nodejs curl procps man-db m4 haproxy rsyslog)
 
 # The sanitizer and fuzzer runtimes of the clang that is (or will be) installed: libclang-rt-N-dev
 # for its major version N, as apt offers it (Debian 12 has clang 14, Debian 13 clang 19); else

@@ -84,6 +84,8 @@ void report_startup(const struct settings *s, struct mcp_server *srv, struct mi_
         log_msg(LOG_INFO, "audit trail: off (set --audit to a file or syslog to keep one)");
     else if (!strcmp(audit, "syslog"))
         log_msg(LOG_INFO, "audit trail: syslog");
+    else if (!strncmp(audit, "syslog://", 9))
+        log_msg(LOG_INFO, "audit trail: remote syslog %s (RFC 5424 over UDP)", audit + 9);
     else
         log_msg(LOG_INFO, "audit trail: file %s", audit);
 }

@@ -79,7 +79,8 @@ static const struct setting rows[] = {
     {"toolsets", SET_STR, OFF(toolsets), "dialog,registrations,dispatcher,stats,status,mi",
      0, 0, "comma-separated toolsets to expose, or all"},
     {"audit", SET_STR, OFF(audit), "off", 0, 0,
-     "audit trail of every tool call: off, syslog, or an absolute file path (JSON Lines)"},
+     "audit trail of every tool call: off, syslog, syslog://HOST:PORT (a remote collector, "
+     "RFC 5424 over UDP: the shared trail of replicas) or an absolute file path (JSON Lines)"},
     {"out-dir-root", SET_STR, OFF(out_dir_root), NULL, 0, 0,
      "the one directory (absolute) under which tools may write files, e.g. snapshot_capture; "
      "unset: no tool writes files"},

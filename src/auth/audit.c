@@ -1,4 +1,5 @@
-/* audit: JSON records of every tool call, one write() per line, to a file, syslog or nowhere. */
+/* audit: JSON records of every tool call, one write() per line, to a file, syslog (local, or a
+ * remote collector over UDP as RFC 5424) or nowhere. */
 
 /* <syslog.h> and log.h both name LOG_DEBUG, LOG_INFO, LOG_NOTICE, LOG_WARNING and LOG_ALERT
  * (syslog's as macros, ours as enum log_level). Take syslog's values first, drop its macros,
@@ -23,25 +24,36 @@ enum {
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
+#include <netdb.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "log.h"
+#include "strparse.h"
 
 #define SYSLOG_IDENT "opensips-mcp"
+#define SYSLOG_URL "syslog://"
+#define SYSLOG_DEFAULT_PORT "514" /* RFC 5426 */
+#define SYSLOG_HOST_MAX 255       /* RFC 5424's HOSTNAME */
 
-enum audit_kind { AUDIT_OFF, AUDIT_SYSLOG, AUDIT_FILE };
+enum audit_kind { AUDIT_OFF, AUDIT_SYSLOG, AUDIT_REMOTE, AUDIT_FILE };
 
 struct audit {
     enum audit_kind kind;
-    char *path;              /* AUDIT_FILE: the absolute path, reopened by audit_reopen() */
-    int fd;                  /* AUDIT_FILE: guarded by lock */
+    char *path;              /* AUDIT_FILE: the absolute path, reopened by audit_reopen();
+                                AUDIT_REMOTE: the destination as given (syslog://HOST:PORT) */
+    char *host, *port;       /* AUDIT_REMOTE: the collector, resolved again by audit_reopen() */
+    char hostname[SYSLOG_HOST_MAX + 1]; /* AUDIT_REMOTE: this machine, the header's HOSTNAME */
+    int fd;                  /* AUDIT_FILE: the file; AUDIT_REMOTE: a UDP socket connect()ed to
+                                the collector. Guarded by lock */
     pthread_rwlock_t lock;   /* records hold it shared (O_APPEND keeps their lines whole);
                                 audit_reopen() holds it exclusively to swap fd */
     atomic_bool torn;        /* the last write stopped mid-line: start the next with '\n' */
@@ -121,19 +133,27 @@ static json_t *text_value(const char *s, size_t max, bool null_when_absent)
     return json_stringn(buf, o);
 }
 
-/* "2026-11-23T16:45:55.123Z" */
-static json_t *timestamp_value(void)
+/* "2026-11-23T16:45:55.123Z" in out[40] (also a valid RFC 5424 TIMESTAMP). */
+static void timestamp_text(char out[40])
 {
     struct timespec ts;
     struct tm tm;
-    char out[40];
     size_t n;
 
     clock_gettime(CLOCK_REALTIME, &ts);
-    if (!gmtime_r(&ts.tv_sec, &tm))
-        return json_string("1970-01-01T00:00:00.000Z");
-    n = strftime(out, sizeof(out), "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(out + n, sizeof(out) - n, ".%03dZ", (int)(ts.tv_nsec / 1000000));
+    if (!gmtime_r(&ts.tv_sec, &tm)) {
+        snprintf(out, 40, "1970-01-01T00:00:00.000Z");
+        return;
+    }
+    n = strftime(out, 40, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out + n, 40 - n, ".%03dZ", (int)(ts.tv_nsec / 1000000));
+}
+
+static json_t *timestamp_value(void)
+{
+    char out[40];
+
+    timestamp_text(out);
     return json_string(out);
 }
 
@@ -211,14 +231,14 @@ static void note_failure(struct audit *a, const char *why)
         log_msg(LOG_ERROR,
                 "cannot write audit record to '%s': %s; further failures are not logged until "
                 "a record is written again",
-                a->kind == AUDIT_FILE ? a->path : "syslog", why);
+                a->kind != AUDIT_SYSLOG ? a->path : "syslog", why);
 }
 
 static void note_success(struct audit *a)
 {
     if (atomic_load(&a->failing) && atomic_exchange(&a->failing, false))
         log_msg(LOG_WARNING, "audit records reach '%s' again; %llu were dropped",
-                a->kind == AUDIT_FILE ? a->path : "syslog",
+                a->kind != AUDIT_SYSLOG ? a->path : "syslog",
                 (unsigned long long)atomic_exchange(&a->burst, 0));
 }
 
@@ -241,6 +261,39 @@ static int write_line(int fd, const char *buf, size_t len, bool *torn)
             return -1;
         }
         done += (size_t)n;
+    }
+    return 0;
+}
+
+/* Send one RFC 5424 message holding the record (rec[0..len)) to the collector:
+ * "<PRI>1 TIMESTAMP HOSTNAME opensips-mcp PROCID audit - {record}", one datagram (RFC 5426).
+ * Returns 0, or -1 with errno (the socket refused it: the collector's port was closed when an
+ * earlier datagram arrived, no buffer, no route). A datagram that leaves is not acknowledged. */
+static int send_remote(struct audit *a, int prio, const char *rec, size_t len)
+{
+    char head[40 + SYSLOG_HOST_MAX + 96], ts[40];
+    struct iovec iov[2];
+    struct msghdr msg = {.msg_iov = iov, .msg_iovlen = 2};
+    int n;
+    ssize_t sent;
+
+    timestamp_text(ts);
+    n = snprintf(head, sizeof(head), "<%d>1 %s %s %s %ld audit - ", SYSLOG_FACILITY | prio, ts,
+                 a->hostname, SYSLOG_IDENT, (long)getpid());
+    if (n < 0 || (size_t)n >= sizeof(head)) {
+        errno = EINVAL;
+        return -1;
+    }
+    iov[0] = (struct iovec){.iov_base = head, .iov_len = (size_t)n};
+    iov[1] = (struct iovec){.iov_base = (void *)rec, .iov_len = len};
+    do
+        sent = sendmsg(a->fd, &msg, MSG_NOSIGNAL);
+    while (sent < 0 && errno == EINTR);
+    if (sent < 0)
+        return -1;
+    if ((size_t)sent != (size_t)n + len) {
+        errno = EMSGSIZE;
+        return -1;
     }
     return 0;
 }
@@ -330,6 +383,13 @@ static int emit(struct audit *a, json_t *rec, bool durable, int prio)
     if (a->kind == AUDIT_SYSLOG) {
         syslog(prio, "%.*s", (int)size, buf + 1);
         rc = 0;
+    } else if (a->kind == AUDIT_REMOTE) {
+        pthread_rwlock_rdlock(&a->lock);
+        rc = send_remote(a, prio, buf + 1, size);
+        err = errno;
+        pthread_rwlock_unlock(&a->lock);
+        if (rc < 0)
+            note_failure(a, strerror(err));
     } else {
         pthread_rwlock_rdlock(&a->lock);
         was_torn = atomic_exchange(&a->torn, false);
@@ -457,6 +517,124 @@ static int open_file(const char *path, char *err, size_t errlen)
     return fd;
 }
 
+/* Split "syslog://HOST[:PORT]" (HOST a name, an IPv4 address or a bracketed IPv6 one) into
+ * new strings *host and *port ("514" when absent). Returns 0, or -1 with a sentence in err. */
+static int parse_remote(const char *dest, char **host, char **port, char *err, size_t errlen)
+{
+    const char *h = dest + strlen(SYSLOG_URL), *end, *p;
+    size_t hlen;
+    uint64_t v;
+
+    *host = *port = NULL;
+    if (*h == '[') {
+        end = strchr(++h, ']');
+        if (!end) {
+            snprintf(err, errlen, "audit destination '%s' has an IPv6 address without its "
+                     "closing ']'; give syslog://[ADDR]:PORT", dest);
+            return -1;
+        }
+        p = end + 1;
+        if (*p && *p != ':') {
+            snprintf(err, errlen, "audit destination '%s' has '%s' after the address; give "
+                     "syslog://[ADDR]:PORT", dest, p);
+            return -1;
+        }
+    } else {
+        end = h + strcspn(h, ":/?#@");
+        p = end;
+        if (*p && *p != ':') {
+            snprintf(err, errlen, "audit destination '%s' has '%s' after the host; give "
+                     "syslog://HOST:PORT and nothing else", dest, p);
+            return -1;
+        }
+    }
+    hlen = (size_t)(end - h);
+    if (hlen == 0) {
+        snprintf(err, errlen, "audit destination '%s' names no host; give syslog://HOST:PORT, "
+                 "e.g. syslog://logs.example.net:514", dest);
+        return -1;
+    }
+    if (hlen > SYSLOG_HOST_MAX) {
+        snprintf(err, errlen, "audit destination '%.64s...' has a host longer than %d bytes",
+                 dest, SYSLOG_HOST_MAX);
+        return -1;
+    }
+    for (size_t i = 0; i < hlen; i++)
+        if ((unsigned char)h[i] <= ' ' || (unsigned char)h[i] >= 0x7f) {
+            snprintf(err, errlen, "audit destination '%s' has a host with a blank or a "
+                     "character that is not printable ASCII", dest);
+            return -1;
+        }
+    if (*p == ':') {
+        p++;
+        if (parse_uint(p, 65535, &v) < 0 || v < 1) {
+            snprintf(err, errlen, "audit destination '%s' has a bad port '%s'; give a number "
+                     "from 1 to 65535 (syslog over UDP is 514)", dest, p);
+            return -1;
+        }
+    } else {
+        p = SYSLOG_DEFAULT_PORT;
+    }
+    *host = strndup(h, hlen);
+    *port = strdup(p);
+    if (!*host || !*port) {
+        free(*host);
+        free(*port);
+        *host = *port = NULL;
+        snprintf(err, errlen, "cannot open the audit trail: out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+/* A UDP socket connect()ed to the collector host:port (the first of its addresses a socket
+ * can be made for); returns it, or -1 with a sentence in err (unresolvable, no socket). */
+static int open_remote(const char *dest, const char *host, const char *port, char *err,
+                       size_t errlen)
+{
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_DGRAM,
+                             .ai_flags = AI_NUMERICSERV};
+    struct addrinfo *res, *ai;
+    int rc, fd = -1, e = 0;
+
+    rc = getaddrinfo(host, port, &hints, &res);
+    if (rc != 0) {
+        snprintf(err, errlen, "audit destination '%s': cannot resolve '%s': %s", dest, host,
+                 rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
+        return -1;
+    }
+    for (ai = res; ai && fd < 0; ai = ai->ai_next) {
+        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+        if (fd < 0) {
+            e = errno;
+            continue;
+        }
+        if (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
+            e = errno;
+            close(fd);
+            fd = -1;
+        }
+    }
+    freeaddrinfo(res);
+    if (fd < 0)
+        snprintf(err, errlen, "audit destination '%s': cannot send to '%s' port %s: %s", dest,
+                 host, port, strerror(e ? e : EADDRNOTAVAIL));
+    return fd;
+}
+
+/* This machine's name as RFC 5424 takes it (printable ASCII, no blank), or "-". */
+static void local_hostname(char out[SYSLOG_HOST_MAX + 1])
+{
+    if (gethostname(out, SYSLOG_HOST_MAX + 1) < 0)
+        out[0] = '\0';
+    out[SYSLOG_HOST_MAX] = '\0';
+    for (char *c = out; *c; c++)
+        if ((unsigned char)*c <= ' ' || (unsigned char)*c >= 0x7f)
+            *c = '_';
+    if (!out[0])
+        snprintf(out, SYSLOG_HOST_MAX + 1, "-");
+}
+
 struct audit *audit_open(const char *dest, char *err, size_t errlen)
 {
     struct audit *a = calloc(1, sizeof(*a));
@@ -476,10 +654,26 @@ struct audit *audit_open(const char *dest, char *err, size_t errlen)
     } else if (!strcmp(dest, "syslog")) {
         a->kind = AUDIT_SYSLOG;
         openlog(SYSLOG_IDENT, SYSLOG_OPTIONS, SYSLOG_FACILITY);
+    } else if (!strncmp(dest, SYSLOG_URL, strlen(SYSLOG_URL))) {
+        a->kind = AUDIT_REMOTE;
+        if (strlen(dest) > PATH_MAX) {
+            snprintf(err, errlen, "audit destination is longer than %d bytes", PATH_MAX);
+            goto fail;
+        }
+        if (parse_remote(dest, &a->host, &a->port, err, errlen) < 0)
+            goto fail;
+        if (!(a->path = strdup(dest))) {
+            snprintf(err, errlen, "cannot open the audit trail: out of memory");
+            goto fail;
+        }
+        local_hostname(a->hostname);
+        a->fd = open_remote(dest, a->host, a->port, err, errlen);
+        if (a->fd < 0)
+            goto fail;
     } else if (dest[0] != '/') {
         snprintf(err, errlen,
-                 "audit destination '%s' is a relative path; give an absolute path, \"syslog\" "
-                 "or \"off\"",
+                 "audit destination '%s' is a relative path; give an absolute path, \"syslog\", "
+                 "syslog://HOST:PORT or \"off\"",
                  dest);
         goto fail;
     } else if (strlen(dest) >= PATH_MAX) {
@@ -513,6 +707,8 @@ struct audit *audit_open(const char *dest, char *err, size_t errlen)
 
 fail:
     free(a->path);
+    free(a->host);
+    free(a->port);
     free(a);
     return NULL;
 }
@@ -529,9 +725,11 @@ int audit_reopen(struct audit *a)
         openlog(SYSLOG_IDENT, SYSLOG_OPTIONS, SYSLOG_FACILITY);
         return 0;
     }
-    fd = open_file(a->path, err, sizeof(err));
+    fd = a->kind == AUDIT_REMOTE ? open_remote(a->path, a->host, a->port, err, sizeof(err))
+                                 : open_file(a->path, err, sizeof(err));
     if (fd < 0) {
-        log_msg(LOG_ERROR, "%s; audit records still go to the file open before", err);
+        log_msg(LOG_ERROR, "%s; audit records still go to the %s open before", err,
+                a->kind == AUDIT_REMOTE ? "address" : "file");
         return -1;
     }
     pthread_rwlock_wrlock(&a->lock);
@@ -547,11 +745,13 @@ void audit_close(struct audit *a)
 {
     if (!a)
         return;
-    if (a->kind == AUDIT_FILE && a->fd >= 0)
+    if ((a->kind == AUDIT_FILE || a->kind == AUDIT_REMOTE) && a->fd >= 0)
         close(a->fd);
     if (a->kind == AUDIT_SYSLOG)
         closelog();
     pthread_rwlock_destroy(&a->lock);
     free(a->path);
+    free(a->host);
+    free(a->port);
     free(a);
 }

@@ -76,11 +76,23 @@ struct audit;
  *                           or a write). AUTHPRIV because records name principals and security
  *                           decisions, and syslog daemons keep that facility readable by root only
  *                           (/var/log/auth.log, /var/log/secure). openlog is process-wide.
+ *   "syslog://HOST[:PORT]"  a remote collector (the shared trail of several replicas): each
+ *                           record is one RFC 5424 message in one UDP datagram (RFC 5426) to
+ *                           HOST (a name, an IPv4 address or [an IPv6 one]) on PORT (1-65535,
+ *                           514 when absent): "<PRI>1 TS HOSTNAME opensips-mcp PID audit - REC",
+ *                           PRI as for "syslog" (AUTHPRIV, INFO or NOTICE), REC the JSON record.
+ *                           HOST is resolved here (audit_reopen() resolves it again); a bad
+ *                           host, port or an unresolvable name fails the open. Delivery is not
+ *                           acknowledged: a record counts as written when the socket took it
+ *                           (so a write's begin record is not on the collector's disk before
+ *                           its effect, as a file's is); a refused send (the collector's port
+ *                           closed, no buffer) is a failed record as for a file.
  *   "/absolute/path"        a JSON Lines file, opened O_WRONLY|O_APPEND|O_CREAT|O_CLOEXEC, created
  *                           0600; it must be a regular file (a FIFO or device is refused, since
  *                           writing to either could block or interleave).
  * Returns a new object the caller frees with audit_close(), or NULL with a sentence in err
- * (a relative path, a path that cannot be opened and why, out of memory).
+ * (a relative path, a path that cannot be opened and why, a bad syslog:// destination, out of
+ * memory).
  */
 struct audit *audit_open(const char *dest, char *err, size_t errlen);
 
@@ -89,7 +101,8 @@ struct audit *audit_open(const char *dest, char *err, size_t errlen);
 void audit_close(struct audit *a);
 
 /* Reopen the file at its original path (logrotate renamed it: later records go to a new file
- * at the path), or closelog+openlog for syslog. Records being written meanwhile finish in the old
+ * at the path), or closelog+openlog for syslog, or resolve and connect a syslog:// collector
+ * again (its name may point elsewhere now). Records being written meanwhile finish in the old
  * file; none is lost or split. Thread-safe, but not async-signal-safe: a SIGHUP handler sets a
  * flag and the main loop calls this. Returns 0, or -1 when the path cannot be opened (logged
  * with log_msg; the old file stays in use). NULL `a` returns 0. */
@@ -98,7 +111,7 @@ int audit_reopen(struct audit *a);
 /* Write the begin record of an allowed call and set *id (never 0) for its audit_end(). For a
  * write (c->write) the record is fdatasync()ed before this returns, so a crash during the MI
  * call still leaves it. Returns 0, or -1 when the record did not reach the destination (write
- * or fdatasync failed, out of memory): the caller should refuse a write then, rather than act
+ * or fdatasync failed, the socket refused the datagram, out of memory): the caller should refuse a write then, rather than act
  * unaudited. *id is set either way. Thread-safe. `a` may be NULL (off). */
 int audit_begin(struct audit *a, const struct audit_call *c, uint64_t *id);
 

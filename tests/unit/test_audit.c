@@ -1,13 +1,17 @@
 /* Unit tests for the audit trail: records, redaction, refusals, concurrency, logrotate, failures,
- * and the off and syslog destinations. */
+ * and the off, syslog and syslog://HOST:PORT destinations. */
 #include <dirent.h>
 #include <errno.h>
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -579,6 +583,151 @@ static void test_off_and_syslog(void)
     CHECK_STR(audit_decision_name(AUDIT_DECISION_COUNT), "unknown");
 }
 
+/* A UDP socket bound to 127.0.0.1 on an ephemeral port; its port in *port. */
+static int udp_listener(int *port)
+{
+    struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof(sin);
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+    if (fd < 0 || bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 ||
+        getsockname(fd, (struct sockaddr *)&sin, &len) < 0)
+        return -1;
+    *port = ntohs(sin.sin_port);
+    return fd;
+}
+
+/* One datagram from fd into buf (NUL-terminated), waiting at most 2 s; its length or -1. */
+static ssize_t recv_one(int fd, char *buf, size_t n)
+{
+    struct pollfd pfd = {.fd = fd, .events = POLLIN};
+    ssize_t got;
+
+    if (poll(&pfd, 1, 2000) != 1)
+        return -1;
+    got = recv(fd, buf, n - 1, 0);
+    if (got >= 0)
+        buf[got] = '\0';
+    return got;
+}
+
+static void test_remote_errors(void)
+{
+    static const struct {
+        const char *dest, *want;
+    } bad[] = {
+        {"syslog://", "names no host"},
+        {"syslog://:514", "names no host"},
+        {"syslog://[]:514", "names no host"},
+        {"syslog://127.0.0.1:0", "has a bad port '0'; give a number from 1 to 65535"},
+        {"syslog://127.0.0.1:65536", "has a bad port '65536'"},
+        {"syslog://127.0.0.1:99999999999999999999", "has a bad port"},
+        {"syslog://127.0.0.1:abc", "has a bad port 'abc'"},
+        {"syslog://127.0.0.1:-1", "has a bad port '-1'"},
+        {"syslog://127.0.0.1:+5", "has a bad port '+5'"},
+        {"syslog://127.0.0.1:", "has a bad port ''"},
+        {"syslog://127.0.0.1:514/x", "has a bad port '514/x'"},
+        {"syslog://127.0.0.1/x", "has '/x' after the host"},
+        {"syslog://user@127.0.0.1", "has '@127.0.0.1' after the host"},
+        {"syslog://[::1", "without its closing ']'"},
+        {"syslog://[::1]x", "has 'x' after the address"},
+        {"syslog://a b:514", "not printable ASCII"},
+        {"syslog://no-such-host.invalid:514", "cannot resolve 'no-such-host.invalid'"},
+    };
+    char err[512], longhost[400];
+    struct audit *a;
+
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        err[0] = '\0';
+        a = audit_open(bad[i].dest, err, sizeof(err));
+        CHECK(a == NULL);
+        CHECK_CONTAINS(err, bad[i].want);
+        if (!strstr(err, bad[i].want))
+            fprintf(stderr, "  %s: %s\n", bad[i].dest, err);
+        audit_close(a);
+    }
+    memset(longhost, 'h', sizeof(longhost));
+    memcpy(longhost, "syslog://", 9);
+    longhost[sizeof(longhost) - 1] = '\0';
+    a = audit_open(longhost, err, sizeof(err));
+    CHECK(a == NULL);
+    CHECK_CONTAINS(err, "a host longer than 255 bytes");
+}
+
+static void test_remote(void)
+{
+    char err[512], dest[64], buf[AUDIT_LINE_MAX + 512], host[256], *rec;
+    struct audit *a;
+    uint64_t id;
+    int port = 0, fd = udp_listener(&port), pri, pid;
+    json_t *j;
+    json_t *args = json_pack("{s:s,s:s}", "command", "uptime", "password", "SECRET-REMOTE");
+    struct audit_call rd = {.principal = "p", .role = "admin", .tool = "mi_execute",
+                            .node = "pbx1", .args = args};
+    struct audit_call wr = rd;
+
+    wr.write = true;
+    CHECK(fd >= 0);
+    snprintf(dest, sizeof(dest), "syslog://127.0.0.1:%d", port);
+    a = audit_open(dest, err, sizeof(err));
+    CHECK(a != NULL);
+    if (!a)
+        return;
+
+    /* "<PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID SD MSG", the record as MSG. */
+    CHECK(audit_begin(a, &rd, &id) == 0);
+    CHECK(recv_one(fd, buf, sizeof(buf)) > 0);
+    CHECK(sscanf(buf, "<%d>1 %*4d-%*2d-%*2dT%*2d:%*2d:%*2d.%*3dZ %255s opensips-mcp %d audit - ",
+                 &pri, host, &pid) == 3);
+    CHECK(pri == (10 << 3 | 6)); /* authpriv.info */
+    CHECK(pid == (int)getpid());
+    CHECK(strcmp(host, "") && !strchr(host, ' '));
+    rec = strstr(buf, " audit - ");
+    CHECK(rec != NULL);
+    j = rec ? json_loads(rec + 9, JSON_REJECT_DUPLICATES, NULL) : NULL;
+    CHECK(j != NULL);
+    CHECK_STR(json_string_value(json_object_get(j, "event")), "begin");
+    CHECK(json_integer_value(json_object_get(j, "id")) == (json_int_t)id);
+    CHECK_STR(json_string_value(json_object_get(json_object_get(j, "args"), "password")), "***");
+    CHECK(!strstr(buf, "SECRET-REMOTE"));
+    CHECK(!strchr(buf, '\n')); /* the message is the record, no line end */
+    json_decref(j);
+
+    CHECK(audit_end(a, id, &wr, "ok", NULL, 3) == 0); /* a write: authpriv.notice */
+    CHECK(recv_one(fd, buf, sizeof(buf)) > 0);
+    CHECK(sscanf(buf, "<%d>1 ", &pri) == 1 && pri == (10 << 3 | 5));
+    CHECK_CONTAINS(buf, "\"event\":\"end\"");
+    CHECK(audit_refused(a, &rd, AUDIT_DECLINED, "declined") == 0);
+    CHECK(recv_one(fd, buf, sizeof(buf)) > 0);
+    CHECK(sscanf(buf, "<%d>1 ", &pri) == 1 && pri == (10 << 3 | 5));
+    CHECK_CONTAINS(buf, "\"decision\":\"declined\"");
+    CHECK(audit_reopen(a) == 0); /* resolves and connects again: records still arrive */
+    CHECK(audit_begin(a, &rd, &id) == 0);
+    CHECK(recv_one(fd, buf, sizeof(buf)) > 0);
+    CHECK(audit_dropped(a) == 0);
+
+    /* The collector's port closes: the ICMP answer makes a later send fail, counted as dropped
+     * and logged once; the records arrive again when the port is back. */
+    char errlog[256], *logged;
+    int saved_stderr, failed = 0;
+    path_in(errlog, sizeof(errlog), "remote-stderr.txt");
+    close(fd);
+    saved_stderr = stderr_to(errlog);
+    for (int i = 0; i < 20 && !failed; i++) {
+        failed = audit_begin(a, &rd, &id) < 0;
+        usleep(10000);
+    }
+    stderr_restore(saved_stderr);
+    CHECK(failed);
+    CHECK(audit_dropped(a) >= 1);
+    logged = slurp(errlog);
+    CHECK_CONTAINS(logged, "cannot write audit record to 'syslog://127.0.0.1:");
+    CHECK_CONTAINS(logged, "Connection refused");
+    free(logged);
+    audit_close(a);
+    json_decref(args);
+}
+
 static void remove_tree(const char *path)
 {
     DIR *d = opendir(path);
@@ -774,6 +923,8 @@ int main(void)
     test_reopen();
     test_write_failure();
     test_off_and_syslog();
+    test_remote_errors();
+    test_remote();
     test_redaction();
     test_separators();
     test_deep_args();
