@@ -25,7 +25,7 @@ import { connectHttp, REQ } from "./lib/sdk-http.mjs";
 import { modernCall, MODERN } from "./lib/modern.mjs";
 
 // Flip to true when the modern era (2026-07-28) is merged: its tests then fail the suite.
-const MODERN_ERA_LANDED = false;
+const MODERN_ERA_LANDED = true;
 const MODERN_T = { timeout: TEST_TIMEOUT, ...(MODERN_ERA_LANDED ? {} : { todo: "waits for the modern era (MCP 2026-07-28) in src/mcp" }) };
 const T = { timeout: TEST_TIMEOUT };
 const AUDIT_WAIT = ms(10_000); // bound on the collector having every record of answered calls
