@@ -153,9 +153,9 @@ static struct http_session *new_session(struct http_server *hsrv, struct MHD_Con
  * for a request answered at once. A request that may emit progress, logs or requests to the
  * client (tools/call, resources/read, prompts/get: `streams`) runs on a worker; its connection
  * is parked until the worker sends something (post_resumed answers then): its reply alone is
- * answered as plain JSON, as a client must accept; anything before it, or SSE_PARK_MAX_S of silence,
- * makes the answer an SSE stream. The others run inline, so their reply is already queued when
- * mcp_session_handle returns. */
+ * answered as plain JSON, as a client must accept; anything before it, or SSE_PARK_MAX_S of
+ * silence, makes the answer an SSE stream. The others run inline, so their reply is already
+ * queued when mcp_session_handle returns. */
 static enum MHD_Result post_run(struct MHD_Connection *conn, struct http_session *hs,
                                 struct http_request *req, bool streams,
                                 const char *session_id)
