@@ -8,6 +8,7 @@
 #   throughput: BENCH_TP_RUNS (3), BENCH_TP_SECONDS (2 counted per measurement), BENCH_TP_CLIENTS ("1 8 64"),
 #     BENCH_MI ("sim stub": the MI backends the peer forwards to), BENCH_OURS_TOOL/BENCH_OURS_ARGS
 #     (test_simple_text {}), BENCH_OURS_FLAGS (extra server flags; {MI_URL} there = a backend's URL)
+#     BENCH_TP_OLD ("cmd args": another build measured beside ours in the same runs, "old")
 #   BENCH_OURS="cmd args"  measure this command as ours instead of `make`'s build/release/opensips-mcp
 #   PEER_SRC=dir   the peer's sources (default: ../shared/peers/ts-sdk-server beside the repository)
 # Not a test: it reports figures and fails only when a server cannot be run. See bench/README.md.
@@ -129,7 +130,7 @@ stop_bg() {
         if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid"; echo "bench: ${bg_names[$i]} ignored SIGTERM" >&2; rc=1; fi
         st=0; wait "$pid" || st=$?
         # Ours must exit 0 on SIGTERM; Node's default SIGTERM death (143) is the peer's normal stop.
-        if [[ ${bg_names[$i]} == ours* && $st -ne 0 ]]; then echo "bench: ${bg_names[$i]} exited $st on SIGTERM" >&2; rc=1; fi
+        if [[ ${bg_names[$i]} == ours* || ${bg_names[$i]} == old* ]] && [ $st -ne 0 ]; then echo "bench: ${bg_names[$i]} exited $st on SIGTERM" >&2; rc=1; fi
     done
     bg_pids=(); bg_names=()
     return $rc
@@ -169,15 +170,31 @@ bench_throughput() {
         addr[peer-$b]="127.0.0.1:$port"
     done
     [[ $flags == *"{MI_URL}"* ]] && ours_series=("${backends[@]/#/ours-}")
-    for s in "${ours_series[@]}"; do
-        port=$(free_port)
-        local mi_url=""
-        [ "$s" = ours ] || mi_url=${url[${s#ours-}]}
-        read -r -a f <<<"${flags//\{MI_URL\}/$mi_url}"
-        start_bg "$s" "${ours[@]}" --transport http --listen "127.0.0.1:$port" --conformance-fixtures \
-            --max-sessions 256 --log-level warning "${f[@]}"
-        addr[$s]="127.0.0.1:$port"
-        series+=("$s")
+    # BENCH_TP_OLD: another build of ours, measured the same way in the same interleaved runs.
+    local -a old=() builds=(ours)
+    if [ -n "${BENCH_TP_OLD:-}" ]; then
+        read -r -a old <<<"$BENCH_TP_OLD"
+        [ -x "${old[0]}" ] || die "cannot execute ${old[0]} (BENCH_TP_OLD)"
+        builds+=(old)
+    fi
+    local k
+    for k in "${builds[@]}"; do
+        for s in "${ours_series[@]}"; do
+            port=$(free_port)
+            local mi_url=""
+            [ "$s" = ours ] || mi_url=${url[${s#ours-}]}
+            read -r -a f <<<"${flags//\{MI_URL\}/$mi_url}"
+            s=$k${s#ours}
+            if [ "$k" = ours ]; then
+                start_bg "$s" "${ours[@]}" --transport http --listen "127.0.0.1:$port" --conformance-fixtures \
+                    --max-sessions 256 --log-level warning "${f[@]}"
+            else
+                start_bg "$s" "${old[@]}" --transport http --listen "127.0.0.1:$port" --conformance-fixtures \
+                    --max-sessions 256 --log-level warning "${f[@]}"
+            fi
+            addr[$s]="127.0.0.1:$port"
+            series+=("$s")
+        done
     done
     for b in "${backends[@]}"; do series+=("peer-$b"); done
     for s in "${series[@]}"; do
@@ -208,6 +225,8 @@ bench_throughput() {
         case $s in
             ours) echo "  ours:      $tool $args on opensips-mcp --conformance-fixtures${flags:+ $flags}" ;;
             ours-*) echo "  $s: $tool $args on opensips-mcp $flags, MI backend ${s#ours-}" ;;
+            old) echo "  old:       the same on ${old[*]}" ;;
+            old-*) echo "  $s:  the same on ${old[*]}, MI backend ${s#old-}" ;;
             peer-sim) echo "  peer-sim:  $peer_tool $peer_args on the TS SDK peer, one mi_http round trip per call to opensips-mi-sim" ;;
             peer-stub) echo "  peer-stub: $peer_tool $peer_args on the TS SDK peer, one mi_http round trip per call to bench/mi-stub" ;;
         esac
@@ -218,7 +237,8 @@ bench_throughput() {
     local base o p orps prps o50 p50 o99 p99
     for s in "${series[@]}"; do
         [[ $s == peer-* ]] || continue
-        base=ours; [ "${ours_series[0]}" = ours ] || base=ours-${s#peer-}
+        for k in "${builds[@]}"; do
+        base=$k; [ "${ours_series[0]}" = ours ] || base=$k-${s#peer-}
         echo "  $base vs $s:"
         printf '  %7s %9s %7s %6s %8s %7s %6s %8s %7s %6s\n' "" "calls/s" "" "" "p50 ms" "" "" "p99 ms" "" "" \
             clients ours peer "(x)" ours peer "(x)" ours peer "(x)"
@@ -229,6 +249,7 @@ bench_throughput() {
             printf '  %7s %9.0f %7.0f %5sx %8.3f %7.2f %5sx %8.3f %7.2f %5sx\n' "$c" \
                 "$orps" "$prps" "$(ratio "$orps" "$prps")" "$o50" "$p50" "$(ratio "$p50" "$o50")" \
                 "$o99" "$p99" "$(ratio "$p99" "$o99")"
+        done
         done
     done
     echo "  (x) = ours/peer for calls/s, peer/ours for latency. Raw runs (clients calls calls/s p50 p99 max ms): $out/tp-*.txt"

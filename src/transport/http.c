@@ -150,12 +150,14 @@ static struct http_session *new_session(struct http_server *hsrv, struct MHD_Con
 }
 
 /* Run the message on the session and answer: 202 for a notification or response; plain JSON
- * for a request answered at once; otherwise an SSE stream. A request that may emit progress,
- * logs or requests to the client (tools/call, resources/read, prompts/get: `streams`) is
- * answered with a stream whatever its timing; the others run inline, so their reply is already
+ * for a request answered at once. A request that may emit progress, logs or requests to the
+ * client (tools/call, resources/read, prompts/get: `streams`) runs on a worker; its connection
+ * is parked until the worker sends something (post_resumed answers then): its reply alone is
+ * answered as plain JSON, as a client must accept; anything before it, or SSE_PARK_MAX_S of
+ * silence, makes the answer an SSE stream. The others run inline, so their reply is already
  * queued when mcp_session_handle returns. */
 static enum MHD_Result post_run(struct MHD_Connection *conn, struct http_session *hs,
-                                const struct http_request *req, bool streams,
+                                struct http_request *req, bool streams,
                                 const char *session_id)
 {
     struct sse_stream *st = sse_new(0);
@@ -169,7 +171,13 @@ static enum MHD_Result post_run(struct MHD_Connection *conn, struct http_session
         sse_discard(st);
         return http_reply(conn, MHD_HTTP_ACCEPTED, NULL, NULL, NULL);
     }
-    body = streams ? NULL : sse_single_message(st);
+    if (streams && !session_id && sse_park(conn, st)) {
+        req->parked = st;
+        return MHD_YES;
+    }
+    if (streams)
+        return sse_answer_ready(conn, st, session_id);
+    body = sse_single_message(st);
     if (body) {
         sse_response_done(st);
         rc = http_reply(conn, MHD_HTTP_OK, "application/json", body, session_id);
@@ -266,8 +274,17 @@ static enum MHD_Result handle_stateless(struct http_server *hsrv, struct MHD_Con
     return sse_answer(conn, st, NULL);
 }
 
+/* The access handler again for a request post_run parked: its connection was resumed. */
+static enum MHD_Result post_resumed(struct MHD_Connection *conn, struct http_request *req)
+{
+    struct sse_stream *st = req->parked;
+
+    req->parked = NULL;
+    return sse_answer_ready(conn, st, NULL);
+}
+
 static enum MHD_Result handle_post(struct http_server *hsrv, struct MHD_Connection *conn,
-                                   const struct http_request *req, const char *sid)
+                                   struct http_request *req, const char *sid)
 {
     struct jsonrpc_msg msg;
     struct http_session *hs;
@@ -415,6 +432,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *upload_size = 0;
         return body_append(req, upload, n, hsrv->settings->max_message_size);
     }
+    if (req->parked)
+        return post_resumed(conn, req);
     switch (session_id_of(conn, sidbuf)) {
     case -1:
         return http_refuse(conn, MHD_HTTP_NOT_FOUND, -32001,
@@ -442,6 +461,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 
     http_conn_request(cls, conn, false);
     if (req) {
+        if (req->parked)
+            sse_response_done(req->parked); /* never answered */
         free(req->body);
         free(req);
         *con_cls = NULL;
@@ -675,6 +696,7 @@ int http_serve(struct mcp_server *srv, const struct settings *settings)
     sse_stop();
     http_sessions_end_all(&hsrv);
     sse_wake_all();
+    sse_drain(1000);
     MHD_stop_daemon(d);
     pthread_mutex_destroy(&hsrv.conns_lock);
     pthread_mutex_destroy(&hsrv.lock);

@@ -51,6 +51,7 @@ struct http_request {
     size_t len, cap;
     bool too_big;
     const struct token *token; /* NULL when no tokens are configured */
+    struct sse_stream *parked; /* the answer's stream while the connection waits for it */
 };
 
 /* A request header as bytes, NUL bytes included (a C string would hide what follows one). */
@@ -136,12 +137,30 @@ char *sse_single_message(struct sse_stream *st);
  * response takes the response side's reference. */
 enum MHD_Result sse_answer(struct MHD_Connection *conn, struct sse_stream *st,
                            const char *session_id);
-/* The ticker: ask GET streams silent for a while for a keepalive comment. */
+/* Park a request whose answer is not in yet: when nothing is queued, the connection is
+ * suspended with no response (libmicrohttpd calls the access handler again once a message, the
+ * ticker or shutdown resumes it; it then calls sse_answer_ready) and true is returned. False:
+ * something is queued already, answer now with sse_answer_ready. The response side's
+ * reference stays with the caller until then. */
+bool sse_park(struct MHD_Connection *conn, struct sse_stream *st);
+/* How long a parked request may stay silent before it is answered with its stream (seconds,
+ * give or take the ticker's second), so that a client sees the response start. */
+#define SSE_PARK_MAX_S 2
+/* Answer with what the stream has: a request that is over with exactly one message as plain
+ * application/json (the response side's reference is released), anything else as the stream
+ * (sse_answer). */
+enum MHD_Result sse_answer_ready(struct MHD_Connection *conn, struct sse_stream *st,
+                                 const char *session_id);
+/* The ticker: ask GET streams silent for a while for a keepalive comment, and answer parked
+ * requests silent for SSE_PARK_MAX_S with their stream. */
 void sse_tick(void);
 /* At shutdown: sse_stop makes every stream end once drained; sse_wake_all then resumes
  * every parked one so that it does (libmicrohttpd must not stop with suspended connections). */
 void sse_stop(void);
 void sse_wake_all(void);
+/* Then wait, up to max_ms, until every stream's response is over (each ends once drained), so
+ * that stopping libmicrohttpd does not cut one off mid-answer. */
+void sse_drain(unsigned max_ms);
 
 /* ---- sessions (http_session.c) ---- */
 

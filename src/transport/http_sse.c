@@ -31,6 +31,8 @@ struct sse_stream {
     unsigned keepalive_s;   /* a comment after this many idle seconds; 0: none */
     int refs;               /* the session side (until final) and the HTTP response */
     bool suspended;         /* the reader parked the connection; only wake resumes it */
+    bool parked;            /* no response yet: the access handler parked the connection */
+    time_t parked_at;       /* monotonic seconds when it did */
     bool ping;              /* the ticker asks for a keepalive comment */
     struct MHD_Connection *conn; /* set while a response reads the stream */
     time_t last_out;        /* monotonic seconds of the last event or comment handed out */
@@ -251,7 +253,8 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
     return n;
 }
 
-/* Every second: a keepalive comment on streams silent for their keepalive_s. */
+/* Every second: a keepalive comment on streams silent for their keepalive_s; parked requests
+ * silent for SSE_PARK_MAX_S are answered with their stream. */
 void sse_tick(void)
 {
     time_t now = http_mono_now();
@@ -262,6 +265,8 @@ void sse_tick(void)
         if (st->keepalive_s && st->suspended && now - st->last_out >= (time_t)st->keepalive_s) {
             st->ping = true;
             wake(st);
+        } else if (st->parked && st->suspended && now - st->parked_at >= SSE_PARK_MAX_S) {
+            wake(st); /* silent for a while: answer with the stream, which sends at once */
         }
         pthread_mutex_unlock(&st->lock);
     }
@@ -282,6 +287,18 @@ void sse_wake_all(void)
         pthread_mutex_unlock(&st->lock);
     }
     pthread_mutex_unlock(&streams_lock);
+}
+
+void sse_drain(unsigned max_ms)
+{
+    for (unsigned waited = 0; waited < max_ms; waited += 10) {
+        pthread_mutex_lock(&streams_lock);
+        bool none = !live_streams;
+        pthread_mutex_unlock(&streams_lock);
+        if (none)
+            return;
+        nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+    }
 }
 
 void sse_response_done(void *cls)
@@ -310,6 +327,20 @@ void sse_on_done(struct sse_stream *st, void (*fn)(void *), void *arg)
     st->done_arg = arg;
 }
 
+/* Put the stream in live_streams (once), for the ticker and shutdown. */
+static void list_live(struct sse_stream *st)
+{
+    pthread_mutex_lock(&streams_lock);
+    if (!st->lprev) {
+        st->lnext = live_streams;
+        if (live_streams)
+            live_streams->lprev = &st->lnext;
+        st->lprev = &live_streams;
+        live_streams = st;
+    }
+    pthread_mutex_unlock(&streams_lock);
+}
+
 enum MHD_Result sse_answer(struct MHD_Connection *conn, struct sse_stream *st,
                            const char *session_id)
 {
@@ -319,13 +350,7 @@ enum MHD_Result sse_answer(struct MHD_Connection *conn, struct sse_stream *st,
     pthread_mutex_lock(&st->lock);
     st->conn = conn;
     pthread_mutex_unlock(&st->lock);
-    pthread_mutex_lock(&streams_lock);
-    st->lnext = live_streams;
-    if (live_streams)
-        live_streams->lprev = &st->lnext;
-    st->lprev = &live_streams;
-    live_streams = st;
-    pthread_mutex_unlock(&streams_lock);
+    list_live(st);
     r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024, stream_read, st,
                                           sse_response_done);
     if (!r) {
@@ -334,6 +359,62 @@ enum MHD_Result sse_answer(struct MHD_Connection *conn, struct sse_stream *st,
     }
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/event-stream");
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+    if (session_id)
+        MHD_add_response_header(r, "Mcp-Session-Id", session_id);
+    rc = MHD_queue_response(conn, MHD_HTTP_OK, r);
+    MHD_destroy_response(r);
+    return rc;
+}
+
+bool sse_park(struct MHD_Connection *conn, struct sse_stream *st)
+{
+    bool park;
+
+    list_live(st); /* first: shutdown must find it to resume it */
+    pthread_mutex_lock(&st->lock);
+    park = !st->head && !st->final && !atomic_load(&stopping);
+    if (park) {
+        st->conn = conn;
+        st->parked = true;
+        st->parked_at = http_mono_now();
+        st->suspended = true;
+        MHD_suspend_connection(conn);
+    }
+    pthread_mutex_unlock(&st->lock);
+    return park;
+}
+
+/* The one queued line of a stream that is over, taken out of the queue (the caller frees it),
+ * or NULL when the stream has more, or less, or is not over. Under st->lock. */
+static struct line *take_single(struct sse_stream *st)
+{
+    struct line *l = st->head;
+
+    if (!st->final || st->queued != 1 || !l)
+        return NULL;
+    st->head = st->tail = NULL;
+    return l;
+}
+
+enum MHD_Result sse_answer_ready(struct MHD_Connection *conn, struct sse_stream *st,
+                                 const char *session_id)
+{
+    struct MHD_Response *r;
+    enum MHD_Result rc;
+    struct line *l;
+
+    pthread_mutex_lock(&st->lock);
+    st->parked = false;
+    l = take_single(st);
+    pthread_mutex_unlock(&st->lock);
+    if (!l)
+        return sse_answer(conn, st, session_id);
+    sse_response_done(st);
+    r = MHD_create_response_from_buffer(l->len, l->data, MHD_RESPMEM_MUST_COPY);
+    free(l);
+    if (!r)
+        return MHD_NO;
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
     if (session_id)
         MHD_add_response_header(r, "Mcp-Session-Id", session_id);
     rc = MHD_queue_response(conn, MHD_HTTP_OK, r);
