@@ -73,6 +73,11 @@ enum mcp_handled {
  * logs, requests to the client) go to `out`, possibly later from a worker thread. */
 enum mcp_handled mcp_session_handle(struct mcp_session *s, const char *buf, size_t len,
                                     struct mcp_out *out);
+struct jsonrpc_msg;
+/* The same for a message the transport already parsed (jsonrpc_parse): a request's message
+ * is taken over (msg->root becomes NULL); the caller still releases msg. */
+enum mcp_handled mcp_session_handle_msg(struct mcp_session *s, struct jsonrpc_msg *msg,
+                                        struct mcp_out *out);
 /* Whether a request for `method` may emit messages before its reply (progress, logs, requests
  * to the client): the HTTP transport answers those with an SSE stream, the rest with JSON. */
 bool mcp_method_streams(const char *method);

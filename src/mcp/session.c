@@ -672,32 +672,39 @@ static void handle_response(struct mcp_session *s, struct jsonrpc_msg *msg)
     log_msg(LOG_WARNING, "ignored a response to no request of ours");
 }
 
+enum mcp_handled mcp_session_handle_msg(struct mcp_session *s, struct jsonrpc_msg *msg,
+                                        struct mcp_out *out)
+{
+    const struct mcp_notification *n;
+
+    switch (msg->kind) {
+    case JSONRPC_INVALID:
+        log_msg(LOG_DEBUG, "refused a message: %s", msg->message);
+        reply_error(out, msg->id, msg->code, msg->message, NULL);
+        return MCP_REPLY;
+    case JSONRPC_RESPONSE:
+        handle_response(s, msg);
+        return MCP_NO_REPLY;
+    case JSONRPC_NOTIFICATION:
+        /* Never answered, known or not (JSON-RPC 2.0 §4.1). */
+        if ((n = mcp_notification_find(msg->method)))
+            n->fn(s, msg->params);
+        return MCP_NO_REPLY;
+    case JSONRPC_REQUEST:
+        handle_request(s, msg, out);
+        return MCP_REPLY;
+    }
+    return MCP_NO_REPLY;
+}
+
 enum mcp_handled mcp_session_handle(struct mcp_session *s, const char *buf, size_t len,
                                     struct mcp_out *out)
 {
     struct jsonrpc_msg msg;
-    enum mcp_handled handled = MCP_NO_REPLY;
-    const struct mcp_notification *n;
+    enum mcp_handled handled;
 
-    switch (jsonrpc_parse(buf, len, &msg)) {
-    case JSONRPC_INVALID:
-        log_msg(LOG_DEBUG, "refused a message: %s", msg.message);
-        reply_error(out, msg.id, msg.code, msg.message, NULL);
-        handled = MCP_REPLY;
-        break;
-    case JSONRPC_RESPONSE:
-        handle_response(s, &msg);
-        break;
-    case JSONRPC_NOTIFICATION:
-        /* Never answered, known or not (JSON-RPC 2.0 §4.1). */
-        if ((n = mcp_notification_find(msg.method)))
-            n->fn(s, msg.params);
-        break;
-    case JSONRPC_REQUEST:
-        handle_request(s, &msg, out);
-        handled = MCP_REPLY;
-        break;
-    }
+    jsonrpc_parse(buf, len, &msg);
+    handled = mcp_session_handle_msg(s, &msg, out);
     jsonrpc_msg_release(&msg);
     return handled;
 }

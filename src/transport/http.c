@@ -157,7 +157,7 @@ static struct http_session *new_session(struct http_server *hsrv, struct MHD_Con
  * silence, makes the answer an SSE stream. The others run inline, so their reply is already
  * queued when mcp_session_handle returns. */
 static enum MHD_Result post_run(struct MHD_Connection *conn, struct http_session *hs,
-                                struct http_request *req, bool streams,
+                                struct http_request *req, struct jsonrpc_msg *msg, bool streams,
                                 const char *session_id)
 {
     struct sse_stream *st = sse_new(0);
@@ -167,7 +167,7 @@ static enum MHD_Result post_run(struct MHD_Connection *conn, struct http_session
     if (!st)
         return http_refuse(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, JSONRPC_INTERNAL_ERROR,
                            "Internal error: out of memory");
-    if (mcp_session_handle(hs->mcp, req->body, req->len, sse_out(st)) == MCP_NO_REPLY) {
+    if (mcp_session_handle_msg(hs->mcp, msg, sse_out(st)) == MCP_NO_REPLY) {
         sse_discard(st);
         return http_reply(conn, MHD_HTTP_ACCEPTED, NULL, NULL, NULL);
     }
@@ -239,7 +239,7 @@ static void stateless_done(void *arg)
  * when the reply is ready at once (with the HTTP status its error calls for), else as SSE. */
 static enum MHD_Result handle_stateless(struct http_server *hsrv, struct MHD_Connection *conn,
                                         const struct http_request *req,
-                                        const struct jsonrpc_msg *msg)
+                                        struct jsonrpc_msg *msg)
 {
     const char *why = header_mismatch(conn, msg);
     struct mcp_session *s;
@@ -258,7 +258,7 @@ static enum MHD_Result handle_stateless(struct http_server *hsrv, struct MHD_Con
         return http_refuse(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, JSONRPC_INTERNAL_ERROR,
                            "Internal error: out of memory");
     }
-    mcp_session_handle(s, req->body, req->len, sse_out(st));
+    mcp_session_handle_msg(s, msg, sse_out(st));
     if ((body = sse_single_message(st))) {
         json_t *reply = json_loads(body, 0, NULL);
         int code = (int)json_integer_value(json_object_get(json_object_get(reply, "error"),
@@ -315,23 +315,24 @@ static enum MHD_Result handle_post(struct http_server *hsrv, struct MHD_Connecti
         jsonrpc_msg_release(&msg);
         return rc;
     }
-    jsonrpc_msg_release(&msg);
 
+    /* the message parsed once: the session takes it as it is */
     if (sid)
         hs = owned_session(hsrv, conn, req, sid, "Session not found: initialize a new session",
                            &rc);
     else if (is_init && http_header(conn, "MCP-Protocol-Version", &pv, &pvl) &&
              !mcp_protocol_supported(pv, pvl))
-        return http_refuse(conn, MHD_HTTP_BAD_REQUEST, -32000,
-                           "Bad Request: unsupported MCP-Protocol-Version");
+        hs = NULL, rc = http_refuse(conn, MHD_HTTP_BAD_REQUEST, -32000,
+                                    "Bad Request: unsupported MCP-Protocol-Version");
     else if (is_init)
         hs = new_session(hsrv, conn, req, &rc);
     else /* a notification or a response without a session: nothing to say it to */
-        return http_reply(conn, MHD_HTTP_ACCEPTED, NULL, NULL, NULL);
-    if (!hs)
-        return rc;
-    rc = post_run(conn, hs, req, streams, is_init ? hs->id : NULL);
-    http_session_unref(hs);
+        hs = NULL, rc = http_reply(conn, MHD_HTTP_ACCEPTED, NULL, NULL, NULL);
+    if (hs) {
+        rc = post_run(conn, hs, req, &msg, streams, is_init ? hs->id : NULL);
+        http_session_unref(hs);
+    }
+    jsonrpc_msg_release(&msg);
     return rc;
 }
 
