@@ -95,7 +95,7 @@ bench_mi() {
     # shellcheck disable=SC2086
     ${CC:-cc} -std=c11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -pthread -I"$top/src" \
         $(pkg-config --cflags jansson libcurl) -o "$out/mi_overhead" "$top/bench/mi_overhead.c" \
-        $objs $(pkg-config --libs jansson nettle) -pthread -ldl
+        $objs $(pkg-config --libs jansson nettle yajl) -pthread -ldl
     d=$(mktemp -d /tmp/mi-bench.XXXXXX); mkdir "$d/r"
     "$top/build/release/opensips-mi-sim" --timing none --http "127.0.0.1:$port" --fifo "$d/fifo" \
         --fifo-reply-dir "$d/r/" --datagram "udp:127.0.0.1:$((port + 1))" 2>/dev/null & p1=$!
