@@ -301,7 +301,8 @@ static void syntax_error(struct mi_stream *s)
     snprintf(what, sizeof what, "%s", msg ? (const char *)msg : "invalid JSON");
     if (msg)
         yajl_free_error(s->yajl, msg);
-    for (size_t i = strlen(what); i && isspace((unsigned char)what[i - 1]); i--)
+    for (size_t i = strlen(what); i && (isspace((unsigned char)what[i - 1]) || what[i - 1] == '.');
+         i--)
         what[i - 1] = '\0';
     size_t at = s->chunk_start + yajl_get_bytes_consumed(s->yajl);
     for (size_t i = 0; i < s->head_len && n < 40; i++)
