@@ -159,6 +159,7 @@ struct ul_collect {
     bool in_domains;
     int dom_key;          /* the domain's last key: 1 "name", 2 "AORs", 0 another */
     bool in_aors;
+    bool skipping;        /* inside an AOR that is counted, not built */
     char dom_name[UL_DOMAIN_MAX];
     struct mi_jbuild aor;
 };
@@ -219,11 +220,31 @@ static int ul_keep(struct ul_collect *c, json_t *aor)
     return 0;
 }
 
+/* Whether the AOR about to start could be kept: with an aor_contains filter its name decides,
+ * so it is built; otherwise only those from keep_from on while the budget lasts. */
+static bool ul_may_keep(const struct ul_collect *c)
+{
+    return c->s->match || (!c->full && c->s->total >= c->keep_from);
+}
+
 static int ul_event(void *arg, enum mi_ev ev, const char *text, size_t len, unsigned depth)
 {
     struct ul_collect *c = arg;
 
     if (c->in_aors && depth >= 5) {
+        if (c->skipping) { /* inside an AOR that is only counted */
+            if (depth == 5 && (ev == MI_EV_MAP_END || ev == MI_EV_ARRAY_END))
+                c->skipping = false;
+            return 0;
+        }
+        if (depth == 5 && !c->aor.depth && !ul_may_keep(c)) {
+            /* an AOR no page needs: counted (when its table passes) without building it, so
+             * that 100 000 AORs cost a parse, not 100 000 trees */
+            if (!c->s->domain || !strcmp(c->dom_name, c->s->domain))
+                c->s->total++;
+            c->skipping = ev == MI_EV_MAP || ev == MI_EV_ARRAY;
+            return 0;
+        }
         int r = mi_jbuild_event(&c->aor, ev, text, len);
         if (r < 0)
             return -1;
@@ -269,7 +290,7 @@ static void ul_reset(void *arg)
     mi_jbuild_release(&c->aor);
     s->total = 0;
     s->n = s->len = 0;
-    c->full = c->domains_key = c->in_domains = c->in_aors = false;
+    c->full = c->domains_key = c->in_domains = c->in_aors = c->skipping = false;
     c->dom_key = 0;
     c->dom_name[0] = '\0';
 }
