@@ -419,10 +419,11 @@ static const struct tool_def registration_tools[] = {
                       {.name = "AOR", .type = T_STRING},
                       {.name = "Contacts", .type = T_ARRAY, .item = ITEM(.type = T_OBJECT)}),
      .run = ul_dump_run,
-     .mapping = "usrloc:dump (3.x ul_dump), {brief:1} when brief; Domains[].AORs[] flattened into one AOR "
-                "list with 'domain' added, paged and kept under 50 KB here (MI does not page it: pages "
-                "after the first read the first page's snapshot, up to 60 s old). When the full dump is "
-                "over the MI reply limit or one datagram, falls back to brief and says so"},
+     .mapping = "usrloc:dump (3.x ul_dump), {brief:1} when brief, parsed as it streams; Domains[].AORs[] "
+                "flattened into one AOR list with 'domain' added, paged and kept under 50 KB here (MI does "
+                "not page it: later pages read the snapshot an earlier page took, up to 60 s old, which "
+                "holds up to 1 MiB of AORs from that page on). When the full dump is over 16 times the MI "
+                "reply limit or one datagram, falls back to brief and says so"},
     {.name = "ul_show_contact",
      .title = "Show one registration",
      .description = "Shows one AOR's contacts: URI, Expires (seconds left), Q, Call-ID, User-agent, Socket.",
