@@ -7,6 +7,9 @@ import { withClient, REQ, allTools as loadTools, structured as ok, callTool as c
 import { TEST_TIMEOUT, ms } from "./lib/raw.mjs";
 import { startSim, control, stopAll } from "./lib/sim.mjs";
 import { freePort } from "./lib/http.mjs";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 const T = { timeout: TEST_TIMEOUT };
 const sims = {};
@@ -268,6 +271,27 @@ test("ul_dump over datagram falls back to AORs when the full dump does not fit o
     assert.match(r.note, /does not fit one datagram.*http or fifo/);
   });
   udp.proc.kill();
+});
+
+test("ul_dump over fifo parses the 3 MB dump of 10 000 contacts as it streams, in the FIFO's pieces", T, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "mcp-ulfifo-"));
+  try {
+    const fifo = await startSim({ name: "fifo", extra: ["--contacts", "10000", "--fifo", join(dir, "mi.fifo"), "--fifo-reply-dir", dir + "/"] });
+    await withClient(["--role", "admin", "--toolsets", "all", "--mi-url", `fifo:${join(dir, "mi.fifo")}`,
+      "--mi-fifo-reply-dir", dir + "/", "--mi-timeout-ms", String(ms(5000))], async (client) => {
+      await loadTools(client);
+      const r = ok(await call(client, "ul_dump", { limit: 3, aor_contains: "gen999" }));
+      assert.equal(r.brief, false);
+      assert.equal(r.total, 11); // gen999 and gen9990..gen9999
+      assert.equal(r.items[0].AOR, "gen999@10.1.0.1");
+      assert.equal(r.items[0].Contacts[0].Callid, "gen-reg-999@10.1.0.1");
+      const p2 = ok(await call(client, "ul_dump", { limit: 3, offset: 3, aor_contains: "gen999" }));
+      assert.deepEqual(p2.items.map((i) => i.AOR), ["gen9992@10.1.0.1", "gen9993@10.1.0.1", "gen9994@10.1.0.1"]);
+    });
+    fifo.proc.kill();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test("ul_dump fans out with node \"*\"; a write refuses \"*\"", T, async () => {
