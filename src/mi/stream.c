@@ -170,6 +170,7 @@ static int nomem(struct mi_stream *s)
 /* One event: to the caller while inside result, else to the envelope. */
 static int on_event(struct mi_stream *s, enum mi_ev ev, const char *text, size_t len)
 {
+    s->last_event = s->chunk_start + yajl_get_bytes_consumed(s->yajl);
     bool opens = ev == MI_EV_MAP || ev == MI_EV_ARRAY;
     bool closes = ev == MI_EV_MAP_END || ev == MI_EV_ARRAY_END;
 
@@ -351,6 +352,12 @@ int mi_stream_feed(void *arg, const void *p, size_t n)
     s->chunk_start = s->seen - n;
     if (s->failed == MI_OK && yajl_parse(s->yajl, p, n) == yajl_status_error)
         syntax_error(s);
+    /* yajl holds a token that spans pieces in a buffer of its own, which nothing else bounds */
+    if (s->failed == MI_OK && s->seen - s->last_event > MI_STREAM_TOKEN_MAX)
+        fail(s, MI_ERR_GARBAGE,
+             "reply from '%s' to '%s' holds more than %u bytes without a JSON value ending "
+             "(at byte %zu); the node is not answering as OpenSIPS does",
+             s->from->address, s->from->method, MI_STREAM_TOKEN_MAX, s->seen);
     return s->failed != MI_OK ? -1 : 0;
 }
 

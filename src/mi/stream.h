@@ -63,6 +63,10 @@ void mi_jbuild_release(struct mi_jbuild *b);
  * what OpenSIPS sends. */
 #define MI_STREAM_ENVELOPE_MAX (64u * 1024)
 
+/* Bytes a streamed reply may hold between two values (one string, one number, or whitespace):
+ * yajl buffers a token that spans pieces whole. */
+#define MI_STREAM_TOKEN_MAX (1024u * 1024)
+
 /* A reply being parsed. Plain data of the client's; fields are private to stream.c. */
 struct mi_stream {
     void *yajl;                     /* yajl_handle */
@@ -71,6 +75,7 @@ struct mi_stream {
     const struct mi_reply_from *from;
     size_t seen;                    /* bytes fed */
     size_t chunk_start;             /* s->seen before the chunk being parsed */
+    size_t last_event;              /* the offset of the last event */
     char head[128];                 /* the first bytes, for plain-text statuses and messages */
     size_t head_len;
     bool decided;                   /* whether it is a plain-text status is known */

@@ -194,6 +194,31 @@ static void test_garbage(void)
     len += (size_t)sprintf(fat + len, "\"},\"id\":1}");
     garbage(fat, len, "64 KiB");
     free(fat);
+
+    /* one string over 1 MiB inside the result: yajl would hold it whole */
+    size_t huge = (1u << 20) + (64u << 10);
+    char *tok = malloc(huge + 64);
+    len = (size_t)sprintf(tok, "{\"jsonrpc\":\"2.0\",\"result\":\"");
+    memset(tok + len, 'y', huge);
+    len += huge;
+    len += (size_t)sprintf(tok + len, "\",\"id\":1}");
+    for (size_t i = 1; i < sizeof steps / sizeof *steps; i++) { /* in pieces; whole, yajl sees it at once */
+        struct rebuild rb;
+        CHECK(stream(tok, len, steps[i] * 4096, &fifo, &rb, &e) == MI_ERR_GARBAGE);
+        CHECK_CONTAINS(e.text, "more than 1048576 bytes without a JSON value ending");
+        json_decref(rb.got);
+    }
+    free(tok);
+    /* a string just under it is fine */
+    tok = malloc((1u << 19) + 64);
+    len = (size_t)sprintf(tok, "{\"jsonrpc\":\"2.0\",\"result\":\"");
+    memset(tok + len, 'y', 1u << 19);
+    len += 1u << 19;
+    len += (size_t)sprintf(tok + len, "\",\"id\":1}");
+    CHECK(stream(tok, len, 4096, &fifo, &r, &e) == MI_OK);
+    CHECK(json_string_length(r.got) == 1u << 19);
+    json_decref(r.got);
+    free(tok);
 }
 
 /* A callback that cannot keep what it gets stops the reply: MI_ERR_SYSTEM. */
