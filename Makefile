@@ -1,7 +1,7 @@
 # opensips-mcp: an MCP server for OpenSIPS. `make` builds; `make check` installs test deps and runs everything.
 CC      ?= cc
 # Linked: what every mode uses. Bound on first use (src/dl/): what only one mode needs.
-PKGS    := jansson nettle
+PKGS    := jansson nettle yajl
 PKGS_DL := libcurl libmicrohttpd libpq libmariadb
 OPT     ?= -O2 -g
 SAN     ?=

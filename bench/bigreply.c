@@ -11,6 +11,11 @@
  * cpu the server's user + system time over its whole life (start-up, one call, exit: its own work,
  * not the MI backend's), peak RSS its ru_maxrss. Every wait is bounded (60 s, 10 s for the exit).
  *
+ * CALL_JSON may also be a JSON array of calls: they go one after another on the same session, each
+ * once the answer to the one before is in (ids 2, 3, ...), and the line ends with each call's own
+ * time, request written -> answer read: "... <call 1 ms> <call 2 ms> ..." (page 1, then page 2 of
+ * a listing). The response bytes are the first call's.
+ *
  * --parse reads FILE into memory, parses it with jansson (json_loadb, as the server's MI client
  * does with the reply bytes it holds), frees both and prints "<cpu ms> <peak RSS KiB>" of this
  * process: the floor that holding one parsed copy of the reply costs.
@@ -82,9 +87,11 @@ static int parse_only(const char *path)
     return 0;
 }
 
-/* Read until a complete line holding "id":2 arrives; returns its length, or -1. */
-static long read_response(int fd, double start)
+/* Read until a complete line holding "id":<id> arrives; returns its length, or -1. */
+static long read_response(int fd, double start, int id)
 {
+    char want[32];
+    snprintf(want, sizeof want, "\"id\":%d,", id);
     size_t cap = 1 << 16, len = 0, line = 0;
     char *buf = malloc(cap);
 
@@ -119,7 +126,7 @@ static long read_response(int fd, double start)
         char *nl;
         while ((nl = memchr(buf + line, '\n', len - line))) {
             *nl = '\0';
-            if (strstr(buf + line, "\"id\":2")) {
+            if (strstr(buf + line, want)) {
                 long size = (long)(nl - (buf + line));
                 if (strstr(buf + line, "\"isError\":true"))
                     fprintf(stderr, "bigreply: the call failed: %.300s\n", buf + line);
@@ -167,14 +174,24 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: bigreply CALL_JSON COMMAND [ARG...] | bigreply --parse FILE\n");
         return 2;
     }
-    if (asprintf(&msgs,
+    json_t *calls = argv[1][0] == '[' ? json_loads(argv[1], 0, NULL) : NULL;
+    size_t ncalls = calls ? json_array_size(calls) : 1;
+    double call_ms[64];
+    if (argv[1][0] == '[' && (!ncalls || ncalls > 64)) {
+        fprintf(stderr, "bigreply: CALL_JSON: a JSON array of 1 to 64 calls\n");
+        return 2;
+    }
+    char *first = calls ? json_dumps(json_array_get(calls, 0), JSON_COMPACT) : strdup(argv[1]);
+    if (!first ||
+        asprintf(&msgs,
                  "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{"
                  "\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{"
                  "\"name\":\"opensips-mcp-bench\",\"version\":\"0.0.0\"}}}\n"
                  "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}\n"
                  "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":%s}\n",
-                 argv[1]) < 0)
+                 first) < 0)
         return 1;
+    free(first);
     signal(SIGPIPE, SIG_IGN);
     if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0)
         return 1;
@@ -195,8 +212,27 @@ int main(int argc, char **argv)
         waitpid(pid, NULL, 0);
         return 1;
     }
-    long size = read_response(out[0], start);
+    double t0 = now_ms();
+    long size = read_response(out[0], start, 2);
     double wall = now_ms() - start;
+    call_ms[0] = now_ms() - t0;
+    for (size_t i = 1; size >= 0 && i < ncalls; i++) {
+        char *c = json_dumps(json_array_get(calls, i), JSON_COMPACT), *line = NULL;
+        int id = (int)i + 2;
+        if (!c || asprintf(&line, "{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":\"tools/call\","
+                                 "\"params\":%s}\n", id, c) < 0) {
+            size = -1;
+            free(c);
+            break;
+        }
+        free(c);
+        t0 = now_ms();
+        if (write(in[1], line, strlen(line)) != (ssize_t)strlen(line) ||
+            read_response(out[0], t0, id) < 0)
+            size = -1;
+        call_ms[i] = now_ms() - t0;
+        free(line);
+    }
     close(in[1]);
     if (size < 0) {
         kill(pid, SIGKILL);
@@ -207,7 +243,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "bigreply: server did not exit cleanly\n");
         return 1;
     }
-    printf("%.3f %.3f %ld %ld\n", wall, cpu_ms(&ru), ru.ru_maxrss, size);
+    printf("%.3f %.3f %ld %ld", wall, cpu_ms(&ru), ru.ru_maxrss, size);
+    for (size_t i = 0; calls && i < ncalls; i++)
+        printf(" %.3f", call_ms[i]);
+    printf("\n");
+    json_decref(calls);
     free(msgs);
     return 0;
 }

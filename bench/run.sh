@@ -4,6 +4,8 @@
 #                                       (HTTP tools/call calls/s and p50/p99), bigreply (one tools/call
 #                                       over a 16 MB MI reply: CPU and peak RSS); default: startup throughput
 #   bigreply: BENCH_BIG_BYTES (16777216), BENCH_BIG_RUNS (7), BENCH_BIG_OLD (another build to compare)
+#   bigul (one ul_dump page of a 100 000-AOR usrloc:dump, then page 2): BENCH_UL_CONTACTS (100000),
+#     BENCH_BIG_RUNS, BENCH_BIG_OLD
 #   BENCH_RUNS=N   runs per server (default 21, at least 1), interleaved ours, peer, ours, peer, ...
 #   throughput: BENCH_TP_RUNS (3), BENCH_TP_SECONDS (2 counted per measurement), BENCH_TP_CLIENTS ("1 8 64"),
 #     BENCH_MI ("sim stub": the MI backends the peer forwards to), BENCH_OURS_TOOL/BENCH_OURS_ARGS
@@ -96,7 +98,7 @@ bench_mi() {
     # shellcheck disable=SC2086
     ${CC:-cc} -std=c11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -pthread -I"$top/src" \
         $(pkg-config --cflags jansson libcurl) -o "$out/mi_overhead" "$top/bench/mi_overhead.c" \
-        $objs $(pkg-config --libs jansson nettle) -pthread -ldl
+        $objs $(pkg-config --libs jansson nettle yajl) -pthread -ldl
     d=$(mktemp -d /tmp/mi-bench.XXXXXX); mkdir "$d/r"
     "$top/build/release/opensips-mi-sim" --timing none --http "127.0.0.1:$port" --fifo "$d/fifo" \
         --fifo-reply-dir "$d/r/" --datagram "udp:127.0.0.1:$((port + 1))" 2>/dev/null & p1=$!
@@ -303,7 +305,52 @@ bench_bigreply() {
     echo "  cpu: the server's user + system time from exec to exit (its own work, not the stub's); raw runs: $out/big-*.txt"
 }
 
+# One ul_dump page of BENCH_UL_CONTACTS (100 000) AORs from the simulator over mi_http (a 30 MB
+# usrloc:dump), stdio, one server process per run: its CPU and peak RSS, page 1's time, then page 2
+# on the same session (from page 1's snapshot). With BENCH_BIG_OLD, that build too, twice: as it
+# runs (over the 16 MiB reply limit it falls back to AOR names) and with --mi-max-reply 64 MiB
+# (the contacts, as ours gives them). See bench/README.md.
+bench_bigul() {
+    build_harness throughput
+    local contacts=${BENCH_UL_CONTACTS:-100000} bruns=${BENCH_BIG_RUNS:-7} port i s cmd
+    local -a series=(ours)
+    [[ $contacts =~ ^[1-9][0-9]*$ && $bruns =~ ^[1-9][0-9]*$ ]] || die "BENCH_UL_CONTACTS and BENCH_BIG_RUNS must be positive integers"
+    if [ ! -x "$out/bigreply" ] || [ "$top/bench/bigreply.c" -nt "$out/bigreply" ]; then
+        # shellcheck disable=SC2046
+        ${CC:-cc} -std=c11 -O2 -Wall -Wextra -Werror -o "$out/bigreply" "$top/bench/bigreply.c" \
+            $(pkg-config --cflags --libs jansson)
+    fi
+    [ -n "${BENCH_BIG_OLD:-}" ] && { [ -x "$BENCH_BIG_OLD" ] || die "cannot execute $BENCH_BIG_OLD"; series=(ours old old-full); }
+    trap 'stop_bg >/dev/null 2>&1 || true' EXIT
+    port=$(free_port)
+    start_bg sim "$top/build/release/opensips-mi-sim" --timing none --http "127.0.0.1:$port" --contacts "$contacts"
+    "$out/throughput" --wait "127.0.0.1:$port" || die "bigul: the simulator did not start"
+    local calls='[{"name":"ul_dump","arguments":{}},{"name":"ul_dump","arguments":{"offset":50}}]'
+    local -a flags=(--toolsets registrations --mi-url "http://127.0.0.1:$port/mi" --mi-timeout-ms 30000)
+    for s in "${series[@]}"; do : >"$out/bigul-$s.txt"; done
+    for ((i = 0; i < bruns; i++)); do
+        for s in "${series[@]}"; do
+            case $s in
+            ours) cmd=("${ours[@]}" "${flags[@]}") ;;
+            old) cmd=("$BENCH_BIG_OLD" "${flags[@]}") ;;
+            old-full) cmd=("$BENCH_BIG_OLD" "${flags[@]}" --mi-max-reply 67108864) ;;
+            esac
+            "$out/bigreply" "$calls" "${cmd[@]}" >>"$out/bigul-$s.txt" || die "bigul: $s failed on run $i"
+        done
+    done
+    stop_bg || die "bigul: the simulator did not stop cleanly"
+    trap - EXIT
+    echo "bigul: ul_dump page 1 (50 AORs) then page 2 (offset 50) over a usrloc:dump of $contacts AORs (opensips-mi-sim over mi_http, stdio, one process per run), median of $bruns interleaved runs"
+    printf '  %-8s %10s %14s %12s %12s %10s\n' "" "cpu ms" "peak RSS KiB" "page 1 ms" "page 2 ms" "answer B"
+    for s in "${series[@]}"; do
+        printf '  %-8s %10.0f %14.0f %12.0f %12.1f %10.0f\n' "$s" "$(median "$out/bigul-$s.txt" 2)" \
+            "$(median "$out/bigul-$s.txt" 3)" "$(median "$out/bigul-$s.txt" 5)" \
+            "$(median "$out/bigul-$s.txt" 6)" "$(median "$out/bigul-$s.txt" 4)"
+    done
+    echo "  cpu and peak RSS: the server's, exec to exit (both pages); page 1 includes the simulator building the dump; raw runs: $out/bigul-*.txt"
+}
+
 for b in "${benches[@]}"; do
-    declare -F "bench_$b" >/dev/null || die "unknown benchmark '$b' (have: startup, mi, throughput, bigreply)"
+    declare -F "bench_$b" >/dev/null || die "unknown benchmark '$b' (have: startup, mi, throughput, bigreply, bigul)"
     "bench_$b" | tee "$out/$b.txt"
 done

@@ -7,8 +7,8 @@ FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 # The libraries the server binds on first use (the Makefile's PKGS_DL): their headers only.
 PKGS_DL      ?= libcurl libmicrohttpd libpq libmariadb
 FUZZ_CFLAGS  := -std=c11 -g -O1 -Wall -Wextra -Werror -D_GNU_SOURCE -pthread -Isrc \
-                $(shell pkg-config --cflags jansson nettle $(PKGS_DL)) $(FUZZ_SAN) -fsanitize=fuzzer-no-link
-FUZZ_LIBS    := $(shell pkg-config --libs jansson nettle) -lm -pthread
+                $(shell pkg-config --cflags jansson nettle yajl $(PKGS_DL)) $(FUZZ_SAN) -fsanitize=fuzzer-no-link
+FUZZ_LIBS    := $(shell pkg-config --libs jansson nettle yajl) -lm -pthread
 FUZZ_SRC     := $(sort $(shell find src -name '*.c' ! -name main.c))
 FUZZ_OBJ     := $(FUZZ_SRC:%.c=$(FUZZ_BUILD)/%.o)
 TARGETS      := $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz_*.c))

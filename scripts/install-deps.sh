@@ -5,7 +5,7 @@ set -euo pipefail
 what=${1:-test}
 top=$(cd "$(dirname "$0")/.." && pwd)
 
-build_pkgs=(gcc make pkg-config libjansson-dev libcurl4-openssl-dev libmicrohttpd-dev nettle-dev libpq-dev libmariadb-dev)
+build_pkgs=(gcc make pkg-config libjansson-dev libyajl-dev libcurl4-openssl-dev libmicrohttpd-dev nettle-dev libpq-dev libmariadb-dev)
 # haproxy and rsyslog: t1700 runs replicas behind the load balancer and one audit collector.
 test_pkgs=(clang nodejs curl procps man-db m4 haproxy rsyslog)
 

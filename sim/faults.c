@@ -22,7 +22,7 @@ static const char *const fault_names[FAULT_KIND_COUNT] = {
     [FAULT_NONE] = "none",         [FAULT_DELAY] = "delay",       [FAULT_DROP] = "drop",
     [FAULT_HTTP500] = "http500",   [FAULT_GARBAGE] = "garbage",   [FAULT_TRUNCATE] = "truncate",
     [FAULT_HUGE] = "huge",         [FAULT_CHUNKED] = "chunked",   [FAULT_REFUSE] = "refuse",
-    [FAULT_DEEP] = "deep",
+    [FAULT_DEEP] = "deep",         [FAULT_ERROR] = "error",
 };
 _Static_assert(sizeof fault_names / sizeof fault_names[0] == FAULT_KIND_COUNT, "fault names");
 

@@ -16,6 +16,7 @@ enum fault_kind {
     FAULT_CHUNKED,  /* http: 200, chunked, the body never ends; elsewhere: like drop */
     FAULT_REFUSE,   /* every endpoint stops listening for ms milliseconds (not per command) */
     FAULT_DEEP,     /* a reply whose result is `depth` arrays nested in one another */
+    FAULT_ERROR,    /* the command runs, and a JSON-RPC error object is answered instead */
     FAULT_KIND_COUNT
 };
 

@@ -69,7 +69,7 @@ static void usage(FILE *f)
             "  --data DIR                recordings and catalogues (default " SIM_DATA_DIR ")\n"
             "  --request-log FILE        append one JSON line per request\n"
             "  --fault SPEC              kind=K[,cmd=NAME][,rate=R][,ms=N][,bytes=N][,depth=N][,count=N]\n"
-            "                            K: delay drop http500 garbage truncate huge chunked refuse deep\n"
+            "                            K: delay drop http500 garbage truncate huge chunked refuse deep error\n"
             "  --timing none|async|all   reproduce recorded latencies (default async)\n"
             "  --crash survive|exit      on a request that crashed OpenSIPS (default survive)\n"
             "  --dialogs N --contacts N  add N generated dialogs / contacts\n"

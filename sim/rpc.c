@@ -256,6 +256,13 @@ void rpc_handle(const char *req, size_t len, const char *transport, struct rpc_r
             rpc_run(cmd, params, recipe, notification ? "null" : id, res);
             if (res->has_fault && res->fault.kind == FAULT_DEEP && res->outcome == RPC_REPLY)
                 rpc_reply_deep(res, res->fault.depth, notification ? "null" : id);
+            if (res->has_fault && res->fault.kind == FAULT_ERROR && res->outcome == RPC_REPLY) {
+                free(res->body);
+                res->body = NULL;
+                res->len = 0;
+                rpc_reply_error(res, 500, "Internal error", "injected by the error fault",
+                                notification ? "null" : id);
+            }
             if (res->outcome == RPC_CRASH)
                 outcome = "crash";
         }

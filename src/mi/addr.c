@@ -129,12 +129,26 @@ void mi_buf_init(struct mi_buf *b, size_t max)
     b->data = NULL;
     b->len = b->cap = 0;
     b->max = max;
+    b->sink = NULL;
+    b->sink_arg = NULL;
+}
+
+void mi_buf_init_sink(struct mi_buf *b, size_t max, int (*sink)(void *, const void *, size_t),
+                      void *arg)
+{
+    mi_buf_init(b, max);
+    b->sink = sink;
+    b->sink_arg = arg;
 }
 
 int mi_buf_add(struct mi_buf *b, const void *p, size_t n)
 {
     if (n > b->max || b->len > b->max - n)
         return -1;
+    if (b->sink) {
+        b->len += n;
+        return b->sink(b->sink_arg, p, n) < 0 ? -3 : 0;
+    }
     if (b->len + n + 1 > b->cap) {
         size_t cap = b->cap ? b->cap : 1024;
         while (cap < b->len + n + 1)

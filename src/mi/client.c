@@ -4,6 +4,7 @@
 #include "cancel.h"
 #include "log.h"
 #include "mi/reply.h"
+#include "mi/stream.h"
 
 #include <ctype.h>
 #include <pthread.h>
@@ -149,16 +150,39 @@ static struct mi_node *node_find(struct mi_client *c, const char *name, struct m
     return NULL;
 }
 
-/* One request, one attempt. */
+/* A streamed call: the callbacks that get the result's events. */
+struct stream_sink {
+    const struct mi_stream_cb *cb;
+    void *ctx;
+};
+
+/* One request, one attempt; with `sink`, the reply is parsed as it arrives and *result stays
+ * NULL. */
 static enum mi_err call_once(struct mi_client *c, struct mi_node *nd, const char *method,
                              const json_t *params, uint64_t deadline, unsigned flags,
-                             json_t **result, struct mi_error *e)
+                             const struct stream_sink *sink, json_t **result,
+                             struct mi_error *e)
 {
     uint64_t id = atomic_fetch_add(&mi_next_id, 1);
+    const struct mi_reply_from from = {nd->name, nd->addr.text, method,
+                                       nd->addr.kind == MI_ADDR_UDP ||
+                                           nd->addr.kind == MI_ADDR_UNIX};
+    struct mi_stream st;
+    bool streaming = false;
     struct mi_buf b;
     mi_buf_init(&b, c->cfg.max_reply);
     enum mi_err rc;
     char *req = NULL;
+    if (sink) {
+        if (sink->cb->reset)
+            sink->cb->reset(sink->ctx);
+        if (mi_stream_init(&st, sink->cb, sink->ctx, &from) < 0) {
+            mi_stream_release(&st);
+            return mi_error_set(e, MI_ERR_SYSTEM, 0, "out of memory calling '%s'", method);
+        }
+        streaming = true;
+        mi_buf_init_sink(&b, mi_stream_max(c->cfg.max_reply), mi_stream_feed, &st);
+    }
     json_t *msg = json_pack("{s:s, s:s, s:I}", "jsonrpc", "2.0", "method", method, "id",
                             (json_int_t)id);
     if (msg && params && json_object_size(params) &&
@@ -170,13 +194,22 @@ static enum mi_err call_once(struct mi_client *c, struct mi_node *nd, const char
         rc = mi_error_set(e, MI_ERR_SYSTEM, 0, "out of memory building request '%s'", method);
         goto out;
     }
-    if ((rc = nd->tp->call(&nd->addr, req, strlen(req), deadline, flags, &b, e)) != MI_OK)
+    rc = nd->tp->call(&nd->addr, req, strlen(req), deadline, flags, &b, e);
+    if (streaming && mi_stream_failed(&st)) {
+        /* the reply went wrong before the transport finished (it stopped on the sink's
+         * refusal and may have said "out of memory"): the stream's reason is the one */
+        rc = mi_stream_error(&st, e);
         goto out;
-    const struct mi_reply_from from = {nd->name, nd->addr.text, method,
-                                       nd->addr.kind == MI_ADDR_UDP ||
-                                           nd->addr.kind == MI_ADDR_UNIX};
-    rc = mi_reply_parse(b.data, b.len, (json_int_t)id, &from, result, e);
+    }
+    if (rc != MI_OK)
+        goto out;
+    if (streaming)
+        rc = mi_stream_finish(&st, (json_int_t)id, e);
+    else
+        rc = mi_reply_parse(b.data, b.len, (json_int_t)id, &from, result, e);
 out:
+    if (streaming)
+        mi_stream_release(&st);
     json_decref(msg);
     free(req);
     mi_buf_release(&b);
@@ -188,7 +221,7 @@ static enum mi_err learn(struct mi_client *c, struct mi_node *nd, uint64_t deadl
                          struct mi_error *e)
 {
     json_t *ver = NULL, *which = NULL, *set = NULL;
-    enum mi_err rc = call_once(c, nd, "version", NULL, deadline, MI_CALL_REUSE, &ver, e);
+    enum mi_err rc = call_once(c, nd, "version", NULL, deadline, MI_CALL_REUSE, NULL, &ver, e);
     if (rc != MI_OK)
         return rc;
     const char *server = json_string_value(json_object_get(ver, "Server"));
@@ -197,7 +230,7 @@ static enum mi_err learn(struct mi_client *c, struct mi_node *nd, uint64_t deadl
     if (p && isdigit((unsigned char)p[10]))
         major = p[10] - '0';
     struct mi_error we;
-    if (call_once(c, nd, "which", NULL, deadline, MI_CALL_REUSE, &which, &we) == MI_OK &&
+    if (call_once(c, nd, "which", NULL, deadline, MI_CALL_REUSE, NULL, &which, &we) == MI_OK &&
         json_is_array(which) && (set = json_object())) {
         size_t i;
         json_t *v;
@@ -280,9 +313,10 @@ static int sleep_ms(uint64_t ms)
     return cancel_poll(NULL, 0, (int)ms) < 0 ? -1 : 0;
 }
 
-enum mi_err mi_client_call(struct mi_client *c, const char *node, const char *command,
-                           const json_t *params, uint64_t deadline, json_t **result,
-                           struct mi_error *e)
+static enum mi_err client_call(struct mi_client *c, const char *node, const char *command,
+                               const json_t *params, uint64_t deadline,
+                               const struct stream_sink *sink, json_t **result,
+                               struct mi_error *e)
 {
     struct mi_error local;
     if (!e)
@@ -317,7 +351,7 @@ enum mi_err mi_client_call(struct mi_client *c, const char *node, const char *co
             if ((rc = mi_cmd_check_params(cmd, major, params, e)) != MI_OK)
                 return rc;
             rc = call_once(c, nd, name, params, deadline,
-                           cls == MI_CLASS_READ ? MI_CALL_REUSE : 0, result, e);
+                           cls == MI_CLASS_READ ? MI_CALL_REUSE : 0, sink, result, e);
             if (rc == MI_ERR_MI && e->code == -32601 && !relearned) {
                 /* the node no longer knows that name (restarted with other modules): relearn;
                  * nothing ran, so even a write may go again */
@@ -341,6 +375,29 @@ enum mi_err mi_client_call(struct mi_client *c, const char *node, const char *co
                                 cmd->key, nd->name);
         backoff = backoff * 2 > MI_BACKOFF_CAP_MS ? MI_BACKOFF_CAP_MS : backoff * 2;
     }
+}
+
+enum mi_err mi_client_call(struct mi_client *c, const char *node, const char *command,
+                           const json_t *params, uint64_t deadline, json_t **result,
+                           struct mi_error *e)
+{
+    return client_call(c, node, command, params, deadline, NULL, result, e);
+}
+
+enum mi_err mi_client_call_stream(struct mi_client *c, const char *node, const char *command,
+                                  const json_t *params, uint64_t deadline,
+                                  const struct mi_stream_cb *cb, void *ctx, struct mi_error *e)
+{
+    const struct stream_sink sink = {cb, ctx};
+    json_t *none = NULL;
+    enum mi_err rc = client_call(c, node, command, params, deadline, &sink, &none, e);
+    json_decref(none);
+    return rc;
+}
+
+size_t mi_stream_max(size_t max_reply)
+{
+    return max_reply > SIZE_MAX / MI_STREAM_FACTOR ? SIZE_MAX : max_reply * MI_STREAM_FACTOR;
 }
 
 enum mi_err mi_client_offers(struct mi_client *c, const char *node, const char *command,
@@ -379,7 +436,7 @@ enum mi_err mi_client_call_raw(struct mi_client *c, const char *node, const char
         return e->err;
     if (params && !json_is_object(params))
         return mi_error_set(e, MI_ERR_BAD_PARAMS, 0, "parameters must be a JSON object");
-    return call_once(c, nd, method, params, deadline, 0, result, e);
+    return call_once(c, nd, method, params, deadline, 0, NULL, result, e);
 }
 
 json_t *mi_client_node_info(struct mi_client *c, const char *node)

@@ -36,6 +36,24 @@ enum mi_err mi_client_call(struct mi_client *c, const char *node, const char *co
                            const json_t *params, uint64_t deadline, json_t **result,
                            struct mi_error *e);
 
+struct mi_stream_cb;
+
+/* mi_client_call, but the reply is parsed as it arrives (mi/stream.h) and its result's events
+ * go to cb->event(ctx, ...) instead of being built: for replies too big to hold (usrloc:dump).
+ * Such a reply may be MI_STREAM_FACTOR times the MI reply limit (mi_stream_max): what is held
+ * is what the callbacks keep. Same naming, checks, retries (cb->reset before each attempt) and
+ * errors as mi_client_call; on anything but MI_OK, drop what the callbacks kept. Small replies
+ * are best left to mi_client_call. */
+enum mi_err mi_client_call_stream(struct mi_client *c, const char *node, const char *command,
+                                  const json_t *params, uint64_t deadline,
+                                  const struct mi_stream_cb *cb, void *ctx, struct mi_error *e);
+
+/* A streamed reply may be this many times the MI reply limit (--mi-max-reply, 16 MiB: 256 MiB):
+ * a held reply costs about 13 bytes of memory per byte once jansson has built it, a streamed one
+ * only what its callbacks keep. */
+#define MI_STREAM_FACTOR 16
+size_t mi_stream_max(size_t max_reply);
+
 /* Whether `node` offers `command` (catalogue key, 3.x name or 4.x alias) under some name of its
  * version, as learned from `which` (learning first if needed, and once more when the command is
  * missing: a module may have been loaded since). MI_OK when it does; MI_ERR_UNKNOWN_COMMAND with

@@ -42,7 +42,7 @@ static void error_data(const json_t *data, char *out, size_t size)
 }
 
 /* "500 Internal error" and friends: a plain-text status instead of JSON (mi_datagram, mi_fifo). */
-static bool plain_status(const char *s, size_t len, int *code)
+bool mi_reply_plain_status(const char *s, size_t len, int *code)
 {
     if (len < 4 || !isdigit((unsigned char)s[0]) || !isdigit((unsigned char)s[1]) ||
         !isdigit((unsigned char)s[2]) || s[3] != ' ')
@@ -62,7 +62,7 @@ enum mi_err mi_reply_parse(const char *buf, size_t len, json_int_t expected_id,
     if (!len)
         return mi_error_set(e, MI_ERR_GARBAGE, 0, "'%s' sent an empty reply to '%s'", f->address,
                             f->method);
-    if (plain_status(buf, len, &code)) {
+    if (mi_reply_plain_status(buf, len, &code)) {
         excerpt(buf, len, 100, head);
         if (code == 500 && f->datagram)
             return mi_error_set(e, MI_ERR_TOO_LARGE, 500,
@@ -89,6 +89,18 @@ enum mi_err mi_reply_parse(const char *buf, size_t len, json_int_t expected_id,
                             "reply from '%s' to '%s' is not JSON (%s at byte %d; starts \"%s\")",
                             f->address, f->method, je.text, je.position,
                             excerpt(buf, len, 40, head));
+    rc = mi_reply_envelope(r, expected_id, f, result, e);
+    json_decref(r);
+    return rc;
+}
+
+enum mi_err mi_reply_envelope(const json_t *r, json_int_t expected_id,
+                              const struct mi_reply_from *from, json_t **result,
+                              struct mi_error *e)
+{
+    static const struct mi_reply_from nobody = {"?", "?", "?", false};
+    const struct mi_reply_from *f = from ? from : &nobody;
+    enum mi_err rc = MI_OK;
     json_t *jid = json_object_get(r, "id"), *err = json_object_get(r, "error");
     if (!json_is_object(r) || !json_is_integer(jid) || json_integer_value(jid) != expected_id) {
         rc = mi_error_set(e, MI_ERR_GARBAGE, 0,
@@ -126,6 +138,5 @@ enum mi_err mi_reply_parse(const char *buf, size_t len, json_int_t expected_id,
     }
     *result = json_incref(res);
 out:
-    json_decref(r);
     return rc;
 }

@@ -26,4 +26,13 @@ struct mi_reply_from {
 enum mi_err mi_reply_parse(const char *buf, size_t len, json_int_t expected_id,
                            const struct mi_reply_from *from, json_t **result, struct mi_error *e);
 
+/* The checks mi_reply_parse makes once the bytes are JSON: r (borrowed) is the parsed reply;
+ * the same results and error texts. For mi/stream, which builds r without its result. */
+enum mi_err mi_reply_envelope(const json_t *r, json_int_t expected_id,
+                              const struct mi_reply_from *from, json_t **result,
+                              struct mi_error *e);
+
+/* Whether s[0..len) starts as a plain-text status ("500 Internal error"), and its code. */
+bool mi_reply_plain_status(const char *s, size_t len, int *code);
+
 #endif

@@ -34,13 +34,21 @@ enum mi_err mi_addr_parse(const char *s, const char *fifo_reply_dir, struct mi_a
 /* "http", "fifo", "udp", "unix". */
 const char *mi_addr_kind_name(enum mi_addr_kind k);
 
-/* A reply buffer bounded by `max` bytes (curl's dynbuf with toobig). Always NUL-terminated. */
+/* A reply buffer bounded by `max` bytes (curl's dynbuf with toobig). Always NUL-terminated.
+ * With a sink (mi/stream: a reply parsed as it arrives) nothing is held: each piece goes to
+ * sink(sink_arg, p, n), data stays NULL and len counts the bytes passed on. */
 struct mi_buf {
     char *data;
     size_t len, cap, max;
+    int (*sink)(void *arg, const void *p, size_t n);
+    void *sink_arg;
 };
 void mi_buf_init(struct mi_buf *b, size_t max);
-/* Append; -1 when the total would pass max (nothing appended) or on out of memory (-2). */
+void mi_buf_init_sink(struct mi_buf *b, size_t max, int (*sink)(void *, const void *, size_t),
+                      void *arg);
+/* Append; -1 when the total would pass max (nothing appended), -2 on out of memory, -3 when the
+ * sink refused the bytes (the reply already failed: the transport stops, the caller asks the
+ * sink why). */
 int mi_buf_add(struct mi_buf *b, const void *p, size_t n);
 void mi_buf_release(struct mi_buf *b);
 

@@ -99,6 +99,17 @@ enum tool_err tool_mi(struct tool_ctx *x, const char *cmd, const json_t *params,
     return e->kind;
 }
 
+enum tool_err tool_mi_stream(struct tool_ctx *x, const char *cmd, const json_t *params,
+                             const struct mi_stream_cb *cb, void *ctx, struct tool_error *e)
+{
+    struct mi_error m;
+
+    if (mi_client_call_stream(x->be->mi, x->node, cmd, params, 0, cb, ctx, &m) == MI_OK)
+        return TOOL_OK;
+    tool_error_from_mi(e, &m);
+    return e->kind;
+}
+
 json_t *tool_error_result(struct mcp_call *c, const char *tool, const struct tool_error *e)
 {
     mcp_call_set_outcome(c, e->name ? e->name : tool_err_name(e->kind));

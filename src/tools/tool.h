@@ -33,6 +33,12 @@ struct tool_ctx {
 enum tool_err tool_mi(struct tool_ctx *x, const char *cmd, const json_t *params, json_t **result,
                       struct tool_error *e);
 
+/* tool_mi for a reply parsed as it arrives (mi_client_call_stream): the result's events go to
+ * cb (mi/stream.h) with ctx; nothing is built. TOOL_OK, or the kind with *e filled as tool_mi
+ * fills it. */
+enum tool_err tool_mi_stream(struct tool_ctx *x, const char *cmd, const json_t *params,
+                             const struct mi_stream_cb *cb, void *ctx, struct tool_error *e);
+
 /* The MI failure `m` as a tool error (mi_err_name as its name). */
 void tool_error_from_mi(struct tool_error *e, const struct mi_error *m);
 

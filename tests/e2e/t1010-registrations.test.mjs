@@ -7,6 +7,9 @@ import { withClient, REQ, allTools as loadTools, structured as ok, callTool as c
 import { TEST_TIMEOUT, ms } from "./lib/raw.mjs";
 import { startSim, control, stopAll } from "./lib/sim.mjs";
 import { freePort } from "./lib/http.mjs";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 const T = { timeout: TEST_TIMEOUT };
 const sims = {};
@@ -69,9 +72,10 @@ test("ul_dump lists AORs across usrloc tables, paged, with brief, fields and a f
   });
 });
 
-test("ul_dump on 100 000 contacts: a default page stays under 50 KB, says the total and pages on", T, async () => {
+test("ul_dump on 100 000 contacts: the 30 MB dump is parsed as it streams, with contacts, and later pages reuse its snapshot", T, async () => {
   await withClient(args("big"), async (client) => {
     await loadTools(client);
+    await simControl("big", "sim:reset_requests");
     const r = await call(client, "ul_dump");
     const page = ok(r);
     const bytes = JSON.stringify(r).length;
@@ -79,22 +83,83 @@ test("ul_dump on 100 000 contacts: a default page stays under 50 KB, says the to
     assert.ok(page.total >= 100000 && page.total < 100100, `total ${page.total}`);
     assert.equal(page.items.length, 50);
     assert.equal(page.next_offset, 50);
-    // 30 MB of contacts is over the MI reply limit: the tool says it fell back to AOR names.
-    assert.equal(page.brief, true);
-    assert.match(page.note, /brief/);
+    // over the 16 MiB reply limit, but a streamed reply is not held: the contacts are there
+    assert.equal(page.brief, false);
+    assert.equal(page.note, undefined);
+    assert.ok(page.items.every((i) => i.Contacts[0].Contact.startsWith("sip:")), JSON.stringify(page.items[0]));
 
     const next = ok(await call(client, "ul_dump", { offset: page.next_offset, limit: 500 }));
     assert.equal(next.offset, 50);
-    // 500 AORs may pass the 22 KB page cap: then the page is shortened and next_offset follows it
-    assert.ok(next.items.length > 400 && next.items.length <= 500, `${next.items.length} items`);
+    // 500 AORs pass the 22 KB page cap: then the page is shortened and next_offset follows it
+    assert.ok(next.items.length > 20 && next.items.length <= 500, `${next.items.length} items`);
     assert.equal(next.next_offset, 50 + next.items.length);
     assert.ok(JSON.stringify(next).length < 50 * 1024);
     assert.ok(!page.items.some((i) => next.items.some((j) => j.AOR === i.AOR)), "pages overlap");
-    const last = ok(await call(client, "ul_dump", { offset: page.total - 3, brief: true }));
+    // the second page came from the first page's snapshot: one usrloc:dump for both
+    assert.equal((await simControl("big", "sim:requests")).commands["usrloc:dump"], 1);
+
+    // past what the snapshot holds (1 MiB of records from offset 0): a new one, taken from there
+    const last = ok(await call(client, "ul_dump", { offset: page.total - 3 }));
     assert.equal(last.items.length, 3);
     assert.equal(last.next_offset, null);
+    assert.equal((await simControl("big", "sim:requests")).commands["usrloc:dump"], 2);
+    const lastBrief = ok(await call(client, "ul_dump", { offset: page.total - 3, brief: true }));
+    assert.deepEqual(Object.keys(lastBrief.items[0]).sort(), ["AOR", "domain"]);
+    assert.deepEqual(lastBrief.items.map((i) => i.AOR), last.items.map((i) => i.AOR));
+
+    // filters are applied as the dump streams; their snapshot is their own
+    const one = ok(await call(client, "ul_dump", { aor_contains: "gen99999@" }));
+    assert.equal(one.total, 1);
+    assert.equal(one.items[0].Contacts[0].Contact, "sip:gen99999@10.1.134.159:5060");
   });
 });
+
+test("ul_dump falls back to AOR names when the streamed dump passes 16 times the MI reply limit", T, async () => {
+  // --mi-max-reply 1 MiB: a streamed reply may be 16 MiB, the full dump is 30 MB, brief 2.8 MB
+  await withClient([...args("big"), "--mi-max-reply", "1048576"], async (client) => {
+    await loadTools(client);
+    const page = ok(await call(client, "ul_dump", { limit: 5 }));
+    assert.equal(page.brief, true);
+    assert.match(page.note, /larger than the MI reply limit.*brief/);
+    assert.ok(page.total >= 100000, `total ${page.total}`);
+    assert.deepEqual(Object.keys(page.items[0]).sort(), ["AOR", "domain"]);
+  });
+  // 64 KiB: not even the brief dump fits; the tool says so
+  await withClient([...args("big"), "--mi-max-reply", "65536"], async (client) => {
+    await loadTools(client);
+    const r = await call(client, "ul_dump", { limit: 5 });
+    assert.equal(r.isError, true);
+    assert.match(r.content[0].text, /mi_too_large.*passed the limit of 1048576 bytes/);
+  });
+});
+
+// What can go wrong in the middle of a 30 MB stream comes out as the tool errors a held reply
+// gives: each fault hits usrloc:dump once (a read is retried only on 5xx, time-outs, refusals).
+const streamFaults = [
+  ["truncate", /ul_dump failed \(mi_garbage\): .*was cut short/],
+  ["garbage", /ul_dump failed \(mi_garbage\): .*is not JSON/],
+  ["deep", /ul_dump failed \(mi_garbage\): .*nested deeper than 64 levels/],
+  ["error", /ul_dump failed \(mi_error\): MI command 'usrloc:dump' failed on node 'default': Internal error: injected by the error fault \(500\)/],
+];
+for (const [kind, want] of streamFaults) {
+  test(`ul_dump of 100 000 contacts: a '${kind}' reply is a clear tool error, and the next call works`, T, async () => {
+    await simControl("big", "sim:clear_faults");
+    await control(sims.big, "sim:fault", { kind, command: "usrloc:dump", count: 3 });
+    try {
+      await withClient(args("big"), async (client) => {
+        await loadTools(client);
+        const r = await call(client, "ul_dump");
+        assert.equal(r.isError, true, JSON.stringify(r).slice(0, 300));
+        assert.match(r.content[0].text, want);
+        await simControl("big", "sim:clear_faults");
+        const again = ok(await call(client, "ul_dump", { limit: 2 }));
+        assert.equal(again.items.length, 2);
+      });
+    } finally {
+      await simControl("big", "sim:clear_faults");
+    }
+  });
+}
 
 test("ul_show_contact shows one AOR (table_name defaults to location); an unknown AOR is a tool error", T, async () => {
   await withClient(args("v40"), async (client) => {
@@ -206,6 +271,27 @@ test("ul_dump over datagram falls back to AORs when the full dump does not fit o
     assert.match(r.note, /does not fit one datagram.*http or fifo/);
   });
   udp.proc.kill();
+});
+
+test("ul_dump over fifo parses the 3 MB dump of 10 000 contacts as it streams, in the FIFO's pieces", T, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "mcp-ulfifo-"));
+  try {
+    const fifo = await startSim({ name: "fifo", extra: ["--contacts", "10000", "--fifo", join(dir, "mi.fifo"), "--fifo-reply-dir", dir + "/"] });
+    await withClient(["--role", "admin", "--toolsets", "all", "--mi-url", `fifo:${join(dir, "mi.fifo")}`,
+      "--mi-fifo-reply-dir", dir + "/", "--mi-timeout-ms", String(ms(5000))], async (client) => {
+      await loadTools(client);
+      const r = ok(await call(client, "ul_dump", { limit: 3, aor_contains: "gen999" }));
+      assert.equal(r.brief, false);
+      assert.equal(r.total, 11); // gen999 and gen9990..gen9999
+      assert.equal(r.items[0].AOR, "gen999@10.1.0.1");
+      assert.equal(r.items[0].Contacts[0].Callid, "gen-reg-999@10.1.0.1");
+      const p2 = ok(await call(client, "ul_dump", { limit: 3, offset: 3, aor_contains: "gen999" }));
+      assert.deepEqual(p2.items.map((i) => i.AOR), ["gen9992@10.1.0.1", "gen9993@10.1.0.1", "gen9994@10.1.0.1"]);
+    });
+    fifo.proc.kill();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test("ul_dump fans out with node \"*\"; a write refuses \"*\"", T, async () => {

@@ -12,7 +12,7 @@ say() { echo "package: $*"; }
 fail() { echo "package: FAIL: $*" >&2; exit 1; }
 
 "$top/scripts/apt-install.sh" package-test debhelper dpkg-dev fakeroot systemd man-db \
-    pkg-config libjansson-dev nettle-dev libcurl4-openssl-dev libmicrohttpd-dev libpq-dev libmariadb-dev
+    pkg-config libjansson-dev libyajl-dev nettle-dev libcurl4-openssl-dev libmicrohttpd-dev libpq-dev libmariadb-dev
 
 rm -rf "$out" && mkdir -p "$out/src"
 

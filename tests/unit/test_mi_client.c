@@ -22,6 +22,7 @@
 #include "check.h"
 #include "cancel.h"
 #include "mi/client.h"
+#include "mi/stream.h"
 
 #define DEADLINE_MS 1000u
 #define SLACK_MS (DEADLINE_MS / 10)
@@ -227,6 +228,73 @@ static void run_matrix(struct mi_client *c, struct cell out[NF][NT])
                 sleep_ms(1700); /* let the endpoints come back */
             else
                 raw(c, node, "sim:clear_faults", NULL);
+        }
+    }
+}
+
+/* ---- replies parsed as they stream (mi_client_call_stream) ---- */
+
+struct ev_count {
+    unsigned events, resets;
+};
+
+static int count_event(void *arg, enum mi_ev ev, const char *text, size_t len, unsigned depth)
+{
+    (void)ev, (void)text, (void)len, (void)depth;
+    ((struct ev_count *)arg)->events++;
+    return 0;
+}
+
+static void count_reset(void *arg)
+{
+    ((struct ev_count *)arg)->resets++;
+}
+
+/* Every fault on the reply's bytes, on every transport: a streamed call fails as the held call
+ * does (same error; the same words where jansson's and yajl's syntax messages do not differ),
+ * gets a reset before each attempt, and events only from a good reply. */
+static void check_streamed(struct mi_client *c)
+{
+    static const struct mi_stream_cb cb = {.event = count_event, .reset = count_reset};
+    static const struct {
+        const char *kind, *spec;
+        bool same_words;
+    } cases[] = {
+        {"none", NULL, true},
+        {"http500", NULL, true},
+        {"garbage", NULL, false},
+        {"truncate", NULL, false},
+        {"huge", "\"bytes\":2000000", false}, /* over 65 536 held and 16 x that streamed */
+        {"deep", NULL, false},
+        {"error", NULL, true}, /* a JSON-RPC error object instead of the result */
+    };
+    for (size_t f = 0; f < sizeof cases / sizeof cases[0]; f++) {
+        for (int t = 0; t < NT; t++) {
+            const char *node = transports[t];
+            char spec[256];
+            raw(c, node, "sim:clear_faults", NULL);
+            if (f) {
+                snprintf(spec, sizeof spec, "{\"kind\":\"%s\",\"command\":\"core:uptime\"%s%s}",
+                         cases[f].kind, cases[f].spec ? "," : "", cases[f].spec ? cases[f].spec : "");
+                CHECK(raw(c, node, "sim:fault", spec) == MI_OK);
+            }
+            struct mi_error held, streamed;
+            struct ev_count n = {0, 0};
+            enum mi_err hrc = call(c, node, "core:uptime", NULL, DEADLINE_MS, &held, NULL);
+            enum mi_err src = mi_client_call_stream(c, node, "core:uptime", NULL,
+                                                    mi_deadline_after(DEADLINE_MS), &cb, &n,
+                                                    &streamed);
+            CHECK(src == hrc);
+            CHECK(n.resets == mi_client_last_attempts());
+            CHECK(src == MI_OK ? n.events > 0 : true);
+            if (src != hrc || (cases[f].same_words && src != MI_OK &&
+                               strcmp(streamed.text, held.text)))
+                fprintf(stderr, "streamed: %s x %s: got %s (%s), held %s (%s)\n", node,
+                        cases[f].kind, mi_err_name(src), streamed.text, mi_err_name(hrc),
+                        held.text);
+            if (cases[f].same_words && src != MI_OK)
+                CHECK_STR(streamed.text, held.text);
+            raw(c, node, "sim:clear_faults", NULL);
         }
     }
 }
@@ -635,6 +703,7 @@ int main(void)
     static struct cell matrix[NF][NT];
     run_matrix(c, matrix);
     write_matrix(matrix);
+    check_streamed(c);
 
     /* concurrency: 4 threads x 25 calls per transport at once */
     struct worker w[NT * 4];
