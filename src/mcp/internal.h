@@ -155,9 +155,6 @@ json_t *era_supported(void);
 int era_init(const struct settings *settings, char *err, size_t errlen);
 
 /* ---- subscriptions/listen (methods.c, session.c) ---- */
-#define LISTEN_TOOLS     (1u << 0)
-#define LISTEN_PROMPTS   (1u << 1)
-#define LISTEN_RESOURCES (1u << 2)
 /* End the session's open listen streams: with the empty result (graceful, the server stops) or
  * silently (the client went). Not under s->lock. */
 void listen_end_all(struct mcp_session *s, bool graceful);

@@ -117,8 +117,13 @@ void mcp_server_resource_updated(struct mcp_server *srv, const char *uri);
  * keeps nothing for a resource no one follows. */
 bool mcp_server_resource_subscribed(struct mcp_server *srv, const char *uri);
 
-/* Tell sessions and listen streams that follow it that a list changed (kind: LISTEN_TOOLS 1,
- * LISTEN_PROMPTS 2, LISTEN_RESOURCES 4): notifications/{tools,prompts,resources}/list_changed. */
+/* The lists a client may follow (subscriptions/listen's toolsListChanged, promptsListChanged,
+ * resourcesListChanged). */
+#define LISTEN_TOOLS     (1u << 0)
+#define LISTEN_PROMPTS   (1u << 1)
+#define LISTEN_RESOURCES (1u << 2)
+/* Tell sessions and listen streams that follow it that list `kind` (LISTEN_*) changed:
+ * notifications/{tools,prompts,resources}/list_changed. */
 void mcp_server_list_changed(struct mcp_server *srv, unsigned kind);
 
 /* subscriptions/listen streams one session may hold open at once (a stdio client; over HTTP
