@@ -11,6 +11,7 @@ import { freePort } from "./http.mjs";
 
 export const SIM = process.env.OPENSIPS_MI_SIM_BIN || join(dirname(BIN), "opensips-mi-sim");
 export const SIM_READY_WAIT = ms(10_000); // bound on the simulator printing "ready"
+export const SIM_BIG_READY_WAIT = ms(90_000); // the same for a generated state of 10 000+ items
 export const SIM_EXIT_WAIT = ms(5_000); // bound on its exit after SIGTERM (then SIGKILL)
 export const SIM_CONTROL_WAIT = ms(10_000); // bound on one control request
 
@@ -27,7 +28,10 @@ export async function startSim({ extra = [], log, port, name = "simulator" } = {
   let err = "";
   proc.on("error", (e) => (err += `\nspawn error: ${e.message}`));
   proc.stderr.on("data", (c) => (err += c));
-  const deadline = Date.now() + SIM_READY_WAIT;
+  // A bound against a hang, not a speed limit: a simulator told to generate a big state (100 000
+  // dialogs or contacts take ~1 s alone, far longer under TSan beside another big one) gets more.
+  const big = extra.some((a, i) => (a === "--dialogs" || a === "--contacts") && Number(extra[i + 1]) >= 10000);
+  const deadline = Date.now() + (big ? SIM_BIG_READY_WAIT : SIM_READY_WAIT);
   while (!/ready/.test(err) && proc.exitCode === null && proc.signalCode === null && Date.now() < deadline) await sleep(50);
   assert.match(err, /ready/, `${name} did not start (${argv.join(" ")}): ${err}`);
   return { proc, port, url: `http://127.0.0.1:${port}/mi`, log };
