@@ -437,6 +437,27 @@ static void call_free(struct mcp_call *c)
     free(c);
 }
 
+/* The end of a call: its final message (the reply, or NULL: none) on its channel, then out of
+ * the session's flight, freed. The call stays in flight until its channel is done with, so that
+ * a draining transport does not free the channel under it. */
+static void call_end(struct mcp_call *c, json_t *reply)
+{
+    struct mcp_session *s = c->sess;
+
+    send_final(c->out, reply);
+    pthread_mutex_lock(&s->lock);
+    for (struct mcp_call **pp = &s->inflight; *pp; pp = &(*pp)->next) {
+        if (*pp == c) {
+            *pp = c->next;
+            break;
+        }
+    }
+    pthread_cond_broadcast(&s->idle);
+    pthread_mutex_unlock(&s->lock);
+    call_free(c);
+    session_unref(s);
+}
+
 static void call_run(void *arg)
 {
     struct mcp_call *c = arg;
@@ -482,19 +503,7 @@ static void call_run(void *arg)
         json_decref(reply);
         reply = NULL;
     }
-    send_final(c->out, reply);
-
-    pthread_mutex_lock(&s->lock);
-    for (struct mcp_call **pp = &s->inflight; *pp; pp = &(*pp)->next) {
-        if (*pp == c) {
-            *pp = c->next;
-            break;
-        }
-    }
-    pthread_cond_broadcast(&s->idle);
-    pthread_mutex_unlock(&s->lock);
-    call_free(c);
-    session_unref(s);
+    call_end(c, reply);
 }
 
 /* A new call for the request, taking the message over, and in flight on the session; NULL with
@@ -580,19 +589,10 @@ static void call_queue(struct mcp_session *s, struct mcp_call *c)
     if (workers_submit(lane, call_run, c) == 0)
         return;
     /* The queue is full: refuse rather than block the reader. */
-    pthread_mutex_lock(&s->lock);
-    for (struct mcp_call **pp = &s->inflight; *pp; pp = &(*pp)->next)
-        if (*pp == c) {
-            *pp = c->next;
-            break;
-        }
-    pthread_mutex_unlock(&s->lock);
-    reply_error(c->out, c->id, JSONRPC_INTERNAL_ERROR,
-                "Internal error: the server is busy (every worker and queue slot is taken); "
-                "retry shortly",
-                NULL);
-    call_free(c);
-    session_unref(s);
+    call_end(c, jsonrpc_error_new(c->id, JSONRPC_INTERNAL_ERROR,
+                                  "Internal error: the server is busy (every worker and queue "
+                                  "slot is taken); retry shortly",
+                                  NULL));
 }
 
 /* A modern tools/call of a tool that cannot work without a client capability the request did
@@ -741,18 +741,7 @@ void listen_end_all(struct mcp_session *s, bool graceful)
             if ((r = era_finish_result(c, r)))
                 reply = jsonrpc_result_new(c->id, r);
         }
-        send_final(c->out, reply);
-        pthread_mutex_lock(&s->lock);
-        for (struct mcp_call **pp = &s->inflight; *pp; pp = &(*pp)->next) {
-            if (*pp == c) {
-                *pp = c->next;
-                break;
-            }
-        }
-        pthread_cond_broadcast(&s->idle);
-        pthread_mutex_unlock(&s->lock);
-        call_free(c);
-        session_unref(s);
+        call_end(c, reply);
     }
 }
 

@@ -168,3 +168,18 @@ test("logging: a secret argument never reaches stderr, log notifications or the 
   assert.ok(!JSON.stringify(server.messages).includes(secret), "the secret appeared on stdout");
   assert.ok(!server.stderr.includes(secret), "the secret appeared on stderr");
 });
+
+test("past every worker and queue slot a request is refused at once as busy, and the rest still finish", T, async () => {
+  await withServer([...FIXTURES, "--workers", "1", "--max-queue", "1"], async (s) => {
+    sleepCall(s, "running", 1500);
+    await sleep(ms(300)); // the one worker has taken it
+    sleepCall(s, "queued", 10);
+    sleepCall(s, "refused", 10);
+    const r = await s.response("refused", { timeout: ms(1000) });
+    assert.equal(r.error?.code, -32603, JSON.stringify(r));
+    assert.match(r.error.message, /busy .*retry shortly/);
+    for (const [id, text] of [["running", "slept 1500 ms"], ["queued", "slept 10 ms"]])
+      assert.equal(textOf((await s.response(id, { timeout: ms(10_000) })).result), text);
+    await s.assertAlive("a refusal");
+  });
+});
