@@ -399,7 +399,6 @@ static struct line *take_single(struct sse_stream *st)
 enum MHD_Result sse_answer_ready(struct MHD_Connection *conn, struct sse_stream *st,
                                  const char *session_id)
 {
-    struct MHD_Response *r;
     enum MHD_Result rc;
     struct line *l;
 
@@ -410,14 +409,7 @@ enum MHD_Result sse_answer_ready(struct MHD_Connection *conn, struct sse_stream 
     if (!l)
         return sse_answer(conn, st, session_id);
     sse_response_done(st);
-    r = MHD_create_response_from_buffer(l->len, l->data, MHD_RESPMEM_MUST_COPY);
+    rc = http_reply(conn, MHD_HTTP_OK, "application/json", l->data, session_id);
     free(l);
-    if (!r)
-        return MHD_NO;
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
-    if (session_id)
-        MHD_add_response_header(r, "Mcp-Session-Id", session_id);
-    rc = MHD_queue_response(conn, MHD_HTTP_OK, r);
-    MHD_destroy_response(r);
     return rc;
 }

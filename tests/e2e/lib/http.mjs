@@ -27,7 +27,7 @@ export function freePort() {
   });
 }
 
-function canConnect(port, host = "127.0.0.1") {
+export function canConnect(port, host = "127.0.0.1") {
   return new Promise((resolve) => {
     const sock = tcpConnect({ port, host });
     const done = (ok) => {

@@ -4,12 +4,11 @@
 // E2E_TIMEOUT_SCALE); stop() ends the child by its pid.
 import { spawn } from "node:child_process";
 import { createSocket } from "node:dgram";
-import { connect as tcpConnect } from "node:net";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import assert from "node:assert/strict";
 import { ms, sleep } from "./raw.mjs";
-import { freePort } from "./http.mjs";
+import { freePort, canConnect } from "./http.mjs";
 
 export const HAPROXY = process.env.HAPROXY_BIN || "/usr/sbin/haproxy";
 export const RSYSLOGD = process.env.RSYSLOGD_BIN || "/usr/sbin/rsyslogd";
@@ -52,19 +51,6 @@ export function haproxyConfig({ port, bind = `127.0.0.1:${port}`, servers, stick
     ...servers.map((s) => `    server ${s.name} ${s.addr ?? `127.0.0.1:${s.port}`} check inter 250ms fall 1 rise 2`),
     "",
   ].join("\n");
-}
-
-function canConnect(port) {
-  return new Promise((resolve) => {
-    const sock = tcpConnect({ port, host: "127.0.0.1" });
-    const done = (ok) => {
-      sock.destroy();
-      resolve(ok);
-    };
-    sock.once("connect", () => done(true));
-    sock.once("error", () => done(false));
-    sock.setTimeout(500, () => done(false));
-  });
 }
 
 function child(bin, argv, name) {
