@@ -143,6 +143,7 @@ stop_bg() {
 bench_throughput() {
     build_harness throughput
     build_harness mi-stub
+    build_harness floor
     trap 'stop_bg >/dev/null 2>&1 || true' EXIT # this runs in a subshell (| tee): its own trap
     local secs=${BENCH_TP_SECONDS:-2} tpruns=${BENCH_TP_RUNS:-3} run c b s port
     local -a levels backends f
@@ -170,6 +171,11 @@ bench_throughput() {
         port=$(free_port)
         OPENSIPS_MI_URL=${url[$b]} PEER_HTTP="127.0.0.1:$port" start_bg "peer-$b" "${peer[@]}"
         addr[peer-$b]="127.0.0.1:$port"
+        # the floor: the same round trips with no work at all (bench/floor.c)
+        port=$(free_port)
+        local mi_hp=${url[$b]#http://}
+        start_bg "floor-$b" "$out/floor" "127.0.0.1:$port" "${mi_hp%/mi}"
+        addr[floor-$b]="127.0.0.1:${port}"
     done
     [[ $flags == *"{MI_URL}"* ]] && ours_series=("${backends[@]/#/ours-}")
     # BENCH_TP_OLD: another build of ours, measured the same way in the same interleaved runs.
@@ -198,7 +204,7 @@ bench_throughput() {
             series+=("$s")
         done
     done
-    for b in "${backends[@]}"; do series+=("peer-$b"); done
+    for b in "${backends[@]}"; do series+=("peer-$b" "floor-$b"); done
     for s in "${series[@]}"; do
         "$out/throughput" --wait "${addr[$s]}" || die "throughput: $s did not start (see $out/$s.log)"
         for c in "${levels[@]}"; do : >"$out/tp-$s-$c.txt"; done
@@ -206,7 +212,7 @@ bench_throughput() {
 
     # call SERIES CLIENTS SECONDS: one measurement of that server with its tool.
     call() {
-        if [[ $1 == peer-* ]]; then "$out/throughput" "${addr[$1]}" "$2" "$3" "$peer_tool" "$peer_args"
+        if [[ $1 == peer-* || $1 == floor-* ]]; then "$out/throughput" "${addr[$1]}" "$2" "$3" "$peer_tool" "$peer_args"
         else "$out/throughput" "${addr[$1]}" "$2" "$3" "$tool" "$args"; fi
     }
     # One short uncounted warm-up per server (JIT, page cache), then the interleaved runs.
@@ -231,6 +237,7 @@ bench_throughput() {
             old-*) echo "  $s:  the same on ${old[*]}, MI backend ${s#old-}" ;;
             peer-sim) echo "  peer-sim:  $peer_tool $peer_args on the TS SDK peer, one mi_http round trip per call to opensips-mi-sim" ;;
             peer-stub) echo "  peer-stub: $peer_tool $peer_args on the TS SDK peer, one mi_http round trip per call to bench/mi-stub" ;;
+            floor-*) echo "  $s: bench/floor, the same two round trips per call with no work (the machine's ceiling)" ;;
         esac
     done
     if [[ ${ours_series[0]} == ours && $tool == test_simple_text ]]; then
@@ -252,6 +259,18 @@ bench_throughput() {
                 "$orps" "$prps" "$(ratio "$orps" "$prps")" "$o50" "$p50" "$(ratio "$p50" "$o50")" \
                 "$o99" "$p99" "$(ratio "$p99" "$o99")"
         done
+        done
+    done
+    local fl
+    for b in "${backends[@]}"; do
+        fl=floor-$b
+        echo "  $fl (no work: what two loopback round trips per call allow here) and 20x peer-$b:"
+        printf '  %7s %9s %9s %8s %8s\n' clients floor "20x peer" "p50 ms" "p99 ms"
+        for c in "${levels[@]}"; do
+            prps=$(median "$out/tp-peer-$b-$c.txt" 3)
+            printf '  %7s %9.0f %9.0f %8.3f %8.3f\n' "$c" "$(median "$out/tp-$fl-$c.txt" 3)" \
+                "$(awk -v p="$prps" 'BEGIN { printf "%.0f", 20 * p }')" \
+                "$(median "$out/tp-$fl-$c.txt" 4)" "$(median "$out/tp-$fl-$c.txt" 5)"
         done
     done
     echo "  (x) = ours/peer for calls/s, peer/ours for latency. Raw runs (clients calls calls/s p50 p99 max ms): $out/tp-*.txt"
