@@ -2,6 +2,7 @@
 #include "cancel.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <sys/eventfd.h>
 #include <time.h>
@@ -16,10 +17,27 @@ static uint64_t now_ms(void)
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
+/* Released eventfds, reset, for the next tokens: every HTTP or stdio request that may block
+ * takes one, and making and closing one per request measured about 4% of the server's CPU per
+ * tools/call under load (bench/README.md, throughput). Bounded: past CANCEL_FD_POOL, closed. */
+#define CANCEL_FD_POOL 64
+
+static struct {
+    pthread_mutex_t lock;
+    int fds[CANCEL_FD_POOL];
+    int n;
+} pool = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
 void cancel_init(struct cancel *c)
 {
+    int fd = -1;
+
     atomic_init(&c->fired, false);
-    c->fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    pthread_mutex_lock(&pool.lock);
+    if (pool.n)
+        fd = pool.fds[--pool.n];
+    pthread_mutex_unlock(&pool.lock);
+    c->fd = fd >= 0 ? fd : eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 }
 
 void cancel_fire(struct cancel *c)
@@ -36,9 +54,34 @@ void cancel_fire(struct cancel *c)
 
 void cancel_release(struct cancel *c)
 {
-    if (c->fd >= 0)
+    uint64_t count;
+    bool kept = false;
+
+    if (c->fd < 0)
+        return;
+    /* a fired one is read back to zero (it is non-blocking), so that it wakes no next waiter */
+    if (atomic_load(&c->fired) && read(c->fd, &count, sizeof(count)) < 0 && errno != EAGAIN) {
+        close(c->fd);
+        c->fd = -1;
+        return;
+    }
+    pthread_mutex_lock(&pool.lock);
+    if (pool.n < CANCEL_FD_POOL) {
+        pool.fds[pool.n++] = c->fd;
+        kept = true;
+    }
+    pthread_mutex_unlock(&pool.lock);
+    if (!kept)
         close(c->fd);
     c->fd = -1;
+}
+
+void cancel_pool_free(void)
+{
+    pthread_mutex_lock(&pool.lock);
+    while (pool.n)
+        close(pool.fds[--pool.n]);
+    pthread_mutex_unlock(&pool.lock);
 }
 
 struct cancel *cancel_bind(struct cancel *c)

@@ -23,8 +23,12 @@ struct cancel {
 void cancel_init(struct cancel *c);
 /* Fire: idempotent, from any thread. */
 void cancel_fire(struct cancel *c);
-/* Close the eventfd. No thread may still have it bound. */
+/* Done with c: its eventfd, reset, goes back to a small pool for the next token (or is closed).
+ * No thread may still have c bound, and none may fire it from now on. */
 void cancel_release(struct cancel *c);
+
+/* Close the pooled eventfds (at exit, after the last token is released). */
+void cancel_pool_free(void);
 
 /* Whether c has fired; false for NULL. */
 bool cancel_fired(const struct cancel *c);

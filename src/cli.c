@@ -1,5 +1,6 @@
 /* cli: the one-shot commands check, call and tools, over the server's own settings, MI client,
  * registry, gate and session code. */
+#include "cancel.h"
 #include "cli.h"
 
 #include <jansson.h>
@@ -214,6 +215,7 @@ static void cli_server_close(struct cli_server *cs)
     homer_free(cs->be.homer);
     mi_client_free(cs->mi);
     mi_transport_global_cleanup();
+    cancel_pool_free();
     if (cs->settings_loaded)
         settings_release(&cs->settings);
 }

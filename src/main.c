@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cancel.h"
 #include "cli.h"
 #include "db/config.h"
 #include "events/events.h"
@@ -162,6 +163,7 @@ out:
     homer_free(be.homer);
     mi_client_free(mi);
     mi_transport_global_cleanup();
+    cancel_pool_free();
     settings_release(&settings);
     return rc;
 }

@@ -105,6 +105,7 @@ static struct {
     json_t *doc40, *doc36;
     struct mi_cmd *cmds;
     size_t n;
+    json_t *byname; /* every name a command answers to -> its index in cmds (mi_catalogue_find) */
     char err[256];
 } cat = {.once = PTHREAD_ONCE_INIT};
 
@@ -206,6 +207,28 @@ static void load_once(void)
             }
         cat.n++;
     }
+    /* every name a command answers to, a key winning over a 3.x name winning over an alias, and
+     * within each the first command (each pass goes backwards, the last set wins) */
+    if (!(cat.byname = json_object())) {
+        snprintf(cat.err, sizeof cat.err, "out of memory loading the MI catalogue");
+        cat.n = 0;
+        return;
+    }
+    for (int pass = 0; pass < 3; pass++)
+        for (size_t k = cat.n; k-- > 0;) {
+            const struct mi_cmd *m = &cat.cmds[k];
+            size_t ai;
+            json_t *a;
+            if (pass == 0)
+                json_array_foreach(m->aliases, ai, a) {
+                    if (json_is_string(a))
+                        json_object_set_new(cat.byname, json_string_value(a), json_integer((json_int_t)k));
+                }
+            else if (pass == 1 && m->name36)
+                json_object_set_new(cat.byname, m->name36, json_integer((json_int_t)k));
+            else if (pass == 2)
+                json_object_set_new(cat.byname, m->key, json_integer((json_int_t)k));
+        }
     /* a key in mi_slow that names no command is a typo: fail loudly, not silently */
     for (size_t k = 0; k < sizeof mi_slow / sizeof mi_slow[0]; k++) {
         size_t at = 0;
@@ -258,20 +281,9 @@ const struct mi_cmd *mi_catalogue_find(const char *name, struct mi_error *e)
         mi_error_set(e, MI_ERR_UNKNOWN_COMMAND, 0, "no command named");
         return NULL;
     }
-    for (size_t i = 0; i < cat.n; i++)
-        if (!strcmp(cat.cmds[i].key, name))
-            return &cat.cmds[i];
-    for (size_t i = 0; i < cat.n; i++)
-        if (cat.cmds[i].name36 && !strcmp(cat.cmds[i].name36, name))
-            return &cat.cmds[i];
-    for (size_t i = 0; i < cat.n; i++) {
-        size_t k;
-        json_t *a;
-        json_array_foreach(cat.cmds[i].aliases, k, a) {
-            if (!strcmp(str_or(a, ""), name))
-                return &cat.cmds[i];
-        }
-    }
+    json_t *at = json_object_get(cat.byname, name);
+    if (json_is_integer(at))
+        return &cat.cmds[json_integer_value(at)];
     mi_error_set(e, MI_ERR_UNKNOWN_COMMAND, 0,
                  "'%.100s' is not in the OpenSIPS MI catalogue (4.0.1, 3.6.8); name it "
                  "'module:command' as OpenSIPS 4.x does, e.g. 'dialog:list'",

@@ -503,6 +503,14 @@ static void check_cancel(struct mi_client *c)
         cancel_bind(NULL);
         CHECK(sim_count(c, node, "methods", "core:uptime") == 0);
         cancel_release(&cancel);
+        /* the next token reuses that (pooled) eventfd: it must start quiet, not fired */
+        struct cancel next;
+        cancel_init(&next);
+        CHECK(!cancel_fired(&next));
+        cancel_bind(&next);
+        CHECK(cancel_poll(NULL, 0, 20) == 0);
+        cancel_bind(NULL);
+        cancel_release(&next);
         raw(c, node, "sim:clear_faults", NULL);
     }
 }
@@ -724,6 +732,7 @@ int main(void)
 
     /* nothing left behind, once this thread's kept-alive http connection is closed */
     mi_transport_thread_release();
+    cancel_pool_free();
     CHECK(count_fds() == fds0);
     CHECK(count_entries(reply_dir) == 0);
 
