@@ -15,18 +15,17 @@
  * exit 0.
  */
 #define _GNU_SOURCE
-#include <errno.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
+
+#include "serve.h"
 
 #define BUF 65536
 
@@ -166,65 +165,11 @@ static void *serve(void *arg)
     return NULL;
 }
 
-static void *acceptor(void *arg)
-{
-    int ls = (int)(long)arg;
-
-    for (;;) {
-        int fd = accept4(ls, NULL, NULL, SOCK_CLOEXEC);
-        if (fd < 0) {
-            if (errno == EINTR || errno == ECONNABORTED)
-                continue;
-            return NULL;
-        }
-        pthread_t t;
-        pthread_attr_t a;
-        pthread_attr_init(&a);
-        pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
-        pthread_attr_setstacksize(&a, 512 * 1024);
-        if (pthread_create(&t, &a, serve, (void *)(long)fd))
-            close(fd);
-        pthread_attr_destroy(&a);
-    }
-}
-
-/* "HOST:PORT" into an address (host and port split at the last colon). */
-static struct addrinfo *resolve(char *hp, int passive)
-{
-    struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = passive ? AI_PASSIVE : 0}, *ai;
-    char *colon = strrchr(hp, ':');
-
-    if (!colon)
-        return NULL;
-    *colon = '\0';
-    return getaddrinfo(hp, colon + 1, &hints, &ai) ? NULL : ai;
-}
-
 int main(int argc, char **argv)
 {
-    struct addrinfo *ai;
-    int ls, one = 1, sig;
-    sigset_t sigs;
-    pthread_t t;
-
-    if (argc != 3 || !(ai = resolve(argv[1], 1)) || !(mi_ai = resolve(argv[2], 0))) {
+    if (argc != 3 || !strrchr(argv[1], ':') || !(mi_ai = bench_resolve(argv[2], 0))) {
         fprintf(stderr, "usage: floor HOST:PORT MI_HOST:PORT\n");
         return 2;
     }
-    sigemptyset(&sigs);
-    sigaddset(&sigs, SIGTERM);
-    sigaddset(&sigs, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-    if ((ls = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
-        setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
-        bind(ls, ai->ai_addr, ai->ai_addrlen) < 0 || listen(ls, 256) < 0) {
-        perror("floor: listen");
-        return 1;
-    }
-    freeaddrinfo(ai);
-    if (pthread_create(&t, NULL, acceptor, (void *)(long)ls))
-        return 1;
-    while (sigwait(&sigs, &sig) != 0)
-        ;
-    return 0;
+    return bench_serve("floor", argv[1], serve, 512 * 1024);
 }

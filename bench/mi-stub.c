@@ -14,12 +14,9 @@
  * (bench/README.md). Not a simulator: it knows no commands.
  */
 #define _GNU_SOURCE
-#include <errno.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +24,8 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include "serve.h"
 
 #define BUF 65536
 
@@ -156,66 +155,19 @@ done:
     return NULL;
 }
 
-static void *acceptor(void *arg)
-{
-    int ls = (int)(long)arg;
-    for (;;) {
-        int fd = accept4(ls, NULL, NULL, SOCK_CLOEXEC);
-        if (fd < 0) {
-            if (errno == EINTR || errno == ECONNABORTED)
-                continue;
-            return NULL;
-        }
-        pthread_t t;
-        pthread_attr_t a;
-        pthread_attr_init(&a);
-        pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
-        pthread_attr_setstacksize(&a, 256 * 1024);
-        if (pthread_create(&t, &a, serve, (void *)(long)fd))
-            close(fd);
-        pthread_attr_destroy(&a);
-    }
-}
-
 int main(int argc, char **argv)
 {
-    struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE}, *ai;
-    char *colon;
-    int ls, one = 1, sig;
-    sigset_t sigs;
-    pthread_t t;
-
     if (argc == 3 && !strcmp(argv[1], "--print")) {
         if (make_big(strtoul(argv[2], NULL, 10)) < 0)
             return 1;
         printf("{\"jsonrpc\":\"2.0\",\"result\":%s,\"id\":1}", big);
         return 0;
     }
-    if (argc < 2 || argc > 3 || !(colon = strrchr(argv[1], ':'))) {
+    if (argc < 2 || argc > 3 || !strrchr(argv[1], ':')) {
         fprintf(stderr, "usage: mi-stub HOST:PORT [BYTES] | mi-stub --print BYTES\n");
         return 2;
     }
     if (argc == 3 && make_big(strtoul(argv[2], NULL, 10)) < 0)
         return 1;
-    *colon = '\0';
-    if (getaddrinfo(argv[1], colon + 1, &hints, &ai)) {
-        fprintf(stderr, "mi-stub: bad address\n");
-        return 2;
-    }
-    sigemptyset(&sigs);
-    sigaddset(&sigs, SIGTERM);
-    sigaddset(&sigs, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-    if ((ls = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
-        setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
-        bind(ls, ai->ai_addr, ai->ai_addrlen) < 0 || listen(ls, 256) < 0) {
-        perror("mi-stub: listen");
-        return 1;
-    }
-    freeaddrinfo(ai);
-    if (pthread_create(&t, NULL, acceptor, (void *)(long)ls))
-        return 1;
-    while (sigwait(&sigs, &sig) != 0)
-        ;
-    return 0;
+    return bench_serve("mi-stub", argv[1], serve, 256 * 1024);
 }

@@ -54,7 +54,8 @@ peer=("$node" "$peer_dir/server.mjs")
 # The harnesses are small C programs, built with the optimiser on.
 build_harness() {
     local name=$1
-    if [ ! -x "$out/$name" ] || [ "$top/bench/$name.c" -nt "$out/$name" ]; then
+    if [ ! -x "$out/$name" ] || [ "$top/bench/$name.c" -nt "$out/$name" ] ||
+        [ "$top/bench/serve.h" -nt "$out/$name" ]; then
         ${CC:-cc} -std=c11 -O2 -Wall -Wextra -Werror -pthread -o "$out/$name" "$top/bench/$name.c"
     fi
 }
@@ -185,6 +186,10 @@ bench_throughput() {
         [ -x "${old[0]}" ] || die "cannot execute ${old[0]} (BENCH_TP_OLD)"
         builds+=(old)
     fi
+    # every client is the one principal `local`: its limits (16 sessions, 4 calls in flight by
+    # default) raised so that 64 clients are not refused; the peer has none (BENCH_OURS_FLAGS may
+    # say otherwise: later flags win)
+    local -a limits=(--max-sessions-per-principal 256 --max-calls-per-principal 1000)
     local k
     for k in "${builds[@]}"; do
         for s in "${ours_series[@]}"; do
@@ -195,10 +200,10 @@ bench_throughput() {
             s=$k${s#ours}
             if [ "$k" = ours ]; then
                 start_bg "$s" "${ours[@]}" --transport http --listen "127.0.0.1:$port" --conformance-fixtures \
-                    --max-sessions 256 --log-level warning "${f[@]}"
+                    --max-sessions 256 "${limits[@]}" --log-level warning "${f[@]}"
             else
                 start_bg "$s" "${old[@]}" --transport http --listen "127.0.0.1:$port" --conformance-fixtures \
-                    --max-sessions 256 --log-level warning "${f[@]}"
+                    --max-sessions 256 "${limits[@]}" --log-level warning "${f[@]}"
             fi
             addr[$s]="127.0.0.1:$port"
             series+=("$s")
