@@ -90,7 +90,7 @@ int mi_jbuild_event(struct mi_jbuild *b, enum mi_ev ev, const char *text, size_t
 
     b->bytes += len + 1;
     if (b->bytes > b->max)
-        goto fail;
+        goto too_large;
     switch (ev) {
     case MI_EV_NULL:
         v = json_null();
@@ -117,7 +117,7 @@ int mi_jbuild_event(struct mi_jbuild *b, enum mi_ev ev, const char *text, size_t
     case MI_EV_MAP:
     case MI_EV_ARRAY: {
         if (b->depth >= JSONLOAD_DEPTH_MAX)
-            goto fail;
+            goto too_large;
         json_t *c = ev == MI_EV_MAP ? json_object() : json_array();
         if (!c || jbuild_place(b, json_incref(c)) < 0) {
             json_decref(c);
@@ -142,6 +142,9 @@ int mi_jbuild_event(struct mi_jbuild *b, enum mi_ev ev, const char *text, size_t
 fail:
     mi_jbuild_release(b);
     return -1;
+too_large:
+    mi_jbuild_release(b);
+    return MI_STREAM_ITEM_TOO_LARGE;
 }
 
 /* ---- the stream ---- */
@@ -165,6 +168,21 @@ static int nomem(struct mi_stream *s)
 {
     return fail(s, MI_ERR_SYSTEM, "out of memory keeping the reply from '%s' to '%s'",
                 s->from->address, s->from->method);
+}
+
+/* The caller's event() said no: an item too large to keep, or no memory. */
+static int refused(struct mi_stream *s, int why)
+{
+    if (why != MI_STREAM_ITEM_TOO_LARGE)
+        return nomem(s);
+    if (s->failed != MI_OK)
+        return 0;
+    fail(s, MI_ERR_TOO_LARGE,
+         "the reply from '%s' to '%s' holds one item larger than this call keeps of one item "
+         "(the reply as a whole is within the limit)",
+         s->from->address, s->from->method);
+    s->err.code = MI_STREAM_ITEM_TOO_LARGE;
+    return 0;
 }
 
 /* One event: to the caller while inside result, else to the envelope. */
@@ -194,12 +212,14 @@ static int on_event(struct mi_stream *s, enum mi_ev ev, const char *text, size_t
         if (mi_jbuild_event(&s->env, MI_EV_TRUE, NULL, 0) < 0)
             return nomem(s);
         s->in_result = opens;
-        return s->cb->event(s->ctx, ev, text, len, 1) ? nomem(s) : 1;
+        int r = s->cb->event(s->ctx, ev, text, len, 1);
+        return r ? refused(s, r) : 1;
     }
     if (s->in_result) {
         if (closes && depth == 1)
             s->in_result = false;
-        return s->cb->event(s->ctx, ev, text, len, depth) ? nomem(s) : 1;
+        int r = s->cb->event(s->ctx, ev, text, len, depth);
+        return r ? refused(s, r) : 1;
     }
     if (ev == MI_EV_KEY && depth == 1 && s->env.depth == 1)
         s->result_next = len == 6 && !memcmp(text, "result", 6);

@@ -31,11 +31,15 @@ enum mi_ev {
 
 /* What the caller of a streamed MI call gives: event() sees the result value's events (text is
  * not NUL-terminated and is valid only during the call; depth is 1 for the result value itself,
- * opening and end alike, 2 for its members' keys and values, and so on); a non-zero return stops the call, which fails with MI_ERR_SYSTEM
- * ("out of memory keeping the reply"). reset() (may be NULL) runs before each attempt, as the
+ * opening and end alike, 2 for its members' keys and values, and so on); a non-zero return stops
+ * the call: MI_STREAM_ITEM_TOO_LARGE when one item passes what the caller keeps of one (the call
+ * fails with MI_ERR_TOO_LARGE, its code MI_STREAM_ITEM_TOO_LARGE: not the whole reply over the
+ * limit), anything else with MI_ERR_SYSTEM ("out of memory keeping the reply"). reset() (may be NULL) runs before each attempt, as the
  * client retries a read after a failure, so what an earlier attempt kept can be dropped. The
  * events of a reply that then fails (wrong id, an error member as well, truncated) have been
  * delivered: keep nothing from them unless the call returns MI_OK. */
+#define MI_STREAM_ITEM_TOO_LARGE (-2)
+
 struct mi_stream_cb {
     int (*event)(void *ctx, enum mi_ev ev, const char *text, size_t len, unsigned depth);
     void (*reset)(void *ctx);
@@ -52,8 +56,9 @@ struct mi_jbuild {
     json_t *root;
 };
 void mi_jbuild_init(struct mi_jbuild *b, size_t max);
-/* 1 when this event completed the value (mi_jbuild_take it), 0 to go on, -1 on failure (out of
- * memory, over max bytes or too deep: the builder is then empty). */
+/* 1 when this event completed the value (mi_jbuild_take it), 0 to go on; on failure, the builder
+ * then empty: MI_STREAM_ITEM_TOO_LARGE over max bytes or too deep, -1 otherwise (out of memory, a
+ * key outside an object). */
 int mi_jbuild_event(struct mi_jbuild *b, enum mi_ev ev, const char *text, size_t len);
 /* The value built (new reference; the builder is empty again), or NULL when not complete. */
 json_t *mi_jbuild_take(struct mi_jbuild *b);

@@ -247,7 +247,7 @@ static int ul_event(void *arg, enum mi_ev ev, const char *text, size_t len, unsi
         }
         int r = mi_jbuild_event(&c->aor, ev, text, len);
         if (r < 0)
-            return -1;
+            return r; /* MI_STREAM_ITEM_TOO_LARGE: an AOR over UL_AOR_TEXT_MAX */
         if (r == 1) {
             json_t *aor = mi_jbuild_take(&c->aor);
             r = ul_keep(c, aor);
@@ -336,6 +336,10 @@ static struct ul_snapshot *ul_fetch(struct tool_ctx *x, const char *node, bool b
                       ? "the full dump does not fit one datagram, so only AORs are listed "
                         "(brief); use an http or fifo node for contacts, or ul_show_contact for "
                         "one AOR"
+                  : e->code == MI_STREAM_ITEM_TOO_LARGE
+                      ? "one AOR's contacts pass 1 MiB of text, more than a page keeps of one "
+                        "AOR, so only AORs are listed (brief); see an AOR's contacts with "
+                        "ul_show_contact"
                       : "the full dump is larger than the MI reply limit, so only AORs are "
                         "listed (brief); see one AOR's contacts with ul_show_contact";
         s->brief = true;

@@ -259,6 +259,25 @@ test("ul_dump pages one snapshot: one dump for every page, no AOR repeated or sk
   });
 });
 
+test("ul_dump with one AOR over what a page keeps of one (1 MiB of contacts) lists AORs and says which limit", T, async () => {
+  const sim = await startSim({ name: "fat" });
+  try {
+    await withClient(["--role", "admin", "--toolsets", "all", "--mi-url", sim.url], async (client) => {
+      await loadTools(client);
+      // 12 contacts of ~100 KB each on one AOR: ~1.2 MB of contacts, the dump itself far under 16 MiB
+      for (let i = 0; i < 12; i++)
+        ok(await call(client, "ul_add", { aor: "fat@127.0.0.1", contact: `sip:fat${i}-${"x".repeat(100000)}@192.0.2.9`, confirm: true }));
+      const r = ok(await call(client, "ul_dump", { limit: 500 }));
+      assert.equal(r.brief, true);
+      assert.match(r.note, /one AOR's contacts pass 1 MiB.*brief.*ul_show_contact/);
+      assert.doesNotMatch(r.note, /MI reply limit|out of memory/);
+      assert.ok(r.items.some((i) => i.AOR === "fat@127.0.0.1"), JSON.stringify(r.items.map((i) => i.AOR)));
+    });
+  } finally {
+    sim.proc.kill();
+  }
+});
+
 test("ul_dump over datagram falls back to AORs when the full dump does not fit one datagram, and says to use http or fifo", T, async () => {
   const port = await freePort();
   // 500 generated contacts: ~150 KB in full, ~15 KB as AORs; a datagram holds 64 KB

@@ -180,6 +180,8 @@ static const struct fault_case {
      {MI_ERR_TOO_LARGE, MI_ERR_TOO_LARGE, MI_ERR_TOO_LARGE, MI_ERR_TOO_LARGE}},
     {"deep", NULL, "result nested 2 040 deep (limit 64)",
      {MI_ERR_GARBAGE, MI_ERR_GARBAGE, MI_ERR_GARBAGE, MI_ERR_GARBAGE}},
+    {"error", NULL, "run the command, answer JSON-RPC error 500 \"Internal error\"",
+     {MI_ERR_MI, MI_ERR_MI, MI_ERR_MI, MI_ERR_MI}},
     {"chunked", NULL, "HTTP 200, chunked body that never ends",
      {MI_ERR_TIMEOUT, MI_ERR_TIMEOUT, MI_ERR_TIMEOUT, MI_ERR_TIMEOUT}},
     {"refuse", "\"ms\":1500", "endpoint stops listening for 1.5 s",

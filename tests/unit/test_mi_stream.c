@@ -20,6 +20,7 @@ struct rebuild {
     json_t *got;
     unsigned events, max_depth, resets;
     bool refuse_at_string; /* return -1 on the first string */
+    bool pass_too_large;   /* hand mi_jbuild's MI_STREAM_ITEM_TOO_LARGE on as it is */
     unsigned first_depth;
 };
 
@@ -35,6 +36,8 @@ static int on_event(void *arg, enum mi_ev ev, const char *text, size_t len, unsi
     int rc = mi_jbuild_event(&r->b, ev, text, len);
     if (rc == 1)
         r->got = mi_jbuild_take(&r->b);
+    if (rc == MI_STREAM_ITEM_TOO_LARGE && r->pass_too_large)
+        return rc;
     return rc < 0 ? -1 : 0;
 }
 
@@ -238,19 +241,38 @@ static void test_refused(void)
     mi_jbuild_release(&r.b);
 }
 
+/* A callback that keeps items of at most so many bytes and meets a larger one stops the reply
+ * with MI_ERR_TOO_LARGE, its code saying it was one item (not the whole reply over the limit). */
+static void test_item_too_large(void)
+{
+    const char s[] = "{\"jsonrpc\":\"2.0\",\"result\":{\"a\":\"0123456789abcdef\"},\"id\":1}";
+    struct mi_stream st;
+    struct rebuild r = {.pass_too_large = true};
+    struct mi_error e;
+    mi_jbuild_init(&r.b, 8);
+    CHECK(mi_stream_init(&st, &cb, &r, &fifo) == 0);
+    CHECK(mi_stream_feed(&st, s, sizeof s - 1) == -1);
+    CHECK(mi_stream_finish(&st, 1, &e) == MI_ERR_TOO_LARGE);
+    CHECK(e.code == MI_STREAM_ITEM_TOO_LARGE);
+    CHECK_CONTAINS(e.text, "holds one item larger than this call keeps");
+    CHECK(!strstr(e.text, "out of memory"));
+    mi_stream_release(&st);
+    mi_jbuild_release(&r.b);
+}
+
 /* mi_jbuild: bounded by bytes and depth; a key without an object or two roots fail. */
 static void test_jbuild(void)
 {
     struct mi_jbuild b;
     mi_jbuild_init(&b, 10);
     CHECK(mi_jbuild_event(&b, MI_EV_MAP, NULL, 0) == 0);
-    CHECK(mi_jbuild_event(&b, MI_EV_KEY, "abcdefghijkl", 12) == -1); /* over 10 bytes */
+    CHECK(mi_jbuild_event(&b, MI_EV_KEY, "abcdefghijkl", 12) == MI_STREAM_ITEM_TOO_LARGE); /* > 10 B */
     CHECK(mi_jbuild_take(&b) == NULL);
     mi_jbuild_init(&b, 1 << 20);
     int rc = 0;
     for (int i = 0; i < 70 && rc == 0; i++)
         rc = mi_jbuild_event(&b, MI_EV_ARRAY, NULL, 0);
-    CHECK(rc == -1); /* level 65 */
+    CHECK(rc == MI_STREAM_ITEM_TOO_LARGE); /* level 65 */
     mi_jbuild_release(&b);
     CHECK(mi_jbuild_event(&b, MI_EV_KEY, "k", 1) == -1);
     CHECK(mi_jbuild_event(&b, MI_EV_NUMBER, "12345678901234567890", 20) == 1); /* past int64 */
@@ -294,6 +316,7 @@ int main(void)
     test_same_as_parse();
     test_garbage();
     test_refused();
+    test_item_too_large();
     test_jbuild();
     test_buf_sink();
     return check_done("mi_stream");
