@@ -224,40 +224,38 @@ static void test_garbage(void)
     free(tok);
 }
 
-/* A callback that cannot keep what it gets stops the reply: MI_ERR_SYSTEM. */
+/* A callback that cannot keep what it gets stops the reply, and stays stopped: MI_ERR_SYSTEM
+ * ("out of memory") when it refuses, MI_ERR_TOO_LARGE with code MI_STREAM_ITEM_TOO_LARGE when one
+ * item passes what it keeps of one (not the whole reply over the limit). */
 static void test_refused(void)
 {
-    const char s[] = "{\"jsonrpc\":\"2.0\",\"result\":{\"a\":\"b\"},\"id\":1}";
-    struct mi_stream st;
-    struct rebuild r = {.refuse_at_string = true};
-    struct mi_error e;
-    mi_jbuild_init(&r.b, 1024);
-    CHECK(mi_stream_init(&st, &cb, &r, &fifo) == 0);
-    CHECK(mi_stream_feed(&st, s, sizeof s - 1) == -1);
-    CHECK(mi_stream_feed(&st, s, 1) == -1); /* stays failed */
-    CHECK(mi_stream_finish(&st, 1, &e) == MI_ERR_SYSTEM);
-    CHECK_CONTAINS(e.text, "out of memory keeping the reply from 'fifo:/tmp/opensips_fifo'");
-    mi_stream_release(&st);
-    mi_jbuild_release(&r.b);
-}
-
-/* A callback that keeps items of at most so many bytes and meets a larger one stops the reply
- * with MI_ERR_TOO_LARGE, its code saying it was one item (not the whole reply over the limit). */
-static void test_item_too_large(void)
-{
     const char s[] = "{\"jsonrpc\":\"2.0\",\"result\":{\"a\":\"0123456789abcdef\"},\"id\":1}";
-    struct mi_stream st;
-    struct rebuild r = {.pass_too_large = true};
-    struct mi_error e;
-    mi_jbuild_init(&r.b, 8);
-    CHECK(mi_stream_init(&st, &cb, &r, &fifo) == 0);
-    CHECK(mi_stream_feed(&st, s, sizeof s - 1) == -1);
-    CHECK(mi_stream_finish(&st, 1, &e) == MI_ERR_TOO_LARGE);
-    CHECK(e.code == MI_STREAM_ITEM_TOO_LARGE);
-    CHECK_CONTAINS(e.text, "holds one item larger than this call keeps");
-    CHECK(!strstr(e.text, "out of memory"));
-    mi_stream_release(&st);
-    mi_jbuild_release(&r.b);
+    const struct {
+        struct rebuild r;
+        size_t max;
+        enum mi_err want;
+        int code;
+        const char *text;
+    } cases[] = {
+        {{.refuse_at_string = true}, 1024, MI_ERR_SYSTEM, 0,
+         "out of memory keeping the reply from 'fifo:/tmp/opensips_fifo'"},
+        {{.pass_too_large = true}, 8, MI_ERR_TOO_LARGE, MI_STREAM_ITEM_TOO_LARGE,
+         "holds one item larger than this call keeps"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct mi_stream st;
+        struct rebuild r = cases[i].r;
+        struct mi_error e;
+        mi_jbuild_init(&r.b, cases[i].max);
+        CHECK(mi_stream_init(&st, &cb, &r, &fifo) == 0);
+        CHECK(mi_stream_feed(&st, s, sizeof s - 1) == -1);
+        CHECK(mi_stream_feed(&st, s, 1) == -1); /* stays failed */
+        CHECK(mi_stream_finish(&st, 1, &e) == cases[i].want);
+        CHECK(e.code == cases[i].code);
+        CHECK_CONTAINS(e.text, cases[i].text);
+        mi_stream_release(&st);
+        mi_jbuild_release(&r.b);
+    }
 }
 
 /* mi_jbuild: bounded by bytes and depth; a key without an object or two roots fail. */
@@ -316,7 +314,6 @@ int main(void)
     test_same_as_parse();
     test_garbage();
     test_refused();
-    test_item_too_large();
     test_jbuild();
     test_buf_sink();
     return check_done("mi_stream");
