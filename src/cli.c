@@ -1,6 +1,5 @@
 /* cli: the one-shot commands check, call and tools, over the server's own settings, MI client,
  * registry, gate and session code. */
-#include "cancel.h"
 #include "cli.h"
 
 #include <jansson.h>
@@ -11,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cancel.h"
 #include "db/config.h"
 #include "db/db.h"
 #include "homer/client.h"

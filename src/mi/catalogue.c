@@ -222,7 +222,8 @@ static void load_once(void)
             if (pass == 0)
                 json_array_foreach(m->aliases, ai, a) {
                     if (json_is_string(a))
-                        json_object_set_new(cat.byname, json_string_value(a), json_integer((json_int_t)k));
+                        json_object_set_new(cat.byname, json_string_value(a),
+                                            json_integer((json_int_t)k));
                 }
             else if (pass == 1 && m->name36)
                 json_object_set_new(cat.byname, m->name36, json_integer((json_int_t)k));

@@ -34,8 +34,9 @@ enum mi_ev {
  * opening and end alike, 2 for its members' keys and values, and so on); a non-zero return stops
  * the call: MI_STREAM_ITEM_TOO_LARGE when one item passes what the caller keeps of one (the call
  * fails with MI_ERR_TOO_LARGE, its code MI_STREAM_ITEM_TOO_LARGE: not the whole reply over the
- * limit), anything else with MI_ERR_SYSTEM ("out of memory keeping the reply"). reset() (may be NULL) runs before each attempt, as the
- * client retries a read after a failure, so what an earlier attempt kept can be dropped. The
+ * limit), anything else with MI_ERR_SYSTEM ("out of memory keeping the reply"). reset() (may be
+ * NULL) runs before each attempt, as the client retries a read after a failure, so what an
+ * earlier attempt kept can be dropped. The
  * events of a reply that then fails (wrong id, an error member as well, truncated) have been
  * delivered: keep nothing from them unless the call returns MI_OK. */
 #define MI_STREAM_ITEM_TOO_LARGE (-2)
