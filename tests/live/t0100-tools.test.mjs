@@ -424,11 +424,15 @@ const CASES = {
   cluster_status: { module: "clusterer", async run(bed) {
     const name = m(bed, "clusterer:list", "clusterer_list");
     const peerUp = async () => JSON.stringify(await bed.node.mi(name)).includes('"link_state":"Up"');
-    for (let i = 0; i < 100 && !(await peerUp()); i++) await sleep(200);
+    for (let i = 0; i < 150 && !(await peerUp()); i++) await sleep(200);
     const r = ok(await bed.call("cluster_status"));
     const mi = await bed.node.mi(name);
     assert.deepEqual(r.result, mi);
-    assert.match(JSON.stringify(r.result), /"node_id":2[^}]*"link_state":"Up"/, "the peer node is not Up");
+    // on failure, both nodes' clusterer lines say why the link did not come up
+    const why = () => [bed.node, bed.peer].map((n) => `${n.log}:\n` + readFileSync(n.log, "utf8").split("\n")
+      .filter((l) => /clusterer|bin|tcp/i.test(l)).slice(-15).join("\n")).join("\n");
+    if (!/"node_id":2[^}]*"link_state":"Up"/.test(JSON.stringify(r.result)))
+      assert.fail(`the peer node is not Up after 30 s: ${JSON.stringify(r.result)}\n${why()}`);
   } },
   cluster_topology: { module: "clusterer", async run(bed) {
     const r = ok(await bed.call("cluster_topology"));
