@@ -254,10 +254,19 @@ const CASES = {
     const mi = await bed.node.mi(m(bed, "ratelimit:list", "rl_list"));
     assert.match(JSON.stringify(mi), /sip_in/);
   } },
-  tm_transactions: { module: "tm", async run(bed) {
+  // tm:hash is 65 536 rows (2.4 MB) that mi_http writes slowly: a few seconds on some machines, 30-40 s
+  // on others (39.6 s seen on a bare fetch, no MCP server between). Past the server's bound for the call
+  // (30 s) the tool must say so, naming the bound, and answer at once: that is the behaviour asserted
+  // then; the counts otherwise.
+  tm_transactions: { module: "tm", timeout: 240_000, async run(bed) {
     try {
-      const r = ok(await bed.call("tm_transactions"));
-      assert.equal(typeof r.result.transactions_now, "number");
+      const t0 = Date.now();
+      const r = await bed.call("tm_transactions", {}, { timeout: 150_000 });
+      if (r.isError) {
+        fails(r, /mi_timeout.*no complete reply from '[^']+' within \d+ ms/s, "tm_transactions on a slow mi_http");
+        assert.ok(Date.now() - t0 < 60_000, `the time-out came after ${Date.now() - t0} ms`);
+        console.log(`# tm_transactions: this node's tm:hash passed the server's bound (${Date.now() - t0} ms)`);
+      } else assert.equal(typeof ok(r).result.transactions_now, "number");
     } finally {
       // tm:hash keeps mi_http's one process busy for seconds (the server may have sent it more than
       // once): wait until MI answers promptly again before the next case
@@ -601,7 +610,7 @@ for (const inst of installs()) {
     });
 
     for (const [tool, c] of Object.entries(CASES)) {
-      test(tool, LONG, async (t) => {
+      test(tool, c.timeout ? { timeout: c.timeout } : LONG, async (t) => {
         await expectUnlessKnown(t, tool, inst.version, async () => {
           if (c.module && !loaded.has(c.module)) {
             // the module is not on this node: the tool must say so, before anything else
